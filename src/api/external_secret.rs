@@ -1,0 +1,323 @@
+//! `ExternalSecret`: which remote secrets to fetch and the Kubernetes Secret to write from them.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
+use kube::{CustomResource, KubeSchema};
+use serde::{Deserialize, Serialize};
+
+/// Pattern every Kubernetes Secret data key must match.
+pub const SECRET_KEY_PATTERN: &str = r"^[-._a-zA-Z0-9]+$";
+
+/// Default `spec.refreshInterval`.
+pub const DEFAULT_REFRESH_INTERVAL: &str = "1h";
+
+/// Default version stage fetched when neither `versionStage` nor `versionId` is set.
+pub const DEFAULT_VERSION_STAGE: &str = "AWSCURRENT";
+
+/// Desired state of an ExternalSecret.
+#[derive(CustomResource, KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[kube(
+    group = "secretsync.io",
+    version = "v1alpha1",
+    kind = "ExternalSecret",
+    namespaced,
+    status = "ExternalSecretStatus",
+    shortname = "ses",
+    category = "secretsync",
+    doc = "An ExternalSecret keeps one Kubernetes Secret in sync with secrets in AWS Secrets Manager and restarts the workloads that use it when a rotation makes a new AWSCURRENT.",
+    printcolumn(
+        name = "STORE",
+        type_ = "string",
+        json_path = ".spec.secretStoreRef.name"
+    ),
+    printcolumn(
+        name = "REFRESH",
+        type_ = "string",
+        json_path = ".spec.refreshInterval"
+    ),
+    printcolumn(
+        name = "READY",
+        type_ = "string",
+        json_path = ".status.conditions[?(@.type==\"Ready\")].status"
+    ),
+    printcolumn(
+        name = "REASON",
+        type_ = "string",
+        json_path = ".status.conditions[?(@.type==\"Ready\")].reason"
+    ),
+    printcolumn(
+        name = "AGE",
+        type_ = "date",
+        json_path = ".metadata.creationTimestamp"
+    )
+)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("(has(self.data) && size(self.data) > 0) || (has(self.dataFrom) && size(self.dataFrom) > 0)").message("set at least one entry in data or dataFrom"))]
+#[x_kube(validation = Rule::new("!has(self.target) || !has(self.target.deletionPolicy) || self.target.deletionPolicy != 'Delete' || !has(self.target.creationPolicy) || self.target.creationPolicy == 'Owner'").message("deletionPolicy Delete requires creationPolicy Owner"))]
+pub struct ExternalSecretSpec {
+    /// The store to read from.
+    pub secret_store_ref: SecretStoreRef,
+    /// How often to re-read the remote secrets, as a Go-style duration (`30s`, `15m`, `1h`); `0` fetches once.
+    /// Each refresh is jittered by ±10% so that many ExternalSecrets never refresh at once.
+    #[serde(default = "default_refresh_interval")]
+    #[schemars(pattern(r"^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$"))]
+    pub refresh_interval: String,
+    /// The Kubernetes Secret to write.
+    #[serde(default)]
+    pub target: ExternalSecretTarget,
+    /// Individual remote values, each written to one Secret key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data: Vec<ExternalSecretData>,
+    /// Remote secrets whose contents become many Secret keys. Later entries (and then `data`) override earlier ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_from: Vec<ExternalSecretDataFrom>,
+    /// Workloads to restart (rolling) when a newly synced version lands in the Secret.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rollout_restart_targets: Vec<RolloutRestartTarget>,
+}
+
+fn default_refresh_interval() -> String {
+    DEFAULT_REFRESH_INTERVAL.to_string()
+}
+
+/// Names the store an ExternalSecret reads from.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretStoreRef {
+    /// Name of the SecretStore (same namespace) or ClusterSecretStore.
+    #[schemars(length(min = 1, max = 253))]
+    pub name: String,
+    /// `SecretStore` (default) or `ClusterSecretStore`.
+    #[serde(default)]
+    pub kind: StoreKind,
+}
+
+/// The kind of store an ExternalSecret refers to.
+#[derive(
+    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default,
+)]
+pub enum StoreKind {
+    /// A namespaced SecretStore in the ExternalSecret's own namespace.
+    #[default]
+    SecretStore,
+    /// A cluster-scoped ClusterSecretStore whose conditions admit the namespace.
+    ClusterSecretStore,
+}
+
+/// The Kubernetes Secret an ExternalSecret writes.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ExternalSecretTarget {
+    /// Name of the Secret; defaults to the ExternalSecret's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 253))]
+    pub name: Option<String>,
+    /// Secret type, e.g. `Opaque` (default) or `kubernetes.io/dockerconfigjson`.
+    /// `kubernetes.io/service-account-token` is refused.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    #[x_kube(validation = Rule::new("self != 'kubernetes.io/service-account-token'").message("secretsync never writes service-account-token Secrets"))]
+    pub type_: Option<String>,
+    /// Who owns the Secret: `Owner` (default; created and garbage-collected with the ExternalSecret),
+    /// `Merge` (writes only its keys into an existing Secret), `Orphan` (created without an owner).
+    #[serde(default)]
+    pub creation_policy: CreationPolicy,
+    /// What happens when the remote secret is deleted: `Retain` (default) keeps the Secret, `Delete` removes it
+    /// (only with `creationPolicy: Owner`).
+    #[serde(default)]
+    pub deletion_policy: DeletionPolicy,
+    /// Optional template producing the Secret's data from the fetched keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<SecretTemplate>,
+}
+
+/// How the operator relates to the target Secret.
+#[derive(
+    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default,
+)]
+pub enum CreationPolicy {
+    /// Create the Secret with an ownerReference; never take over a Secret owned by something else.
+    #[default]
+    Owner,
+    /// Write only this ExternalSecret's keys into an existing Secret; never remove other keys.
+    Merge,
+    /// Create the Secret without an ownerReference; it outlives the ExternalSecret.
+    Orphan,
+}
+
+/// What to do with the Secret when the remote secret no longer exists.
+#[derive(
+    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default,
+)]
+pub enum DeletionPolicy {
+    /// Keep the last synced Secret.
+    #[default]
+    Retain,
+    /// Delete the Secret (only with creationPolicy Owner).
+    Delete,
+}
+
+/// A template for the target Secret, rendered with minijinja over the fetched keys (sandboxed; undefined names fail).
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretTemplate {
+    /// Labels and annotations to put on the Secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<TemplateMetadata>,
+    /// Secret keys and the templates producing their values, e.g.
+    /// `DATABASE_URL: "postgres://{{ username }}:{{ password }}@db:5432/app"`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub data: BTreeMap<String, String>,
+}
+
+/// Labels and annotations for the target Secret.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateMetadata {
+    /// Labels to set on the Secret.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// Annotations to set on the Secret.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// One remote value written to one Secret key.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ExternalSecretData {
+    /// The Secret key to write (`[-._a-zA-Z0-9]+`).
+    #[schemars(length(min = 1, max = 253), pattern(r"^[-._a-zA-Z0-9]+$"))]
+    pub secret_key: String,
+    /// Which remote value to fetch.
+    pub remote_ref: RemoteRef,
+}
+
+/// Points at one secret (and optionally one property of it) in AWS Secrets Manager.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("!(has(self.versionStage) && has(self.versionId))").message("versionStage and versionId are mutually exclusive"))]
+pub struct RemoteRef {
+    /// Secret name or full ARN in AWS Secrets Manager.
+    #[schemars(length(min = 1, max = 2048))]
+    pub key: String,
+    /// A top-level key, or a dotted path (`db.primary.password`), into a JSON SecretString.
+    /// Absent: the whole value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub property: Option<String>,
+    /// Staging label to read; `AWSCURRENT` when neither this nor `versionId` is set.
+    /// Other examples: `AWSPREVIOUS`, a custom label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 256))]
+    pub version_stage: Option<String>,
+    /// A specific version id to pin; exclusive with `versionStage`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 32, max = 64))]
+    pub version_id: Option<String>,
+    /// How to decode the fetched value: `None` (default), `Base64`, `Base64URL` or `Auto`
+    /// (base64 when it decodes cleanly, otherwise as is).
+    #[serde(default)]
+    pub decoding_strategy: DecodingStrategy,
+}
+
+/// How to decode a fetched value before writing it.
+#[derive(
+    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default,
+)]
+pub enum DecodingStrategy {
+    /// Write the bytes as fetched.
+    #[default]
+    None,
+    /// Decode standard base64.
+    Base64,
+    /// Decode URL-safe base64.
+    #[serde(rename = "Base64URL")]
+    Base64Url,
+    /// Decode base64 (either alphabet) when the value is valid base64, otherwise keep it.
+    Auto,
+}
+
+/// A source of many Secret keys; set exactly one of `extract` or `find`.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("has(self.extract) != has(self.find)").message("set exactly one of extract or find"))]
+pub struct ExternalSecretDataFrom {
+    /// Every top-level key of one JSON secret becomes a Secret key (nested values as JSON text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extract: Option<RemoteRef>,
+    /// Every secret matching these criteria becomes one Secret key holding its whole value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub find: Option<FindRef>,
+}
+
+/// Criteria selecting many secrets by name and/or tags.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("has(self.name) || has(self.tags)").message("find needs name or tags"))]
+pub struct FindRef {
+    /// Match secret names against a regular expression.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<NameMatcher>,
+    /// Match secrets carrying all of these tags (key: value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
+    /// How to decode each fetched value.
+    #[serde(default)]
+    pub decoding_strategy: DecodingStrategy,
+}
+
+/// Matches secret names.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct NameMatcher {
+    /// Regular expression (Rust `regex` syntax) a secret's name must match.
+    #[schemars(length(min = 1, max = 1024))]
+    pub regexp: String,
+}
+
+/// A workload to restart when the synced versions change.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct RolloutRestartTarget {
+    /// `Deployment`, `StatefulSet` or `DaemonSet`.
+    pub kind: WorkloadKind,
+    /// Name of the workload in the ExternalSecret's namespace.
+    #[schemars(length(min = 1, max = 253))]
+    pub name: String,
+}
+
+/// Kinds of workload that can be restarted.
+#[derive(
+    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default,
+)]
+pub enum WorkloadKind {
+    /// apps/v1 Deployment.
+    #[default]
+    Deployment,
+    /// apps/v1 StatefulSet.
+    StatefulSet,
+    /// apps/v1 DaemonSet.
+    DaemonSet,
+}
+
+/// Observed state of an ExternalSecret.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ExternalSecretStatus {
+    /// `Ready` with a specific reason (Synced, StoreNotFound, AccessDenied, ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Condition>,
+    /// The generation the status describes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_generation: Option<i64>,
+    /// When the remote secrets were last read successfully.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_time: Option<Time>,
+    /// Per remote key: the version id that was written into the Secret.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub synced_versions: BTreeMap<String, String>,
+    /// When workloads were last restarted for a rotation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_rotation_time: Option<Time>,
+}

@@ -1,0 +1,193 @@
+//! `SecretStore` and `ClusterSecretStore`: where and how to reach AWS Secrets Manager.
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, LabelSelector};
+use kube::{CustomResource, KubeSchema};
+use serde::{Deserialize, Serialize};
+
+/// Pattern a role ARN must match (any partition).
+pub const ROLE_ARN_PATTERN: &str = r"^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$";
+
+/// How a namespaced store connects to AWS Secrets Manager.
+#[derive(CustomResource, KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[kube(
+    group = "secretsync.io",
+    version = "v1alpha1",
+    kind = "SecretStore",
+    namespaced,
+    status = "SecretStoreStatus",
+    shortname = "sss",
+    category = "secretsync",
+    doc = "A SecretStore tells ExternalSecrets in its namespace how to reach AWS Secrets Manager: region, endpoint, role and credentials.",
+    printcolumn(name = "REGION", type_ = "string", json_path = ".spec.aws.region"),
+    printcolumn(
+        name = "READY",
+        type_ = "string",
+        json_path = ".status.conditions[?(@.type==\"Ready\")].status"
+    ),
+    printcolumn(
+        name = "REASON",
+        type_ = "string",
+        json_path = ".status.conditions[?(@.type==\"Ready\")].reason"
+    ),
+    printcolumn(
+        name = "AGE",
+        type_ = "date",
+        json_path = ".metadata.creationTimestamp"
+    )
+)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("!has(self.aws.auth) || !has(self.aws.auth.serviceAccountRef) || !has(self.aws.auth.serviceAccountRef.__namespace__)").message("serviceAccountRef.namespace is only allowed on a ClusterSecretStore; a SecretStore uses its own namespace"))]
+#[x_kube(validation = Rule::new("!has(self.aws.auth) || !has(self.aws.auth.secretRef) || (!has(self.aws.auth.secretRef.accessKeyId.__namespace__) && !has(self.aws.auth.secretRef.secretAccessKey.__namespace__) && (!has(self.aws.auth.secretRef.sessionToken) || !has(self.aws.auth.secretRef.sessionToken.__namespace__)))").message("secretRef namespaces are only allowed on a ClusterSecretStore; a SecretStore reads credentials from its own namespace"))]
+pub struct SecretStoreSpec {
+    /// AWS Secrets Manager provider settings.
+    pub aws: AwsProvider,
+}
+
+/// How a cluster-wide store connects to AWS, and which namespaces may use it.
+#[derive(CustomResource, KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[kube(
+    group = "secretsync.io",
+    version = "v1alpha1",
+    kind = "ClusterSecretStore",
+    status = "SecretStoreStatus",
+    shortname = "scss",
+    category = "secretsync",
+    doc = "A ClusterSecretStore is a cluster-wide SecretStore; its conditions decide which namespaces may use it.",
+    printcolumn(name = "REGION", type_ = "string", json_path = ".spec.aws.region"),
+    printcolumn(
+        name = "READY",
+        type_ = "string",
+        json_path = ".status.conditions[?(@.type==\"Ready\")].status"
+    ),
+    printcolumn(
+        name = "REASON",
+        type_ = "string",
+        json_path = ".status.conditions[?(@.type==\"Ready\")].reason"
+    ),
+    printcolumn(
+        name = "AGE",
+        type_ = "date",
+        json_path = ".metadata.creationTimestamp"
+    )
+)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("!has(self.aws.auth) || !has(self.aws.auth.secretRef) || (has(self.aws.auth.secretRef.accessKeyId.__namespace__) && has(self.aws.auth.secretRef.secretAccessKey.__namespace__) && (!has(self.aws.auth.secretRef.sessionToken) || has(self.aws.auth.secretRef.sessionToken.__namespace__)))").message("a ClusterSecretStore must name the namespace of every secretRef"))]
+#[x_kube(validation = Rule::new("!has(self.aws.auth) || !has(self.aws.auth.serviceAccountRef) || has(self.aws.auth.serviceAccountRef.__namespace__)").message("a ClusterSecretStore must name the namespace of serviceAccountRef"))]
+pub struct ClusterSecretStoreSpec {
+    /// AWS Secrets Manager provider settings.
+    pub aws: AwsProvider,
+    /// Which namespaces may use this store. A namespace is admitted when any one condition matches it;
+    /// an empty list admits every namespace.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<ClusterSecretStoreCondition>,
+}
+
+/// AWS Secrets Manager connection settings shared by both store kinds.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("!has(self.externalId) || has(self.role)").message("externalId requires role"))]
+#[x_kube(validation = Rule::new("!has(self.auth) || !has(self.auth.serviceAccountRef) || has(self.role)").message("auth.serviceAccountRef requires role (the role to assume with the ServiceAccount's web identity token)"))]
+pub struct AwsProvider {
+    /// AWS region of the secrets, e.g. `us-east-1`.
+    #[schemars(length(min = 1, max = 64))]
+    pub region: String,
+    /// Endpoint URL override (e.g. an emulator). When absent the AWS SDK resolves it, honouring `AWS_ENDPOINT_URL`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^https?://"))]
+    pub endpoint: Option<String>,
+    /// IAM role ARN to assume (STS AssumeRole) on top of the base credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$"))]
+    pub role: Option<String>,
+    /// External ID passed to AssumeRole; only with `role`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 2, max = 1224))]
+    pub external_id: Option<String>,
+    /// Credentials to use. Absent: the controller's own identity (environment, IRSA, EKS Pod Identity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<AwsAuth>,
+}
+
+/// The credentials a store uses; set exactly one of its fields.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("has(self.secretRef) != has(self.serviceAccountRef)").message("set exactly one of secretRef or serviceAccountRef"))]
+pub struct AwsAuth {
+    /// Static access keys read from a Secret (in the store's namespace; a ClusterSecretStore names the namespace).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_ref: Option<AwsSecretRef>,
+    /// Per-tenant IRSA: a token is requested for this ServiceAccount and exchanged with
+    /// AssumeRoleWithWebIdentity for `role`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_account_ref: Option<ServiceAccountRef>,
+}
+
+/// References to the Secret keys holding static AWS credentials.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct AwsSecretRef {
+    /// Secret key holding the AWS access key id.
+    pub access_key_id: SecretKeySelector,
+    /// Secret key holding the AWS secret access key.
+    pub secret_access_key: SecretKeySelector,
+    /// Optional Secret key holding a session token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_token: Option<SecretKeySelector>,
+}
+
+/// Selects one key of a Kubernetes Secret.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretKeySelector {
+    /// Name of the Secret.
+    #[schemars(length(min = 1, max = 253))]
+    pub name: String,
+    /// Key within the Secret's data.
+    #[schemars(length(min = 1, max = 253), pattern(r"^[-._a-zA-Z0-9]+$"))]
+    pub key: String,
+    /// Namespace of the Secret: required in a ClusterSecretStore, not allowed in a SecretStore.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 63))]
+    pub namespace: Option<String>,
+}
+
+/// A ServiceAccount whose token is exchanged for AWS credentials.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceAccountRef {
+    /// Name of the ServiceAccount.
+    #[schemars(length(min = 1, max = 253))]
+    pub name: String,
+    /// Namespace of the ServiceAccount: required in a ClusterSecretStore, not allowed in a SecretStore.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 63))]
+    pub namespace: Option<String>,
+    /// Token audiences; defaults to `sts.amazonaws.com`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audiences: Vec<String>,
+}
+
+/// One rule admitting namespaces to a ClusterSecretStore; a namespace must match every field that is set.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("has(self.namespaces) || has(self.namespaceSelector)").message("a condition needs namespaces or namespaceSelector"))]
+pub struct ClusterSecretStoreCondition {
+    /// Namespaces admitted by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespaces: Option<Vec<String>>,
+    /// Namespaces admitted by their labels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace_selector: Option<LabelSelector>,
+}
+
+/// Observed state of a store.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretStoreStatus {
+    /// `Ready` tells whether the configuration resolves (credentials present, role well-formed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Condition>,
+    /// The generation the conditions describe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_generation: Option<i64>,
+}

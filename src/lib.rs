@@ -1,0 +1,6 @@
+//! secretsync: keeps Kubernetes Secrets in sync with AWS Secrets Manager and restarts
+//! the workloads that use them when a rotation makes a new `AWSCURRENT`.
+
+pub mod api;
+pub mod http;
+pub mod metrics;

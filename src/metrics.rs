@@ -1,0 +1,48 @@
+//! Prometheus metrics of the operator, registered in one registry served at `/metrics`.
+
+use prometheus::{Encoder, IntCounterVec, Opts, Registry, TextEncoder};
+
+/// The operator's metrics and the registry that serves them.
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Registry,
+    /// Reconciliations by kind and result (`success` / `error`).
+    pub reconciliations: IntCounterVec,
+}
+
+/// Error building or encoding metrics.
+#[derive(Debug, thiserror::Error)]
+pub enum MetricsError {
+    /// A metric could not be created or registered.
+    #[error("registering metric: {0}")]
+    Register(#[from] prometheus::Error),
+    /// The text exposition was not UTF-8.
+    #[error("encoding metrics: {0}")]
+    Utf8(#[from] std::string::FromUtf8Error),
+}
+
+impl Metrics {
+    /// Creates every metric in a fresh registry.
+    pub fn new() -> Result<Self, MetricsError> {
+        let registry = Registry::new_custom(Some("secretsync".into()), None)?;
+        let reconciliations = IntCounterVec::new(
+            Opts::new(
+                "reconciliations_total",
+                "Reconciliations by kind and result",
+            ),
+            &["kind", "result"],
+        )?;
+        registry.register(Box::new(reconciliations.clone()))?;
+        Ok(Self {
+            registry,
+            reconciliations,
+        })
+    }
+
+    /// Renders every metric in the Prometheus text format.
+    pub fn render(&self) -> Result<String, MetricsError> {
+        let mut buf = Vec::new();
+        TextEncoder::new().encode(&self.registry.gather(), &mut buf)?;
+        Ok(String::from_utf8(buf)?)
+    }
+}

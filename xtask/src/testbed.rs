@@ -1,0 +1,482 @@
+//! The local test bed: etcd, kube-apiserver, kube-controller-manager and moto_server on 127.0.0.1.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Value, json};
+
+use crate::paths;
+use crate::procs::{
+    free_port, http_get, is_running, require_program, run_checked, spawn_service, stop, tail,
+    wait_until,
+};
+use crate::tools::{self, Tools};
+
+/// Region the test bed's environment names.
+const REGION: &str = "us-east-1";
+
+/// Components in start order; `down` stops them in reverse.
+const COMPONENTS: &[&str] = &[
+    "etcd",
+    "kube-apiserver",
+    "kube-controller-manager",
+    "moto_server",
+];
+
+fn state_file() -> PathBuf {
+    paths::testbed().join("state.json")
+}
+
+/// The env file that `source` accepts.
+pub fn env_file() -> PathBuf {
+    paths::testbed().join("env")
+}
+
+fn read_state() -> Option<Value> {
+    let text = fs::read_to_string(state_file()).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+fn pid_of(state: &Value, name: &str) -> Option<u32> {
+    state["pids"][name]
+        .as_u64()
+        .and_then(|p| u32::try_from(p).ok())
+}
+
+/// Starts the test bed unless it is already up and healthy.
+pub fn up() -> Result<()> {
+    if let Some(state) = read_state() {
+        if healthy(&state) {
+            eprintln!("xtask: test bed already up ({})", env_file().display());
+            return Ok(());
+        }
+        eprintln!("xtask: test bed state found but not healthy; restarting it");
+        down()?;
+    }
+    let tools = tools::ensure()?;
+    require_program(
+        "openssl",
+        "OpenSSL (the `openssl` command, package openssl)",
+    )?;
+    let dir = paths::testbed();
+    for sub in ["etcd-data", "certs"] {
+        let _ = fs::remove_dir_all(dir.join(sub));
+    }
+    for sub in ["etcd-data", "certs", "logs", "bin"] {
+        fs::create_dir_all(dir.join(sub))?;
+    }
+    let logs = dir.join("logs");
+    let certs = dir.join("certs");
+    let mut pids = BTreeMap::new();
+    let result = start_all(&tools, &dir, &certs, &logs, &mut pids);
+    let state = json!({ "pids": pids, "ports": result.as_ref().ok() });
+    fs::write(state_file(), serde_json::to_string_pretty(&state)?)?;
+    let ports = match result {
+        Ok(ports) => ports,
+        Err(e) => {
+            let _ = down();
+            return Err(e);
+        }
+    };
+    write_env(&tools, &dir, &ports)?;
+    eprintln!(
+        "xtask: test bed up: kube-apiserver https://127.0.0.1:{}, moto http://127.0.0.1:{}\n\
+         xtask: use it with `source {}`",
+        ports["apiserver"],
+        ports["moto"],
+        env_file().display()
+    );
+    Ok(())
+}
+
+fn start_all(
+    tools: &Tools,
+    dir: &Path,
+    certs: &Path,
+    logs: &Path,
+    pids: &mut BTreeMap<String, u32>,
+) -> Result<BTreeMap<String, u16>> {
+    let mut ports = BTreeMap::new();
+    for name in ["etcd", "etcd_peer", "apiserver", "moto"] {
+        ports.insert(name.to_string(), free_port()?);
+    }
+
+    // etcd
+    let etcd_url = format!("http://127.0.0.1:{}", ports["etcd"]);
+    let peer_url = format!("http://127.0.0.1:{}", ports["etcd_peer"]);
+    eprintln!("xtask: starting etcd on {etcd_url}");
+    let pid = spawn_service(
+        Command::new(&tools.etcd)
+            .arg("--name=testbed")
+            .arg(format!("--data-dir={}", dir.join("etcd-data").display()))
+            .arg(format!("--listen-client-urls={etcd_url}"))
+            .arg(format!("--advertise-client-urls={etcd_url}"))
+            .arg(format!("--listen-peer-urls={peer_url}"))
+            .arg(format!("--initial-advertise-peer-urls={peer_url}"))
+            .arg(format!("--initial-cluster=testbed={peer_url}"))
+            .arg("--unsafe-no-fsync=true"),
+        &logs.join("etcd.log"),
+    )?;
+    pids.insert("etcd".into(), pid);
+    wait_healthy(
+        "etcd",
+        pid,
+        &logs.join("etcd.log"),
+        Duration::from_secs(30),
+        || http_get(ports["etcd"], "/health").is_some_and(|(c, b)| c == 200 && b.contains("true")),
+    )?;
+
+    // kube-apiserver
+    let sa_key = certs.join("service-account.key");
+    run_checked(
+        Command::new("openssl")
+            .args(["genrsa", "-out"])
+            .arg(&sa_key)
+            .arg("2048"),
+        "generating the service-account signing key",
+    )?;
+    let token = random_token()?;
+    let tokens = certs.join("tokens.csv");
+    fs::write(&tokens, format!("{token},admin,admin,system:masters\n"))?;
+    eprintln!(
+        "xtask: starting kube-apiserver on https://127.0.0.1:{}",
+        ports["apiserver"]
+    );
+    let pid = spawn_service(
+        Command::new(&tools.kube_apiserver)
+            .arg(format!("--etcd-servers={etcd_url}"))
+            .arg(format!("--cert-dir={}", certs.display()))
+            .arg(format!("--secure-port={}", ports["apiserver"]))
+            .arg("--bind-address=127.0.0.1")
+            .arg("--advertise-address=127.0.0.1")
+            .arg("--service-cluster-ip-range=10.0.0.0/24")
+            .arg("--allow-privileged=true")
+            .arg("--disable-admission-plugins=ServiceAccount")
+            .arg("--authorization-mode=RBAC")
+            .arg("--service-account-issuer=https://kubernetes.default.svc.cluster.local")
+            .arg(format!("--service-account-key-file={}", sa_key.display()))
+            .arg(format!(
+                "--service-account-signing-key-file={}",
+                sa_key.display()
+            ))
+            .arg(format!("--token-auth-file={}", tokens.display()))
+            .arg("--enable-priority-and-fairness=false"),
+        &logs.join("kube-apiserver.log"),
+    )?;
+    pids.insert("kube-apiserver".into(), pid);
+    let kubeconfig = dir.join("kubeconfig");
+    let ca = certs.join("apiserver.crt");
+    let apiserver_up = wait_until(Duration::from_secs(30), || ca.is_file());
+    if !apiserver_up {
+        bail!(
+            "kube-apiserver wrote no serving certificate within 30s; log tail:\n{}",
+            log_tail(&logs.join("kube-apiserver.log"))
+        );
+    }
+    fs::write(
+        &kubeconfig,
+        kubeconfig_yaml(ports["apiserver"], &ca, &token),
+    )?;
+    let kubectl = |args: &[&str]| {
+        Command::new(&tools.kubectl)
+            .arg(format!("--kubeconfig={}", kubeconfig.display()))
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+    };
+    wait_healthy(
+        "kube-apiserver",
+        pid,
+        &logs.join("kube-apiserver.log"),
+        Duration::from_secs(90),
+        || kubectl(&["get", "--raw", "/readyz"]).is_some_and(|b| b.trim() == "ok"),
+    )?;
+
+    // kube-controller-manager
+    eprintln!("xtask: starting kube-controller-manager");
+    let pid = spawn_service(
+        Command::new(&tools.kube_controller_manager)
+            .arg(format!("--kubeconfig={}", kubeconfig.display()))
+            .arg(format!("--authentication-kubeconfig={}", kubeconfig.display()))
+            .arg(format!("--authorization-kubeconfig={}", kubeconfig.display()))
+            .arg("--leader-elect=false")
+            .arg("--secure-port=0")
+            .arg("--controllers=deployment-controller,replicaset-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller"),
+        &logs.join("kube-controller-manager.log"),
+    )?;
+    pids.insert("kube-controller-manager".into(), pid);
+    // The serviceaccount controller creating `default` proves the controllers run.
+    wait_healthy(
+        "kube-controller-manager",
+        pid,
+        &logs.join("kube-controller-manager.log"),
+        Duration::from_secs(60),
+        || {
+            kubectl(&[
+                "get",
+                "serviceaccount",
+                "default",
+                "-n",
+                "default",
+                "-o",
+                "name",
+            ])
+            .is_some()
+        },
+    )?;
+
+    // moto_server
+    eprintln!(
+        "xtask: starting moto_server on http://127.0.0.1:{}",
+        ports["moto"]
+    );
+    let pid = spawn_service(
+        Command::new(&tools.moto_server).args([
+            "-H",
+            "127.0.0.1",
+            "-p",
+            &ports["moto"].to_string(),
+        ]),
+        &logs.join("moto_server.log"),
+    )?;
+    pids.insert("moto_server".into(), pid);
+    wait_healthy(
+        "moto_server",
+        pid,
+        &logs.join("moto_server.log"),
+        Duration::from_secs(60),
+        || http_get(ports["moto"], "/moto-api/").is_some(),
+    )?;
+    Ok(ports)
+}
+
+/// Polls a health check until it passes; fails early (with the log tail) if the process died.
+fn wait_healthy(
+    name: &str,
+    pid: u32,
+    log: &Path,
+    deadline: Duration,
+    mut check: impl FnMut() -> bool,
+) -> Result<()> {
+    let mut died = false;
+    let ok = wait_until(deadline, || {
+        if !is_running(pid, name) {
+            died = true;
+            return true;
+        }
+        check()
+    });
+    if died {
+        bail!(
+            "{name} exited during start-up; log tail:\n{}",
+            log_tail(log)
+        );
+    }
+    if !ok {
+        bail!(
+            "{name} was not healthy within {}s; log tail:\n{}",
+            deadline.as_secs(),
+            log_tail(log)
+        );
+    }
+    eprintln!("xtask:   {name} healthy");
+    Ok(())
+}
+
+fn log_tail(log: &Path) -> String {
+    tail(&fs::read_to_string(log).unwrap_or_default(), 30)
+}
+
+fn random_token() -> Result<String> {
+    let mut bytes = [0u8; 16];
+    let mut f = fs::File::open("/dev/urandom").context("opening /dev/urandom")?;
+    std::io::Read::read_exact(&mut f, &mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn kubeconfig_yaml(port: u16, ca: &Path, token: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: testbed\n  cluster:\n    server: https://127.0.0.1:{port}\n    \
+         certificate-authority: {ca}\nusers:\n- name: admin\n  user:\n    token: {token}\ncontexts:\n- name: testbed\n  \
+         context:\n    cluster: testbed\n    user: admin\n    namespace: default\ncurrent-context: testbed\n",
+        ca = ca.display()
+    )
+}
+
+/// Writes `env` and the `bin/` folder of symlinks it puts first on PATH.
+fn write_env(tools: &Tools, dir: &Path, ports: &BTreeMap<String, u16>) -> Result<()> {
+    let bin = dir.join("bin");
+    for (name, target) in [
+        ("kubectl", &tools.kubectl),
+        ("helm", &tools.helm),
+        ("aws", &tools.aws),
+        ("moto_server", &tools.moto_server),
+        ("etcd", &tools.etcd),
+        ("kube-apiserver", &tools.kube_apiserver),
+        ("kube-controller-manager", &tools.kube_controller_manager),
+    ] {
+        let link = bin.join(name);
+        let _ = fs::remove_file(&link);
+        symlink(target, &link).with_context(|| format!("linking {}", link.display()))?;
+    }
+    let vars = env_vars(dir, ports);
+    let mut text = String::from("# Written by `cargo xtask testbed up`; use with `source`.\n");
+    for (k, v) in &vars {
+        text.push_str(&format!("export {k}='{v}'\n"));
+    }
+    text.push_str(&format!("export PATH='{}':\"$PATH\"\n", bin.display()));
+    fs::write(env_file(), text)?;
+    Ok(())
+}
+
+fn env_vars(dir: &Path, ports: &BTreeMap<String, u16>) -> Vec<(String, String)> {
+    let moto = format!("http://127.0.0.1:{}", ports["moto"]);
+    [
+        ("KUBECONFIG", dir.join("kubeconfig").display().to_string()),
+        ("AWS_ENDPOINT_URL", moto.clone()),
+        ("AWS_REGION", REGION.into()),
+        ("AWS_DEFAULT_REGION", REGION.into()),
+        ("AWS_ACCESS_KEY_ID", "testing".into()),
+        ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+        // Never let an SDK fall back to the instance metadata endpoint (off-host traffic).
+        ("AWS_EC2_METADATA_DISABLED", "true".into()),
+        ("SECRETSYNC_TESTBED_DIR", dir.display().to_string()),
+        (
+            "SECRETSYNC_TESTBED_BIN",
+            dir.join("bin").display().to_string(),
+        ),
+        ("SECRETSYNC_MOTO_PORT", ports["moto"].to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+/// The env file's variables, PATH included (test bed bin first).
+pub fn read_env_file() -> Result<Vec<(String, String)>> {
+    let text = fs::read_to_string(env_file())
+        .with_context(|| format!("reading {}", env_file().display()))?;
+    let mut vars = Vec::new();
+    for line in text.lines() {
+        let Some(rest) = line.strip_prefix("export ") else {
+            continue;
+        };
+        let Some((k, v)) = rest.split_once('=') else {
+            continue;
+        };
+        if k == "PATH" {
+            let bin = v.split(':').next().unwrap_or_default().trim_matches('\'');
+            let path = std::env::var("PATH").unwrap_or_default();
+            vars.push((k.to_string(), format!("{bin}:{path}")));
+        } else {
+            vars.push((k.to_string(), v.trim_matches('\'').to_string()));
+        }
+    }
+    Ok(vars)
+}
+
+fn healthy(state: &Value) -> bool {
+    let all_running = COMPONENTS
+        .iter()
+        .all(|c| pid_of(state, c).is_some_and(|pid| is_running(pid, c)));
+    all_running && env_file().is_file() && component_checks(state).iter().all(|(_, ok)| *ok)
+}
+
+fn component_checks(state: &Value) -> Vec<(&'static str, bool)> {
+    let port = |n: &str| {
+        state["ports"][n]
+            .as_u64()
+            .and_then(|p| u16::try_from(p).ok())
+    };
+    let etcd = port("etcd").is_some_and(|p| http_get(p, "/health").is_some_and(|(c, _)| c == 200));
+    let moto = port("moto").is_some_and(|p| http_get(p, "/moto-api/").is_some());
+    let kubectl = paths::testbed().join("bin").join("kubectl");
+    let apiserver = Command::new(kubectl)
+        .arg(format!(
+            "--kubeconfig={}",
+            paths::testbed().join("kubeconfig").display()
+        ))
+        .args(["get", "--raw", "/readyz"])
+        .output()
+        .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == "ok");
+    let kcm = pid_of(state, "kube-controller-manager")
+        .is_some_and(|pid| is_running(pid, "kube-controller-manager"));
+    vec![
+        ("etcd", etcd),
+        ("kube-apiserver", apiserver),
+        ("kube-controller-manager", kcm),
+        ("moto_server", moto),
+    ]
+}
+
+/// Prints each component's pid and health; returns whether all are healthy.
+pub fn status() -> Result<bool> {
+    let Some(state) = read_state() else {
+        println!(
+            "test bed: down (no state in {})",
+            paths::testbed().display()
+        );
+        return Ok(false);
+    };
+    let checks = component_checks(&state);
+    let mut all = true;
+    for (name, ok) in &checks {
+        let pid = pid_of(&state, name)
+            .map(|p| p.to_string())
+            .unwrap_or_else(|| "-".into());
+        let running = pid_of(&state, name).is_some_and(|p| is_running(p, name));
+        let port = match *name {
+            "etcd" => state["ports"]["etcd"].to_string(),
+            "kube-apiserver" => state["ports"]["apiserver"].to_string(),
+            "moto_server" => state["ports"]["moto"].to_string(),
+            _ => "-".into(),
+        };
+        let verdict = match (running, ok) {
+            (true, true) => "healthy",
+            (true, false) => "running, not answering",
+            (false, _) => "stopped",
+        };
+        all &= running && *ok;
+        println!("{name:<24} pid {pid:<8} port {port:<6} {verdict}");
+    }
+    if all {
+        println!("test bed: up; `source {}`", env_file().display());
+    }
+    Ok(all)
+}
+
+/// Stops every process the test bed started; leaves nothing listening.
+pub fn down() -> Result<()> {
+    let Some(state) = read_state() else {
+        eprintln!("xtask: test bed is not up");
+        return Ok(());
+    };
+    let mut failures = Vec::new();
+    for name in COMPONENTS.iter().rev() {
+        if let Some(pid) = pid_of(&state, name) {
+            if is_running(pid, name) {
+                eprintln!("xtask: stopping {name} (pid {pid})");
+            }
+            if let Err(e) = stop(pid, name) {
+                failures.push(e.to_string());
+            }
+        }
+    }
+    if !failures.is_empty() {
+        bail!(
+            "some test bed processes did not stop: {}",
+            failures.join("; ")
+        );
+    }
+    let _ = fs::remove_file(state_file());
+    let _ = fs::remove_file(env_file());
+    eprintln!("xtask: test bed down");
+    Ok(())
+}
