@@ -1,6 +1,6 @@
 //! Prometheus metrics of the operator, registered in one registry served at `/metrics`.
 
-use prometheus::{Encoder, IntCounterVec, Opts, Registry, TextEncoder};
+use prometheus::{Encoder, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
 
 /// The operator's metrics and the registry that serves them.
 #[derive(Clone)]
@@ -8,6 +8,8 @@ pub struct Metrics {
     registry: Registry,
     /// Reconciliations by kind and result (`success` / `error`).
     pub reconciliations: IntCounterVec,
+    /// Always 1, labelled with the running version.
+    pub build_info: IntGaugeVec,
 }
 
 /// Error building or encoding metrics.
@@ -33,9 +35,18 @@ impl Metrics {
             &["kind", "result"],
         )?;
         registry.register(Box::new(reconciliations.clone()))?;
+        let build_info = IntGaugeVec::new(
+            Opts::new("build_info", "Build information; always 1"),
+            &["version"],
+        )?;
+        registry.register(Box::new(build_info.clone()))?;
+        build_info
+            .with_label_values(&[env!("CARGO_PKG_VERSION")])
+            .set(1);
         Ok(Self {
             registry,
             reconciliations,
+            build_info,
         })
     }
 
@@ -44,5 +55,17 @@ impl Metrics {
         let mut buf = Vec::new();
         TextEncoder::new().encode(&self.registry.gather(), &mut buf)?;
         Ok(String::from_utf8(buf)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_build_info_with_the_secretsync_prefix() {
+        let m = Metrics::new().expect("metrics");
+        let text = m.render().expect("render");
+        assert!(text.contains("secretsync_build_info{version=\""), "{text}");
     }
 }

@@ -1,4 +1,6 @@
 //! `ExternalSecret`: which remote secrets to fetch and the Kubernetes Secret to write from them.
+// Each `printcolumn(...)` repeats the same keys; clippy reads that as duplicated attributes.
+#![allow(clippy::duplicated_attributes)]
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,6 @@
 //! `SecretStore` and `ClusterSecretStore`: where and how to reach AWS Secrets Manager.
+// Each `printcolumn(...)` repeats the same keys; clippy reads that as duplicated attributes.
+#![allow(clippy::duplicated_attributes)]
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, LabelSelector};
 use kube::{CustomResource, KubeSchema};
