@@ -2,5 +2,6 @@
 //! the workloads that use them when a rotation makes a new `AWSCURRENT`.
 
 pub mod api;
+pub mod core;
 pub mod http;
 pub mod metrics;

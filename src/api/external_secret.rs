@@ -93,6 +93,10 @@ pub struct SecretStoreRef {
     /// `SecretStore` (default) or `ClusterSecretStore`.
     #[serde(default)]
     pub kind: StoreKind,
+    /// Optional and only informative: a SecretStore is always looked up in the ExternalSecret's own
+    /// namespace; naming any other namespace is refused with reason StoreNotAllowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
 }
 
 /// The kind of store an ExternalSecret refers to.
@@ -170,6 +174,22 @@ pub struct SecretTemplate {
     /// `DATABASE_URL: "postgres://{{ username }}:{{ password }}@db:5432/app"`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub data: BTreeMap<String, String>,
+    /// `Replace` (default): the Secret holds only the templated keys. `Merge`: templated keys are
+    /// added over the fetched keys.
+    #[serde(default)]
+    pub merge_policy: MergePolicy,
+}
+
+/// How templated keys combine with fetched keys.
+#[derive(
+    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default,
+)]
+pub enum MergePolicy {
+    /// Only the templated keys are written.
+    #[default]
+    Replace,
+    /// Templated keys are written over the fetched keys.
+    Merge,
 }
 
 /// Labels and annotations for the target Secret.
@@ -319,6 +339,9 @@ pub struct ExternalSecretStatus {
     /// Per remote key: the version id that was written into the Secret.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub synced_versions: BTreeMap<String, String>,
+    /// The value of the `secretsync.io/force-sync` annotation that the last refresh honoured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_force_sync: Option<String>,
     /// When workloads were last restarted for a rotation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_rotation_time: Option<Time>,

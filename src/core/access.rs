@@ -1,0 +1,192 @@
+//! Which stores an ExternalSecret may use (security invariant 3), decided without I/O.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+
+use super::reason::{Reason, SyncError};
+use crate::api::{ClusterSecretStoreCondition, SecretStoreRef, StoreKind};
+
+/// Refuses a `secretStoreRef` that names a namespace other than the ExternalSecret's own.
+pub fn check_store_ref(es_namespace: &str, store_ref: &SecretStoreRef) -> Result<(), SyncError> {
+    match store_ref.namespace.as_deref() {
+        Some(ns) if ns != es_namespace => Err(SyncError::new(
+            Reason::StoreNotAllowed,
+            format!(
+                "secretStoreRef names namespace {ns:?}; an ExternalSecret may only use a SecretStore in its own \
+                 namespace ({es_namespace:?}) or a ClusterSecretStore that admits it"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Whether a ClusterSecretStore's conditions admit a namespace with these labels.
+/// No conditions admit every namespace; otherwise any one matching condition admits it, and a
+/// condition matches when every field it sets matches.
+pub fn namespace_admitted(
+    conditions: &[ClusterSecretStoreCondition],
+    namespace: &str,
+    labels: &BTreeMap<String, String>,
+) -> bool {
+    conditions.is_empty()
+        || conditions.iter().any(|c| {
+            let by_name = c
+                .namespaces
+                .as_ref()
+                .is_none_or(|names| names.iter().any(|n| n == namespace));
+            let by_labels = c
+                .namespace_selector
+                .as_ref()
+                .is_none_or(|sel| selector_matches(sel, labels));
+            (c.namespaces.is_some() || c.namespace_selector.is_some()) && by_name && by_labels
+        })
+}
+
+/// Kubernetes label-selector semantics (matchLabels and matchExpressions, all must hold).
+pub fn selector_matches(selector: &LabelSelector, labels: &BTreeMap<String, String>) -> bool {
+    let labels_ok = selector
+        .match_labels
+        .iter()
+        .flatten()
+        .all(|(k, v)| labels.get(k) == Some(v));
+    let exprs_ok = selector.match_expressions.iter().flatten().all(|e| {
+        let values = e.values.clone().unwrap_or_default();
+        let have = labels.get(&e.key);
+        match e.operator.as_str() {
+            "In" => have.is_some_and(|v| values.contains(v)),
+            "NotIn" => have.is_none_or(|v| !values.contains(v)),
+            "Exists" => have.is_some(),
+            "DoesNotExist" => have.is_none(),
+            _ => false,
+        }
+    });
+    labels_ok && exprs_ok
+}
+
+/// The error for a ClusterSecretStore that does not admit the namespace.
+pub fn not_admitted(store: &str, namespace: &str) -> SyncError {
+    SyncError::new(
+        Reason::StoreNotAllowed,
+        format!(
+            "ClusterSecretStore {store:?} does not admit namespace {namespace:?} (see its spec.conditions)"
+        ),
+    )
+}
+
+/// Human name of a store reference, e.g. `SecretStore "aws"`.
+pub fn describe_store(store_ref: &SecretStoreRef) -> String {
+    let kind = match store_ref.kind {
+        StoreKind::SecretStore => "SecretStore",
+        StoreKind::ClusterSecretStore => "ClusterSecretStore",
+    };
+    format!("{kind} {:?}", store_ref.name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement;
+
+    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn by_names(names: &[&str]) -> ClusterSecretStoreCondition {
+        ClusterSecretStoreCondition {
+            namespaces: Some(names.iter().map(|s| s.to_string()).collect()),
+            namespace_selector: None,
+        }
+    }
+
+    fn by_labels(pairs: &[(&str, &str)]) -> ClusterSecretStoreCondition {
+        ClusterSecretStoreCondition {
+            namespaces: None,
+            namespace_selector: Some(LabelSelector {
+                match_labels: Some(labels(pairs)),
+                match_expressions: None,
+            }),
+        }
+    }
+
+    #[test]
+    fn no_conditions_admit_everyone() {
+        assert!(namespace_admitted(&[], "any", &labels(&[])));
+    }
+
+    #[test]
+    fn any_condition_admits() {
+        let conds = vec![by_names(&["team-a"]), by_labels(&[("tenant", "b")])];
+        assert!(namespace_admitted(&conds, "team-a", &labels(&[])));
+        assert!(namespace_admitted(
+            &conds,
+            "team-x",
+            &labels(&[("tenant", "b")])
+        ));
+        assert!(!namespace_admitted(
+            &conds,
+            "team-x",
+            &labels(&[("tenant", "c")])
+        ));
+        assert!(!namespace_admitted(&conds, "team-b", &labels(&[])));
+    }
+
+    #[test]
+    fn fields_of_one_condition_must_all_match() {
+        let mut c = by_names(&["team-a"]);
+        c.namespace_selector = by_labels(&[("tenant", "a")]).namespace_selector;
+        assert!(namespace_admitted(
+            std::slice::from_ref(&c),
+            "team-a",
+            &labels(&[("tenant", "a")])
+        ));
+        assert!(!namespace_admitted(
+            std::slice::from_ref(&c),
+            "team-a",
+            &labels(&[])
+        ));
+        // An empty condition admits nothing (the API server also rejects it).
+        let empty = ClusterSecretStoreCondition::default();
+        assert!(!namespace_admitted(&[empty], "team-a", &labels(&[])));
+    }
+
+    #[test]
+    fn match_expressions() {
+        let req = |op: &str, values: &[&str]| LabelSelectorRequirement {
+            key: "env".into(),
+            operator: op.into(),
+            values: Some(values.iter().map(|s| s.to_string()).collect()),
+        };
+        let sel = |r| LabelSelector {
+            match_labels: None,
+            match_expressions: Some(vec![r]),
+        };
+        let prod = labels(&[("env", "prod")]);
+        let none = labels(&[]);
+        assert!(selector_matches(&sel(req("In", &["prod", "stage"])), &prod));
+        assert!(!selector_matches(&sel(req("In", &["dev"])), &prod));
+        assert!(selector_matches(&sel(req("NotIn", &["dev"])), &prod));
+        assert!(selector_matches(&sel(req("NotIn", &["dev"])), &none));
+        assert!(selector_matches(&sel(req("Exists", &[])), &prod));
+        assert!(!selector_matches(&sel(req("Exists", &[])), &none));
+        assert!(selector_matches(&sel(req("DoesNotExist", &[])), &none));
+        assert!(!selector_matches(&sel(req("Bogus", &[])), &prod));
+    }
+
+    #[test]
+    fn store_ref_namespace_must_be_own() {
+        let mut r = SecretStoreRef {
+            name: "aws".into(),
+            ..Default::default()
+        };
+        assert!(check_store_ref("team-a", &r).is_ok());
+        r.namespace = Some("team-a".into());
+        assert!(check_store_ref("team-a", &r).is_ok());
+        r.namespace = Some("team-b".into());
+        let e = check_store_ref("team-a", &r).expect_err("cross-namespace");
+        assert_eq!(e.reason, Reason::StoreNotAllowed);
+    }
+}

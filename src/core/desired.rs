@@ -1,0 +1,245 @@
+//! Spec + fetched values → the desired Secret data and the versions it was built from.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::decode::decode;
+use super::duration;
+use super::naming::{is_valid_key, key_for_secret_name};
+use super::property::{lookup, value_bytes};
+use super::reason::{Reason, SyncError};
+use super::remote::{Fetched, FetchedFrom, RemoteContent, RemoteSecret, VersionSelector};
+use super::template;
+use crate::api::{DecodingStrategy, ExternalSecretSpec, MergePolicy, RemoteRef};
+
+/// Largest total size of a Secret's data (keys + values) that the API server accepts.
+pub const MAX_SECRET_BYTES: usize = 1024 * 1024;
+
+/// The data to write and the remote versions it came from.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DesiredData {
+    /// Secret key → bytes.
+    pub data: BTreeMap<String, Vec<u8>>,
+    /// `syncedVersions`: remote key (see [`VersionSelector::status_key`]) → version id.
+    pub synced_versions: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for DesiredData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DesiredData")
+            .field("keys", &self.data.keys().collect::<Vec<_>>())
+            .field("synced_versions", &self.synced_versions)
+            .finish()
+    }
+}
+
+/// Checks what the API server cannot: durations, regular expressions and template syntax.
+pub fn validate_spec(spec: &ExternalSecretSpec) -> Result<(), SyncError> {
+    duration::parse(&spec.refresh_interval)
+        .map_err(|e| SyncError::new(Reason::InvalidSpec, format!("refreshInterval: {e}")))?;
+    for (i, from) in spec.data_from.iter().enumerate() {
+        if let Some(re) = from.find.as_ref().and_then(|f| f.name.as_ref()) {
+            regex::Regex::new(&re.regexp).map_err(|e| {
+                SyncError::new(
+                    Reason::InvalidSpec,
+                    format!(
+                        "dataFrom[{i}].find.name.regexp is not a valid regular expression: {e}"
+                    ),
+                )
+            })?;
+        }
+    }
+    if let Some(t) = &spec.target.template {
+        template::check(&t.data)?;
+    }
+    Ok(())
+}
+
+fn json_of<'a>(secret: &'a RemoteSecret, what: &str) -> Result<Value, SyncError> {
+    match &secret.content {
+        RemoteContent::String(s) => serde_json::from_str::<Value>(s).map_err(|_| {
+            SyncError::new(
+                Reason::InvalidValue,
+                format!("{what}: remote secret {:?} is not JSON", secret.name),
+            )
+        }),
+        RemoteContent::Binary(_) => Err(SyncError::new(
+            Reason::InvalidValue,
+            format!(
+                "{what}: remote secret {:?} is binary, not a JSON SecretString",
+                secret.name
+            ),
+        )),
+    }
+}
+
+fn decoded(strategy: DecodingStrategy, raw: &[u8], what: &str) -> Result<Vec<u8>, SyncError> {
+    decode(strategy, raw)
+        .map_err(|why| SyncError::new(Reason::InvalidValue, format!("{what}: value {why}")))
+}
+
+fn record_version(
+    versions: &mut BTreeMap<String, String>,
+    remote: &RemoteRef,
+    secret: &RemoteSecret,
+) {
+    versions.insert(
+        VersionSelector::of(remote).status_key(&remote.key),
+        secret.version_id.clone(),
+    );
+}
+
+/// Every top-level key of a JSON object (optionally below `property`) as Secret data.
+fn extract(
+    remote: &RemoteRef,
+    secret: &RemoteSecret,
+    what: &str,
+) -> Result<BTreeMap<String, Vec<u8>>, SyncError> {
+    let json = json_of(secret, what)?;
+    let root = match &remote.property {
+        Some(p) => lookup(&json, p).ok_or_else(|| {
+            SyncError::new(
+                Reason::PropertyNotFound,
+                format!(
+                    "{what}: property {p:?} not found in remote secret {:?}",
+                    secret.name
+                ),
+            )
+        })?,
+        None => &json,
+    };
+    let Value::Object(map) = root else {
+        return Err(SyncError::new(
+            Reason::InvalidValue,
+            format!(
+                "{what}: remote secret {:?} is not a JSON object",
+                secret.name
+            ),
+        ));
+    };
+    map.iter()
+        .map(|(k, v)| {
+            let bytes = decoded(
+                remote.decoding_strategy,
+                &value_bytes(v),
+                &format!("{what} key {k:?}"),
+            )?;
+            Ok((k.clone(), bytes))
+        })
+        .collect()
+}
+
+/// Computes the Secret data: `dataFrom` entries in order, then `data` entries (later entries win),
+/// then the template (which replaces the data, or merges over it with `mergePolicy: Merge`).
+pub fn compute(spec: &ExternalSecretSpec, fetched: &Fetched) -> Result<DesiredData, SyncError> {
+    if fetched.data.len() != spec.data.len() || fetched.data_from.len() != spec.data_from.len() {
+        return Err(SyncError::new(
+            Reason::ProviderError,
+            "internal: fetched values do not match the spec; retrying",
+        ));
+    }
+    let mut data = BTreeMap::new();
+    let mut versions = BTreeMap::new();
+
+    for (i, (from, got)) in spec.data_from.iter().zip(&fetched.data_from).enumerate() {
+        match (from.extract.as_ref(), from.find.as_ref(), got) {
+            (Some(remote), _, FetchedFrom::Extract(secret)) => {
+                let what = format!("dataFrom[{i}].extract");
+                data.extend(extract(remote, secret, &what)?);
+                record_version(&mut versions, remote, secret);
+            }
+            (_, Some(find), FetchedFrom::Find(secrets)) => {
+                let mut origin: BTreeMap<String, &str> = BTreeMap::new();
+                for secret in secrets {
+                    let key = key_for_secret_name(&secret.name);
+                    if let Some(other) = origin.insert(key.clone(), &secret.name) {
+                        return Err(SyncError::new(
+                            Reason::InvalidValue,
+                            format!(
+                                "dataFrom[{i}].find: remote secrets {other:?} and {:?} both map to key {key:?}",
+                                secret.name
+                            ),
+                        ));
+                    }
+                    let what = format!("dataFrom[{i}].find secret {:?}", secret.name);
+                    data.insert(
+                        key,
+                        decoded(find.decoding_strategy, secret.content.as_bytes(), &what)?,
+                    );
+                    versions.insert(secret.name.clone(), secret.version_id.clone());
+                }
+            }
+            _ => {
+                return Err(SyncError::new(
+                    Reason::ProviderError,
+                    format!("internal: dataFrom[{i}] fetched the wrong shape; retrying"),
+                ));
+            }
+        }
+    }
+
+    for (item, secret) in spec.data.iter().zip(&fetched.data) {
+        let remote = &item.remote_ref;
+        let what = format!(
+            "data[{}] (secretKey {:?})",
+            item.secret_key, item.secret_key
+        );
+        let raw = match &remote.property {
+            None => secret.content.as_bytes().to_vec(),
+            Some(p) => {
+                let json = json_of(secret, &what)?;
+                let v = lookup(&json, p).ok_or_else(|| {
+                    SyncError::new(
+                        Reason::PropertyNotFound,
+                        format!(
+                            "{what}: property {p:?} not found in remote secret {:?}",
+                            secret.name
+                        ),
+                    )
+                })?;
+                value_bytes(v)
+            }
+        };
+        data.insert(
+            item.secret_key.clone(),
+            decoded(remote.decoding_strategy, &raw, &what)?,
+        );
+        record_version(&mut versions, remote, secret);
+    }
+
+    if let Some(t) = spec.target.template.as_ref().filter(|t| !t.data.is_empty()) {
+        let rendered = template::render(&t.data, &data)?;
+        data = match t.merge_policy {
+            MergePolicy::Replace => rendered,
+            MergePolicy::Merge => {
+                data.extend(rendered);
+                data
+            }
+        };
+    }
+
+    if let Some(bad) = data.keys().find(|k| !is_valid_key(k)) {
+        return Err(SyncError::new(
+            Reason::InvalidValue,
+            format!(
+                "{bad:?} is not a valid Secret key (allowed: [-._a-zA-Z0-9]+, at most 253 characters)"
+            ),
+        ));
+    }
+    let size: usize = data.iter().map(|(k, v)| k.len() + v.len()).sum();
+    if size > MAX_SECRET_BYTES {
+        return Err(SyncError::new(
+            Reason::SizeLimitExceeded,
+            format!("the Secret would hold {size} bytes; the limit is {MAX_SECRET_BYTES}"),
+        ));
+    }
+    Ok(DesiredData {
+        data,
+        synced_versions: versions,
+    })
+}
+
+#[cfg(test)]
+#[path = "desired_tests.rs"]
+mod tests;

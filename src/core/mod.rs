@@ -1,0 +1,17 @@
+//! The pure core: no I/O. Given a spec and fetched remote values it computes the desired Secret,
+//! the status, and the scheduling decisions. Everything here is unit-tested on its own.
+
+pub mod access;
+pub mod backoff;
+pub mod decode;
+pub mod desired;
+pub mod digest;
+pub mod duration;
+pub mod naming;
+pub mod property;
+pub mod reason;
+pub mod refresh;
+pub mod remote;
+pub mod status;
+pub mod target;
+pub mod template;

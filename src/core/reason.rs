@@ -1,0 +1,122 @@
+//! Why an ExternalSecret or store is (not) Ready: the reasons on the `Ready` condition.
+
+use std::fmt;
+
+/// The reason on a `Ready` condition. Each failure reason names one thing the user can fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reason {
+    /// The Secret holds the remote values.
+    Synced,
+    /// The referenced SecretStore/ClusterSecretStore does not exist.
+    StoreNotFound,
+    /// The store exists but may not be used from this namespace.
+    StoreNotAllowed,
+    /// The store's configuration does not resolve (credentials missing, bad role).
+    StoreNotReady,
+    /// A remote secret (or the requested version of it) does not exist.
+    SecretNotFound,
+    /// AWS refused the read (IAM).
+    AccessDenied,
+    /// A `property` is not in the remote JSON.
+    PropertyNotFound,
+    /// A remote value cannot be used (not JSON where JSON is needed, bad base64, key collision, bad key).
+    InvalidValue,
+    /// The template does not parse or render.
+    TemplateError,
+    /// The target Secret exists and belongs to something else (or has an incompatible type).
+    TargetConflict,
+    /// `creationPolicy: Merge` and the target Secret does not exist yet.
+    TargetNotFound,
+    /// The Secret would exceed the 1 MiB limit.
+    SizeLimitExceeded,
+    /// The spec is invalid in a way the API server could not check (e.g. a bad regular expression).
+    InvalidSpec,
+    /// AWS throttled the controller.
+    Throttled,
+    /// Any other provider failure (network, 5xx, emulator down).
+    ProviderError,
+    /// Writing to the Kubernetes API failed.
+    KubernetesError,
+}
+
+impl Reason {
+    /// The CamelCase name used on conditions, Events and metrics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Synced => "Synced",
+            Reason::StoreNotFound => "StoreNotFound",
+            Reason::StoreNotAllowed => "StoreNotAllowed",
+            Reason::StoreNotReady => "StoreNotReady",
+            Reason::SecretNotFound => "SecretNotFound",
+            Reason::AccessDenied => "AccessDenied",
+            Reason::PropertyNotFound => "PropertyNotFound",
+            Reason::InvalidValue => "InvalidValue",
+            Reason::TemplateError => "TemplateError",
+            Reason::TargetConflict => "TargetConflict",
+            Reason::TargetNotFound => "TargetNotFound",
+            Reason::SizeLimitExceeded => "SizeLimitExceeded",
+            Reason::InvalidSpec => "InvalidSpec",
+            Reason::Throttled => "Throttled",
+            Reason::ProviderError => "ProviderError",
+            Reason::KubernetesError => "KubernetesError",
+        }
+    }
+
+    /// Whether retrying without a change to some object can help. Non-retryable failures are
+    /// reported once and wait for a change instead of being hammered.
+    pub fn is_retryable(self) -> bool {
+        !matches!(
+            self,
+            Reason::Synced
+                | Reason::InvalidSpec
+                | Reason::TemplateError
+                | Reason::SizeLimitExceeded
+        )
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A failure with its reason and a message safe to show (never containing secret values).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}: {message}")]
+pub struct SyncError {
+    /// Category of the failure.
+    pub reason: Reason,
+    /// Human-readable, value-free explanation.
+    pub message: String,
+}
+
+impl SyncError {
+    /// Builds an error from a reason and message.
+    pub fn new(reason: Reason, message: impl Into<String>) -> Self {
+        Self {
+            reason,
+            message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_failures_are_not_retried_but_provider_failures_are() {
+        assert!(!Reason::TemplateError.is_retryable());
+        assert!(!Reason::InvalidSpec.is_retryable());
+        assert!(Reason::ProviderError.is_retryable());
+        assert!(Reason::StoreNotFound.is_retryable());
+        assert!(Reason::AccessDenied.is_retryable());
+    }
+
+    #[test]
+    fn display_is_reason_then_message() {
+        let e = SyncError::new(Reason::AccessDenied, "no access to team-b/x");
+        assert_eq!(e.to_string(), "AccessDenied: no access to team-b/x");
+    }
+}

@@ -1,0 +1,172 @@
+//! When to read AWS again: on spec change, force-sync, drift, failure, or when the interval is due.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use crate::api::ExternalSecretStatus;
+
+/// Annotation whose new value forces an immediate refresh.
+pub const FORCE_SYNC_ANNOTATION: &str = "secretsync.io/force-sync";
+
+/// Fraction of the interval after which a refresh counts as due; requeues are jittered to
+/// [0.9, 1.1] × interval, so every jittered wake-up finds the refresh due.
+pub const DUE_FRACTION: f64 = 0.9;
+
+/// Everything the refresh decision looks at.
+#[derive(Debug, Clone)]
+pub struct RefreshInputs<'a> {
+    /// Current time.
+    pub now: Timestamp,
+    /// `metadata.generation` of the ExternalSecret.
+    pub generation: Option<i64>,
+    /// Current status.
+    pub status: Option<&'a ExternalSecretStatus>,
+    /// Current value of the force-sync annotation.
+    pub force_sync: Option<&'a str>,
+    /// Parsed `refreshInterval` (zero: fetch once).
+    pub interval: Duration,
+    /// The target Secret exists and holds what was last written (digest matches).
+    pub target_in_sync: bool,
+}
+
+/// What a reconcile should do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefreshDecision {
+    /// Read AWS and apply.
+    Fetch,
+    /// Nothing to do now; come back after this long (None: only when something changes).
+    UpToDate(Option<Duration>),
+}
+
+fn is_ready(status: &ExternalSecretStatus) -> bool {
+    status
+        .conditions
+        .iter()
+        .any(|c| c.type_ == "Ready" && c.status == "True")
+}
+
+/// Decides whether this reconcile must read AWS.
+pub fn decide(inputs: &RefreshInputs<'_>) -> RefreshDecision {
+    let Some(status) = inputs.status else {
+        return RefreshDecision::Fetch;
+    };
+    let Some(refreshed) = status.refresh_time.as_ref().map(|t| t.0) else {
+        return RefreshDecision::Fetch;
+    };
+    if status.observed_generation != inputs.generation
+        || !is_ready(status)
+        || !inputs.target_in_sync
+        || inputs.force_sync != status.last_force_sync.as_deref()
+    {
+        return RefreshDecision::Fetch;
+    }
+    if inputs.interval.is_zero() {
+        return RefreshDecision::UpToDate(None);
+    }
+    let elapsed = inputs.now.duration_since(refreshed);
+    let elapsed = Duration::try_from(elapsed).unwrap_or(Duration::ZERO);
+    let due_at = inputs.interval.mul_f64(DUE_FRACTION);
+    if elapsed >= due_at {
+        RefreshDecision::Fetch
+    } else {
+        RefreshDecision::UpToDate(Some(inputs.interval.saturating_sub(elapsed)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
+
+    fn ready_status(refreshed: Timestamp) -> ExternalSecretStatus {
+        ExternalSecretStatus {
+            conditions: vec![Condition {
+                type_: "Ready".into(),
+                status: "True".into(),
+                reason: "Synced".into(),
+                message: String::new(),
+                last_transition_time: Time(refreshed),
+                observed_generation: Some(1),
+            }],
+            observed_generation: Some(1),
+            refresh_time: Some(Time(refreshed)),
+            ..Default::default()
+        }
+    }
+
+    fn inputs<'a>(status: Option<&'a ExternalSecretStatus>, now: Timestamp) -> RefreshInputs<'a> {
+        RefreshInputs {
+            now,
+            generation: Some(1),
+            status,
+            force_sync: None,
+            interval: Duration::from_secs(3600),
+            target_in_sync: true,
+        }
+    }
+
+    fn at(secs: i64) -> Timestamp {
+        Timestamp::from_second(1_700_000_000 + secs).expect("valid timestamp")
+    }
+
+    #[test]
+    fn fetches_when_never_synced() {
+        assert_eq!(decide(&inputs(None, at(0))), RefreshDecision::Fetch);
+        let mut s = ready_status(at(0));
+        s.refresh_time = None;
+        assert_eq!(decide(&inputs(Some(&s), at(0))), RefreshDecision::Fetch);
+    }
+
+    #[test]
+    fn up_to_date_until_due_then_fetches() {
+        let s = ready_status(at(0));
+        assert_eq!(
+            decide(&inputs(Some(&s), at(600))),
+            RefreshDecision::UpToDate(Some(Duration::from_secs(3000)))
+        );
+        // 90% of the interval counts as due (jittered requeues land in [0.9, 1.1]).
+        assert_eq!(decide(&inputs(Some(&s), at(3240))), RefreshDecision::Fetch);
+        assert_eq!(decide(&inputs(Some(&s), at(7200))), RefreshDecision::Fetch);
+    }
+
+    #[test]
+    fn spec_change_force_sync_drift_and_failure_fetch_immediately() {
+        let s = ready_status(at(0));
+        let mut i = inputs(Some(&s), at(1));
+        i.generation = Some(2);
+        assert_eq!(decide(&i), RefreshDecision::Fetch);
+
+        let mut i = inputs(Some(&s), at(1));
+        i.force_sync = Some("now");
+        assert_eq!(decide(&i), RefreshDecision::Fetch);
+
+        let mut i = inputs(Some(&s), at(1));
+        i.target_in_sync = false;
+        assert_eq!(decide(&i), RefreshDecision::Fetch);
+
+        let mut failed = ready_status(at(0));
+        failed.conditions[0].status = "False".into();
+        assert_eq!(
+            decide(&inputs(Some(&failed), at(1))),
+            RefreshDecision::Fetch
+        );
+    }
+
+    #[test]
+    fn honoured_force_sync_value_does_not_refetch() {
+        let mut s = ready_status(at(0));
+        s.last_force_sync = Some("now".into());
+        let mut i = inputs(Some(&s), at(1));
+        i.force_sync = Some("now");
+        assert!(matches!(decide(&i), RefreshDecision::UpToDate(_)));
+    }
+
+    #[test]
+    fn zero_interval_fetches_once() {
+        let s = ready_status(at(0));
+        let mut i = inputs(Some(&s), at(999_999));
+        i.interval = Duration::ZERO;
+        assert_eq!(decide(&i), RefreshDecision::UpToDate(None));
+    }
+}

@@ -1,0 +1,85 @@
+//! The `Ready` condition and the status an outcome produces, without I/O.
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
+
+use super::reason::Reason;
+
+/// Condition type every secretsync resource reports.
+pub const READY: &str = "Ready";
+
+/// Returns `conditions` with `Ready` set to (ok, reason, message); `lastTransitionTime` only moves when
+/// the status flips, so a repeated identical outcome leaves the condition byte-for-byte equal.
+pub fn set_ready(
+    conditions: &[Condition],
+    ok: bool,
+    reason: Reason,
+    message: &str,
+    generation: Option<i64>,
+    now: Time,
+) -> Vec<Condition> {
+    let status = if ok { "True" } else { "False" };
+    let previous = conditions.iter().find(|c| c.type_ == READY);
+    let last_transition_time = match previous {
+        Some(p) if p.status == status => p.last_transition_time.clone(),
+        _ => now,
+    };
+    let mut out: Vec<Condition> = conditions
+        .iter()
+        .filter(|c| c.type_ != READY)
+        .cloned()
+        .collect();
+    out.push(Condition {
+        type_: READY.into(),
+        status: status.into(),
+        reason: reason.as_str().into(),
+        message: message.into(),
+        last_transition_time,
+        observed_generation: generation,
+    });
+    out
+}
+
+/// The current Ready condition's (status, reason), if any.
+pub fn ready_of(conditions: &[Condition]) -> Option<(&str, &str)> {
+    conditions
+        .iter()
+        .find(|c| c.type_ == READY)
+        .map(|c| (c.status.as_str(), c.reason.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::Timestamp;
+
+    fn t(s: i64) -> Time {
+        Time(Timestamp::from_second(1_700_000_000 + s).expect("valid"))
+    }
+
+    #[test]
+    fn transition_time_moves_only_on_flips() {
+        let c1 = set_ready(&[], true, Reason::Synced, "ok", Some(1), t(0));
+        let c2 = set_ready(&c1, true, Reason::Synced, "ok", Some(1), t(10));
+        assert_eq!(c1, c2);
+        let c3 = set_ready(&c2, false, Reason::ProviderError, "down", Some(1), t(20));
+        assert_eq!(c3[0].last_transition_time, t(20));
+        assert_eq!(ready_of(&c3), Some(("False", "ProviderError")));
+        let c4 = set_ready(&c3, false, Reason::AccessDenied, "denied", Some(1), t(30));
+        assert_eq!(c4[0].last_transition_time, t(20));
+    }
+
+    #[test]
+    fn keeps_other_conditions() {
+        let other = Condition {
+            type_: "Other".into(),
+            status: "True".into(),
+            reason: "X".into(),
+            message: String::new(),
+            last_transition_time: t(0),
+            observed_generation: None,
+        };
+        let c = set_ready(&[other.clone()], true, Reason::Synced, "", None, t(1));
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0], other);
+    }
+}

@@ -1,0 +1,278 @@
+//! The target Secret: what it should look like, whether we may write it, whether a write is needed.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::ByteString;
+use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+
+use super::desired::DesiredData;
+use super::digest;
+use super::reason::{Reason, SyncError};
+use crate::api::{CreationPolicy, ExternalSecretTarget};
+
+/// Label on every Secret secretsync writes; the controller watches only Secrets carrying it.
+pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
+/// Value of [`MANAGED_BY_LABEL`].
+pub const MANAGED_BY_VALUE: &str = "secretsync";
+/// Annotation naming the ExternalSecret (same namespace) that writes the Secret.
+pub const OWNER_ANNOTATION: &str = "secretsync.io/external-secret";
+/// Annotation holding the keyed digest of the managed data.
+pub const DIGEST_ANNOTATION: &str = "secretsync.io/data-hmac";
+/// The one server-side-apply field manager secretsync writes with.
+pub const FIELD_MANAGER: &str = "secretsync";
+/// A Secret type secretsync never writes.
+pub const SERVICE_ACCOUNT_TOKEN: &str = "kubernetes.io/service-account-token";
+
+/// Identifies the ExternalSecret that writes a Secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Writer {
+    /// Name of the ExternalSecret.
+    pub name: String,
+    /// Namespace of both.
+    pub namespace: String,
+    /// UID of the ExternalSecret (for the ownerReference).
+    pub uid: String,
+}
+
+/// Name of the target Secret (`target.name`, else the ExternalSecret's name).
+pub fn target_name(writer: &Writer, target: &ExternalSecretTarget) -> String {
+    target.name.clone().unwrap_or_else(|| writer.name.clone())
+}
+
+/// The Secret type to write: `target.type`, else `Opaque`.
+pub fn target_type(target: &ExternalSecretTarget) -> String {
+    target.type_.clone().unwrap_or_else(|| "Opaque".into())
+}
+
+/// The type covered by the digest: the written type, or "" for Merge (which leaves the type alone).
+fn digest_type(target: &ExternalSecretTarget) -> &str {
+    match target.creation_policy {
+        CreationPolicy::Merge => "",
+        _ => target.type_.as_deref().unwrap_or("Opaque"),
+    }
+}
+
+/// The Secret to apply (server-side) for `desired`.
+pub fn desired_secret(
+    writer: &Writer,
+    target: &ExternalSecretTarget,
+    desired: &DesiredData,
+    digest_key: &[u8],
+) -> Secret {
+    let tmeta = target.template.as_ref().and_then(|t| t.metadata.as_ref());
+    let mut labels: BTreeMap<String, String> = tmeta.map(|m| m.labels.clone()).unwrap_or_default();
+    labels.insert(MANAGED_BY_LABEL.into(), MANAGED_BY_VALUE.into());
+    let mut annotations: BTreeMap<String, String> =
+        tmeta.map(|m| m.annotations.clone()).unwrap_or_default();
+    annotations.insert(OWNER_ANNOTATION.into(), writer.name.clone());
+    let secret_type = target_type(target);
+    annotations.insert(
+        DIGEST_ANNOTATION.into(),
+        digest::digest(digest_key, digest_type(target), &desired.data),
+    );
+    let owner_references = (target.creation_policy == CreationPolicy::Owner).then(|| {
+        vec![OwnerReference {
+            api_version: "secretsync.io/v1alpha1".into(),
+            kind: "ExternalSecret".into(),
+            name: writer.name.clone(),
+            uid: writer.uid.clone(),
+            controller: Some(true),
+            block_owner_deletion: Some(true),
+        }]
+    });
+    Secret {
+        metadata: ObjectMeta {
+            name: Some(target_name(writer, target)),
+            namespace: Some(writer.namespace.clone()),
+            labels: Some(labels),
+            annotations: Some(annotations),
+            owner_references,
+            ..Default::default()
+        },
+        // The type is immutable: a Merge target keeps whatever type it has.
+        type_: (target.creation_policy != CreationPolicy::Merge).then_some(secret_type),
+        data: Some(
+            desired
+                .data
+                .iter()
+                .map(|(k, v)| (k.clone(), ByteString(v.clone())))
+                .collect(),
+        ),
+        ..Default::default()
+    }
+}
+
+fn annotation<'a>(s: &'a Secret, key: &str) -> Option<&'a str> {
+    s.metadata
+        .annotations
+        .as_ref()?
+        .get(key)
+        .map(String::as_str)
+}
+
+fn is_managed(s: &Secret) -> bool {
+    s.metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(MANAGED_BY_LABEL))
+        .is_some_and(|v| v == MANAGED_BY_VALUE)
+}
+
+/// Whether `writer` may write the existing Secret under `policy` (None: it does not exist).
+pub fn check_target(
+    writer: &Writer,
+    target: &ExternalSecretTarget,
+    existing: Option<&Secret>,
+) -> Result<(), SyncError> {
+    let name = target_name(writer, target);
+    let policy = target.creation_policy;
+    let Some(existing) = existing else {
+        return match policy {
+            CreationPolicy::Merge => Err(SyncError::new(
+                Reason::TargetNotFound,
+                format!("creationPolicy Merge: waiting for Secret {name:?} to exist"),
+            )),
+            _ => Ok(()),
+        };
+    };
+    let existing_type = existing.type_.as_deref().unwrap_or("Opaque");
+    if existing_type == SERVICE_ACCOUNT_TOKEN {
+        return Err(SyncError::new(
+            Reason::TargetConflict,
+            format!(
+                "Secret {name:?} is a {SERVICE_ACCOUNT_TOKEN} Secret; secretsync never writes those"
+            ),
+        ));
+    }
+    let recorded = annotation(existing, OWNER_ANNOTATION);
+    if let Some(other) = recorded.filter(|o| *o != writer.name) {
+        return Err(SyncError::new(
+            Reason::TargetConflict,
+            format!("Secret {name:?} is already written by ExternalSecret {other:?}"),
+        ));
+    }
+    let owned_by_writer = existing
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .any(|o| o.uid == writer.uid);
+    let foreign_controller = existing
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .any(|o| o.controller == Some(true) && o.uid != writer.uid);
+    let ours = owned_by_writer || (is_managed(existing) && recorded == Some(writer.name.as_str()));
+    match policy {
+        CreationPolicy::Merge => Ok(()),
+        CreationPolicy::Owner | CreationPolicy::Orphan if !ours || foreign_controller => {
+            Err(SyncError::new(
+                Reason::TargetConflict,
+                format!(
+                    "Secret {name:?} exists and is not managed by this ExternalSecret; \
+                 delete it, rename target.name, or use creationPolicy Merge"
+                ),
+            ))
+        }
+        _ if existing_type != target_type(target) => Err(SyncError::new(
+            Reason::TargetConflict,
+            format!(
+                "Secret {name:?} has type {existing_type:?} but target.type is {:?}; the type of a Secret \
+                 cannot change: delete the Secret to recreate it",
+                target_type(target)
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Keys of `data` that `manager` owns according to the Secret's managedFields.
+pub fn owned_data_keys(secret: &Secret, manager: &str) -> BTreeSet<String> {
+    secret
+        .metadata
+        .managed_fields
+        .iter()
+        .flatten()
+        .filter(|m| {
+            m.manager.as_deref() == Some(manager) && m.operation.as_deref() == Some("Apply")
+        })
+        .filter_map(|m| m.fields_v1.as_ref())
+        .filter_map(|f| f.0.get("f:data").and_then(|d| d.as_object()))
+        .flat_map(|d| {
+            d.keys()
+                .filter_map(|k| k.strip_prefix("f:"))
+                .map(String::from)
+        })
+        .collect()
+}
+
+/// Whether the existing Secret still holds exactly what secretsync last wrote to its keys:
+/// the digest annotation matches the keys it owns. False means drift (or never written).
+pub fn digest_matches(existing: &Secret, digest_key: &[u8]) -> bool {
+    let Some(recorded) = annotation(existing, DIGEST_ANNOTATION) else {
+        return false;
+    };
+    let owned = owned_data_keys(existing, FIELD_MANAGER);
+    let data = existing.data.as_ref();
+    let mut current = BTreeMap::new();
+    for key in owned {
+        match data.and_then(|d| d.get(&key)) {
+            Some(v) => {
+                current.insert(key, v.0.clone());
+            }
+            None => return false,
+        }
+    }
+    let t = existing.type_.as_deref().unwrap_or("Opaque");
+    // Owner/Orphan digests cover the type; Merge digests use "" (the type is not ours).
+    digest::digest(digest_key, t, &current) == recorded
+        || digest::digest(digest_key, "", &current) == recorded
+}
+
+/// Whether applying `desired` would change the existing Secret (so a no-op reconcile writes nothing).
+pub fn needs_write(existing: Option<&Secret>, desired: &Secret) -> bool {
+    let Some(existing) = existing else {
+        return true;
+    };
+    let have = existing.data.clone().unwrap_or_default();
+    let want = desired.data.clone().unwrap_or_default();
+    let owned = owned_data_keys(existing, FIELD_MANAGER);
+    // A key we own but no longer want must be pruned by a new apply.
+    if owned.iter().any(|k| !want.contains_key(k)) {
+        return true;
+    }
+    if want.iter().any(|(k, v)| have.get(k) != Some(v)) {
+        return true;
+    }
+    let subset = |want: &Option<BTreeMap<String, String>>,
+                  have: &Option<BTreeMap<String, String>>| {
+        want.iter()
+            .flatten()
+            .all(|(k, v)| have.as_ref().and_then(|h| h.get(k)) == Some(v))
+    };
+    if !subset(&desired.metadata.labels, &existing.metadata.labels)
+        || !subset(
+            &desired.metadata.annotations,
+            &existing.metadata.annotations,
+        )
+    {
+        return true;
+    }
+    let have_owners = existing
+        .metadata
+        .owner_references
+        .clone()
+        .unwrap_or_default();
+    desired
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .any(|o| !have_owners.iter().any(|h| h.uid == o.uid))
+}
+
+#[cfg(test)]
+#[path = "target_tests.rs"]
+mod tests;

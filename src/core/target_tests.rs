@@ -1,0 +1,278 @@
+use super::*;
+use crate::api::{SecretTemplate, TemplateMetadata};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{FieldsV1, ManagedFieldsEntry};
+
+fn writer() -> Writer {
+    Writer {
+        name: "db".into(),
+        namespace: "team-a".into(),
+        uid: "uid-1".into(),
+    }
+}
+
+fn target(policy: CreationPolicy) -> ExternalSecretTarget {
+    ExternalSecretTarget {
+        creation_policy: policy,
+        ..Default::default()
+    }
+}
+
+fn desired(pairs: &[(&str, &str)]) -> DesiredData {
+    DesiredData {
+        data: pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+            .collect(),
+        synced_versions: BTreeMap::new(),
+    }
+}
+
+/// What the API server would store after our apply: the desired Secret plus managedFields.
+fn as_stored(s: &Secret) -> Secret {
+    let mut stored = s.clone();
+    let keys: serde_json::Map<String, serde_json::Value> = s
+        .data
+        .iter()
+        .flatten()
+        .map(|(k, _)| (format!("f:{k}"), serde_json::json!({})))
+        .collect();
+    stored.metadata.managed_fields = Some(vec![ManagedFieldsEntry {
+        manager: Some(FIELD_MANAGER.into()),
+        operation: Some("Apply".into()),
+        fields_v1: Some(FieldsV1(serde_json::json!({ "f:data": keys }))),
+        ..Default::default()
+    }]);
+    stored.type_ = stored.type_.or(Some("Opaque".into()));
+    stored
+}
+
+fn foreign(type_: &str) -> Secret {
+    Secret {
+        metadata: ObjectMeta {
+            name: Some("db".into()),
+            ..Default::default()
+        },
+        type_: Some(type_.into()),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn desired_secret_has_label_annotations_owner_and_data() {
+    let mut t = target(CreationPolicy::Owner);
+    t.template = Some(SecretTemplate {
+        metadata: Some(TemplateMetadata {
+            labels: [("app".to_string(), "api".to_string())].into(),
+            annotations: [("note".to_string(), "x".to_string())].into(),
+        }),
+        ..Default::default()
+    });
+    let s = desired_secret(&writer(), &t, &desired(&[("password", "p")]), b"k");
+    assert_eq!(s.metadata.name.as_deref(), Some("db"));
+    assert_eq!(s.type_.as_deref(), Some("Opaque"));
+    let labels = s.metadata.labels.clone().unwrap_or_default();
+    assert_eq!(labels[MANAGED_BY_LABEL], MANAGED_BY_VALUE);
+    assert_eq!(labels["app"], "api");
+    let ann = s.metadata.annotations.clone().unwrap_or_default();
+    assert_eq!(ann[OWNER_ANNOTATION], "db");
+    assert!(ann[DIGEST_ANNOTATION].starts_with(digest::PREFIX));
+    assert_eq!(ann["note"], "x");
+    let owners = s.metadata.owner_references.clone().unwrap_or_default();
+    assert_eq!(owners.len(), 1);
+    assert_eq!(owners[0].uid, "uid-1");
+    assert_eq!(owners[0].controller, Some(true));
+    assert_eq!(s.data.unwrap_or_default()["password"].0, b"p");
+}
+
+#[test]
+fn orphan_has_no_owner_and_merge_leaves_the_type() {
+    let s = desired_secret(
+        &writer(),
+        &target(CreationPolicy::Orphan),
+        &desired(&[]),
+        b"k",
+    );
+    assert!(s.metadata.owner_references.is_none());
+    let s = desired_secret(
+        &writer(),
+        &target(CreationPolicy::Merge),
+        &desired(&[]),
+        b"k",
+    );
+    assert!(s.type_.is_none());
+    assert!(s.metadata.owner_references.is_none());
+}
+
+#[test]
+fn target_name_defaults_to_the_external_secret() {
+    let mut t = target(CreationPolicy::Owner);
+    assert_eq!(target_name(&writer(), &t), "db");
+    t.name = Some("db-credentials".into());
+    assert_eq!(target_name(&writer(), &t), "db-credentials");
+}
+
+#[test]
+fn owner_and_orphan_refuse_foreign_secrets() {
+    for policy in [CreationPolicy::Owner, CreationPolicy::Orphan] {
+        let e = check_target(&writer(), &target(policy), Some(&foreign("Opaque")))
+            .expect_err("foreign");
+        assert_eq!(e.reason, Reason::TargetConflict);
+        assert!(check_target(&writer(), &target(policy), None).is_ok());
+    }
+}
+
+#[test]
+fn owner_accepts_its_own_secret() {
+    let t = target(CreationPolicy::Owner);
+    let mine = as_stored(&desired_secret(
+        &writer(),
+        &t,
+        &desired(&[("a", "1")]),
+        b"k",
+    ));
+    assert!(check_target(&writer(), &t, Some(&mine)).is_ok());
+}
+
+#[test]
+fn secrets_written_by_another_external_secret_conflict() {
+    let other = Writer {
+        name: "other".into(),
+        ..writer()
+    };
+    for policy in [
+        CreationPolicy::Owner,
+        CreationPolicy::Orphan,
+        CreationPolicy::Merge,
+    ] {
+        let theirs = as_stored(&desired_secret(
+            &other,
+            &target(policy),
+            &desired(&[]),
+            b"k",
+        ));
+        let e = check_target(&writer(), &target(policy), Some(&theirs)).expect_err("conflict");
+        assert_eq!(e.reason, Reason::TargetConflict);
+        assert!(e.message.contains("other"));
+    }
+}
+
+#[test]
+fn merge_waits_for_the_secret_and_accepts_foreign_ones() {
+    let e = check_target(&writer(), &target(CreationPolicy::Merge), None).expect_err("absent");
+    assert_eq!(e.reason, Reason::TargetNotFound);
+    assert!(
+        check_target(
+            &writer(),
+            &target(CreationPolicy::Merge),
+            Some(&foreign("Opaque"))
+        )
+        .is_ok()
+    );
+    assert!(
+        check_target(
+            &writer(),
+            &target(CreationPolicy::Merge),
+            Some(&foreign("kubernetes.io/tls"))
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn never_writes_service_account_tokens() {
+    for policy in [
+        CreationPolicy::Owner,
+        CreationPolicy::Orphan,
+        CreationPolicy::Merge,
+    ] {
+        let e = check_target(
+            &writer(),
+            &target(policy),
+            Some(&foreign(SERVICE_ACCOUNT_TOKEN)),
+        )
+        .expect_err("sa token");
+        assert_eq!(e.reason, Reason::TargetConflict);
+    }
+}
+
+#[test]
+fn type_changes_conflict() {
+    let t = target(CreationPolicy::Owner);
+    let mut mine = as_stored(&desired_secret(&writer(), &t, &desired(&[]), b"k"));
+    mine.type_ = Some("kubernetes.io/tls".into());
+    let e = check_target(&writer(), &t, Some(&mine)).expect_err("type");
+    assert!(e.message.contains("type"));
+}
+
+#[test]
+fn no_write_when_nothing_changed() {
+    let t = target(CreationPolicy::Owner);
+    let d = desired_secret(&writer(), &t, &desired(&[("a", "1"), ("b", "2")]), b"k");
+    let stored = as_stored(&d);
+    assert!(needs_write(None, &d));
+    assert!(!needs_write(Some(&stored), &d));
+}
+
+#[test]
+fn drift_and_changes_need_writes() {
+    let t = target(CreationPolicy::Owner);
+    let d = desired_secret(&writer(), &t, &desired(&[("a", "1"), ("b", "2")]), b"k");
+    let stored = as_stored(&d);
+
+    let mut edited = stored.clone();
+    edited
+        .data
+        .as_mut()
+        .map(|m| m.insert("a".into(), ByteString(b"x".to_vec())));
+    assert!(needs_write(Some(&edited), &d));
+
+    let mut removed = stored.clone();
+    removed.data.as_mut().map(|m| m.remove("b"));
+    assert!(needs_write(Some(&removed), &d));
+
+    let mut unlabelled = stored.clone();
+    unlabelled.metadata.labels = None;
+    assert!(needs_write(Some(&unlabelled), &d));
+
+    let mut orphaned = stored.clone();
+    orphaned.metadata.owner_references = None;
+    assert!(needs_write(Some(&orphaned), &d));
+
+    // A key we wrote before but no longer want is pruned by a new apply.
+    let smaller = desired_secret(&writer(), &t, &desired(&[("a", "1")]), b"k");
+    assert!(needs_write(Some(&stored), &smaller));
+}
+
+#[test]
+fn foreign_keys_in_a_merge_target_do_not_cause_writes() {
+    let t = target(CreationPolicy::Merge);
+    let d = desired_secret(&writer(), &t, &desired(&[("mine", "1")]), b"k");
+    let mut stored = as_stored(&d);
+    stored
+        .data
+        .as_mut()
+        .map(|m| m.insert("theirs".into(), ByteString(b"x".to_vec())));
+    assert!(!needs_write(Some(&stored), &d));
+    assert!(digest_matches(&stored, b"k"));
+}
+
+#[test]
+fn digest_detects_drift_of_owned_keys_only() {
+    let t = target(CreationPolicy::Owner);
+    let d = desired_secret(&writer(), &t, &desired(&[("a", "1")]), b"k");
+    let stored = as_stored(&d);
+    assert!(digest_matches(&stored, b"k"));
+    assert!(!digest_matches(&stored, b"other-key"));
+    let mut edited = stored.clone();
+    edited
+        .data
+        .as_mut()
+        .map(|m| m.insert("a".into(), ByteString(b"2".to_vec())));
+    assert!(!digest_matches(&edited, b"k"));
+    let mut deleted_key = stored.clone();
+    deleted_key.data = None;
+    assert!(!digest_matches(&deleted_key, b"k"));
+    let mut no_annotation = stored;
+    no_annotation.metadata.annotations = None;
+    assert!(!digest_matches(&no_annotation, b"k"));
+}
