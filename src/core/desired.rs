@@ -56,7 +56,7 @@ pub fn validate_spec(spec: &ExternalSecretSpec) -> Result<(), SyncError> {
     Ok(())
 }
 
-fn json_of<'a>(secret: &'a RemoteSecret, what: &str) -> Result<Value, SyncError> {
+fn json_of(secret: &RemoteSecret, what: &str) -> Result<Value, SyncError> {
     match &secret.content {
         RemoteContent::String(s) => serde_json::from_str::<Value>(s).map_err(|_| {
             SyncError::new(
