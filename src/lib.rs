@@ -5,3 +5,5 @@ pub mod api;
 pub mod core;
 pub mod http;
 pub mod metrics;
+pub mod provider;
+pub mod controller;

@@ -2,11 +2,11 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use secretsync::{api, http, metrics::Metrics};
+use secretsync::{api, controller, http, metrics::Metrics};
 
 #[derive(Parser)]
 #[command(
@@ -22,13 +22,31 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the controller (uses KUBECONFIG or the in-cluster config).
-    Controller {
-        /// Address for /metrics, /healthz and /readyz.
-        #[arg(long, env = "SECRETSYNC_METRICS_ADDR", default_value = "0.0.0.0:8080")]
-        metrics_addr: SocketAddr,
-    },
+    Controller(ControllerArgs),
     /// Print every CRD as multi-document YAML (identical to crds/).
     Crds,
+}
+
+#[derive(clap::Args)]
+struct ControllerArgs {
+    /// Address for /metrics, /healthz and /readyz.
+    #[arg(long, env = "SECRETSYNC_METRICS_ADDR", default_value = "0.0.0.0:8080")]
+    metrics_addr: SocketAddr,
+    /// Watch only this namespace (default: all namespaces).
+    #[arg(long, env = "SECRETSYNC_NAMESPACE")]
+    namespace: Option<String>,
+    /// Namespace holding the controller's own state (the digest key Secret); usually its own namespace.
+    #[arg(long, env = "POD_NAMESPACE", default_value = "secretsync-system")]
+    controller_namespace: String,
+    /// Name of the Secret holding the HMAC key for digest annotations (created when missing).
+    #[arg(long, default_value = "secretsync-digest-key")]
+    digest_key_secret: String,
+    /// Reconciles that may run at once per resource kind.
+    #[arg(long, default_value_t = 16)]
+    concurrency: u16,
+    /// Log format: `text` or `json`.
+    #[arg(long, default_value = "text")]
+    log_format: String,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -42,20 +60,21 @@ fn main() -> anyhow::Result<()> {
             print!("{}", api::all_crds_yaml().context("rendering CRDs")?);
             Ok(())
         }
-        Command::Controller { metrics_addr } => {
-            tracing_subscriber::fmt()
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_default_env()
-                        .unwrap_or_else(|_| "info".into()),
-                )
-                .init();
+        Command::Controller(args) => {
+            let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info".into());
+            if args.log_format == "json" {
+                tracing_subscriber::fmt().json().with_env_filter(filter).init();
+            } else {
+                tracing_subscriber::fmt().with_env_filter(filter).init();
+            }
             let runtime = tokio::runtime::Runtime::new().context("starting the tokio runtime")?;
-            runtime.block_on(run_controller(metrics_addr))
+            runtime.block_on(run_controller(args))
         }
     }
 }
 
-async fn run_controller(metrics_addr: SocketAddr) -> anyhow::Result<()> {
+async fn run_controller(args: ControllerArgs) -> anyhow::Result<()> {
     let metrics = Metrics::new().context("creating metrics")?;
     let ready = Arc::new(AtomicBool::new(false));
     let client = kube::Client::try_default()
@@ -65,22 +84,55 @@ async fn run_controller(metrics_addr: SocketAddr) -> anyhow::Result<()> {
         .apiserver_version()
         .await
         .context("reaching the Kubernetes API server")?;
-    tracing::info!(server = %version.git_version, "connected to the Kubernetes API server");
+    tracing::info!(server = %version.git_version, namespace = ?args.namespace, "connected to the Kubernetes API server");
+    let digest_key = controller::digest_key::load_or_create(
+        &client,
+        &args.controller_namespace,
+        &args.digest_key_secret,
+    )
+    .await
+    .context("loading the digest key")?;
     let server = tokio::spawn(http::serve(
-        metrics_addr,
+        args.metrics_addr,
         http::HttpState {
             metrics: metrics.clone(),
             ready: ready.clone(),
         },
     ));
-    ready.store(true, Ordering::Relaxed);
+    let ctx = Arc::new(controller::Context::new(
+        client,
+        metrics,
+        digest_key,
+        controller::Options {
+            namespace: args.namespace,
+            concurrency: args.concurrency,
+        },
+        std::env::var("POD_NAME").ok(),
+    ));
+    let controllers = controller::run(ctx, ready, shutdown_signal());
     tokio::select! {
         res = server => {
             res.context("HTTP server task")?.context("HTTP server")?;
         }
-        _ = tokio::signal::ctrl_c() => {
-            tracing::info!("shutting down");
+        _ = controllers => {
+            tracing::info!("controllers stopped");
         }
     }
     Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
 }

@@ -1,6 +1,6 @@
 //! Prometheus metrics of the operator, registered in one registry served at `/metrics`.
 
-use prometheus::{Encoder, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
 
 /// The operator's metrics and the registry that serves them.
 #[derive(Clone)]
@@ -10,6 +10,14 @@ pub struct Metrics {
     pub reconciliations: IntCounterVec,
     /// Always 1, labelled with the running version.
     pub build_info: IntGaugeVec,
+    /// Calls to AWS by operation and outcome.
+    pub aws_api_calls: IntCounterVec,
+    /// Results of syncs that did work, by reason (`Synced` or the failure reason).
+    pub sync_results: IntCounterVec,
+    /// Reconcile duration by kind.
+    pub reconcile_duration: HistogramVec,
+    /// ExternalSecrets by Ready state (`True`, `False`, `Unknown`).
+    pub external_secrets: IntGaugeVec,
 }
 
 /// Error building or encoding metrics.
@@ -43,10 +51,38 @@ impl Metrics {
         build_info
             .with_label_values(&[env!("CARGO_PKG_VERSION")])
             .set(1);
+        let aws_api_calls = IntCounterVec::new(
+            Opts::new("aws_api_calls_total", "Calls to AWS by operation and outcome"),
+            &["operation", "outcome"],
+        )?;
+        registry.register(Box::new(aws_api_calls.clone()))?;
+        let sync_results = IntCounterVec::new(
+            Opts::new("sync_results_total", "Sync results by reason"),
+            &["reason"],
+        )?;
+        registry.register(Box::new(sync_results.clone()))?;
+        let reconcile_duration = HistogramVec::new(
+            HistogramOpts::new("reconcile_duration_seconds", "Reconcile duration by kind")
+                .buckets(vec![0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0]),
+            &["kind"],
+        )?;
+        registry.register(Box::new(reconcile_duration.clone()))?;
+        let external_secrets = IntGaugeVec::new(
+            Opts::new("external_secrets", "ExternalSecrets by Ready condition status"),
+            &["ready"],
+        )?;
+        registry.register(Box::new(external_secrets.clone()))?;
+        for ready in ["True", "False", "Unknown"] {
+            external_secrets.with_label_values(&[ready]).set(0);
+        }
         Ok(Self {
             registry,
             reconciliations,
             build_info,
+            aws_api_calls,
+            sync_results,
+            reconcile_duration,
+            external_secrets,
         })
     }
 

@@ -7,6 +7,8 @@ use std::fmt;
 pub enum Reason {
     /// The Secret holds the remote values.
     Synced,
+    /// A store's configuration resolves.
+    Valid,
     /// The referenced SecretStore/ClusterSecretStore does not exist.
     StoreNotFound,
     /// The store exists but may not be used from this namespace.
@@ -44,6 +46,7 @@ impl Reason {
     pub fn as_str(self) -> &'static str {
         match self {
             Reason::Synced => "Synced",
+            Reason::Valid => "Valid",
             Reason::StoreNotFound => "StoreNotFound",
             Reason::StoreNotAllowed => "StoreNotAllowed",
             Reason::StoreNotReady => "StoreNotReady",

@@ -1,0 +1,258 @@
+//! Reconciling one ExternalSecret: decide, fetch, compute, write, report.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kube::api::{Api, DeleteParams, Patch, PatchParams};
+use kube::runtime::controller::Action;
+use kube::runtime::events::{Event, EventType};
+use kube::{Resource, ResourceExt};
+
+use super::context::{Context, random_unit};
+use super::fetch::fetch_all;
+use super::stores::resolve_for;
+use crate::api::{CreationPolicy, DeletionPolicy, ExternalSecret, ExternalSecretStatus};
+use crate::core::reason::{Reason, SyncError};
+use crate::core::refresh::{FORCE_SYNC_ANNOTATION, RefreshDecision, RefreshInputs, decide};
+use crate::core::status::{ready_of, set_ready};
+use crate::core::target::{self, FIELD_MANAGER, Writer};
+use crate::core::{backoff, desired, duration};
+
+/// Error type of the reconciler (all failures are reported on the object; this is for kube-runtime).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Writing status failed.
+    #[error("updating status of {0}: {1}")]
+    Status(String, #[source] kube::Error),
+}
+
+/// What a reconcile achieved.
+enum Outcome {
+    /// Nothing to do; the Secret is current.
+    UpToDate(Option<Duration>),
+    /// Fetched and the Secret holds the result (`wrote`: a write happened).
+    Synced {
+        wrote: bool,
+        created: bool,
+        synced_versions: std::collections::BTreeMap<String, String>,
+    },
+    /// Failed; the existing Secret was left as it was.
+    Failed(SyncError),
+}
+
+fn kube_err(what: &str, e: kube::Error) -> SyncError {
+    SyncError::new(Reason::KubernetesError, format!("{what}: {e}"))
+}
+
+/// Reconciles one ExternalSecret.
+pub async fn reconcile(es: Arc<ExternalSecret>, ctx: Arc<Context>) -> Result<Action, Error> {
+    let started = Instant::now();
+    let ns = es.namespace().unwrap_or_default();
+    let name = es.name_any();
+    let key = format!("{ns}/{name}");
+    let outcome = sync(&es, &ctx, &ns).await;
+    let action = match &outcome {
+        Outcome::UpToDate(after) => {
+            ctx.record_success(&key);
+            requeue_jittered(*after)
+        }
+        Outcome::Synced { .. } => {
+            ctx.record_success(&key);
+            let interval = duration::parse(&es.spec.refresh_interval).unwrap_or(Duration::ZERO);
+            requeue_jittered((!interval.is_zero()).then_some(interval))
+        }
+        Outcome::Failed(e) if e.reason.is_retryable() => {
+            let n = ctx.record_failure(&key);
+            Action::requeue(backoff::delay(n, random_unit()))
+        }
+        Outcome::Failed(_) => Action::await_change(),
+    };
+    report(&es, &ctx, &ns, &name, outcome).await?;
+    ctx.metrics
+        .reconcile_duration
+        .with_label_values(&["ExternalSecret"])
+        .observe(started.elapsed().as_secs_f64());
+    Ok(action)
+}
+
+/// Requeue after `after` spread by ±10%, or wait for a change.
+fn requeue_jittered(after: Option<Duration>) -> Action {
+    match after {
+        Some(d) => Action::requeue(duration::jitter(d, 0.1, random_unit()).max(Duration::from_secs(1))),
+        None => Action::await_change(),
+    }
+}
+
+async fn sync(es: &ExternalSecret, ctx: &Context, ns: &str) -> Outcome {
+    match try_sync(es, ctx, ns).await {
+        Ok(o) => o,
+        Err(e) => Outcome::Failed(e),
+    }
+}
+
+async fn try_sync(es: &ExternalSecret, ctx: &Context, ns: &str) -> Result<Outcome, SyncError> {
+    let spec = &es.spec;
+    desired::validate_spec(spec)?;
+    let writer = Writer {
+        name: es.name_any(),
+        namespace: ns.to_string(),
+        uid: es.uid().unwrap_or_default(),
+    };
+    let secrets: Api<Secret> = Api::namespaced(ctx.client.clone(), ns);
+    let target_name = target::target_name(&writer, &spec.target);
+    let existing = secrets
+        .get_opt(&target_name)
+        .await
+        .map_err(|e| kube_err("reading the target Secret", e))?;
+    // Ownership first: a refused target costs no AWS call.
+    target::check_target(&writer, &spec.target, existing.as_ref())?;
+
+    let interval = duration::parse(&spec.refresh_interval)
+        .map_err(|e| SyncError::new(Reason::InvalidSpec, format!("refreshInterval: {e}")))?;
+    let decision = decide(&RefreshInputs {
+        now: Timestamp::now(),
+        generation: es.metadata.generation,
+        status: es.status.as_ref(),
+        force_sync: es.annotations().get(FORCE_SYNC_ANNOTATION).map(String::as_str),
+        interval,
+        target_in_sync: existing.as_ref().is_some_and(|s| target::digest_matches(s, &ctx.digest_key)),
+    });
+    if let RefreshDecision::UpToDate(after) = decision {
+        return Ok(Outcome::UpToDate(after));
+    }
+
+    let store = resolve_for(&ctx.client, ns, &spec.secret_store_ref).await?;
+    let sc = ctx.provider.client(&store.id, &store.config).await;
+    let fetched = match fetch_all(&ctx.provider, &sc, spec).await {
+        Ok(f) => f,
+        Err(e) if e.reason == Reason::SecretNotFound => {
+            delete_if_gone(es, &secrets, &target_name, existing.as_ref()).await?;
+            return Err(e);
+        }
+        Err(e) => return Err(e),
+    };
+    let desired = desired::compute(spec, &fetched)?;
+    let secret = target::desired_secret(&writer, &spec.target, &desired, &ctx.digest_key);
+    let wrote = target::needs_write(existing.as_ref(), &secret);
+    if wrote {
+        secrets
+            .patch(&target_name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&secret))
+            .await
+            .map_err(|e| kube_err("writing the target Secret", e))?;
+    }
+    Ok(Outcome::Synced {
+        wrote,
+        created: existing.is_none(),
+        synced_versions: desired.synced_versions,
+    })
+}
+
+/// `deletionPolicy: Delete` (Owner only): the remote secret is gone, so the Secret goes too.
+async fn delete_if_gone(
+    es: &ExternalSecret,
+    secrets: &Api<Secret>,
+    target_name: &str,
+    existing: Option<&Secret>,
+) -> Result<(), SyncError> {
+    let t = &es.spec.target;
+    if t.deletion_policy != DeletionPolicy::Delete || t.creation_policy != CreationPolicy::Owner || existing.is_none() {
+        return Ok(());
+    }
+    secrets
+        .delete(target_name, &DeleteParams::default())
+        .await
+        .map(|_| ())
+        .or_else(|e| match e {
+            kube::Error::Api(s) if s.code == 404 => Ok(()),
+            e => Err(kube_err("deleting the target Secret", e)),
+        })
+}
+
+/// Writes status, Events and metrics for an outcome. Writes nothing when nothing changed.
+async fn report(es: &ExternalSecret, ctx: &Context, ns: &str, name: &str, outcome: Outcome) -> Result<(), Error> {
+    let old = es.status.clone().unwrap_or_default();
+    let now = Time(Timestamp::now());
+    let generation = es.metadata.generation;
+    let force = es.annotations().get(FORCE_SYNC_ANNOTATION).cloned();
+    let target_name = es.spec.target.name.clone().unwrap_or_else(|| name.to_string());
+    let previous = ready_of(&old.conditions).map(|(s, r)| (s.to_string(), r.to_string()));
+    let (new, event) = match outcome {
+        Outcome::UpToDate(_) => return Ok(()),
+        Outcome::Synced {
+            wrote,
+            created,
+            synced_versions,
+        } => {
+            ctx.metrics.sync_results.with_label_values(&["Synced"]).inc();
+            let message = format!("Secret {target_name:?} holds {} remote value(s)", synced_versions.len());
+            let status = ExternalSecretStatus {
+                conditions: set_ready(&old.conditions, true, Reason::Synced, &message, generation, now.clone()),
+                observed_generation: generation,
+                refresh_time: Some(now),
+                synced_versions: synced_versions.clone(),
+                last_force_sync: force,
+                ..old.clone()
+            };
+            let was_ready = previous.as_ref().is_some_and(|(s, _)| s == "True");
+            let event = if wrote && created {
+                Some((EventType::Normal, "Synced", format!("Created Secret {target_name:?}")))
+            } else if wrote && old.synced_versions != synced_versions && !old.synced_versions.is_empty() {
+                Some((EventType::Normal, "Updated", format!("Updated Secret {target_name:?} to new remote versions")))
+            } else if wrote {
+                Some((EventType::Normal, "Updated", format!("Repaired Secret {target_name:?}")))
+            } else if !was_ready {
+                Some((EventType::Normal, "Synced", format!("Secret {target_name:?} is in sync")))
+            } else {
+                None
+            };
+            (status, event)
+        }
+        Outcome::Failed(e) => {
+            ctx.metrics.sync_results.with_label_values(&[e.reason.as_str()]).inc();
+            let status = ExternalSecretStatus {
+                conditions: set_ready(&old.conditions, false, e.reason, &e.message, generation, now),
+                observed_generation: generation,
+                ..old.clone()
+            };
+            let changed = previous.as_ref().is_none_or(|(s, r)| s != "False" || r != e.reason.as_str())
+                || old.observed_generation != generation;
+            let event = changed.then(|| (EventType::Warning, "SyncFailed", format!("{}: {}", e.reason, e.message)));
+            (status, event)
+        }
+    };
+    if new != old {
+        let api: Api<ExternalSecret> = Api::namespaced(ctx.client.clone(), ns);
+        let patch = serde_json::json!({
+            "apiVersion": "secretsync.io/v1alpha1",
+            "kind": "ExternalSecret",
+            "status": new,
+        });
+        api.patch_status(name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&patch))
+            .await
+            .map_err(|e| Error::Status(format!("{ns}/{name}"), e))?;
+    }
+    if let Some((type_, reason, note)) = event {
+        let ev = Event {
+            type_,
+            reason: reason.into(),
+            note: Some(note.chars().take(1000).collect()),
+            action: "Sync".into(),
+            secondary: None,
+        };
+        if let Err(e) = ctx.recorder.publish(&ev, &es.object_ref(&())).await {
+            tracing::warn!(namespace = ns, name, error = %e, "could not publish Event");
+        }
+    }
+    Ok(())
+}
+
+/// On an error the reconciler itself returned (status write failed): retry with backoff.
+pub fn error_policy(es: Arc<ExternalSecret>, err: &Error, ctx: Arc<Context>) -> Action {
+    let key = format!("{}/{}", es.namespace().unwrap_or_default(), es.name_any());
+    tracing::warn!(object = %key, error = %err, "reconcile failed");
+    let n = ctx.record_failure(&key);
+    Action::requeue(backoff::delay(n, random_unit()))
+}

@@ -1,0 +1,49 @@
+//! Reads every remote value an ExternalSecret needs through the provider.
+
+use crate::api::ExternalSecretSpec;
+use crate::core::reason::{Reason, SyncError};
+use crate::core::remote::{Fetched, FetchedFrom, VersionSelector};
+use crate::provider::{Provider, ProviderError, ProviderErrorKind, StoreClient};
+
+/// Maps a provider failure to the reason shown on the ExternalSecret.
+pub fn to_sync_error(e: ProviderError) -> SyncError {
+    let reason = match e.kind {
+        ProviderErrorKind::NotFound => Reason::SecretNotFound,
+        ProviderErrorKind::AccessDenied | ProviderErrorKind::Credentials => Reason::AccessDenied,
+        ProviderErrorKind::Throttled => Reason::Throttled,
+        ProviderErrorKind::Other => Reason::ProviderError,
+    };
+    SyncError::new(reason, e.message)
+}
+
+/// Fetches `spec.data` and `spec.dataFrom`, aligned with the spec. Identical reads are done once.
+pub async fn fetch_all(provider: &Provider, sc: &StoreClient, spec: &ExternalSecretSpec) -> Result<Fetched, SyncError> {
+    let mut memo: Vec<((String, VersionSelector), crate::core::remote::RemoteSecret)> = Vec::new();
+    let mut get = async |key: &str, sel: VersionSelector| -> Result<crate::core::remote::RemoteSecret, SyncError> {
+        if let Some((_, hit)) = memo.iter().find(|((k, s), _)| k == key && *s == sel) {
+            return Ok(hit.clone());
+        }
+        let got = provider.get(sc, key, &sel).await.map_err(to_sync_error)?;
+        memo.push(((key.to_string(), sel), got.clone()));
+        Ok(got)
+    };
+    let mut fetched = Fetched::default();
+    for item in &spec.data {
+        let r = &item.remote_ref;
+        fetched.data.push(get(&r.key, VersionSelector::of(r)).await?);
+    }
+    for from in &spec.data_from {
+        match (&from.extract, &from.find) {
+            (Some(r), _) => fetched
+                .data_from
+                .push(FetchedFrom::Extract(get(&r.key, VersionSelector::of(r)).await?)),
+            (None, Some(find)) => fetched
+                .data_from
+                .push(FetchedFrom::Find(provider.find(sc, find).await.map_err(to_sync_error)?)),
+            (None, None) => {
+                return Err(SyncError::new(Reason::InvalidSpec, "a dataFrom entry needs extract or find"));
+            }
+        }
+    }
+    Ok(fetched)
+}

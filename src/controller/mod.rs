@@ -1,0 +1,148 @@
+//! The Kubernetes shell: watches, reconcilers and their wiring.
+
+mod context;
+pub mod digest_key;
+mod external_secret;
+mod fetch;
+mod store_status;
+mod stores;
+
+pub use context::{Context, Options};
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::Secret;
+use kube::api::Api;
+use kube::runtime::reflector::{self, ObjectRef};
+use kube::runtime::{Controller, Predicate, WatchStreamExt, predicates, watcher};
+use kube::{Client, ResourceExt};
+
+use crate::api::{ClusterSecretStore, ExternalSecret, SecretStore, StoreKind};
+use crate::core::status::ready_of;
+use crate::core::target::{MANAGED_BY_LABEL, MANAGED_BY_VALUE, OWNER_ANNOTATION};
+
+fn scoped<K>(client: &Client, namespace: Option<&str>) -> Api<K>
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
+{
+    match namespace {
+        Some(ns) => Api::namespaced(client.clone(), ns),
+        None => Api::all(client.clone()),
+    }
+}
+
+/// Runs every controller until `shutdown` resolves. Sets `ready` once the caches are synced.
+pub async fn run(ctx: Arc<Context>, ready: Arc<AtomicBool>, shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static) {
+    let client = ctx.client.clone();
+    let ns = ctx.options.namespace.clone();
+    let concurrency = ctx.options.concurrency;
+    let config = kube::runtime::controller::Config::default()
+        .concurrency(concurrency)
+        .debounce(Duration::from_millis(500));
+    let (shutdown_tx, _) = tokio::sync::broadcast::channel::<()>(1);
+    let signal = |tx: &tokio::sync::broadcast::Sender<()>| {
+        let mut rx = tx.subscribe();
+        async move {
+            let _ = rx.recv().await;
+        }
+    };
+
+    // ExternalSecrets: spec and annotation changes only (our own status writes do not re-trigger).
+    let es_api: Api<ExternalSecret> = scoped(&client, ns.as_deref());
+    let (reader, writer) = reflector::store();
+    let es_stream = watcher(es_api, watcher::Config::default().any_semantic())
+        .default_backoff()
+        .reflect(writer)
+        .applied_objects()
+        .predicate_filter(predicates::generation.combine(predicates::annotations), Default::default());
+    let secrets: Api<Secret> = scoped(&client, ns.as_deref());
+    let managed = watcher::Config::default().labels(&format!("{MANAGED_BY_LABEL}={MANAGED_BY_VALUE}"));
+    let stores_reader = reader.clone();
+    let cluster_reader = reader.clone();
+    let es_controller = Controller::for_stream(es_stream, reader.clone())
+        .with_config(config.clone())
+        .watches(secrets, managed, |s: Secret| {
+            let ns = s.namespace();
+            s.annotations()
+                .get(OWNER_ANNOTATION)
+                .and_then(|owner| ns.map(|ns| ObjectRef::<ExternalSecret>::new(owner).within(&ns)))
+        })
+        .watches(scoped::<SecretStore>(&client, ns.as_deref()), watcher::Config::default(), move |store: SecretStore| {
+            users(&stores_reader, StoreKind::SecretStore, &store.name_any(), store.namespace().as_deref())
+        })
+        .watches(Api::<ClusterSecretStore>::all(client.clone()), watcher::Config::default(), move |store: ClusterSecretStore| {
+            users(&cluster_reader, StoreKind::ClusterSecretStore, &store.name_any(), None)
+        })
+        .graceful_shutdown_on(signal(&shutdown_tx))
+        .run(external_secret::reconcile, external_secret::error_policy, ctx.clone())
+        .for_each(|res| async move {
+            if let Err(e) = res {
+                tracing::debug!(error = %e, "ExternalSecret controller event");
+            }
+        });
+
+    let store_controller = Controller::new(scoped::<SecretStore>(&client, ns.as_deref()), watcher::Config::default())
+        .with_config(config.clone())
+        .graceful_shutdown_on(signal(&shutdown_tx))
+        .run(store_status::reconcile_store, store_status::store_error_policy, ctx.clone())
+        .for_each(|_| async {});
+    let cluster_store_controller = Controller::new(Api::<ClusterSecretStore>::all(client.clone()), watcher::Config::default())
+        .with_config(config)
+        .graceful_shutdown_on(signal(&shutdown_tx))
+        .run(store_status::reconcile_cluster_store, store_status::store_error_policy, ctx.clone())
+        .for_each(|_| async {});
+
+    let gauge_reader = reader.clone();
+    let gauge_metrics = ctx.metrics.clone();
+    let readiness = tokio::spawn(async move {
+        if gauge_reader.wait_until_ready().await.is_ok() {
+            ready.store(true, Ordering::Relaxed);
+            tracing::info!("caches synced; ready");
+        }
+        loop {
+            let mut counts = [0i64; 3];
+            for es in gauge_reader.state() {
+                let idx = match es.status.as_ref().and_then(|s| ready_of(&s.conditions)).map(|(s, _)| s) {
+                    Some("True") => 0,
+                    Some("False") => 1,
+                    _ => 2,
+                };
+                counts[idx] += 1;
+            }
+            for (label, n) in ["True", "False", "Unknown"].iter().zip(counts) {
+                gauge_metrics.external_secrets.with_label_values(&[label]).set(n);
+            }
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        }
+    });
+
+    let stop = async move {
+        shutdown.await;
+        tracing::info!("shutting down: finishing reconciles in flight");
+        let _ = shutdown_tx.send(());
+    };
+    tokio::join!(es_controller, store_controller, cluster_store_controller, stop);
+    readiness.abort();
+}
+
+/// ExternalSecrets (from the cache) that use a given store.
+fn users(
+    reader: &reflector::Store<ExternalSecret>,
+    kind: StoreKind,
+    store: &str,
+    store_namespace: Option<&str>,
+) -> Vec<ObjectRef<ExternalSecret>> {
+    reader
+        .state()
+        .iter()
+        .filter(|es| {
+            es.spec.secret_store_ref.kind == kind
+                && es.spec.secret_store_ref.name == store
+                && store_namespace.is_none_or(|ns| es.namespace().as_deref() == Some(ns))
+        })
+        .map(|es| ObjectRef::from_obj(es.as_ref()))
+        .collect()
+}

@@ -1,0 +1,193 @@
+//! Resolving stores: which store an ExternalSecret may use, and the AWS configuration it yields.
+
+use std::sync::Arc;
+
+use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
+use k8s_openapi::api::core::v1::{Namespace, Secret, ServiceAccount};
+use kube::api::{Api, PostParams};
+use kube::{Client, ResourceExt};
+
+use crate::api::{AwsProvider, ClusterSecretStore, ROLE_ARN_PATTERN, SecretKeySelector, SecretStore, SecretStoreRef, StoreKind};
+use crate::core::access::{check_store_ref, describe_store, namespace_admitted, not_admitted};
+use crate::core::reason::{Reason, SyncError};
+use crate::provider::{CredentialSource, StoreConfig, TokenSource};
+
+/// Audience of ServiceAccount tokens exchanged with STS.
+pub const STS_AUDIENCE: &str = "sts.amazonaws.com";
+
+/// A store an ExternalSecret may use, with its resolved AWS configuration.
+pub struct ResolvedStore {
+    /// Stable identity, e.g. `SecretStore/team-a/aws` or `ClusterSecretStore/shared`.
+    pub id: String,
+    /// Client configuration.
+    pub config: StoreConfig,
+}
+
+fn kube_error(what: &str, e: kube::Error) -> SyncError {
+    SyncError::new(Reason::KubernetesError, format!("{what}: {e}"))
+}
+
+/// Finds the store `store_ref` names, enforcing namespace isolation before anything else.
+/// No AWS call is made here.
+pub async fn resolve_for(client: &Client, es_namespace: &str, store_ref: &SecretStoreRef) -> Result<ResolvedStore, SyncError> {
+    check_store_ref(es_namespace, store_ref)?;
+    match store_ref.kind {
+        StoreKind::SecretStore => {
+            let api: Api<SecretStore> = Api::namespaced(client.clone(), es_namespace);
+            let store = api
+                .get_opt(&store_ref.name)
+                .await
+                .map_err(|e| kube_error("reading the SecretStore", e))?
+                .ok_or_else(|| {
+                    SyncError::new(
+                        Reason::StoreNotFound,
+                        format!("{} not found in namespace {es_namespace:?}", describe_store(store_ref)),
+                    )
+                })?;
+            let config = provider_config(client, &store.spec.aws, Some(es_namespace)).await?;
+            Ok(ResolvedStore {
+                id: format!("SecretStore/{es_namespace}/{}", store.name_any()),
+                config,
+            })
+        }
+        StoreKind::ClusterSecretStore => {
+            let api: Api<ClusterSecretStore> = Api::all(client.clone());
+            let store = api
+                .get_opt(&store_ref.name)
+                .await
+                .map_err(|e| kube_error("reading the ClusterSecretStore", e))?
+                .ok_or_else(|| SyncError::new(Reason::StoreNotFound, format!("{} not found", describe_store(store_ref))))?;
+            let ns: Api<Namespace> = Api::all(client.clone());
+            let labels = ns
+                .get(es_namespace)
+                .await
+                .map_err(|e| kube_error("reading the namespace's labels", e))?
+                .labels()
+                .clone();
+            if !namespace_admitted(&store.spec.conditions, es_namespace, &labels) {
+                return Err(not_admitted(&store_ref.name, es_namespace));
+            }
+            let config = provider_config(client, &store.spec.aws, None).await?;
+            Ok(ResolvedStore {
+                id: format!("ClusterSecretStore/{}", store.name_any()),
+                config,
+            })
+        }
+    }
+}
+
+fn not_ready(message: String) -> SyncError {
+    SyncError::new(Reason::StoreNotReady, message)
+}
+
+/// The namespace a credential reference reads from: the store's own for a SecretStore,
+/// the named one (required) for a ClusterSecretStore.
+fn ref_namespace(store_namespace: Option<&str>, explicit: Option<&str>, what: &str) -> Result<String, SyncError> {
+    match (store_namespace, explicit) {
+        (Some(own), None) => Ok(own.to_string()),
+        (Some(own), Some(ns)) if ns == own => Ok(own.to_string()),
+        (Some(_), Some(ns)) => Err(not_ready(format!(
+            "{what} names namespace {ns:?}; a SecretStore reads credentials only from its own namespace"
+        ))),
+        (None, Some(ns)) => Ok(ns.to_string()),
+        (None, None) => Err(not_ready(format!("{what} must name a namespace in a ClusterSecretStore"))),
+    }
+}
+
+async fn read_key(client: &Client, store_namespace: Option<&str>, sel: &SecretKeySelector, what: &str) -> Result<String, SyncError> {
+    let ns = ref_namespace(store_namespace, sel.namespace.as_deref(), what)?;
+    let api: Api<Secret> = Api::namespaced(client.clone(), &ns);
+    let secret = api
+        .get_opt(&sel.name)
+        .await
+        .map_err(|e| kube_error("reading the credentials Secret", e))?
+        .ok_or_else(|| not_ready(format!("{what}: Secret {ns}/{} not found", sel.name)))?;
+    let bytes = secret
+        .data
+        .as_ref()
+        .and_then(|d| d.get(&sel.key))
+        .ok_or_else(|| not_ready(format!("{what}: Secret {ns}/{} has no key {:?}", sel.name, sel.key)))?;
+    let text = std::str::from_utf8(&bytes.0)
+        .map_err(|_| not_ready(format!("{what}: key {:?} of Secret {ns}/{} is not UTF-8", sel.key, sel.name)))?;
+    Ok(text.trim().to_string())
+}
+
+/// Turns a store's `aws` block into a client configuration, reading referenced credentials.
+pub async fn provider_config(client: &Client, aws: &AwsProvider, store_namespace: Option<&str>) -> Result<StoreConfig, SyncError> {
+    if let Some(role) = &aws.role {
+        let re = regex::Regex::new(ROLE_ARN_PATTERN).map_err(|e| not_ready(format!("internal: {e}")))?;
+        if !re.is_match(role) {
+            return Err(not_ready(format!("role {role:?} is not an IAM role ARN")));
+        }
+    }
+    let auth = aws.auth.as_ref();
+    let credentials = match (auth.and_then(|a| a.secret_ref.as_ref()), auth.and_then(|a| a.service_account_ref.as_ref())) {
+        (Some(r), None) => CredentialSource::Static {
+            access_key_id: read_key(client, store_namespace, &r.access_key_id, "auth.secretRef.accessKeyId").await?,
+            secret_access_key: read_key(client, store_namespace, &r.secret_access_key, "auth.secretRef.secretAccessKey")
+                .await?,
+            session_token: match &r.session_token {
+                Some(sel) => Some(read_key(client, store_namespace, sel, "auth.secretRef.sessionToken").await?),
+                None => None,
+            },
+        },
+        (None, Some(sa)) => {
+            if aws.role.is_none() {
+                return Err(not_ready("auth.serviceAccountRef needs role".into()));
+            }
+            let ns = ref_namespace(store_namespace, sa.namespace.as_deref(), "auth.serviceAccountRef")?;
+            let api: Api<ServiceAccount> = Api::namespaced(client.clone(), &ns);
+            if api
+                .get_opt(&sa.name)
+                .await
+                .map_err(|e| kube_error("reading the ServiceAccount", e))?
+                .is_none()
+            {
+                return Err(not_ready(format!("auth.serviceAccountRef: ServiceAccount {ns}/{} not found", sa.name)));
+            }
+            let audiences = if sa.audiences.is_empty() {
+                vec![STS_AUDIENCE.to_string()]
+            } else {
+                sa.audiences.clone()
+            };
+            CredentialSource::WebIdentity {
+                service_account: format!("{ns}/{}", sa.name),
+                tokens: token_source(api, sa.name.clone(), audiences),
+            }
+        }
+        (None, None) => CredentialSource::Default,
+        (Some(_), Some(_)) => return Err(not_ready("set only one of auth.secretRef and auth.serviceAccountRef".into())),
+    };
+    Ok(StoreConfig {
+        region: aws.region.clone(),
+        endpoint: aws.endpoint.clone(),
+        role: aws.role.clone(),
+        external_id: aws.external_id.clone(),
+        credentials,
+    })
+}
+
+fn token_source(api: Api<ServiceAccount>, name: String, audiences: Vec<String>) -> TokenSource {
+    Arc::new(move || {
+        let api = api.clone();
+        let name = name.clone();
+        let audiences = audiences.clone();
+        Box::pin(async move {
+            let req = TokenRequest {
+                spec: TokenRequestSpec {
+                    audiences,
+                    expiration_seconds: Some(3600),
+                    ..Default::default()
+                },
+                ..Default::default()
+            };
+            let out = api
+                .create_token_request(&name, &PostParams::default(), &req)
+                .await
+                .map_err(|e| format!("TokenRequest for ServiceAccount {name}: {e}"))?;
+            out.status
+                .map(|s| s.token)
+                .ok_or_else(|| format!("TokenRequest for ServiceAccount {name} returned no token"))
+        })
+    })
+}

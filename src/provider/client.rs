@@ -1,0 +1,190 @@
+//! Building a Secrets Manager client from a store's resolved configuration.
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::sts::AssumeRoleProvider;
+use aws_config::timeout::TimeoutConfig;
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_sdk_secretsmanager::config::Region;
+use futures::future::BoxFuture;
+
+use super::web_identity::WebIdentityProvider;
+
+/// Session name secretsync uses for every role it assumes.
+pub const SESSION_NAME: &str = "secretsync";
+
+/// Fetches a ServiceAccount token (Kubernetes TokenRequest) for per-tenant web identity.
+pub type TokenSource = Arc<dyn Fn() -> BoxFuture<'static, Result<String, String>> + Send + Sync>;
+
+/// Where a store's base credentials come from.
+#[derive(Clone)]
+pub enum CredentialSource {
+    /// The controller's own identity: the SDK default chain (env, IRSA, Pod Identity, ...).
+    Default,
+    /// Static keys read from a Kubernetes Secret.
+    Static {
+        /// Access key id.
+        access_key_id: String,
+        /// Secret access key.
+        secret_access_key: String,
+        /// Optional session token.
+        session_token: Option<String>,
+    },
+    /// A ServiceAccount token exchanged with AssumeRoleWithWebIdentity for `role`.
+    WebIdentity {
+        /// `namespace/name` of the ServiceAccount (identity only; the token comes from `tokens`).
+        service_account: String,
+        /// Produces fresh tokens.
+        tokens: TokenSource,
+    },
+}
+
+/// Everything that determines a client. Equal configurations share one client.
+#[derive(Clone)]
+pub struct StoreConfig {
+    /// AWS region.
+    pub region: String,
+    /// Endpoint override (also used for STS).
+    pub endpoint: Option<String>,
+    /// Role to assume.
+    pub role: Option<String>,
+    /// External id for AssumeRole.
+    pub external_id: Option<String>,
+    /// Base credentials.
+    pub credentials: CredentialSource,
+}
+
+impl std::fmt::Debug for StoreConfig {
+    // Credentials are never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let creds = match &self.credentials {
+            CredentialSource::Default => "default chain".to_string(),
+            CredentialSource::Static { .. } => "static keys (redacted)".to_string(),
+            CredentialSource::WebIdentity { service_account, .. } => format!("web identity of {service_account}"),
+        };
+        f.debug_struct("StoreConfig")
+            .field("region", &self.region)
+            .field("endpoint", &self.endpoint)
+            .field("role", &self.role)
+            .field("credentials", &creds)
+            .finish()
+    }
+}
+
+impl PartialEq for StoreConfig {
+    fn eq(&self, other: &Self) -> bool {
+        let creds_eq = match (&self.credentials, &other.credentials) {
+            (CredentialSource::Default, CredentialSource::Default) => true,
+            (
+                CredentialSource::Static { access_key_id: a, secret_access_key: b, session_token: c },
+                CredentialSource::Static { access_key_id: x, secret_access_key: y, session_token: z },
+            ) => a == x && b == y && c == z,
+            (
+                CredentialSource::WebIdentity { service_account: a, .. },
+                CredentialSource::WebIdentity { service_account: b, .. },
+            ) => a == b,
+            _ => false,
+        };
+        creds_eq
+            && self.region == other.region
+            && self.endpoint == other.endpoint
+            && self.role == other.role
+            && self.external_id == other.external_id
+    }
+}
+
+impl Eq for StoreConfig {}
+
+impl Hash for StoreConfig {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.region.hash(state);
+        self.endpoint.hash(state);
+        self.role.hash(state);
+        self.external_id.hash(state);
+        match &self.credentials {
+            CredentialSource::Default => 0u8.hash(state),
+            CredentialSource::Static { access_key_id, secret_access_key, session_token } => {
+                1u8.hash(state);
+                access_key_id.hash(state);
+                secret_access_key.hash(state);
+                session_token.hash(state);
+            }
+            CredentialSource::WebIdentity { service_account, .. } => {
+                2u8.hash(state);
+                service_account.hash(state);
+            }
+        }
+    }
+}
+
+impl StoreConfig {
+    /// An in-memory identity of this configuration (never logged or exported).
+    pub fn fingerprint(&self) -> u64 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.hash(&mut h);
+        h.finish()
+    }
+}
+
+/// Builds the client: SDK defaults for region/endpoint, then the base credentials, then AssumeRole.
+pub async fn build(config: &StoreConfig) -> aws_sdk_secretsmanager::Client {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(config.region.clone()))
+        .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .operation_attempt_timeout(Duration::from_secs(10))
+                .operation_timeout(Duration::from_secs(30))
+                .build(),
+        );
+    if let Some(endpoint) = &config.endpoint {
+        loader = loader.endpoint_url(endpoint);
+    }
+    let base = match &config.credentials {
+        CredentialSource::Static { access_key_id, secret_access_key, session_token } => loader
+            .credentials_provider(Credentials::new(
+                access_key_id,
+                secret_access_key,
+                session_token.clone(),
+                None,
+                "secretsync-secret-ref",
+            ))
+            .load()
+            .await,
+        _ => loader.load().await,
+    };
+    let web_identity = match &config.credentials {
+        CredentialSource::WebIdentity { tokens, .. } => config.role.as_ref().map(|role| {
+            SharedCredentialsProvider::new(WebIdentityProvider::new(
+                aws_sdk_sts::Client::new(&base),
+                role.clone(),
+                tokens.clone(),
+            ))
+        }),
+        _ => None,
+    };
+    let creds: Option<SharedCredentialsProvider> = match (web_identity, &config.role) {
+        (Some(wi), _) => Some(wi),
+        (None, Some(role)) => {
+            let mut b = AssumeRoleProvider::builder(role.clone())
+                .session_name(SESSION_NAME)
+                .configure(&base);
+            if let Some(id) = &config.external_id {
+                b = b.external_id(id.clone());
+            }
+            Some(SharedCredentialsProvider::new(b.build().await))
+        }
+        (None, None) => None,
+    };
+    let mut sm = aws_sdk_secretsmanager::config::Builder::from(&base);
+    if let Some(c) = creds {
+        sm = sm.credentials_provider(c);
+    }
+    aws_sdk_secretsmanager::Client::from_conf(sm.build())
+}

@@ -1,0 +1,91 @@
+//! Classifying AWS failures into what the user can act on.
+
+use aws_sdk_secretsmanager::config::http::HttpResponse;
+use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
+
+/// What kind of failure a provider call had.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProviderErrorKind {
+    /// The secret or version does not exist (or is scheduled for deletion).
+    NotFound,
+    /// IAM refused.
+    AccessDenied,
+    /// Rate limited.
+    Throttled,
+    /// The credentials themselves could not be obtained or are invalid.
+    Credentials,
+    /// Anything else: network, timeouts, 5xx.
+    Other,
+}
+
+impl ProviderErrorKind {
+    /// Label for the AWS call metric.
+    pub fn as_label(self) -> &'static str {
+        match self {
+            ProviderErrorKind::NotFound => "not_found",
+            ProviderErrorKind::AccessDenied => "access_denied",
+            ProviderErrorKind::Throttled => "throttled",
+            ProviderErrorKind::Credentials => "credentials_error",
+            ProviderErrorKind::Other => "error",
+        }
+    }
+}
+
+/// A provider failure; the message names the operation and secret, never a value.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct ProviderError {
+    /// Category.
+    pub kind: ProviderErrorKind,
+    /// Explanation.
+    pub message: String,
+}
+
+impl ProviderError {
+    /// A new error.
+    pub fn new(kind: ProviderErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+/// Maps an SDK error to a kind and a value-free message.
+pub fn classify<E>(err: SdkError<E, HttpResponse>, operation: &str, key: &str) -> ProviderError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    // The HTTP status tells 403/429 apart even when the body is not the JSON we expect
+    // (some emulators answer IAM denials with XML).
+    let status = err.raw_response().map(|r| r.status().as_u16());
+    let code = err.code().unwrap_or_default().to_string();
+    let aws_message = err.message().unwrap_or_default().to_string();
+    let kind = match code.as_str() {
+        "ResourceNotFoundException" => ProviderErrorKind::NotFound,
+        "InvalidRequestException" if aws_message.contains("marked for deletion") => ProviderErrorKind::NotFound,
+        "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation" => ProviderErrorKind::AccessDenied,
+        "ThrottlingException" | "TooManyRequestsException" | "RequestLimitExceeded" => ProviderErrorKind::Throttled,
+        "UnrecognizedClientException" | "InvalidSignatureException" | "ExpiredTokenException"
+        | "InvalidClientTokenId" | "SignatureDoesNotMatch" => ProviderErrorKind::Credentials,
+        _ => match status {
+            Some(403) => ProviderErrorKind::AccessDenied,
+            Some(429) => ProviderErrorKind::Throttled,
+            Some(404) => ProviderErrorKind::NotFound,
+            _ => ProviderErrorKind::Other,
+        },
+    };
+    let detail = match (&err, code.is_empty()) {
+        (SdkError::DispatchFailure(_), _) => "could not reach Secrets Manager (connection failed)".to_string(),
+        (SdkError::TimeoutError(_), _) => "Secrets Manager did not answer in time".to_string(),
+        (SdkError::ConstructionFailure(_), _) => {
+            format!("could not build the request: {}", aws_sdk_secretsmanager::error::DisplayErrorContext(&err))
+        }
+        (_, false) => format!("{code}: {aws_message}"),
+        (_, true) => match status {
+            Some(s) => format!("HTTP {s}"),
+            None => aws_sdk_secretsmanager::error::DisplayErrorContext(&err).to_string(),
+        },
+    };
+    ProviderError::new(kind, format!("{operation} {key:?}: {detail}"))
+}
