@@ -53,7 +53,7 @@ pub async fn run(ctx: Arc<Context>, ready: Arc<AtomicBool>, shutdown: impl std::
     // ExternalSecrets: spec and annotation changes only (our own status writes do not re-trigger).
     let es_api: Api<ExternalSecret> = scoped(&client, ns.as_deref());
     let (reader, writer) = reflector::store();
-    let es_stream = watcher(es_api, watcher::Config::default().any_semantic())
+    let es_stream = watcher(es_api, watcher::Config::default())
         .default_backoff()
         .reflect(writer)
         .applied_objects()
