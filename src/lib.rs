@@ -2,8 +2,8 @@
 //! the workloads that use them when a rotation makes a new `AWSCURRENT`.
 
 pub mod api;
+pub mod controller;
 pub mod core;
 pub mod http;
 pub mod metrics;
 pub mod provider;
-pub mod controller;

@@ -1,6 +1,8 @@
 //! Prometheus metrics of the operator, registered in one registry served at `/metrics`.
 
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+};
 
 /// The operator's metrics and the registry that serves them.
 #[derive(Clone)]
@@ -52,7 +54,10 @@ impl Metrics {
             .with_label_values(&[env!("CARGO_PKG_VERSION")])
             .set(1);
         let aws_api_calls = IntCounterVec::new(
-            Opts::new("aws_api_calls_total", "Calls to AWS by operation and outcome"),
+            Opts::new(
+                "aws_api_calls_total",
+                "Calls to AWS by operation and outcome",
+            ),
             &["operation", "outcome"],
         )?;
         registry.register(Box::new(aws_api_calls.clone()))?;
@@ -62,13 +67,19 @@ impl Metrics {
         )?;
         registry.register(Box::new(sync_results.clone()))?;
         let reconcile_duration = HistogramVec::new(
-            HistogramOpts::new("reconcile_duration_seconds", "Reconcile duration by kind")
-                .buckets(vec![0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0]),
+            HistogramOpts::new("reconcile_duration_seconds", "Reconcile duration by kind").buckets(
+                vec![
+                    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+                ],
+            ),
             &["kind"],
         )?;
         registry.register(Box::new(reconcile_duration.clone()))?;
         let external_secrets = IntGaugeVec::new(
-            Opts::new("external_secrets", "ExternalSecrets by Ready condition status"),
+            Opts::new(
+                "external_secrets",
+                "ExternalSecrets by Ready condition status",
+            ),
             &["ready"],
         )?;
         registry.register(Box::new(external_secrets.clone()))?;

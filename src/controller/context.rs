@@ -37,7 +37,13 @@ pub struct Context {
 
 impl Context {
     /// Builds the context.
-    pub fn new(client: Client, metrics: Metrics, digest_key: Vec<u8>, options: Options, instance: Option<String>) -> Self {
+    pub fn new(
+        client: Client,
+        metrics: Metrics,
+        digest_key: Vec<u8>,
+        options: Options,
+        instance: Option<String>,
+    ) -> Self {
         let recorder = Recorder::new(
             client.clone(),
             Reporter {

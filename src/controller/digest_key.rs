@@ -14,7 +14,9 @@ const KEY: &str = "key";
 #[derive(Debug, thiserror::Error)]
 pub enum DigestKeyError {
     /// The API call failed.
-    #[error("reading or creating Secret {namespace}/{name} (set --controller-namespace to a namespace that exists): {source}")]
+    #[error(
+        "reading or creating Secret {namespace}/{name} (set --controller-namespace to a namespace that exists): {source}"
+    )]
     Kube {
         /// Namespace of the key Secret.
         namespace: String,
@@ -25,12 +27,18 @@ pub enum DigestKeyError {
         source: kube::Error,
     },
     /// The Secret exists but holds no usable key.
-    #[error("Secret {0} has no {KEY:?} of at least 32 bytes; delete it to let secretsync create a new one")]
+    #[error(
+        "Secret {0} has no {KEY:?} of at least 32 bytes; delete it to let secretsync create a new one"
+    )]
     Malformed(String),
 }
 
 /// Reads the key, creating the Secret with 32 random bytes when it does not exist.
-pub async fn load_or_create(client: &Client, namespace: &str, name: &str) -> Result<Vec<u8>, DigestKeyError> {
+pub async fn load_or_create(
+    client: &Client,
+    namespace: &str,
+    name: &str,
+) -> Result<Vec<u8>, DigestKeyError> {
     let api: Api<Secret> = Api::namespaced(client.clone(), namespace);
     let err = |source| DigestKeyError::Kube {
         namespace: namespace.into(),
@@ -50,10 +58,16 @@ pub async fn load_or_create(client: &Client, namespace: &str, name: &str) -> Res
             metadata: ObjectMeta {
                 name: Some(name.into()),
                 namespace: Some(namespace.into()),
-                labels: Some(BTreeMap::from([("app.kubernetes.io/part-of".into(), "secretsync".into())])),
+                labels: Some(BTreeMap::from([(
+                    "app.kubernetes.io/part-of".into(),
+                    "secretsync".into(),
+                )])),
                 ..Default::default()
             },
-            data: Some(BTreeMap::from([(KEY.to_string(), ByteString(key.to_vec()))])),
+            data: Some(BTreeMap::from([(
+                KEY.to_string(),
+                ByteString(key.to_vec()),
+            )])),
             ..Default::default()
         };
         match api.create(&PostParams::default(), &secret).await {

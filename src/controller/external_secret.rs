@@ -81,7 +81,9 @@ pub async fn reconcile(es: Arc<ExternalSecret>, ctx: Arc<Context>) -> Result<Act
 /// Requeue after `after` spread by ±10%, or wait for a change.
 fn requeue_jittered(after: Option<Duration>) -> Action {
     match after {
-        Some(d) => Action::requeue(duration::jitter(d, 0.1, random_unit()).max(Duration::from_secs(1))),
+        Some(d) => {
+            Action::requeue(duration::jitter(d, 0.1, random_unit()).max(Duration::from_secs(1)))
+        }
         None => Action::await_change(),
     }
 }
@@ -116,9 +118,14 @@ async fn try_sync(es: &ExternalSecret, ctx: &Context, ns: &str) -> Result<Outcom
         now: Timestamp::now(),
         generation: es.metadata.generation,
         status: es.status.as_ref(),
-        force_sync: es.annotations().get(FORCE_SYNC_ANNOTATION).map(String::as_str),
+        force_sync: es
+            .annotations()
+            .get(FORCE_SYNC_ANNOTATION)
+            .map(String::as_str),
         interval,
-        target_in_sync: existing.as_ref().is_some_and(|s| target::digest_matches(s, &ctx.digest_key)),
+        target_in_sync: existing
+            .as_ref()
+            .is_some_and(|s| target::digest_matches(s, &ctx.digest_key)),
     });
     if let RefreshDecision::UpToDate(after) = decision {
         return Ok(Outcome::UpToDate(after));
@@ -139,7 +146,11 @@ async fn try_sync(es: &ExternalSecret, ctx: &Context, ns: &str) -> Result<Outcom
     let wrote = target::needs_write(existing.as_ref(), &secret);
     if wrote {
         secrets
-            .patch(&target_name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&secret))
+            .patch(
+                &target_name,
+                &PatchParams::apply(FIELD_MANAGER).force(),
+                &Patch::Apply(&secret),
+            )
             .await
             .map_err(|e| kube_err("writing the target Secret", e))?;
     }
@@ -158,7 +169,10 @@ async fn delete_if_gone(
     existing: Option<&Secret>,
 ) -> Result<(), SyncError> {
     let t = &es.spec.target;
-    if t.deletion_policy != DeletionPolicy::Delete || t.creation_policy != CreationPolicy::Owner || existing.is_none() {
+    if t.deletion_policy != DeletionPolicy::Delete
+        || t.creation_policy != CreationPolicy::Owner
+        || existing.is_none()
+    {
         return Ok(());
     }
     secrets
@@ -172,12 +186,23 @@ async fn delete_if_gone(
 }
 
 /// Writes status, Events and metrics for an outcome. Writes nothing when nothing changed.
-async fn report(es: &ExternalSecret, ctx: &Context, ns: &str, name: &str, outcome: Outcome) -> Result<(), Error> {
+async fn report(
+    es: &ExternalSecret,
+    ctx: &Context,
+    ns: &str,
+    name: &str,
+    outcome: Outcome,
+) -> Result<(), Error> {
     let old = es.status.clone().unwrap_or_default();
     let now = Time(Timestamp::now());
     let generation = es.metadata.generation;
     let force = es.annotations().get(FORCE_SYNC_ANNOTATION).cloned();
-    let target_name = es.spec.target.name.clone().unwrap_or_else(|| name.to_string());
+    let target_name = es
+        .spec
+        .target
+        .name
+        .clone()
+        .unwrap_or_else(|| name.to_string());
     let previous = ready_of(&old.conditions).map(|(s, r)| (s.to_string(), r.to_string()));
     let (new, event) = match outcome {
         Outcome::UpToDate(_) => return Ok(()),
@@ -186,10 +211,23 @@ async fn report(es: &ExternalSecret, ctx: &Context, ns: &str, name: &str, outcom
             created,
             synced_versions,
         } => {
-            ctx.metrics.sync_results.with_label_values(&["Synced"]).inc();
-            let message = format!("Secret {target_name:?} holds {} remote value(s)", synced_versions.len());
+            ctx.metrics
+                .sync_results
+                .with_label_values(&["Synced"])
+                .inc();
+            let message = format!(
+                "Secret {target_name:?} holds {} remote value(s)",
+                synced_versions.len()
+            );
             let status = ExternalSecretStatus {
-                conditions: set_ready(&old.conditions, true, Reason::Synced, &message, generation, now.clone()),
+                conditions: set_ready(
+                    &old.conditions,
+                    true,
+                    Reason::Synced,
+                    &message,
+                    generation,
+                    now.clone(),
+                ),
                 observed_generation: generation,
                 refresh_time: Some(now),
                 synced_versions: synced_versions.clone(),
@@ -198,28 +236,65 @@ async fn report(es: &ExternalSecret, ctx: &Context, ns: &str, name: &str, outcom
             };
             let was_ready = previous.as_ref().is_some_and(|(s, _)| s == "True");
             let event = if wrote && created {
-                Some((EventType::Normal, "Synced", format!("Created Secret {target_name:?}")))
-            } else if wrote && old.synced_versions != synced_versions && !old.synced_versions.is_empty() {
-                Some((EventType::Normal, "Updated", format!("Updated Secret {target_name:?} to new remote versions")))
+                Some((
+                    EventType::Normal,
+                    "Synced",
+                    format!("Created Secret {target_name:?}"),
+                ))
+            } else if wrote
+                && old.synced_versions != synced_versions
+                && !old.synced_versions.is_empty()
+            {
+                Some((
+                    EventType::Normal,
+                    "Updated",
+                    format!("Updated Secret {target_name:?} to new remote versions"),
+                ))
             } else if wrote {
-                Some((EventType::Normal, "Updated", format!("Repaired Secret {target_name:?}")))
+                Some((
+                    EventType::Normal,
+                    "Updated",
+                    format!("Repaired Secret {target_name:?}"),
+                ))
             } else if !was_ready {
-                Some((EventType::Normal, "Synced", format!("Secret {target_name:?} is in sync")))
+                Some((
+                    EventType::Normal,
+                    "Synced",
+                    format!("Secret {target_name:?} is in sync"),
+                ))
             } else {
                 None
             };
             (status, event)
         }
         Outcome::Failed(e) => {
-            ctx.metrics.sync_results.with_label_values(&[e.reason.as_str()]).inc();
+            ctx.metrics
+                .sync_results
+                .with_label_values(&[e.reason.as_str()])
+                .inc();
             let status = ExternalSecretStatus {
-                conditions: set_ready(&old.conditions, false, e.reason, &e.message, generation, now),
+                conditions: set_ready(
+                    &old.conditions,
+                    false,
+                    e.reason,
+                    &e.message,
+                    generation,
+                    now,
+                ),
                 observed_generation: generation,
                 ..old.clone()
             };
-            let changed = previous.as_ref().is_none_or(|(s, r)| s != "False" || r != e.reason.as_str())
+            let changed = previous
+                .as_ref()
+                .is_none_or(|(s, r)| s != "False" || r != e.reason.as_str())
                 || old.observed_generation != generation;
-            let event = changed.then(|| (EventType::Warning, "SyncFailed", format!("{}: {}", e.reason, e.message)));
+            let event = changed.then(|| {
+                (
+                    EventType::Warning,
+                    "SyncFailed",
+                    format!("{}: {}", e.reason, e.message),
+                )
+            });
             (status, event)
         }
     };
@@ -230,9 +305,13 @@ async fn report(es: &ExternalSecret, ctx: &Context, ns: &str, name: &str, outcom
             "kind": "ExternalSecret",
             "status": new,
         });
-        api.patch_status(name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&patch))
-            .await
-            .map_err(|e| Error::Status(format!("{ns}/{name}"), e))?;
+        api.patch_status(
+            name,
+            &PatchParams::apply(FIELD_MANAGER).force(),
+            &Patch::Apply(&patch),
+        )
+        .await
+        .map_err(|e| Error::Status(format!("{ns}/{name}"), e))?;
     }
     if let Some((type_, reason, note)) = event {
         let ev = Event {

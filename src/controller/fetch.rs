@@ -17,9 +17,15 @@ pub fn to_sync_error(e: ProviderError) -> SyncError {
 }
 
 /// Fetches `spec.data` and `spec.dataFrom`, aligned with the spec. Identical reads are done once.
-pub async fn fetch_all(provider: &Provider, sc: &StoreClient, spec: &ExternalSecretSpec) -> Result<Fetched, SyncError> {
+pub async fn fetch_all(
+    provider: &Provider,
+    sc: &StoreClient,
+    spec: &ExternalSecretSpec,
+) -> Result<Fetched, SyncError> {
     let mut memo: Vec<((String, VersionSelector), crate::core::remote::RemoteSecret)> = Vec::new();
-    let mut get = async |key: &str, sel: VersionSelector| -> Result<crate::core::remote::RemoteSecret, SyncError> {
+    let mut get = async |key: &str,
+                         sel: VersionSelector|
+           -> Result<crate::core::remote::RemoteSecret, SyncError> {
         if let Some((_, hit)) = memo.iter().find(|((k, s), _)| k == key && *s == sel) {
             return Ok(hit.clone());
         }
@@ -30,18 +36,23 @@ pub async fn fetch_all(provider: &Provider, sc: &StoreClient, spec: &ExternalSec
     let mut fetched = Fetched::default();
     for item in &spec.data {
         let r = &item.remote_ref;
-        fetched.data.push(get(&r.key, VersionSelector::of(r)).await?);
+        fetched
+            .data
+            .push(get(&r.key, VersionSelector::of(r)).await?);
     }
     for from in &spec.data_from {
         match (&from.extract, &from.find) {
-            (Some(r), _) => fetched
-                .data_from
-                .push(FetchedFrom::Extract(get(&r.key, VersionSelector::of(r)).await?)),
-            (None, Some(find)) => fetched
-                .data_from
-                .push(FetchedFrom::Find(provider.find(sc, find).await.map_err(to_sync_error)?)),
+            (Some(r), _) => fetched.data_from.push(FetchedFrom::Extract(
+                get(&r.key, VersionSelector::of(r)).await?,
+            )),
+            (None, Some(find)) => fetched.data_from.push(FetchedFrom::Find(
+                provider.find(sc, find).await.map_err(to_sync_error)?,
+            )),
             (None, None) => {
-                return Err(SyncError::new(Reason::InvalidSpec, "a dataFrom entry needs extract or find"));
+                return Err(SyncError::new(
+                    Reason::InvalidSpec,
+                    "a dataFrom entry needs extract or find",
+                ));
             }
         }
     }

@@ -35,7 +35,11 @@ where
 }
 
 /// Runs every controller until `shutdown` resolves. Sets `ready` once the caches are synced.
-pub async fn run(ctx: Arc<Context>, ready: Arc<AtomicBool>, shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static) {
+pub async fn run(
+    ctx: Arc<Context>,
+    ready: Arc<AtomicBool>,
+    shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
+) {
     let client = ctx.client.clone();
     let ns = ctx.options.namespace.clone();
     let concurrency = ctx.options.concurrency;
@@ -57,9 +61,13 @@ pub async fn run(ctx: Arc<Context>, ready: Arc<AtomicBool>, shutdown: impl std::
         .default_backoff()
         .reflect(writer)
         .applied_objects()
-        .predicate_filter(predicates::generation.combine(predicates::annotations), Default::default());
+        .predicate_filter(
+            predicates::generation.combine(predicates::annotations),
+            Default::default(),
+        );
     let secrets: Api<Secret> = scoped(&client, ns.as_deref());
-    let managed = watcher::Config::default().labels(&format!("{MANAGED_BY_LABEL}={MANAGED_BY_VALUE}"));
+    let managed =
+        watcher::Config::default().labels(&format!("{MANAGED_BY_LABEL}={MANAGED_BY_VALUE}"));
     let stores_reader = reader.clone();
     let cluster_reader = reader.clone();
     let es_controller = Controller::for_stream(es_stream, reader.clone())
@@ -70,42 +78,93 @@ pub async fn run(ctx: Arc<Context>, ready: Arc<AtomicBool>, shutdown: impl std::
                 .get(OWNER_ANNOTATION)
                 .and_then(|owner| ns.map(|ns| ObjectRef::<ExternalSecret>::new(owner).within(&ns)))
         })
-        .watches(scoped::<SecretStore>(&client, ns.as_deref()), watcher::Config::default(), move |store: SecretStore| {
-            users(&stores_reader, StoreKind::SecretStore, &store.name_any(), store.namespace().as_deref())
-        })
-        .watches(Api::<ClusterSecretStore>::all(client.clone()), watcher::Config::default(), move |store: ClusterSecretStore| {
-            users(&cluster_reader, StoreKind::ClusterSecretStore, &store.name_any(), None)
-        })
+        .watches(
+            scoped::<SecretStore>(&client, ns.as_deref()),
+            watcher::Config::default(),
+            move |store: SecretStore| {
+                users(
+                    &stores_reader,
+                    StoreKind::SecretStore,
+                    &store.name_any(),
+                    store.namespace().as_deref(),
+                )
+            },
+        )
+        .watches(
+            Api::<ClusterSecretStore>::all(client.clone()),
+            watcher::Config::default(),
+            move |store: ClusterSecretStore| {
+                users(
+                    &cluster_reader,
+                    StoreKind::ClusterSecretStore,
+                    &store.name_any(),
+                    None,
+                )
+            },
+        )
         .graceful_shutdown_on(signal(&shutdown_tx))
-        .run(external_secret::reconcile, external_secret::error_policy, ctx.clone())
+        .run(
+            external_secret::reconcile,
+            external_secret::error_policy,
+            ctx.clone(),
+        )
         .for_each(|res| async move {
             if let Err(e) = res {
                 tracing::debug!(error = %e, "ExternalSecret controller event");
             }
         });
 
-    let store_controller = Controller::new(scoped::<SecretStore>(&client, ns.as_deref()), watcher::Config::default())
-        .with_config(config.clone())
-        .graceful_shutdown_on(signal(&shutdown_tx))
-        .run(store_status::reconcile_store, store_status::store_error_policy, ctx.clone())
-        .for_each(|_| async {});
-    let cluster_store_controller = Controller::new(Api::<ClusterSecretStore>::all(client.clone()), watcher::Config::default())
-        .with_config(config)
-        .graceful_shutdown_on(signal(&shutdown_tx))
-        .run(store_status::reconcile_cluster_store, store_status::store_error_policy, ctx.clone())
-        .for_each(|_| async {});
+    let store_controller = Controller::new(
+        scoped::<SecretStore>(&client, ns.as_deref()),
+        watcher::Config::default(),
+    )
+    .with_config(config.clone())
+    .graceful_shutdown_on(signal(&shutdown_tx))
+    .run(
+        store_status::reconcile_store,
+        store_status::store_error_policy,
+        ctx.clone(),
+    )
+    .for_each(|_| async {});
+    let cluster_store_controller = Controller::new(
+        Api::<ClusterSecretStore>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .with_config(config)
+    .graceful_shutdown_on(signal(&shutdown_tx))
+    .run(
+        store_status::reconcile_cluster_store,
+        store_status::store_error_policy,
+        ctx.clone(),
+    )
+    .for_each(|_| async {});
 
     let gauge_reader = reader.clone();
     let gauge_metrics = ctx.metrics.clone();
     let readiness = tokio::spawn(async move {
-        if gauge_reader.wait_until_ready().await.is_ok() {
-            ready.store(true, Ordering::Relaxed);
-            tracing::info!("caches synced; ready");
+        // Re-ask periodically: a waiter can miss the wake-up when several wait on one store.
+        loop {
+            match tokio::time::timeout(Duration::from_millis(500), gauge_reader.wait_until_ready())
+                .await
+            {
+                Ok(Ok(())) => {
+                    ready.store(true, Ordering::Relaxed);
+                    tracing::info!("caches synced; ready");
+                    break;
+                }
+                Ok(Err(_)) => return,
+                Err(_) => continue,
+            }
         }
         loop {
             let mut counts = [0i64; 3];
             for es in gauge_reader.state() {
-                let idx = match es.status.as_ref().and_then(|s| ready_of(&s.conditions)).map(|(s, _)| s) {
+                let idx = match es
+                    .status
+                    .as_ref()
+                    .and_then(|s| ready_of(&s.conditions))
+                    .map(|(s, _)| s)
+                {
                     Some("True") => 0,
                     Some("False") => 1,
                     _ => 2,
@@ -113,7 +172,10 @@ pub async fn run(ctx: Arc<Context>, ready: Arc<AtomicBool>, shutdown: impl std::
                 counts[idx] += 1;
             }
             for (label, n) in ["True", "False", "Unknown"].iter().zip(counts) {
-                gauge_metrics.external_secrets.with_label_values(&[label]).set(n);
+                gauge_metrics
+                    .external_secrets
+                    .with_label_values(&[label])
+                    .set(n);
             }
             tokio::time::sleep(Duration::from_secs(5)).await;
         }
@@ -124,7 +186,12 @@ pub async fn run(ctx: Arc<Context>, ready: Arc<AtomicBool>, shutdown: impl std::
         tracing::info!("shutting down: finishing reconciles in flight");
         let _ = shutdown_tx.send(());
     };
-    tokio::join!(es_controller, store_controller, cluster_store_controller, stop);
+    tokio::join!(
+        es_controller,
+        store_controller,
+        cluster_store_controller,
+        stop
+    );
     readiness.abort();
 }
 

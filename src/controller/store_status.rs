@@ -21,12 +21,30 @@ use crate::core::target::FIELD_MANAGER;
 /// How often a store's configuration is re-checked (referenced Secrets are not watched).
 const RECHECK: Duration = Duration::from_secs(300);
 
-fn next_status(old: Option<&SecretStoreStatus>, ok: Result<(), crate::core::reason::SyncError>, generation: Option<i64>) -> SecretStoreStatus {
+fn next_status(
+    old: Option<&SecretStoreStatus>,
+    ok: Result<(), crate::core::reason::SyncError>,
+    generation: Option<i64>,
+) -> SecretStoreStatus {
     let old = old.cloned().unwrap_or_default();
     let now = Time(Timestamp::now());
     let conditions = match ok {
-        Ok(()) => set_ready(&old.conditions, true, Reason::Valid, "configuration resolves", generation, now),
-        Err(e) => set_ready(&old.conditions, false, e.reason, &e.message, generation, now),
+        Ok(()) => set_ready(
+            &old.conditions,
+            true,
+            Reason::Valid,
+            "configuration resolves",
+            generation,
+            now,
+        ),
+        Err(e) => set_ready(
+            &old.conditions,
+            false,
+            e.reason,
+            &e.message,
+            generation,
+            now,
+        ),
     };
     SecretStoreStatus {
         conditions,
@@ -38,30 +56,44 @@ fn next_status(old: Option<&SecretStoreStatus>, ok: Result<(), crate::core::reas
 pub async fn reconcile_store(store: Arc<SecretStore>, ctx: Arc<Context>) -> Result<Action, Error> {
     let ns = store.namespace().unwrap_or_default();
     let name = store.name_any();
-    let ok = provider_config(&ctx.client, &store.spec.aws, Some(&ns)).await.map(|_| ());
+    let ok = provider_config(&ctx.client, &store.spec.aws, Some(&ns))
+        .await
+        .map(|_| ());
     let new = next_status(store.status.as_ref(), ok, store.meta().generation);
     if store.status.as_ref() != Some(&new) {
         let api: Api<SecretStore> = Api::namespaced(ctx.client.clone(), &ns);
         let patch = serde_json::json!({ "apiVersion": "secretsync.io/v1alpha1", "kind": "SecretStore", "status": new });
-        api.patch_status(&name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&patch))
-            .await
-            .map_err(|e| Error::Status(format!("SecretStore {ns}/{name}"), e))?;
+        api.patch_status(
+            &name,
+            &PatchParams::apply(FIELD_MANAGER).force(),
+            &Patch::Apply(&patch),
+        )
+        .await
+        .map_err(|e| Error::Status(format!("SecretStore {ns}/{name}"), e))?;
     }
     Ok(Action::requeue(RECHECK))
 }
 
 /// Reconciles a ClusterSecretStore.
-pub async fn reconcile_cluster_store(store: Arc<ClusterSecretStore>, ctx: Arc<Context>) -> Result<Action, Error> {
+pub async fn reconcile_cluster_store(
+    store: Arc<ClusterSecretStore>,
+    ctx: Arc<Context>,
+) -> Result<Action, Error> {
     let name = store.name_any();
-    let ok = provider_config(&ctx.client, &store.spec.aws, None).await.map(|_| ());
+    let ok = provider_config(&ctx.client, &store.spec.aws, None)
+        .await
+        .map(|_| ());
     let new = next_status(store.status.as_ref(), ok, store.meta().generation);
     if store.status.as_ref() != Some(&new) {
         let api: Api<ClusterSecretStore> = Api::all(ctx.client.clone());
-        let patch =
-            serde_json::json!({ "apiVersion": "secretsync.io/v1alpha1", "kind": "ClusterSecretStore", "status": new });
-        api.patch_status(&name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&patch))
-            .await
-            .map_err(|e| Error::Status(format!("ClusterSecretStore {name}"), e))?;
+        let patch = serde_json::json!({ "apiVersion": "secretsync.io/v1alpha1", "kind": "ClusterSecretStore", "status": new });
+        api.patch_status(
+            &name,
+            &PatchParams::apply(FIELD_MANAGER).force(),
+            &Patch::Apply(&patch),
+        )
+        .await
+        .map_err(|e| Error::Status(format!("ClusterSecretStore {name}"), e))?;
     }
     Ok(Action::requeue(RECHECK))
 }

@@ -7,7 +7,10 @@ use k8s_openapi::api::core::v1::{Namespace, Secret, ServiceAccount};
 use kube::api::{Api, PostParams};
 use kube::{Client, ResourceExt};
 
-use crate::api::{AwsProvider, ClusterSecretStore, ROLE_ARN_PATTERN, SecretKeySelector, SecretStore, SecretStoreRef, StoreKind};
+use crate::api::{
+    AwsProvider, ClusterSecretStore, ROLE_ARN_PATTERN, SecretKeySelector, SecretStore,
+    SecretStoreRef, StoreKind,
+};
 use crate::core::access::{check_store_ref, describe_store, namespace_admitted, not_admitted};
 use crate::core::reason::{Reason, SyncError};
 use crate::provider::{CredentialSource, StoreConfig, TokenSource};
@@ -29,7 +32,11 @@ fn kube_error(what: &str, e: kube::Error) -> SyncError {
 
 /// Finds the store `store_ref` names, enforcing namespace isolation before anything else.
 /// No AWS call is made here.
-pub async fn resolve_for(client: &Client, es_namespace: &str, store_ref: &SecretStoreRef) -> Result<ResolvedStore, SyncError> {
+pub async fn resolve_for(
+    client: &Client,
+    es_namespace: &str,
+    store_ref: &SecretStoreRef,
+) -> Result<ResolvedStore, SyncError> {
     check_store_ref(es_namespace, store_ref)?;
     match store_ref.kind {
         StoreKind::SecretStore => {
@@ -41,7 +48,10 @@ pub async fn resolve_for(client: &Client, es_namespace: &str, store_ref: &Secret
                 .ok_or_else(|| {
                     SyncError::new(
                         Reason::StoreNotFound,
-                        format!("{} not found in namespace {es_namespace:?}", describe_store(store_ref)),
+                        format!(
+                            "{} not found in namespace {es_namespace:?}",
+                            describe_store(store_ref)
+                        ),
                     )
                 })?;
             let config = provider_config(client, &store.spec.aws, Some(es_namespace)).await?;
@@ -56,7 +66,12 @@ pub async fn resolve_for(client: &Client, es_namespace: &str, store_ref: &Secret
                 .get_opt(&store_ref.name)
                 .await
                 .map_err(|e| kube_error("reading the ClusterSecretStore", e))?
-                .ok_or_else(|| SyncError::new(Reason::StoreNotFound, format!("{} not found", describe_store(store_ref))))?;
+                .ok_or_else(|| {
+                    SyncError::new(
+                        Reason::StoreNotFound,
+                        format!("{} not found", describe_store(store_ref)),
+                    )
+                })?;
             let ns: Api<Namespace> = Api::all(client.clone());
             let labels = ns
                 .get(es_namespace)
@@ -82,7 +97,11 @@ fn not_ready(message: String) -> SyncError {
 
 /// The namespace a credential reference reads from: the store's own for a SecretStore,
 /// the named one (required) for a ClusterSecretStore.
-fn ref_namespace(store_namespace: Option<&str>, explicit: Option<&str>, what: &str) -> Result<String, SyncError> {
+fn ref_namespace(
+    store_namespace: Option<&str>,
+    explicit: Option<&str>,
+    what: &str,
+) -> Result<String, SyncError> {
     match (store_namespace, explicit) {
         (Some(own), None) => Ok(own.to_string()),
         (Some(own), Some(ns)) if ns == own => Ok(own.to_string()),
@@ -90,11 +109,18 @@ fn ref_namespace(store_namespace: Option<&str>, explicit: Option<&str>, what: &s
             "{what} names namespace {ns:?}; a SecretStore reads credentials only from its own namespace"
         ))),
         (None, Some(ns)) => Ok(ns.to_string()),
-        (None, None) => Err(not_ready(format!("{what} must name a namespace in a ClusterSecretStore"))),
+        (None, None) => Err(not_ready(format!(
+            "{what} must name a namespace in a ClusterSecretStore"
+        ))),
     }
 }
 
-async fn read_key(client: &Client, store_namespace: Option<&str>, sel: &SecretKeySelector, what: &str) -> Result<String, SyncError> {
+async fn read_key(
+    client: &Client,
+    store_namespace: Option<&str>,
+    sel: &SecretKeySelector,
+    what: &str,
+) -> Result<String, SyncError> {
     let ns = ref_namespace(store_namespace, sel.namespace.as_deref(), what)?;
     let api: Api<Secret> = Api::namespaced(client.clone(), &ns);
     let secret = api
@@ -106,28 +132,58 @@ async fn read_key(client: &Client, store_namespace: Option<&str>, sel: &SecretKe
         .data
         .as_ref()
         .and_then(|d| d.get(&sel.key))
-        .ok_or_else(|| not_ready(format!("{what}: Secret {ns}/{} has no key {:?}", sel.name, sel.key)))?;
-    let text = std::str::from_utf8(&bytes.0)
-        .map_err(|_| not_ready(format!("{what}: key {:?} of Secret {ns}/{} is not UTF-8", sel.key, sel.name)))?;
+        .ok_or_else(|| {
+            not_ready(format!(
+                "{what}: Secret {ns}/{} has no key {:?}",
+                sel.name, sel.key
+            ))
+        })?;
+    let text = std::str::from_utf8(&bytes.0).map_err(|_| {
+        not_ready(format!(
+            "{what}: key {:?} of Secret {ns}/{} is not UTF-8",
+            sel.key, sel.name
+        ))
+    })?;
     Ok(text.trim().to_string())
 }
 
 /// Turns a store's `aws` block into a client configuration, reading referenced credentials.
-pub async fn provider_config(client: &Client, aws: &AwsProvider, store_namespace: Option<&str>) -> Result<StoreConfig, SyncError> {
+pub async fn provider_config(
+    client: &Client,
+    aws: &AwsProvider,
+    store_namespace: Option<&str>,
+) -> Result<StoreConfig, SyncError> {
     if let Some(role) = &aws.role {
-        let re = regex::Regex::new(ROLE_ARN_PATTERN).map_err(|e| not_ready(format!("internal: {e}")))?;
+        let re =
+            regex::Regex::new(ROLE_ARN_PATTERN).map_err(|e| not_ready(format!("internal: {e}")))?;
         if !re.is_match(role) {
             return Err(not_ready(format!("role {role:?} is not an IAM role ARN")));
         }
     }
     let auth = aws.auth.as_ref();
-    let credentials = match (auth.and_then(|a| a.secret_ref.as_ref()), auth.and_then(|a| a.service_account_ref.as_ref())) {
+    let credentials = match (
+        auth.and_then(|a| a.secret_ref.as_ref()),
+        auth.and_then(|a| a.service_account_ref.as_ref()),
+    ) {
         (Some(r), None) => CredentialSource::Static {
-            access_key_id: read_key(client, store_namespace, &r.access_key_id, "auth.secretRef.accessKeyId").await?,
-            secret_access_key: read_key(client, store_namespace, &r.secret_access_key, "auth.secretRef.secretAccessKey")
-                .await?,
+            access_key_id: read_key(
+                client,
+                store_namespace,
+                &r.access_key_id,
+                "auth.secretRef.accessKeyId",
+            )
+            .await?,
+            secret_access_key: read_key(
+                client,
+                store_namespace,
+                &r.secret_access_key,
+                "auth.secretRef.secretAccessKey",
+            )
+            .await?,
             session_token: match &r.session_token {
-                Some(sel) => Some(read_key(client, store_namespace, sel, "auth.secretRef.sessionToken").await?),
+                Some(sel) => Some(
+                    read_key(client, store_namespace, sel, "auth.secretRef.sessionToken").await?,
+                ),
                 None => None,
             },
         },
@@ -135,7 +191,11 @@ pub async fn provider_config(client: &Client, aws: &AwsProvider, store_namespace
             if aws.role.is_none() {
                 return Err(not_ready("auth.serviceAccountRef needs role".into()));
             }
-            let ns = ref_namespace(store_namespace, sa.namespace.as_deref(), "auth.serviceAccountRef")?;
+            let ns = ref_namespace(
+                store_namespace,
+                sa.namespace.as_deref(),
+                "auth.serviceAccountRef",
+            )?;
             let api: Api<ServiceAccount> = Api::namespaced(client.clone(), &ns);
             if api
                 .get_opt(&sa.name)
@@ -143,7 +203,10 @@ pub async fn provider_config(client: &Client, aws: &AwsProvider, store_namespace
                 .map_err(|e| kube_error("reading the ServiceAccount", e))?
                 .is_none()
             {
-                return Err(not_ready(format!("auth.serviceAccountRef: ServiceAccount {ns}/{} not found", sa.name)));
+                return Err(not_ready(format!(
+                    "auth.serviceAccountRef: ServiceAccount {ns}/{} not found",
+                    sa.name
+                )));
             }
             let audiences = if sa.audiences.is_empty() {
                 vec![STS_AUDIENCE.to_string()]
@@ -156,7 +219,11 @@ pub async fn provider_config(client: &Client, aws: &AwsProvider, store_namespace
             }
         }
         (None, None) => CredentialSource::Default,
-        (Some(_), Some(_)) => return Err(not_ready("set only one of auth.secretRef and auth.serviceAccountRef".into())),
+        (Some(_), Some(_)) => {
+            return Err(not_ready(
+                "set only one of auth.secretRef and auth.serviceAccountRef".into(),
+            ));
+        }
     };
     Ok(StoreConfig {
         region: aws.region.clone(),

@@ -78,7 +78,14 @@ mod tests {
             last_transition_time: t(0),
             observed_generation: None,
         };
-        let c = set_ready(std::slice::from_ref(&other), true, Reason::Synced, "", None, t(1));
+        let c = set_ready(
+            std::slice::from_ref(&other),
+            true,
+            Reason::Synced,
+            "",
+            None,
+            t(1),
+        );
         assert_eq!(c.len(), 2);
         assert_eq!(c[0], other);
     }

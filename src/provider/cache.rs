@@ -52,9 +52,17 @@ impl ValueCache {
 
     /// Stores a version, evicting the oldest entries beyond capacity.
     pub fn put(&self, scope: &str, key: &str, secret: &RemoteSecret) {
-        let k = (scope.to_string(), key.to_string(), secret.version_id.clone());
+        let k = (
+            scope.to_string(),
+            key.to_string(),
+            secret.version_id.clone(),
+        );
         let mut inner = self.lock();
-        if inner.map.insert(k.clone(), (Instant::now(), secret.clone())).is_none() {
+        if inner
+            .map
+            .insert(k.clone(), (Instant::now(), secret.clone()))
+            .is_none()
+        {
             inner.order.push_back(k);
         }
         while inner.order.len() > self.capacity {

@@ -65,7 +65,9 @@ impl std::fmt::Debug for StoreConfig {
         let creds = match &self.credentials {
             CredentialSource::Default => "default chain".to_string(),
             CredentialSource::Static { .. } => "static keys (redacted)".to_string(),
-            CredentialSource::WebIdentity { service_account, .. } => format!("web identity of {service_account}"),
+            CredentialSource::WebIdentity {
+                service_account, ..
+            } => format!("web identity of {service_account}"),
         };
         f.debug_struct("StoreConfig")
             .field("region", &self.region)
@@ -81,12 +83,24 @@ impl PartialEq for StoreConfig {
         let creds_eq = match (&self.credentials, &other.credentials) {
             (CredentialSource::Default, CredentialSource::Default) => true,
             (
-                CredentialSource::Static { access_key_id: a, secret_access_key: b, session_token: c },
-                CredentialSource::Static { access_key_id: x, secret_access_key: y, session_token: z },
+                CredentialSource::Static {
+                    access_key_id: a,
+                    secret_access_key: b,
+                    session_token: c,
+                },
+                CredentialSource::Static {
+                    access_key_id: x,
+                    secret_access_key: y,
+                    session_token: z,
+                },
             ) => a == x && b == y && c == z,
             (
-                CredentialSource::WebIdentity { service_account: a, .. },
-                CredentialSource::WebIdentity { service_account: b, .. },
+                CredentialSource::WebIdentity {
+                    service_account: a, ..
+                },
+                CredentialSource::WebIdentity {
+                    service_account: b, ..
+                },
             ) => a == b,
             _ => false,
         };
@@ -108,13 +122,19 @@ impl Hash for StoreConfig {
         self.external_id.hash(state);
         match &self.credentials {
             CredentialSource::Default => 0u8.hash(state),
-            CredentialSource::Static { access_key_id, secret_access_key, session_token } => {
+            CredentialSource::Static {
+                access_key_id,
+                secret_access_key,
+                session_token,
+            } => {
                 1u8.hash(state);
                 access_key_id.hash(state);
                 secret_access_key.hash(state);
                 session_token.hash(state);
             }
-            CredentialSource::WebIdentity { service_account, .. } => {
+            CredentialSource::WebIdentity {
+                service_account, ..
+            } => {
                 2u8.hash(state);
                 service_account.hash(state);
             }
@@ -147,16 +167,22 @@ pub async fn build(config: &StoreConfig) -> aws_sdk_secretsmanager::Client {
         loader = loader.endpoint_url(endpoint);
     }
     let base = match &config.credentials {
-        CredentialSource::Static { access_key_id, secret_access_key, session_token } => loader
-            .credentials_provider(Credentials::new(
-                access_key_id,
-                secret_access_key,
-                session_token.clone(),
-                None,
-                "secretsync-secret-ref",
-            ))
-            .load()
-            .await,
+        CredentialSource::Static {
+            access_key_id,
+            secret_access_key,
+            session_token,
+        } => {
+            loader
+                .credentials_provider(Credentials::new(
+                    access_key_id,
+                    secret_access_key,
+                    session_token.clone(),
+                    None,
+                    "secretsync-secret-ref",
+                ))
+                .load()
+                .await
+        }
         _ => loader.load().await,
     };
     let web_identity = match &config.credentials {

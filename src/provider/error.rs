@@ -63,11 +63,20 @@ where
     let aws_message = err.message().unwrap_or_default().to_string();
     let kind = match code.as_str() {
         "ResourceNotFoundException" => ProviderErrorKind::NotFound,
-        "InvalidRequestException" if aws_message.contains("marked for deletion") => ProviderErrorKind::NotFound,
-        "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation" => ProviderErrorKind::AccessDenied,
-        "ThrottlingException" | "TooManyRequestsException" | "RequestLimitExceeded" => ProviderErrorKind::Throttled,
-        "UnrecognizedClientException" | "InvalidSignatureException" | "ExpiredTokenException"
-        | "InvalidClientTokenId" | "SignatureDoesNotMatch" => ProviderErrorKind::Credentials,
+        "InvalidRequestException" if aws_message.contains("marked for deletion") => {
+            ProviderErrorKind::NotFound
+        }
+        "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation" => {
+            ProviderErrorKind::AccessDenied
+        }
+        "ThrottlingException" | "TooManyRequestsException" | "RequestLimitExceeded" => {
+            ProviderErrorKind::Throttled
+        }
+        "UnrecognizedClientException"
+        | "InvalidSignatureException"
+        | "ExpiredTokenException"
+        | "InvalidClientTokenId"
+        | "SignatureDoesNotMatch" => ProviderErrorKind::Credentials,
         _ => match status {
             Some(403) => ProviderErrorKind::AccessDenied,
             Some(429) => ProviderErrorKind::Throttled,
@@ -76,10 +85,15 @@ where
         },
     };
     let detail = match (&err, code.is_empty()) {
-        (SdkError::DispatchFailure(_), _) => "could not reach Secrets Manager (connection failed)".to_string(),
+        (SdkError::DispatchFailure(_), _) => {
+            "could not reach Secrets Manager (connection failed)".to_string()
+        }
         (SdkError::TimeoutError(_), _) => "Secrets Manager did not answer in time".to_string(),
         (SdkError::ConstructionFailure(_), _) => {
-            format!("could not build the request: {}", aws_sdk_secretsmanager::error::DisplayErrorContext(&err))
+            format!(
+                "could not build the request: {}",
+                aws_sdk_secretsmanager::error::DisplayErrorContext(&err)
+            )
         }
         (_, false) => format!("{code}: {aws_message}"),
         (_, true) => match status {

@@ -135,10 +135,17 @@ impl Provider {
 
     /// Lists the secrets `find` matches (paginated ListSecrets, filtered by name regexp and tags)
     /// and reads the AWSCURRENT version of each, reusing cached values for unchanged versions.
-    pub async fn find(&self, sc: &StoreClient, find: &FindRef) -> Result<Vec<RemoteSecret>, ProviderError> {
+    pub async fn find(
+        &self,
+        sc: &StoreClient,
+        find: &FindRef,
+    ) -> Result<Vec<RemoteSecret>, ProviderError> {
         let regex = match find.name.as_ref() {
             Some(n) => Some(Regex::new(&n.regexp).map_err(|e| {
-                ProviderError::new(ProviderErrorKind::Other, format!("invalid find.name.regexp: {e}"))
+                ProviderError::new(
+                    ProviderErrorKind::Other,
+                    format!("invalid find.name.regexp: {e}"),
+                )
             })?),
             None => None,
         };
@@ -152,9 +159,17 @@ impl Provider {
                 .max_results(LIST_PAGE_SIZE)
                 .set_next_token(token.clone());
             if let Some(p) = prefix.as_ref().filter(|p| !p.is_empty()) {
-                req = req.filters(Filter::builder().key(FilterNameStringType::Name).values(p).build());
+                req = req.filters(
+                    Filter::builder()
+                        .key(FilterNameStringType::Name)
+                        .values(p)
+                        .build(),
+                );
             }
-            let result = req.send().await.map_err(|e| error::classify(e, "ListSecrets", "*"));
+            let result = req
+                .send()
+                .await
+                .map_err(|e| error::classify(e, "ListSecrets", "*"));
             self.count("ListSecrets", &result);
             let page = result?;
             for entry in page.secret_list() {
@@ -187,7 +202,9 @@ impl Provider {
         matches.dedup();
         let mut out = Vec::with_capacity(matches.len());
         for (name, current) in matches {
-            let cached = current.as_ref().and_then(|id| self.cache.get(&sc.scope, &name, id));
+            let cached = current
+                .as_ref()
+                .and_then(|id| self.cache.get(&sc.scope, &name, id));
             match cached {
                 Some(hit) => out.push(hit),
                 None => out.push(self.get(sc, &name, &VersionSelector::current()).await?),
@@ -202,7 +219,9 @@ fn literal_prefix(re: &str) -> Option<String> {
     let rest = re.strip_prefix('^')?;
     let prefix: String = rest
         .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+' | '=' | '@' | ','))
+        .take_while(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+' | '=' | '@' | ',')
+        })
         .collect();
     // A quantifier right after the prefix makes its last character optional.
     let next = rest[prefix.len()..].chars().next();
@@ -223,7 +242,10 @@ mod tests {
 
     #[test]
     fn literal_prefixes_of_anchored_regexps() {
-        assert_eq!(literal_prefix("^prod/shared/").as_deref(), Some("prod/shared/"));
+        assert_eq!(
+            literal_prefix("^prod/shared/").as_deref(),
+            Some("prod/shared/")
+        );
         assert_eq!(literal_prefix("^prod/.*").as_deref(), Some("prod/"));
         assert_eq!(literal_prefix("^prod/a?").as_deref(), Some("prod/"));
         assert_eq!(literal_prefix("prod/"), None);

@@ -19,7 +19,9 @@ pub struct WebIdentityProvider {
 
 impl std::fmt::Debug for WebIdentityProvider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebIdentityProvider").field("role", &self.role).finish()
+        f.debug_struct("WebIdentityProvider")
+            .field("role", &self.role)
+            .finish()
     }
 }
 
@@ -30,9 +32,9 @@ impl WebIdentityProvider {
     }
 
     async fn load(&self) -> provider::Result {
-        let token = (self.tokens)()
-            .await
-            .map_err(|e| CredentialsError::provider_error(format!("requesting a ServiceAccount token: {e}")))?;
+        let token = (self.tokens)().await.map_err(|e| {
+            CredentialsError::provider_error(format!("requesting a ServiceAccount token: {e}"))
+        })?;
         let out = self
             .sts
             .assume_role_with_web_identity()
@@ -43,11 +45,14 @@ impl WebIdentityProvider {
             .await
             .map_err(|e| {
                 let detail = aws_sdk_sts::error::DisplayErrorContext(&e).to_string();
-                CredentialsError::provider_error(format!("AssumeRoleWithWebIdentity for {}: {detail}", self.role))
+                CredentialsError::provider_error(format!(
+                    "AssumeRoleWithWebIdentity for {}: {detail}",
+                    self.role
+                ))
             })?;
-        let c = out
-            .credentials()
-            .ok_or_else(|| CredentialsError::provider_error("AssumeRoleWithWebIdentity returned no credentials"))?;
+        let c = out.credentials().ok_or_else(|| {
+            CredentialsError::provider_error("AssumeRoleWithWebIdentity returned no credentials")
+        })?;
         let expiry = SystemTime::try_from(*c.expiration()).ok();
         Ok(Credentials::new(
             c.access_key_id(),

@@ -150,3 +150,210 @@ pub async fn delete_namespace(client: &Client, name: &str) {
     let api: Api<Namespace> = Api::all(client.clone());
     let _ = api.delete(name, &DeleteParams::default()).await;
 }
+
+pub mod operator;
+
+use k8s_openapi::api::core::v1::Secret;
+use kube::api::{ApiResource, DynamicObject};
+use secretsync::api::{ClusterSecretStore, ExternalSecret, SecretStore};
+
+/// Namespace the controller keeps its digest key in.
+pub const CONTROLLER_NAMESPACE: &str = "secretsync-system";
+
+/// Client, CRDs installed, controller namespace present, and a fresh namespace for the test.
+pub async fn setup(prefix: &str) -> (Client, String) {
+    let client = client().await;
+    install_crds(&client).await;
+    let api: Api<Namespace> = Api::all(client.clone());
+    if api
+        .get_opt(CONTROLLER_NAMESPACE)
+        .await
+        .ok()
+        .flatten()
+        .is_none()
+    {
+        let ns: Namespace =
+            serde_json::from_value(serde_json::json!({"metadata": {"name": CONTROLLER_NAMESPACE}}))
+                .expect("static namespace JSON");
+        let _ = api.create(&PostParams::default(), &ns).await;
+    }
+    let ns = namespace(&client, prefix).await;
+    (client, ns)
+}
+
+/// A Secrets Manager client for an endpoint (dummy keys unless given).
+pub fn sm_at(endpoint: &str, keys: Option<(&str, &str)>) -> aws_sdk_secretsmanager::Client {
+    use aws_sdk_secretsmanager::config::{Credentials, Region};
+    let (id, secret) = keys.unwrap_or(("testing", "testing"));
+    let config = aws_sdk_secretsmanager::Config::builder()
+        .endpoint_url(endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(id, secret, None, None, "tests"))
+        .build();
+    aws_sdk_secretsmanager::Client::from_conf(config)
+}
+
+/// A Secrets Manager client for the test bed's moto.
+pub fn sm() -> aws_sdk_secretsmanager::Client {
+    sm_at(&testbed_var("AWS_ENDPOINT_URL"), None)
+}
+
+/// Creates a remote secret with a string value; returns its version id.
+pub async fn create_remote(sm: &aws_sdk_secretsmanager::Client, name: &str, value: &str) -> String {
+    let out = sm
+        .create_secret()
+        .name(name)
+        .secret_string(value)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("CreateSecret {name}: {e:?}"));
+    out.version_id().unwrap_or_default().to_string()
+}
+
+/// Puts a new AWSCURRENT value; returns its version id.
+pub async fn rotate_remote(sm: &aws_sdk_secretsmanager::Client, name: &str, value: &str) -> String {
+    let out = sm
+        .put_secret_value()
+        .secret_id(name)
+        .secret_string(value)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("PutSecretValue {name}: {e:?}"));
+    out.version_id().unwrap_or_default().to_string()
+}
+
+fn api_resource(kind: &str) -> ApiResource {
+    match kind {
+        "ExternalSecret" => ApiResource::erase::<ExternalSecret>(&()),
+        "SecretStore" => ApiResource::erase::<SecretStore>(&()),
+        "ClusterSecretStore" => ApiResource::erase::<ClusterSecretStore>(&()),
+        "Secret" => ApiResource::erase::<Secret>(&()),
+        "ServiceAccount" => ApiResource::erase::<k8s_openapi::api::core::v1::ServiceAccount>(&()),
+        "Deployment" => ApiResource::erase::<k8s_openapi::api::apps::v1::Deployment>(&()),
+        other => panic!("apply: unsupported kind {other}"),
+    }
+}
+
+/// Server-side applies every document of a YAML stream; namespaced objects go to `ns` unless they name one.
+pub async fn apply(client: &Client, ns: &str, yaml: &str) {
+    for doc in yaml.split("\n---").filter(|d| !d.trim().is_empty()) {
+        let value: serde_json::Value =
+            serde_yaml_ng::from_str(doc).unwrap_or_else(|e| panic!("bad YAML in test: {e}\n{doc}"));
+        let kind = value["kind"].as_str().unwrap_or_default().to_string();
+        let ar = api_resource(&kind);
+        let obj: DynamicObject =
+            serde_json::from_value(value).unwrap_or_else(|e| panic!("bad object: {e}"));
+        let name = obj.metadata.name.clone().unwrap_or_default();
+        let api: Api<DynamicObject> = if kind == "ClusterSecretStore" {
+            Api::all_with(client.clone(), &ar)
+        } else {
+            let target_ns = obj
+                .metadata
+                .namespace
+                .clone()
+                .unwrap_or_else(|| ns.to_string());
+            Api::namespaced_with(client.clone(), &target_ns, &ar)
+        };
+        api.patch(
+            &name,
+            &PatchParams::apply("secretsync-tests").force(),
+            &Patch::Apply(&obj),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("applying {kind} {name}: {e}"));
+    }
+}
+
+/// Waits until the Secret exists and satisfies `cond`.
+pub async fn wait_secret(
+    client: &Client,
+    ns: &str,
+    name: &str,
+    what: &str,
+    cond: impl Fn(&Secret) -> bool,
+) -> Secret {
+    let api: Api<Secret> = Api::namespaced(client.clone(), ns);
+    wait_for(
+        &format!("Secret {ns}/{name}: {what}"),
+        Duration::from_secs(30),
+        || {
+            let api = api.clone();
+            let name = name.to_string();
+            let ok = &cond;
+            async move { api.get_opt(&name).await.ok().flatten().filter(|s| ok(s)) }
+        },
+    )
+    .await
+}
+
+/// Waits until the ExternalSecret's Ready condition has this status and reason.
+pub async fn wait_ready(
+    client: &Client,
+    ns: &str,
+    name: &str,
+    status: &str,
+    reason: &str,
+) -> ExternalSecret {
+    let api: Api<ExternalSecret> = Api::namespaced(client.clone(), ns);
+    let started = std::time::Instant::now();
+    loop {
+        let es = api.get_opt(name).await.ok().flatten();
+        let cond = es.as_ref().and_then(|es| {
+            es.status
+                .as_ref()?
+                .conditions
+                .iter()
+                .find(|c| c.type_ == "Ready")
+                .map(|c| (c.status.clone(), c.reason.clone(), c.message.clone()))
+        });
+        if let (Some(es), Some((s, r, _))) = (&es, &cond)
+            && s == status
+            && r == reason
+        {
+            return es.clone();
+        }
+        if started.elapsed() > Duration::from_secs(40) {
+            panic!("ExternalSecret {ns}/{name}: wanted Ready={status}/{reason}, have {cond:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// A Secret data value as text.
+pub fn text(secret: &Secret, key: &str) -> String {
+    let bytes = secret
+        .data
+        .as_ref()
+        .and_then(|d| d.get(key))
+        .unwrap_or_else(|| panic!("Secret has no key {key}"));
+    String::from_utf8_lossy(&bytes.0).into_owned()
+}
+
+/// Whether the Secret's `key` holds `value`.
+pub fn has(secret: &Secret, key: &str, value: &str) -> bool {
+    secret
+        .data
+        .as_ref()
+        .and_then(|d| d.get(key))
+        .is_some_and(|b| b.0 == value.as_bytes())
+}
+
+/// Every Event message about objects in a namespace.
+pub async fn event_messages(client: &Client, ns: &str) -> Vec<String> {
+    let api: Api<k8s_openapi::api::events::v1::Event> = Api::namespaced(client.clone(), ns);
+    api.list(&Default::default())
+        .await
+        .map(|l| {
+            l.items
+                .into_iter()
+                .map(|e| {
+                    format!(
+                        "{} {}",
+                        e.reason.unwrap_or_default(),
+                        e.note.unwrap_or_default()
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}

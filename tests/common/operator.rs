@@ -1,0 +1,135 @@
+//! Runs the real `secretsync controller` binary, scoped to one test namespace, with its log in a file.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running controller process; killed on drop.
+pub struct Operator {
+    child: Child,
+    /// Port of /metrics, /healthz, /readyz.
+    pub port: u16,
+    /// The controller's log file.
+    pub log: PathBuf,
+}
+
+/// Plain HTTP GET on 127.0.0.1.
+pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).ok()?;
+    let code = buf.split_whitespace().nth(1)?.parse().ok()?;
+    Some((
+        code,
+        buf.split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default(),
+    ))
+}
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("no free port: {e}"))
+}
+
+impl Operator {
+    /// Starts a controller watching only `namespace` and waits until it is ready.
+    pub async fn start(namespace: &str) -> Operator {
+        let port = free_port();
+        let dir = PathBuf::from(super::testbed_var("SECRETSYNC_TESTBED_DIR"))
+            .join("logs")
+            .join("operators");
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
+        let log = dir.join(format!("{namespace}.log"));
+        let file = std::fs::File::create(&log)
+            .unwrap_or_else(|e| panic!("creating {}: {e}", log.display()));
+        let err = file.try_clone().unwrap_or_else(|e| panic!("log file: {e}"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_secretsync"))
+            .args([
+                "controller",
+                "--metrics-addr",
+                &format!("127.0.0.1:{port}"),
+                "--namespace",
+                namespace,
+            ])
+            .env("KUBECONFIG", super::testbed_var("KUBECONFIG"))
+            // Most verbose logging, so the secret-value scan sees everything the operator could print.
+            .env("RUST_LOG", "debug")
+            .env("NO_COLOR", "1")
+            .env_remove("AWS_ENDPOINT_URL")
+            .stdout(Stdio::from(file))
+            .stderr(Stdio::from(err))
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting secretsync controller: {e}"));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                let text = std::fs::read_to_string(&log).unwrap_or_default();
+                panic!("secretsync controller exited early ({status}):\n{text}");
+            }
+            if http_get(port, "/readyz").is_some_and(|(c, _)| c == 200) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "controller not ready within 30s; log: {}",
+                log.display()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Operator { child, port, log }
+    }
+
+    /// The /metrics text.
+    pub fn metrics(&self) -> String {
+        http_get(self.port, "/metrics")
+            .map(|(_, b)| b)
+            .unwrap_or_default()
+    }
+
+    /// Sum of a metric's samples whose label text contains every `filters` entry.
+    pub fn metric_sum(&self, name: &str, filters: &[&str]) -> f64 {
+        self.metrics()
+            .lines()
+            .filter(|l| l.starts_with(name) && !l.starts_with('#'))
+            .filter(|l| filters.iter().all(|f| l.contains(f)))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    }
+
+    /// Panics if the controller's log contains any of `values`.
+    pub fn assert_log_free_of(&self, values: &[&str]) {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        assert!(
+            !text.is_empty(),
+            "the controller log {} is empty",
+            self.log.display()
+        );
+        for v in values {
+            assert!(
+                !text.contains(v),
+                "the controller log {} contains a secret value",
+                self.log.display()
+            );
+        }
+    }
+
+    /// Stops the controller.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Operator {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
