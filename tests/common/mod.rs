@@ -151,6 +151,7 @@ pub async fn delete_namespace(client: &Client, name: &str) {
     let _ = api.delete(name, &DeleteParams::default()).await;
 }
 
+pub mod moto;
 pub mod operator;
 
 use k8s_openapi::api::core::v1::Secret;
