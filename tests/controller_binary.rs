@@ -33,7 +33,8 @@ fn get(port: u16, path: &str) -> Option<(u16, String)> {
 
 #[tokio::test]
 async fn controller_serves_health_and_metrics() {
-    let _client = common::client().await; // fails with how to start the test bed if it is down
+    // Fails with how to start the test bed if it is down; creates the controller namespace.
+    let (client, ns) = common::setup("binary").await;
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
@@ -72,4 +73,5 @@ async fn controller_serves_health_and_metrics() {
     );
     let (code, _) = get(port, "/nope").expect("unknown path answers");
     assert_eq!(code, 404);
+    common::delete_namespace(&client, &ns).await;
 }

@@ -92,7 +92,7 @@ fn test(keep: bool, cargo_args: &[String]) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let status = Command::new(paths::cargo())
         .current_dir(paths::root())
-        .args(["test", "--workspace"])
+        .args(["test", "--workspace", "--no-fail-fast"])
         .args(cargo_args)
         .envs(env)
         .status()
