@@ -32,6 +32,16 @@ pub struct StoreClient {
     scope: Arc<str>,
 }
 
+impl StoreClient {
+    /// Wraps an existing client (tests inject mocked clients this way).
+    pub fn from_client(client: SmClient, scope: &str) -> Self {
+        Self {
+            client,
+            scope: scope.into(),
+        }
+    }
+}
+
 /// Reads Secrets Manager for every store, with clients built once per configuration.
 pub struct Provider {
     clients: Mutex<HashMap<StoreConfig, StoreClient>>,
@@ -235,6 +245,10 @@ fn literal_prefix(re: &str) -> Option<String> {
     };
     (!prefix.is_empty()).then_some(prefix)
 }
+
+#[cfg(test)]
+#[path = "mock_tests.rs"]
+mod mock_tests;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,145 @@
+//! Faults that are hard to provoke on the emulator, with mocked SDK clients.
+
+use aws_sdk_secretsmanager::Client;
+use aws_sdk_secretsmanager::config::retry::RetryConfig;
+use aws_sdk_secretsmanager::error::ErrorMetadata;
+use aws_sdk_secretsmanager::operation::get_secret_value::{
+    GetSecretValueError, GetSecretValueOutput,
+};
+use aws_sdk_secretsmanager::types::error::ResourceNotFoundException;
+use aws_smithy_mocks::{RuleMode, mock, mock_client};
+
+use super::*;
+
+fn provider() -> Provider {
+    Provider::new(Metrics::new().expect("metrics"))
+}
+
+fn generic(code: &'static str) -> GetSecretValueError {
+    GetSecretValueError::generic(
+        ErrorMetadata::builder()
+            .code(code)
+            .message("mocked")
+            .build(),
+    )
+}
+
+async fn get_with(rule: aws_smithy_mocks::Rule) -> Result<RemoteSecret, ProviderError> {
+    let client = mock_client!(aws_sdk_secretsmanager, RuleMode::MatchAny, [&rule], |c| c
+        .retry_config(RetryConfig::disabled()));
+    provider()
+        .get(
+            &StoreClient::from_client(client, "s"),
+            "k",
+            &VersionSelector::current(),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn errors_are_classified() {
+    let cases = [
+        (
+            mock!(Client::get_secret_value).then_error(|| {
+                GetSecretValueError::ResourceNotFoundException(
+                    ResourceNotFoundException::builder()
+                        .message("gone")
+                        .meta(
+                            ErrorMetadata::builder()
+                                .code("ResourceNotFoundException")
+                                .build(),
+                        )
+                        .build(),
+                )
+            }),
+            ProviderErrorKind::NotFound,
+        ),
+        (
+            mock!(Client::get_secret_value).then_error(|| generic("AccessDeniedException")),
+            ProviderErrorKind::AccessDenied,
+        ),
+        (
+            mock!(Client::get_secret_value).then_error(|| generic("ThrottlingException")),
+            ProviderErrorKind::Throttled,
+        ),
+        (
+            mock!(Client::get_secret_value).then_error(|| generic("UnrecognizedClientException")),
+            ProviderErrorKind::Credentials,
+        ),
+        (
+            mock!(Client::get_secret_value).then_error(|| generic("InternalServiceError")),
+            ProviderErrorKind::Other,
+        ),
+    ];
+    for (rule, kind) in cases {
+        let err = get_with(rule).await.expect_err("mocked failure");
+        assert_eq!(err.kind, kind, "{err}");
+        assert!(
+            err.message.contains(r#"GetSecretValue "k""#),
+            "{}",
+            err.message
+        );
+    }
+}
+
+#[tokio::test]
+async fn stage_reads_always_ask_and_pinned_reads_use_the_cache() {
+    let rule = mock!(Client::get_secret_value).then_output(|| {
+        GetSecretValueOutput::builder()
+            .name("k")
+            .arn("arn:aws:secretsmanager:us-east-1:1:secret:k")
+            .version_id("v1")
+            .secret_string("value")
+            .build()
+    });
+    let client = mock_client!(aws_sdk_secretsmanager, RuleMode::MatchAny, [&rule]);
+    let p = provider();
+    let sc = StoreClient::from_client(client, "s");
+    let got = p
+        .get(&sc, "k", &VersionSelector::current())
+        .await
+        .expect("read");
+    assert_eq!(got.version_id, "v1");
+    p.get(&sc, "k", &VersionSelector::current())
+        .await
+        .expect("read again");
+    assert_eq!(
+        rule.num_calls(),
+        2,
+        "stage reads are never served from the cache"
+    );
+    p.get(&sc, "k", &VersionSelector::Id("v1".into()))
+        .await
+        .expect("pinned read");
+    assert_eq!(rule.num_calls(), 2, "a cached version needs no call");
+    let other_store = StoreClient::from_client(sc.client.clone(), "other");
+    p.get(&other_store, "k", &VersionSelector::Id("v1".into()))
+        .await
+        .expect("pinned read, other store");
+    assert_eq!(
+        rule.num_calls(),
+        3,
+        "another store never sees this store's cache"
+    );
+}
+
+#[tokio::test]
+async fn a_version_mismatch_is_an_error() {
+    let rule = mock!(Client::get_secret_value).then_output(|| {
+        GetSecretValueOutput::builder()
+            .name("k")
+            .version_id("v2")
+            .secret_string("x")
+            .build()
+    });
+    let client = mock_client!(aws_sdk_secretsmanager, RuleMode::MatchAny, [&rule]);
+    let err = provider()
+        .get(
+            &StoreClient::from_client(client, "s"),
+            "k",
+            &VersionSelector::Id("v1".into()),
+        )
+        .await
+        .expect_err("mismatch");
+    assert_eq!(err.kind, ProviderErrorKind::Other);
+}
