@@ -20,6 +20,8 @@ pub struct Metrics {
     pub reconcile_duration: HistogramVec,
     /// ExternalSecrets by Ready state (`True`, `False`, `Unknown`).
     pub external_secrets: IntGaugeVec,
+    /// Workloads restarted for rotations, by kind and namespace.
+    pub workload_restarts: IntCounterVec,
 }
 
 /// Error building or encoding metrics.
@@ -86,7 +88,16 @@ impl Metrics {
         for ready in ["True", "False", "Unknown"] {
             external_secrets.with_label_values(&[ready]).set(0);
         }
+        let workload_restarts = IntCounterVec::new(
+            Opts::new(
+                "workload_restarts_total",
+                "Workloads restarted for rotations",
+            ),
+            &["kind", "namespace"],
+        )?;
+        registry.register(Box::new(workload_restarts.clone()))?;
         Ok(Self {
+            workload_restarts,
             registry,
             reconciliations,
             build_info,

@@ -345,4 +345,7 @@ pub struct ExternalSecretStatus {
     /// When workloads were last restarted for a rotation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_rotation_time: Option<Time>,
+    /// Workloads (`Kind/name`) restarted for the current synced versions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub restarted_workloads: Vec<String>,
 }

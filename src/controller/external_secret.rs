@@ -13,13 +13,14 @@ use kube::{Resource, ResourceExt};
 
 use super::context::{Context, random_unit};
 use super::fetch::fetch_all;
+use super::rollout::{RolloutReport, roll_out};
 use super::stores::resolve_for;
 use crate::api::{CreationPolicy, DeletionPolicy, ExternalSecret, ExternalSecretStatus};
 use crate::core::reason::{Reason, SyncError};
 use crate::core::refresh::{FORCE_SYNC_ANNOTATION, RefreshDecision, RefreshInputs, decide};
 use crate::core::status::{ready_of, set_ready};
 use crate::core::target::{self, FIELD_MANAGER, Writer};
-use crate::core::{backoff, desired, duration};
+use crate::core::{backoff, desired, duration, rollout};
 
 /// Error type of the reconciler (all failures are reported on the object; this is for kube-runtime).
 #[derive(Debug, thiserror::Error)]
@@ -33,11 +34,13 @@ pub enum Error {
 enum Outcome {
     /// Nothing to do; the Secret is current.
     UpToDate(Option<Duration>),
-    /// Fetched and the Secret holds the result (`wrote`: a write happened).
+    /// The Secret holds the result (`wrote`: a write happened; `refreshed`: AWS was read).
     Synced {
         wrote: bool,
         created: bool,
+        refreshed: bool,
         synced_versions: std::collections::BTreeMap<String, String>,
+        rollout: Option<RolloutReport>,
     },
     /// Failed; the existing Secret was left as it was.
     Failed(SyncError),
@@ -127,7 +130,27 @@ async fn try_sync(es: &ExternalSecret, ctx: &Context, ns: &str) -> Result<Outcom
             .as_ref()
             .is_some_and(|s| target::digest_matches(s, &ctx.digest_key)),
     });
+    let previous = es
+        .status
+        .as_ref()
+        .map(|s| s.synced_versions.clone())
+        .unwrap_or_default();
     if let RefreshDecision::UpToDate(after) = decision {
+        // The Secret is as written (digest matches); if its versions are newer than the status, an
+        // earlier reconcile wrote it and stopped before the rollout: finish that job now.
+        if let Some(current) = existing.as_ref().map(target::recorded_versions)
+            && rollout::is_rotation(&previous, &current)
+        {
+            let marker = rollout::marker_value(&current);
+            let report = roll_out(ctx, es, ns, &target_name, &marker).await?;
+            return Ok(Outcome::Synced {
+                wrote: false,
+                created: false,
+                refreshed: false,
+                synced_versions: current,
+                rollout: Some(report),
+            });
+        }
         return Ok(Outcome::UpToDate(after));
     }
 
@@ -154,10 +177,19 @@ async fn try_sync(es: &ExternalSecret, ctx: &Context, ns: &str) -> Result<Outcom
             .await
             .map_err(|e| kube_err("writing the target Secret", e))?;
     }
+    // Restart only after the new Secret is in place, and only for a real rotation.
+    let rollout = if rollout::is_rotation(&previous, &desired.synced_versions) {
+        let marker = rollout::marker_value(&desired.synced_versions);
+        Some(roll_out(ctx, es, ns, &target_name, &marker).await?)
+    } else {
+        None
+    };
     Ok(Outcome::Synced {
         wrote,
         created: existing.is_none(),
+        refreshed: true,
         synced_versions: desired.synced_versions,
+        rollout,
     })
 }
 
@@ -209,17 +241,19 @@ async fn report(
         Outcome::Synced {
             wrote,
             created,
+            refreshed,
             synced_versions,
+            rollout,
         } => {
             ctx.metrics
                 .sync_results
                 .with_label_values(&["Synced"])
                 .inc();
             let message = format!(
-                "Secret {target_name:?} holds {} remote value(s)",
+                "Secret {target_name:?} holds {} remote version(s)",
                 synced_versions.len()
             );
-            let status = ExternalSecretStatus {
+            let mut status = ExternalSecretStatus {
                 conditions: set_ready(
                     &old.conditions,
                     true,
@@ -229,11 +263,26 @@ async fn report(
                     now.clone(),
                 ),
                 observed_generation: generation,
-                refresh_time: Some(now),
+                refresh_time: if refreshed {
+                    Some(now.clone())
+                } else {
+                    old.refresh_time.clone()
+                },
                 synced_versions: synced_versions.clone(),
-                last_force_sync: force,
+                last_force_sync: if refreshed {
+                    force
+                } else {
+                    old.last_force_sync.clone()
+                },
                 ..old.clone()
             };
+            if let Some(report) = &rollout {
+                status.last_rotation_time = Some(now.clone());
+                status.restarted_workloads = report.restarted.clone();
+                publish_rollout(ctx, es, &target_name, report).await;
+            } else if old.synced_versions != synced_versions {
+                status.restarted_workloads = Vec::new();
+            }
             let was_ready = previous.as_ref().is_some_and(|(s, _)| s == "True");
             let event = if wrote && created {
                 Some((
@@ -326,6 +375,41 @@ async fn report(
         }
     }
     Ok(())
+}
+
+/// Events on the ExternalSecret for a rollout.
+async fn publish_rollout(
+    ctx: &Context,
+    es: &ExternalSecret,
+    target_name: &str,
+    report: &RolloutReport,
+) {
+    let mut events = Vec::new();
+    if !report.restarted.is_empty() {
+        events.push((
+            EventType::Normal,
+            "RolloutRestarted",
+            format!(
+                "New versions of Secret {target_name:?}: restarted {}",
+                report.restarted.join(", ")
+            ),
+        ));
+    }
+    for why in &report.skipped {
+        events.push((EventType::Warning, "RolloutSkipped", why.clone()));
+    }
+    for (type_, reason, note) in events {
+        let ev = Event {
+            type_,
+            reason: reason.into(),
+            note: Some(note.chars().take(1000).collect()),
+            action: "Rollout".into(),
+            secondary: None,
+        };
+        if let Err(e) = ctx.recorder.publish(&ev, &es.object_ref(&())).await {
+            tracing::warn!(error = %e, "could not publish Event");
+        }
+    }
 }
 
 /// On an error the reconciler itself returned (status write failed): retry with backoff.

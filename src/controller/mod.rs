@@ -4,6 +4,7 @@ mod context;
 pub mod digest_key;
 mod external_secret;
 mod fetch;
+mod rollout;
 mod store_status;
 mod stores;
 

@@ -12,6 +12,7 @@ pub mod property;
 pub mod reason;
 pub mod refresh;
 pub mod remote;
+pub mod rollout;
 pub mod status;
 pub mod target;
 pub mod template;

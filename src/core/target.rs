@@ -19,6 +19,9 @@ pub const MANAGED_BY_VALUE: &str = "secretsync";
 pub const OWNER_ANNOTATION: &str = "secretsync.io/external-secret";
 /// Annotation holding the keyed digest of the managed data.
 pub const DIGEST_ANNOTATION: &str = "secretsync.io/data-hmac";
+/// Annotation holding the synced versions (remote key → version id) the data was built from.
+/// Version ids are not secret; the digest covers this annotation, so an edit of it is drift.
+pub const VERSIONS_ANNOTATION: &str = "secretsync.io/synced-versions";
 /// The one server-side-apply field manager secretsync writes with.
 pub const FIELD_MANAGER: &str = "secretsync";
 /// A Secret type secretsync never writes.
@@ -67,10 +70,12 @@ pub fn desired_secret(
         tmeta.map(|m| m.annotations.clone()).unwrap_or_default();
     annotations.insert(OWNER_ANNOTATION.into(), writer.name.clone());
     let secret_type = target_type(target);
+    let versions = serde_json::to_string(&desired.synced_versions).unwrap_or_default();
     annotations.insert(
         DIGEST_ANNOTATION.into(),
-        digest::digest(digest_key, digest_type(target), &desired.data),
+        digest::digest(digest_key, digest_type(target), &versions, &desired.data),
     );
+    annotations.insert(VERSIONS_ANNOTATION.into(), versions);
     let owner_references = (target.creation_policy == CreationPolicy::Owner).then(|| {
         vec![OwnerReference {
             api_version: "secretsync.io/v1alpha1".into(),
@@ -226,9 +231,17 @@ pub fn digest_matches(existing: &Secret, digest_key: &[u8]) -> bool {
         }
     }
     let t = existing.type_.as_deref().unwrap_or("Opaque");
+    let versions = annotation(existing, VERSIONS_ANNOTATION).unwrap_or_default();
     // Owner/Orphan digests cover the type; Merge digests use "" (the type is not ours).
-    digest::digest(digest_key, t, &current) == recorded
-        || digest::digest(digest_key, "", &current) == recorded
+    digest::digest(digest_key, t, versions, &current) == recorded
+        || digest::digest(digest_key, "", versions, &current) == recorded
+}
+
+/// The synced versions recorded on a Secret secretsync wrote (trust it only when [`digest_matches`]).
+pub fn recorded_versions(existing: &Secret) -> BTreeMap<String, String> {
+    annotation(existing, VERSIONS_ANNOTATION)
+        .and_then(|v| serde_json::from_str(v).ok())
+        .unwrap_or_default()
 }
 
 /// Whether applying `desired` would change the existing Secret (so a no-op reconcile writes nothing).

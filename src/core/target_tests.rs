@@ -272,7 +272,27 @@ fn digest_detects_drift_of_owned_keys_only() {
     let mut deleted_key = stored.clone();
     deleted_key.data = None;
     assert!(!digest_matches(&deleted_key, b"k"));
-    let mut no_annotation = stored;
+    let mut no_annotation = stored.clone();
     no_annotation.metadata.annotations = None;
     assert!(!digest_matches(&no_annotation, b"k"));
+    let mut versions_edited = stored;
+    versions_edited
+        .metadata
+        .annotations
+        .as_mut()
+        .map(|a| a.insert(VERSIONS_ANNOTATION.into(), r#"{"x":"forged"}"#.into()));
+    assert!(
+        !digest_matches(&versions_edited, b"k"),
+        "the versions annotation is covered by the digest"
+    );
+}
+
+#[test]
+fn recorded_versions_round_trip() {
+    let t = target(CreationPolicy::Owner);
+    let mut d = desired(&[("a", "1")]);
+    d.synced_versions.insert("prod/db".into(), "v1".into());
+    let stored = as_stored(&desired_secret(&writer(), &t, &d, b"k"));
+    assert_eq!(recorded_versions(&stored), d.synced_versions);
+    assert!(recorded_versions(&foreign("Opaque")).is_empty());
 }

@@ -153,6 +153,7 @@ pub async fn delete_namespace(client: &Client, name: &str) {
 
 pub mod moto;
 pub mod operator;
+pub mod workloads;
 
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{ApiResource, DynamicObject};
@@ -231,6 +232,8 @@ fn api_resource(kind: &str) -> ApiResource {
         "Secret" => ApiResource::erase::<Secret>(&()),
         "ServiceAccount" => ApiResource::erase::<k8s_openapi::api::core::v1::ServiceAccount>(&()),
         "Deployment" => ApiResource::erase::<k8s_openapi::api::apps::v1::Deployment>(&()),
+        "StatefulSet" => ApiResource::erase::<k8s_openapi::api::apps::v1::StatefulSet>(&()),
+        "DaemonSet" => ApiResource::erase::<k8s_openapi::api::apps::v1::DaemonSet>(&()),
         other => panic!("apply: unsupported kind {other}"),
     }
 }
