@@ -35,6 +35,12 @@ enum Cmd {
     },
     /// Regenerate `crds/` from the CRD types.
     Crds,
+    /// Run the benchmarks on the test bed and write BENCHMARKS.md.
+    Bench {
+        /// Leave the test bed running afterwards.
+        #[arg(long)]
+        keep: bool,
+    },
     /// Run the end-to-end demo on the local test bed (arrives with the "ship it" issue).
     Demo,
 }
@@ -75,6 +81,7 @@ fn run() -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Test { keep, cargo_args } => test(keep, &cargo_args),
+        Cmd::Bench { keep } => bench(keep),
         Cmd::Crds => {
             write_crds()?;
             Ok(ExitCode::SUCCESS)
@@ -101,6 +108,26 @@ fn test(keep: bool, cargo_args: &[String]) -> Result<ExitCode> {
         "xtask: cargo test finished in {:.0}s ({status})",
         started.elapsed().as_secs_f64()
     );
+    if !keep {
+        testbed::down()?;
+    }
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Test bed up, every benchmark (each writes its section of BENCHMARKS.md), test bed down.
+fn bench(keep: bool) -> Result<ExitCode> {
+    testbed::up()?;
+    let env = testbed::read_env_file()?;
+    let status = Command::new(paths::cargo())
+        .current_dir(paths::root())
+        .args(["bench", "--bench", "rotation_latency"])
+        .envs(env)
+        .status()
+        .context("running cargo bench")?;
     if !keep {
         testbed::down()?;
     }
