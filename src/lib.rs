@@ -7,3 +7,4 @@ pub mod core;
 pub mod http;
 pub mod metrics;
 pub mod provider;
+pub mod leader;

@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicBool;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use secretsync::{api, controller, http, metrics::Metrics};
+use secretsync::{api, controller, http, leader, metrics::Metrics};
 
 #[derive(Parser)]
 #[command(
@@ -44,6 +44,12 @@ struct ControllerArgs {
     /// Reconciles that may run at once per resource kind.
     #[arg(long, default_value_t = 16)]
     concurrency: u16,
+    /// Run only while holding the Lease (for more than one replica).
+    #[arg(long, env = "SECRETSYNC_LEADER_ELECT")]
+    leader_elect: bool,
+    /// Name of the Lease (in --controller-namespace) used for leader election.
+    #[arg(long, default_value = "secretsync-leader")]
+    leader_elect_lease: String,
     /// Log format: `text` or `json`.
     #[arg(long, default_value = "text")]
     log_format: String,
@@ -102,6 +108,28 @@ async fn run_controller(args: ControllerArgs) -> anyhow::Result<()> {
             ready: ready.clone(),
         },
     ));
+    let identity = std::env::var("POD_NAME").unwrap_or_else(|_| {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+        format!("{}-{}", host.trim(), std::process::id())
+    });
+    let elector = args.leader_elect.then(|| {
+        leader::LeaderElector::new(
+            client.clone(),
+            &args.controller_namespace,
+            &args.leader_elect_lease,
+            &identity,
+            leader::Timing::default(),
+        )
+    });
+    if let Some(e) = &elector {
+        // A standby is healthy and ready to take over; it just does not reconcile.
+        ready.store(true, std::sync::atomic::Ordering::Relaxed);
+        tracing::info!(lease = %args.leader_elect_lease, %identity, "waiting to become the leader");
+        tokio::select! {
+            _ = e.acquire() => tracing::info!(%identity, "became the leader"),
+            _ = shutdown_signal() => return Ok(()),
+        }
+    }
     let ctx = Arc::new(controller::Context::new(
         client,
         metrics,
@@ -110,18 +138,27 @@ async fn run_controller(args: ControllerArgs) -> anyhow::Result<()> {
             namespace: args.namespace,
             concurrency: args.concurrency,
         },
-        std::env::var("POD_NAME").ok(),
+        Some(identity),
     ));
     let controllers = controller::run(ctx, ready, shutdown_signal());
-    tokio::select! {
-        res = server => {
-            res.context("HTTP server task")?.context("HTTP server")?;
+    let lost = async {
+        match &elector {
+            Some(e) => e.keep().await,
+            None => std::future::pending::<()>().await,
         }
+    };
+    let result = tokio::select! {
+        res = server => res.context("HTTP server task")?.context("HTTP server"),
         _ = controllers => {
             tracing::info!("controllers stopped");
+            Ok(())
         }
+        _ = lost => Err(anyhow::anyhow!("leadership lost; exiting so that a restart rejoins the election")),
+    };
+    if let Some(e) = &elector {
+        e.release().await;
     }
-    Ok(())
+    result
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

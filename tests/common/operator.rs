@@ -42,12 +42,22 @@ pub fn free_port() -> u16 {
 impl Operator {
     /// Starts a controller watching only `namespace` and waits until it is ready.
     pub async fn start(namespace: &str) -> Operator {
+        Self::start_with(namespace, "", &[], &[]).await
+    }
+
+    /// Like [`Operator::start`], with extra flags and environment; `tag` names the log file.
+    pub async fn start_with(
+        namespace: &str,
+        tag: &str,
+        extra_args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Operator {
         let port = free_port();
         let dir = PathBuf::from(super::testbed_var("SECRETSYNC_TESTBED_DIR"))
             .join("logs")
             .join("operators");
         std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
-        let log = dir.join(format!("{namespace}.log"));
+        let log = dir.join(format!("{namespace}{tag}.log"));
         let file = std::fs::File::create(&log)
             .unwrap_or_else(|e| panic!("creating {}: {e}", log.display()));
         let err = file.try_clone().unwrap_or_else(|e| panic!("log file: {e}"));
@@ -64,6 +74,8 @@ impl Operator {
             .env("RUST_LOG", "debug")
             .env("NO_COLOR", "1")
             .env_remove("AWS_ENDPOINT_URL")
+            .args(extra_args)
+            .envs(env.iter().copied())
             .stdout(Stdio::from(file))
             .stderr(Stdio::from(err))
             .spawn()

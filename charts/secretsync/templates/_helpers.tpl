@@ -1,0 +1,138 @@
+{{/*
+Chart name, overridable.
+*/}}
+{{- define "secretsync.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Full name: <release>-<chart>, or <release> when it already contains the chart name. Cluster-scoped
+objects (ClusterRole, ClusterRoleBinding) carry it, so two releases never share them.
+*/}}
+{{- define "secretsync.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Full name with a suffix, still at most 63 characters.
+*/}}
+{{- define "secretsync.suffixed" -}}
+{{- $full := include "secretsync.fullname" .ctx }}
+{{- printf "%s-%s" ($full | trunc (int (sub 62 (len .suffix)))) .suffix | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Chart label value.
+*/}}
+{{- define "secretsync.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Common labels.
+*/}}
+{{- define "secretsync.labels" -}}
+helm.sh/chart: {{ include "secretsync.chart" . }}
+{{ include "secretsync.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: secretsync
+{{- end }}
+
+{{/*
+Selector labels.
+*/}}
+{{- define "secretsync.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "secretsync.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: controller
+{{- end }}
+
+{{/*
+Name of the ServiceAccount the controller runs as.
+*/}}
+{{- define "secretsync.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "secretsync.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+Controller image reference.
+*/}}
+{{- define "secretsync.image" -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- end }}
+
+{{/*
+The subject every binding grants to.
+*/}}
+{{- define "secretsync.subjects" -}}
+- kind: ServiceAccount
+  name: {{ include "secretsync.serviceAccountName" . }}
+  namespace: {{ .Release.Namespace }}
+{{- end }}
+
+{{/*
+The secretsync.io rules. `.kinds` lists the plural resource names: all three for the ClusterRole when every
+namespace is watched, the namespaced ones for the Role in watchNamespace, clustersecretstores for the small
+ClusterRole next to it.
+*/}}
+{{- define "secretsync.crdRules" -}}
+- apiGroups: ["secretsync.io"]
+  resources: [{{ range $i, $k := .kinds }}{{ if $i }}, {{ end }}{{ $k | quote }}{{ end }}]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["secretsync.io"]
+  resources: [{{ range $i, $k := .kinds }}{{ if $i }}, {{ end }}{{ printf "%s/status" $k | quote }}{{ end }}]
+  verbs: ["patch"]
+{{- if has "externalsecrets" .kinds }}
+# Target Secrets carry ownerReferences to their ExternalSecret with blockOwnerDeletion=true.
+- apiGroups: ["secretsync.io"]
+  resources: ["externalsecrets/finalizers"]
+  verbs: ["update"]
+{{- end }}
+{{- end }}
+
+{{/*
+Rules on core and workload resources in the watched namespace(s): target Secrets, ServiceAccounts
+(per-tenant IRSA), workloads restarted on rotation, Events. Mirrors the controller's real API calls.
+*/}}
+{{- define "secretsync.workloadRules" -}}
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
+- apiGroups: [""]
+  resources: ["serviceaccounts"]
+  verbs: ["get"]
+{{- if .Values.perTenantIRSA.enabled }}
+- apiGroups: [""]
+  resources: ["serviceaccounts/token"]
+  verbs: ["create"]
+{{- end }}
+- apiGroups: ["apps"]
+  resources: ["deployments", "statefulsets", "daemonsets"]
+  verbs: ["list", "patch"]
+- apiGroups: ["events.k8s.io"]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+{{- end }}
+
+{{/*
+Namespace labels, read to evaluate ClusterSecretStore conditions.
+*/}}
+{{- define "secretsync.namespaceRules" -}}
+- apiGroups: [""]
+  resources: ["namespaces"]
+  verbs: ["list"]
+{{- end }}
