@@ -6,8 +6,8 @@ use std::time::Duration;
 use jiff::Timestamp;
 use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
-use kube::api::{Api, ObjectMeta, PostParams};
 use kube::Client;
+use kube::api::{Api, ObjectMeta, PostParams};
 
 /// Timing of the election, as in client-go's defaults (scaled for a small controller).
 #[derive(Debug, Clone, Copy)]
@@ -61,7 +61,13 @@ pub fn expired(spec: &LeaseSpec, now: Timestamp) -> bool {
 
 impl LeaderElector {
     /// A candidate named `identity` for the Lease `namespace/name`.
-    pub fn new(client: Client, namespace: &str, name: &str, identity: &str, timing: Timing) -> Self {
+    pub fn new(
+        client: Client,
+        namespace: &str,
+        name: &str,
+        identity: &str,
+        timing: Timing,
+    ) -> Self {
         Self {
             api: Api::namespaced(client, namespace),
             namespace: namespace.into(),
@@ -93,7 +99,12 @@ impl LeaderElector {
 
     /// Tries once to acquire or renew the lease; true when this candidate holds it afterwards.
     pub async fn try_acquire_or_renew(&self) -> Result<bool, LeaderError> {
-        let Some(mut lease) = self.api.get_opt(&self.name).await.map_err(|e| self.err(e))? else {
+        let Some(mut lease) = self
+            .api
+            .get_opt(&self.name)
+            .await
+            .map_err(|e| self.err(e))?
+        else {
             let lease = Lease {
                 metadata: ObjectMeta {
                     name: Some(self.name.clone()),
@@ -120,7 +131,11 @@ impl LeaderElector {
         };
         lease.spec = Some(new_spec);
         // The resourceVersion in `lease` makes this a compare-and-swap: a concurrent writer wins, we lose.
-        match self.api.replace(&self.name, &PostParams::default(), &lease).await {
+        match self
+            .api
+            .replace(&self.name, &PostParams::default(), &lease)
+            .await
+        {
             Ok(_) => Ok(true),
             Err(kube::Error::Api(s)) if s.code == 409 => Ok(false),
             Err(e) => Err(self.err(e)),
@@ -142,7 +157,10 @@ impl LeaderElector {
     /// Renews the lease until renewal fails for longer than the lease duration minus one retry
     /// period; returns then (leadership lost: the caller must stop reconciling).
     pub async fn keep(&self) {
-        let give_up = self.timing.lease_duration.saturating_sub(self.timing.retry_period);
+        let give_up = self
+            .timing
+            .lease_duration
+            .saturating_sub(self.timing.retry_period);
         let mut last_ok = std::time::Instant::now();
         loop {
             tokio::time::sleep(self.timing.retry_period).await;
@@ -164,13 +182,20 @@ impl LeaderElector {
     /// Gives the lease up (on shutdown) so a standby takes over at once.
     pub async fn release(&self) {
         if let Ok(Some(mut lease)) = self.api.get_opt(&self.name).await
-            && lease.spec.as_ref().and_then(|s| s.holder_identity.as_deref()) == Some(self.identity.as_str())
+            && lease
+                .spec
+                .as_ref()
+                .and_then(|s| s.holder_identity.as_deref())
+                == Some(self.identity.as_str())
         {
             if let Some(spec) = lease.spec.as_mut() {
                 spec.holder_identity = None;
                 spec.renew_time = None;
             }
-            let _ = self.api.replace(&self.name, &PostParams::default(), &lease).await;
+            let _ = self
+                .api
+                .replace(&self.name, &PostParams::default(), &lease)
+                .await;
         }
     }
 }

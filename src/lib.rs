@@ -5,6 +5,6 @@ pub mod api;
 pub mod controller;
 pub mod core;
 pub mod http;
+pub mod leader;
 pub mod metrics;
 pub mod provider;
-pub mod leader;

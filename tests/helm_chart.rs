@@ -166,8 +166,11 @@ fn grants(rules: &Value) -> BTreeSet<Grant> {
     out
 }
 
-/// Grants from a compact table: (apiGroup, resources, verbs, resourceNames).
-fn table(rows: &[(&str, &[&str], &[&str], &[&str])]) -> BTreeSet<Grant> {
+/// One row of an expected-rules table: (apiGroup, resources, verbs, resourceNames).
+type Row<'a> = (&'a str, &'a [&'a str], &'a [&'a str], &'a [&'a str]);
+
+/// Grants from a compact table.
+fn table(rows: &[Row]) -> BTreeSet<Grant> {
     let mut out = BTreeSet::new();
     for (group, resources, verbs, names) in rows {
         for resource in *resources {
@@ -1125,4 +1128,5 @@ async fn controller_works_with_exactly_the_chart_rbac() {
     );
     child.0.kill().ok();
     let _ = child.0.wait();
+    let _ = std::fs::remove_file(&kubeconfig);
 }

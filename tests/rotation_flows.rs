@@ -47,16 +47,23 @@ async fn force_sync(client: &Client, ns: &str, value: &str) {
 
 async fn force_sync_of(client: &Client, ns: &str, es: &str, value: &str) {
     let ess: Api<ExternalSecret> = Api::namespaced(client.clone(), ns);
-    let patch = serde_json::json!({ "metadata": { "annotations": { "secretsync.io/force-sync": value } } });
-    ess.patch(es, &PatchParams::default(), &Patch::Merge(&patch)).await.expect("force-sync");
-    common::wait_for(&format!("force-sync {value} handled"), Duration::from_secs(30), || {
-        let ess = ess.clone();
-        async move {
-            let status = ess.get(es).await.ok()?.status?;
-            let failed = status.conditions.iter().any(|c| c.status == "False");
-            (status.last_force_sync.as_deref() == Some(value) || failed).then_some(())
-        }
-    })
+    let patch =
+        serde_json::json!({ "metadata": { "annotations": { "secretsync.io/force-sync": value } } });
+    ess.patch(es, &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+        .expect("force-sync");
+    common::wait_for(
+        &format!("force-sync {value} handled"),
+        Duration::from_secs(30),
+        || {
+            let ess = ess.clone();
+            async move {
+                let status = ess.get(es).await.ok()?.status?;
+                let failed = status.conditions.iter().any(|c| c.status == "False");
+                (status.last_force_sync.as_deref() == Some(value) || failed).then_some(())
+            }
+        },
+    )
     .await;
 }
 
@@ -65,9 +72,11 @@ async fn api_replicasets(client: &Client, ns: &str, want: usize) {
 }
 
 async fn replicasets_of(client: &Client, ns: &str, deployment: &str, want: usize) {
-    common::wait_for(&format!("{want} ReplicaSet(s) of {deployment}"), Duration::from_secs(30), || async {
-        (replicasets(client, ns).await.get(deployment) == Some(&want)).then_some(())
-    })
+    common::wait_for(
+        &format!("{want} ReplicaSet(s) of {deployment}"),
+        Duration::from_secs(30),
+        || async { (replicasets(client, ns).await.get(deployment) == Some(&want)).then_some(()) },
+    )
     .await;
 }
 
@@ -80,7 +89,10 @@ async fn pending_promotion_and_valueless_rotation() {
     let op = Operator::start(&ns).await;
     apply(&client, &ns, &deployment("api", "", &plain_pod())).await;
     apply(&client, &ns, &manifests(&ns, &key)).await;
-    wait_secret(&client, &ns, "app-secret", "first sync", |s| has(s, "password", "flows-pw-1")).await;
+    wait_secret(&client, &ns, "app-secret", "first sync", |s| {
+        has(s, "password", "flows-pw-1")
+    })
+    .await;
     api_replicasets(&client, &ns, 1).await;
 
     // The rotation-Lambda flow: a pending version changes nothing until it is promoted.
@@ -94,7 +106,10 @@ async fn pending_promotion_and_valueless_rotation() {
         .expect("PutSecretValue AWSPENDING");
     let v2 = pending.version_id().unwrap_or_default().to_string();
     force_sync(&client, &ns, "pending").await;
-    wait_secret(&client, &ns, "app-secret", "still v1", |s| has(s, "password", "flows-pw-1")).await;
+    wait_secret(&client, &ns, "app-secret", "still v1", |s| {
+        has(s, "password", "flows-pw-1")
+    })
+    .await;
     api_replicasets(&client, &ns, 1).await;
     sm.update_secret_version_stage()
         .secret_id(&key)
@@ -113,7 +128,10 @@ async fn pending_promotion_and_valueless_rotation() {
         .await
         .expect("UpdateSecretVersionStage AWSPENDING");
     force_sync(&client, &ns, "promoted").await;
-    wait_secret(&client, &ns, "app-secret", "promoted v2", |s| has(s, "password", "flows-pw-2")).await;
+    wait_secret(&client, &ns, "app-secret", "promoted v2", |s| {
+        has(s, "password", "flows-pw-2")
+    })
+    .await;
     api_replicasets(&client, &ns, 2).await;
 
     // RotateSecret without a Lambda: AWSCURRENT has no value. The Secret stays; no restart.
@@ -121,13 +139,28 @@ async fn pending_promotion_and_valueless_rotation() {
     let bare = format!("{ns}/bare");
     create_remote(&sm, &bare, "flows-bare-1").await;
     apply(&client, &ns, &deployment("api2", "", &plain_pod())).await;
-    apply(&client, &ns, &manifests_for(&ns, &bare, "bare", "bare-secret", "api2")).await;
-    wait_secret(&client, &ns, "bare-secret", "first sync", |s| has(s, "password", "flows-bare-1")).await;
+    apply(
+        &client,
+        &ns,
+        &manifests_for(&ns, &bare, "bare", "bare-secret", "api2"),
+    )
+    .await;
+    wait_secret(&client, &ns, "bare-secret", "first sync", |s| {
+        has(s, "password", "flows-bare-1")
+    })
+    .await;
     replicasets_of(&client, &ns, "api2", 1).await;
-    sm.rotate_secret().secret_id(&bare).send().await.expect("RotateSecret");
+    sm.rotate_secret()
+        .secret_id(&bare)
+        .send()
+        .await
+        .expect("RotateSecret");
     force_sync_of(&client, &ns, "bare", "valueless").await;
     wait_ready(&client, &ns, "bare", "False", "SecretNotFound").await;
-    wait_secret(&client, &ns, "bare-secret", "unchanged", |s| has(s, "password", "flows-bare-1")).await;
+    wait_secret(&client, &ns, "bare-secret", "unchanged", |s| {
+        has(s, "password", "flows-bare-1")
+    })
+    .await;
     replicasets_of(&client, &ns, "api2", 1).await;
     api_replicasets(&client, &ns, 2).await;
     op.assert_log_free_of(&["flows-pw-1", "flows-pw-2", "flows-bare-1"]);
@@ -143,7 +176,10 @@ async fn a_crash_between_secret_write_and_restart_still_restarts_exactly_once() 
     let op = Operator::start(&ns).await;
     apply(&client, &ns, &deployment("api", "", &plain_pod())).await;
     apply(&client, &ns, &manifests(&ns, &key)).await;
-    wait_secret(&client, &ns, "app-secret", "first sync", |s| has(s, "password", "crash-pw-1")).await;
+    wait_secret(&client, &ns, "app-secret", "first sync", |s| {
+        has(s, "password", "crash-pw-1")
+    })
+    .await;
     wait_ready(&client, &ns, "app", "True", "Synced").await;
     api_replicasets(&client, &ns, 1).await;
     drop(op);
@@ -185,7 +221,11 @@ async fn a_crash_between_secret_write_and_restart_still_restarts_exactly_once() 
     };
     let secret = desired_secret(&writer, &es.spec.target, &desired, &digest_key);
     Api::<Secret>::namespaced(client.clone(), &ns)
-        .patch("app-secret", &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&secret))
+        .patch(
+            "app-secret",
+            &PatchParams::apply(FIELD_MANAGER).force(),
+            &Patch::Apply(&secret),
+        )
         .await
         .expect("writing the Secret as the operator would");
     api_replicasets(&client, &ns, 1).await;
@@ -193,19 +233,27 @@ async fn a_crash_between_secret_write_and_restart_still_restarts_exactly_once() 
     // The operator comes back: it finishes the rollout once, and records it.
     let op = Operator::start(&ns).await;
     api_replicasets(&client, &ns, 2).await;
-    common::wait_for("syncedVersions to record the new version", Duration::from_secs(30), || {
-        let ess = ess.clone();
-        let (key, v2) = (key.clone(), v2.clone());
-        async move {
-            let status = ess.get("app").await.ok()?.status?;
-            (status.synced_versions.get(&key) == Some(&v2) && status.restarted_workloads == vec!["Deployment/api".to_string()])
+    common::wait_for(
+        "syncedVersions to record the new version",
+        Duration::from_secs(30),
+        || {
+            let ess = ess.clone();
+            let (key, v2) = (key.clone(), v2.clone());
+            async move {
+                let status = ess.get("app").await.ok()?.status?;
+                (status.synced_versions.get(&key) == Some(&v2)
+                    && status.restarted_workloads == vec!["Deployment/api".to_string()])
                 .then_some(())
-        }
-    })
+            }
+        },
+    )
     .await;
     force_sync(&client, &ns, "after-crash").await;
     api_replicasets(&client, &ns, 2).await;
-    assert_eq!(op.metric_sum("secretsync_workload_restarts_total", &[]), 1.0);
+    assert_eq!(
+        op.metric_sum("secretsync_workload_restarts_total", &[]),
+        1.0
+    );
     op.assert_log_free_of(&["crash-pw-1", "crash-pw-2"]);
     common::delete_namespace(&client, &ns).await;
 }

@@ -21,7 +21,8 @@ struct Demo {
 impl Demo {
     fn tool(&self, name: &str, args: &[&str], stdin: Option<&str>) -> Result<String> {
         let mut cmd = Command::new(self.bin.join(name));
-        cmd.args(args).envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        cmd.args(args)
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         if let Some(input) = stdin {
             let mut child = cmd
                 .stdin(Stdio::piped())
@@ -51,7 +52,12 @@ impl Demo {
         println!("[{:>5.1}s] {text}", self.started.elapsed().as_secs_f64());
     }
 
-    fn wait<T>(&self, what: &str, deadline: Duration, mut f: impl FnMut() -> Option<T>) -> Result<T> {
+    fn wait<T>(
+        &self,
+        what: &str,
+        deadline: Duration,
+        mut f: impl FnMut() -> Option<T>,
+    ) -> Result<T> {
         let start = Instant::now();
         loop {
             if let Some(v) = f() {
@@ -106,13 +112,28 @@ pub fn run() -> Result<()> {
     let env = testbed::read_env_file()?;
     let bin = paths::testbed().join("bin");
     let ns = format!("demo-{}", std::process::id());
-    let demo = Demo { env, bin, ns: ns.clone(), started };
+    let demo = Demo {
+        env,
+        bin,
+        ns: ns.clone(),
+        started,
+    };
     let result = story(&demo);
     // Clean up whatever happened.
-    let _ = demo.tool("kubectl", &["delete", "namespace", &ns, "--wait=false"], None);
+    let _ = demo.tool(
+        "kubectl",
+        &["delete", "namespace", &ns, "--wait=false"],
+        None,
+    );
     let _ = demo.tool(
         "aws",
-        &["secretsmanager", "delete-secret", "--secret-id", &format!("{ns}/db"), "--force-delete-without-recovery"],
+        &[
+            "secretsmanager",
+            "delete-secret",
+            "--secret-id",
+            &format!("{ns}/db"),
+            "--force-delete-without-recovery",
+        ],
         None,
     );
     result
@@ -127,14 +148,33 @@ fn story(d: &Demo) -> Result<()> {
         .context("AWS_ENDPOINT_URL missing from the test bed env")?;
     let key = format!("{}/db", d.ns);
     d.say("Installing the CRDs (kubectl apply -f crds/)");
-    d.tool("kubectl", &["apply", "--server-side", "-f", &paths::root().join("crds").display().to_string()], None)?;
+    d.tool(
+        "kubectl",
+        &[
+            "apply",
+            "--server-side",
+            "--force-conflicts",
+            "-f",
+            &paths::root().join("crds").display().to_string(),
+        ],
+        None,
+    )?;
     for ns in ["secretsync-system", d.ns.as_str()] {
         let _ = d.tool("kubectl", &["create", "namespace", ns], None);
     }
-    d.say(&format!("Creating the secret {key:?} in the Secrets Manager emulator"));
+    d.say(&format!(
+        "Creating the secret {key:?} in the Secrets Manager emulator"
+    ));
     d.tool(
         "aws",
-        &["secretsmanager", "create-secret", "--name", &key, "--secret-string", r#"{"username":"app","password":"demo-password-1"}"#],
+        &[
+            "secretsmanager",
+            "create-secret",
+            "--name",
+            &key,
+            "--secret-string",
+            r#"{"username":"app","password":"demo-password-1"}"#,
+        ],
         None,
     )?;
     d.say("Applying a SecretStore, an ExternalSecret and a Deployment that reads the Secret");
@@ -169,10 +209,19 @@ spec:
     d.kubectl_apply(&manifests)?;
     let log_path = paths::testbed().join("logs").join("demo-controller.log");
     let log = fs::File::create(&log_path)?;
-    d.say(&format!("Starting the controller (log: {})", log_path.display()));
+    d.say(&format!(
+        "Starting the controller (log: {})",
+        log_path.display()
+    ));
     let _controller = KillOnDrop(
         Command::new(paths::target().join("debug").join("secretsync"))
-            .args(["controller", "--metrics-addr", "127.0.0.1:0", "--namespace", &d.ns])
+            .args([
+                "controller",
+                "--metrics-addr",
+                "127.0.0.1:0",
+                "--namespace",
+                &d.ns,
+            ])
             .envs(d.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .env_remove("AWS_ENDPOINT_URL")
             .stdout(log.try_clone()?)
@@ -180,39 +229,86 @@ spec:
             .spawn()
             .context("starting secretsync controller")?,
     );
-    let first = d.wait("the first sync", Duration::from_secs(30), || d.secret_password())?;
+    let first = d.wait("the first sync", Duration::from_secs(30), || {
+        d.secret_password()
+    })?;
     let synced_at = d.started.elapsed();
-    d.say(&format!("Secret db-credentials synced: keys username, password (password = {first:?})"));
-    d.wait("the Deployment's first ReplicaSet", Duration::from_secs(30), || (d.replicasets() == 1).then_some(()))?;
+    d.say(&format!(
+        "Secret db-credentials synced: keys username, password (password = {first:?})"
+    ));
+    d.wait(
+        "the Deployment's first ReplicaSet",
+        Duration::from_secs(30),
+        || (d.replicasets() == 1).then_some(()),
+    )?;
     d.say("Deployment api has 1 ReplicaSet");
     d.say("Rotating: aws secretsmanager put-secret-value (a new AWSCURRENT)");
     let rotated_at = Instant::now();
     d.tool(
         "aws",
-        &["secretsmanager", "put-secret-value", "--secret-id", &key, "--secret-string", r#"{"username":"app","password":"demo-password-2"}"#],
+        &[
+            "secretsmanager",
+            "put-secret-value",
+            "--secret-id",
+            &key,
+            "--secret-string",
+            r#"{"username":"app","password":"demo-password-2"}"#,
+        ],
         None,
     )?;
-    let second = d.wait("the rotated value", Duration::from_secs(30), || d.secret_password().filter(|p| *p != first))?;
+    let second = d.wait("the rotated value", Duration::from_secs(30), || {
+        d.secret_password().filter(|p| *p != first)
+    })?;
     let secret_latency = rotated_at.elapsed();
-    d.say(&format!("Secret db-credentials updated (password = {second:?})"));
-    d.wait("a new ReplicaSet", Duration::from_secs(30), || (d.replicasets() == 2).then_some(()))?;
+    d.say(&format!(
+        "Secret db-credentials updated (password = {second:?})"
+    ));
+    d.wait("a new ReplicaSet", Duration::from_secs(30), || {
+        (d.replicasets() == 2).then_some(())
+    })?;
     let restart_latency = rotated_at.elapsed();
     d.say("Deployment api rolled: 2 ReplicaSets (restarted exactly once)");
-    let events = d.kubectl(&["get", "events", "--field-selector", "involvedObject.name=db", "-o", "custom-columns=REASON:.reason,MESSAGE:.message", "--no-headers"])?;
+    let events = d.kubectl(&[
+        "get",
+        "events",
+        "--field-selector",
+        "involvedObject.name=db",
+        "-o",
+        "custom-columns=REASON:.reason,MESSAGE:.message",
+        "--no-headers",
+    ])?;
     println!("\nWhat happened");
     println!("  first sync after        {:.1}s", synced_at.as_secs_f64());
-    println!("  rotation → Secret       {:.1}s (refreshInterval 5s)", secret_latency.as_secs_f64());
-    println!("  rotation → new rollout  {:.1}s", restart_latency.as_secs_f64());
+    println!(
+        "  rotation → Secret       {:.1}s (refreshInterval 5s)",
+        secret_latency.as_secs_f64()
+    );
+    println!(
+        "  rotation → new rollout  {:.1}s",
+        restart_latency.as_secs_f64()
+    );
     println!("  Events on ExternalSecret db:");
     for line in events.lines().filter(|l| !l.trim().is_empty()) {
-        println!("    {}", line.split_whitespace().collect::<Vec<_>>().join(" "));
+        println!(
+            "    {}",
+            line.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
     }
-    println!("  total {:.1}s; cleaning up namespace {}", d.started.elapsed().as_secs_f64(), d.ns);
+    println!(
+        "  total {:.1}s; cleaning up namespace {}",
+        d.started.elapsed().as_secs_f64(),
+        d.ns
+    );
     Ok(())
 }
 
 impl Demo {
     fn kubectl_apply(&self, manifests: &str) -> Result<()> {
-        self.tool("kubectl", &["-n", &self.ns, "apply", "-f", "-"], Some(manifests)).map(|_| ())
+        self.tool(
+            "kubectl",
+            &["-n", &self.ns, "apply", "-f", "-"],
+            Some(manifests),
+        )
+        .map(|_| ())
     }
 }

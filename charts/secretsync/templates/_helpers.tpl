@@ -134,5 +134,5 @@ Namespace labels, read to evaluate ClusterSecretStore conditions.
 {{- define "secretsync.namespaceRules" -}}
 - apiGroups: [""]
   resources: ["namespaces"]
-  verbs: ["list"]
+  verbs: ["get"]
 {{- end }}
