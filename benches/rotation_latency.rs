@@ -1,7 +1,6 @@
 //! Benchmark: rotation (`PutSecretValue`) to a new ReplicaSet, with `refreshInterval: 10s`, on the test bed.
 //! Run through `cargo xtask bench`, which writes the results to BENCHMARKS.md.
 
-#[allow(dead_code)]
 #[path = "../tests/common/mod.rs"]
 mod common;
 
