@@ -115,6 +115,8 @@ pub async fn run(
             }
         });
 
+    let shutdown_tx_for_css = shutdown_tx.clone();
+    let ctx_for_css = ctx.clone();
     let store_controller = Controller::new(
         scoped::<SecretStore>(&client, ns.as_deref()),
         watcher::Config::default(),
@@ -127,18 +129,26 @@ pub async fn run(
         ctx.clone(),
     )
     .for_each(|_| async {});
-    let cluster_store_controller = Controller::new(
-        Api::<ClusterSecretStore>::all(client.clone()),
-        watcher::Config::default(),
-    )
-    .with_config(config)
-    .graceful_shutdown_on(signal(&shutdown_tx))
-    .run(
-        store_status::reconcile_cluster_store,
-        store_status::store_error_policy,
-        ctx.clone(),
-    )
-    .for_each(|_| async {});
+    // ClusterSecretStore status is written only by a cluster-wide controller: namespace-scoped
+    // installations (possibly several) read cluster stores but never fight over their status.
+    let cluster_wide = ns.is_none();
+    let cluster_store_controller = async move {
+        if cluster_wide {
+            Controller::new(
+                Api::<ClusterSecretStore>::all(client.clone()),
+                watcher::Config::default(),
+            )
+            .with_config(config)
+            .graceful_shutdown_on(signal(&shutdown_tx_for_css))
+            .run(
+                store_status::reconcile_cluster_store,
+                store_status::store_error_policy,
+                ctx_for_css,
+            )
+            .for_each(|_| async {})
+            .await;
+        }
+    };
 
     let gauge_reader = reader.clone();
     let gauge_metrics = ctx.metrics.clone();
