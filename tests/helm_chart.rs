@@ -308,13 +308,16 @@ struct Release {
 }
 
 impl Release {
-    /// `helm install` (CRDs skipped: the test bed's CRDs are shared by every test and were installed
-    /// by `common::install_crds`; the chart's copies are validated by the dry-run test).
+    /// `helm install`, CRDs included. The test bed's CRDs are shared by every test and were already
+    /// applied by `common::install_crds` with the same content, so server-side apply may take over
+    /// their fields (`--force-conflicts`).
     fn install(name: &str, namespace: &str, sets: &[&str], namespaces: &[&str]) -> Release {
         let mut cmd = tool("helm");
-        cmd.args(["install", name])
-            .arg(chart())
-            .args(["--namespace", namespace, "--skip-crds"]);
+        cmd.args(["install", name]).arg(chart()).args([
+            "--namespace",
+            namespace,
+            "--force-conflicts",
+        ]);
         for s in sets {
             cmd.args(["--set", s]);
         }
@@ -859,6 +862,29 @@ async fn helm_install_creates_every_object_and_uninstall_removes_them() {
     assert!(exists(&roles, &state).await, "Role {state}");
     assert!(exists(&role_bindings, &state).await, "RoleBinding {state}");
     assert!(exists(&cluster_roles, &full).await, "ClusterRole {full}");
+    let crds: Api<k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition> =
+        Api::all(client.clone());
+    for crd in [
+        "externalsecrets.secretsync.io",
+        "secretstores.secretsync.io",
+        "clustersecretstores.secretsync.io",
+    ] {
+        let got = crds
+            .get(crd)
+            .await
+            .unwrap_or_else(|e| panic!("CRD {crd}: {e}"));
+        let managers: Vec<String> = got
+            .metadata
+            .managed_fields
+            .iter()
+            .flatten()
+            .filter_map(|m| m.manager.clone())
+            .collect();
+        assert!(
+            managers.iter().any(|m| m.contains("helm")),
+            "helm did not apply CRD {crd}; managers: {managers:?}"
+        );
+    }
     assert!(
         exists(&cluster_bindings, &full).await,
         "ClusterRoleBinding {full}"
