@@ -151,6 +151,7 @@ pub async fn delete_namespace(client: &Client, name: &str) {
     let _ = api.delete(name, &DeleteParams::default()).await;
 }
 
+pub mod helm;
 pub mod moto;
 pub mod operator;
 pub mod workloads;
