@@ -74,6 +74,11 @@ impl Context {
         *n
     }
 
+    /// Forgets failure counts of objects that no longer exist.
+    pub fn retain_failures(&self, alive: &std::collections::HashSet<String>) {
+        self.lock().retain(|k, _| alive.contains(k));
+    }
+
     /// Resets `key`'s failure count after a success.
     pub fn record_success(&self, key: &str) {
         self.lock().remove(key);

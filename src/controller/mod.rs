@@ -152,6 +152,7 @@ pub async fn run(
 
     let gauge_reader = reader.clone();
     let gauge_metrics = ctx.metrics.clone();
+    let gauge_ctx = ctx.clone();
     let readiness = tokio::spawn(async move {
         // Re-ask periodically: a waiter can miss the wake-up when several wait on one store.
         loop {
@@ -188,6 +189,12 @@ pub async fn run(
                     .with_label_values(&[label])
                     .set(n);
             }
+            let alive = gauge_reader
+                .state()
+                .iter()
+                .map(|es| format!("{}/{}", es.namespace().unwrap_or_default(), es.name_any()))
+                .collect();
+            gauge_ctx.retain_failures(&alive);
             tokio::time::sleep(Duration::from_secs(5)).await;
         }
     });
