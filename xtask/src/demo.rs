@@ -100,7 +100,7 @@ impl Drop for KillOnDrop {
 
 /// Runs the demo; cleans up after itself.
 pub fn run() -> Result<()> {
-    let started = Instant::now();
+    eprintln!("xtask: demo: preparing the test bed");
     testbed::up()?;
     eprintln!("xtask: building secretsync");
     run_checked(
@@ -112,11 +112,12 @@ pub fn run() -> Result<()> {
     let env = testbed::read_env_file()?;
     let bin = paths::testbed().join("bin");
     let ns = format!("demo-{}", std::process::id());
+    // The story's clock starts once the test bed and the binary are ready.
     let demo = Demo {
         env,
         bin,
         ns: ns.clone(),
-        started,
+        started: Instant::now(),
     };
     let result = story(&demo);
     // Clean up whatever happened.
