@@ -32,23 +32,12 @@ async fn main() {
     apply(
         &client,
         &ns,
-        &format!(
-            r#"apiVersion: secretsync.io/v1alpha1
-kind: SecretStore
-metadata: {{ name: aws }}
-spec:
-  aws: {{ region: us-east-1, endpoint: "{}" }}
----
-apiVersion: secretsync.io/v1alpha1
-kind: ExternalSecret
-metadata: {{ name: app }}
-spec:
-  secretStoreRef: {{ name: aws }}
-  refreshInterval: 10s
-  data:
-    - {{ secretKey: password, remoteRef: {{ key: "{key}" }} }}
-"#,
-            common::testbed_var("AWS_ENDPOINT_URL")
+        &common::store_and_es(
+            &common::testbed_var("AWS_ENDPOINT_URL"),
+            "app",
+            "10s",
+            &key,
+            "",
         ),
     )
     .await;

@@ -40,23 +40,12 @@ async fn exactly_one_replica_reconciles_and_a_standby_takes_over() {
     apply(
         &client,
         &ns,
-        &format!(
-            r#"apiVersion: secretsync.io/v1alpha1
-kind: SecretStore
-metadata: {{ name: aws }}
-spec:
-  aws: {{ region: us-east-1, endpoint: "{}" }}
----
-apiVersion: secretsync.io/v1alpha1
-kind: ExternalSecret
-metadata: {{ name: app }}
-spec:
-  secretStoreRef: {{ name: aws }}
-  refreshInterval: 1s
-  data:
-    - {{ secretKey: password, remoteRef: {{ key: "{key}" }} }}
-"#,
-            common::testbed_var("AWS_ENDPOINT_URL")
+        &common::store_and_es(
+            &common::testbed_var("AWS_ENDPOINT_URL"),
+            "app",
+            "1s",
+            &key,
+            "",
         ),
     )
     .await;

@@ -144,8 +144,20 @@ spec:
     for w in ["Deployment/bystander", "Deployment/excluded"] {
         assert_eq!(marker_of(&t1, w), None, "{w} must never be touched");
     }
-    let es = wait_ready(&client, &ns, "app", "True", "Synced").await;
-    let status = es.status.expect("status");
+    // The status is written right after the patches: wait for it to list the restarts.
+    let ess: Api<ExternalSecret> = Api::namespaced(client.clone(), &ns);
+    let status = common::wait_for(
+        "status to list the restarted workloads",
+        Duration::from_secs(30),
+        || {
+            let ess = ess.clone();
+            async move {
+                let status = ess.get("app").await.ok()?.status?;
+                (status.restarted_workloads.len() == 4).then_some(status)
+            }
+        },
+    )
+    .await;
     assert!(status.last_rotation_time.is_some());
     let mut restarted = status.restarted_workloads.clone();
     restarted.sort();

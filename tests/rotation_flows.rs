@@ -18,26 +18,16 @@ fn manifests(ns: &str, key: &str) -> String {
     manifests_for(ns, key, "app", "app-secret", "api")
 }
 
-fn manifests_for(ns: &str, key: &str, es: &str, target: &str, deployment: &str) -> String {
-    format!(
-        r#"apiVersion: secretsync.io/v1alpha1
-kind: SecretStore
-metadata: {{ name: aws, namespace: {ns} }}
-spec:
-  aws: {{ region: us-east-1, endpoint: "{}" }}
----
-apiVersion: secretsync.io/v1alpha1
-kind: ExternalSecret
-metadata: {{ name: {es} }}
-spec:
-  secretStoreRef: {{ name: aws }}
-  refreshInterval: 1h
-  target: {{ name: {target} }}
-  data:
-    - {{ secretKey: password, remoteRef: {{ key: "{key}" }} }}
-  rolloutRestartTargets: [ {{ kind: Deployment, name: {deployment} }} ]
-"#,
-        common::testbed_var("AWS_ENDPOINT_URL")
+fn manifests_for(_ns: &str, key: &str, es: &str, target: &str, deployment: &str) -> String {
+    let extra = format!(
+        "  target: {{ name: {target} }}\n  rolloutRestartTargets: [ {{ kind: Deployment, name: {deployment} }} ]\n"
+    );
+    common::store_and_es(
+        &common::testbed_var("AWS_ENDPOINT_URL"),
+        es,
+        "1h",
+        key,
+        &extra,
     )
 }
 

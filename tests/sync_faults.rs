@@ -19,24 +19,7 @@ async fn provider_outage_keeps_the_secret_and_recovers() {
     apply(
         &client,
         &ns,
-        &format!(
-            r#"apiVersion: secretsync.io/v1alpha1
-kind: SecretStore
-metadata: {{ name: aws }}
-spec:
-  aws: {{ region: us-east-1, endpoint: "{}" }}
----
-apiVersion: secretsync.io/v1alpha1
-kind: ExternalSecret
-metadata: {{ name: app }}
-spec:
-  secretStoreRef: {{ name: aws }}
-  refreshInterval: 2s
-  data:
-    - {{ secretKey: password, remoteRef: {{ key: "{key}" }} }}
-"#,
-            moto.endpoint()
-        ),
+        &common::store_and_es(&moto.endpoint(), "app", "2s", &key, ""),
     )
     .await;
     let before = wait_secret(&client, &ns, "app", "first sync", |s| {

@@ -6,11 +6,8 @@ use base64::Engine;
 use common::operator::Operator;
 use common::{apply, create_remote, has, rotate_remote, sm, text, wait_ready, wait_secret};
 
-fn store(ns: &str) -> String {
-    format!(
-        "apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: aws, namespace: {ns} }}\nspec:\n  aws: {{ region: us-east-1, endpoint: \"{}\" }}\n",
-        common::testbed_var("AWS_ENDPOINT_URL")
-    )
+fn store(_ns: &str) -> String {
+    common::store_yaml("aws", &common::testbed_var("AWS_ENDPOINT_URL"))
 }
 
 #[tokio::test]

@@ -10,11 +10,8 @@ use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, DeleteParams};
 use secretsync::api::ExternalSecret;
 
-fn store(ns: &str) -> String {
-    format!(
-        "apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: aws, namespace: {ns} }}\nspec:\n  aws: {{ region: us-east-1, endpoint: \"{}\" }}\n",
-        common::testbed_var("AWS_ENDPOINT_URL")
-    )
+fn store(_ns: &str) -> String {
+    common::store_yaml("aws", &common::testbed_var("AWS_ENDPOINT_URL"))
 }
 
 fn es(name: &str, target: &str, policy: &str, extra: &str, key: &str) -> String {

@@ -11,24 +11,13 @@ use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
 use secretsync::api::ExternalSecret;
 
-fn manifests(ns: &str, key: &str, interval: &str) -> String {
-    format!(
-        r#"apiVersion: secretsync.io/v1alpha1
-kind: SecretStore
-metadata: {{ name: aws, namespace: {ns} }}
-spec:
-  aws: {{ region: us-east-1, endpoint: "{endpoint}" }}
----
-apiVersion: secretsync.io/v1alpha1
-kind: ExternalSecret
-metadata: {{ name: app }}
-spec:
-  secretStoreRef: {{ name: aws }}
-  refreshInterval: {interval}
-  data:
-    - {{ secretKey: password, remoteRef: {{ key: "{key}" }} }}
-"#,
-        endpoint = common::testbed_var("AWS_ENDPOINT_URL")
+fn manifests(_ns: &str, key: &str, interval: &str) -> String {
+    common::store_and_es(
+        &common::testbed_var("AWS_ENDPOINT_URL"),
+        "app",
+        interval,
+        key,
+        "",
     )
 }
 
@@ -63,14 +52,21 @@ async fn rotation_appears_within_the_refresh_interval_and_drift_is_repaired() {
         "rotation took {:?}",
         started.elapsed()
     );
-    let es = wait_ready(&client, &ns, "app", "True", "Synced").await;
-    assert_eq!(
-        es.status
-            .map(|s| s.synced_versions)
-            .unwrap_or_default()
-            .get(&key),
-        Some(&v2)
-    );
+    // The status is written right after the Secret: wait for it to name the new version.
+    let ess: Api<ExternalSecret> = Api::namespaced(client.clone(), &ns);
+    common::wait_for(
+        "syncedVersions to name the rotated version",
+        Duration::from_secs(30),
+        || {
+            let (ess, key, v2) = (ess.clone(), key.clone(), v2.clone());
+            async move {
+                let status = ess.get("app").await.ok()?.status?;
+                (status.synced_versions.get(&key) == Some(&v2)).then_some(())
+            }
+        },
+    )
+    .await;
+    wait_ready(&client, &ns, "app", "True", "Synced").await;
 
     // Someone edits the Secret: repaired.
     let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);

@@ -362,3 +362,27 @@ pub async fn event_messages(client: &Client, ns: &str) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// A SecretStore named `name` reaching `endpoint` with the controller's own identity.
+pub fn store_yaml(name: &str, endpoint: &str) -> String {
+    format!(
+        "apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: {name} }}\nspec:\n  aws: {{ region: us-east-1, endpoint: \"{endpoint}\" }}\n"
+    )
+}
+
+/// An ExternalSecret `name` writing remote `key` to Secret key `password`; `extra` holds more spec
+/// lines (indented two spaces), e.g. a target or rolloutRestartTargets.
+pub fn single_key_es(name: &str, store: &str, interval: &str, key: &str, extra: &str) -> String {
+    format!(
+        "apiVersion: secretsync.io/v1alpha1\nkind: ExternalSecret\nmetadata: {{ name: {name} }}\nspec:\n  secretStoreRef: {{ name: {store} }}\n  refreshInterval: {interval}\n  data:\n    - {{ secretKey: password, remoteRef: {{ key: \"{key}\" }} }}\n{extra}"
+    )
+}
+
+/// The test bed store plus one single-key ExternalSecret, as one YAML stream.
+pub fn store_and_es(endpoint: &str, es: &str, interval: &str, key: &str, extra: &str) -> String {
+    format!(
+        "{}---\n{}",
+        store_yaml("aws", endpoint),
+        single_key_es(es, "aws", interval, key, extra)
+    )
+}
