@@ -8,8 +8,6 @@ use prometheus::{
 #[derive(Clone)]
 pub struct Metrics {
     registry: Registry,
-    /// Reconciliations by kind and result (`success` / `error`).
-    pub reconciliations: IntCounterVec,
     /// Always 1, labelled with the running version.
     pub build_info: IntGaugeVec,
     /// Calls to AWS by operation and outcome.
@@ -39,14 +37,6 @@ impl Metrics {
     /// Creates every metric in a fresh registry.
     pub fn new() -> Result<Self, MetricsError> {
         let registry = Registry::new_custom(Some("secretsync".into()), None)?;
-        let reconciliations = IntCounterVec::new(
-            Opts::new(
-                "reconciliations_total",
-                "Reconciliations by kind and result",
-            ),
-            &["kind", "result"],
-        )?;
-        registry.register(Box::new(reconciliations.clone()))?;
         let build_info = IntGaugeVec::new(
             Opts::new("build_info", "Build information; always 1"),
             &["version"],
@@ -99,7 +89,6 @@ impl Metrics {
         Ok(Self {
             workload_restarts,
             registry,
-            reconciliations,
             build_info,
             aws_api_calls,
             sync_results,

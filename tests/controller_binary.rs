@@ -2,10 +2,10 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
+
+use common::operator::{free_port, http_get as get};
 
 struct KillOnDrop(Child);
 
@@ -16,29 +16,11 @@ impl Drop for KillOnDrop {
     }
 }
 
-fn get(port: u16, path: &str) -> Option<(u16, String)> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
-    let mut buf = String::new();
-    s.read_to_string(&mut buf).ok()?;
-    let code = buf.split_whitespace().nth(1)?.parse().ok()?;
-    Some((
-        code,
-        buf.split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_string())
-            .unwrap_or_default(),
-    ))
-}
-
 #[tokio::test]
 async fn controller_serves_health_and_metrics() {
     // Fails with how to start the test bed if it is down; creates the controller namespace.
     let (client, ns) = common::setup("binary").await;
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
+    let port = free_port();
     let mut child = KillOnDrop(
         Command::new(env!("CARGO_BIN_EXE_secretsync"))
             .args(["controller", "--metrics-addr", &format!("127.0.0.1:{port}")])

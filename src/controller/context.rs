@@ -3,8 +3,14 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use kube::Client;
-use kube::runtime::events::{Recorder, Reporter};
+use k8s_openapi::api::core::v1::ObjectReference;
+use kube::api::{Api, Patch, PatchParams};
+use kube::runtime::events::{Event, EventType, Recorder, Reporter};
+use kube::{Client, Resource};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::core::target::FIELD_MANAGER;
 
 use crate::metrics::Metrics;
 use crate::provider::Provider;
@@ -82,6 +88,63 @@ impl Context {
     /// Resets `key`'s failure count after a success.
     pub fn record_success(&self, key: &str) {
         self.lock().remove(key);
+    }
+}
+
+impl Context {
+    /// Publishes one Event about `reference` (note cut to 1000 characters); a failure is logged only.
+    pub async fn publish(
+        &self,
+        reference: &ObjectReference,
+        type_: EventType,
+        reason: &str,
+        action: &str,
+        note: &str,
+    ) {
+        let ev = Event {
+            type_,
+            reason: reason.into(),
+            note: Some(note.chars().take(1000).collect()),
+            action: action.into(),
+            secondary: None,
+        };
+        if let Err(e) = self.recorder.publish(&ev, reference).await {
+            tracing::warn!(object = ?reference.name, reason, error = %e, "could not publish Event");
+        }
+    }
+}
+
+/// Writes `status` to the status subresource with server-side apply under secretsync's field manager.
+pub async fn apply_status<K>(
+    api: &Api<K>,
+    name: &str,
+    status: &impl Serialize,
+) -> Result<(), kube::Error>
+where
+    K: Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
+{
+    let patch = serde_json::json!({
+        "apiVersion": K::api_version(&()),
+        "kind": K::kind(&()),
+        "status": status,
+    });
+    api.patch_status(
+        name,
+        &PatchParams::apply(FIELD_MANAGER).force(),
+        &Patch::Apply(&patch),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// A reference to a namespaced object of kind `K`, for Events about objects not at hand.
+pub fn object_ref<K: Resource<DynamicType = ()>>(namespace: &str, name: &str) -> ObjectReference {
+    ObjectReference {
+        api_version: Some(K::api_version(&()).into_owned()),
+        kind: Some(K::kind(&()).into_owned()),
+        name: Some(name.into()),
+        namespace: Some(namespace.into()),
+        ..Default::default()
     }
 }
 

@@ -8,10 +8,10 @@ use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
 use kube::runtime::controller::Action;
-use kube::runtime::events::{Event, EventType};
+use kube::runtime::events::EventType;
 use kube::{Resource, ResourceExt};
 
-use super::context::{Context, random_unit};
+use super::context::{Context, apply_status, random_unit};
 use super::fetch::fetch_all;
 use super::rollout::{RolloutReport, roll_out};
 use super::stores::resolve_for;
@@ -98,14 +98,19 @@ async fn sync(es: &ExternalSecret, ctx: &Context, ns: &str) -> Outcome {
     }
 }
 
-async fn try_sync(es: &ExternalSecret, ctx: &Context, ns: &str) -> Result<Outcome, SyncError> {
-    let spec = &es.spec;
-    desired::validate_spec(spec)?;
-    let writer = Writer {
+/// The identity of the ExternalSecret as the writer of its target Secret.
+fn writer_of(es: &ExternalSecret, ns: &str) -> Writer {
+    Writer {
         name: es.name_any(),
         namespace: ns.to_string(),
         uid: es.uid().unwrap_or_default(),
-    };
+    }
+}
+
+async fn try_sync(es: &ExternalSecret, ctx: &Context, ns: &str) -> Result<Outcome, SyncError> {
+    let spec = &es.spec;
+    desired::validate_spec(spec)?;
+    let writer = writer_of(es, ns);
     let secrets: Api<Secret> = Api::namespaced(ctx.client.clone(), ns);
     let target_name = target::target_name(&writer, &spec.target);
     let existing = secrets
@@ -229,12 +234,7 @@ async fn report(
     let now = Time(Timestamp::now());
     let generation = es.metadata.generation;
     let force = es.annotations().get(FORCE_SYNC_ANNOTATION).cloned();
-    let target_name = es
-        .spec
-        .target
-        .name
-        .clone()
-        .unwrap_or_else(|| name.to_string());
+    let target_name = target::target_name(&writer_of(es, ns), &es.spec.target);
     let previous = ready_of(&old.conditions).map(|(s, r)| (s.to_string(), r.to_string()));
     let (new, event) = match outcome {
         Outcome::UpToDate(_) => return Ok(()),
@@ -349,30 +349,13 @@ async fn report(
     };
     if new != old {
         let api: Api<ExternalSecret> = Api::namespaced(ctx.client.clone(), ns);
-        let patch = serde_json::json!({
-            "apiVersion": "secretsync.io/v1alpha1",
-            "kind": "ExternalSecret",
-            "status": new,
-        });
-        api.patch_status(
-            name,
-            &PatchParams::apply(FIELD_MANAGER).force(),
-            &Patch::Apply(&patch),
-        )
-        .await
-        .map_err(|e| Error::Status(format!("{ns}/{name}"), e))?;
+        apply_status(&api, name, &new)
+            .await
+            .map_err(|e| Error::Status(format!("{ns}/{name}"), e))?;
     }
     if let Some((type_, reason, note)) = event {
-        let ev = Event {
-            type_,
-            reason: reason.into(),
-            note: Some(note.chars().take(1000).collect()),
-            action: "Sync".into(),
-            secondary: None,
-        };
-        if let Err(e) = ctx.recorder.publish(&ev, &es.object_ref(&())).await {
-            tracing::warn!(namespace = ns, name, error = %e, "could not publish Event");
-        }
+        ctx.publish(&es.object_ref(&()), type_, reason, "Sync", &note)
+            .await;
     }
     Ok(())
 }
@@ -399,16 +382,8 @@ async fn publish_rollout(
         events.push((EventType::Warning, "RolloutSkipped", why.clone()));
     }
     for (type_, reason, note) in events {
-        let ev = Event {
-            type_,
-            reason: reason.into(),
-            note: Some(note.chars().take(1000).collect()),
-            action: "Rollout".into(),
-            secondary: None,
-        };
-        if let Err(e) = ctx.recorder.publish(&ev, &es.object_ref(&())).await {
-            tracing::warn!(error = %e, "could not publish Event");
-        }
+        ctx.publish(&es.object_ref(&()), type_, reason, "Rollout", &note)
+            .await;
     }
 }
 

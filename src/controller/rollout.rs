@@ -3,11 +3,11 @@
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::PodTemplateSpec;
+use kube::ResourceExt;
 use kube::api::{Api, ListParams, Patch, PatchParams};
-use kube::runtime::events::{Event, EventType};
-use kube::{Resource, ResourceExt};
+use kube::runtime::events::EventType;
 
-use super::context::Context;
+use super::context::{Context, object_ref};
 use crate::api::{ExternalSecret, WorkloadKind};
 use crate::core::reason::{Reason, SyncError};
 use crate::core::rollout::{
@@ -184,35 +184,10 @@ async fn publish_on_workload(
     note: &str,
 ) {
     let reference = match w.kind {
-        WorkloadKind::Deployment => Deployment::object_ref_from(ns, &w.name),
-        WorkloadKind::StatefulSet => StatefulSet::object_ref_from(ns, &w.name),
-        WorkloadKind::DaemonSet => DaemonSet::object_ref_from(ns, &w.name),
+        WorkloadKind::Deployment => object_ref::<Deployment>(ns, &w.name),
+        WorkloadKind::StatefulSet => object_ref::<StatefulSet>(ns, &w.name),
+        WorkloadKind::DaemonSet => object_ref::<DaemonSet>(ns, &w.name),
     };
-    let ev = Event {
-        type_,
-        reason: reason.into(),
-        note: Some(note.into()),
-        action: "Rollout".into(),
-        secondary: None,
-    };
-    if let Err(e) = ctx.recorder.publish(&ev, &reference).await {
-        tracing::warn!(namespace = ns, workload = %describe(w), error = %e, "could not publish Event");
-    }
-}
-
-/// An ObjectReference to a namespaced object by name.
-trait RefFrom {
-    fn object_ref_from(ns: &str, name: &str) -> k8s_openapi::api::core::v1::ObjectReference;
-}
-
-impl<K: Resource<DynamicType = ()>> RefFrom for K {
-    fn object_ref_from(ns: &str, name: &str) -> k8s_openapi::api::core::v1::ObjectReference {
-        k8s_openapi::api::core::v1::ObjectReference {
-            api_version: Some(K::api_version(&()).into_owned()),
-            kind: Some(K::kind(&()).into_owned()),
-            name: Some(name.into()),
-            namespace: Some(ns.into()),
-            ..Default::default()
-        }
-    }
+    ctx.publish(&reference, type_, reason, "Rollout", note)
+        .await;
 }

@@ -6,17 +6,16 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use kube::api::{Api, Patch, PatchParams};
+use kube::api::Api;
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 
-use super::context::Context;
+use super::context::{Context, apply_status};
 use super::external_secret::Error;
 use super::stores::provider_config;
 use crate::api::{ClusterSecretStore, SecretStore, SecretStoreStatus};
 use crate::core::reason::Reason;
 use crate::core::status::set_ready;
-use crate::core::target::FIELD_MANAGER;
 
 /// How often a store's configuration is re-checked (referenced Secrets are not watched).
 const RECHECK: Duration = Duration::from_secs(300);
@@ -62,14 +61,9 @@ pub async fn reconcile_store(store: Arc<SecretStore>, ctx: Arc<Context>) -> Resu
     let new = next_status(store.status.as_ref(), ok, store.meta().generation);
     if store.status.as_ref() != Some(&new) {
         let api: Api<SecretStore> = Api::namespaced(ctx.client.clone(), &ns);
-        let patch = serde_json::json!({ "apiVersion": "secretsync.io/v1alpha1", "kind": "SecretStore", "status": new });
-        api.patch_status(
-            &name,
-            &PatchParams::apply(FIELD_MANAGER).force(),
-            &Patch::Apply(&patch),
-        )
-        .await
-        .map_err(|e| Error::Status(format!("SecretStore {ns}/{name}"), e))?;
+        apply_status(&api, &name, &new)
+            .await
+            .map_err(|e| Error::Status(format!("SecretStore {ns}/{name}"), e))?;
     }
     Ok(Action::requeue(RECHECK))
 }
@@ -86,14 +80,9 @@ pub async fn reconcile_cluster_store(
     let new = next_status(store.status.as_ref(), ok, store.meta().generation);
     if store.status.as_ref() != Some(&new) {
         let api: Api<ClusterSecretStore> = Api::all(ctx.client.clone());
-        let patch = serde_json::json!({ "apiVersion": "secretsync.io/v1alpha1", "kind": "ClusterSecretStore", "status": new });
-        api.patch_status(
-            &name,
-            &PatchParams::apply(FIELD_MANAGER).force(),
-            &Patch::Apply(&patch),
-        )
-        .await
-        .map_err(|e| Error::Status(format!("ClusterSecretStore {name}"), e))?;
+        apply_status(&api, &name, &new)
+            .await
+            .map_err(|e| Error::Status(format!("ClusterSecretStore {name}"), e))?;
     }
     Ok(Action::requeue(RECHECK))
 }

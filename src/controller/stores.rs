@@ -15,6 +15,10 @@ use crate::core::access::{check_store_ref, describe_store, namespace_admitted, n
 use crate::core::reason::{Reason, SyncError};
 use crate::provider::{CredentialSource, StoreConfig, TokenSource};
 
+/// The role-ARN pattern, compiled once.
+static ROLE_ARN: std::sync::LazyLock<Result<regex::Regex, regex::Error>> =
+    std::sync::LazyLock::new(|| regex::Regex::new(ROLE_ARN_PATTERN));
+
 /// Audience of ServiceAccount tokens exchanged with STS.
 pub const STS_AUDIENCE: &str = "sts.amazonaws.com";
 
@@ -153,12 +157,10 @@ pub async fn provider_config(
     aws: &AwsProvider,
     store_namespace: Option<&str>,
 ) -> Result<StoreConfig, SyncError> {
-    if let Some(role) = &aws.role {
-        let re =
-            regex::Regex::new(ROLE_ARN_PATTERN).map_err(|e| not_ready(format!("internal: {e}")))?;
-        if !re.is_match(role) {
-            return Err(not_ready(format!("role {role:?} is not an IAM role ARN")));
-        }
+    if let Some(role) = &aws.role
+        && !ROLE_ARN.as_ref().is_ok_and(|re| re.is_match(role))
+    {
+        return Err(not_ready(format!("role {role:?} is not an IAM role ARN")));
     }
     let auth = aws.auth.as_ref();
     let credentials = match (

@@ -96,18 +96,36 @@ fn run() -> Result<ExitCode> {
 
 /// Test bed up, cargo test with the test bed's environment, test bed down.
 fn test(keep: bool, cargo_args: &[String]) -> Result<ExitCode> {
+    let mut args = vec![
+        "test".to_string(),
+        "--workspace".into(),
+        "--no-fail-fast".into(),
+    ];
+    args.extend_from_slice(cargo_args);
+    cargo_on_testbed(&args, keep)
+}
+
+/// Test bed up, every benchmark (each writes its section of BENCHMARKS.md), test bed down.
+fn bench(keep: bool) -> Result<ExitCode> {
+    let args = ["bench", "--bench", "rotation_latency"].map(String::from);
+    cargo_on_testbed(&args, keep)
+}
+
+/// Runs cargo with the test bed's environment between `testbed up` and (unless `keep`) `testbed down`;
+/// exits with cargo's verdict.
+fn cargo_on_testbed(args: &[String], keep: bool) -> Result<ExitCode> {
     testbed::up()?;
     let env = testbed::read_env_file()?;
     let started = std::time::Instant::now();
     let status = Command::new(paths::cargo())
         .current_dir(paths::root())
-        .args(["test", "--workspace", "--no-fail-fast"])
-        .args(cargo_args)
+        .args(args)
         .envs(env)
         .status()
-        .context("running cargo test")?;
+        .with_context(|| format!("running cargo {}", args.join(" ")))?;
     eprintln!(
-        "xtask: cargo test finished in {:.0}s ({status})",
+        "xtask: cargo {} finished in {:.0}s ({status})",
+        args.first().map(String::as_str).unwrap_or_default(),
         started.elapsed().as_secs_f64()
     );
     if !keep {
@@ -120,27 +138,7 @@ fn test(keep: bool, cargo_args: &[String]) -> Result<ExitCode> {
     })
 }
 
-/// Test bed up, every benchmark (each writes its section of BENCHMARKS.md), test bed down.
-fn bench(keep: bool) -> Result<ExitCode> {
-    testbed::up()?;
-    let env = testbed::read_env_file()?;
-    let status = Command::new(paths::cargo())
-        .current_dir(paths::root())
-        .args(["bench", "--bench", "rotation_latency"])
-        .envs(env)
-        .status()
-        .context("running cargo bench")?;
-    if !keep {
-        testbed::down()?;
-    }
-    Ok(if status.success() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
-}
-
-/// Writes one YAML file per CRD into `crds/`, from `secretsync crds`.
+/// Writes one YAML file per CRD into `crds/` and the Helm chart's `crds/`, from `secretsync crds`.
 fn write_crds() -> Result<()> {
     let out = Command::new(paths::cargo())
         .current_dir(paths::root())
@@ -154,17 +152,22 @@ fn write_crds() -> Result<()> {
         );
     }
     let text = String::from_utf8(out.stdout).context("CRD YAML is not UTF-8")?;
-    let dir = paths::root().join("crds");
-    std::fs::create_dir_all(&dir)?;
+    let dirs = [
+        paths::root().join("crds"),
+        paths::root().join("charts").join("secretsync").join("crds"),
+    ];
     for doc in text.split("---\n").filter(|d| !d.trim().is_empty()) {
         let plural = doc
             .lines()
             .map(str::trim)
             .find_map(|l| l.strip_prefix("plural: "))
             .context("CRD without spec.names.plural")?;
-        let path = dir.join(format!("{plural}.yaml"));
-        std::fs::write(&path, format!("---\n{doc}"))?;
-        eprintln!("xtask: wrote {}", path.display());
+        for dir in &dirs {
+            std::fs::create_dir_all(dir)?;
+            let path = dir.join(format!("{plural}.yaml"));
+            std::fs::write(&path, format!("---\n{doc}"))?;
+            eprintln!("xtask: wrote {}", path.display());
+        }
     }
     Ok(())
 }
