@@ -50,6 +50,21 @@ struct ControllerArgs {
     /// Name of the Lease (in --controller-namespace) used for leader election.
     #[arg(long, default_value = "secretsync-leader")]
     leader_elect_lease: String,
+    /// Smallest refresh interval honoured; shorter `refreshInterval`s are raised to it (with a status warning).
+    #[arg(long, value_parser = parse_duration, default_value = "10s")]
+    min_refresh_interval: std::time::Duration,
+    /// How long a remote secret must stay confirmed deleted before `deletionPolicy: Delete` deletes the Secret.
+    #[arg(long, value_parser = parse_duration, default_value = "5m")]
+    deletion_grace_period: std::time::Duration,
+    /// How long a rotation waits for the other Secrets it feeds before restarting workloads once.
+    #[arg(long, value_parser = parse_duration, default_value = "5s")]
+    rollout_settle: std::time::Duration,
+    /// Let namespaced SecretStores use the controller's own AWS identity (single-tenant clusters only).
+    #[arg(long, env = "SECRETSYNC_NAMESPACED_STORES_USE_CONTROLLER_IDENTITY")]
+    namespaced_stores_use_controller_identity: bool,
+    /// Endpoints a namespaced SecretStore may send the controller's own signed requests to (comma-separated).
+    #[arg(long, env = "SECRETSYNC_ALLOWED_ENDPOINTS", value_delimiter = ',')]
+    allowed_endpoints: Vec<String>,
     /// Log format: `text` or `json`.
     #[arg(long, default_value = "text")]
     log_format: String,
@@ -137,6 +152,14 @@ async fn run_controller(args: ControllerArgs) -> anyhow::Result<()> {
         controller::Options {
             namespace: args.namespace,
             concurrency: args.concurrency,
+            min_refresh_interval: args.min_refresh_interval,
+            deletion_grace_period: args.deletion_grace_period,
+            rollout_settle: args.rollout_settle,
+            tenancy: secretsync::core::access::TenancyPolicy {
+                namespaced_stores_use_controller_identity: args
+                    .namespaced_stores_use_controller_identity,
+                allowed_endpoints: args.allowed_endpoints,
+            },
         },
         Some(identity),
     ));
@@ -159,6 +182,11 @@ async fn run_controller(args: ControllerArgs) -> anyhow::Result<()> {
         e.release().await;
     }
     result
+}
+
+/// Parses a flag duration such as `10s`, `5m` or `1h`.
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    secretsync::core::duration::parse(s)
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

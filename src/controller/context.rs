@@ -22,6 +22,14 @@ pub struct Options {
     pub namespace: Option<String>,
     /// Reconciles that may run at once per resource kind.
     pub concurrency: u16,
+    /// Smallest refresh interval honoured.
+    pub min_refresh_interval: std::time::Duration,
+    /// How long a remote deletion must stay confirmed before a Delete-policy Secret is deleted.
+    pub deletion_grace_period: std::time::Duration,
+    /// How long a rotation waits for sibling Secrets before restarting workloads once.
+    pub rollout_settle: std::time::Duration,
+    /// Which AWS identities and endpoints namespaced stores may use.
+    pub tenancy: crate::core::access::TenancyPolicy,
 }
 
 /// Shared reconcile context.

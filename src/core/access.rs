@@ -7,6 +7,15 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use super::reason::{Reason, SyncError};
 use crate::api::{ClusterSecretStoreCondition, SecretStoreRef, StoreKind};
 
+/// What a cluster admin allows namespaced SecretStores (tenants) to do with the controller's identity.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TenancyPolicy {
+    /// Namespaced stores may use the controller's own AWS identity (and chain roles from it).
+    pub namespaced_stores_use_controller_identity: bool,
+    /// Endpoints a namespaced store may send requests signed with the controller's identity to.
+    pub allowed_endpoints: Vec<String>,
+}
+
 /// Refuses a `secretStoreRef` that names a namespace other than the ExternalSecret's own.
 pub fn check_store_ref(es_namespace: &str, store_ref: &SecretStoreRef) -> Result<(), SyncError> {
     match store_ref.namespace.as_deref() {
