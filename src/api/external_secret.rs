@@ -348,4 +348,18 @@ pub struct ExternalSecretStatus {
     /// Workloads (`Kind/name`) restarted for the current synced versions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub restarted_workloads: Vec<String>,
+    /// Set while every remote secret is confirmed deleted and `deletionPolicy: Delete` waits out the
+    /// grace period before deleting the Secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_deletion: Option<RemoteDeletion>,
+}
+
+/// A confirmed remote deletion awaiting its grace period.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteDeletion {
+    /// When Secrets Manager first confirmed that every remote secret was deleted.
+    pub confirmed_since: Time,
+    /// The ExternalSecret generation that confirmation was made at (a spec edit starts over).
+    pub generation: i64,
 }

@@ -10,6 +10,13 @@ use kube::{Client, Resource};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use kube::runtime::reflector::{ObjectRef, Store};
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::api::ExternalSecret;
 use crate::core::target::FIELD_MANAGER;
 
 use crate::metrics::Metrics;
@@ -47,6 +54,15 @@ pub struct Context {
     /// Process options.
     pub options: Options,
     failures: Mutex<HashMap<String, u32>>,
+    /// Rotations waiting for their settle window.
+    pub(crate) rollouts: super::rollout::RolloutBatches,
+    /// The ExternalSecret watch cache (set once the controller runs).
+    pub(crate) external_secrets: std::sync::OnceLock<Store<ExternalSecret>>,
+    /// Asks the controller to reconcile an ExternalSecret now (set once the controller runs).
+    pub(crate) triggers: std::sync::OnceLock<UnboundedSender<ObjectRef<ExternalSecret>>>,
+    /// Newest version id read per (store id, synced-versions key), shared so that one
+    /// ExternalSecret's discovery of a rotation refreshes the others reading the same secret.
+    seen_versions: Mutex<HashMap<(String, String), String>>,
 }
 
 impl Context {
@@ -73,6 +89,10 @@ impl Context {
             digest_key,
             options,
             failures: Mutex::new(HashMap::new()),
+            rollouts: Default::default(),
+            external_secrets: std::sync::OnceLock::new(),
+            triggers: std::sync::OnceLock::new(),
+            seen_versions: Mutex::new(HashMap::new()),
         }
     }
 
@@ -100,6 +120,67 @@ impl Context {
 }
 
 impl Context {
+    /// An ExternalSecret from the watch cache.
+    pub fn external_secret(&self, ns: &str, name: &str) -> Option<Arc<ExternalSecret>> {
+        self.external_secrets
+            .get()?
+            .get(&ObjectRef::new(name).within(ns))
+    }
+
+    /// Whether another ExternalSecret of store `store_id` read a version newer than `synced` for any
+    /// of the same keys.
+    pub fn newer_version_seen(&self, store_id: &str, synced: &BTreeMap<String, String>) -> bool {
+        let seen = self.seen_versions.lock().unwrap_or_else(|p| p.into_inner());
+        synced.iter().any(|(k, v)| {
+            seen.get(&(store_id.to_string(), k.clone()))
+                .is_some_and(|newer| newer != v)
+        })
+    }
+
+    /// Records the versions one ExternalSecret just read; when some were rotations, asks every other
+    /// ExternalSecret of the same store that synced an older version of those keys to refresh now.
+    pub fn versions_read(
+        &self,
+        me: &ObjectRef<ExternalSecret>,
+        store_id: &str,
+        previous: &BTreeMap<String, String>,
+        current: &BTreeMap<String, String>,
+    ) {
+        {
+            let mut seen = self.seen_versions.lock().unwrap_or_else(|p| p.into_inner());
+            for (k, v) in current {
+                seen.insert((store_id.to_string(), k.clone()), v.clone());
+            }
+        }
+        let rotated: Vec<&String> = current
+            .iter()
+            .filter(|(k, v)| previous.get(*k).is_some_and(|old| old != *v))
+            .map(|(k, _)| k)
+            .collect();
+        if rotated.is_empty() {
+            return;
+        }
+        let (Some(cache), Some(tx)) = (self.external_secrets.get(), self.triggers.get()) else {
+            return;
+        };
+        for es in cache.state() {
+            let r = ObjectRef::from_obj(es.as_ref());
+            if r == *me || super::store_id_of(&es) != store_id {
+                continue;
+            }
+            let stale = es.status.as_ref().is_some_and(|s| {
+                rotated.iter().any(|k| {
+                    s.synced_versions
+                        .get(*k)
+                        .is_some_and(|v| Some(v) != current.get(*k))
+                })
+            });
+            if stale {
+                let _ = tx.send(r);
+            }
+        }
+    }
+
     /// Publishes one Event about `reference` (note cut to 1000 characters); a failure is logged only.
     pub async fn publish(
         &self,

@@ -15,12 +15,18 @@ use super::context::{Context, apply_status, random_unit};
 use super::fetch::fetch_all;
 use super::rollout::{RolloutReport, roll_out};
 use super::stores::resolve_for;
-use crate::api::{CreationPolicy, DeletionPolicy, ExternalSecret, ExternalSecretStatus};
+use crate::api::{
+    CreationPolicy, DeletionPolicy, ExternalSecret, ExternalSecretStatus, RemoteDeletion,
+};
+use crate::core::deletion::{DeletionDecision, DeletionInputs, decide_deletion, remote_names};
 use crate::core::reason::{Reason, SyncError};
-use crate::core::refresh::{FORCE_SYNC_ANNOTATION, RefreshDecision, RefreshInputs, decide};
-use crate::core::status::{ready_of, set_ready};
+use crate::core::refresh::{
+    FORCE_SYNC_ANNOTATION, RefreshDecision, RefreshInputs, decide, effective_interval,
+};
+use crate::core::status::{interval_warning, ready_of, set_ready};
 use crate::core::target::{self, FIELD_MANAGER, Writer};
-use crate::core::{backoff, desired, duration, rollout};
+use crate::core::versions::is_rotation;
+use crate::core::{backoff, desired, duration};
 
 /// Error type of the reconciler (all failures are reported on the object; this is for kube-runtime).
 #[derive(Debug, thiserror::Error)]
@@ -44,10 +50,38 @@ enum Outcome {
     },
     /// Failed; the existing Secret was left as it was.
     Failed(SyncError),
+    /// A remote secret is missing: the deletion rule decided (the Secret was kept, or deleted).
+    Missing {
+        error: SyncError,
+        /// The confirmed deletion awaiting its grace period (recorded on status).
+        pending: Option<RemoteDeletion>,
+        /// Check again after this long (the rest of the grace period).
+        recheck: Option<Duration>,
+        /// The Secret was deleted, and why.
+        deleted: Option<String>,
+    },
 }
 
 fn kube_err(what: &str, e: kube::Error) -> SyncError {
     SyncError::new(Reason::KubernetesError, format!("{what}: {e}"))
+}
+
+/// A failed write: the API server's 422 Invalid is the spec's or the data's fault (`InvalidValue`,
+/// with the server's own message, not retried until something changes); anything else is retried.
+fn write_err(what: &str, e: kube::Error) -> SyncError {
+    match e {
+        kube::Error::Api(s) if s.code == 422 => SyncError::new(
+            Reason::InvalidValue,
+            format!("{what}: the API server rejected it: {}", s.message),
+        ),
+        e => kube_err(what, e),
+    }
+}
+
+/// The refresh interval in effect: the spec's, raised to the controller's floor.
+fn interval_of(es: &ExternalSecret, ctx: &Context) -> (Duration, bool) {
+    let requested = duration::parse(&es.spec.refresh_interval).unwrap_or(Duration::ZERO);
+    effective_interval(requested, ctx.options.min_refresh_interval)
 }
 
 /// Reconciles one ExternalSecret.
@@ -57,6 +91,8 @@ pub async fn reconcile(es: Arc<ExternalSecret>, ctx: Arc<Context>) -> Result<Act
     let name = es.name_any();
     let key = format!("{ns}/{name}");
     let outcome = sync(&es, &ctx, &ns).await;
+    let (interval, _) = interval_of(&es, &ctx);
+    let at_refresh = (!interval.is_zero()).then_some(interval);
     let action = match &outcome {
         Outcome::UpToDate(after) => {
             ctx.record_success(&key);
@@ -64,14 +100,17 @@ pub async fn reconcile(es: Arc<ExternalSecret>, ctx: Arc<Context>) -> Result<Act
         }
         Outcome::Synced { .. } => {
             ctx.record_success(&key);
-            let interval = duration::parse(&es.spec.refresh_interval).unwrap_or(Duration::ZERO);
-            requeue_jittered((!interval.is_zero()).then_some(interval))
+            requeue_jittered(at_refresh)
         }
-        Outcome::Failed(e) if e.reason.is_retryable() => {
+        Outcome::Missing {
+            recheck: Some(d), ..
+        } => Action::requeue((*d).max(Duration::from_secs(1))),
+        Outcome::Failed(e) | Outcome::Missing { error: e, .. } if e.reason.is_retryable() => {
             let n = ctx.record_failure(&key);
             Action::requeue(backoff::delay(n, random_unit()))
         }
-        Outcome::Failed(_) => Action::await_change(),
+        // Not helped by retrying: reported once; a spec edit (or the next refresh) tries again.
+        Outcome::Failed(_) | Outcome::Missing { .. } => requeue_jittered(at_refresh),
     };
     report(&es, &ctx, &ns, &name, outcome).await?;
     ctx.metrics
@@ -91,7 +130,7 @@ fn requeue_jittered(after: Option<Duration>) -> Action {
     }
 }
 
-async fn sync(es: &ExternalSecret, ctx: &Context, ns: &str) -> Outcome {
+async fn sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Outcome {
     match try_sync(es, ctx, ns).await {
         Ok(o) => o,
         Err(e) => Outcome::Failed(e),
@@ -107,7 +146,7 @@ fn writer_of(es: &ExternalSecret, ns: &str) -> Writer {
     }
 }
 
-async fn try_sync(es: &ExternalSecret, ctx: &Context, ns: &str) -> Result<Outcome, SyncError> {
+async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<Outcome, SyncError> {
     let spec = &es.spec;
     desired::validate_spec(spec)?;
     let writer = writer_of(es, ns);
@@ -120,8 +159,13 @@ async fn try_sync(es: &ExternalSecret, ctx: &Context, ns: &str) -> Result<Outcom
     // Ownership first: a refused target costs no AWS call.
     target::check_target(&writer, &spec.target, existing.as_ref())?;
 
-    let interval = duration::parse(&spec.refresh_interval)
-        .map_err(|e| SyncError::new(Reason::InvalidSpec, format!("refreshInterval: {e}")))?;
+    let (interval, _) = interval_of(es, ctx);
+    let previous = es
+        .status
+        .as_ref()
+        .map(|s| s.synced_versions.clone())
+        .unwrap_or_default();
+    let store_id = super::store_id_of(es);
     let decision = decide(&RefreshInputs {
         now: Timestamp::now(),
         generation: es.metadata.generation,
@@ -134,20 +178,15 @@ async fn try_sync(es: &ExternalSecret, ctx: &Context, ns: &str) -> Result<Outcom
         target_in_sync: existing
             .as_ref()
             .is_some_and(|s| target::digest_matches(s, &ctx.digest_key)),
+        newer_version_seen: ctx.newer_version_seen(&store_id, &previous),
     });
-    let previous = es
-        .status
-        .as_ref()
-        .map(|s| s.synced_versions.clone())
-        .unwrap_or_default();
     if let RefreshDecision::UpToDate(after) = decision {
         // The Secret is as written (digest matches); if its versions are newer than the status, an
         // earlier reconcile wrote it and stopped before the rollout: finish that job now.
         if let Some(current) = existing.as_ref().map(target::recorded_versions)
-            && rollout::is_rotation(&previous, &current)
+            && is_rotation(&previous, &current)
         {
-            let marker = rollout::marker_value(&current);
-            let report = roll_out(ctx, es, ns, &target_name, &marker).await?;
+            let report = roll_out(ctx, ns, &target_name).await?;
             return Ok(Outcome::Synced {
                 wrote: false,
                 created: false,
@@ -161,16 +200,43 @@ async fn try_sync(es: &ExternalSecret, ctx: &Context, ns: &str) -> Result<Outcom
 
     let store = resolve_for(&ctx.client, ns, &spec.secret_store_ref).await?;
     let sc = ctx.provider.client(&store.id, &store.config).await;
-    let fetched = match fetch_all(&ctx.provider, &sc, spec).await {
-        Ok(f) => f,
+    let computed = match fetch_all(&ctx.provider, &sc, spec).await {
+        Ok(fetched) => desired::compute(spec, &fetched),
+        Err(e) => Err(e),
+    };
+    let desired = match computed {
+        Ok(d) => d,
         Err(e) if e.reason == Reason::SecretNotFound => {
-            delete_if_gone(es, &secrets, &target_name, existing.as_ref()).await?;
-            return Err(e);
+            return Ok(missing(
+                es,
+                ctx,
+                &sc,
+                &secrets,
+                &target_name,
+                existing.as_ref(),
+                &previous,
+                e,
+            )
+            .await);
         }
         Err(e) => return Err(e),
     };
-    let desired = desired::compute(spec, &fetched)?;
-    let secret = target::desired_secret(&writer, &spec.target, &desired, &ctx.digest_key);
+    ctx.versions_read(
+        &kube::runtime::reflector::ObjectRef::from_obj(es),
+        &store_id,
+        &previous,
+        &desired.synced_versions,
+    );
+    let created_by_writer = existing
+        .as_ref()
+        .is_some_and(|s| target::created_by(&writer, s));
+    let secret = target::desired_secret(
+        &writer,
+        &spec.target,
+        &desired,
+        &ctx.digest_key,
+        created_by_writer,
+    );
     let wrote = target::needs_write(existing.as_ref(), &secret);
     if wrote {
         secrets
@@ -180,12 +246,11 @@ async fn try_sync(es: &ExternalSecret, ctx: &Context, ns: &str) -> Result<Outcom
                 &Patch::Apply(&secret),
             )
             .await
-            .map_err(|e| kube_err("writing the target Secret", e))?;
+            .map_err(|e| write_err(&format!("writing Secret {target_name:?}"), e))?;
     }
     // Restart only after the new Secret is in place, and only for a real rotation.
-    let rollout = if rollout::is_rotation(&previous, &desired.synced_versions) {
-        let marker = rollout::marker_value(&desired.synced_versions);
-        Some(roll_out(ctx, es, ns, &target_name, &marker).await?)
+    let rollout = if is_rotation(&previous, &desired.synced_versions) {
+        Some(roll_out(ctx, ns, &target_name).await?)
     } else {
         None
     };
@@ -198,28 +263,115 @@ async fn try_sync(es: &ExternalSecret, ctx: &Context, ns: &str) -> Result<Outcom
     })
 }
 
-/// `deletionPolicy: Delete` (Owner only): the remote secret is gone, so the Secret goes too.
-async fn delete_if_gone(
+/// A remote secret (or version, or find match) is missing. The Secret keeps its data unless the
+/// deletion rule says every remote secret is confirmed deleted and the grace period is over.
+#[allow(clippy::too_many_arguments)]
+async fn missing(
     es: &ExternalSecret,
+    ctx: &Context,
+    sc: &crate::provider::StoreClient,
     secrets: &Api<Secret>,
     target_name: &str,
     existing: Option<&Secret>,
-) -> Result<(), SyncError> {
+    previous: &std::collections::BTreeMap<String, String>,
+    error: SyncError,
+) -> Outcome {
     let t = &es.spec.target;
-    if t.deletion_policy != DeletionPolicy::Delete
-        || t.creation_policy != CreationPolicy::Owner
-        || existing.is_none()
-    {
-        return Ok(());
+    let keep = |error: SyncError, why: &str| {
+        let message = match existing {
+            Some(_) => format!("{}; the Secret keeps its last data ({why})", error.message),
+            None => error.message.clone(),
+        };
+        Outcome::Missing {
+            error: SyncError::new(error.reason, message),
+            pending: None,
+            recheck: None,
+            deleted: None,
+        }
+    };
+    if t.deletion_policy != DeletionPolicy::Delete {
+        return keep(error, "deletionPolicy Retain");
     }
-    secrets
-        .delete(target_name, &DeleteParams::default())
-        .await
-        .map(|_| ())
-        .or_else(|e| match e {
-            kube::Error::Api(s) if s.code == 404 => Ok(()),
-            e => Err(kube_err("deleting the target Secret", e)),
-        })
+    let names = remote_names(&es.spec, previous).unwrap_or_default();
+    let remote = if existing.is_some() && t.creation_policy == CreationPolicy::Owner {
+        ctx.provider.confirm_deleted(sc, &names).await
+    } else {
+        Vec::new()
+    };
+    let status = es.status.as_ref();
+    let inputs = DeletionInputs {
+        deletion_policy: t.deletion_policy,
+        creation_policy: t.creation_policy,
+        target_exists: existing.is_some(),
+        remote: &remote,
+        spec_changed: status.and_then(|s| s.observed_generation) != es.metadata.generation,
+        generation: es.metadata.generation,
+        pending: status.and_then(|s| s.remote_deletion.as_ref()),
+        now: Timestamp::now(),
+        grace: ctx.options.deletion_grace_period,
+    };
+    let gone = names.join(", ");
+    match decide_deletion(&inputs) {
+        DeletionDecision::Keep(why) => keep(error, &why),
+        DeletionDecision::StartGrace => Outcome::Missing {
+            error: SyncError::new(
+                error.reason,
+                format!(
+                    "Secrets Manager confirms remote secret(s) {gone} deleted; the Secret is deleted \
+                     (deletionPolicy Delete) if that still holds after {:?}",
+                    ctx.options.deletion_grace_period
+                ),
+            ),
+            pending: Some(RemoteDeletion {
+                confirmed_since: Time(inputs.now),
+                generation: es.metadata.generation.unwrap_or_default(),
+            }),
+            recheck: Some(ctx.options.deletion_grace_period),
+            deleted: None,
+        },
+        DeletionDecision::Wait(left) => Outcome::Missing {
+            error: SyncError::new(
+                error.reason,
+                format!(
+                    "Secrets Manager confirms remote secret(s) {gone} deleted; the Secret is deleted \
+                     (deletionPolicy Delete) if that still holds in {}s",
+                    left.as_secs()
+                ),
+            ),
+            pending: inputs.pending.cloned(),
+            recheck: Some(left),
+            deleted: None,
+        },
+        DeletionDecision::Delete => {
+            let why = format!(
+                "remote secret(s) {gone} deleted in Secrets Manager (confirmed twice, {:?} apart)",
+                ctx.options.deletion_grace_period
+            );
+            let result = secrets
+                .delete(target_name, &DeleteParams::default())
+                .await
+                .map(|_| ())
+                .or_else(|e| match e {
+                    kube::Error::Api(s) if s.code == 404 => Ok(()),
+                    e => Err(kube_err("deleting the target Secret", e)),
+                });
+            match result {
+                Ok(()) => {
+                    tracing::info!(namespace = %es.namespace().unwrap_or_default(), secret = %target_name, reason = %why, "deleted the target Secret (deletionPolicy Delete)");
+                    Outcome::Missing {
+                        error: SyncError::new(
+                            error.reason,
+                            format!("Secret {target_name:?} deleted: {why}"),
+                        ),
+                        pending: None,
+                        recheck: None,
+                        deleted: Some(why),
+                    }
+                }
+                Err(e) => Outcome::Failed(e),
+            }
+        }
+    }
 }
 
 /// Writes status, Events and metrics for an outcome. Writes nothing when nothing changed.
@@ -236,6 +388,7 @@ async fn report(
     let force = es.annotations().get(FORCE_SYNC_ANNOTATION).cloned();
     let target_name = target::target_name(&writer_of(es, ns), &es.spec.target);
     let previous = ready_of(&old.conditions).map(|(s, r)| (s.to_string(), r.to_string()));
+    let now_for_conditions = now.clone();
     let (new, event) = match outcome {
         Outcome::UpToDate(_) => return Ok(()),
         Outcome::Synced {
@@ -274,6 +427,7 @@ async fn report(
                 } else {
                     old.last_force_sync.clone()
                 },
+                remote_deletion: None,
                 ..old.clone()
             };
             if let Some(report) = &rollout {
@@ -316,7 +470,27 @@ async fn report(
             };
             (status, event)
         }
-        Outcome::Failed(e) => {
+        outcome @ (Outcome::Failed(_) | Outcome::Missing { .. }) => {
+            let (e, pending, deleted) = match outcome {
+                Outcome::Missing {
+                    error,
+                    pending,
+                    deleted,
+                    ..
+                } => (error, pending, deleted),
+                Outcome::Failed(e) => (e, old.remote_deletion.clone(), None),
+                _ => return Ok(()),
+            };
+            if let Some(why) = deleted {
+                ctx.publish(
+                    &es.object_ref(&()),
+                    EventType::Normal,
+                    "Deleted",
+                    "Delete",
+                    &format!("Deleted Secret {target_name:?} (deletionPolicy Delete): {why}"),
+                )
+                .await;
+            }
             ctx.metrics
                 .sync_results
                 .with_label_values(&[e.reason.as_str()])
@@ -331,6 +505,7 @@ async fn report(
                     now,
                 ),
                 observed_generation: generation,
+                remote_deletion: pending,
                 ..old.clone()
             };
             let changed = previous
@@ -347,6 +522,19 @@ async fn report(
             (status, event)
         }
     };
+    let (_, raised) = interval_of(es, ctx);
+    let mut new = new;
+    new.conditions = interval_warning(
+        &new.conditions,
+        raised.then(|| {
+            format!(
+                "refreshInterval {:?} is below the controller's minimum; refreshing every {:?}",
+                es.spec.refresh_interval, ctx.options.min_refresh_interval
+            )
+        }),
+        generation,
+        now_for_conditions,
+    );
     if new != old {
         let api: Api<ExternalSecret> = Api::namespaced(ctx.client.clone(), ns);
         apply_status(&api, name, &new)

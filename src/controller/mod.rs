@@ -69,10 +69,17 @@ pub async fn run(
     let secrets: Api<Secret> = scoped(&client, ns.as_deref());
     let managed =
         watcher::Config::default().labels(&format!("{MANAGED_BY_LABEL}={MANAGED_BY_VALUE}"));
+    let _ = ctx.external_secrets.set(reader.clone());
+    let (trigger_tx, trigger_rx) = tokio::sync::mpsc::unbounded_channel();
+    let _ = ctx.triggers.set(trigger_tx);
+    let triggers = futures::stream::unfold(trigger_rx, |mut rx| async move {
+        rx.recv().await.map(|r| (r, rx))
+    });
     let stores_reader = reader.clone();
     let cluster_reader = reader.clone();
     let es_controller = Controller::for_stream(es_stream, reader.clone())
         .with_config(config.clone())
+        .reconcile_on(triggers)
         .watches(secrets, managed, |s: Secret| {
             let ns = s.namespace();
             s.annotations()
@@ -211,6 +218,19 @@ pub async fn run(
         stop
     );
     readiness.abort();
+}
+
+/// The store identity an ExternalSecret's `secretStoreRef` resolves to (same as [`stores::resolve_for`]).
+pub(crate) fn store_id_of(es: &ExternalSecret) -> String {
+    let r = &es.spec.secret_store_ref;
+    match r.kind {
+        StoreKind::SecretStore => format!(
+            "SecretStore/{}/{}",
+            es.namespace().unwrap_or_default(),
+            r.name
+        ),
+        StoreKind::ClusterSecretStore => format!("ClusterSecretStore/{}", r.name),
+    }
 }
 
 /// ExternalSecrets (from the cache) that use a given store.

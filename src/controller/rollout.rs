@@ -1,21 +1,28 @@
-//! The rollout shell: reads the namespace's workloads, applies the pure plan by patching the marker
-//! annotation, and reports Events and metrics.
+//! The rollout shell: rotations in one namespace are batched for a short settle window, then the pure
+//! plan is applied by patching one marker annotation per workload, so one rotation restarts each
+//! workload once however many of its Secrets it feeds.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
-use k8s_openapi::api::core::v1::PodTemplateSpec;
-use kube::ResourceExt;
+use k8s_openapi::api::core::v1::{PodTemplateSpec, Secret};
 use kube::api::{Api, ListParams, Patch, PatchParams};
 use kube::runtime::events::EventType;
+use tokio::sync::oneshot;
 
 use super::context::{Context, object_ref};
-use crate::api::{ExternalSecret, WorkloadKind};
+use crate::api::WorkloadKind;
 use crate::core::reason::{Reason, SyncError};
 use crate::core::rollout::{
-    RELOAD_ANNOTATION, WorkloadAction, WorkloadView, describe, marker_key, plan, references_secret,
+    MARKER_ANNOTATION, ManagedSecret, RELOAD_ANNOTATION, WorkloadAction, WorkloadView, describe,
+    plan, referenced_secrets,
 };
-use crate::core::target::FIELD_MANAGER;
+use crate::core::target::{
+    FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, OWNER_ANNOTATION, VERSIONS_ANNOTATION,
+};
 
-/// What a rollout did.
+/// What a rollout did for one rotated Secret.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RolloutReport {
     /// Workloads carrying the marker now (restarted now or by an earlier attempt).
@@ -24,8 +31,63 @@ pub struct RolloutReport {
     pub skipped: Vec<String>,
 }
 
+type Waiter = (String, oneshot::Sender<Result<RolloutReport, SyncError>>);
+
+/// Rotations waiting for their namespace's settle window to end.
+#[derive(Default)]
+pub struct RolloutBatches {
+    pending: std::sync::Mutex<HashMap<String, Vec<Waiter>>>,
+}
+
+impl RolloutBatches {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<Waiter>>> {
+        self.pending.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 fn kube_err(what: &str, e: kube::Error) -> SyncError {
     SyncError::new(Reason::KubernetesError, format!("{what}: {e}"))
+}
+
+/// Asks for the workloads that use `target_secret` (whose new versions are written) to restart, and
+/// waits for the batch it joins: every rotation in the namespace within the settle window is applied
+/// together, each workload patched at most once.
+pub async fn roll_out(
+    ctx: &Arc<Context>,
+    ns: &str,
+    target_secret: &str,
+) -> Result<RolloutReport, SyncError> {
+    let (tx, rx) = oneshot::channel();
+    let first = {
+        let mut pending = ctx.rollouts.lock();
+        let waiters = pending.entry(ns.to_string()).or_default();
+        waiters.push((target_secret.to_string(), tx));
+        waiters.len() == 1
+    };
+    if first {
+        let ctx = ctx.clone();
+        let ns = ns.to_string();
+        tokio::spawn(async move {
+            tokio::time::sleep(ctx.options.rollout_settle).await;
+            let waiters = ctx.rollouts.lock().remove(&ns).unwrap_or_default();
+            let rotated: BTreeSet<String> = waiters.iter().map(|(s, _)| s.clone()).collect();
+            let result = execute(&ctx, &ns, &rotated).await;
+            for (secret, tx) in waiters {
+                let _ = tx.send(
+                    result
+                        .as_ref()
+                        .map(|r| r.get(&secret).cloned().unwrap_or_default())
+                        .map_err(Clone::clone),
+                );
+            }
+        });
+    }
+    rx.await.map_err(|_| {
+        SyncError::new(
+            Reason::KubernetesError,
+            "the rollout batch ended without a result; retrying",
+        )
+    })?
 }
 
 fn view(
@@ -33,8 +95,6 @@ fn view(
     meta: &kube::api::ObjectMeta,
     template: &PodTemplateSpec,
     paused: bool,
-    target: &str,
-    key: &str,
 ) -> WorkloadView {
     WorkloadView {
         kind,
@@ -44,49 +104,41 @@ fn view(
             .as_ref()
             .and_then(|a| a.get(RELOAD_ANNOTATION))
             .cloned(),
-        references_target: template
+        referenced: template
             .spec
             .as_ref()
-            .is_some_and(|p| references_secret(p, target)),
+            .map(referenced_secrets)
+            .unwrap_or_default(),
         marker: template
             .metadata
             .as_ref()
             .and_then(|m| m.annotations.as_ref())
-            .and_then(|a| a.get(key))
+            .and_then(|a| a.get(MARKER_ANNOTATION))
             .cloned(),
         paused,
     }
 }
 
-/// Restarts the workloads that use `target_secret`, exactly once per marker.
-pub async fn roll_out(
-    ctx: &Context,
-    es: &ExternalSecret,
-    ns: &str,
-    target_secret: &str,
-    marker: &str,
-) -> Result<RolloutReport, SyncError> {
-    let key = marker_key(target_secret);
+/// Every Deployment, StatefulSet and DaemonSet of the namespace, as the plan sees them.
+async fn workloads(ctx: &Context, ns: &str) -> Result<Vec<WorkloadView>, SyncError> {
     let lp = ListParams::default();
-    let deployments: Api<Deployment> = Api::namespaced(ctx.client.clone(), ns);
-    let statefulsets: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), ns);
-    let daemonsets: Api<DaemonSet> = Api::namespaced(ctx.client.clone(), ns);
     let mut views = Vec::new();
+    let deployments: Api<Deployment> = Api::namespaced(ctx.client.clone(), ns);
     for d in deployments
         .list(&lp)
         .await
         .map_err(|e| kube_err("listing Deployments", e))?
     {
         let spec = d.spec.unwrap_or_default();
+        let paused = spec.paused == Some(true);
         views.push(view(
             WorkloadKind::Deployment,
             &d.metadata,
             &spec.template,
-            spec.paused == Some(true),
-            target_secret,
-            &key,
+            paused,
         ));
     }
+    let statefulsets: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), ns);
     for s in statefulsets
         .list(&lp)
         .await
@@ -98,10 +150,9 @@ pub async fn roll_out(
             &s.metadata,
             &spec.template,
             false,
-            target_secret,
-            &key,
         ));
     }
+    let daemonsets: Api<DaemonSet> = Api::namespaced(ctx.client.clone(), ns);
     for s in daemonsets
         .list(&lp)
         .await
@@ -113,46 +164,95 @@ pub async fn roll_out(
             &s.metadata,
             &spec.template,
             false,
-            target_secret,
-            &key,
         ));
     }
-    let listed: Vec<(WorkloadKind, String)> = es
-        .spec
-        .rollout_restart_targets
-        .iter()
-        .map(|t| (t.kind, t.name.clone()))
-        .collect();
-    let mut report = RolloutReport::default();
-    for (kind, name) in &listed {
-        if !views.iter().any(|v| v.kind == *kind && v.name == *name) {
-            report.skipped.push(format!("{kind:?}/{name} not found"));
+    Ok(views)
+}
+
+/// The managed Secrets of the namespace (metadata only: no values are read), with the
+/// `rolloutRestartTargets` of the ExternalSecret writing each.
+async fn managed_secrets(ctx: &Context, ns: &str) -> Result<Vec<ManagedSecret>, SyncError> {
+    let api: Api<Secret> = Api::namespaced(ctx.client.clone(), ns);
+    let lp = ListParams::default().labels(&format!("{MANAGED_BY_LABEL}={MANAGED_BY_VALUE}"));
+    let list = api
+        .list_metadata(&lp)
+        .await
+        .map_err(|e| kube_err("listing managed Secrets", e))?;
+    let mut out = Vec::new();
+    for s in list {
+        let annotations = s.metadata.annotations.unwrap_or_default();
+        let record: BTreeMap<String, String> = annotations
+            .get(VERSIONS_ANNOTATION)
+            .and_then(|v| serde_json::from_str(v).ok())
+            .unwrap_or_default();
+        let listed = annotations
+            .get(OWNER_ANNOTATION)
+            .and_then(|owner| ctx.external_secret(ns, owner))
+            .map(|es| {
+                es.spec
+                    .rollout_restart_targets
+                    .iter()
+                    .map(|t| (t.kind, t.name.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.push(ManagedSecret {
+            name: s.metadata.name.unwrap_or_default(),
+            record,
+            listed,
+        });
+    }
+    Ok(out)
+}
+
+/// Applies one batch: plans, patches, reports per rotated Secret.
+async fn execute(
+    ctx: &Context,
+    ns: &str,
+    rotated: &BTreeSet<String>,
+) -> Result<HashMap<String, RolloutReport>, SyncError> {
+    let views = workloads(ctx, ns).await?;
+    let managed = managed_secrets(ctx, ns).await?;
+    let mut reports: HashMap<String, RolloutReport> = HashMap::new();
+    for secret in managed.iter().filter(|s| rotated.contains(&s.name)) {
+        for (kind, name) in &secret.listed {
+            if !views.iter().any(|v| v.kind == *kind && v.name == *name) {
+                reports
+                    .entry(secret.name.clone())
+                    .or_default()
+                    .skipped
+                    .push(format!("{kind:?}/{name} not found"));
+            }
         }
     }
-    let patch = serde_json::json!({ "spec": { "template": { "metadata": { "annotations": { key.clone(): marker } } } } });
     let pp = PatchParams {
         field_manager: Some(FIELD_MANAGER.into()),
         ..Default::default()
     };
-    for (w, action) in plan(&views, &listed, marker) {
-        let what = describe(&w);
-        match action {
-            WorkloadAction::AlreadyDone => report.restarted.push(what),
+    for planned in plan(&views, &managed, rotated) {
+        let w = &planned.workload;
+        let what = describe(w);
+        match &planned.action {
+            WorkloadAction::AlreadyDone => {}
             WorkloadAction::Skip(why) => {
-                report.skipped.push(why.clone());
-                publish_on_workload(ctx, ns, &w, EventType::Warning, "RolloutSkipped", &why).await;
+                publish_on_workload(ctx, ns, w, EventType::Warning, "RolloutSkipped", why).await;
             }
             WorkloadAction::Restart => {
+                let patch = serde_json::json!({ "spec": { "template": { "metadata": { "annotations": { MARKER_ANNOTATION: planned.marker } } } } });
                 let result = match w.kind {
-                    WorkloadKind::Deployment => deployments
-                        .patch(&w.name, &pp, &Patch::Merge(&patch))
-                        .await
-                        .map(|_| ()),
-                    WorkloadKind::StatefulSet => statefulsets
-                        .patch(&w.name, &pp, &Patch::Merge(&patch))
-                        .await
-                        .map(|_| ()),
-                    WorkloadKind::DaemonSet => daemonsets
+                    WorkloadKind::Deployment => {
+                        Api::<Deployment>::namespaced(ctx.client.clone(), ns)
+                            .patch(&w.name, &pp, &Patch::Merge(&patch))
+                            .await
+                            .map(|_| ())
+                    }
+                    WorkloadKind::StatefulSet => {
+                        Api::<StatefulSet>::namespaced(ctx.client.clone(), ns)
+                            .patch(&w.name, &pp, &Patch::Merge(&patch))
+                            .await
+                            .map(|_| ())
+                    }
+                    WorkloadKind::DaemonSet => Api::<DaemonSet>::namespaced(ctx.client.clone(), ns)
                         .patch(&w.name, &pp, &Patch::Merge(&patch))
                         .await
                         .map(|_| ()),
@@ -163,16 +263,21 @@ pub async fn roll_out(
                     .with_label_values(&[&format!("{:?}", w.kind), ns])
                     .inc();
                 let note = format!(
-                    "Restarted for new versions of Secret {target_secret:?} (ExternalSecret {:?})",
-                    es.name_any()
+                    "Restarted for new versions of Secret(s) {}",
+                    planned.rotated.join(", ")
                 );
-                publish_on_workload(ctx, ns, &w, EventType::Normal, "RolloutRestarted", &note)
-                    .await;
-                report.restarted.push(what);
+                publish_on_workload(ctx, ns, w, EventType::Normal, "RolloutRestarted", &note).await;
+            }
+        }
+        for secret in &planned.rotated {
+            let report = reports.entry(secret.clone()).or_default();
+            match &planned.action {
+                WorkloadAction::Skip(why) => report.skipped.push(why.clone()),
+                _ => report.restarted.push(what.clone()),
             }
         }
     }
-    Ok(report)
+    Ok(reports)
 }
 
 async fn publish_on_workload(

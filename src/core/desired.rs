@@ -11,6 +11,7 @@ use super::property::{lookup, value_bytes};
 use super::reason::{Reason, SyncError};
 use super::remote::{Fetched, FetchedFrom, RemoteContent, RemoteSecret, VersionSelector};
 use super::template;
+use super::versions::bounded;
 use crate::api::{DecodingStrategy, ExternalSecretSpec, MergePolicy, RemoteRef};
 
 /// Largest total size of a Secret's data (keys + values) that the API server accepts.
@@ -53,7 +54,30 @@ pub fn validate_spec(spec: &ExternalSecretSpec) -> Result<(), SyncError> {
     if let Some(t) = &spec.target.template {
         template::check(&t.data)?;
     }
+    if let Some(name) = &spec.target.name
+        && !is_dns_subdomain(name)
+    {
+        return Err(SyncError::new(
+            Reason::InvalidSpec,
+            format!(
+                "target.name {name:?} is not a valid Secret name (lowercase alphanumerics, '-' and '.', \
+                 at most 253 characters, starting and ending alphanumeric)"
+            ),
+        ));
+    }
     Ok(())
+}
+
+/// Whether `name` is a valid Kubernetes object name (RFC 1123 DNS subdomain).
+pub fn is_dns_subdomain(name: &str) -> bool {
+    let edge_ok = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    !name.is_empty()
+        && name.len() <= 253
+        && edge_ok(name.chars().next())
+        && edge_ok(name.chars().last())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
 }
 
 fn json_of(secret: &RemoteSecret, what: &str) -> Result<Value, SyncError> {
@@ -149,6 +173,13 @@ pub fn compute(spec: &ExternalSecretSpec, fetched: &Fetched) -> Result<DesiredDa
                 data.extend(extract(remote, secret, &what)?);
                 record_version(&mut versions, remote, secret);
             }
+            (_, Some(_), FetchedFrom::Find(secrets)) if secrets.is_empty() => {
+                // No match is a failure, never an empty Secret: the keys it held stay.
+                return Err(SyncError::new(
+                    Reason::SecretNotFound,
+                    format!("dataFrom[{i}].find matched nothing"),
+                ));
+            }
             (_, Some(find), FetchedFrom::Find(secrets)) => {
                 let mut origin: BTreeMap<String, &str> = BTreeMap::new();
                 for secret in secrets {
@@ -236,7 +267,7 @@ pub fn compute(spec: &ExternalSecretSpec, fetched: &Fetched) -> Result<DesiredDa
     }
     Ok(DesiredData {
         data,
-        synced_versions: versions,
+        synced_versions: bounded(versions),
     })
 }
 

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod backoff;
 pub mod decode;
+pub mod deletion;
 pub mod desired;
 pub mod digest;
 pub mod duration;
@@ -16,3 +17,4 @@ pub mod rollout;
 pub mod status;
 pub mod target;
 pub mod template;
+pub mod versions;

@@ -9,6 +9,7 @@ pub fn is_valid_key(key: &str) -> bool {
         && key.len() <= MAX_KEY_LEN
         && key != "."
         && key != ".."
+        && !key.starts_with("..")
         && key
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))

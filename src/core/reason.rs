@@ -66,7 +66,8 @@ impl Reason {
     }
 
     /// Whether retrying without a change to some object can help. Non-retryable failures are
-    /// reported once and wait for a change instead of being hammered.
+    /// reported once and not retried with backoff: they wait for a spec change (or, since remote data
+    /// can fix some of them, the next regular refresh) instead of being hammered.
     pub fn is_retryable(self) -> bool {
         !matches!(
             self,
@@ -74,6 +75,7 @@ impl Reason {
                 | Reason::InvalidSpec
                 | Reason::TemplateError
                 | Reason::SizeLimitExceeded
+                | Reason::InvalidValue
         )
     }
 }
@@ -115,6 +117,11 @@ mod tests {
         assert!(Reason::ProviderError.is_retryable());
         assert!(Reason::StoreNotFound.is_retryable());
         assert!(Reason::AccessDenied.is_retryable());
+        assert!(Reason::KubernetesError.is_retryable());
+        assert!(
+            !Reason::InvalidValue.is_retryable(),
+            "an apiserver 422 does not heal by retrying"
+        );
     }
 
     #[test]

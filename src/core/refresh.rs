@@ -28,6 +28,8 @@ pub struct RefreshInputs<'a> {
     pub interval: Duration,
     /// The target Secret exists and holds what was last written (digest matches).
     pub target_in_sync: bool,
+    /// Another ExternalSecret of the same store just read a newer version of a key this one synced.
+    pub newer_version_seen: bool,
 }
 
 /// What a reconcile should do.
@@ -58,6 +60,7 @@ pub fn decide(inputs: &RefreshInputs<'_>) -> RefreshDecision {
         || !is_ready(status)
         || !inputs.target_in_sync
         || inputs.force_sync != status.last_force_sync.as_deref()
+        || inputs.newer_version_seen
     {
         return RefreshDecision::Fetch;
     }
@@ -71,6 +74,16 @@ pub fn decide(inputs: &RefreshInputs<'_>) -> RefreshDecision {
         RefreshDecision::Fetch
     } else {
         RefreshDecision::UpToDate(Some(inputs.interval.saturating_sub(elapsed)))
+    }
+}
+
+/// The interval actually used: `requested`, raised to `floor` when shorter (zero stays zero: fetch
+/// once). The flag says it was raised (reported on status).
+pub fn effective_interval(requested: Duration, floor: Duration) -> (Duration, bool) {
+    if !requested.is_zero() && requested < floor {
+        (floor, true)
+    } else {
+        (requested, false)
     }
 }
 
@@ -103,6 +116,7 @@ mod tests {
             force_sync: None,
             interval: Duration::from_secs(3600),
             target_in_sync: true,
+            newer_version_seen: false,
         }
     }
 
@@ -151,6 +165,32 @@ mod tests {
             decide(&inputs(Some(&failed), at(1))),
             RefreshDecision::Fetch
         );
+    }
+
+    #[test]
+    fn a_newer_version_seen_elsewhere_fetches_at_once() {
+        let s = ready_status(at(0));
+        let mut i = inputs(Some(&s), at(1));
+        i.newer_version_seen = true;
+        assert_eq!(decide(&i), RefreshDecision::Fetch);
+    }
+
+    #[test]
+    fn intervals_below_the_floor_are_raised() {
+        let floor = Duration::from_secs(10);
+        let table = [
+            (Duration::from_nanos(1), (floor, true)),
+            (Duration::from_secs(9), (floor, true)),
+            (floor, (floor, false)),
+            (
+                Duration::from_secs(3600),
+                (Duration::from_secs(3600), false),
+            ),
+            (Duration::ZERO, (Duration::ZERO, false)),
+        ];
+        for (requested, want) in table {
+            assert_eq!(effective_interval(requested, floor), want, "{requested:?}");
+        }
     }
 
     #[test]

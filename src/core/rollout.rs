@@ -1,94 +1,74 @@
 //! The rollout decision: whether a sync is a rotation, which workloads restart, and the marker that
 //! restarts them (keyed by version ids, never by time or secret data, so re-applying it is a no-op).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::PodSpec;
 use sha2::{Digest, Sha256};
 
+use super::versions::{digest_of, hex};
 use crate::api::WorkloadKind;
 
 /// Workload annotation: `"true"` opts a workload into auto-discovery, `"false"` excludes it always.
 pub const RELOAD_ANNOTATION: &str = "secretsync.io/reload";
-/// Prefix of the pod-template annotation that carries the restart marker.
-pub const MARKER_PREFIX: &str = "secretsync.io/restarted-for.";
-/// Longest name part of an annotation key.
-const MAX_NAME_PART: usize = 63;
+/// The pod-template annotation carrying the restart marker: one per workload, covering every Secret
+/// that can restart it, so one rotation feeding several of its Secrets restarts it once.
+pub const MARKER_ANNOTATION: &str = "secretsync.io/rollout-marker";
 
-/// The pod-template annotation key for a target Secret: `secretsync.io/restarted-for.<secret>`; names
-/// too long for the 63-character name part are cut and suffixed with a hash so keys stay distinct.
-pub fn marker_key(target_secret: &str) -> String {
-    let name_part = format!("restarted-for.{target_secret}");
-    if name_part.len() <= MAX_NAME_PART {
-        return format!("secretsync.io/{name_part}");
-    }
-    let hash = hex(&Sha256::digest(target_secret.as_bytes()))[..10].to_string();
-    let keep = MAX_NAME_PART - hash.len() - 1;
-    let mut cut: String = name_part.chars().take(keep).collect();
-    // An annotation name part must end alphanumeric.
-    while cut.ends_with(['.', '-', '_']) {
-        cut.pop();
-    }
-    format!("secretsync.io/{cut}-{hash}")
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The marker value for a set of synced versions: a digest of the (remote key, version id) pairs.
-/// Version ids are not secret; equal versions give equal markers on every replica and after restarts.
-pub fn marker_value(synced_versions: &BTreeMap<String, String>) -> String {
+/// The marker for a workload: a digest of (Secret name, synced-versions record) over every managed
+/// Secret that can restart it. Version ids are not secret; equal inputs give equal markers on every
+/// replica and after restarts, so re-applying a marker is a no-op.
+pub fn workload_marker(relevant: &BTreeMap<String, BTreeMap<String, String>>) -> String {
     let mut h = Sha256::new();
-    for (k, v) in synced_versions {
-        h.update((k.len() as u64).to_be_bytes());
-        h.update(k.as_bytes());
-        h.update((v.len() as u64).to_be_bytes());
-        h.update(v.as_bytes());
+    for (secret, record) in relevant {
+        let d = digest_of(record);
+        h.update((secret.len() as u64).to_be_bytes());
+        h.update(secret.as_bytes());
+        h.update(d.as_bytes());
     }
-    format!("v1-{}", &hex(&h.finalize())[..32])
+    format!("v2-{}", &hex(&h.finalize())[..32])
 }
 
-/// A rotation: the versions changed from a previously recorded, non-empty set. First syncs are not.
-pub fn is_rotation(
-    previous: &BTreeMap<String, String>,
-    current: &BTreeMap<String, String>,
-) -> bool {
-    !previous.is_empty() && !current.is_empty() && previous != current
-}
-
-/// Whether a pod spec references the Secret by env `secretKeyRef`, `envFrom.secretRef`, a `secret`
-/// volume or a projected `secret` source, in any container or init container.
-pub fn references_secret(pod: &PodSpec, secret: &str) -> bool {
-    let containers = pod
+/// Every Secret a pod spec references by env `secretKeyRef`, `envFrom.secretRef`, a `secret` volume
+/// or a projected `secret` source, in any container or init container.
+pub fn referenced_secrets(pod: &PodSpec) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for c in pod
         .containers
         .iter()
-        .chain(pod.init_containers.iter().flatten());
-    let in_containers = containers.into_iter().any(|c| {
-        let env = c.env.iter().flatten().any(|e| {
-            e.value_from
+        .chain(pod.init_containers.iter().flatten())
+    {
+        for e in c.env.iter().flatten() {
+            if let Some(r) = e
+                .value_from
                 .as_ref()
                 .and_then(|v| v.secret_key_ref.as_ref())
-                .is_some_and(|r| r.name == secret)
-        });
-        let env_from = c
-            .env_from
-            .iter()
-            .flatten()
-            .any(|e| e.secret_ref.as_ref().is_some_and(|r| r.name == secret));
-        env || env_from
-    });
-    let in_volumes = pod.volumes.iter().flatten().any(|v| {
-        let direct = v.secret.as_ref().and_then(|s| s.secret_name.as_deref()) == Some(secret);
-        let projected = v.projected.as_ref().is_some_and(|p| {
-            p.sources
-                .iter()
-                .flatten()
-                .any(|s| s.secret.as_ref().is_some_and(|s| s.name == secret))
-        });
-        direct || projected
-    });
-    in_containers || in_volumes
+            {
+                out.insert(r.name.clone());
+            }
+        }
+        for e in c.env_from.iter().flatten() {
+            if let Some(r) = &e.secret_ref {
+                out.insert(r.name.clone());
+            }
+        }
+    }
+    for v in pod.volumes.iter().flatten() {
+        if let Some(name) = v.secret.as_ref().and_then(|s| s.secret_name.clone()) {
+            out.insert(name);
+        }
+        for src in v.projected.iter().flat_map(|p| p.sources.iter().flatten()) {
+            if let Some(s) = &src.secret {
+                out.insert(s.name.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Whether a pod spec references the Secret (see [`referenced_secrets`]).
+pub fn references_secret(pod: &PodSpec, secret: &str) -> bool {
+    referenced_secrets(pod).contains(secret)
 }
 
 /// What the rollout step knows about one workload.
@@ -96,16 +76,27 @@ pub fn references_secret(pod: &PodSpec, secret: &str) -> bool {
 pub struct WorkloadView {
     /// Deployment, StatefulSet or DaemonSet.
     pub kind: WorkloadKind,
-    /// Name in the ExternalSecret's namespace.
+    /// Name in the namespace.
     pub name: String,
     /// Value of the workload's `secretsync.io/reload` annotation.
     pub reload: Option<String>,
-    /// Whether the pod template references the target Secret.
-    pub references_target: bool,
-    /// Current value of the marker annotation on the pod template.
+    /// Secrets the pod template references (env, envFrom, volumes, projected volumes).
+    pub referenced: BTreeSet<String>,
+    /// Current value of [`MARKER_ANNOTATION`] on the pod template.
     pub marker: Option<String>,
     /// A paused Deployment.
     pub paused: bool,
+}
+
+/// What the rollout step knows about one Secret secretsync manages in the namespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManagedSecret {
+    /// The Secret's name.
+    pub name: String,
+    /// Its synced-versions record (from its annotation).
+    pub record: BTreeMap<String, String>,
+    /// `rolloutRestartTargets` of the ExternalSecret writing it.
+    pub listed: Vec<(WorkloadKind, String)>,
 }
 
 /// What to do with one workload.
@@ -119,27 +110,59 @@ pub enum WorkloadAction {
     Skip(String),
 }
 
-/// Decides, per workload, what a rotation to `marker` does. `listed` workloads come from
-/// `rolloutRestartTargets`; others qualify through `secretsync.io/reload: "true"` and a reference to
-/// the Secret. `"false"` excludes any workload.
+/// The plan for one workload touched by a batch of rotations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedWorkload {
+    /// The workload.
+    pub workload: WorkloadView,
+    /// What to do.
+    pub action: WorkloadAction,
+    /// The marker it ends up with.
+    pub marker: String,
+    /// The rotated Secrets that restart it.
+    pub rotated: Vec<String>,
+}
+
+/// Whether `secret` can restart `w`: listed in its ExternalSecret's `rolloutRestartTargets`, or
+/// referenced by the workload with `secretsync.io/reload: "true"`.
+fn restarts(w: &WorkloadView, secret: &ManagedSecret) -> bool {
+    secret
+        .listed
+        .iter()
+        .any(|(k, n)| *k == w.kind && *n == w.name)
+        || (w.reload.as_deref() == Some("true") && w.referenced.contains(&secret.name))
+}
+
+/// Decides, per workload, what a batch of rotations (the Secrets in `rotated`, whose new versions are
+/// already written) does: each workload that any of them can restart gets one marker covering every
+/// managed Secret that can restart it. `"false"` excludes a workload; a paused Deployment is skipped.
 pub fn plan(
     workloads: &[WorkloadView],
-    listed: &[(WorkloadKind, String)],
-    marker: &str,
-) -> Vec<(WorkloadView, WorkloadAction)> {
+    managed: &[ManagedSecret],
+    rotated: &BTreeSet<String>,
+) -> Vec<PlannedWorkload> {
     let mut out = Vec::new();
     for w in workloads {
-        let is_listed = listed.iter().any(|(k, n)| *k == w.kind && *n == w.name);
-        let opted_in = w.reload.as_deref() == Some("true") && w.references_target;
-        if !is_listed && !opted_in {
+        let relevant: BTreeMap<String, BTreeMap<String, String>> = managed
+            .iter()
+            .filter(|s| restarts(w, s))
+            .map(|s| (s.name.clone(), s.record.clone()))
+            .collect();
+        let triggered: Vec<String> = relevant
+            .keys()
+            .filter(|s| rotated.contains(*s))
+            .cloned()
+            .collect();
+        if triggered.is_empty() {
             continue;
         }
+        let marker = workload_marker(&relevant);
         let action = if w.reload.as_deref() == Some("false") {
             WorkloadAction::Skip(format!(
                 "{} is annotated {RELOAD_ANNOTATION}: \"false\"",
                 describe(w)
             ))
-        } else if w.marker.as_deref() == Some(marker) {
+        } else if w.marker.as_deref() == Some(marker.as_str()) {
             WorkloadAction::AlreadyDone
         } else if w.paused {
             WorkloadAction::Skip(format!(
@@ -149,7 +172,12 @@ pub fn plan(
         } else {
             WorkloadAction::Restart
         };
-        out.push((w.clone(), action));
+        out.push(PlannedWorkload {
+            workload: w.clone(),
+            action,
+            marker,
+            rotated: triggered,
+        });
     }
     out
 }

@@ -16,55 +16,43 @@ fn view(kind: WorkloadKind, name: &str) -> WorkloadView {
         kind,
         name: name.into(),
         reload: None,
-        references_target: false,
+        referenced: BTreeSet::new(),
         marker: None,
         paused: false,
     }
 }
 
-#[test]
-fn marker_keys_fit_and_stay_distinct() {
-    assert_eq!(marker_key("db"), "secretsync.io/restarted-for.db");
-    let long_a = format!("{}-a", "x".repeat(80));
-    let long_b = format!("{}-b", "x".repeat(80));
-    let (a, b) = (marker_key(&long_a), marker_key(&long_b));
-    assert_ne!(a, b);
-    for k in [&a, &b] {
-        let name = k.strip_prefix("secretsync.io/").expect("prefix");
-        assert!(name.len() <= 63, "{k}");
-        assert!(
-            name.chars()
-                .last()
-                .is_some_and(|c| c.is_ascii_alphanumeric())
-        );
+fn managed(name: &str, record: &[(&str, &str)], listed: &[(WorkloadKind, &str)]) -> ManagedSecret {
+    ManagedSecret {
+        name: name.into(),
+        record: versions(record),
+        listed: listed.iter().map(|(k, n)| (*k, n.to_string())).collect(),
     }
 }
 
-#[test]
-fn marker_values_follow_versions_only() {
-    let v1 = versions(&[("prod/db", "a")]);
-    let v2 = versions(&[("prod/db", "b")]);
-    assert_eq!(marker_value(&v1), marker_value(&v1.clone()));
-    assert_ne!(marker_value(&v1), marker_value(&v2));
-    assert_ne!(
-        marker_value(&versions(&[("ab", "c")])),
-        marker_value(&versions(&[("a", "bc")]))
-    );
-    assert!(marker_value(&v1).len() < 64);
+fn rotated(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|s| s.to_string()).collect()
 }
 
 #[test]
-fn rotation_needs_a_previous_non_empty_set_that_differs() {
-    let v1 = versions(&[("k", "1")]);
-    let v2 = versions(&[("k", "2")]);
-    assert!(!is_rotation(&BTreeMap::new(), &v1), "first sync");
-    assert!(!is_rotation(&v1, &v1), "no-op refresh");
-    assert!(is_rotation(&v1, &v2));
-    assert!(!is_rotation(&v1, &BTreeMap::new()));
-    assert!(
-        is_rotation(&v1, &versions(&[("k", "1"), ("j", "1")])),
-        "a new key is a change too"
+fn markers_follow_versions_and_secret_names_only() {
+    let rel = |pairs: &[(&str, &[(&str, &str)])]| -> BTreeMap<String, BTreeMap<String, String>> {
+        pairs
+            .iter()
+            .map(|(s, r)| (s.to_string(), versions(r)))
+            .collect()
+    };
+    let a = rel(&[("db", &[("prod/db", "1")])]);
+    assert_eq!(workload_marker(&a), workload_marker(&a.clone()));
+    assert_ne!(
+        workload_marker(&a),
+        workload_marker(&rel(&[("db", &[("prod/db", "2")])]))
     );
+    assert_ne!(
+        workload_marker(&a),
+        workload_marker(&rel(&[("db2", &[("prod/db", "1")])]))
+    );
+    assert!(workload_marker(&a).len() < 64);
 }
 
 fn pod(containers: Vec<Container>, init: Vec<Container>, volumes: Vec<Volume>) -> PodSpec {
@@ -151,24 +139,28 @@ fn finds_every_kind_of_reference() {
 
 #[test]
 fn plan_restarts_listed_and_opted_in_workloads_once() {
-    let listed = vec![(WorkloadKind::Deployment, "api".to_string())];
     let api = view(WorkloadKind::Deployment, "api");
     let mut worker = view(WorkloadKind::StatefulSet, "worker");
     worker.reload = Some("true".into());
-    worker.references_target = true;
+    worker.referenced = rotated(&["db"]);
     let mut unrelated = view(WorkloadKind::DaemonSet, "agent");
     unrelated.reload = Some("true".into());
-    let not_opted = WorkloadView {
-        references_target: true,
-        ..view(WorkloadKind::Deployment, "web")
-    };
+    let mut not_opted = view(WorkloadKind::Deployment, "web");
+    not_opted.referenced = rotated(&["db"]);
+    let secrets = [managed(
+        "db",
+        &[("prod/db", "2")],
+        &[(WorkloadKind::Deployment, "api")],
+    )];
     let p = plan(
         &[api.clone(), worker.clone(), unrelated, not_opted],
-        &listed,
-        "m1",
+        &secrets,
+        &rotated(&["db"]),
     );
-    let actions: Vec<(String, WorkloadAction)> =
-        p.iter().map(|(w, a)| (w.name.clone(), a.clone())).collect();
+    let actions: Vec<(String, WorkloadAction)> = p
+        .iter()
+        .map(|p| (p.workload.name.clone(), p.action.clone()))
+        .collect();
     assert_eq!(
         actions,
         vec![
@@ -178,24 +170,118 @@ fn plan_restarts_listed_and_opted_in_workloads_once() {
     );
     // After the patch the marker is there: applying again does nothing.
     let done = WorkloadView {
-        marker: Some("m1".into()),
+        marker: Some(p[0].marker.clone()),
         ..api
     };
     assert_eq!(
-        plan(&[done], &listed, "m1")[0].1,
+        plan(&[done], &secrets, &rotated(&["db"]))[0].action,
         WorkloadAction::AlreadyDone
     );
 }
 
 #[test]
+fn one_marker_covers_every_secret_of_a_workload() {
+    // Three Secrets fed by one rotated remote secret, one Deployment reading all three.
+    let mut w = view(WorkloadKind::Deployment, "api");
+    w.reload = Some("true".into());
+    w.referenced = rotated(&["s1", "s2", "s3"]);
+    let secrets: Vec<ManagedSecret> = ["s1", "s2", "s3"]
+        .iter()
+        .map(|n| managed(n, &[("prod/shared", "2")], &[]))
+        .collect();
+    let first = plan(std::slice::from_ref(&w), &secrets, &rotated(&["s1"]));
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].rotated, vec!["s1".to_string()]);
+    // Whichever of the three asks, and in whatever combination, the marker is the same one.
+    for batch in [&["s2"][..], &["s3"], &["s1", "s2", "s3"]] {
+        let again = plan(std::slice::from_ref(&w), &secrets, &rotated(batch));
+        assert_eq!(again[0].marker, first[0].marker);
+    }
+    let done = WorkloadView {
+        marker: Some(first[0].marker.clone()),
+        ..w.clone()
+    };
+    for batch in [&["s2"][..], &["s3"]] {
+        assert_eq!(
+            plan(std::slice::from_ref(&done), &secrets, &rotated(batch))[0].action,
+            WorkloadAction::AlreadyDone
+        );
+    }
+}
+
+#[test]
+fn plan_table_over_workload_flags() {
+    let secrets = [managed("db", &[("k", "2")], &[])];
+    for reload in [None, Some("true"), Some("false"), Some("yes")] {
+        for references in [false, true] {
+            for paused in [false, true] {
+                for has_marker in [false, true] {
+                    for is_rotated in [false, true] {
+                        let mut w = view(WorkloadKind::Deployment, "api");
+                        w.reload = reload.map(String::from);
+                        w.paused = paused;
+                        if references {
+                            w.referenced = rotated(&["db"]);
+                        }
+                        let batch = if is_rotated {
+                            rotated(&["db"])
+                        } else {
+                            rotated(&["other"])
+                        };
+                        let marker = plan(
+                            &[WorkloadView {
+                                reload: Some("true".into()),
+                                referenced: rotated(&["db"]),
+                                ..view(WorkloadKind::Deployment, "api")
+                            }],
+                            &secrets,
+                            &rotated(&["db"]),
+                        )[0]
+                        .marker
+                        .clone();
+                        if has_marker {
+                            w.marker = Some(marker);
+                        }
+                        let p = plan(&[w], &secrets, &batch);
+                        let touched = reload == Some("true") && references && is_rotated;
+                        let expected = if !touched {
+                            None
+                        } else if has_marker {
+                            Some("done")
+                        } else if paused {
+                            Some("skip")
+                        } else {
+                            Some("restart")
+                        };
+                        let got = p.first().map(|p| match p.action {
+                            WorkloadAction::Restart => "restart",
+                            WorkloadAction::AlreadyDone => "done",
+                            WorkloadAction::Skip(_) => "skip",
+                        });
+                        assert_eq!(
+                            got, expected,
+                            "reload={reload:?} refs={references} paused={paused} marker={has_marker} rotated={is_rotated}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn reload_false_and_paused_are_skipped_with_reasons() {
-    let listed = vec![(WorkloadKind::Deployment, "api".to_string())];
+    let secrets = [managed(
+        "db",
+        &[("k", "2")],
+        &[(WorkloadKind::Deployment, "api")],
+    )];
     let excluded = WorkloadView {
         reload: Some("false".into()),
-        references_target: true,
+        referenced: rotated(&["db"]),
         ..view(WorkloadKind::Deployment, "api")
     };
-    match &plan(&[excluded], &listed, "m")[0].1 {
+    match &plan(&[excluded], &secrets, &rotated(&["db"]))[0].action {
         WorkloadAction::Skip(why) => assert!(why.contains("\"false\"")),
         other => panic!("{other:?}"),
     }
@@ -203,7 +289,7 @@ fn reload_false_and_paused_are_skipped_with_reasons() {
         paused: true,
         ..view(WorkloadKind::Deployment, "api")
     };
-    match &plan(&[paused], &listed, "m")[0].1 {
+    match &plan(&[paused], &secrets, &rotated(&["db"]))[0].action {
         WorkloadAction::Skip(why) => assert!(why.contains("paused")),
         other => panic!("{other:?}"),
     }

@@ -39,6 +39,38 @@ pub fn set_ready(
     out
 }
 
+/// Condition type present while `refreshInterval` is raised to the controller's minimum.
+pub const INTERVAL_RAISED: &str = "RefreshIntervalRaised";
+
+/// Returns `conditions` with [`INTERVAL_RAISED`] set (with `message`) or removed (None). An unchanged
+/// warning keeps its transition time, so repeated reconciles write nothing.
+pub fn interval_warning(
+    conditions: &[Condition],
+    message: Option<String>,
+    generation: Option<i64>,
+    now: Time,
+) -> Vec<Condition> {
+    let previous = conditions.iter().find(|c| c.type_ == INTERVAL_RAISED);
+    let mut out: Vec<Condition> = conditions
+        .iter()
+        .filter(|c| c.type_ != INTERVAL_RAISED)
+        .cloned()
+        .collect();
+    if let Some(message) = message {
+        out.push(Condition {
+            type_: INTERVAL_RAISED.into(),
+            status: "True".into(),
+            reason: "BelowMinimum".into(),
+            message,
+            last_transition_time: previous
+                .map(|p| p.last_transition_time.clone())
+                .unwrap_or(now),
+            observed_generation: generation,
+        });
+    }
+    out
+}
+
 /// The current Ready condition's (status, reason), if any.
 pub fn ready_of(conditions: &[Condition]) -> Option<(&str, &str)> {
     conditions
@@ -54,6 +86,17 @@ mod tests {
 
     fn t(s: i64) -> Time {
         Time(Timestamp::from_second(1_700_000_000 + s).expect("valid"))
+    }
+
+    #[test]
+    fn interval_warning_comes_and_goes() {
+        let ready = set_ready(&[], true, Reason::Synced, "ok", Some(1), t(0));
+        let warned = interval_warning(&ready, Some("raised".into()), Some(1), t(1));
+        assert_eq!(warned.len(), 2);
+        let again = interval_warning(&warned, Some("raised".into()), Some(1), t(9));
+        assert_eq!(again, warned, "stable while unchanged");
+        let cleared = interval_warning(&again, None, Some(1), t(10));
+        assert_eq!(cleared, ready);
     }
 
     #[test]

@@ -17,6 +17,10 @@ pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
 pub const MANAGED_BY_VALUE: &str = "secretsync";
 /// Annotation naming the ExternalSecret (same namespace) that writes the Secret.
 pub const OWNER_ANNOTATION: &str = "secretsync.io/external-secret";
+/// Annotation marking a Secret that secretsync created (Owner/Orphan), naming the ExternalSecret. Only
+/// such a Secret (or one carrying this ExternalSecret's ownerReference) is ever treated as its own;
+/// `creationPolicy: Merge` never adds it, so a later policy switch cannot adopt a user's Secret.
+pub const CREATED_BY_ANNOTATION: &str = "secretsync.io/created-by";
 /// Annotation holding the keyed digest of the managed data.
 pub const DIGEST_ANNOTATION: &str = "secretsync.io/data-hmac";
 /// Annotation holding the synced versions (remote key → version id) the data was built from.
@@ -56,12 +60,14 @@ fn digest_type(target: &ExternalSecretTarget) -> &str {
     }
 }
 
-/// The Secret to apply (server-side) for `desired`.
+/// The Secret to apply (server-side) for `desired`. `created_by_writer`: the existing Secret is one
+/// this ExternalSecret created (see [`created_by`]); a Merge write keeps that mark, never adds it.
 pub fn desired_secret(
     writer: &Writer,
     target: &ExternalSecretTarget,
     desired: &DesiredData,
     digest_key: &[u8],
+    created_by_writer: bool,
 ) -> Secret {
     let tmeta = target.template.as_ref().and_then(|t| t.metadata.as_ref());
     let mut labels: BTreeMap<String, String> = tmeta.map(|m| m.labels.clone()).unwrap_or_default();
@@ -69,6 +75,9 @@ pub fn desired_secret(
     let mut annotations: BTreeMap<String, String> =
         tmeta.map(|m| m.annotations.clone()).unwrap_or_default();
     annotations.insert(OWNER_ANNOTATION.into(), writer.name.clone());
+    if target.creation_policy != CreationPolicy::Merge || created_by_writer {
+        annotations.insert(CREATED_BY_ANNOTATION.into(), writer.name.clone());
+    }
     let secret_type = target_type(target);
     let versions = serde_json::to_string(&desired.synced_versions).unwrap_or_default();
     annotations.insert(
@@ -124,6 +133,36 @@ fn is_managed(s: &Secret) -> bool {
         .is_some_and(|v| v == MANAGED_BY_VALUE)
 }
 
+/// Whether secretsync's own applies ever set the Secret's `type` (only Owner/Orphan writes do): how a
+/// Secret created before [`CREATED_BY_ANNOTATION`] existed is still recognised.
+fn type_applied_by_secretsync(s: &Secret) -> bool {
+    s.metadata.managed_fields.iter().flatten().any(|m| {
+        m.manager.as_deref() == Some(FIELD_MANAGER)
+            && m.operation.as_deref() == Some("Apply")
+            && m.fields_v1
+                .as_ref()
+                .is_some_and(|f| f.0.get("f:type").is_some())
+    })
+}
+
+/// Whether `writer` created the existing Secret (Owner/Orphan): it carries the writer's
+/// [`CREATED_BY_ANNOTATION`], its ownerReference, or (Secrets from before the annotation) the managed
+/// label, the writer's name and a `type` secretsync applied. Merge writes give none of these.
+pub fn created_by(writer: &Writer, existing: &Secret) -> bool {
+    let owned = existing
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .any(|o| o.uid == writer.uid);
+    let marked = annotation(existing, CREATED_BY_ANNOTATION) == Some(writer.name.as_str());
+    let legacy = annotation(existing, CREATED_BY_ANNOTATION).is_none()
+        && is_managed(existing)
+        && annotation(existing, OWNER_ANNOTATION) == Some(writer.name.as_str())
+        && type_applied_by_secretsync(existing);
+    owned || marked || legacy
+}
+
 /// Whether `writer` may write the existing Secret under `policy` (None: it does not exist).
 pub fn check_target(
     writer: &Writer,
@@ -157,19 +196,13 @@ pub fn check_target(
             format!("Secret {name:?} is already written by ExternalSecret {other:?}"),
         ));
     }
-    let owned_by_writer = existing
-        .metadata
-        .owner_references
-        .iter()
-        .flatten()
-        .any(|o| o.uid == writer.uid);
     let foreign_controller = existing
         .metadata
         .owner_references
         .iter()
         .flatten()
         .any(|o| o.controller == Some(true) && o.uid != writer.uid);
-    let ours = owned_by_writer || (is_managed(existing) && recorded == Some(writer.name.as_str()));
+    let ours = created_by(writer, existing);
     match policy {
         CreationPolicy::Merge => Ok(()),
         CreationPolicy::Owner | CreationPolicy::Orphan if !ours || foreign_controller => {
@@ -273,17 +306,32 @@ pub fn needs_write(existing: Option<&Secret>, desired: &Secret) -> bool {
     {
         return true;
     }
+    // The ownerReference follows the policy on every write: present for Owner, gone otherwise.
     let have_owners = existing
         .metadata
         .owner_references
         .clone()
         .unwrap_or_default();
-    desired
+    let want_owners = desired
         .metadata
         .owner_references
+        .clone()
+        .unwrap_or_default();
+    let missing = want_owners
         .iter()
-        .flatten()
-        .any(|o| !have_owners.iter().any(|h| h.uid == o.uid))
+        .any(|o| !have_owners.iter().any(|h| h.uid == o.uid));
+    let writer = desired
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(OWNER_ANNOTATION));
+    let stale = want_owners.is_empty()
+        && have_owners.iter().any(|h| {
+            h.kind == "ExternalSecret"
+                && h.api_version.starts_with("secretsync.io/")
+                && Some(&h.name) == writer
+        });
+    missing || stale
 }
 
 #[cfg(test)]

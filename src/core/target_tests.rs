@@ -67,7 +67,7 @@ fn desired_secret_has_label_annotations_owner_and_data() {
         }),
         ..Default::default()
     });
-    let s = desired_secret(&writer(), &t, &desired(&[("password", "p")]), b"k");
+    let s = desired_secret(&writer(), &t, &desired(&[("password", "p")]), b"k", false);
     assert_eq!(s.metadata.name.as_deref(), Some("db"));
     assert_eq!(s.type_.as_deref(), Some("Opaque"));
     let labels = s.metadata.labels.clone().unwrap_or_default();
@@ -91,6 +91,7 @@ fn orphan_has_no_owner_and_merge_leaves_the_type() {
         &target(CreationPolicy::Orphan),
         &desired(&[]),
         b"k",
+        false,
     );
     assert!(s.metadata.owner_references.is_none());
     let s = desired_secret(
@@ -98,6 +99,7 @@ fn orphan_has_no_owner_and_merge_leaves_the_type() {
         &target(CreationPolicy::Merge),
         &desired(&[]),
         b"k",
+        false,
     );
     assert!(s.type_.is_none());
     assert!(s.metadata.owner_references.is_none());
@@ -129,6 +131,7 @@ fn owner_accepts_its_own_secret() {
         &t,
         &desired(&[("a", "1")]),
         b"k",
+        false,
     ));
     assert!(check_target(&writer(), &t, Some(&mine)).is_ok());
 }
@@ -149,6 +152,7 @@ fn secrets_written_by_another_external_secret_conflict() {
             &target(policy),
             &desired(&[]),
             b"k",
+            false,
         ));
         let e = check_target(&writer(), &target(policy), Some(&theirs)).expect_err("conflict");
         assert_eq!(e.reason, Reason::TargetConflict);
@@ -198,7 +202,7 @@ fn never_writes_service_account_tokens() {
 #[test]
 fn type_changes_conflict() {
     let t = target(CreationPolicy::Owner);
-    let mut mine = as_stored(&desired_secret(&writer(), &t, &desired(&[]), b"k"));
+    let mut mine = as_stored(&desired_secret(&writer(), &t, &desired(&[]), b"k", false));
     mine.type_ = Some("kubernetes.io/tls".into());
     let e = check_target(&writer(), &t, Some(&mine)).expect_err("type");
     assert!(e.message.contains("type"));
@@ -207,7 +211,13 @@ fn type_changes_conflict() {
 #[test]
 fn no_write_when_nothing_changed() {
     let t = target(CreationPolicy::Owner);
-    let d = desired_secret(&writer(), &t, &desired(&[("a", "1"), ("b", "2")]), b"k");
+    let d = desired_secret(
+        &writer(),
+        &t,
+        &desired(&[("a", "1"), ("b", "2")]),
+        b"k",
+        false,
+    );
     let stored = as_stored(&d);
     assert!(needs_write(None, &d));
     assert!(!needs_write(Some(&stored), &d));
@@ -216,7 +226,13 @@ fn no_write_when_nothing_changed() {
 #[test]
 fn drift_and_changes_need_writes() {
     let t = target(CreationPolicy::Owner);
-    let d = desired_secret(&writer(), &t, &desired(&[("a", "1"), ("b", "2")]), b"k");
+    let d = desired_secret(
+        &writer(),
+        &t,
+        &desired(&[("a", "1"), ("b", "2")]),
+        b"k",
+        false,
+    );
     let stored = as_stored(&d);
 
     let mut edited = stored.clone();
@@ -239,14 +255,14 @@ fn drift_and_changes_need_writes() {
     assert!(needs_write(Some(&orphaned), &d));
 
     // A key we wrote before but no longer want is pruned by a new apply.
-    let smaller = desired_secret(&writer(), &t, &desired(&[("a", "1")]), b"k");
+    let smaller = desired_secret(&writer(), &t, &desired(&[("a", "1")]), b"k", false);
     assert!(needs_write(Some(&stored), &smaller));
 }
 
 #[test]
 fn foreign_keys_in_a_merge_target_do_not_cause_writes() {
     let t = target(CreationPolicy::Merge);
-    let d = desired_secret(&writer(), &t, &desired(&[("mine", "1")]), b"k");
+    let d = desired_secret(&writer(), &t, &desired(&[("mine", "1")]), b"k", false);
     let mut stored = as_stored(&d);
     stored
         .data
@@ -259,7 +275,7 @@ fn foreign_keys_in_a_merge_target_do_not_cause_writes() {
 #[test]
 fn digest_detects_drift_of_owned_keys_only() {
     let t = target(CreationPolicy::Owner);
-    let d = desired_secret(&writer(), &t, &desired(&[("a", "1")]), b"k");
+    let d = desired_secret(&writer(), &t, &desired(&[("a", "1")]), b"k", false);
     let stored = as_stored(&d);
     assert!(digest_matches(&stored, b"k"));
     assert!(!digest_matches(&stored, b"other-key"));
@@ -292,7 +308,158 @@ fn recorded_versions_round_trip() {
     let t = target(CreationPolicy::Owner);
     let mut d = desired(&[("a", "1")]);
     d.synced_versions.insert("prod/db".into(), "v1".into());
-    let stored = as_stored(&desired_secret(&writer(), &t, &d, b"k"));
+    let stored = as_stored(&desired_secret(&writer(), &t, &d, b"k", false));
     assert_eq!(recorded_versions(&stored), d.synced_versions);
     assert!(recorded_versions(&foreign("Opaque")).is_empty());
+}
+
+/// A user's own Secret after a Merge write: our label and annotations, no ownership marks.
+fn merged_user_secret() -> Secret {
+    let t = target(CreationPolicy::Merge);
+    let mut merged = as_stored(&desired_secret(
+        &writer(),
+        &t,
+        &desired(&[("mine", "1")]),
+        b"k",
+        false,
+    ));
+    merged.type_ = Some("Opaque".into());
+    merged
+}
+
+#[test]
+fn merge_never_marks_a_secret_as_created() {
+    let merged = merged_user_secret();
+    assert!(!created_by(&writer(), &merged));
+    for policy in [CreationPolicy::Owner, CreationPolicy::Orphan] {
+        let e = check_target(&writer(), &target(policy), Some(&merged)).expect_err("adopted");
+        assert_eq!(e.reason, Reason::TargetConflict, "{policy:?}");
+    }
+}
+
+#[test]
+fn a_created_secret_keeps_its_mark_through_merge() {
+    let owner = as_stored(&desired_secret(
+        &writer(),
+        &target(CreationPolicy::Owner),
+        &desired(&[("a", "1")]),
+        b"k",
+        false,
+    ));
+    assert!(created_by(&writer(), &owner));
+    let merged = desired_secret(
+        &writer(),
+        &target(CreationPolicy::Merge),
+        &desired(&[("a", "1")]),
+        b"k",
+        created_by(&writer(), &owner),
+    );
+    assert!(created_by(&writer(), &as_stored(&merged)));
+    assert!(
+        check_target(
+            &writer(),
+            &target(CreationPolicy::Owner),
+            Some(&as_stored(&merged))
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn secrets_from_before_the_created_mark_are_still_recognised() {
+    let mut legacy = as_stored(&desired_secret(
+        &writer(),
+        &target(CreationPolicy::Orphan),
+        &desired(&[("a", "1")]),
+        b"k",
+        false,
+    ));
+    if let Some(a) = legacy.metadata.annotations.as_mut() {
+        a.remove(CREATED_BY_ANNOTATION);
+    }
+    assert!(!created_by(&writer(), &legacy), "data only: not enough");
+    if let Some(m) = legacy.metadata.managed_fields.as_mut() {
+        m[0].fields_v1 = Some(FieldsV1(serde_json::json!({ "f:data": {}, "f:type": {} })));
+    }
+    assert!(created_by(&writer(), &legacy));
+}
+
+/// Adopt/refuse over every policy and every kind of existing Secret.
+#[test]
+fn adoption_table() {
+    let owner_made = as_stored(&desired_secret(
+        &writer(),
+        &target(CreationPolicy::Owner),
+        &desired(&[("a", "1")]),
+        b"k",
+        false,
+    ));
+    let orphan_made = as_stored(&desired_secret(
+        &writer(),
+        &target(CreationPolicy::Orphan),
+        &desired(&[("a", "1")]),
+        b"k",
+        false,
+    ));
+    let cases: Vec<(&str, Option<Secret>)> = vec![
+        ("absent", None),
+        ("user's own", Some(foreign("Opaque"))),
+        ("user's, merged into", Some(merged_user_secret())),
+        ("created by us (Owner)", Some(owner_made)),
+        ("created by us (Orphan)", Some(orphan_made)),
+        (
+            "service-account token",
+            Some(foreign(SERVICE_ACCOUNT_TOKEN)),
+        ),
+    ];
+    for (what, existing) in &cases {
+        for policy in [
+            CreationPolicy::Owner,
+            CreationPolicy::Orphan,
+            CreationPolicy::Merge,
+        ] {
+            let got =
+                check_target(&writer(), &target(policy), existing.as_ref()).map_err(|e| e.reason);
+            let expected = match (*what, policy) {
+                ("absent", CreationPolicy::Merge) => Err(Reason::TargetNotFound),
+                ("absent", _) => Ok(()),
+                ("service-account token", _) => Err(Reason::TargetConflict),
+                (_, CreationPolicy::Merge) => Ok(()),
+                ("created by us (Owner)" | "created by us (Orphan)", _) => Ok(()),
+                _ => Err(Reason::TargetConflict),
+            };
+            assert_eq!(got, expected, "{what} under {policy:?}");
+        }
+    }
+}
+
+#[test]
+fn the_owner_reference_follows_the_policy() {
+    let t = target(CreationPolicy::Owner);
+    let owned = as_stored(&desired_secret(
+        &writer(),
+        &t,
+        &desired(&[("a", "1")]),
+        b"k",
+        false,
+    ));
+    let orphan = desired_secret(
+        &writer(),
+        &target(CreationPolicy::Orphan),
+        &desired(&[("a", "1")]),
+        b"k",
+        true,
+    );
+    assert!(orphan.metadata.owner_references.is_none());
+    assert!(
+        needs_write(Some(&owned), &orphan),
+        "Owner -> Orphan drops the ownerReference"
+    );
+    let mut released = owned.clone();
+    released.metadata.owner_references = None;
+    assert!(!needs_write(Some(&released), &orphan));
+    assert!(needs_write(
+        Some(&released),
+        &desired_secret(&writer(), &t, &desired(&[("a", "1")]), b"k", true)
+    ));
 }

@@ -77,10 +77,11 @@ where
         | "ExpiredTokenException"
         | "InvalidClientTokenId"
         | "SignatureDoesNotMatch" => ProviderErrorKind::Credentials,
+        // A bare 404 is not Secrets Manager saying a secret is gone (it answers 400 with a
+        // ResourceNotFoundException): a mis-pointed endpoint must never look like a deletion.
         _ => match status {
             Some(403) => ProviderErrorKind::AccessDenied,
             Some(429) => ProviderErrorKind::Throttled,
-            Some(404) => ProviderErrorKind::NotFound,
             _ => ProviderErrorKind::Other,
         },
     };
@@ -97,9 +98,32 @@ where
         }
         (_, false) => format!("{code}: {aws_message}"),
         (_, true) => match status {
+            Some(404) => {
+                "HTTP 404 without a Secrets Manager error (is the store's endpoint right?)"
+                    .to_string()
+            }
             Some(s) => format!("HTTP {s}"),
             None => aws_sdk_secretsmanager::error::DisplayErrorContext(&err).to_string(),
         },
     };
     ProviderError::new(kind, format!("{operation} {key:?}: {detail}"))
+}
+
+/// Whether an SDK error is Secrets Manager saying, in a well-formed error, that the secret itself does
+/// not exist (ResourceNotFoundException, or a secret marked for deletion). Anything else — a bare
+/// HTTP status, a transport error, another code — is no proof of deletion.
+pub fn is_secret_gone<E>(err: &SdkError<E, HttpResponse>) -> bool
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let SdkError::ServiceError(_) = err else {
+        return false;
+    };
+    match err.code() {
+        Some("ResourceNotFoundException") => true,
+        Some("InvalidRequestException") => err
+            .message()
+            .is_some_and(|m| m.contains("marked for deletion")),
+        _ => false,
+    }
 }

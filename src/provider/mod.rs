@@ -18,6 +18,7 @@ use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType};
 use regex::Regex;
 
 use crate::api::FindRef;
+use crate::core::deletion::RemoteState;
 use crate::core::remote::{RemoteContent, RemoteSecret, VersionSelector};
 use crate::metrics::Metrics;
 
@@ -141,6 +142,29 @@ impl Provider {
         };
         self.cache.put(&sc.scope, key, &secret);
         Ok(secret)
+    }
+
+    /// Asks Secrets Manager (DescribeSecret) whether each named secret itself still exists: only a
+    /// well-formed ResourceNotFoundException or a `DeletedDate` counts as deleted.
+    pub async fn confirm_deleted(
+        &self,
+        sc: &StoreClient,
+        names: &[String],
+    ) -> Vec<(String, RemoteState)> {
+        let mut out = Vec::with_capacity(names.len());
+        for name in names {
+            let result = sc.client.describe_secret().secret_id(name).send().await;
+            let state = match &result {
+                Ok(d) if d.deleted_date().is_some() => RemoteState::Deleted,
+                Ok(_) => RemoteState::Present,
+                Err(e) if error::is_secret_gone(e) => RemoteState::Deleted,
+                Err(_) => RemoteState::Unknown,
+            };
+            let counted = result.map_err(|e| error::classify(e, "DescribeSecret", name));
+            self.count("DescribeSecret", &counted);
+            out.push((name.clone(), state));
+        }
+        out
     }
 
     /// Lists the secrets `find` matches (paginated ListSecrets, filtered by name regexp and tags)

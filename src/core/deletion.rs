@@ -1,0 +1,333 @@
+//! When a Secret may be deleted because its remote secrets are gone (`deletionPolicy: Delete`).
+//!
+//! The rule (invariant 7): delete only when every remote secret the ExternalSecret reads is confirmed
+//! deleted by Secrets Manager itself, the confirmation was first seen at the current generation, and it
+//! still holds after a grace period. Anything less keeps the Secret.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use std::collections::BTreeMap;
+
+use super::remote::VersionSelector;
+use super::versions::is_compact;
+use crate::api::{CreationPolicy, DeletionPolicy, ExternalSecretSpec, RemoteDeletion};
+
+/// What Secrets Manager says about one remote secret the ExternalSecret reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemoteState {
+    /// The secret exists (a missing version, stage or value is not a deletion).
+    Present,
+    /// Secrets Manager answered with a well-formed ResourceNotFoundException for the secret itself, or
+    /// the secret carries a `DeletedDate` (scheduled for deletion).
+    Deleted,
+    /// No trustworthy answer (transport error, throttling, a response that is not a Secrets Manager
+    /// error, access denied, ...).
+    Unknown,
+}
+
+/// Everything the deletion decision looks at.
+#[derive(Debug, Clone)]
+pub struct DeletionInputs<'a> {
+    /// `target.deletionPolicy`.
+    pub deletion_policy: DeletionPolicy,
+    /// `target.creationPolicy` (only Owner Secrets are ever deleted).
+    pub creation_policy: CreationPolicy,
+    /// The target Secret exists and this ExternalSecret may write it.
+    pub target_exists: bool,
+    /// Every remote secret the ExternalSecret reads, with its confirmed state. Empty: nothing known.
+    pub remote: &'a [(String, RemoteState)],
+    /// The spec changed since the last reconcile (`metadata.generation` != `status.observedGeneration`).
+    pub spec_changed: bool,
+    /// `metadata.generation` now.
+    pub generation: Option<i64>,
+    /// A confirmation recorded by an earlier reconcile (`status.remoteDeletion`).
+    pub pending: Option<&'a RemoteDeletion>,
+    /// Current time.
+    pub now: Timestamp,
+    /// How long the deletion must stay confirmed.
+    pub grace: Duration,
+}
+
+/// Every remote secret name the ExternalSecret reads: `data` and `extract` keys, plus the secrets its
+/// `find`s matched at the last sync (from the previous record). None when that cannot be known (the
+/// record was compacted), which keeps the Secret.
+pub fn remote_names(
+    spec: &ExternalSecretSpec,
+    previous: &BTreeMap<String, String>,
+) -> Option<Vec<String>> {
+    let mut names: Vec<String> = Vec::new();
+    let mut status_keys: Vec<String> = Vec::new();
+    for r in spec
+        .data
+        .iter()
+        .map(|d| &d.remote_ref)
+        .chain(spec.data_from.iter().filter_map(|f| f.extract.as_ref()))
+    {
+        names.push(r.key.clone());
+        status_keys.push(VersionSelector::of(r).status_key(&r.key));
+    }
+    if spec.data_from.iter().any(|f| f.find.is_some()) {
+        if is_compact(previous) {
+            return None;
+        }
+        names.extend(
+            previous
+                .keys()
+                .filter(|k| !status_keys.contains(k))
+                .cloned(),
+        );
+    }
+    names.sort();
+    names.dedup();
+    Some(names)
+}
+
+/// The decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeletionDecision {
+    /// Keep the Secret; clear any recorded confirmation. The string says why (for status).
+    Keep(String),
+    /// First confirmation: record it (`status.remoteDeletion`) and check again after the grace period.
+    StartGrace,
+    /// Confirmed before, grace not over: keep, check again after this long.
+    Wait(Duration),
+    /// Confirmed twice, grace over: delete the Secret.
+    Delete,
+}
+
+/// Decides whether the target Secret is deleted now.
+pub fn decide_deletion(i: &DeletionInputs<'_>) -> DeletionDecision {
+    if i.deletion_policy != DeletionPolicy::Delete {
+        return DeletionDecision::Keep("deletionPolicy is Retain".into());
+    }
+    if i.creation_policy != CreationPolicy::Owner {
+        return DeletionDecision::Keep("only creationPolicy Owner Secrets are deleted".into());
+    }
+    if !i.target_exists {
+        return DeletionDecision::Keep("the Secret does not exist".into());
+    }
+    if i.remote.is_empty() {
+        return DeletionDecision::Keep("no remote secret is known to have been deleted".into());
+    }
+    if let Some((name, state)) = i.remote.iter().find(|(_, s)| *s != RemoteState::Deleted) {
+        let why = match state {
+            RemoteState::Present => format!("remote secret {name:?} still exists"),
+            _ => format!("the deletion of remote secret {name:?} is not confirmed"),
+        };
+        return DeletionDecision::Keep(why);
+    }
+    if i.spec_changed {
+        return DeletionDecision::Keep(
+            "the spec just changed; a deletion is never acted on in the reconcile after a spec edit"
+                .into(),
+        );
+    }
+    match i.pending.filter(|p| Some(p.generation) == i.generation) {
+        None => DeletionDecision::StartGrace,
+        Some(p) => {
+            let elapsed = Duration::try_from(i.now.duration_since(p.confirmed_since.0))
+                .unwrap_or(Duration::ZERO);
+            if elapsed >= i.grace {
+                DeletionDecision::Delete
+            } else {
+                DeletionDecision::Wait(i.grace - elapsed)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+
+    fn at(secs: i64) -> Timestamp {
+        Timestamp::from_second(1_700_000_000 + secs).expect("valid timestamp")
+    }
+
+    const GRACE: Duration = Duration::from_secs(60);
+
+    /// Every combination of the inputs; the expected decision is spelled out independently.
+    #[test]
+    fn table_over_all_inputs() {
+        use RemoteState::*;
+        let remotes: [&[(String, RemoteState)]; 6] = [
+            &[],
+            &[("a".to_string(), Deleted)],
+            &[("a".to_string(), Deleted), ("b".to_string(), Deleted)],
+            &[("a".to_string(), Deleted), ("b".to_string(), Present)],
+            &[("a".to_string(), Deleted), ("b".to_string(), Unknown)],
+            &[("a".to_string(), Present)],
+        ];
+        let early = RemoteDeletion {
+            confirmed_since: Time(at(0)),
+            generation: 1,
+        };
+        let other_generation = RemoteDeletion {
+            confirmed_since: Time(at(0)),
+            generation: 0,
+        };
+        let pendings = [None, Some(&early), Some(&other_generation)];
+        for deletion_policy in [DeletionPolicy::Retain, DeletionPolicy::Delete] {
+            for creation_policy in [
+                CreationPolicy::Owner,
+                CreationPolicy::Orphan,
+                CreationPolicy::Merge,
+            ] {
+                for target_exists in [false, true] {
+                    for remote in remotes {
+                        for spec_changed in [false, true] {
+                            for pending in pendings {
+                                for now in [at(10), at(60), at(600)] {
+                                    let i = DeletionInputs {
+                                        deletion_policy,
+                                        creation_policy,
+                                        target_exists,
+                                        remote,
+                                        spec_changed,
+                                        generation: Some(1),
+                                        pending,
+                                        now,
+                                        grace: GRACE,
+                                    };
+                                    let got = decide_deletion(&i);
+                                    let all_gone = !remote.is_empty()
+                                        && remote.iter().all(|(_, s)| *s == Deleted);
+                                    let eligible = deletion_policy == DeletionPolicy::Delete
+                                        && creation_policy == CreationPolicy::Owner
+                                        && target_exists
+                                        && all_gone
+                                        && !spec_changed;
+                                    let same_gen = pending.is_some_and(|p| p.generation == 1);
+                                    let expected_kind = if !eligible {
+                                        "keep"
+                                    } else if !same_gen {
+                                        "start"
+                                    } else if now >= at(60) {
+                                        "delete"
+                                    } else {
+                                        "wait"
+                                    };
+                                    let kind = match got {
+                                        DeletionDecision::Keep(_) => "keep",
+                                        DeletionDecision::StartGrace => "start",
+                                        DeletionDecision::Wait(_) => "wait",
+                                        DeletionDecision::Delete => "delete",
+                                    };
+                                    assert_eq!(kind, expected_kind, "{i:?}");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn remote_names_cover_data_extract_and_previous_find_matches() {
+        use crate::api::{ExternalSecretData, ExternalSecretDataFrom, FindRef, RemoteRef};
+        let r = |k: &str| RemoteRef {
+            key: k.into(),
+            ..Default::default()
+        };
+        let mut spec = ExternalSecretSpec {
+            secret_store_ref: Default::default(),
+            refresh_interval: "1h".into(),
+            target: Default::default(),
+            data: vec![ExternalSecretData {
+                secret_key: "p".into(),
+                remote_ref: RemoteRef {
+                    version_stage: Some("AWSPREVIOUS".into()),
+                    ..r("prod/db")
+                },
+            }],
+            data_from: vec![],
+            rollout_restart_targets: vec![],
+        };
+        spec.data_from.push(ExternalSecretDataFrom {
+            extract: Some(r("prod/app")),
+            ..Default::default()
+        });
+        let previous: BTreeMap<String, String> = [
+            ("prod/db@AWSPREVIOUS", "1"),
+            ("prod/app", "2"),
+            ("prod/shared/x", "3"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(
+            remote_names(&spec, &previous),
+            Some(vec!["prod/app".to_string(), "prod/db".to_string()]),
+            "without a find, earlier record entries are not remote names"
+        );
+        spec.data_from.push(ExternalSecretDataFrom {
+            find: Some(FindRef::default()),
+            ..Default::default()
+        });
+        assert_eq!(
+            remote_names(&spec, &previous),
+            Some(vec![
+                "prod/app".to_string(),
+                "prod/db".to_string(),
+                "prod/shared/x".to_string()
+            ])
+        );
+        let compact = crate::core::versions::bounded(
+            (0..500)
+                .map(|i| (format!("k{i}"), "v".to_string()))
+                .collect(),
+        );
+        assert_eq!(remote_names(&spec, &compact), None);
+    }
+
+    #[test]
+    fn wait_reports_remaining_grace() {
+        let pending = RemoteDeletion {
+            confirmed_since: Time(at(0)),
+            generation: 3,
+        };
+        let remote = [("a".to_string(), RemoteState::Deleted)];
+        let i = DeletionInputs {
+            deletion_policy: DeletionPolicy::Delete,
+            creation_policy: CreationPolicy::Owner,
+            target_exists: true,
+            remote: &remote,
+            spec_changed: false,
+            generation: Some(3),
+            pending: Some(&pending),
+            now: at(15),
+            grace: GRACE,
+        };
+        assert_eq!(
+            decide_deletion(&i),
+            DeletionDecision::Wait(Duration::from_secs(45))
+        );
+    }
+
+    #[test]
+    fn keep_reasons_name_the_remote_secret() {
+        let remote = [
+            ("gone".to_string(), RemoteState::Deleted),
+            ("prod/db".to_string(), RemoteState::Present),
+        ];
+        let i = DeletionInputs {
+            deletion_policy: DeletionPolicy::Delete,
+            creation_policy: CreationPolicy::Owner,
+            target_exists: true,
+            remote: &remote,
+            spec_changed: false,
+            generation: Some(1),
+            pending: None,
+            now: at(0),
+            grace: GRACE,
+        };
+        assert_eq!(
+            decide_deletion(&i),
+            DeletionDecision::Keep("remote secret \"prod/db\" still exists".into())
+        );
+    }
+}
