@@ -395,7 +395,7 @@ async fn controller_works_with_exactly_the_chart_rbac() {
                 let annotations = d.spec?.template.metadata?.annotations?;
                 annotations
                     .keys()
-                    .any(|k| k.starts_with("secretsync.io/restarted-for."))
+                    .any(|k| k == secretsync::core::rollout::MARKER_ANNOTATION)
                     .then_some(())
             }
         },

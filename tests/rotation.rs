@@ -13,7 +13,7 @@ use kube::Client;
 use kube::api::{Api, Patch, PatchParams};
 use secretsync::api::ExternalSecret;
 
-const MARKER: &str = "secretsync.io/restarted-for.app-secret";
+const MARKER: &str = secretsync::core::rollout::MARKER_ANNOTATION;
 
 async fn force_sync(client: &Client, ns: &str, value: &str) {
     let ess: Api<ExternalSecret> = Api::namespaced(client.clone(), ns);
