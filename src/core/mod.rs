@@ -7,6 +7,7 @@ pub mod decode;
 pub mod desired;
 pub mod digest;
 pub mod duration;
+pub mod name_filter;
 pub mod naming;
 pub mod property;
 pub mod reason;
