@@ -280,9 +280,41 @@ async fn controller_works_with_exactly_the_chart_rbac() {
     let _installed = Release::install(
         &release,
         &ns,
-        &[&format!("watchNamespace={tenant}")],
+        &[&format!("watchNamespace={tenant},logFormat=json")],
         &[&ns, &tenant],
     );
+    let lease_name = lease_name(&release);
+    let digest_key = digest_key_secret(&release);
+    // The controller's arguments exactly as the installed Deployment has them (the Lease and the
+    // digest key named after the release), serving its endpoints on a free local port instead.
+    let port = common::operator::free_port();
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), &ns);
+    let chart_args: Vec<String> = deployments
+        .get(&full)
+        .await
+        .unwrap_or_else(|e| panic!("Deployment {ns}/{full}: {e}"))
+        .spec
+        .and_then(|s| s.template.spec)
+        .and_then(|p| p.containers.into_iter().next())
+        .and_then(|c| c.args)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| {
+            if a.starts_with("--metrics-addr=") {
+                format!("--metrics-addr=127.0.0.1:{port}")
+            } else {
+                a
+            }
+        })
+        .collect();
+    for wanted in [
+        format!("--namespace={tenant}"),
+        "--leader-elect".to_string(),
+        format!("--leader-elect-lease={lease_name}"),
+        format!("--digest-key-secret={digest_key}"),
+    ] {
+        assert!(chart_args.contains(&wanted), "{wanted} in {chart_args:?}");
+    }
 
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join("helm-chart");
     std::fs::create_dir_all(&tmp).expect("temp dir");
@@ -312,19 +344,12 @@ async fn controller_works_with_exactly_the_chart_rbac() {
     common::apply(&client, &tenant, &manifests).await;
 
     // The binary exactly as the chart runs it, authenticated as the chart's ServiceAccount.
-    let port = common::operator::free_port();
     let log = tmp.join(format!("{release}.log"));
     let file = std::fs::File::create(&log).expect("log file");
     let err = file.try_clone().expect("log file");
     let mut child = KillOnDrop(
         Command::new(env!("CARGO_BIN_EXE_secretsync"))
-            .args([
-                "controller",
-                &format!("--metrics-addr=127.0.0.1:{port}"),
-                &format!("--namespace={tenant}"),
-                "--log-format=json",
-                "--leader-elect",
-            ])
+            .args(&chart_args)
             .env("KUBECONFIG", &kubeconfig)
             // Debug logging, so that even a watch the controller only retries shows up as a denial.
             .env("RUST_LOG", "debug")
@@ -351,18 +376,19 @@ async fn controller_works_with_exactly_the_chart_rbac() {
     let leases: Api<Lease> = Api::namespaced(client.clone(), &ns);
     let started = Instant::now();
     common::wait_for(
-        "the controller to hold the Lease secretsync-leader",
+        &format!("the controller to hold the Lease {lease_name}"),
         Duration::from_secs(60),
         || {
             let leases = leases.clone();
             let exited = child.0.try_wait().ok().flatten();
             let log = log_text();
             let full = full.clone();
+            let lease_name = lease_name.clone();
             async move {
                 if let Some(status) = exited {
                     panic!("secretsync controller exited ({status}):\n{log}");
                 }
-                let lease = leases.get_opt("secretsync-leader").await.ok()??;
+                let lease = leases.get_opt(&lease_name).await.ok()??;
                 (lease.spec?.holder_identity? == format!("{full}-0")).then_some(())
             }
         },
@@ -370,8 +396,8 @@ async fn controller_works_with_exactly_the_chart_rbac() {
     .await;
     let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
     assert!(
-        exists(&secrets, "secretsync-digest-key").await,
-        "digest key Secret in the release namespace"
+        exists(&secrets, &digest_key).await,
+        "digest key Secret {digest_key} in the release namespace"
     );
 
     // Sync: target Secret written, status patched; the ClusterSecretStore read and its namespace checked.

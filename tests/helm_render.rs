@@ -45,7 +45,7 @@ fn chart_crds_are_identical_to_crds_folder() {
 fn helm_lint_is_clean() {
     for sets in [
         "",
-        "watchNamespace=team-a,perTenantIRSA.enabled=true,serviceMonitor.enabled=true,pdb.enabled=true,logFormat=json",
+        "watchNamespace=team-a,perTenantIRSA.enabled=true,serviceMonitor.enabled=true,pdb.enabled=true,logFormat=json,tenancy.namespacedStoresUseControllerIdentity=true,tenancy.allowedEndpoints[0]=http://moto:5000,rolloutSettle=1s",
     ] {
         let mut cmd = tool("helm");
         cmd.args(["lint", "--strict"]).arg(chart());
@@ -83,7 +83,11 @@ fn rbac_is_least_privilege_without_wildcards() {
         let roles = of_kind(&docs, "Role");
         assert_eq!(roles.len(), 1, "only the state Role without watchNamespace");
         assert_eq!(roles[0]["metadata"]["namespace"], "sys");
-        assert_eq!(grants(&roles[0]["rules"]), state_grants(true), "state Role");
+        assert_eq!(
+            grants(&roles[0]["rules"]),
+            state_grants(true, "rbac"),
+            "state Role"
+        );
         for doc in of_kind(&docs, "ClusterRole")
             .into_iter()
             .chain(of_kind(&docs, "Role"))
@@ -152,7 +156,11 @@ fn rbac_is_least_privilege_without_wildcards() {
             small.is_disjoint(&grants(&watched["rules"])),
             "no permission granted twice"
         );
-        assert_eq!(grants(&state["rules"]), state_grants(true), "state Role");
+        assert_eq!(
+            grants(&state["rules"]),
+            state_grants(true, "rbac"),
+            "state Role"
+        );
         let bindings = of_kind(&docs, "RoleBinding");
         assert_eq!(bindings.len(), 2);
         for b in bindings {
@@ -200,7 +208,7 @@ fn rbac_is_least_privilege_without_wildcards() {
         &["leaderElection.enabled=false,replicas=1"],
     ));
     let state = one(&docs, "Role");
-    assert_eq!(grants(&state["rules"]), state_grants(false));
+    assert_eq!(grants(&state["rules"]), state_grants(false, "rbac"));
 }
 
 #[test]
@@ -227,7 +235,12 @@ fn deployment_renders_flags_env_probes_and_security() {
             "controller",
             "--metrics-addr=0.0.0.0:8080",
             "--log-format=text",
-            "--leader-elect"
+            "--digest-key-secret=dep-secretsync-digest-key",
+            "--leader-elect",
+            "--leader-elect-lease=dep-secretsync-leader",
+            "--min-refresh-interval=10s",
+            "--deletion-grace-period=5m",
+            "--rollout-settle=5s",
         ]
     );
     assert_eq!(
@@ -285,7 +298,12 @@ fn deployment_renders_flags_env_probes_and_security() {
             "--metrics-addr=0.0.0.0:8080",
             "--namespace=team-a",
             "--log-format=json",
-            "--leader-elect"
+            "--digest-key-secret=dep-secretsync-digest-key",
+            "--leader-elect",
+            "--leader-elect-lease=dep-secretsync-leader",
+            "--min-refresh-interval=10s",
+            "--deletion-grace-period=5m",
+            "--rollout-settle=5s",
         ]
     );
     assert_eq!(
@@ -312,11 +330,138 @@ fn deployment_renders_flags_env_probes_and_security() {
         "sys",
         &["leaderElection.enabled=false,replicas=1"],
     ));
+    let args = strings(&container(&docs)["args"]);
     assert!(
-        !strings(&container(&docs)["args"]).contains(&"--leader-elect".to_string()),
-        "--leader-elect only with leaderElection.enabled"
+        !args.iter().any(|a| a.starts_with("--leader-elect")),
+        "--leader-elect and its Lease only with leaderElection.enabled: {args:?}"
+    );
+    assert!(
+        args.contains(&"--digest-key-secret=dep-secretsync-digest-key".to_string()),
+        "the digest key is per release with or without leader election: {args:?}"
     );
     assert_eq!(one(&docs, "Deployment")["spec"]["replicas"], 1);
+}
+
+/// The value of `--flag=value` in the args, if present.
+fn flag(args: &[String], name: &str) -> Option<String> {
+    let prefix = format!("{name}=");
+    args.iter()
+        .find_map(|a| a.strip_prefix(&prefix).map(String::from))
+}
+
+#[test]
+fn releases_in_one_namespace_have_their_own_lease_and_digest_key() {
+    let mut seen_leases = BTreeSet::new();
+    let mut seen_keys = BTreeSet::new();
+    for release in ["one", "two"] {
+        let docs = documents(&render(release, "shared", &[]));
+        let args = strings(&container(&docs)["args"]);
+        let lease = flag(&args, "--leader-elect-lease").expect("--leader-elect-lease");
+        let key = flag(&args, "--digest-key-secret").expect("--digest-key-secret");
+        assert_eq!(lease, lease_name(release));
+        assert_eq!(key, digest_key_secret(release));
+        // The state Role grants exactly the names the binary is told to use.
+        let state = one(&docs, "Role");
+        assert_eq!(state["metadata"]["namespace"], "shared");
+        assert_eq!(
+            grants(&state["rules"]),
+            state_grants(true, release),
+            "state Role of {release}"
+        );
+        let named: BTreeSet<String> = state["rules"]
+            .as_array()
+            .expect("rules")
+            .iter()
+            .flat_map(|r| strings(&r["resourceNames"]))
+            .collect();
+        assert_eq!(named, BTreeSet::from([lease.clone(), key.clone()]));
+        seen_leases.insert(lease);
+        seen_keys.insert(key);
+    }
+    assert_eq!(seen_leases.len(), 2, "two releases share a Lease");
+    assert_eq!(seen_keys.len(), 2, "two releases share a digest key");
+
+    // The names follow fullnameOverride and stay valid object names for very long full names.
+    let docs = documents(&render("x", "shared", &["fullnameOverride=platform-sync"]));
+    let args = strings(&container(&docs)["args"]);
+    assert_eq!(
+        flag(&args, "--leader-elect-lease").as_deref(),
+        Some("platform-sync-leader")
+    );
+    assert_eq!(
+        flag(&args, "--digest-key-secret").as_deref(),
+        Some("platform-sync-digest-key")
+    );
+    let long = "r".repeat(53);
+    let docs = documents(&render(&long, "shared", &[]));
+    let args = strings(&container(&docs)["args"]);
+    for name in ["--leader-elect-lease", "--digest-key-secret"] {
+        let value = flag(&args, name).unwrap_or_else(|| panic!("{name}"));
+        assert!(
+            value.len() <= 63 && !value.starts_with('-') && !value.ends_with('-'),
+            "{name}={value}"
+        );
+    }
+}
+
+#[test]
+fn tuning_and_tenancy_values_render_as_flags() {
+    let defaults = strings(&container(&documents(&render("tune", "sys", &[])))["args"]);
+    assert!(
+        !defaults.iter().any(
+            |a| a.starts_with("--namespaced-stores-use-controller-identity")
+                || a.starts_with("--allowed-endpoints")
+        ),
+        "tenancy flags are off by default: {defaults:?}"
+    );
+
+    let docs = documents(&render(
+        "tune",
+        "sys",
+        &[
+            "minRefreshInterval=30s,deletionGracePeriod=1h30m,rolloutSettle=500ms",
+            "tenancy.namespacedStoresUseControllerIdentity=true",
+            "tenancy.allowedEndpoints[0]=http://moto.aws.svc:5000",
+            "tenancy.allowedEndpoints[1]=https://vpce-1.secretsmanager.us-east-1.vpce.amazonaws.com",
+        ],
+    ));
+    let args = strings(&container(&docs)["args"]);
+    assert_eq!(
+        flag(&args, "--min-refresh-interval").as_deref(),
+        Some("30s")
+    );
+    assert_eq!(
+        flag(&args, "--deletion-grace-period").as_deref(),
+        Some("1h30m")
+    );
+    assert_eq!(flag(&args, "--rollout-settle").as_deref(), Some("500ms"));
+    assert!(
+        args.contains(&"--namespaced-stores-use-controller-identity".to_string()),
+        "{args:?}"
+    );
+    assert_eq!(
+        flag(&args, "--allowed-endpoints").as_deref(),
+        Some("http://moto.aws.svc:5000,https://vpce-1.secretsmanager.us-east-1.vpce.amazonaws.com")
+    );
+    assert_eq!(
+        args.iter()
+            .filter(|a| a.starts_with("--allowed-endpoints"))
+            .count(),
+        1,
+        "one comma-separated flag: {args:?}"
+    );
+
+    // Explicitly off renders no flag.
+    let docs = documents(&render(
+        "tune",
+        "sys",
+        &["tenancy.namespacedStoresUseControllerIdentity=false"],
+    ));
+    let args = strings(&container(&docs)["args"]);
+    assert!(
+        !args.contains(&"--namespaced-stores-use-controller-identity".to_string()),
+        "{args:?}"
+    );
 }
 
 #[test]
@@ -383,6 +528,22 @@ fn values_schema_and_guards_reject_bad_values() {
         ("logformat=json", "logformat"),
         ("perTenantIRSA.enabled=yes", "perTenantIRSA"),
         ("leaderElection.enabled=false", "leaderElection.enabled"),
+        ("minRefreshInterval=10", "minRefreshInterval"),
+        ("minRefreshInterval=ten", "minRefreshInterval"),
+        ("deletionGracePeriod=5 minutes", "deletionGracePeriod"),
+        ("rolloutSettle=5d", "rolloutSettle"),
+        ("rolloutSettle=true", "rolloutSettle"),
+        (
+            "tenancy.namespacedStoresUseControllerIdentity=yes",
+            "namespacedStoresUseControllerIdentity",
+        ),
+        ("tenancy.allowedEndpoints=http://x", "allowedEndpoints"),
+        ("tenancy.allowedEndpoints[0]=", "allowedEndpoints"),
+        (
+            r"tenancy.allowedEndpoints[0]=http://a\,http://b",
+            "allowedEndpoints",
+        ),
+        ("tenancy.allowedEndpoint=http://x", "allowedEndpoint"),
     ] {
         match try_render("bad", "sys", &[sets]) {
             Ok(_) => panic!("helm template accepted {sets}"),

@@ -8,6 +8,7 @@ pub mod deletion;
 pub mod desired;
 pub mod digest;
 pub mod duration;
+pub mod name_filter;
 pub mod naming;
 pub mod property;
 pub mod reason;

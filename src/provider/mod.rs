@@ -19,6 +19,7 @@ use regex::Regex;
 
 use crate::api::FindRef;
 use crate::core::deletion::RemoteState;
+use crate::core::name_filter::literal_prefix;
 use crate::core::remote::{RemoteContent, RemoteSecret, VersionSelector};
 use crate::metrics::Metrics;
 
@@ -192,7 +193,7 @@ impl Provider {
                 .list_secrets()
                 .max_results(LIST_PAGE_SIZE)
                 .set_next_token(token.clone());
-            if let Some(p) = prefix.as_ref().filter(|p| !p.is_empty()) {
+            if let Some(p) = prefix.as_ref() {
                 req = req.filters(
                     Filter::builder()
                         .key(FilterNameStringType::Name)
@@ -248,45 +249,6 @@ impl Provider {
     }
 }
 
-/// The literal text a regexp anchored with `^` must start with (for a server-side name filter).
-fn literal_prefix(re: &str) -> Option<String> {
-    let rest = re.strip_prefix('^')?;
-    let prefix: String = rest
-        .chars()
-        .take_while(|c| {
-            c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+' | '=' | '@' | ',')
-        })
-        .collect();
-    // A quantifier right after the prefix makes its last character optional.
-    let next = rest[prefix.len()..].chars().next();
-    let prefix = match next {
-        Some('?' | '*' | '{') => {
-            let mut p = prefix;
-            p.pop();
-            p
-        }
-        _ => prefix,
-    };
-    (!prefix.is_empty()).then_some(prefix)
-}
-
 #[cfg(test)]
 #[path = "mock_tests.rs"]
 mod mock_tests;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn literal_prefixes_of_anchored_regexps() {
-        assert_eq!(
-            literal_prefix("^prod/shared/").as_deref(),
-            Some("prod/shared/")
-        );
-        assert_eq!(literal_prefix("^prod/.*").as_deref(), Some("prod/"));
-        assert_eq!(literal_prefix("^prod/a?").as_deref(), Some("prod/"));
-        assert_eq!(literal_prefix("prod/"), None);
-        assert_eq!(literal_prefix("^(a|b)"), None);
-    }
-}

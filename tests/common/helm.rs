@@ -216,19 +216,22 @@ pub fn controller_grants(token: bool) -> BTreeSet<Grant> {
     g
 }
 
-/// The controller's own state in the release namespace.
-pub fn state_grants(leader_election: bool) -> BTreeSet<Grant> {
+/// The controller's own state in the release namespace: its digest key Secret and, with leader
+/// election, its Lease, both named after the release.
+pub fn state_grants(leader_election: bool, release: &str) -> BTreeSet<Grant> {
+    let digest_key = digest_key_secret(release);
     let mut g = table(&[
-        ("", &["secrets"], &["get"], &["secretsync-digest-key"]),
+        ("", &["secrets"], &["get"], &[digest_key.as_str()]),
         ("", &["secrets"], &["create"], &[]),
     ]);
     if leader_election {
+        let lease = lease_name(release);
         g.extend(table(&[
             (
                 "coordination.k8s.io",
                 &["leases"],
                 &["get", "update"],
-                &["secretsync-leader"],
+                &[lease.as_str()],
             ),
             ("coordination.k8s.io", &["leases"], &["create"], &[]),
         ]));
@@ -282,6 +285,16 @@ pub fn release_name(ns: &str) -> String {
 /// The full name the chart gives a release's objects.
 pub fn fullname(release: &str) -> String {
     format!("{release}-secretsync")
+}
+
+/// The Lease a release's replicas elect a leader through.
+pub fn lease_name(release: &str) -> String {
+    format!("{}-leader", fullname(release))
+}
+
+/// The Secret holding a release's digest HMAC key.
+pub fn digest_key_secret(release: &str) -> String {
+    format!("{}-digest-key", fullname(release))
 }
 
 /// Uninstalls a release and deletes its namespaces when dropped, so a failing test leaves no

@@ -31,6 +31,21 @@ Full name with a suffix, still at most 63 characters.
 {{- end }}
 
 {{/*
+Name of the Lease the replicas of this release elect a leader through (--leader-elect-lease).
+Per release, so two releases in one namespace never share it.
+*/}}
+{{- define "secretsync.leaseName" -}}
+{{- include "secretsync.suffixed" (dict "ctx" . "suffix" "leader") }}
+{{- end }}
+
+{{/*
+Name of the Secret holding this release's digest HMAC key (--digest-key-secret). Per release.
+*/}}
+{{- define "secretsync.digestKeySecret" -}}
+{{- include "secretsync.suffixed" (dict "ctx" . "suffix" "digest-key") }}
+{{- end }}
+
+{{/*
 Chart label value.
 */}}
 {{- define "secretsync.chart" -}}
