@@ -61,6 +61,18 @@ impl Operator {
         let file = std::fs::File::create(&log)
             .unwrap_or_else(|e| panic!("creating {}: {e}", log.display()));
         let err = file.try_clone().unwrap_or_else(|e| panic!("log file: {e}"));
+        // Test-friendly timings unless the test sets its own: short intervals honoured, a short
+        // deletion grace period and settle window.
+        let defaults = [
+            ("--min-refresh-interval", "1s"),
+            ("--deletion-grace-period", "3s"),
+            ("--rollout-settle", "2s"),
+        ];
+        let timing: Vec<String> = defaults
+            .iter()
+            .filter(|(flag, _)| !extra_args.iter().any(|a| a.starts_with(flag)))
+            .map(|(flag, value)| format!("{flag}={value}"))
+            .collect();
         let mut child = Command::new(env!("CARGO_BIN_EXE_secretsync"))
             .args([
                 "controller",
@@ -74,6 +86,7 @@ impl Operator {
             .env("RUST_LOG", "debug")
             .env("NO_COLOR", "1")
             .env_remove("AWS_ENDPOINT_URL")
+            .args(&timing)
             .args(extra_args)
             .envs(env.iter().copied())
             .stdout(Stdio::from(file))
