@@ -109,8 +109,11 @@ pub async fn reconcile(es: Arc<ExternalSecret>, ctx: Arc<Context>) -> Result<Act
             let n = ctx.record_failure(&key);
             Action::requeue(backoff::delay(n, random_unit()))
         }
-        // Not helped by retrying: reported once; a spec edit (or the next refresh) tries again.
-        Outcome::Failed(_) | Outcome::Missing { .. } => requeue_jittered(at_refresh),
+        // Not helped by retrying: reported once; a spec edit tries again at once, and a fix of the
+        // remote value is picked up by a regular refresh, at most every backoff::MAX.
+        Outcome::Failed(_) | Outcome::Missing { .. } => {
+            requeue_jittered(at_refresh.map(|d| d.max(backoff::MAX)))
+        }
     };
     report(&es, &ctx, &ns, &name, outcome).await?;
     ctx.metrics
