@@ -23,7 +23,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the controller (uses KUBECONFIG or the in-cluster config).
-    Controller(ControllerArgs),
+    Controller(Box<ControllerArgs>),
     /// Print every CRD as multi-document YAML (identical to crds/).
     Crds,
 }
@@ -109,7 +109,7 @@ fn main() -> anyhow::Result<()> {
                     .init();
             }
             let runtime = tokio::runtime::Runtime::new().context("starting the tokio runtime")?;
-            runtime.block_on(run_controller(args))
+            runtime.block_on(run_controller(*args))
         }
     }
 }

@@ -318,9 +318,7 @@ mod tests {
                                     Some(Reason::StoreNotReady)
                                 } else if scope == S::Cluster || credentials != C::None {
                                     None
-                                } else if !flag {
-                                    Some(Reason::StoreNotAllowed)
-                                } else if endpoint.is_some() && !listed {
+                                } else if !flag || (endpoint.is_some() && !listed) {
                                     Some(Reason::StoreNotAllowed)
                                 } else {
                                     None
