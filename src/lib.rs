@@ -6,5 +6,6 @@ pub mod controller;
 pub mod core;
 pub mod http;
 pub mod leader;
+pub mod logging;
 pub mod metrics;
 pub mod provider;

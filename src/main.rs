@@ -1,12 +1,13 @@
 //! The `secretsync` binary: `controller` runs the operator, `crds` prints the CRDs.
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use secretsync::{api, controller, http, leader, metrics::Metrics};
+use secretsync::{api, controller, http, leader, logging, metrics::Metrics};
 
 #[derive(Parser)]
 #[command(
@@ -82,15 +83,30 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Controller(args) => {
-            let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info".into());
+            // The SDK and HTTP crates stay at info unless RUST_LOG names them (their debug output can
+            // show credential ids); an unparsable RUST_LOG falls back to the default.
+            let rust_log = std::env::var("RUST_LOG").ok();
+            let filter =
+                tracing_subscriber::EnvFilter::try_new(logging::directives(rust_log.as_deref()))
+                    .unwrap_or_else(|_| {
+                        tracing_subscriber::EnvFilter::new(logging::directives(None))
+                    });
+            // Colours only on a terminal (never in files or collectors), and not when NO_COLOR is set.
+            let ansi = std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             if args.log_format == "json" {
                 tracing_subscriber::fmt()
                     .json()
                     .with_env_filter(filter)
+                    .with_writer(std::io::stderr)
+                    .with_ansi(false)
                     .init();
             } else {
-                tracing_subscriber::fmt().with_env_filter(filter).init();
+                tracing_subscriber::fmt()
+                    .with_env_filter(filter)
+                    .with_writer(std::io::stderr)
+                    .with_ansi(ansi)
+                    .init();
             }
             let runtime = tokio::runtime::Runtime::new().context("starting the tokio runtime")?;
             runtime.block_on(run_controller(*args))

@@ -328,13 +328,15 @@ async fn controller_works_with_exactly_the_chart_rbac() {
     let key = format!("{tenant}/db");
     common::create_remote(&sm, &key, r#"{"password":"chart-pw-1"}"#).await;
     let manifests = format!(
-        "apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: aws }}\nspec:\n  aws: {{ region: us-east-1, endpoint: \"{endpoint}\" }}\n\
+        "{tenant_store}\
          ---\napiVersion: secretsync.io/v1alpha1\nkind: ExternalSecret\nmetadata: {{ name: db }}\nspec:\n  secretStoreRef: {{ name: aws }}\n  refreshInterval: \"1s\"\n  target: {{ name: db-credentials }}\n  data:\n    - {{ secretKey: password, remoteRef: {{ key: \"{key}\", property: password }} }}\n  rolloutRestartTargets:\n    - {{ kind: Deployment, name: api }}\n\
          ---\napiVersion: secretsync.io/v1alpha1\nkind: ClusterSecretStore\nmetadata: {{ name: {store} }}\nspec:\n  aws: {{ region: us-east-1, endpoint: \"{endpoint}\" }}\n  conditions: [ {{ namespaces: [ {tenant} ] }} ]\n\
          ---\napiVersion: secretsync.io/v1alpha1\nkind: ExternalSecret\nmetadata: {{ name: shared }}\nspec:\n  secretStoreRef: {{ name: {store}, kind: ClusterSecretStore }}\n  refreshInterval: \"0\"\n  target: {{ name: shared-credentials }}\n  data:\n    - {{ secretKey: password, remoteRef: {{ key: \"{key}\", property: password }} }}\n\
          ---\n{deployment}",
         store = cluster_store.0,
         endpoint = common::testbed_var("AWS_ENDPOINT_URL"),
+        // A namespaced store brings its own keys (the chart's controller refuses its identity to tenants).
+        tenant_store = common::store_yaml("aws", &common::testbed_var("AWS_ENDPOINT_URL")),
         deployment = common::workloads::deployment(
             "api",
             "",

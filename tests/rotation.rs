@@ -89,12 +89,7 @@ async fn restarts_exactly_once_per_rotation() {
         statefulset("db", reload, &volume_pod("app-secret")),
         daemonset("agent", reload, &projected_pod("app-secret")),
         format!(
-            r#"apiVersion: secretsync.io/v1alpha1
-kind: SecretStore
-metadata: {{ name: aws }}
-spec:
-  aws: {{ region: us-east-1, endpoint: "{}" }}
----
+            r#"{}---
 apiVersion: secretsync.io/v1alpha1
 kind: ExternalSecret
 metadata: {{ name: app }}
@@ -108,7 +103,7 @@ spec:
     - {{ kind: Deployment, name: api }}
     - {{ kind: Deployment, name: excluded }}
 "#,
-            moto.endpoint()
+            common::store_yaml("aws", &moto.endpoint())
         ),
     ];
     for m in &manifests {

@@ -201,7 +201,13 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         return Ok(Outcome::UpToDate(after));
     }
 
-    let store = resolve_for(&ctx.client, ns, &spec.secret_store_ref).await?;
+    let store = resolve_for(
+        &ctx.client,
+        ns,
+        &spec.secret_store_ref,
+        &ctx.options.tenancy,
+    )
+    .await?;
     let sc = ctx.provider.client(&store.id, &store.config).await;
     let computed = match fetch_all(&ctx.provider, &sc, spec).await {
         Ok(fetched) => desired::compute(spec, &fetched),

@@ -55,9 +55,14 @@ fn next_status(
 pub async fn reconcile_store(store: Arc<SecretStore>, ctx: Arc<Context>) -> Result<Action, Error> {
     let ns = store.namespace().unwrap_or_default();
     let name = store.name_any();
-    let ok = provider_config(&ctx.client, &store.spec.aws, Some(&ns))
-        .await
-        .map(|_| ());
+    let ok = provider_config(
+        &ctx.client,
+        &store.spec.aws,
+        Some(&ns),
+        &ctx.options.tenancy,
+    )
+    .await
+    .map(|_| ());
     let new = next_status(store.status.as_ref(), ok, store.meta().generation);
     if store.status.as_ref() != Some(&new) {
         let api: Api<SecretStore> = Api::namespaced(ctx.client.clone(), &ns);
@@ -74,7 +79,7 @@ pub async fn reconcile_cluster_store(
     ctx: Arc<Context>,
 ) -> Result<Action, Error> {
     let name = store.name_any();
-    let ok = provider_config(&ctx.client, &store.spec.aws, None)
+    let ok = provider_config(&ctx.client, &store.spec.aws, None, &ctx.options.tenancy)
         .await
         .map(|_| ());
     let new = next_status(store.status.as_ref(), ok, store.meta().generation);

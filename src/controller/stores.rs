@@ -11,7 +11,11 @@ use crate::api::{
     AwsProvider, ClusterSecretStore, ROLE_ARN_PATTERN, SecretKeySelector, SecretStore,
     SecretStoreRef, StoreKind,
 };
-use crate::core::access::{check_store_ref, describe_store, namespace_admitted, not_admitted};
+use crate::core::access::{
+    CredentialRef, StoreIdentity, StoreScope, TenancyPolicy, check_identity, check_store_ref,
+    describe_store, namespace_admitted, not_admitted,
+};
+use crate::core::credentials::check_credential;
 use crate::core::reason::{Reason, SyncError};
 use crate::provider::{CredentialSource, StoreConfig, TokenSource};
 
@@ -34,12 +38,13 @@ fn kube_error(what: &str, e: kube::Error) -> SyncError {
     SyncError::new(Reason::KubernetesError, format!("{what}: {e}"))
 }
 
-/// Finds the store `store_ref` names, enforcing namespace isolation before anything else.
-/// No AWS call is made here.
+/// Finds the store `store_ref` names, enforcing namespace isolation and the tenancy policy before
+/// anything else. No AWS call is made here.
 pub async fn resolve_for(
     client: &Client,
     es_namespace: &str,
     store_ref: &SecretStoreRef,
+    policy: &TenancyPolicy,
 ) -> Result<ResolvedStore, SyncError> {
     check_store_ref(es_namespace, store_ref)?;
     match store_ref.kind {
@@ -58,7 +63,8 @@ pub async fn resolve_for(
                         ),
                     )
                 })?;
-            let config = provider_config(client, &store.spec.aws, Some(es_namespace)).await?;
+            let config =
+                provider_config(client, &store.spec.aws, Some(es_namespace), policy).await?;
             Ok(ResolvedStore {
                 id: format!("SecretStore/{es_namespace}/{}", store.name_any()),
                 config,
@@ -86,7 +92,7 @@ pub async fn resolve_for(
             if !namespace_admitted(&store.spec.conditions, es_namespace, &labels) {
                 return Err(not_admitted(&store_ref.name, es_namespace));
             }
-            let config = provider_config(client, &store.spec.aws, None).await?;
+            let config = provider_config(client, &store.spec.aws, None, policy).await?;
             Ok(ResolvedStore {
                 id: format!("ClusterSecretStore/{}", store.name_any()),
                 config,
@@ -148,14 +154,19 @@ async fn read_key(
             sel.key, sel.name
         ))
     })?;
-    Ok(text.trim().to_string())
+    let text = text.trim();
+    check_credential(what, text)?;
+    Ok(text.to_string())
 }
 
 /// Turns a store's `aws` block into a client configuration, reading referenced credentials.
+/// `store_namespace` is the namespace of a SecretStore (None for a ClusterSecretStore); the
+/// tenancy policy is checked before anything is read.
 pub async fn provider_config(
     client: &Client,
     aws: &AwsProvider,
     store_namespace: Option<&str>,
+    policy: &TenancyPolicy,
 ) -> Result<StoreConfig, SyncError> {
     if let Some(role) = &aws.role
         && !ROLE_ARN.as_ref().is_ok_and(|re| re.is_match(role))
@@ -163,6 +174,31 @@ pub async fn provider_config(
         return Err(not_ready(format!("role {role:?} is not an IAM role ARN")));
     }
     let auth = aws.auth.as_ref();
+    let credentials = match (
+        auth.and_then(|a| a.secret_ref.as_ref()),
+        auth.and_then(|a| a.service_account_ref.as_ref()),
+    ) {
+        (None, None) => CredentialRef::None,
+        (Some(_), None) => CredentialRef::SecretRef,
+        (None, Some(_)) => CredentialRef::ServiceAccountRef,
+        (Some(_), Some(_)) => {
+            return Err(not_ready(
+                "set only one of auth.secretRef and auth.serviceAccountRef".into(),
+            ));
+        }
+    };
+    check_identity(
+        &StoreIdentity {
+            scope: match store_namespace {
+                Some(_) => StoreScope::Namespaced,
+                None => StoreScope::Cluster,
+            },
+            credentials,
+            role: aws.role.is_some(),
+            endpoint: aws.endpoint.as_deref(),
+        },
+        policy,
+    )?;
     let credentials = match (
         auth.and_then(|a| a.secret_ref.as_ref()),
         auth.and_then(|a| a.service_account_ref.as_ref()),
@@ -190,9 +226,6 @@ pub async fn provider_config(
             },
         },
         (None, Some(sa)) => {
-            if aws.role.is_none() {
-                return Err(not_ready("auth.serviceAccountRef needs role".into()));
-            }
             let ns = ref_namespace(
                 store_namespace,
                 sa.namespace.as_deref(),
@@ -221,6 +254,7 @@ pub async fn provider_config(
             }
         }
         (None, None) => CredentialSource::Default,
+        // Refused above already; kept so that no combination falls back to the default chain.
         (Some(_), Some(_)) => {
             return Err(not_ready(
                 "set only one of auth.secretRef and auth.serviceAccountRef".into(),

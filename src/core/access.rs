@@ -16,6 +16,93 @@ pub struct TenancyPolicy {
     pub allowed_endpoints: Vec<String>,
 }
 
+/// Who made a store: a tenant (namespaced SecretStore) or a cluster admin (ClusterSecretStore).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreScope {
+    /// A namespaced SecretStore, written by whoever may write in that namespace.
+    Namespaced,
+    /// A ClusterSecretStore, written by a cluster admin.
+    Cluster,
+}
+
+/// Which credentials a store's `spec.aws.auth` names (only what the spec says; nothing is read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialRef {
+    /// No `auth`: the controller's own identity (SDK default chain).
+    None,
+    /// `auth.secretRef`: the store's own static keys.
+    SecretRef,
+    /// `auth.serviceAccountRef`: the store's own ServiceAccount, exchanged for `role`.
+    ServiceAccountRef,
+}
+
+/// The identity-relevant part of a store's spec.
+#[derive(Debug, Clone, Copy)]
+pub struct StoreIdentity<'a> {
+    /// Who made the store.
+    pub scope: StoreScope,
+    /// Which credentials it names.
+    pub credentials: CredentialRef,
+    /// Whether `spec.aws.role` is set.
+    pub role: bool,
+    /// `spec.aws.endpoint`, if set.
+    pub endpoint: Option<&'a str>,
+}
+
+/// Whether `endpoint` is in the admin allow-list (exact match, ignoring trailing slashes).
+pub fn endpoint_allowed(policy: &TenancyPolicy, endpoint: &str) -> bool {
+    let want = endpoint.trim().trim_end_matches('/');
+    policy
+        .allowed_endpoints
+        .iter()
+        .any(|a| !a.trim().is_empty() && a.trim().trim_end_matches('/') == want)
+}
+
+/// Security invariant 9: may this store act with this identity at this endpoint?
+/// A namespaced store uses the controller's own identity (directly or to assume `role`) only when
+/// the admin flag allows it, and then sends such requests only to an allow-listed endpoint (or the
+/// admin's default one, when it sets none). Stores with their own credentials and ClusterSecretStores
+/// are not restricted.
+pub fn check_identity(store: &StoreIdentity<'_>, policy: &TenancyPolicy) -> Result<(), SyncError> {
+    if store.credentials == CredentialRef::ServiceAccountRef && !store.role {
+        return Err(SyncError::new(
+            Reason::StoreNotReady,
+            "auth.serviceAccountRef needs role",
+        ));
+    }
+    if store.scope == StoreScope::Cluster || store.credentials != CredentialRef::None {
+        return Ok(());
+    }
+    let what = if store.role {
+        "assume spec.aws.role with the controller's own AWS identity"
+    } else {
+        "use the controller's own AWS identity"
+    };
+    if !policy.namespaced_stores_use_controller_identity {
+        return Err(SyncError::new(
+            Reason::StoreNotAllowed,
+            format!(
+                "a namespaced SecretStore without spec.aws.auth would {what}; give it its own credentials \
+                 (auth.secretRef, or auth.serviceAccountRef with role), use a ClusterSecretStore, or have a \
+                 cluster admin start the controller with --namespaced-stores-use-controller-identity \
+                 (single-tenant clusters only)"
+            ),
+        ));
+    }
+    match store.endpoint {
+        Some(endpoint) if !endpoint_allowed(policy, endpoint) => Err(SyncError::new(
+            Reason::StoreNotAllowed,
+            format!(
+                "spec.aws.endpoint {endpoint:?} would receive requests signed with the controller's own AWS \
+                 identity; give the SecretStore its own credentials (auth.secretRef, or \
+                 auth.serviceAccountRef with role), or have a cluster admin add the endpoint to \
+                 --allowed-endpoints"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Refuses a `secretStoreRef` that names a namespace other than the ExternalSecret's own.
 pub fn check_store_ref(es_namespace: &str, store_ref: &SecretStoreRef) -> Result<(), SyncError> {
     match store_ref.namespace.as_deref() {
@@ -197,5 +284,81 @@ mod tests {
         r.namespace = Some("team-b".into());
         let e = check_store_ref("team-a", &r).expect_err("cross-namespace");
         assert_eq!(e.reason, Reason::StoreNotAllowed);
+    }
+
+    #[test]
+    fn identity_table() {
+        use CredentialRef as C;
+        use StoreScope as S;
+        const EP: &str = "http://127.0.0.1:4566";
+        let scopes = [S::Namespaced, S::Cluster];
+        let creds = [C::None, C::SecretRef, C::ServiceAccountRef];
+        let mut checked = 0;
+        for scope in scopes {
+            for credentials in creds {
+                for role in [false, true] {
+                    for endpoint in [None, Some(EP)] {
+                        for listed in [false, true] {
+                            for flag in [false, true] {
+                                let policy = TenancyPolicy {
+                                    namespaced_stores_use_controller_identity: flag,
+                                    allowed_endpoints: if listed {
+                                        vec![format!("{EP}/")]
+                                    } else {
+                                        vec!["https://vpce.example".into()]
+                                    },
+                                };
+                                let store = StoreIdentity {
+                                    scope,
+                                    credentials,
+                                    role,
+                                    endpoint,
+                                };
+                                let want = if credentials == C::ServiceAccountRef && !role {
+                                    Some(Reason::StoreNotReady)
+                                } else if scope == S::Cluster || credentials != C::None {
+                                    None
+                                } else if !flag || (endpoint.is_some() && !listed) {
+                                    Some(Reason::StoreNotAllowed)
+                                } else {
+                                    None
+                                };
+                                let got = check_identity(&store, &policy).err();
+                                assert_eq!(
+                                    got.as_ref().map(|e| e.reason),
+                                    want,
+                                    "{store:?} flag={flag} listed={listed}"
+                                );
+                                if let Some(e) = got
+                                    && e.reason == Reason::StoreNotAllowed
+                                {
+                                    let setting = if flag {
+                                        "--allowed-endpoints"
+                                    } else {
+                                        "--namespaced-stores-use-controller-identity"
+                                    };
+                                    assert!(e.message.contains(setting), "{}", e.message);
+                                }
+                                checked += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 2 * 3 * 2 * 2 * 2 * 2);
+    }
+
+    #[test]
+    fn endpoint_allow_list_matches_exactly_modulo_trailing_slash() {
+        let policy = TenancyPolicy {
+            namespaced_stores_use_controller_identity: true,
+            allowed_endpoints: vec!["https://vpce-1.example/".into(), " ".into()],
+        };
+        assert!(endpoint_allowed(&policy, "https://vpce-1.example"));
+        assert!(endpoint_allowed(&policy, "https://vpce-1.example/"));
+        assert!(!endpoint_allowed(&policy, "https://vpce-1.example.evil"));
+        assert!(!endpoint_allowed(&policy, "http://vpce-1.example"));
+        assert!(!endpoint_allowed(&policy, ""));
     }
 }

@@ -363,10 +363,13 @@ pub async fn event_messages(client: &Client, ns: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// A SecretStore named `name` reaching `endpoint` with the controller's own identity.
+/// A SecretStore named `name` reaching `endpoint` with its own static keys (Secret `aws-creds`,
+/// emitted first; the test bed's moto accepts any keys). A namespaced store may not use the
+/// controller's own identity by default.
 pub fn store_yaml(name: &str, endpoint: &str) -> String {
     format!(
-        "apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: {name} }}\nspec:\n  aws: {{ region: us-east-1, endpoint: \"{endpoint}\" }}\n"
+        "{}---\napiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: {name} }}\nspec:\n  aws:\n    region: us-east-1\n    endpoint: \"{endpoint}\"\n    auth: {{ secretRef: {{ accessKeyId: {{ name: aws-creds, key: access-key-id }}, secretAccessKey: {{ name: aws-creds, key: secret-access-key }} }} }}\n",
+        aws_creds_yaml()
     )
 }
 
@@ -385,4 +388,9 @@ pub fn store_and_es(endpoint: &str, es: &str, interval: &str, key: &str, extra: 
         store_yaml("aws", endpoint),
         single_key_es(es, "aws", interval, key, extra)
     )
+}
+
+/// The Secret `aws-creds` with test keys (`access-key-id`/`secret-access-key` = testing/testing).
+pub fn aws_creds_yaml() -> String {
+    "apiVersion: v1\nkind: Secret\nmetadata: { name: aws-creds }\nstringData: { access-key-id: testing, secret-access-key: testing }\n".to_string()
 }

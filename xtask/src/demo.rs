@@ -178,13 +178,27 @@ fn story(d: &Demo) -> Result<()> {
         ],
         None,
     )?;
-    d.say("Applying a SecretStore, an ExternalSecret and a Deployment that reads the Secret");
+    d.say(
+        "Applying a SecretStore with its own keys, an ExternalSecret and a Deployment that reads the Secret",
+    );
+    // A namespaced SecretStore brings its own credentials; the emulator accepts any keys.
     let manifests = format!(
-        r#"apiVersion: secretsync.io/v1alpha1
+        r#"apiVersion: v1
+kind: Secret
+metadata: {{ name: aws-creds }}
+stringData: {{ access-key-id: testing, secret-access-key: testing }}
+---
+apiVersion: secretsync.io/v1alpha1
 kind: SecretStore
 metadata: {{ name: aws }}
 spec:
-  aws: {{ region: us-east-1, endpoint: "{endpoint}" }}
+  aws:
+    region: us-east-1
+    endpoint: "{endpoint}"
+    auth:
+      secretRef:
+        accessKeyId: {{ name: aws-creds, key: access-key-id }}
+        secretAccessKey: {{ name: aws-creds, key: secret-access-key }}
 ---
 apiVersion: secretsync.io/v1alpha1
 kind: ExternalSecret
