@@ -63,13 +63,11 @@ async fn one_rotation_feeding_three_secrets_restarts_the_workload_once() {
     .await;
     apply(&client, &ns, &es("s2", &key, "")).await;
     apply(&client, &ns, &es("s3", &key, "")).await;
-    let pod = format!(
-        "      containers: [ {{ name: app, image: app, envFrom: [ {{ secretRef: {{ name: s1 }} }}, {{ secretRef: {{ name: s2 }} }} ] }} ]\n      volumes: [ {{ name: s, secret: {{ secretName: s3 }} }} ]"
-    );
+    let pod = "      containers: [ { name: app, image: app, envFrom: [ { secretRef: { name: s1 } }, { secretRef: { name: s2 } } ] } ]\n      volumes: [ { name: s, secret: { secretName: s3 } } ]";
     apply(
         &client,
         &ns,
-        &deployment("api", "secretsync.io/reload: \"true\"", &pod),
+        &deployment("api", "secretsync.io/reload: \"true\"", pod),
     )
     .await;
     for name in ["s1", "s2", "s3"] {
