@@ -124,6 +124,33 @@ mod tests {
         );
     }
 
+    /// Retry or not, for every reason: only failures that a retry can heal are retried with backoff.
+    #[test]
+    fn retry_table_over_all_reasons() {
+        let table = [
+            (Reason::Synced, false),
+            (Reason::Valid, true),
+            (Reason::StoreNotFound, true),
+            (Reason::StoreNotAllowed, true),
+            (Reason::StoreNotReady, true),
+            (Reason::SecretNotFound, true),
+            (Reason::AccessDenied, true),
+            (Reason::PropertyNotFound, true),
+            (Reason::InvalidValue, false),
+            (Reason::TemplateError, false),
+            (Reason::TargetConflict, true),
+            (Reason::TargetNotFound, true),
+            (Reason::SizeLimitExceeded, false),
+            (Reason::InvalidSpec, false),
+            (Reason::Throttled, true),
+            (Reason::ProviderError, true),
+            (Reason::KubernetesError, true),
+        ];
+        for (reason, retry) in table {
+            assert_eq!(reason.is_retryable(), retry, "{reason}");
+        }
+    }
+
     #[test]
     fn display_is_reason_then_message() {
         let e = SyncError::new(Reason::AccessDenied, "no access to team-b/x");
