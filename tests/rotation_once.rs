@@ -18,6 +18,16 @@ fn es(name: &str, key: &str, extra: &str) -> String {
     )
 }
 
+/// Applies the test bed's SecretStore `aws` (with its own credentials).
+async fn apply_store(client: &Client, ns: &str) {
+    apply(
+        client,
+        ns,
+        &common::store_yaml("aws", &common::testbed_var("AWS_ENDPOINT_URL")),
+    )
+    .await;
+}
+
 /// Waits until the ExternalSecret's status records `version` for `key`.
 async fn wait_version(client: &Client, ns: &str, name: &str, key: &str, version: &str) {
     let api: Api<ExternalSecret> = Api::namespaced(client.clone(), ns);
@@ -43,12 +53,7 @@ async fn one_rotation_feeding_three_secrets_restarts_the_workload_once() {
     let key = format!("{ns}/shared");
     create_remote(&sm, &key, "once-pw-1").await;
     let op = Operator::start(&ns).await;
-    apply(
-        &client,
-        &ns,
-        &common::store_yaml("aws", &common::testbed_var("AWS_ENDPOINT_URL")),
-    )
-    .await;
+    apply_store(&client, &ns).await;
     // Three ExternalSecrets read the same remote secret into three Secrets; the Deployment reads
     // all three (one listed as a target, two through opt-in discovery).
     apply(
@@ -123,12 +128,7 @@ async fn a_spec_edit_adding_a_key_is_not_a_rotation() {
     create_remote(&sm, &a, "add-a").await;
     create_remote(&sm, &b, "add-b").await;
     let op = Operator::start(&ns).await;
-    apply(
-        &client,
-        &ns,
-        &common::store_yaml("aws", &common::testbed_var("AWS_ENDPOINT_URL")),
-    )
-    .await;
+    apply_store(&client, &ns).await;
     let targets = "  rolloutRestartTargets: [ { kind: Deployment, name: api } ]\n";
     apply(&client, &ns, &es("app", &a, targets)).await;
     apply(&client, &ns, &deployment("api", "", &env_from_pod("app"))).await;

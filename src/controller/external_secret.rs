@@ -21,7 +21,7 @@ use crate::api::{
 use crate::core::deletion::{DeletionDecision, DeletionInputs, decide_deletion, remote_names};
 use crate::core::reason::{Reason, SyncError};
 use crate::core::refresh::{
-    FORCE_SYNC_ANNOTATION, RefreshDecision, RefreshInputs, decide, effective_interval,
+    FORCE_SYNC_ANNOTATION, PreFetch, RefreshInputs, before_fetch, effective_interval,
 };
 use crate::core::status::{interval_warning, ready_of, set_ready};
 use crate::core::target::{self, FIELD_MANAGER, Writer};
@@ -159,9 +159,6 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         .get_opt(&target_name)
         .await
         .map_err(|e| kube_err("reading the target Secret", e))?;
-    // Ownership first: a refused target costs no AWS call.
-    target::check_target(&writer, &spec.target, existing.as_ref())?;
-
     let (interval, _) = interval_of(es, ctx);
     let previous = es
         .status
@@ -169,7 +166,11 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         .map(|s| s.synced_versions.clone())
         .unwrap_or_default();
     let store_id = super::store_id_of(es);
-    let decision = decide(&RefreshInputs {
+    let intact = existing
+        .as_ref()
+        .filter(|s| target::digest_matches(s, &ctx.digest_key));
+    let recorded = intact.map(target::recorded_versions);
+    let refresh = RefreshInputs {
         now: Timestamp::now(),
         generation: es.metadata.generation,
         status: es.status.as_ref(),
@@ -178,17 +179,15 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
             .get(FORCE_SYNC_ANNOTATION)
             .map(String::as_str),
         interval,
-        target_in_sync: existing
-            .as_ref()
-            .is_some_and(|s| target::digest_matches(s, &ctx.digest_key)),
+        target_in_sync: intact.is_some(),
         newer_version_seen: ctx.newer_version_seen(&store_id, &previous),
-    });
-    if let RefreshDecision::UpToDate(after) = decision {
-        // The Secret is as written (digest matches); if its versions are newer than the status, an
-        // earlier reconcile wrote it and stopped before the rollout: finish that job now.
-        if let Some(current) = existing.as_ref().map(target::recorded_versions)
-            && is_rotation(&previous, &current)
-        {
+    };
+    // Ownership first: a refused target costs no AWS call.
+    let check = target::check_target(&writer, &spec.target, existing.as_ref());
+    match before_fetch(check, &refresh, &previous, recorded.as_ref()) {
+        PreFetch::Refuse(e) => return Err(e),
+        PreFetch::UpToDate(after) => return Ok(Outcome::UpToDate(after)),
+        PreFetch::ResumeRollout(current) => {
             let report = roll_out(ctx, ns, &target_name).await?;
             return Ok(Outcome::Synced {
                 wrote: false,
@@ -198,7 +197,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
                 rollout: Some(report),
             });
         }
-        return Ok(Outcome::UpToDate(after));
+        PreFetch::Fetch => {}
     }
 
     let store = resolve_for(

@@ -77,6 +77,42 @@ pub fn decide(inputs: &RefreshInputs<'_>) -> RefreshDecision {
     }
 }
 
+/// The plan before any AWS call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PreFetch {
+    /// The target is refused (ownership, type): report it, call nothing.
+    Refuse(super::reason::SyncError),
+    /// Nothing to do; come back after this long (None: only when something changes).
+    UpToDate(Option<Duration>),
+    /// The Secret already holds newer versions than the status: an earlier reconcile stopped between
+    /// the write and the restart; finish the rollout for these versions without reading AWS.
+    ResumeRollout(std::collections::BTreeMap<String, String>),
+    /// Read AWS.
+    Fetch,
+}
+
+/// Decides what a reconcile does before reading AWS: refuse, nothing, finish a rollout, or fetch.
+/// `recorded` holds the versions recorded on the Secret when its digest matches (None otherwise).
+pub fn before_fetch(
+    target_check: Result<(), super::reason::SyncError>,
+    refresh: &RefreshInputs<'_>,
+    previous: &std::collections::BTreeMap<String, String>,
+    recorded: Option<&std::collections::BTreeMap<String, String>>,
+) -> PreFetch {
+    if let Err(e) = target_check {
+        return PreFetch::Refuse(e);
+    }
+    match decide(refresh) {
+        RefreshDecision::Fetch => PreFetch::Fetch,
+        RefreshDecision::UpToDate(after) => match recorded {
+            Some(current) if super::versions::is_rotation(previous, current) => {
+                PreFetch::ResumeRollout(current.clone())
+            }
+            _ => PreFetch::UpToDate(after),
+        },
+    }
+}
+
 /// The interval actually used: `requested`, raised to `floor` when shorter (zero stays zero: fetch
 /// once). The flag says it was raised (reported on status).
 pub fn effective_interval(requested: Duration, floor: Duration) -> (Duration, bool) {
@@ -165,6 +201,52 @@ mod tests {
             decide(&inputs(Some(&failed), at(1))),
             RefreshDecision::Fetch
         );
+    }
+
+    /// Refuse / up to date / resume rollout / fetch over every combination of its inputs.
+    #[test]
+    fn before_fetch_table() {
+        use crate::core::reason::{Reason, SyncError};
+        use std::collections::BTreeMap;
+        let v = |id: &str| BTreeMap::from([("k".to_string(), id.to_string())]);
+        let s = ready_status(at(0));
+        let previous = v("1");
+        for refused in [false, true] {
+            for due in [false, true] {
+                for recorded in [None, Some(v("1")), Some(v("2"))] {
+                    let check = if refused {
+                        Err(SyncError::new(Reason::TargetConflict, "not ours"))
+                    } else {
+                        Ok(())
+                    };
+                    let mut i = inputs(Some(&s), at(1));
+                    i.target_in_sync = recorded.is_some();
+                    if due {
+                        i.now = at(7200);
+                    }
+                    let got = before_fetch(check, &i, &previous, recorded.as_ref());
+                    let expected = if refused {
+                        "refuse"
+                    } else if due || recorded.is_none() {
+                        "fetch"
+                    } else if recorded == Some(v("2")) {
+                        "resume"
+                    } else {
+                        "up-to-date"
+                    };
+                    let kind = match got {
+                        PreFetch::Refuse(_) => "refuse",
+                        PreFetch::UpToDate(_) => "up-to-date",
+                        PreFetch::ResumeRollout(_) => "resume",
+                        PreFetch::Fetch => "fetch",
+                    };
+                    assert_eq!(
+                        kind, expected,
+                        "refused={refused} due={due} recorded={recorded:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
