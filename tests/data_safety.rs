@@ -175,13 +175,19 @@ async fn delete_policy_keeps_the_secret_unless_every_remote_is_confirmed_deleted
         || async { secret(&client, &ns, "gone").await.is_none().then_some(()) },
     )
     .await;
-    let events = common::event_messages(&client, &ns).await;
-    assert!(
-        events
-            .iter()
-            .any(|e| e.starts_with("Deleted ") && e.contains("deleted in Secrets Manager")),
-        "{events:?}"
-    );
+    // The Event is published right after the deletion: poll for it.
+    common::wait_for(
+        "a Deleted Event saying why",
+        Duration::from_secs(20),
+        || async {
+            common::event_messages(&client, &ns)
+                .await
+                .iter()
+                .any(|e| e.starts_with("Deleted ") && e.contains("deleted in Secrets Manager"))
+                .then_some(())
+        },
+    )
+    .await;
 
     // By now every kept Secret has been through several refreshes and the grace period.
     for (name, key, value) in [
