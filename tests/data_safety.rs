@@ -162,7 +162,7 @@ async fn delete_policy_keeps_the_secret_unless_every_remote_is_confirmed_deleted
         .expect("DeleteSecret d");
 
     let m = wait_message(&client, &ns, "typo", "keeps its last data").await;
-    assert!(m.contains("still exists"), "{m}");
+    assert!(m.contains("never synced"), "{m}");
     let m = wait_message(&client, &ns, "partial", "keeps its last data").await;
     assert!(m.contains(&format!("{a:?} still exists")), "{m}");
     let m = wait_message(&client, &ns, "valueless", "keeps its last data").await;

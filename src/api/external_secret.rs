@@ -339,6 +339,10 @@ pub struct ExternalSecretStatus {
     /// Per remote key: the version id that was written into the Secret.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub synced_versions: BTreeMap<String, String>,
+    /// The store the synced versions were read from (kind/name, region, endpoint, role, credential
+    /// references; never a credential value). A deletion is only confirmed against the same store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synced_from: Option<String>,
     /// The value of the `secretsync.io/force-sync` annotation that the last refresh honoured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_force_sync: Option<String>,

@@ -108,6 +108,26 @@ pub struct AwsProvider {
     /// Credentials to use. Absent: the controller's own identity (environment, IRSA, EKS Pod Identity).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<AwsAuth>,
+    /// How periodic refreshes find out whether a secret changed before reading its value: `ListSecrets`
+    /// (default; one paginated listing shared by every ExternalSecret of the store), `DescribeSecret` (one
+    /// call per referenced secret, for policies that cannot grant ListSecrets), `None` (read every value on
+    /// every refresh).
+    #[serde(default)]
+    pub change_detection: ChangeDetection,
+}
+
+/// How a store detects changes before reading values.
+#[derive(
+    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, Default,
+)]
+pub enum ChangeDetection {
+    /// Paginated ListSecrets (SecretVersionsToStages), shared by all ExternalSecrets of the store.
+    #[default]
+    ListSecrets,
+    /// DescribeSecret (VersionIdsToStages) per referenced secret.
+    DescribeSecret,
+    /// No detection: every refresh reads every value.
+    None,
 }
 
 /// The credentials a store uses; set exactly one of its fields.
@@ -192,4 +212,8 @@ pub struct SecretStoreStatus {
     /// The generation the conditions describe.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed_generation: Option<i64>,
+    /// How changes are detected in practice, e.g. `DescribeSecret (ListSecrets is denied: ...)` after a
+    /// fallback; absent while the configured method works.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_detection: Option<String>,
 }

@@ -63,6 +63,9 @@ pub struct Context {
     /// Newest version id read per (store id, synced-versions key), shared so that one
     /// ExternalSecret's discovery of a rotation refreshes the others reading the same secret.
     seen_versions: Mutex<HashMap<(String, String), String>>,
+    /// The status last written per ExternalSecret uid: the watch cache may lag behind our own write, and
+    /// a reconcile that saw no status would read AWS a second time.
+    written_status: Mutex<HashMap<String, crate::api::ExternalSecretStatus>>,
 }
 
 impl Context {
@@ -93,6 +96,7 @@ impl Context {
             external_secrets: std::sync::OnceLock::new(),
             triggers: std::sync::OnceLock::new(),
             seen_versions: Mutex::new(HashMap::new()),
+            written_status: Mutex::new(HashMap::new()),
         }
     }
 
@@ -125,6 +129,50 @@ impl Context {
         self.external_secrets
             .get()?
             .get(&ObjectRef::new(name).within(ns))
+    }
+
+    /// Remembers the status just written for an ExternalSecret.
+    pub fn status_written(&self, uid: &str, status: &crate::api::ExternalSecretStatus) {
+        self.written_status
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(uid.to_string(), status.clone());
+    }
+
+    /// The ExternalSecret with the newest status known: the cached one, or the one this controller
+    /// wrote last if the cache has not caught up with it yet (same generation, later refresh).
+    pub fn with_written_status(&self, es: Arc<ExternalSecret>) -> Arc<ExternalSecret> {
+        let Some(uid) = es.metadata.uid.as_deref() else {
+            return es;
+        };
+        let written = self
+            .written_status
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(uid)
+            .cloned();
+        let Some(written) = written else { return es };
+        let cached = es.status.as_ref();
+        let newer = written.observed_generation == es.metadata.generation
+            && cached.is_none_or(|c| {
+                c.observed_generation != written.observed_generation
+                    || c.refresh_time.as_ref().map(|t| t.0)
+                        < written.refresh_time.as_ref().map(|t| t.0)
+            });
+        if !newer {
+            return es;
+        }
+        let mut fresh = (*es).clone();
+        fresh.status = Some(written);
+        Arc::new(fresh)
+    }
+
+    /// Forgets written statuses of ExternalSecrets that no longer exist.
+    pub fn retain_written(&self, alive_uids: &std::collections::HashSet<String>) {
+        self.written_status
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|uid, _| alive_uids.contains(uid));
     }
 
     /// Whether another ExternalSecret of store `store_id` read a version newer than `synced` for any

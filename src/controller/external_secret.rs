@@ -12,14 +12,15 @@ use kube::runtime::events::EventType;
 use kube::{Resource, ResourceExt};
 
 use super::context::{Context, apply_status, random_unit};
-use super::fetch::fetch_all;
+use super::detect::detect;
+use super::fetch::{Hints, fetch_all};
 use super::rollout::{RolloutReport, roll_out};
 use super::stores::resolve_for;
 use crate::api::{
     CreationPolicy, DeletionPolicy, ExternalSecret, ExternalSecretStatus, RemoteDeletion,
 };
 use crate::core::deletion::{DeletionDecision, DeletionInputs, decide_deletion, remote_names};
-use crate::core::reason::{Reason, SyncError};
+use crate::core::reason::{Reason, SyncError, redact_quoted};
 use crate::core::refresh::{
     FORCE_SYNC_ANNOTATION, PreFetch, RefreshInputs, before_fetch, effective_interval,
 };
@@ -47,7 +48,11 @@ enum Outcome {
         refreshed: bool,
         synced_versions: std::collections::BTreeMap<String, String>,
         rollout: Option<RolloutReport>,
+        /// The store read from (None: nothing was read).
+        source: Option<String>,
     },
+    /// A periodic refresh found every referenced version unchanged: nothing was read or written.
+    Confirmed,
     /// Failed; the existing Secret was left as it was.
     Failed(SyncError),
     /// A remote secret is missing: the deletion rule decided (the Secret was kept, or deleted).
@@ -72,7 +77,14 @@ fn write_err(what: &str, e: kube::Error) -> SyncError {
     match e {
         kube::Error::Api(s) if s.code == 422 => SyncError::new(
             Reason::InvalidValue,
-            format!("{what}: the API server rejected it: {}", s.message),
+            format!(
+                "{what}: the API server rejected it: {}",
+                redact_quoted(&s.message)
+            ),
+        ),
+        kube::Error::Api(s) if s.code == 409 => SyncError::new(
+            Reason::KubernetesError,
+            format!("{what}: the Secret changed (or appeared) while it was being synced; retrying"),
         ),
         e => kube_err(what, e),
     }
@@ -84,9 +96,13 @@ fn interval_of(es: &ExternalSecret, ctx: &Context) -> (Duration, bool) {
     effective_interval(requested, ctx.options.min_refresh_interval)
 }
 
+/// At idle, `status.refreshTime` is rewritten at most this often.
+pub const CONFIRM_EVERY: Duration = Duration::from_secs(300);
+
 /// Reconciles one ExternalSecret.
 pub async fn reconcile(es: Arc<ExternalSecret>, ctx: Arc<Context>) -> Result<Action, Error> {
     let started = Instant::now();
+    let es = ctx.with_written_status(es);
     let ns = es.namespace().unwrap_or_default();
     let name = es.name_any();
     let key = format!("{ns}/{name}");
@@ -98,7 +114,7 @@ pub async fn reconcile(es: Arc<ExternalSecret>, ctx: Arc<Context>) -> Result<Act
             ctx.record_success(&key);
             requeue_jittered(*after)
         }
-        Outcome::Synced { .. } => {
+        Outcome::Synced { .. } | Outcome::Confirmed => {
             ctx.record_success(&key);
             requeue_jittered(at_refresh)
         }
@@ -184,7 +200,8 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     };
     // Ownership first: a refused target costs no AWS call.
     let check = target::check_target(&writer, &spec.target, existing.as_ref());
-    match before_fetch(check, &refresh, &previous, recorded.as_ref()) {
+    let plan = before_fetch(check, &refresh, &previous, recorded.as_ref());
+    match plan.clone() {
         PreFetch::Refuse(e) => return Err(e),
         PreFetch::UpToDate(after) => return Ok(Outcome::UpToDate(after)),
         PreFetch::ResumeRollout(current) => {
@@ -195,9 +212,10 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
                 refreshed: false,
                 synced_versions: current,
                 rollout: Some(report),
+                source: None,
             });
         }
-        PreFetch::Fetch => {}
+        PreFetch::Fetch | PreFetch::Refresh => {}
     }
 
     let store = resolve_for(
@@ -208,13 +226,25 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     )
     .await?;
     let sc = ctx.provider.client(&store.id, &store.config).await;
-    let computed = match fetch_all(&ctx.provider, &sc, spec).await {
+    let hints = if matches!(plan, PreFetch::Refresh) {
+        let max_age = interval.mul_f64(crate::core::refresh::DUE_FRACTION);
+        let d = detect(ctx, &sc, &store, ns, spec, &previous, max_age).await;
+        if d.unchanged {
+            return Ok(Outcome::Confirmed);
+        }
+        d.hints
+    } else {
+        Hints::default()
+    };
+    let computed = match fetch_all(&ctx.provider, &sc, spec, &hints).await {
         Ok(fetched) => desired::compute(spec, &fetched),
         Err(e) => Err(e),
     };
     let desired = match computed {
         Ok(d) => d,
         Err(e) if e.reason == Reason::SecretNotFound => {
+            let same_source = es.status.as_ref().and_then(|s| s.synced_from.as_deref())
+                == Some(store.source().as_str());
             return Ok(missing(
                 es,
                 ctx,
@@ -223,6 +253,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
                 &target_name,
                 existing.as_ref(),
                 &previous,
+                same_source,
                 e,
             )
             .await);
@@ -238,12 +269,21 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     let created_by_writer = existing
         .as_ref()
         .is_some_and(|s| target::created_by(&writer, s));
-    let secret = target::desired_secret(
+    let mut secret = target::desired_secret(
         &writer,
         &spec.target,
         &desired,
         &ctx.digest_key,
         created_by_writer,
+    );
+    // Write only over the Secret that was checked: its resourceVersion is a precondition. For a new
+    // Secret, "1" is never current, so one created by someone else meanwhile fails the write (and is
+    // refused at the next reconcile) instead of being taken over.
+    secret.metadata.resource_version = Some(
+        existing
+            .as_ref()
+            .and_then(|s| s.metadata.resource_version.clone())
+            .unwrap_or_else(|| "1".into()),
     );
     let wrote = target::needs_write(existing.as_ref(), &secret);
     if wrote {
@@ -268,6 +308,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         refreshed: true,
         synced_versions: desired.synced_versions,
         rollout,
+        source: Some(store.source()),
     })
 }
 
@@ -282,6 +323,7 @@ async fn missing(
     target_name: &str,
     existing: Option<&Secret>,
     previous: &std::collections::BTreeMap<String, String>,
+    same_source: bool,
     error: SyncError,
 ) -> Outcome {
     let t = &es.spec.target;
@@ -300,7 +342,12 @@ async fn missing(
     if t.deletion_policy != DeletionPolicy::Delete {
         return keep(error, "deletionPolicy Retain");
     }
-    let names = remote_names(&es.spec, previous).unwrap_or_default();
+    let Some(names) = remote_names(&es.spec, previous) else {
+        return keep(
+            error,
+            "the spec names a secret, stage or version that was never synced; a missing one is not a deletion",
+        );
+    };
     let remote = if existing.is_some() && t.creation_policy == CreationPolicy::Owner {
         ctx.provider.confirm_deleted(sc, &names).await
     } else {
@@ -313,6 +360,7 @@ async fn missing(
         target_exists: existing.is_some(),
         remote: &remote,
         spec_changed: status.and_then(|s| s.observed_generation) != es.metadata.generation,
+        same_source,
         generation: es.metadata.generation,
         pending: status.and_then(|s| s.remote_deletion.as_ref()),
         now: Timestamp::now(),
@@ -399,12 +447,33 @@ async fn report(
     let now_for_conditions = now.clone();
     let (new, event) = match outcome {
         Outcome::UpToDate(_) => return Ok(()),
+        Outcome::Confirmed => {
+            ctx.metrics
+                .sync_results
+                .with_label_values(&["Synced"])
+                .inc();
+            // Nothing changed: refreshTime (when the data was last confirmed current) moves at most
+            // every CONFIRM_EVERY, so an idle store costs the apiserver almost no writes.
+            let stale = old.refresh_time.as_ref().is_none_or(|t| {
+                Duration::try_from(now.0.duration_since(t.0)).unwrap_or(Duration::ZERO)
+                    >= CONFIRM_EVERY
+            });
+            if !stale {
+                return Ok(());
+            }
+            let status = ExternalSecretStatus {
+                refresh_time: Some(now.clone()),
+                ..old.clone()
+            };
+            (status, None)
+        }
         Outcome::Synced {
             wrote,
             created,
             refreshed,
             synced_versions,
             rollout,
+            source,
         } => {
             ctx.metrics
                 .sync_results
@@ -436,6 +505,7 @@ async fn report(
                     old.last_force_sync.clone()
                 },
                 remote_deletion: None,
+                synced_from: source.or(old.synced_from.clone()),
                 ..old.clone()
             };
             if let Some(report) = &rollout {
@@ -548,6 +618,9 @@ async fn report(
         apply_status(&api, name, &new)
             .await
             .map_err(|e| Error::Status(format!("{ns}/{name}"), e))?;
+        if let Some(uid) = es.metadata.uid.as_deref() {
+            ctx.status_written(uid, &new);
+        }
     }
     if let Some((type_, reason, note)) = event {
         ctx.publish(&es.object_ref(&()), type_, reason, "Sync", &note)

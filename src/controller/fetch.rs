@@ -3,7 +3,11 @@
 use crate::api::ExternalSecretSpec;
 use crate::core::reason::{Reason, SyncError};
 use crate::core::remote::{Fetched, FetchedFrom, VersionSelector};
-use crate::provider::{Provider, ProviderError, ProviderErrorKind, StoreClient};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::core::change::{VersionStages, resolve};
+use crate::provider::{Listing, Provider, ProviderError, ProviderErrorKind, StoreClient};
 
 /// Maps a provider failure to the reason shown on the ExternalSecret.
 pub fn to_sync_error(e: ProviderError) -> SyncError {
@@ -16,11 +20,36 @@ pub fn to_sync_error(e: ProviderError) -> SyncError {
     SyncError::new(reason, e.message)
 }
 
-/// Fetches `spec.data` and `spec.dataFrom`, aligned with the spec. Identical reads are done once.
+/// What change detection learnt before the read: the version each referenced secret is at, so values
+/// are read by (immutable, cacheable) version id instead of by stage.
+#[derive(Default)]
+pub struct Hints {
+    /// DescribeSecret answers: secret name → versions.
+    pub described: HashMap<String, VersionStages>,
+    /// The store configuration's listing.
+    pub listing: Option<Arc<Listing>>,
+}
+
+impl Hints {
+    /// The version id `selector` of `key` is at, if known.
+    pub fn version(&self, key: &str, selector: &VersionSelector) -> Option<String> {
+        let versions = self
+            .listing
+            .as_ref()
+            .and_then(|l| l.get(key))
+            .map(|e| &e.versions)
+            .or_else(|| self.described.get(key))?;
+        resolve(versions, selector)
+    }
+}
+
+/// Fetches `spec.data` and `spec.dataFrom`, aligned with the spec. Identical reads are done once; with
+/// hints, values are read by the version id detection saw (cache first).
 pub async fn fetch_all(
     provider: &Provider,
     sc: &StoreClient,
     spec: &ExternalSecretSpec,
+    hints: &Hints,
 ) -> Result<Fetched, SyncError> {
     let mut memo: Vec<((String, VersionSelector), crate::core::remote::RemoteSecret)> = Vec::new();
     let mut get = async |key: &str,
@@ -29,7 +58,11 @@ pub async fn fetch_all(
         if let Some((_, hit)) = memo.iter().find(|((k, s), _)| k == key && *s == sel) {
             return Ok(hit.clone());
         }
-        let got = provider.get(sc, key, &sel).await.map_err(to_sync_error)?;
+        let read = match hints.version(key, &sel) {
+            Some(id) => VersionSelector::Id(id),
+            None => sel.clone(),
+        };
+        let got = provider.get(sc, key, &read).await.map_err(to_sync_error)?;
         memo.push(((key.to_string(), sel), got.clone()));
         Ok(got)
     };
@@ -46,7 +79,10 @@ pub async fn fetch_all(
                 get(&r.key, VersionSelector::of(r)).await?,
             )),
             (None, Some(find)) => fetched.data_from.push(FetchedFrom::Find(
-                provider.find(sc, find).await.map_err(to_sync_error)?,
+                provider
+                    .find(sc, find, hints.listing.as_deref())
+                    .await
+                    .map_err(to_sync_error)?,
             )),
             (None, None) => {
                 return Err(SyncError::new(

@@ -1,6 +1,7 @@
 //! The Kubernetes shell: watches, reconcilers and their wiring.
 
 mod context;
+mod detect;
 pub mod digest_key;
 mod external_secret;
 mod fetch;
@@ -202,6 +203,12 @@ pub async fn run(
                 .map(|es| format!("{}/{}", es.namespace().unwrap_or_default(), es.name_any()))
                 .collect();
             gauge_ctx.retain_failures(&alive);
+            let uids = gauge_reader
+                .state()
+                .iter()
+                .filter_map(|es| es.metadata.uid.clone())
+                .collect();
+            gauge_ctx.retain_written(&uids);
             tokio::time::sleep(Duration::from_secs(5)).await;
         }
     });

@@ -48,7 +48,16 @@ fn next_status(
     SecretStoreStatus {
         conditions,
         observed_generation: generation,
+        // Written by change detection under its own field manager; never claimed here.
+        change_detection: None,
     }
+}
+
+/// Whether the stored status already says what `new` says (ignoring the change-detection note).
+fn same_status(old: Option<&SecretStoreStatus>, new: &SecretStoreStatus) -> bool {
+    old.is_some_and(|o| {
+        o.conditions == new.conditions && o.observed_generation == new.observed_generation
+    })
 }
 
 /// Reconciles a namespaced SecretStore.
@@ -64,7 +73,7 @@ pub async fn reconcile_store(store: Arc<SecretStore>, ctx: Arc<Context>) -> Resu
     .await
     .map(|_| ());
     let new = next_status(store.status.as_ref(), ok, store.meta().generation);
-    if store.status.as_ref() != Some(&new) {
+    if !same_status(store.status.as_ref(), &new) {
         let api: Api<SecretStore> = Api::namespaced(ctx.client.clone(), &ns);
         apply_status(&api, &name, &new)
             .await
@@ -83,7 +92,7 @@ pub async fn reconcile_cluster_store(
         .await
         .map(|_| ());
     let new = next_status(store.status.as_ref(), ok, store.meta().generation);
-    if store.status.as_ref() != Some(&new) {
+    if !same_status(store.status.as_ref(), &new) {
         let api: Api<ClusterSecretStore> = Api::all(ctx.client.clone());
         apply_status(&api, &name, &new)
             .await

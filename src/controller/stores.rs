@@ -32,6 +32,30 @@ pub struct ResolvedStore {
     pub id: String,
     /// Client configuration.
     pub config: StoreConfig,
+    /// `spec.aws.changeDetection`.
+    pub change_detection: crate::api::ChangeDetection,
+}
+
+impl ResolvedStore {
+    /// Where values come from, for `status.syncedFrom`: the store, region, endpoint, role and
+    /// credential source — names only, never a credential value or a hash of one.
+    pub fn source(&self) -> String {
+        let c = &self.config;
+        let creds = match &c.credentials {
+            CredentialSource::Default => "controller identity".to_string(),
+            CredentialSource::Static { .. } => "static keys".to_string(),
+            CredentialSource::WebIdentity {
+                service_account, ..
+            } => format!("web identity of {service_account}"),
+        };
+        format!(
+            "{} region={} endpoint={} role={} credentials={creds}",
+            self.id,
+            c.region,
+            c.endpoint.as_deref().unwrap_or("default"),
+            c.role.as_deref().unwrap_or("none"),
+        )
+    }
 }
 
 fn kube_error(what: &str, e: kube::Error) -> SyncError {
@@ -68,6 +92,7 @@ pub async fn resolve_for(
             Ok(ResolvedStore {
                 id: format!("SecretStore/{es_namespace}/{}", store.name_any()),
                 config,
+                change_detection: store.spec.aws.change_detection,
             })
         }
         StoreKind::ClusterSecretStore => {
@@ -96,6 +121,7 @@ pub async fn resolve_for(
             Ok(ResolvedStore {
                 id: format!("ClusterSecretStore/{}", store.name_any()),
                 config,
+                change_detection: store.spec.aws.change_detection,
             })
         }
     }
@@ -196,6 +222,9 @@ pub async fn provider_config(
             credentials,
             role: aws.role.is_some(),
             endpoint: aws.endpoint.as_deref(),
+            sts_audience_only: auth
+                .and_then(|a| a.service_account_ref.as_ref())
+                .is_none_or(|sa| sa.audiences.iter().all(|a| a == STS_AUDIENCE)),
         },
         policy,
     )?;

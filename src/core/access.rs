@@ -47,6 +47,8 @@ pub struct StoreIdentity<'a> {
     pub role: bool,
     /// `spec.aws.endpoint`, if set.
     pub endpoint: Option<&'a str>,
+    /// `auth.serviceAccountRef.audiences` is empty or exactly `sts.amazonaws.com`.
+    pub sts_audience_only: bool,
 }
 
 /// Whether `endpoint` is in the admin allow-list (exact match, ignoring trailing slashes).
@@ -69,6 +71,31 @@ pub fn check_identity(store: &StoreIdentity<'_>, policy: &TenancyPolicy) -> Resu
             Reason::StoreNotReady,
             "auth.serviceAccountRef needs role",
         ));
+    }
+    if store.scope == StoreScope::Namespaced
+        && store.credentials == CredentialRef::ServiceAccountRef
+    {
+        // The controller mints these tokens; a tenant must not turn that into tokens for other
+        // audiences (e.g. the API server) or ship them to an endpoint of its choosing.
+        if !store.sts_audience_only {
+            return Err(SyncError::new(
+                Reason::StoreNotAllowed,
+                "a namespaced SecretStore may only request ServiceAccount tokens for the audience \
+                 sts.amazonaws.com; remove auth.serviceAccountRef.audiences",
+            ));
+        }
+        if let Some(endpoint) = store.endpoint
+            && !endpoint_allowed(policy, endpoint)
+        {
+            return Err(SyncError::new(
+                Reason::StoreNotAllowed,
+                format!(
+                    "spec.aws.endpoint {endpoint:?} would receive ServiceAccount tokens the controller mints; \
+                     remove the endpoint (STS and Secrets Manager are then reached the standard way), or have \
+                     a cluster admin add it to --allowed-endpoints"
+                ),
+            ));
+        }
     }
     if store.scope == StoreScope::Cluster || store.credentials != CredentialRef::None {
         return Ok(());
@@ -300,53 +327,64 @@ mod tests {
                     for endpoint in [None, Some(EP)] {
                         for listed in [false, true] {
                             for flag in [false, true] {
-                                let policy = TenancyPolicy {
-                                    namespaced_stores_use_controller_identity: flag,
-                                    allowed_endpoints: if listed {
-                                        vec![format!("{EP}/")]
-                                    } else {
-                                        vec!["https://vpce.example".into()]
-                                    },
-                                };
-                                let store = StoreIdentity {
-                                    scope,
-                                    credentials,
-                                    role,
-                                    endpoint,
-                                };
-                                let want = if credentials == C::ServiceAccountRef && !role {
-                                    Some(Reason::StoreNotReady)
-                                } else if scope == S::Cluster || credentials != C::None {
-                                    None
-                                } else if !flag || (endpoint.is_some() && !listed) {
-                                    Some(Reason::StoreNotAllowed)
-                                } else {
-                                    None
-                                };
-                                let got = check_identity(&store, &policy).err();
-                                assert_eq!(
-                                    got.as_ref().map(|e| e.reason),
-                                    want,
-                                    "{store:?} flag={flag} listed={listed}"
-                                );
-                                if let Some(e) = got
-                                    && e.reason == Reason::StoreNotAllowed
-                                {
-                                    let setting = if flag {
-                                        "--allowed-endpoints"
-                                    } else {
-                                        "--namespaced-stores-use-controller-identity"
+                                for sts_audience_only in [true, false] {
+                                    let policy = TenancyPolicy {
+                                        namespaced_stores_use_controller_identity: flag,
+                                        allowed_endpoints: if listed {
+                                            vec![format!("{EP}/")]
+                                        } else {
+                                            vec!["https://vpce.example".into()]
+                                        },
                                     };
-                                    assert!(e.message.contains(setting), "{}", e.message);
+                                    let store = StoreIdentity {
+                                        scope,
+                                        credentials,
+                                        role,
+                                        endpoint,
+                                        sts_audience_only,
+                                    };
+                                    let tenant_token = scope == S::Namespaced
+                                        && credentials == C::ServiceAccountRef;
+                                    let want = if credentials == C::ServiceAccountRef && !role {
+                                        Some(Reason::StoreNotReady)
+                                    } else if tenant_token
+                                        && (!sts_audience_only || (endpoint.is_some() && !listed))
+                                    {
+                                        Some(Reason::StoreNotAllowed)
+                                    } else if scope == S::Cluster || credentials != C::None {
+                                        None
+                                    } else if !flag || (endpoint.is_some() && !listed) {
+                                        Some(Reason::StoreNotAllowed)
+                                    } else {
+                                        None
+                                    };
+                                    let got = check_identity(&store, &policy).err();
+                                    assert_eq!(
+                                        got.as_ref().map(|e| e.reason),
+                                        want,
+                                        "{store:?} flag={flag} listed={listed}"
+                                    );
+                                    if let Some(e) = got
+                                        && e.reason == Reason::StoreNotAllowed
+                                    {
+                                        let setting = if tenant_token && !sts_audience_only {
+                                            "audience"
+                                        } else if flag || tenant_token {
+                                            "--allowed-endpoints"
+                                        } else {
+                                            "--namespaced-stores-use-controller-identity"
+                                        };
+                                        assert!(e.message.contains(setting), "{}", e.message);
+                                    }
+                                    checked += 1;
                                 }
-                                checked += 1;
                             }
                         }
                     }
                 }
             }
         }
-        assert_eq!(checked, 2 * 3 * 2 * 2 * 2 * 2);
+        assert_eq!(checked, 2 * 3 * 2 * 2 * 2 * 2 * 2);
     }
 
     #[test]

@@ -40,6 +40,9 @@ pub struct DeletionInputs<'a> {
     pub remote: &'a [(String, RemoteState)],
     /// The spec changed since the last reconcile (`metadata.generation` != `status.observedGeneration`).
     pub spec_changed: bool,
+    /// The store (identity, region, endpoint, role, credential references) is the one the last sync
+    /// read from: a secret missing from another account or region is not a deletion.
+    pub same_source: bool,
     /// `metadata.generation` now.
     pub generation: Option<i64>,
     /// A confirmation recorded by an earlier reconcile (`status.remoteDeletion`).
@@ -51,8 +54,9 @@ pub struct DeletionInputs<'a> {
 }
 
 /// Every remote secret name the ExternalSecret reads: `data` and `extract` keys, plus the secrets its
-/// `find`s matched at the last sync (from the previous record). None when that cannot be known (the
-/// record was compacted), which keeps the Secret.
+/// `find`s matched at the last sync (from the previous record). None — which keeps the Secret — when
+/// a referenced name was never synced (a typo in a spec edit names a secret that never existed) or the
+/// find matches cannot be known (the record was compacted).
 pub fn remote_names(
     spec: &ExternalSecretSpec,
     previous: &BTreeMap<String, String>,
@@ -65,8 +69,12 @@ pub fn remote_names(
         .map(|d| &d.remote_ref)
         .chain(spec.data_from.iter().filter_map(|f| f.extract.as_ref()))
     {
+        let key = VersionSelector::of(r).status_key(&r.key);
+        if !previous.contains_key(&key) {
+            return None;
+        }
         names.push(r.key.clone());
-        status_keys.push(VersionSelector::of(r).status_key(&r.key));
+        status_keys.push(key);
     }
     if spec.data_from.iter().any(|f| f.find.is_some()) {
         if is_compact(previous) {
@@ -117,6 +125,12 @@ pub fn decide_deletion(i: &DeletionInputs<'_>) -> DeletionDecision {
             _ => format!("the deletion of remote secret {name:?} is not confirmed"),
         };
         return DeletionDecision::Keep(why);
+    }
+    if !i.same_source {
+        return DeletionDecision::Keep(
+            "the store differs from the one the Secret was synced from; a secret missing there is not a deletion"
+                .into(),
+        );
     }
     if i.spec_changed {
         return DeletionDecision::Keep(
@@ -178,7 +192,9 @@ mod tests {
             ] {
                 for target_exists in [false, true] {
                     for remote in remotes {
-                        for spec_changed in [false, true] {
+                        for (spec_changed, same_source) in
+                            [(false, true), (true, true), (false, false), (true, false)]
+                        {
                             for pending in pendings {
                                 for now in [at(10), at(60), at(600)] {
                                     let i = DeletionInputs {
@@ -187,6 +203,7 @@ mod tests {
                                         target_exists,
                                         remote,
                                         spec_changed,
+                                        same_source,
                                         generation: Some(1),
                                         pending,
                                         now,
@@ -199,6 +216,7 @@ mod tests {
                                         && creation_policy == CreationPolicy::Owner
                                         && target_exists
                                         && all_gone
+                                        && same_source
                                         && !spec_changed;
                                     let same_gen = pending.is_some_and(|p| p.generation == 1);
                                     let expected_kind = if !eligible {
@@ -276,6 +294,13 @@ mod tests {
                 "prod/shared/x".to_string()
             ])
         );
+        let mut typo = spec.clone();
+        typo.data[0].remote_ref.key = "prod/dbb".into();
+        assert_eq!(
+            remote_names(&typo, &previous),
+            None,
+            "a name that was never synced is never a deleted secret"
+        );
         let compact = crate::core::versions::bounded(
             (0..500)
                 .map(|i| (format!("k{i}"), "v".to_string()))
@@ -297,6 +322,7 @@ mod tests {
             target_exists: true,
             remote: &remote,
             spec_changed: false,
+            same_source: true,
             generation: Some(3),
             pending: Some(&pending),
             now: at(15),
@@ -320,6 +346,7 @@ mod tests {
             target_exists: true,
             remote: &remote,
             spec_changed: false,
+            same_source: true,
             generation: Some(1),
             pending: None,
             now: at(0),

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod backoff;
+pub mod change;
 pub mod credentials;
 pub mod decode;
 pub mod deletion;

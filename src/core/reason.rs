@@ -106,6 +106,30 @@ impl SyncError {
     }
 }
 
+/// An API server message with every single-quoted fragment replaced by `'…'`: its validation errors
+/// can quote pieces of the rejected data (e.g. a JSON parse error naming the character it tripped on).
+pub fn redact_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut parts = message.split('\'');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    let rest: Vec<&str> = parts.collect();
+    // Pairs of quotes enclose fragments; an unpaired trailing quote keeps the text after it.
+    let pairs = rest.len() / 2;
+    for (i, part) in rest.iter().enumerate() {
+        if i < pairs * 2 && i % 2 == 0 {
+            out.push_str("'…'");
+        } else if i < pairs * 2 {
+            out.push_str(part);
+        } else {
+            out.push('\'');
+            out.push_str(part);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,6 +173,19 @@ mod tests {
         for (reason, retry) in table {
             assert_eq!(reason.is_retryable(), retry, "{reason}");
         }
+    }
+
+    #[test]
+    fn quoted_fragments_are_redacted() {
+        assert_eq!(
+            redact_quoted(
+                "data[.dockerconfigjson]: invalid character 'x' looking for beginning of value"
+            ),
+            "data[.dockerconfigjson]: invalid character '…' looking for beginning of value"
+        );
+        assert_eq!(redact_quoted("a 'b' c 'd' e"), "a '…' c '…' e");
+        assert_eq!(redact_quoted("no quotes"), "no quotes");
+        assert_eq!(redact_quoted("dangling 'x"), "dangling 'x");
     }
 
     #[test]

@@ -35,8 +35,10 @@ pub struct RefreshInputs<'a> {
 /// What a reconcile should do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefreshDecision {
-    /// Read AWS and apply.
+    /// Read AWS and apply now (first sync, spec change, force-sync, drift, failure, newer version seen).
     Fetch,
+    /// The interval is due: check for changes (cheaply, when the store allows) and read what changed.
+    Due,
     /// Nothing to do now; come back after this long (None: only when something changes).
     UpToDate(Option<Duration>),
 }
@@ -71,7 +73,7 @@ pub fn decide(inputs: &RefreshInputs<'_>) -> RefreshDecision {
     let elapsed = Duration::try_from(elapsed).unwrap_or(Duration::ZERO);
     let due_at = inputs.interval.mul_f64(DUE_FRACTION);
     if elapsed >= due_at {
-        RefreshDecision::Fetch
+        RefreshDecision::Due
     } else {
         RefreshDecision::UpToDate(Some(inputs.interval.saturating_sub(elapsed)))
     }
@@ -89,6 +91,8 @@ pub enum PreFetch {
     ResumeRollout(std::collections::BTreeMap<String, String>),
     /// Read AWS.
     Fetch,
+    /// A periodic refresh: detect changes first, read only what changed.
+    Refresh,
 }
 
 /// Decides what a reconcile does before reading AWS: refuse, nothing, finish a rollout, or fetch.
@@ -104,6 +108,7 @@ pub fn before_fetch(
     }
     match decide(refresh) {
         RefreshDecision::Fetch => PreFetch::Fetch,
+        RefreshDecision::Due => PreFetch::Refresh,
         RefreshDecision::UpToDate(after) => match recorded {
             Some(current) if super::versions::is_rotation(previous, current) => {
                 PreFetch::ResumeRollout(current.clone())
@@ -176,8 +181,8 @@ mod tests {
             RefreshDecision::UpToDate(Some(Duration::from_secs(3000)))
         );
         // 90% of the interval counts as due (jittered requeues land in [0.9, 1.1]).
-        assert_eq!(decide(&inputs(Some(&s), at(3240))), RefreshDecision::Fetch);
-        assert_eq!(decide(&inputs(Some(&s), at(7200))), RefreshDecision::Fetch);
+        assert_eq!(decide(&inputs(Some(&s), at(3240))), RefreshDecision::Due);
+        assert_eq!(decide(&inputs(Some(&s), at(7200))), RefreshDecision::Due);
     }
 
     #[test]
@@ -227,8 +232,10 @@ mod tests {
                     let got = before_fetch(check, &i, &previous, recorded.as_ref());
                     let expected = if refused {
                         "refuse"
-                    } else if due || recorded.is_none() {
+                    } else if recorded.is_none() {
                         "fetch"
+                    } else if due {
+                        "refresh"
                     } else if recorded == Some(v("2")) {
                         "resume"
                     } else {
@@ -239,6 +246,7 @@ mod tests {
                         PreFetch::UpToDate(_) => "up-to-date",
                         PreFetch::ResumeRollout(_) => "resume",
                         PreFetch::Fetch => "fetch",
+                        PreFetch::Refresh => "refresh",
                     };
                     assert_eq!(
                         kind, expected,

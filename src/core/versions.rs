@@ -36,7 +36,18 @@ pub fn bounded(versions: BTreeMap<String, String>) -> BTreeMap<String, String> {
     if versions.len() <= MAX_RECORDED_VERSIONS && bytes <= MAX_RECORD_BYTES {
         return versions;
     }
-    let value = format!("{} versions {}", versions.len(), digest_of(&versions));
+    // The key set and the (key, version) pairs are digested apart, so a compacted record still tells an
+    // added or removed key (not a rotation) from a new version of a key.
+    let keys: BTreeMap<String, String> = versions
+        .keys()
+        .map(|k| (k.clone(), String::new()))
+        .collect();
+    let value = format!(
+        "{} versions {} {}",
+        versions.len(),
+        digest_of(&keys),
+        digest_of(&versions)
+    );
     BTreeMap::from([(COMPACT_KEY.to_string(), value)])
 }
 
@@ -45,15 +56,26 @@ pub fn is_compact(record: &BTreeMap<String, String>) -> bool {
     record.len() == 1 && record.contains_key(COMPACT_KEY)
 }
 
+/// The (key-set digest, pairs digest) of a compacted record.
+fn compact_parts(record: &BTreeMap<String, String>) -> Option<(&str, &str)> {
+    let mut words = record.get(COMPACT_KEY)?.split(' ');
+    let (_, _, keys, pairs) = (words.next()?, words.next()?, words.next()?, words.next()?);
+    Some((keys, pairs))
+}
+
 /// A rotation: a remote key that was synced before now has a different version. A first sync, an added
-/// or removed key (a spec edit) or a changed stage selector is not. Two compacted records that differ
-/// count as a rotation (the keys are no longer known one by one); a switch between the forms does not.
+/// or removed key (a spec edit, a new `find` match) or a changed stage selector is not. Two compacted
+/// records are a rotation when their key sets are equal and a version differs (a change that adds a key
+/// and rotates another at once is not seen as a rotation); a switch between the forms is not.
 pub fn is_rotation(
     previous: &BTreeMap<String, String>,
     current: &BTreeMap<String, String>,
 ) -> bool {
     match (is_compact(previous), is_compact(current)) {
-        (true, true) => previous != current,
+        (true, true) => match (compact_parts(previous), compact_parts(current)) {
+            (Some((pk, pp)), Some((ck, cp))) => pk == ck && pp != cp,
+            _ => false,
+        },
         (false, false) => previous
             .iter()
             .any(|(k, v)| current.get(k).is_some_and(|now| now != v)),
@@ -123,7 +145,17 @@ mod tests {
         let mut rotated = big.clone();
         rotated.insert("prod/find/secret-00001".into(), "v-new".into());
         assert!(is_rotation(&record, &bounded(rotated)));
-        assert!(!is_rotation(&record, &bounded(big)));
+        assert!(!is_rotation(&record, &bounded(big.clone())));
+        let mut added = big.clone();
+        added.insert("prod/find/secret-99999".into(), "v".into());
+        assert!(
+            !is_rotation(&record, &bounded(added.clone())),
+            "a new find match is not a rotation"
+        );
+        assert!(
+            !is_rotation(&bounded(added), &record),
+            "nor is a removed one"
+        );
         let small = m(&[("a", "1")]);
         assert_eq!(bounded(small.clone()), small);
         assert!(

@@ -4,20 +4,25 @@
 mod cache;
 mod client;
 mod error;
+mod index;
 mod web_identity;
 
 pub use cache::ValueCache;
 pub use client::{CredentialSource, StoreConfig, TokenSource};
 pub use error::{ProviderError, ProviderErrorKind};
+pub use index::Listing;
+use index::VersionIndex;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use aws_sdk_secretsmanager::Client as SmClient;
 use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType};
 use regex::Regex;
 
 use crate::api::FindRef;
+use crate::core::change::{ListedSecret, VersionStages, find_matches, resolve};
 use crate::core::deletion::RemoteState;
 use crate::core::name_filter::literal_prefix;
 use crate::core::remote::{RemoteContent, RemoteSecret, VersionSelector};
@@ -48,6 +53,7 @@ impl StoreClient {
 pub struct Provider {
     clients: Mutex<HashMap<StoreConfig, StoreClient>>,
     cache: ValueCache,
+    index: VersionIndex,
     metrics: Metrics,
 }
 
@@ -57,6 +63,7 @@ impl Provider {
         Self {
             clients: Mutex::new(HashMap::new()),
             cache: ValueCache::new(10_000),
+            index: VersionIndex::default(),
             metrics,
         }
     }
@@ -168,24 +175,15 @@ impl Provider {
         out
     }
 
-    /// Lists the secrets `find` matches (paginated ListSecrets, filtered by name regexp and tags)
-    /// and reads the AWSCURRENT version of each, reusing cached values for unchanged versions.
-    pub async fn find(
+    /// Every secret of the account (optionally only names starting with `prefix`): paginated
+    /// ListSecrets, 100 per page. Returns the entries and the number of pages.
+    async fn list_all(
         &self,
         sc: &StoreClient,
-        find: &FindRef,
-    ) -> Result<Vec<RemoteSecret>, ProviderError> {
-        let regex = match find.name.as_ref() {
-            Some(n) => Some(Regex::new(&n.regexp).map_err(|e| {
-                ProviderError::new(
-                    ProviderErrorKind::Other,
-                    format!("invalid find.name.regexp: {e}"),
-                )
-            })?),
-            None => None,
-        };
-        let prefix = find.name.as_ref().and_then(|n| literal_prefix(&n.regexp));
-        let mut matches: Vec<(String, Option<String>)> = Vec::new();
+        prefix: Option<&str>,
+    ) -> Result<(Vec<ListedSecret>, usize), ProviderError> {
+        let mut entries = Vec::new();
+        let mut pages = 0usize;
         let mut token: Option<String> = None;
         loop {
             let mut req = sc
@@ -193,7 +191,7 @@ impl Provider {
                 .list_secrets()
                 .max_results(LIST_PAGE_SIZE)
                 .set_next_token(token.clone());
-            if let Some(p) = prefix.as_ref() {
+            if let Some(p) = prefix.filter(|p| !p.is_empty()) {
                 req = req.filters(
                     Filter::builder()
                         .key(FilterNameStringType::Name)
@@ -207,43 +205,148 @@ impl Provider {
                 .map_err(|e| error::classify(e, "ListSecrets", "*"));
             self.count("ListSecrets", &result);
             let page = result?;
+            pages += 1;
             for entry in page.secret_list() {
                 let Some(name) = entry.name() else { continue };
-                if regex.as_ref().is_some_and(|r| !r.is_match(name)) {
-                    continue;
-                }
-                let tags_ok = find.tags.iter().flatten().all(|(k, v)| {
-                    entry
+                entries.push(ListedSecret {
+                    name: name.to_string(),
+                    arn: entry.arn().unwrap_or_default().to_string(),
+                    versions: entry
+                        .secret_versions_to_stages()
+                        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                        .unwrap_or_default(),
+                    tags: entry
                         .tags()
                         .iter()
-                        .any(|t| t.key() == Some(k.as_str()) && t.value() == Some(v.as_str()))
+                        .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
+                        .collect(),
                 });
-                if !tags_ok {
-                    continue;
-                }
-                let current = entry.secret_versions_to_stages().and_then(|m| {
-                    m.iter()
-                        .find(|(_, stages)| stages.iter().any(|s| s == "AWSCURRENT"))
-                        .map(|(id, _)| id.clone())
-                });
-                matches.push((name.to_string(), current));
             }
             token = page.next_token().map(String::from);
             if token.is_none() {
                 break;
             }
         }
+        Ok((entries, pages))
+    }
+
+    /// The store configuration's shared listing, at most `max_age` old. Concurrent callers wait for
+    /// one listing. A denial is remembered (the caller falls back to DescribeSecret).
+    pub async fn listing(
+        &self,
+        sc: &StoreClient,
+        max_age: Duration,
+    ) -> Result<Arc<Listing>, ProviderError> {
+        let idx = self.index.scope(&sc.scope);
+        if let Some(l) = idx.fresh_listing(max_age) {
+            return Ok(l);
+        }
+        let _one_at_a_time = idx.refresh.lock().await;
+        if let Some(l) = idx.fresh_listing(max_age) {
+            return Ok(l);
+        }
+        match self.list_all(sc, None).await {
+            Ok((entries, pages)) => Ok(idx.set_listing(Listing::new(entries, pages))),
+            Err(e) => {
+                if e.kind == ProviderErrorKind::AccessDenied {
+                    idx.set_list_denied(&e.message);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// One secret's versions from DescribeSecret (cached per configuration for `max_age`); None when
+    /// the secret is not there or scheduled for deletion.
+    pub async fn describe_versions(
+        &self,
+        sc: &StoreClient,
+        name: &str,
+        max_age: Duration,
+    ) -> Result<Option<VersionStages>, ProviderError> {
+        let idx = self.index.scope(&sc.scope);
+        if let Some(v) = idx.described(name, max_age) {
+            return Ok(v);
+        }
+        let result = sc
+            .client
+            .describe_secret()
+            .secret_id(name)
+            .send()
+            .await
+            .map_err(|e| error::classify(e, "DescribeSecret", name));
+        self.count("DescribeSecret", &result);
+        let versions = match result {
+            Ok(d) if d.deleted_date().is_some() => None,
+            Ok(d) => Some(
+                d.version_ids_to_stages()
+                    .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                    .unwrap_or_default(),
+            ),
+            Err(e) if e.kind == ProviderErrorKind::NotFound => None,
+            Err(e) => return Err(e),
+        };
+        idx.set_described(name, versions.clone());
+        Ok(versions)
+    }
+
+    /// What the index of a store configuration knows for choosing a detection method:
+    /// (ListSecrets denied, pages of the last listing, secret names referenced so far incl. `names`).
+    pub fn detection_facts(
+        &self,
+        sc: &StoreClient,
+        names: &[String],
+    ) -> (bool, Option<usize>, usize) {
+        let idx = self.index.scope(&sc.scope);
+        let referenced = idx.note_referenced(names);
+        (idx.list_denied(), idx.listing_pages(), referenced)
+    }
+
+    /// The matches of `find` with their AWSCURRENT values: from `listing` when given, else from a
+    /// fresh (server-side narrowed) ListSecrets. Unchanged versions come from the value cache.
+    pub async fn find(
+        &self,
+        sc: &StoreClient,
+        find: &FindRef,
+        listing: Option<&Listing>,
+    ) -> Result<Vec<RemoteSecret>, ProviderError> {
+        let regex = match find.name.as_ref() {
+            Some(n) => Some(Regex::new(&n.regexp).map_err(|e| {
+                ProviderError::new(
+                    ProviderErrorKind::Other,
+                    format!("invalid find.name.regexp: {e}"),
+                )
+            })?),
+            None => None,
+        };
+        let fresh;
+        let entries: Vec<&ListedSecret> = match listing {
+            Some(l) => l.entries().collect(),
+            None => {
+                let prefix = find.name.as_ref().and_then(|n| literal_prefix(&n.regexp));
+                fresh = self.list_all(sc, prefix.as_deref()).await?.0;
+                fresh.iter().collect()
+            }
+        };
+        let mut matches: Vec<(String, Option<String>)> = entries
+            .into_iter()
+            .filter(|e| find_matches(find, regex.as_ref(), e))
+            .map(|e| {
+                (
+                    e.name.clone(),
+                    resolve(&e.versions, &VersionSelector::current()),
+                )
+            })
+            .collect();
         matches.sort();
         matches.dedup();
         let mut out = Vec::with_capacity(matches.len());
         for (name, current) in matches {
-            let cached = current
-                .as_ref()
-                .and_then(|id| self.cache.get(&sc.scope, &name, id));
-            match cached {
-                Some(hit) => out.push(hit),
-                None => out.push(self.get(sc, &name, &VersionSelector::current()).await?),
-            }
+            let selector = match current {
+                Some(id) => VersionSelector::Id(id),
+                None => VersionSelector::current(),
+            };
+            out.push(self.get(sc, &name, &selector).await?);
         }
         Ok(out)
     }

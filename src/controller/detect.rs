@@ -1,0 +1,125 @@
+//! Change detection before reading values: asks the store configuration's shared listing (or
+//! DescribeSecret) which versions the referenced secrets are at, and whether that is what was synced.
+
+use std::time::Duration;
+
+use kube::api::{Api, Patch, PatchParams};
+
+use super::context::Context;
+use super::fetch::Hints;
+use super::stores::ResolvedStore;
+use crate::api::{ClusterSecretStore, ExternalSecretSpec, SecretStore};
+use crate::core::change::{Detection, detection, expected_record, find_in};
+use crate::provider::{ProviderErrorKind, StoreClient};
+
+/// Field manager of the store status field `changeDetection` (apart from the Ready condition's).
+const NOTE_MANAGER: &str = "secretsync-change-detection";
+
+/// What detection found.
+pub struct Detected {
+    /// Every referenced version is the one synced: nothing to read.
+    pub unchanged: bool,
+    /// The versions seen, for reading what changed by version id.
+    pub hints: Hints,
+}
+
+fn read_everything() -> Detected {
+    Detected {
+        unchanged: false,
+        hints: Hints::default(),
+    }
+}
+
+/// Detects whether anything an ExternalSecret reads changed since `previous` was synced, using
+/// listings at most `max_age` old. Any doubt (an error, an unlisted secret) means "read".
+pub async fn detect(
+    ctx: &Context,
+    sc: &StoreClient,
+    store: &ResolvedStore,
+    es_namespace: &str,
+    spec: &ExternalSecretSpec,
+    previous: &std::collections::BTreeMap<String, String>,
+    max_age: Duration,
+) -> Detected {
+    if previous.is_empty() {
+        return read_everything();
+    }
+    let names: Vec<String> = spec
+        .data
+        .iter()
+        .map(|d| d.remote_ref.key.clone())
+        .chain(
+            spec.data_from
+                .iter()
+                .filter_map(|f| f.extract.as_ref().map(|r| r.key.clone())),
+        )
+        .collect();
+    let uses_find = spec.data_from.iter().any(|f| f.find.is_some());
+    let (denied, pages, referenced) = ctx.provider.detection_facts(sc, &names);
+    let mut mode = detection(store.change_detection, denied, pages, referenced, uses_find);
+    let mut hints = Hints::default();
+    if mode == Detection::List {
+        match ctx.provider.listing(sc, max_age).await {
+            Ok(l) => hints.listing = Some(l),
+            Err(e) if e.kind == ProviderErrorKind::AccessDenied => {
+                note_fallback(ctx, store, es_namespace, &e.message).await;
+                mode = detection(store.change_detection, true, pages, referenced, uses_find);
+            }
+            Err(_) => return read_everything(),
+        }
+    }
+    match mode {
+        Detection::Read => return read_everything(),
+        Detection::List => {}
+        Detection::Describe => {
+            for name in &names {
+                match ctx.provider.describe_versions(sc, name, max_age).await {
+                    Ok(Some(v)) => {
+                        hints.described.insert(name.clone(), v);
+                    }
+                    Ok(None) | Err(_) => return read_everything(),
+                }
+            }
+        }
+    }
+    let lookup = |key: &str| {
+        hints
+            .listing
+            .as_ref()
+            .and_then(|l| l.get(key))
+            .map(|e| e.versions.clone())
+            .or_else(|| hints.described.get(key).cloned())
+    };
+    let find =
+        |f: &crate::api::FindRef| hints.listing.as_ref().and_then(|l| find_in(f, l.entries()));
+    let unchanged = expected_record(spec, &lookup, &find).as_ref() == Some(previous);
+    Detected { unchanged, hints }
+}
+
+/// Says once, on the store's status, that ListSecrets is denied and DescribeSecret is used instead.
+async fn note_fallback(ctx: &Context, store: &ResolvedStore, es_namespace: &str, why: &str) {
+    tracing::warn!(store = %store.id, "ListSecrets is denied; detecting changes with DescribeSecret");
+    let note = format!("DescribeSecret (ListSecrets is denied: {why})");
+    let (kind, name) = store
+        .id
+        .rsplit_once('/')
+        .map(|(k, n)| (k, n.to_string()))
+        .unwrap_or_default();
+    let pp = PatchParams::apply(NOTE_MANAGER).force();
+    let result = if kind.starts_with("ClusterSecretStore") {
+        let patch = serde_json::json!({"apiVersion": "secretsync.io/v1alpha1", "kind": "ClusterSecretStore", "status": {"changeDetection": note}});
+        Api::<ClusterSecretStore>::all(ctx.client.clone())
+            .patch_status(&name, &pp, &Patch::Apply(&patch))
+            .await
+            .map(|_| ())
+    } else {
+        let patch = serde_json::json!({"apiVersion": "secretsync.io/v1alpha1", "kind": "SecretStore", "status": {"changeDetection": note}});
+        Api::<SecretStore>::namespaced(ctx.client.clone(), es_namespace)
+            .patch_status(&name, &pp, &Patch::Apply(&patch))
+            .await
+            .map(|_| ())
+    };
+    if let Err(e) = result {
+        tracing::warn!(store = %store.id, error = %e, "could not note the DescribeSecret fallback on the store");
+    }
+}
