@@ -95,10 +95,14 @@ async fn a_secret_created_during_the_fetch_is_not_adopted() {
     .await;
 
     // The controller has checked the target (absent) and is now waiting for AWS.
-    wait_for("the controller to call the endpoint", Duration::from_secs(30), || {
-        let n = hits.load(Ordering::SeqCst);
-        async move { (n > 0).then_some(()) }
-    })
+    wait_for(
+        "the controller to call the endpoint",
+        Duration::from_secs(30),
+        || {
+            let n = hits.load(Ordering::SeqCst);
+            async move { (n > 0).then_some(()) }
+        },
+    )
     .await;
 
     // Meanwhile the user creates their own Secret with the same name.
@@ -116,17 +120,21 @@ async fn a_secret_created_during_the_fetch_is_not_adopted() {
 
     // Wait until the ExternalSecret reports the outcome of that reconcile.
     let esapi: Api<ExternalSecret> = Api::namespaced(client.clone(), &ns);
-    let reason = wait_for("the ExternalSecret to report", Duration::from_secs(40), || {
-        let esapi = esapi.clone();
-        async move {
-            let es = esapi.get_opt("app").await.ok().flatten()?;
-            es.status?
-                .conditions
-                .into_iter()
-                .find(|c| c.type_ == "Ready")
-                .map(|c| c.reason)
-        }
-    })
+    let reason = wait_for(
+        "the ExternalSecret to report",
+        Duration::from_secs(40),
+        || {
+            let esapi = esapi.clone();
+            async move {
+                let es = esapi.get_opt("app").await.ok().flatten()?;
+                es.status?
+                    .conditions
+                    .into_iter()
+                    .find(|c| c.type_ == "Ready")
+                    .map(|c| c.reason)
+            }
+        },
+    )
     .await;
     let s = secrets
         .get_opt("app")

@@ -36,7 +36,10 @@ async fn a_new_find_match_is_not_a_rotation_past_100_matches() {
     .await;
     let es = wait_ready(&client, &ns, "many", "True", "Synced").await;
     let record = es.status.unwrap_or_default().synced_versions;
-    assert!(record.contains_key("*"), "compacted record expected: {record:?}");
+    assert!(
+        record.contains_key("*"),
+        "compacted record expected: {record:?}"
+    );
 
     // Not a rotation: one more secret now matches the find.
     create_remote(&sm, &format!("{ns}/many/s101"), "v").await;

@@ -10,8 +10,7 @@ use std::time::Duration;
 
 use common::operator::Operator;
 use common::{apply, wait_for};
-use k8s_openapi::api::authentication::v1::SelfSubjectReview;
-use kube::api::{Api, PostParams};
+use kube::api::Api;
 
 /// Reads one HTTP request (headers + Content-Length body); returns the body.
 fn read_body(conn: &mut TcpStream) -> Vec<u8> {
@@ -88,44 +87,50 @@ async fn a_tenant_endpoint_never_receives_a_token_valid_for_the_kubernetes_api()
     )
     .await;
 
-    let token = wait_for(
-        "a web identity token at the tenant's endpoint",
+    // The store is refused before any token is minted or any request is sent.
+    let es = common::wait_ready(&client, &ns, "x", "False", "StoreNotAllowed").await;
+    let message = es
+        .status
+        .and_then(|s| s.conditions.into_iter().find(|c| c.type_ == "Ready"))
+        .map(|c| c.message)
+        .unwrap_or_default();
+    assert!(message.contains("audience"), "{message}");
+    // Same with the STS audience: a token the controller mints never goes to a tenant's endpoint.
+    apply(
+        &client,
+        &ns,
+        &format!(
+            "apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: evil }}\nspec:\n  aws:\n    region: us-east-1\n    endpoint: \"{endpoint}\"\n    role: arn:aws:iam::123456789012:role/anything\n    auth: {{ serviceAccountRef: {{ name: deployer }} }}\n"
+        ),
+    )
+    .await;
+    wait_for(
+        "the refusal to name the endpoint",
         Duration::from_secs(40),
         || {
-            let bodies = bodies.clone();
+            let client = client.clone();
+            let ns = ns.clone();
             async move {
-                let all = bodies.lock().unwrap_or_else(|p| p.into_inner()).clone();
-                all.iter().find_map(|b| {
-                    b.split('&')
-                        .find_map(|kv| kv.strip_prefix("WebIdentityToken="))
-                        .map(String::from)
-                })
+                let api: Api<secretsync::api::ExternalSecret> = Api::namespaced(client, &ns);
+                let es = api.get_opt("x").await.ok().flatten()?;
+                es.status?
+                    .conditions
+                    .into_iter()
+                    .find(|c| c.type_ == "Ready" && c.message.contains("--allowed-endpoints"))
+                    .map(|_| ())
             }
         },
     )
     .await;
-
-    // Use the captured token against the API server.
-    let mut config = kube::Config::infer().await.expect("kubeconfig");
-    config.auth_info = kube::config::AuthInfo {
-        token: Some(token.clone().into()),
-        ..Default::default()
-    };
-    let as_sa = kube::Client::try_from(config).expect("client with the captured token");
-    let review: Api<SelfSubjectReview> = Api::all(as_sa);
-    let who = review
-        .create(&PostParams::default(), &SelfSubjectReview::default())
-        .await;
-    if let Ok(r) = &who {
-        let user = r
-            .status
-            .as_ref()
-            .and_then(|s| s.user_info.as_ref())
-            .and_then(|u| u.username.clone())
-            .unwrap_or_default();
-        panic!(
-            "the tenant's endpoint received a token the Kubernetes API accepts, authenticating as {user:?}"
-        );
-    }
+    let received = bodies.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    assert!(
+        received.iter().all(|b| !b.contains("WebIdentityToken")),
+        "a minted token reached the tenant's endpoint"
+    );
+    assert!(
+        received.is_empty(),
+        "requests reached the tenant's endpoint: {}",
+        received.len()
+    );
     common::delete_namespace(&client, &ns).await;
 }

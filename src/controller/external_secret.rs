@@ -294,7 +294,16 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
                 &Patch::Apply(&secret),
             )
             .await
-            .map_err(|e| write_err(&format!("writing Secret {target_name:?}"), e))?;
+            .map_err(|e| match e {
+                // The Secret did not exist when checked: one that appeared since is someone else's.
+                kube::Error::Api(s) if s.code == 409 && existing.is_none() => SyncError::new(
+                    Reason::TargetConflict,
+                    format!(
+                        "Secret {target_name:?} appeared while it was being synced; it is not taken over"
+                    ),
+                ),
+                e => write_err(&format!("writing Secret {target_name:?}"), e),
+            })?;
     }
     // Restart only after the new Secret is in place, and only for a real rotation.
     let rollout = if is_rotation(&previous, &desired.synced_versions) {
