@@ -56,55 +56,7 @@ async fn provider_outage_keeps_the_secret_and_recovers() {
 }
 
 fn create_reader(moto: &Moto, user: &str, resource: &str) -> (String, String) {
-    let admin = ("testing", "testing");
-    moto.aws(admin, &["iam", "create-user", "--user-name", user]);
-    let policy = format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"{resource}"}}]}}"#
-    );
-    let arn = moto.aws(
-        admin,
-        &[
-            "iam",
-            "create-policy",
-            "--policy-name",
-            user,
-            "--policy-document",
-            &policy,
-            "--query",
-            "Policy.Arn",
-            "--output",
-            "text",
-        ],
-    );
-    moto.aws(
-        admin,
-        &[
-            "iam",
-            "attach-user-policy",
-            "--user-name",
-            user,
-            "--policy-arn",
-            arn.trim(),
-        ],
-    );
-    let keys = moto.aws(
-        admin,
-        &[
-            "iam",
-            "create-access-key",
-            "--user-name",
-            user,
-            "--query",
-            "AccessKey.[AccessKeyId,SecretAccessKey]",
-            "--output",
-            "text",
-        ],
-    );
-    let mut parts = keys.split_whitespace();
-    (
-        parts.next().unwrap_or_default().to_string(),
-        parts.next().unwrap_or_default().to_string(),
-    )
+    moto.create_user(user, &["secretsmanager:GetSecretValue"], resource)
 }
 
 #[tokio::test]

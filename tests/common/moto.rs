@@ -83,6 +83,62 @@ impl Moto {
     }
 }
 
+impl Moto {
+    /// Creates an IAM user allowed `actions` on `resource` (moto with IAM enforced); returns its keys.
+    pub fn create_user(&self, user: &str, actions: &[&str], resource: &str) -> (String, String) {
+        let admin = ("testing", "testing");
+        self.aws(admin, &["iam", "create-user", "--user-name", user]);
+        let actions = serde_json::to_string(actions).unwrap_or_default();
+        let policy = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":{actions},"Resource":"{resource}"}}]}}"#
+        );
+        let arn = self.aws(
+            admin,
+            &[
+                "iam",
+                "create-policy",
+                "--policy-name",
+                user,
+                "--policy-document",
+                &policy,
+                "--query",
+                "Policy.Arn",
+                "--output",
+                "text",
+            ],
+        );
+        self.aws(
+            admin,
+            &[
+                "iam",
+                "attach-user-policy",
+                "--user-name",
+                user,
+                "--policy-arn",
+                arn.trim(),
+            ],
+        );
+        let keys = self.aws(
+            admin,
+            &[
+                "iam",
+                "create-access-key",
+                "--user-name",
+                user,
+                "--query",
+                "AccessKey.[AccessKeyId,SecretAccessKey]",
+                "--output",
+                "text",
+            ],
+        );
+        let mut parts = keys.split_whitespace();
+        (
+            parts.next().unwrap_or_default().to_string(),
+            parts.next().unwrap_or_default().to_string(),
+        )
+    }
+}
+
 impl Drop for Moto {
     fn drop(&mut self) {
         self.stop();

@@ -1,0 +1,323 @@
+//! Change detection on the real test bed: idle refreshes read no values, a new version costs one listing
+//! and one read, stage moves are seen, ListSecrets denial falls back to DescribeSecret, and one store's
+//! listing never serves another store's credentials.
+
+mod common;
+
+use std::time::Duration;
+
+use common::moto::Moto;
+use common::operator::Operator;
+use common::{apply, create_remote, has, rotate_remote, sm_at, wait_ready, wait_secret};
+use kube::Client;
+use kube::api::Api;
+use secretsync::api::{ExternalSecret, SecretStore};
+
+/// A SecretStore `name` at `endpoint` with static keys from Secret `name-creds`.
+fn store_with_keys(name: &str, endpoint: &str, keys: (&str, &str), extra: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Secret\nmetadata: {{ name: {name}-creds }}\nstringData: {{ id: \"{}\", key: \"{}\" }}\n---\n\
+         apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: {name} }}\nspec:\n  aws:\n    region: us-east-1\n    endpoint: \"{endpoint}\"\n{extra}    auth: {{ secretRef: {{ accessKeyId: {{ name: {name}-creds, key: id }}, secretAccessKey: {{ name: {name}-creds, key: key }} }} }}\n",
+        keys.0, keys.1
+    )
+}
+
+/// Successful calls of one AWS operation.
+fn calls(op: &Operator, operation: &str) -> f64 {
+    op.metric_sum(
+        "secretsync_aws_api_calls_total",
+        &[&format!("operation=\"{operation}\""), "outcome=\"success\""],
+    )
+}
+
+/// Waits until the controller has finished `n` more successful refreshes (any ExternalSecret).
+async fn wait_refreshes(op: &Operator, n: f64) {
+    let start = op.metric_sum("secretsync_sync_results_total", &["Synced"]);
+    common::wait_for(
+        &format!("{n} more refreshes"),
+        Duration::from_secs(60),
+        || {
+            let now = op.metric_sum("secretsync_sync_results_total", &["Synced"]);
+            async move { (now >= start + n).then_some(()) }
+        },
+    )
+    .await;
+}
+
+async fn es_resource_version(client: &Client, ns: &str, name: &str) -> String {
+    let api: Api<ExternalSecret> = Api::namespaced(client.clone(), ns);
+    api.get(name)
+        .await
+        .ok()
+        .and_then(|e| e.metadata.resource_version)
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn idle_refreshes_read_no_values_and_write_nothing() {
+    let (client, ns) = common::setup("cd-idle").await;
+    let moto = Moto::start(&[]).await;
+    let sm = sm_at(&moto.endpoint(), None);
+    create_remote(&sm, "idle/db", "idle-db").await;
+    create_remote(&sm, "idle/app", r#"{"user":"u","pass":"idle-pass"}"#).await;
+    create_remote(&sm, "idle/shared/a", "idle-a").await;
+    create_remote(&sm, "idle/shared/b", "idle-b").await;
+    let op = Operator::start(&ns).await;
+    apply(
+        &client,
+        &ns,
+        &store_with_keys("aws", &moto.endpoint(), ("testing", "testing"), ""),
+    )
+    .await;
+    let es = |name: &str, body: &str| {
+        format!(
+            "apiVersion: secretsync.io/v1alpha1\nkind: ExternalSecret\nmetadata: {{ name: {name} }}\nspec:\n  secretStoreRef: {{ name: aws }}\n  refreshInterval: 1s\n{body}"
+        )
+    };
+    apply(
+        &client,
+        &ns,
+        &es(
+            "data",
+            "  data:\n    - { secretKey: password, remoteRef: { key: idle/db } }\n",
+        ),
+    )
+    .await;
+    apply(
+        &client,
+        &ns,
+        &es("extract", "  dataFrom:\n    - extract: { key: idle/app }\n"),
+    )
+    .await;
+    apply(
+        &client,
+        &ns,
+        &es(
+            "find",
+            "  dataFrom:\n    - find: { name: { regexp: \"^idle/shared/\" } }\n",
+        ),
+    )
+    .await;
+    for name in ["data", "extract", "find"] {
+        wait_ready(&client, &ns, name, "True", "Synced").await;
+    }
+    // First syncs: exactly one read per value (the reconcile our own write triggers reads nothing).
+    assert_eq!(calls(&op, "GetSecretValue"), 4.0, "one read per value");
+    wait_refreshes(&op, 3.0).await;
+    let (reads, lists) = (calls(&op, "GetSecretValue"), calls(&op, "ListSecrets"));
+    let versions: Vec<String> = futures::future::join_all(
+        ["data", "extract", "find"].map(|n| es_resource_version(&client, &ns, n)),
+    )
+    .await;
+    // Several intervals of every ExternalSecret.
+    wait_refreshes(&op, 12.0).await;
+    assert_eq!(calls(&op, "GetSecretValue"), reads, "no value read at idle");
+    assert_eq!(calls(&op, "BatchGetSecretValue"), 0.0);
+    let listed = calls(&op, "ListSecrets") - lists;
+    assert!(
+        (1.0..=8.0).contains(&listed),
+        "one shared listing per interval at most, got {listed} for 12 refreshes"
+    );
+    let after: Vec<String> = futures::future::join_all(
+        ["data", "extract", "find"].map(|n| es_resource_version(&client, &ns, n)),
+    )
+    .await;
+    assert_eq!(versions, after, "no status write at idle");
+    op.assert_log_free_of(&["idle-db", "idle-pass", "idle-a", "idle-b"]);
+    common::delete_namespace(&client, &ns).await;
+}
+
+#[tokio::test]
+async fn a_new_version_costs_one_listing_and_one_read_and_stage_moves_are_seen() {
+    let (client, ns) = common::setup("cd-rotate").await;
+    let moto = Moto::start(&[]).await;
+    let sm = sm_at(&moto.endpoint(), None);
+    let v1 = create_remote(&sm, "rot/db", "rot-1").await;
+    let op = Operator::start(&ns).await;
+    apply(
+        &client,
+        &ns,
+        &store_with_keys("aws", &moto.endpoint(), ("testing", "testing"), ""),
+    )
+    .await;
+    apply(
+        &client,
+        &ns,
+        &common::single_key_es("db", "aws", "2s", "rot/db", ""),
+    )
+    .await;
+    wait_ready(&client, &ns, "db", "True", "Synced").await;
+    wait_refreshes(&op, 2.0).await;
+    let (reads, lists) = (calls(&op, "GetSecretValue"), calls(&op, "ListSecrets"));
+    rotate_remote(&sm, "rot/db", "rot-2").await;
+    wait_secret(&client, &ns, "db", "the new value", |s| {
+        has(s, "password", "rot-2")
+    })
+    .await;
+    assert_eq!(calls(&op, "GetSecretValue") - reads, 1.0, "one value read");
+    let listed = calls(&op, "ListSecrets") - lists;
+    assert!((1.0..=2.0).contains(&listed), "{listed} listings");
+
+    // The rotation-Lambda flow: a pending version, then AWSCURRENT moved onto it.
+    let v3 = sm
+        .put_secret_value()
+        .secret_id("rot/db")
+        .secret_string("rot-3")
+        .version_stages("AWSPENDING")
+        .send()
+        .await
+        .expect("PutSecretValue AWSPENDING")
+        .version_id()
+        .unwrap_or_default()
+        .to_string();
+    let current = sm
+        .describe_secret()
+        .secret_id("rot/db")
+        .send()
+        .await
+        .expect("DescribeSecret")
+        .version_ids_to_stages()
+        .and_then(|m| {
+            m.iter()
+                .find(|(_, s)| s.iter().any(|x| x == "AWSCURRENT"))
+                .map(|(id, _)| id.clone())
+        })
+        .unwrap_or_default();
+    assert_ne!(current, v1);
+    sm.update_secret_version_stage()
+        .secret_id("rot/db")
+        .version_stage("AWSCURRENT")
+        .move_to_version_id(&v3)
+        .remove_from_version_id(&current)
+        .send()
+        .await
+        .expect("UpdateSecretVersionStage");
+    wait_secret(&client, &ns, "db", "the promoted value", |s| {
+        has(s, "password", "rot-3")
+    })
+    .await;
+    common::delete_namespace(&client, &ns).await;
+}
+
+#[tokio::test]
+async fn list_denied_falls_back_to_describe_and_listings_never_cross_stores() {
+    let (client, ns) = common::setup("cd-iam").await;
+    // Exactly the setup calls below go unauthenticated (1 secret + 3 users × 4 IAM calls).
+    let moto = Moto::start(&[("INITIAL_NO_AUTH_ACTION_COUNT", "13")]).await;
+    let admin = ("testing", "testing");
+    moto.aws(
+        admin,
+        &[
+            "secretsmanager",
+            "create-secret",
+            "--name",
+            "iam/db",
+            "--secret-string",
+            "iam-1",
+        ],
+    );
+    let reader = moto.create_user(
+        "reader",
+        &[
+            "secretsmanager:GetSecretValue",
+            "secretsmanager:DescribeSecret",
+        ],
+        "*",
+    );
+    let lister = moto.create_user(
+        "lister",
+        &[
+            "secretsmanager:ListSecrets",
+            "secretsmanager:GetSecretValue",
+        ],
+        "*",
+    );
+    let writer = moto.create_user("writer", &["secretsmanager:PutSecretValue"], "*");
+    let op = Operator::start(&ns).await;
+    apply(
+        &client,
+        &ns,
+        &store_with_keys("reader", &moto.endpoint(), (&reader.0, &reader.1), ""),
+    )
+    .await;
+    apply(
+        &client,
+        &ns,
+        &store_with_keys("lister", &moto.endpoint(), (&lister.0, &lister.1), ""),
+    )
+    .await;
+    apply(
+        &client,
+        &ns,
+        &store_with_keys(
+            "nobody",
+            &moto.endpoint(),
+            ("AKIANOBODY000000", "wrong"),
+            "",
+        ),
+    )
+    .await;
+    for (es, store) in [("r", "reader"), ("l", "lister"), ("n", "nobody")] {
+        apply(
+            &client,
+            &ns,
+            &common::single_key_es(es, store, "1s", "iam/db", ""),
+        )
+        .await;
+    }
+    wait_ready(&client, &ns, "r", "True", "Synced").await;
+    wait_ready(&client, &ns, "l", "True", "Synced").await;
+    // The lister's fresh listing of iam/db never serves a store with other credentials.
+    wait_ready(&client, &ns, "n", "False", "AccessDenied").await;
+
+    // The reader may not list: the store says so once, and changes are detected by DescribeSecret.
+    let stores: Api<SecretStore> = Api::namespaced(client.clone(), &ns);
+    let note = common::wait_for(
+        "the store to say it falls back to DescribeSecret",
+        Duration::from_secs(30),
+        || {
+            let stores = stores.clone();
+            async move {
+                stores
+                    .get("reader")
+                    .await
+                    .ok()?
+                    .status?
+                    .change_detection
+                    .filter(|n| n.starts_with("DescribeSecret"))
+            }
+        },
+    )
+    .await;
+    assert!(note.contains("ListSecrets is denied"), "{note}");
+    wait_refreshes(&op, 4.0).await;
+    let reads = calls(&op, "GetSecretValue");
+    moto.aws(
+        (&writer.0, &writer.1),
+        &[
+            "secretsmanager",
+            "put-secret-value",
+            "--secret-id",
+            "iam/db",
+            "--secret-string",
+            "iam-2",
+        ],
+    );
+    for name in ["r", "l"] {
+        wait_secret(&client, &ns, name, "the new value", |s| {
+            has(s, "password", "iam-2")
+        })
+        .await;
+    }
+    assert!(calls(&op, "DescribeSecret") >= 1.0);
+    // One read of the new version per store configuration (values are never shared across them).
+    assert_eq!(calls(&op, "GetSecretValue") - reads, 2.0);
+    let es: Api<ExternalSecret> = Api::namespaced(client.clone(), &ns);
+    let r = es.get("r").await.expect("ExternalSecret r");
+    assert!(
+        r.status
+            .and_then(|s| s.conditions.into_iter().find(|c| c.type_ == "Ready"))
+            .is_some_and(|c| c.status == "True")
+    );
+    common::delete_namespace(&client, &ns).await;
+}
