@@ -58,6 +58,13 @@ pub struct Context {
     pub(crate) rollouts: super::rollout::RolloutBatches,
     /// The ExternalSecret watch cache (set once the controller runs).
     pub(crate) external_secrets: std::sync::OnceLock<Store<ExternalSecret>>,
+    /// Metadata of the managed Secrets (set once the controller runs).
+    pub(crate) managed_secrets: std::sync::OnceLock<
+        Store<kube::core::PartialObjectMeta<k8s_openapi::api::core::v1::Secret>>,
+    >,
+    /// Per managed Secret (`namespace/name`): the resourceVersion and type it had when secretsync last
+    /// wrote it or checked its digest. While the cached resourceVersion is the same, it is intact.
+    verified: Mutex<HashMap<String, (String, Option<String>)>>,
     /// Asks the controller to reconcile an ExternalSecret now (set once the controller runs).
     pub(crate) triggers: std::sync::OnceLock<UnboundedSender<ObjectRef<ExternalSecret>>>,
     /// Newest version id read per (store id, synced-versions key), shared so that one
@@ -95,6 +102,8 @@ impl Context {
             rollouts: Default::default(),
             external_secrets: std::sync::OnceLock::new(),
             triggers: std::sync::OnceLock::new(),
+            managed_secrets: std::sync::OnceLock::new(),
+            verified: Mutex::new(HashMap::new()),
             seen_versions: Mutex::new(HashMap::new()),
             written_status: Mutex::new(HashMap::new()),
         }
@@ -129,6 +138,65 @@ impl Context {
         self.external_secrets
             .get()?
             .get(&ObjectRef::new(name).within(ns))
+    }
+
+    /// Records that a Secret is intact at this resourceVersion (just written, or digest checked).
+    pub fn secret_verified(&self, secret: &k8s_openapi::api::core::v1::Secret) {
+        let (Some(ns), Some(name), Some(rv)) = (
+            secret.metadata.namespace.as_deref(),
+            secret.metadata.name.as_deref(),
+            secret.metadata.resource_version.clone(),
+        ) else {
+            return;
+        };
+        self.verified
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(format!("{ns}/{name}"), (rv, secret.type_.clone()));
+    }
+
+    /// The target Secret without a GET when the watch cache shows it unchanged since it was last
+    /// verified: its metadata and type, no data. None: read it.
+    pub fn verified_secret(
+        &self,
+        ns: &str,
+        name: &str,
+    ) -> Option<k8s_openapi::api::core::v1::Secret> {
+        let meta = self
+            .managed_secrets
+            .get()?
+            .get(&ObjectRef::new(name).within(ns))?;
+        let verified = self.verified.lock().unwrap_or_else(|p| p.into_inner());
+        let (rv, type_) = verified.get(&format!("{ns}/{name}"))?;
+        (meta.metadata.resource_version.as_ref() == Some(rv)).then(|| {
+            k8s_openapi::api::core::v1::Secret {
+                metadata: meta.metadata.clone(),
+                type_: type_.clone(),
+                ..Default::default()
+            }
+        })
+    }
+
+    /// Forgets verification records of Secrets no longer in the cache.
+    pub fn retain_verified(&self) {
+        let Some(cache) = self.managed_secrets.get() else {
+            return;
+        };
+        let alive: std::collections::HashSet<String> = cache
+            .state()
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}/{}",
+                    s.metadata.namespace.as_deref().unwrap_or_default(),
+                    s.metadata.name.as_deref().unwrap_or_default()
+                )
+            })
+            .collect();
+        self.verified
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|k, _| alive.contains(k));
     }
 
     /// Remembers the status just written for an ExternalSecret.

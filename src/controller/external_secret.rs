@@ -171,10 +171,16 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     let writer = writer_of(es, ns);
     let secrets: Api<Secret> = Api::namespaced(ctx.client.clone(), ns);
     let target_name = target::target_name(&writer, &spec.target);
-    let existing = secrets
-        .get_opt(&target_name)
-        .await
-        .map_err(|e| kube_err("reading the target Secret", e))?;
+    // An intact Secret (unchanged in the watch cache since it was last verified) needs no GET.
+    let cached = ctx.verified_secret(ns, &target_name);
+    let verified = cached.is_some();
+    let mut existing = match cached {
+        Some(s) => Some(s),
+        None => secrets
+            .get_opt(&target_name)
+            .await
+            .map_err(|e| kube_err("reading the target Secret", e))?,
+    };
     let (interval, _) = interval_of(es, ctx);
     let previous = es
         .status
@@ -184,7 +190,10 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     let store_id = super::store_id_of(es);
     let intact = existing
         .as_ref()
-        .filter(|s| target::digest_matches(s, &ctx.digest_key));
+        .filter(|s| verified || target::digest_matches(s, &ctx.digest_key));
+    if !verified && let Some(s) = intact {
+        ctx.secret_verified(s);
+    }
     let recorded = intact.map(target::recorded_versions);
     let refresh = RefreshInputs {
         now: Timestamp::now(),
@@ -266,6 +275,14 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         &previous,
         &desired.synced_versions,
     );
+    if verified {
+        // The cached view has no data; comparing with the desired data needs the Secret itself.
+        existing = secrets
+            .get_opt(&target_name)
+            .await
+            .map_err(|e| kube_err("reading the target Secret", e))?;
+        target::check_target(&writer, &spec.target, existing.as_ref())?;
+    }
     let created_by_writer = existing
         .as_ref()
         .is_some_and(|s| target::created_by(&writer, s));
@@ -287,7 +304,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     );
     let wrote = target::needs_write(existing.as_ref(), &secret);
     if wrote {
-        secrets
+        let written = secrets
             .patch(
                 &target_name,
                 &PatchParams::apply(FIELD_MANAGER).force(),
@@ -304,6 +321,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
                 ),
                 e => write_err(&format!("writing Secret {target_name:?}"), e),
             })?;
+        ctx.secret_verified(&written);
     }
     // Restart only after the new Secret is in place, and only for a real rotation.
     let rollout = if is_rotation(&previous, &desired.synced_versions) {

@@ -18,6 +18,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::Api;
+use kube::core::PartialObjectMeta;
 use kube::runtime::reflector::{self, ObjectRef};
 use kube::runtime::{Controller, Predicate, WatchStreamExt, predicates, watcher};
 use kube::{Client, ResourceExt};
@@ -67,7 +68,7 @@ pub async fn run(
             predicates::generation.combine(predicates::annotations),
             Default::default(),
         );
-    let secrets: Api<Secret> = scoped(&client, ns.as_deref());
+    let secrets: Api<PartialObjectMeta<Secret>> = scoped(&client, ns.as_deref());
     let managed =
         watcher::Config::default().labels(&format!("{MANAGED_BY_LABEL}={MANAGED_BY_VALUE}"));
     let _ = ctx.external_secrets.set(reader.clone());
@@ -78,10 +79,17 @@ pub async fn run(
     });
     let stores_reader = reader.clone();
     let cluster_reader = reader.clone();
+    // Managed Secrets: metadata only (no values in memory), cached so an intact Secret needs no GET.
+    let (secrets_reader, secrets_writer) = reflector::store::<PartialObjectMeta<Secret>>();
+    let _ = ctx.managed_secrets.set(secrets_reader);
+    let secrets_stream = watcher(secrets, managed)
+        .default_backoff()
+        .reflect(secrets_writer)
+        .touched_objects();
     let es_controller = Controller::for_stream(es_stream, reader.clone())
         .with_config(config.clone())
         .reconcile_on(triggers)
-        .watches(secrets, managed, |s: Secret| {
+        .watches_stream(secrets_stream, |s: PartialObjectMeta<Secret>| {
             let ns = s.namespace();
             s.annotations()
                 .get(OWNER_ANNOTATION)
@@ -209,6 +217,7 @@ pub async fn run(
                 .filter_map(|es| es.metadata.uid.clone())
                 .collect();
             gauge_ctx.retain_written(&uids);
+            gauge_ctx.retain_verified();
             tokio::time::sleep(Duration::from_secs(5)).await;
         }
     });
