@@ -44,6 +44,17 @@ async fn wait_refreshes(op: &Operator, n: f64) {
     .await;
 }
 
+/// Log lines (the controller runs at RUST_LOG=debug) about single-object GETs of Secrets, stores or
+/// Namespaces; watches and lists are collection requests and do not match.
+fn object_gets(op: &Operator) -> usize {
+    let text = std::fs::read_to_string(&op.log).unwrap_or_default();
+    let re = regex::Regex::new(
+        r"http\.method=GET http\.url=\S+/(secrets|secretstores|clustersecretstores|namespaces)/[^/?\s}]+[\s}]",
+    )
+    .expect("static regex");
+    text.lines().filter(|l| re.is_match(l)).count()
+}
+
 async fn es_resource_version(client: &Client, ns: &str, name: &str) -> String {
     let api: Api<ExternalSecret> = Api::namespaced(client.clone(), ns);
     api.get(name)
@@ -105,6 +116,7 @@ async fn idle_refreshes_read_no_values_and_write_nothing() {
     assert_eq!(calls(&op, "GetSecretValue"), 4.0, "one read per value");
     wait_refreshes(&op, 3.0).await;
     let (reads, lists) = (calls(&op, "GetSecretValue"), calls(&op, "ListSecrets"));
+    let gets = object_gets(&op);
     let versions: Vec<String> = futures::future::join_all(
         ["data", "extract", "find"].map(|n| es_resource_version(&client, &ns, n)),
     )
@@ -123,6 +135,11 @@ async fn idle_refreshes_read_no_values_and_write_nothing() {
     )
     .await;
     assert_eq!(versions, after, "no status write at idle");
+    assert_eq!(
+        object_gets(&op),
+        gets,
+        "no GET of a Secret, store or Namespace at idle (watch caches)"
+    );
     op.assert_log_free_of(&["idle-db", "idle-pass", "idle-a", "idle-b"]);
     common::delete_namespace(&client, &ns).await;
 }

@@ -131,7 +131,7 @@ fn rbac_is_least_privilege_without_wildcards() {
                     &["patch"],
                     &[]
                 ),
-                ("", &["namespaces"], &["get"], &[]),
+                ("", &["namespaces"], &["get", "list", "watch"], &[]),
             ]),
             "ClusterRole with watchNamespace"
         );

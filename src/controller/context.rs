@@ -58,6 +58,8 @@ pub struct Context {
     pub(crate) rollouts: super::rollout::RolloutBatches,
     /// The ExternalSecret watch cache (set once the controller runs).
     pub(crate) external_secrets: std::sync::OnceLock<Store<ExternalSecret>>,
+    /// Watch caches of stores and namespaces, and resolved store configurations.
+    pub(crate) stores: super::stores::StoreCaches,
     /// Metadata of the managed Secrets (set once the controller runs).
     pub(crate) managed_secrets: std::sync::OnceLock<
         Store<kube::core::PartialObjectMeta<k8s_openapi::api::core::v1::Secret>>,
@@ -103,6 +105,7 @@ impl Context {
             external_secrets: std::sync::OnceLock::new(),
             triggers: std::sync::OnceLock::new(),
             managed_secrets: std::sync::OnceLock::new(),
+            stores: Default::default(),
             verified: Mutex::new(HashMap::new()),
             seen_versions: Mutex::new(HashMap::new()),
             written_status: Mutex::new(HashMap::new()),

@@ -229,6 +229,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
 
     let store = resolve_for(
         &ctx.client,
+        &ctx.stores,
         ns,
         &spec.secret_store_ref,
         &ctx.options.tenancy,

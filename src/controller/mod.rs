@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use futures::StreamExt;
-use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::Api;
 use kube::core::PartialObjectMeta;
 use kube::runtime::reflector::{self, ObjectRef};
@@ -77,6 +77,40 @@ pub async fn run(
     let triggers = futures::stream::unfold(trigger_rx, |mut rx| async move {
         rx.recv().await.map(|r| (r, rx))
     });
+    // Stores and namespace labels come from watch caches, so resolving a store costs no GET.
+    let (ss_reader, ss_writer) = reflector::store::<SecretStore>();
+    let _ = ctx.stores.secret_stores.set(ss_reader);
+    let secret_stores = watcher(
+        scoped::<SecretStore>(&client, ns.as_deref()),
+        watcher::Config::default(),
+    )
+    .default_backoff()
+    .reflect(ss_writer)
+    .touched_objects();
+    let (css_reader, css_writer) = reflector::store::<ClusterSecretStore>();
+    let _ = ctx.stores.cluster_stores.set(css_reader);
+    let cluster_stores = watcher(
+        Api::<ClusterSecretStore>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .default_backoff()
+    .reflect(css_writer)
+    .touched_objects();
+    let (ns_reader, ns_writer) = reflector::store::<PartialObjectMeta<Namespace>>();
+    let _ = ctx.stores.namespaces.set(ns_reader);
+    let ns_config = match ns.as_deref() {
+        Some(one) => watcher::Config::default().fields(&format!("metadata.name={one}")),
+        None => watcher::Config::default(),
+    };
+    let namespaces = tokio::spawn(
+        watcher(
+            Api::<PartialObjectMeta<Namespace>>::all(client.clone()),
+            ns_config,
+        )
+        .default_backoff()
+        .reflect(ns_writer)
+        .for_each(|_| futures::future::ready(())),
+    );
     let stores_reader = reader.clone();
     let cluster_reader = reader.clone();
     // Managed Secrets: metadata only (no values in memory), cached so an intact Secret needs no GET.
@@ -95,30 +129,22 @@ pub async fn run(
                 .get(OWNER_ANNOTATION)
                 .and_then(|owner| ns.map(|ns| ObjectRef::<ExternalSecret>::new(owner).within(&ns)))
         })
-        .watches(
-            scoped::<SecretStore>(&client, ns.as_deref()),
-            watcher::Config::default(),
-            move |store: SecretStore| {
-                users(
-                    &stores_reader,
-                    StoreKind::SecretStore,
-                    &store.name_any(),
-                    store.namespace().as_deref(),
-                )
-            },
-        )
-        .watches(
-            Api::<ClusterSecretStore>::all(client.clone()),
-            watcher::Config::default(),
-            move |store: ClusterSecretStore| {
-                users(
-                    &cluster_reader,
-                    StoreKind::ClusterSecretStore,
-                    &store.name_any(),
-                    None,
-                )
-            },
-        )
+        .watches_stream(secret_stores, move |store: SecretStore| {
+            users(
+                &stores_reader,
+                StoreKind::SecretStore,
+                &store.name_any(),
+                store.namespace().as_deref(),
+            )
+        })
+        .watches_stream(cluster_stores, move |store: ClusterSecretStore| {
+            users(
+                &cluster_reader,
+                StoreKind::ClusterSecretStore,
+                &store.name_any(),
+                None,
+            )
+        })
         .graceful_shutdown_on(signal(&shutdown_tx))
         .run(
             external_secret::reconcile,
@@ -234,6 +260,7 @@ pub async fn run(
         stop
     );
     readiness.abort();
+    namespaces.abort();
 }
 
 /// The store identity an ExternalSecret's `secretStoreRef` resolves to (same as [`stores::resolve_for`]).

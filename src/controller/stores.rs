@@ -1,6 +1,11 @@
 //! Resolving stores: which store an ExternalSecret may use, and the AWS configuration it yields.
 
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kube::core::PartialObjectMeta;
+use kube::runtime::reflector::{ObjectRef, Store};
 
 use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
 use k8s_openapi::api::core::v1::{Namespace, Secret, ServiceAccount};
@@ -62,69 +67,150 @@ fn kube_error(what: &str, e: kube::Error) -> SyncError {
     SyncError::new(Reason::KubernetesError, format!("{what}: {e}"))
 }
 
+/// Watch caches of what store resolution reads, and resolved configurations (credentials are re-read
+/// when the store changes, or after [`CONFIG_TTL`] so a rotated credentials Secret is picked up).
+#[derive(Default)]
+pub struct StoreCaches {
+    /// SecretStores.
+    pub secret_stores: std::sync::OnceLock<Store<SecretStore>>,
+    /// ClusterSecretStores.
+    pub cluster_stores: std::sync::OnceLock<Store<ClusterSecretStore>>,
+    /// Namespace metadata (labels for ClusterSecretStore conditions).
+    pub namespaces: std::sync::OnceLock<Store<PartialObjectMeta<Namespace>>>,
+    configs: std::sync::Mutex<HashMap<String, (String, Instant, StoreConfig)>>,
+}
+
+/// How long a resolved store configuration (with the credentials it read) is reused.
+pub const CONFIG_TTL: Duration = Duration::from_secs(600);
+
+impl StoreCaches {
+    fn config(&self, id: &str, version: &str) -> Option<StoreConfig> {
+        let configs = self.configs.lock().unwrap_or_else(|p| p.into_inner());
+        configs
+            .get(id)
+            .filter(|(v, at, _)| v == version && at.elapsed() < CONFIG_TTL)
+            .map(|(_, _, c)| c.clone())
+    }
+
+    fn remember(&self, id: &str, version: &str, config: &StoreConfig) {
+        self.configs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(
+                id.to_string(),
+                (version.to_string(), Instant::now(), config.clone()),
+            );
+    }
+}
+
+/// A cached object, or a GET when the cache does not have it (yet).
+async fn cached_or_get<K>(
+    cache: Option<&Store<K>>,
+    api: Api<K>,
+    name: &str,
+    namespace: Option<&str>,
+    what: &str,
+) -> Result<Option<K>, SyncError>
+where
+    K: kube::Resource<DynamicType = ()> + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    let key = match namespace {
+        Some(ns) => ObjectRef::new(name).within(ns),
+        None => ObjectRef::new(name),
+    };
+    if let Some(hit) = cache.and_then(|c| c.get(&key)) {
+        return Ok(Some((*hit).clone()));
+    }
+    api.get_opt(name)
+        .await
+        .map_err(|e| kube_error(&format!("reading the {what}"), e))
+}
+
 /// Finds the store `store_ref` names, enforcing namespace isolation and the tenancy policy before
-/// anything else. No AWS call is made here.
+/// anything else. Stores, namespaces and resolved configurations come from caches; no AWS call.
 pub async fn resolve_for(
     client: &Client,
+    caches: &StoreCaches,
     es_namespace: &str,
     store_ref: &SecretStoreRef,
     policy: &TenancyPolicy,
 ) -> Result<ResolvedStore, SyncError> {
     check_store_ref(es_namespace, store_ref)?;
-    match store_ref.kind {
+    let (id, version, aws, store_namespace) = match store_ref.kind {
         StoreKind::SecretStore => {
-            let api: Api<SecretStore> = Api::namespaced(client.clone(), es_namespace);
-            let store = api
-                .get_opt(&store_ref.name)
-                .await
-                .map_err(|e| kube_error("reading the SecretStore", e))?
-                .ok_or_else(|| {
-                    SyncError::new(
-                        Reason::StoreNotFound,
-                        format!(
-                            "{} not found in namespace {es_namespace:?}",
-                            describe_store(store_ref)
-                        ),
-                    )
-                })?;
-            let config =
-                provider_config(client, &store.spec.aws, Some(es_namespace), policy).await?;
-            Ok(ResolvedStore {
-                id: format!("SecretStore/{es_namespace}/{}", store.name_any()),
-                config,
-                change_detection: store.spec.aws.change_detection,
-            })
+            let store = cached_or_get(
+                caches.secret_stores.get(),
+                Api::<SecretStore>::namespaced(client.clone(), es_namespace),
+                &store_ref.name,
+                Some(es_namespace),
+                "SecretStore",
+            )
+            .await?
+            .ok_or_else(|| {
+                SyncError::new(
+                    Reason::StoreNotFound,
+                    format!(
+                        "{} not found in namespace {es_namespace:?}",
+                        describe_store(store_ref)
+                    ),
+                )
+            })?;
+            (
+                format!("SecretStore/{es_namespace}/{}", store.name_any()),
+                store.resource_version().unwrap_or_default(),
+                store.spec.aws,
+                Some(es_namespace),
+            )
         }
         StoreKind::ClusterSecretStore => {
-            let api: Api<ClusterSecretStore> = Api::all(client.clone());
-            let store = api
-                .get_opt(&store_ref.name)
-                .await
-                .map_err(|e| kube_error("reading the ClusterSecretStore", e))?
-                .ok_or_else(|| {
-                    SyncError::new(
-                        Reason::StoreNotFound,
-                        format!("{} not found", describe_store(store_ref)),
-                    )
-                })?;
-            let ns: Api<Namespace> = Api::all(client.clone());
-            let labels = ns
-                .get(es_namespace)
-                .await
-                .map_err(|e| kube_error("reading the namespace's labels", e))?
-                .labels()
-                .clone();
+            let store = cached_or_get(
+                caches.cluster_stores.get(),
+                Api::<ClusterSecretStore>::all(client.clone()),
+                &store_ref.name,
+                None,
+                "ClusterSecretStore",
+            )
+            .await?
+            .ok_or_else(|| {
+                SyncError::new(
+                    Reason::StoreNotFound,
+                    format!("{} not found", describe_store(store_ref)),
+                )
+            })?;
+            let labels = cached_or_get(
+                caches.namespaces.get(),
+                Api::<PartialObjectMeta<Namespace>>::all(client.clone()),
+                es_namespace,
+                None,
+                "namespace's labels",
+            )
+            .await?
+            .map(|n| n.labels().clone())
+            .unwrap_or_default();
             if !namespace_admitted(&store.spec.conditions, es_namespace, &labels) {
                 return Err(not_admitted(&store_ref.name, es_namespace));
             }
-            let config = provider_config(client, &store.spec.aws, None, policy).await?;
-            Ok(ResolvedStore {
-                id: format!("ClusterSecretStore/{}", store.name_any()),
-                config,
-                change_detection: store.spec.aws.change_detection,
-            })
+            (
+                format!("ClusterSecretStore/{}", store.name_any()),
+                store.resource_version().unwrap_or_default(),
+                store.spec.aws,
+                None,
+            )
         }
-    }
+    };
+    let config = match caches.config(&id, &version) {
+        Some(c) => c,
+        None => {
+            let c = provider_config(client, &aws, store_namespace, policy).await?;
+            caches.remember(&id, &version, &c);
+            c
+        }
+    };
+    Ok(ResolvedStore {
+        id,
+        config,
+        change_detection: aws.change_detection,
+    })
 }
 
 fn not_ready(message: String) -> SyncError {

@@ -200,7 +200,7 @@ pub fn controller_grants(token: bool) -> BTreeSet<Grant> {
             &["get", "list", "watch", "create", "patch", "delete"],
             &[],
         ),
-        ("", &["namespaces"], &["get"], &[]),
+        ("", &["namespaces"], &["get", "list", "watch"], &[]),
         ("", &["serviceaccounts"], &["get"], &[]),
         (
             "apps",

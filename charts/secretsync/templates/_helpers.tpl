@@ -149,5 +149,5 @@ Namespace labels, read to evaluate ClusterSecretStore conditions.
 {{- define "secretsync.namespaceRules" -}}
 - apiGroups: [""]
   resources: ["namespaces"]
-  verbs: ["get"]
+  verbs: ["get", "list", "watch"]
 {{- end }}
