@@ -58,11 +58,18 @@ pub async fn fetch_all(
         if let Some((_, hit)) = memo.iter().find(|((k, s), _)| k == key && *s == sel) {
             return Ok(hit.clone());
         }
-        let read = match hints.version(key, &sel) {
-            Some(id) => VersionSelector::Id(id),
-            None => sel.clone(),
-        };
-        let got = provider.get(sc, key, &read).await.map_err(to_sync_error)?;
+        let hinted = hints.version(key, &sel);
+        let got = if sel.is_current() {
+            // AWSCURRENT reads of ExternalSecrets due together go out as one batch.
+            provider.get_current(sc, key, hinted.as_deref()).await
+        } else {
+            let read = match hinted {
+                Some(id) => VersionSelector::Id(id),
+                None => sel.clone(),
+            };
+            provider.get(sc, key, &read).await
+        }
+        .map_err(to_sync_error)?;
         memo.push(((key.to_string(), sel), got.clone()));
         Ok(got)
     };

@@ -51,17 +51,9 @@ impl ProviderError {
     }
 }
 
-/// Maps an SDK error to a kind and a value-free message.
-pub fn classify<E>(err: SdkError<E, HttpResponse>, operation: &str, key: &str) -> ProviderError
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
-    // The HTTP status tells 403/429 apart even when the body is not the JSON we expect
-    // (some emulators answer IAM denials with XML).
-    let status = err.raw_response().map(|r| r.status().as_u16());
-    let code = err.code().unwrap_or_default().to_string();
-    let aws_message = err.message().unwrap_or_default().to_string();
-    let kind = match code.as_str() {
+/// The kind of an AWS error code (Other when the code says nothing specific).
+pub fn kind_of_code(code: &str, aws_message: &str) -> ProviderErrorKind {
+    match code {
         "ResourceNotFoundException" => ProviderErrorKind::NotFound,
         "InvalidRequestException" if aws_message.contains("marked for deletion") => {
             ProviderErrorKind::NotFound
@@ -77,13 +69,29 @@ where
         | "ExpiredTokenException"
         | "InvalidClientTokenId"
         | "SignatureDoesNotMatch" => ProviderErrorKind::Credentials,
+        _ => ProviderErrorKind::Other,
+    }
+}
+
+/// Maps an SDK error to a kind and a value-free message.
+pub fn classify<E>(err: SdkError<E, HttpResponse>, operation: &str, key: &str) -> ProviderError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    // The HTTP status tells 403/429 apart even when the body is not the JSON we expect
+    // (some emulators answer IAM denials with XML).
+    let status = err.raw_response().map(|r| r.status().as_u16());
+    let code = err.code().unwrap_or_default().to_string();
+    let aws_message = err.message().unwrap_or_default().to_string();
+    let kind = match kind_of_code(&code, &aws_message) {
         // A bare 404 is not Secrets Manager saying a secret is gone (it answers 400 with a
         // ResourceNotFoundException): a mis-pointed endpoint must never look like a deletion.
-        _ => match status {
+        ProviderErrorKind::Other => match status {
             Some(403) => ProviderErrorKind::AccessDenied,
             Some(429) => ProviderErrorKind::Throttled,
             _ => ProviderErrorKind::Other,
         },
+        kind => kind,
     };
     let detail = match (&err, code.is_empty()) {
         (SdkError::DispatchFailure(_), _) => {

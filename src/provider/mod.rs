@@ -1,6 +1,7 @@
 //! The AWS shell: every read of Secrets Manager goes through [`Provider`], which keeps one client per
 //! store configuration and a value cache shared by all ExternalSecrets, keyed by (store, secret, version).
 
+pub mod batch;
 mod cache;
 mod client;
 mod error;
@@ -54,6 +55,7 @@ pub struct Provider {
     clients: Mutex<HashMap<StoreConfig, StoreClient>>,
     cache: ValueCache,
     index: VersionIndex,
+    batches: batch::Batches,
     metrics: Metrics,
 }
 
@@ -64,6 +66,7 @@ impl Provider {
             clients: Mutex::new(HashMap::new()),
             cache: ValueCache::new(10_000),
             index: VersionIndex::default(),
+            batches: batch::Batches::default(),
             metrics,
         }
     }
@@ -150,6 +153,143 @@ impl Provider {
         };
         self.cache.put(&sc.scope, key, &secret);
         Ok(secret)
+    }
+
+    /// Reads AWSCURRENT of `key`: joins the store configuration's pending batch (see [`batch`]); the
+    /// first read of a batch waits [`batch::WINDOW`] and then sends it. `expected`: the version
+    /// detection saw (served from the cache when known; a batch answer with another version is not used).
+    pub async fn get_current(
+        &self,
+        sc: &StoreClient,
+        key: &str,
+        expected: Option<&str>,
+    ) -> Result<RemoteSecret, ProviderError> {
+        let selector = match expected {
+            Some(id) => VersionSelector::Id(id.to_string()),
+            None => VersionSelector::current(),
+        };
+        if let Some(id) = expected
+            && let Some(hit) = self.cache.get(&sc.scope, key, id)
+        {
+            return Ok(hit);
+        }
+        if self.batches.is_denied(&sc.scope) {
+            return self.get(sc, key, &selector).await;
+        }
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let waiter = batch::Waiter {
+            key: key.to_string(),
+            expected: expected.map(String::from),
+            reply,
+        };
+        if self.batches.join(&sc.scope, waiter) {
+            tokio::time::sleep(batch::WINDOW).await;
+            let waiters = self.batches.take(&sc.scope);
+            self.flush(sc, waiters).await;
+        }
+        match answer.await {
+            Ok(result) => result,
+            // The batch went away without an answer (its leader was cancelled): read alone.
+            Err(_) => self.get(sc, key, &selector).await,
+        }
+    }
+
+    /// Sends one batch: lone secrets as GetSecretValue, the rest as BatchGetSecretValue calls.
+    async fn flush(&self, sc: &StoreClient, waiters: Vec<batch::Waiter>) {
+        let keys: Vec<&str> = waiters.iter().map(|w| w.key.as_str()).collect();
+        let mut results: HashMap<String, Result<RemoteSecret, ProviderError>> = HashMap::new();
+        for call in batch::group(&keys) {
+            if call.len() == 1 {
+                continue;
+            }
+            match self.batch_get(sc, &call).await {
+                Ok(found) => results.extend(found),
+                Err(e) if e.kind == ProviderErrorKind::AccessDenied => {
+                    self.batches.deny(&sc.scope);
+                }
+                Err(e) => {
+                    for k in &call {
+                        results.insert(k.clone(), Err(e.clone()));
+                    }
+                }
+            }
+        }
+        for w in waiters {
+            let usable = match results.get(&w.key) {
+                Some(Ok(r)) => w.expected.as_ref().is_none_or(|e| *e == r.version_id),
+                Some(Err(_)) => true,
+                None => false,
+            };
+            let result = match results.get(&w.key) {
+                Some(r) if usable => r.clone(),
+                // Not in a batch (alone, denied, or another version came back): read it by itself.
+                _ => {
+                    let selector = match &w.expected {
+                        Some(id) => VersionSelector::Id(id.clone()),
+                        None => VersionSelector::current(),
+                    };
+                    self.get(sc, &w.key, &selector).await
+                }
+            };
+            let _ = w.reply.send(result);
+        }
+    }
+
+    /// One BatchGetSecretValue call: per requested key, its AWSCURRENT value or its own error; keys
+    /// the answer does not mention are left out (read one by one).
+    async fn batch_get(
+        &self,
+        sc: &StoreClient,
+        keys: &[String],
+    ) -> Result<HashMap<String, Result<RemoteSecret, ProviderError>>, ProviderError> {
+        let result = sc
+            .client
+            .batch_get_secret_value()
+            .set_secret_id_list(Some(keys.to_vec()))
+            .send()
+            .await
+            .map_err(|e| error::classify(e, "BatchGetSecretValue", &keys.join(",")));
+        self.count("BatchGetSecretValue", &result);
+        let out = result?;
+        let mut found = HashMap::new();
+        for key in keys {
+            let entry = out
+                .secret_values()
+                .iter()
+                .find(|v| v.name() == Some(key.as_str()) || v.arn() == Some(key.as_str()));
+            if let Some(v) = entry {
+                let content = match (v.secret_string(), v.secret_binary()) {
+                    (Some(s), _) => RemoteContent::String(s.to_string()),
+                    (None, Some(b)) => RemoteContent::Binary(b.as_ref().to_vec()),
+                    (None, None) => continue,
+                };
+                let secret = RemoteSecret {
+                    name: v.name().unwrap_or(key).to_string(),
+                    arn: v.arn().unwrap_or_default().to_string(),
+                    version_id: v.version_id().unwrap_or_default().to_string(),
+                    content,
+                };
+                self.cache.put(&sc.scope, key, &secret);
+                found.insert(key.clone(), Ok(secret));
+            } else if let Some(e) = out
+                .errors()
+                .iter()
+                .find(|e| e.secret_id() == Some(key.as_str()))
+            {
+                let code = e.error_code().unwrap_or_default();
+                let kind = error::kind_of_code(code, e.message().unwrap_or_default());
+                if kind != ProviderErrorKind::Other {
+                    found.insert(
+                        key.clone(),
+                        Err(ProviderError::new(
+                            kind,
+                            format!("BatchGetSecretValue {key:?}: {code}"),
+                        )),
+                    );
+                }
+            }
+        }
+        Ok(found)
     }
 
     /// Asks Secrets Manager (DescribeSecret) whether each named secret itself still exists: only a
@@ -341,12 +481,11 @@ impl Provider {
         matches.sort();
         matches.dedup();
         let mut out = Vec::with_capacity(matches.len());
-        for (name, current) in matches {
-            let selector = match current {
-                Some(id) => VersionSelector::Id(id),
-                None => VersionSelector::current(),
-            };
-            out.push(self.get(sc, &name, &selector).await?);
+        let reads = matches
+            .iter()
+            .map(|(name, current)| self.get_current(sc, name, current.as_deref()));
+        for r in futures::future::join_all(reads).await {
+            out.push(r?);
         }
         Ok(out)
     }

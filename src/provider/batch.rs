@@ -1,0 +1,122 @@
+//! Coalescing AWSCURRENT reads: reads of one store configuration that arrive within a short window go
+//! out as BatchGetSecretValue calls of at most 20 secrets; a lone read stays a GetSecretValue.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+
+use crate::core::remote::RemoteSecret;
+
+use super::ProviderError;
+
+/// How long the first read of a batch waits for others to join it.
+pub const WINDOW: Duration = Duration::from_millis(50);
+/// Most secrets one BatchGetSecretValue call may name.
+pub const MAX_BATCH: usize = 20;
+
+/// One read waiting in a batch: the secret, the version detection expects (if any), the reply.
+pub struct Waiter {
+    /// Secret name or ARN as the spec names it.
+    pub key: String,
+    /// The AWSCURRENT version id detection saw; a batch answer with another version is not used.
+    pub expected: Option<String>,
+    /// Where the result goes.
+    pub reply: oneshot::Sender<Result<RemoteSecret, ProviderError>>,
+}
+
+/// Pending batches per store configuration scope, and scopes where BatchGetSecretValue is denied.
+#[derive(Default)]
+pub struct Batches {
+    pending: Mutex<HashMap<Arc<str>, Vec<Waiter>>>,
+    denied: Mutex<HashSet<Arc<str>>>,
+}
+
+impl Batches {
+    /// Adds a read; true when it is the first of its batch (its caller then flushes after [`WINDOW`]).
+    pub fn join(&self, scope: &Arc<str>, waiter: Waiter) -> bool {
+        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        let batch = pending.entry(scope.clone()).or_default();
+        batch.push(waiter);
+        batch.len() == 1
+    }
+
+    /// Takes every read waiting for `scope`.
+    pub fn take(&self, scope: &Arc<str>) -> Vec<Waiter> {
+        self.pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(scope)
+            .unwrap_or_default()
+    }
+
+    /// Remembers that BatchGetSecretValue is denied for `scope` (reads then go one by one).
+    pub fn deny(&self, scope: &Arc<str>) {
+        self.denied
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(scope.clone());
+    }
+
+    /// Whether BatchGetSecretValue is denied for `scope`.
+    pub fn is_denied(&self, scope: &Arc<str>) -> bool {
+        self.denied
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(scope)
+    }
+}
+
+/// Groups the secrets of waiting reads into calls: unique keys, at most [`MAX_BATCH`] per call, in
+/// first-asked order.
+pub fn group(keys: &[&str]) -> Vec<Vec<String>> {
+    let mut seen = HashSet::new();
+    let unique: Vec<String> = keys
+        .iter()
+        .filter(|k| seen.insert(**k))
+        .map(|k| k.to_string())
+        .collect();
+    unique.chunks(MAX_BATCH).map(<[String]>::to_vec).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_unique_keys_in_calls_of_twenty() {
+        let keys: Vec<String> = (0..45).map(|i| format!("s{i}")).collect();
+        let mut refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+        refs.extend(["s0", "s1", "s44"]);
+        let calls = group(&refs);
+        assert_eq!(
+            calls.iter().map(Vec::len).collect::<Vec<_>>(),
+            vec![20, 20, 5]
+        );
+        assert_eq!(calls[0][0], "s0");
+        assert_eq!(calls.concat().len(), 45, "each secret once");
+        assert!(group(&[]).is_empty());
+        assert_eq!(group(&["a", "a"]), vec![vec!["a".to_string()]]);
+    }
+
+    #[test]
+    fn the_first_read_leads_and_take_empties() {
+        let b = Batches::default();
+        let scope: Arc<str> = "s#1".into();
+        let (tx1, _rx1) = oneshot::channel();
+        let (tx2, _rx2) = oneshot::channel();
+        let w = |key: &str, reply| Waiter {
+            key: key.into(),
+            expected: None,
+            reply,
+        };
+        assert!(b.join(&scope, w("a", tx1)));
+        assert!(!b.join(&scope, w("b", tx2)));
+        assert_eq!(b.take(&scope).len(), 2);
+        assert!(b.take(&scope).is_empty());
+        assert!(!b.is_denied(&scope));
+        b.deny(&scope);
+        assert!(b.is_denied(&scope));
+    }
+}
