@@ -121,6 +121,10 @@ impl Provider {
             limiter,
         };
         let mut clients = self.lock_clients();
+        // Another reconcile may have built one meanwhile: keep a single client (and rate limit).
+        if let Some(c) = clients.get(config) {
+            return c.clone();
+        }
         // Drop clients of earlier configurations of the same store.
         clients.retain(|_, c| !c.scope.starts_with(&format!("{store_id}#")));
         clients.insert(config.clone(), sc.clone());
