@@ -66,6 +66,10 @@ struct ControllerArgs {
     /// Endpoints a namespaced SecretStore may send the controller's own signed requests to (comma-separated).
     #[arg(long, env = "SECRETSYNC_ALLOWED_ENDPOINTS", value_delimiter = ',')]
     allowed_endpoints: Vec<String>,
+    /// Estimated USD per 10,000 AWS API calls, for the `secretsync_aws_estimated_cost_usd_total`
+    /// metric (default: Secrets Manager's list price, $0.05 per 10,000 API calls).
+    #[arg(long, value_parser = parse_price, default_value = "0.05")]
+    aws_price_per_10k_calls: f64,
     /// Log format: `text` or `json`.
     #[arg(long, default_value = "text")]
     log_format: String,
@@ -171,6 +175,7 @@ async fn run_controller(args: ControllerArgs) -> anyhow::Result<()> {
             min_refresh_interval: args.min_refresh_interval,
             deletion_grace_period: args.deletion_grace_period,
             rollout_settle: args.rollout_settle,
+            aws_price_per_10k_calls: args.aws_price_per_10k_calls,
             tenancy: secretsync::core::access::TenancyPolicy {
                 namespaced_stores_use_controller_identity: args
                     .namespaced_stores_use_controller_identity,
@@ -203,6 +208,16 @@ async fn run_controller(args: ControllerArgs) -> anyhow::Result<()> {
 /// Parses a flag duration such as `10s`, `5m` or `1h`.
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     secretsync::core::duration::parse(s)
+}
+
+/// Parses a price flag: a finite, non-negative number of USD.
+fn parse_price(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(p) if p.is_finite() && p >= 0.0 => Ok(p),
+        _ => Err(format!(
+            "{s:?} is not a price: want a non-negative number of USD, e.g. 0.05"
+        )),
+    }
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

@@ -1,7 +1,8 @@
 //! Prometheus metrics of the operator, registered in one registry served at `/metrics`.
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+    CounterVec, Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 
 /// The operator's metrics and the registry that serves them.
@@ -10,8 +11,10 @@ pub struct Metrics {
     registry: Registry,
     /// Always 1, labelled with the running version.
     pub build_info: IntGaugeVec,
-    /// Calls to AWS by operation and outcome.
+    /// Calls to AWS by store (its id, never its configuration), operation and outcome.
     pub aws_api_calls: IntCounterVec,
+    /// Estimated AWS spend in USD (calls × `--aws-price-per-10k-calls` / 10,000) by store and operation.
+    pub aws_estimated_cost_usd: CounterVec,
     /// Results of syncs that did work, by reason (`Synced` or the failure reason).
     pub sync_results: IntCounterVec,
     /// Reconcile duration by kind.
@@ -48,11 +51,19 @@ impl Metrics {
         let aws_api_calls = IntCounterVec::new(
             Opts::new(
                 "aws_api_calls_total",
-                "Calls to AWS by operation and outcome",
+                "Calls to AWS by store, operation and outcome",
             ),
-            &["operation", "outcome"],
+            &["store", "operation", "outcome"],
         )?;
         registry.register(Box::new(aws_api_calls.clone()))?;
+        let aws_estimated_cost_usd = CounterVec::new(
+            Opts::new(
+                "aws_estimated_cost_usd_total",
+                "Estimated AWS spend in USD: calls times --aws-price-per-10k-calls / 10000, by store and operation",
+            ),
+            &["store", "operation"],
+        )?;
+        registry.register(Box::new(aws_estimated_cost_usd.clone()))?;
         let sync_results = IntCounterVec::new(
             Opts::new("sync_results_total", "Sync results by reason"),
             &["reason"],
@@ -91,6 +102,7 @@ impl Metrics {
             registry,
             build_info,
             aws_api_calls,
+            aws_estimated_cost_usd,
             sync_results,
             reconcile_duration,
             external_secrets,

@@ -241,6 +241,7 @@ fn deployment_renders_flags_env_probes_and_security() {
             "--min-refresh-interval=10s",
             "--deletion-grace-period=5m",
             "--rollout-settle=5s",
+            "--aws-price-per-10k-calls=0.05",
         ]
     );
     assert_eq!(
@@ -304,6 +305,7 @@ fn deployment_renders_flags_env_probes_and_security() {
             "--min-refresh-interval=10s",
             "--deletion-grace-period=5m",
             "--rollout-settle=5s",
+            "--aws-price-per-10k-calls=0.05",
         ]
     );
     assert_eq!(
@@ -420,6 +422,7 @@ fn tuning_and_tenancy_values_render_as_flags() {
         "sys",
         &[
             "minRefreshInterval=30s,deletionGracePeriod=1h30m,rolloutSettle=500ms",
+            "awsPricePer10kCalls=0.03",
             "tenancy.namespacedStoresUseControllerIdentity=true",
             "tenancy.allowedEndpoints[0]=http://moto.aws.svc:5000",
             "tenancy.allowedEndpoints[1]=https://vpce-1.secretsmanager.us-east-1.vpce.amazonaws.com",
@@ -435,6 +438,10 @@ fn tuning_and_tenancy_values_render_as_flags() {
         Some("1h30m")
     );
     assert_eq!(flag(&args, "--rollout-settle").as_deref(), Some("500ms"));
+    assert_eq!(
+        flag(&args, "--aws-price-per-10k-calls").as_deref(),
+        Some("0.03")
+    );
     assert!(
         args.contains(&"--namespaced-stores-use-controller-identity".to_string()),
         "{args:?}"
@@ -533,6 +540,8 @@ fn values_schema_and_guards_reject_bad_values() {
         ("deletionGracePeriod=5 minutes", "deletionGracePeriod"),
         ("rolloutSettle=5d", "rolloutSettle"),
         ("rolloutSettle=true", "rolloutSettle"),
+        ("awsPricePer10kCalls=-1", "awsPricePer10kCalls"),
+        ("awsPricePer10kCalls=cheap", "awsPricePer10kCalls"),
         (
             "tenancy.namespacedStoresUseControllerIdentity=yes",
             "namespacedStoresUseControllerIdentity",

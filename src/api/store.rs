@@ -114,6 +114,20 @@ pub struct AwsProvider {
     /// every refresh).
     #[serde(default)]
     pub change_detection: ChangeDetection,
+    /// Client-side limit on AWS requests per second for this store configuration (all its
+    /// ExternalSecrets together). Absent: 50, half of the 100 TPS quota of ListSecrets and
+    /// BatchGetSecretValue, so a burst is paced instead of throttled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 10000))]
+    pub max_requests_per_second: Option<u32>,
+}
+
+impl AwsProvider {
+    /// `maxRequestsPerSecond`, or the default when absent.
+    pub fn max_requests_per_second(&self) -> u32 {
+        self.max_requests_per_second
+            .unwrap_or(crate::provider::DEFAULT_MAX_REQUESTS_PER_SECOND)
+    }
 }
 
 /// How a store detects changes before reading values.

@@ -35,6 +35,8 @@ pub struct Options {
     pub deletion_grace_period: std::time::Duration,
     /// How long a rotation waits for sibling Secrets before restarting workloads once.
     pub rollout_settle: std::time::Duration,
+    /// Estimated USD per 10,000 AWS API calls, for the estimated-cost metric.
+    pub aws_price_per_10k_calls: f64,
     /// Which AWS identities and endpoints namespaced stores may use.
     pub tenancy: crate::core::access::TenancyPolicy,
 }
@@ -94,7 +96,8 @@ impl Context {
             },
         );
         Self {
-            provider: Provider::new(metrics.clone()),
+            provider: Provider::new(metrics.clone())
+                .with_price_per_10k_calls(options.aws_price_per_10k_calls),
             client,
             metrics,
             recorder,

@@ -382,6 +382,7 @@ pub async fn provider_config(
         role: aws.role.clone(),
         external_id: aws.external_id.clone(),
         credentials,
+        max_requests_per_second: aws.max_requests_per_second(),
     })
 }
 

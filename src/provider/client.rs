@@ -57,6 +57,9 @@ pub struct StoreConfig {
     pub external_id: Option<String>,
     /// Base credentials.
     pub credentials: CredentialSource,
+    /// Client-side rate limit (`spec.aws.maxRequestsPerSecond`, or the default): requests per second
+    /// for every client of this configuration together.
+    pub max_requests_per_second: u32,
 }
 
 impl std::fmt::Debug for StoreConfig {
@@ -74,6 +77,7 @@ impl std::fmt::Debug for StoreConfig {
             .field("endpoint", &self.endpoint)
             .field("role", &self.role)
             .field("credentials", &creds)
+            .field("max_requests_per_second", &self.max_requests_per_second)
             .finish()
     }
 }
@@ -109,6 +113,7 @@ impl PartialEq for StoreConfig {
             && self.endpoint == other.endpoint
             && self.role == other.role
             && self.external_id == other.external_id
+            && self.max_requests_per_second == other.max_requests_per_second
     }
 }
 
@@ -120,6 +125,7 @@ impl Hash for StoreConfig {
         self.endpoint.hash(state);
         self.role.hash(state);
         self.external_id.hash(state);
+        self.max_requests_per_second.hash(state);
         match &self.credentials {
             CredentialSource::Default => 0u8.hash(state),
             CredentialSource::Static {

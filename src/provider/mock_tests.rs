@@ -143,3 +143,77 @@ async fn a_version_mismatch_is_an_error() {
         .expect_err("mismatch");
     assert_eq!(err.kind, ProviderErrorKind::Other);
 }
+
+#[tokio::test]
+async fn calls_are_labelled_by_store_id_and_priced() {
+    let rule = mock!(Client::get_secret_value).then_output(|| {
+        GetSecretValueOutput::builder()
+            .name("k")
+            .version_id("v1")
+            .secret_string("value")
+            .build()
+    });
+    let client = mock_client!(aws_sdk_secretsmanager, RuleMode::MatchAny, [&rule]);
+    let metrics = Metrics::new().expect("metrics");
+    let p = Provider::new(metrics.clone()).with_price_per_10k_calls(0.4);
+    let sc = StoreClient::from_client(client, "SecretStore/team-a/aws#1234567890");
+    assert_eq!(sc.store_label(), "SecretStore/team-a/aws");
+    for _ in 0..3 {
+        p.get(&sc, "k", &VersionSelector::current())
+            .await
+            .expect("read");
+    }
+    let text = metrics.render().expect("render");
+    assert!(
+        text.contains(
+            r#"secretsync_aws_api_calls_total{operation="GetSecretValue",outcome="success",store="SecretStore/team-a/aws"} 3"#
+        ),
+        "{text}"
+    );
+    assert!(
+        !text.contains("1234567890"),
+        "the fingerprint leaked: {text}"
+    );
+    let cost = metrics
+        .aws_estimated_cost_usd
+        .with_label_values(&["SecretStore/team-a/aws", "GetSecretValue"])
+        .get();
+    assert!((cost - 3.0 * 0.4 / 10_000.0).abs() < 1e-12, "{cost}");
+}
+
+#[test]
+fn the_store_label_is_the_scope_before_the_fingerprint() {
+    assert_eq!(
+        store_label("ClusterSecretStore/shared#42"),
+        "ClusterSecretStore/shared"
+    );
+    assert_eq!(store_label("SecretStore/ns/name#"), "SecretStore/ns/name");
+    assert_eq!(store_label("s"), "s");
+}
+
+#[tokio::test]
+async fn clones_of_a_store_client_share_one_rate_limit() {
+    let rule = mock!(Client::get_secret_value).then_output(|| {
+        GetSecretValueOutput::builder()
+            .name("k")
+            .version_id("v1")
+            .secret_string("value")
+            .build()
+    });
+    let client = mock_client!(aws_sdk_secretsmanager, RuleMode::MatchAny, [&rule]);
+    let p = provider();
+    let sc = StoreClient::with_rate_limit(client, "s", 5);
+    let clones = [sc.clone(), sc.clone()];
+    let start = std::time::Instant::now();
+    // 5 at once, then 5 more at 5/s (alternating between two clones): about 1 s.
+    for i in 0..10 {
+        p.get(&clones[i % 2], "k", &VersionSelector::current())
+            .await
+            .expect("read");
+    }
+    assert!(
+        start.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        start.elapsed()
+    );
+}

@@ -6,6 +6,7 @@ mod cache;
 mod client;
 mod error;
 mod index;
+mod rate_limit;
 mod web_identity;
 
 pub use cache::ValueCache;
@@ -13,6 +14,7 @@ pub use client::{CredentialSource, StoreConfig, TokenSource};
 pub use error::{ProviderError, ProviderErrorKind};
 pub use index::Listing;
 use index::VersionIndex;
+pub use rate_limit::{DEFAULT_MAX_REQUESTS_PER_SECOND, RateLimiter, TokenBucket};
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -38,16 +40,40 @@ pub struct StoreClient {
     client: SmClient,
     /// Identity of (store, configuration): values cached for one never serve another.
     scope: Arc<str>,
+    /// Client-side rate limit of this store configuration, shared by every clone.
+    limiter: Arc<RateLimiter>,
 }
 
 impl StoreClient {
-    /// Wraps an existing client (tests inject mocked clients this way).
+    /// Wraps an existing client with the default rate limit (tests inject mocked clients this way).
     pub fn from_client(client: SmClient, scope: &str) -> Self {
+        Self::with_rate_limit(client, scope, DEFAULT_MAX_REQUESTS_PER_SECOND)
+    }
+
+    /// Wraps an existing client limited to `per_second` AWS requests per second.
+    pub fn with_rate_limit(client: SmClient, scope: &str, per_second: u32) -> Self {
         Self {
             client,
             scope: scope.into(),
+            limiter: Arc::new(RateLimiter::new(per_second)),
         }
     }
+
+    /// The store id part of the scope (`SecretStore/ns/name`, `ClusterSecretStore/name`), without
+    /// the configuration fingerprint: a metric label bounded by the number of stores.
+    pub fn store_label(&self) -> &str {
+        store_label(&self.scope)
+    }
+
+    /// Waits for the store configuration's rate limit before one AWS request.
+    async fn pace(&self) {
+        self.limiter.acquire().await;
+    }
+}
+
+/// The part of a client scope (`<store id>#<fingerprint>`) before `#`.
+fn store_label(scope: &str) -> &str {
+    scope.split_once('#').map_or(scope, |(id, _)| id)
 }
 
 /// Reads Secrets Manager for every store, with clients built once per configuration.
@@ -57,10 +83,15 @@ pub struct Provider {
     index: VersionIndex,
     batches: batch::Batches,
     metrics: Metrics,
+    /// Estimated USD per AWS call, for `secretsync_aws_estimated_cost_usd_total`.
+    price_per_call: f64,
 }
 
+/// Secrets Manager's list price per 10,000 API calls, in USD.
+pub const DEFAULT_PRICE_PER_10K_CALLS: f64 = 0.05;
+
 impl Provider {
-    /// A provider with an empty client map and value cache.
+    /// A provider with an empty client map and value cache, pricing calls at the list price.
     pub fn new(metrics: Metrics) -> Self {
         Self {
             clients: Mutex::new(HashMap::new()),
@@ -68,7 +99,14 @@ impl Provider {
             index: VersionIndex::default(),
             batches: batch::Batches::default(),
             metrics,
+            price_per_call: DEFAULT_PRICE_PER_10K_CALLS / 10_000.0,
         }
+    }
+
+    /// Prices each AWS call at `usd_per_10k` / 10,000 in the estimated-cost metric.
+    pub fn with_price_per_10k_calls(mut self, usd_per_10k: f64) -> Self {
+        self.price_per_call = usd_per_10k / 10_000.0;
+        self
     }
 
     /// The client for a store configuration, built on first use and reused afterwards (credentials
@@ -79,8 +117,17 @@ impl Provider {
         }
         let client = client::build(config).await;
         let scope: Arc<str> = format!("{store_id}#{}", config.fingerprint()).into();
-        let sc = StoreClient { client, scope };
+        let limiter = Arc::new(RateLimiter::new(config.max_requests_per_second));
+        let sc = StoreClient {
+            client,
+            scope,
+            limiter,
+        };
         let mut clients = self.lock_clients();
+        // Another reconcile may have built one meanwhile: keep a single client (and rate limit).
+        if let Some(c) = clients.get(config) {
+            return c.clone();
+        }
         // Drop clients of earlier configurations of the same store.
         clients.retain(|_, c| !c.scope.starts_with(&format!("{store_id}#")));
         clients.insert(config.clone(), sc.clone());
@@ -91,15 +138,20 @@ impl Provider {
         self.clients.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn count(&self, operation: &str, result: &Result<impl Sized, ProviderError>) {
+    fn count(&self, sc: &StoreClient, operation: &str, result: &Result<impl Sized, ProviderError>) {
         let outcome = match result {
             Ok(_) => "success",
             Err(e) => e.kind.as_label(),
         };
+        let store = sc.store_label();
         self.metrics
             .aws_api_calls
-            .with_label_values(&[operation, outcome])
+            .with_label_values(&[store, operation, outcome])
             .inc();
+        self.metrics
+            .aws_estimated_cost_usd
+            .with_label_values(&[store, operation])
+            .inc_by(self.price_per_call);
     }
 
     /// Reads one version of one secret. Version-id reads are served from the cache when possible;
@@ -115,6 +167,7 @@ impl Provider {
         {
             return Ok(hit);
         }
+        sc.pace().await;
         let mut req = sc.client.get_secret_value().secret_id(key);
         req = match selector {
             VersionSelector::Stage(stage) => req.version_stage(stage),
@@ -124,7 +177,7 @@ impl Provider {
             .send()
             .await
             .map_err(|e| error::classify(e, "GetSecretValue", key));
-        self.count("GetSecretValue", &result);
+        self.count(sc, "GetSecretValue", &result);
         let out = result?;
         let content = match (out.secret_string(), out.secret_binary()) {
             (Some(s), _) => RemoteContent::String(s.to_string()),
@@ -301,6 +354,7 @@ impl Provider {
     ) -> Vec<(String, RemoteState)> {
         let mut out = Vec::with_capacity(names.len());
         for name in names {
+            sc.pace().await;
             let result = sc.client.describe_secret().secret_id(name).send().await;
             let state = match &result {
                 Ok(d) if d.deleted_date().is_some() => RemoteState::Deleted,
@@ -309,7 +363,7 @@ impl Provider {
                 Err(_) => RemoteState::Unknown,
             };
             let counted = result.map_err(|e| error::classify(e, "DescribeSecret", name));
-            self.count("DescribeSecret", &counted);
+            self.count(sc, "DescribeSecret", &counted);
             out.push((name.clone(), state));
         }
         out
@@ -326,6 +380,7 @@ impl Provider {
         let mut pages = 0usize;
         let mut token: Option<String> = None;
         loop {
+            sc.pace().await;
             let mut req = sc
                 .client
                 .list_secrets()
@@ -343,7 +398,7 @@ impl Provider {
                 .send()
                 .await
                 .map_err(|e| error::classify(e, "ListSecrets", "*"));
-            self.count("ListSecrets", &result);
+            self.count(sc, "ListSecrets", &result);
             let page = result?;
             pages += 1;
             for entry in page.secret_list() {
@@ -408,6 +463,7 @@ impl Provider {
         if let Some(v) = idx.described(name, max_age) {
             return Ok(v);
         }
+        sc.pace().await;
         let result = sc
             .client
             .describe_secret()
@@ -415,7 +471,7 @@ impl Provider {
             .send()
             .await
             .map_err(|e| error::classify(e, "DescribeSecret", name));
-        self.count("DescribeSecret", &result);
+        self.count(sc, "DescribeSecret", &result);
         let versions = match result {
             Ok(d) if d.deleted_date().is_some() => None,
             Ok(d) => Some(
