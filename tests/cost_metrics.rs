@@ -110,6 +110,7 @@ async fn max_requests_per_second_paces_first_syncs() {
     let n = 10;
     for i in 0..n {
         create_remote(&sm, &format!("{ns}/rate-{i}"), &format!("rate-pw-{i}")).await;
+        common::rotate_remote(&sm, &format!("{ns}/rate-{i}"), &format!("rate-new-{i}")).await;
     }
     let store = store_yaml("aws", &testbed_var("AWS_ENDPOINT_URL")).replace(
         "    region: us-east-1\n",
@@ -119,12 +120,9 @@ async fn max_requests_per_second_paces_first_syncs() {
     let mut yaml = store;
     for i in 0..n {
         yaml.push_str("---\n");
-        yaml.push_str(&single_key_es(
-            &format!("es-{i}"),
-            "aws",
-            "1h",
-            &format!("{ns}/rate-{i}"),
-            "",
+        // AWSPREVIOUS reads are one call each (AWSCURRENT reads would share a batch call).
+        yaml.push_str(&format!(
+            "apiVersion: secretsync.io/v1alpha1\nkind: ExternalSecret\nmetadata: {{ name: es-{i} }}\nspec:\n  secretStoreRef: {{ name: aws }}\n  refreshInterval: 1h\n  data:\n    - {{ secretKey: password, remoteRef: {{ key: \"{ns}/rate-{i}\", versionStage: AWSPREVIOUS }} }}\n"
         ));
     }
     let started = Instant::now();

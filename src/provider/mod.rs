@@ -295,6 +295,7 @@ impl Provider {
         sc: &StoreClient,
         keys: &[String],
     ) -> Result<HashMap<String, Result<RemoteSecret, ProviderError>>, ProviderError> {
+        sc.pace().await;
         let result = sc
             .client
             .batch_get_secret_value()
@@ -302,7 +303,7 @@ impl Provider {
             .send()
             .await
             .map_err(|e| error::classify(e, "BatchGetSecretValue", &keys.join(",")));
-        self.count("BatchGetSecretValue", &result);
+        self.count(sc, "BatchGetSecretValue", &result);
         let out = result?;
         let mut found = HashMap::new();
         for key in keys {
