@@ -15,10 +15,15 @@ use crate::provider::{ProviderErrorKind, StoreClient};
 /// Field manager of the store status field `changeDetection` (apart from the Ready condition's).
 const NOTE_MANAGER: &str = "secretsync-change-detection";
 
+/// How long a refresh waits when the store's listing is being refreshed by another reconcile.
+pub const LISTING_BUSY_RETRY: Duration = Duration::from_secs(2);
+
 /// What detection found.
 pub struct Detected {
     /// Every referenced version is the one synced: nothing to read.
     pub unchanged: bool,
+    /// The store's listing is being refreshed: check again after [`LISTING_BUSY_RETRY`].
+    pub later: bool,
     /// The versions seen, for reading what changed by version id.
     pub hints: Hints,
 }
@@ -26,6 +31,7 @@ pub struct Detected {
 fn read_everything() -> Detected {
     Detected {
         unchanged: false,
+        later: false,
         hints: Hints::default(),
     }
 }
@@ -60,7 +66,14 @@ pub async fn detect(
     let mut hints = Hints::default();
     if mode == Detection::List {
         match ctx.provider.listing(sc, max_age).await {
-            Ok(l) => hints.listing = Some(l),
+            Ok(Some(l)) => hints.listing = Some(l),
+            Ok(None) => {
+                return Detected {
+                    unchanged: false,
+                    later: true,
+                    hints,
+                };
+            }
             Err(e) if e.kind == ProviderErrorKind::AccessDenied => {
                 note_fallback(ctx, store, es_namespace, &e.message).await;
                 mode = detection(store.change_detection, true, pages, referenced, uses_find);
@@ -93,7 +106,11 @@ pub async fn detect(
     let find =
         |f: &crate::api::FindRef| hints.listing.as_ref().and_then(|l| find_in(f, l.entries()));
     let unchanged = expected_record(spec, &lookup, &find).as_ref() == Some(previous);
-    Detected { unchanged, hints }
+    Detected {
+        unchanged,
+        later: false,
+        hints,
+    }
 }
 
 /// Says once, on the store's status, that ListSecrets is denied and DescribeSecret is used instead.

@@ -242,6 +242,9 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         if d.unchanged {
             return Ok(Outcome::Confirmed);
         }
+        if d.later {
+            return Ok(Outcome::UpToDate(Some(super::detect::LISTING_BUSY_RETRY)));
+        }
         d.hints
     } else {
         Hints::default()

@@ -428,21 +428,25 @@ impl Provider {
 
     /// The store configuration's shared listing, at most `max_age` old. Concurrent callers wait for
     /// one listing. A denial is remembered (the caller falls back to DescribeSecret).
+    /// `None`: another reconcile is listing right now; come back shortly rather than hold a
+    /// reconcile slot (new and changed ExternalSecrets keep moving meanwhile).
     pub async fn listing(
         &self,
         sc: &StoreClient,
         max_age: Duration,
-    ) -> Result<Arc<Listing>, ProviderError> {
+    ) -> Result<Option<Arc<Listing>>, ProviderError> {
         let idx = self.index.scope(&sc.scope);
         if let Some(l) = idx.fresh_listing(max_age) {
-            return Ok(l);
+            return Ok(Some(l));
         }
-        let _one_at_a_time = idx.refresh.lock().await;
+        let Ok(_one_at_a_time) = idx.refresh.try_lock() else {
+            return Ok(None);
+        };
         if let Some(l) = idx.fresh_listing(max_age) {
-            return Ok(l);
+            return Ok(Some(l));
         }
         match self.list_all(sc, None).await {
-            Ok((entries, pages)) => Ok(idx.set_listing(Listing::new(entries, pages))),
+            Ok((entries, pages)) => Ok(Some(idx.set_listing(Listing::new(entries, pages)))),
             Err(e) => {
                 if e.kind == ProviderErrorKind::AccessDenied {
                     idx.set_list_denied(&e.message);
