@@ -3,6 +3,8 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "support/report.rs"]
+mod report;
 
 use std::time::{Duration, Instant};
 
@@ -107,11 +109,10 @@ async fn main() {
          (0–11 s); each sample starts just after the previous rotation was applied, i.e. right after a refresh, so it \
          shows the near-worst case of about one interval; the second is the restart path itself (marker patch + controller-manager).\n"
     );
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md");
-    let text = format!(
-        "# Benchmarks\n\nResults written by `cargo xtask bench`; numbers from the last run.\n\n{report}"
+    report::write_section(
+        "## Rotation to new ReplicaSet (`refreshInterval: 10s`)",
+        &report,
     );
-    std::fs::write(&path, text).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
     println!("{report}");
     common::delete_namespace(&client, &ns).await;
 }

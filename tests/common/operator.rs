@@ -112,6 +112,11 @@ impl Operator {
         Operator { child, port, log }
     }
 
+    /// The controller's process id (e.g. for /proc/<pid>/status).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The /metrics text.
     pub fn metrics(&self) -> String {
         http_get(self.port, "/metrics")

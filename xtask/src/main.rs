@@ -36,7 +36,8 @@ enum Cmd {
     },
     /// Regenerate `crds/` from the CRD types.
     Crds,
-    /// Run the benchmarks on the test bed and write BENCHMARKS.md.
+    /// Run the benchmarks on the test bed and write BENCHMARKS.md (`SECRETSYNC_BENCH_N=1000,10000` for
+    /// the scale benchmark's sizes; 10000 works but takes an hour or more).
     Bench {
         /// Leave the test bed running afterwards.
         #[arg(long)]
@@ -107,7 +108,7 @@ fn test(keep: bool, cargo_args: &[String]) -> Result<ExitCode> {
 
 /// Test bed up, every benchmark (each writes its section of BENCHMARKS.md), test bed down.
 fn bench(keep: bool) -> Result<ExitCode> {
-    let args = ["bench", "--bench", "rotation_latency"].map(String::from);
+    let args = ["bench", "--bench", "rotation_latency", "--bench", "scale"].map(String::from);
     cargo_on_testbed(&args, keep)
 }
 
