@@ -588,7 +588,7 @@ fn kube_writes(idle: &Idle) -> f64 {
 fn memory_goal_mib(n: usize) -> Option<u64> {
     match n {
         ..=1000 => Some(64),
-        ..=10000 => Some(256),
+        1001..=10000 => Some(256),
         _ => None,
     }
 }
