@@ -43,7 +43,7 @@ struct ControllerArgs {
     #[arg(long, default_value = "secretsync-digest-key")]
     digest_key_secret: String,
     /// Reconciles that may run at once per resource kind.
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, default_value_t = 64)]
     concurrency: u16,
     /// Run only while holding the Lease (for more than one replica).
     #[arg(long, env = "SECRETSYNC_LEADER_ELECT")]
