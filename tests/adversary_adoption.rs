@@ -2,8 +2,8 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
+use std::net::TcpListener;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
@@ -13,37 +13,6 @@ use common::{apply, wait_for};
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, PostParams};
 use secretsync::api::ExternalSecret;
-
-/// Reads one HTTP request (headers + Content-Length body); returns (headers, body).
-fn read_request(conn: &mut TcpStream) -> (String, Vec<u8>) {
-    let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 8192];
-    loop {
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&buf[..end]).to_string();
-            let len = head
-                .lines()
-                .find_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    k.eq_ignore_ascii_case("content-length")
-                        .then(|| v.trim().parse::<usize>().ok())?
-                })
-                .unwrap_or(0);
-            while buf.len() < end + 4 + len {
-                match conn.read(&mut chunk) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                }
-            }
-            return (head, buf[end + 4..].to_vec());
-        }
-        match conn.read(&mut chunk) {
-            Ok(0) | Err(_) => return (String::from_utf8_lossy(&buf).to_string(), Vec::new()),
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    }
-}
 
 /// A Secrets Manager stand-in on 127.0.0.1 that answers every GetSecretValue with one value, but
 /// only once `gate` is open; `hits` counts requests received.
@@ -56,7 +25,7 @@ fn gated_server(gate: Arc<AtomicBool>, hits: Arc<AtomicUsize>) -> String {
             let hits = hits.clone();
             std::thread::spawn(move || {
                 let mut conn = conn;
-                let _ = read_request(&mut conn);
+                let _ = common::read_request(&mut conn);
                 hits.fetch_add(1, Ordering::SeqCst);
                 while !gate.load(Ordering::SeqCst) {
                     std::thread::sleep(Duration::from_millis(20));

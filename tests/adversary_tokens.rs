@@ -3,8 +3,8 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
+use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,44 +12,13 @@ use common::operator::Operator;
 use common::{apply, wait_for};
 use kube::api::Api;
 
-/// Reads one HTTP request (headers + Content-Length body); returns the body.
-fn read_body(conn: &mut TcpStream) -> Vec<u8> {
-    let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 8192];
-    loop {
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&buf[..end]).to_string();
-            let len = head
-                .lines()
-                .find_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    k.eq_ignore_ascii_case("content-length")
-                        .then(|| v.trim().parse::<usize>().ok())?
-                })
-                .unwrap_or(0);
-            while buf.len() < end + 4 + len {
-                match conn.read(&mut chunk) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                }
-            }
-            return buf[end + 4..].to_vec();
-        }
-        match conn.read(&mut chunk) {
-            Ok(0) | Err(_) => return Vec::new(),
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    }
-}
-
 /// The tenant's "STS": records every request body and answers 500.
 fn capturing_server(bodies: Arc<Mutex<Vec<String>>>) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("binding a local port");
     let addr = listener.local_addr().expect("local address");
     std::thread::spawn(move || {
         for mut conn in listener.incoming().flatten() {
-            let body = read_body(&mut conn);
+            let (_, body) = common::read_request(&mut conn);
             bodies
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())

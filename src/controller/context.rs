@@ -334,6 +334,19 @@ pub async fn apply_status<K>(
 where
     K: Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
 {
+    apply_status_as(api, name, status, FIELD_MANAGER).await
+}
+
+/// Like [`apply_status`], under another field manager (for status fields owned apart from the rest).
+pub async fn apply_status_as<K>(
+    api: &Api<K>,
+    name: &str,
+    status: &impl Serialize,
+    manager: &str,
+) -> Result<(), kube::Error>
+where
+    K: Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
+{
     let patch = serde_json::json!({
         "apiVersion": K::api_version(&()),
         "kind": K::kind(&()),
@@ -341,7 +354,7 @@ where
     });
     api.patch_status(
         name,
-        &PatchParams::apply(FIELD_MANAGER).force(),
+        &PatchParams::apply(manager).force(),
         &Patch::Apply(&patch),
     )
     .await

@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
-use kube::api::{Api, Patch, PatchParams};
+use kube::api::Api;
 
-use super::context::Context;
+use super::context::{Context, apply_status_as};
 use super::fetch::Hints;
 use super::stores::ResolvedStore;
-use crate::api::{ClusterSecretStore, ExternalSecretSpec, SecretStore};
+use crate::api::{ClusterSecretStore, ExternalSecretSpec, SecretStore, StoreKind};
 use crate::core::change::{Detection, detection, expected_record, find_in};
 use crate::provider::{ProviderErrorKind, StoreClient};
 
@@ -75,7 +75,7 @@ pub async fn detect(
                 };
             }
             Err(e) if e.kind == ProviderErrorKind::AccessDenied => {
-                note_fallback(ctx, store, es_namespace, &e.message).await;
+                note_fallback(ctx, store, es_namespace, spec, &e.message).await;
                 mode = detection(store.change_detection, true, pages, referenced, uses_find);
             }
             Err(_) => return read_everything(),
@@ -114,27 +114,25 @@ pub async fn detect(
 }
 
 /// Says once, on the store's status, that ListSecrets is denied and DescribeSecret is used instead.
-async fn note_fallback(ctx: &Context, store: &ResolvedStore, es_namespace: &str, why: &str) {
+async fn note_fallback(
+    ctx: &Context,
+    store: &ResolvedStore,
+    es_namespace: &str,
+    spec: &ExternalSecretSpec,
+    why: &str,
+) {
     tracing::warn!(store = %store.id, "ListSecrets is denied; detecting changes with DescribeSecret");
-    let note = format!("DescribeSecret (ListSecrets is denied: {why})");
-    let (kind, name) = store
-        .id
-        .rsplit_once('/')
-        .map(|(k, n)| (k, n.to_string()))
-        .unwrap_or_default();
-    let pp = PatchParams::apply(NOTE_MANAGER).force();
-    let result = if kind.starts_with("ClusterSecretStore") {
-        let patch = serde_json::json!({"apiVersion": "secretsync.io/v1alpha1", "kind": "ClusterSecretStore", "status": {"changeDetection": note}});
-        Api::<ClusterSecretStore>::all(ctx.client.clone())
-            .patch_status(&name, &pp, &Patch::Apply(&patch))
-            .await
-            .map(|_| ())
-    } else {
-        let patch = serde_json::json!({"apiVersion": "secretsync.io/v1alpha1", "kind": "SecretStore", "status": {"changeDetection": note}});
-        Api::<SecretStore>::namespaced(ctx.client.clone(), es_namespace)
-            .patch_status(&name, &pp, &Patch::Apply(&patch))
-            .await
-            .map(|_| ())
+    let status = serde_json::json!({ "changeDetection": format!("DescribeSecret (ListSecrets is denied: {why})") });
+    let name = &spec.secret_store_ref.name;
+    let result = match spec.secret_store_ref.kind {
+        StoreKind::ClusterSecretStore => {
+            let api = Api::<ClusterSecretStore>::all(ctx.client.clone());
+            apply_status_as(&api, name, &status, NOTE_MANAGER).await
+        }
+        StoreKind::SecretStore => {
+            let api = Api::<SecretStore>::namespaced(ctx.client.clone(), es_namespace);
+            apply_status_as(&api, name, &status, NOTE_MANAGER).await
+        }
     };
     if let Err(e) = result {
         tracing::warn!(store = %store.id, error = %e, "could not note the DescribeSecret fallback on the store");

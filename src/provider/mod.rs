@@ -355,19 +355,38 @@ impl Provider {
     ) -> Vec<(String, RemoteState)> {
         let mut out = Vec::with_capacity(names.len());
         for name in names {
-            sc.pace().await;
-            let result = sc.client.describe_secret().secret_id(name).send().await;
-            let state = match &result {
-                Ok(d) if d.deleted_date().is_some() => RemoteState::Deleted,
-                Ok(_) => RemoteState::Present,
-                Err(e) if error::is_secret_gone(e) => RemoteState::Deleted,
+            let state = match self.describe(sc, name).await {
+                Ok(None) => RemoteState::Deleted,
+                Ok(Some(_)) => RemoteState::Present,
                 Err(_) => RemoteState::Unknown,
             };
-            let counted = result.map_err(|e| error::classify(e, "DescribeSecret", name));
-            self.count(sc, "DescribeSecret", &counted);
             out.push((name.clone(), state));
         }
         out
+    }
+
+    /// One DescribeSecret call: the secret's versions, or None when Secrets Manager itself says it is
+    /// gone (a well-formed ResourceNotFoundException, or a `DeletedDate`). Any other failure is an error.
+    async fn describe(
+        &self,
+        sc: &StoreClient,
+        name: &str,
+    ) -> Result<Option<VersionStages>, ProviderError> {
+        sc.pace().await;
+        let result = sc.client.describe_secret().secret_id(name).send().await;
+        let gone = matches!(&result, Err(e) if error::is_secret_gone(e));
+        let result = result.map_err(|e| error::classify(e, "DescribeSecret", name));
+        self.count(sc, "DescribeSecret", &result);
+        match result {
+            Ok(d) if d.deleted_date().is_some() => Ok(None),
+            Ok(d) => Ok(Some(
+                d.version_ids_to_stages()
+                    .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                    .unwrap_or_default(),
+            )),
+            Err(_) if gone => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Every secret of the account (optionally only names starting with `prefix`): paginated
@@ -468,25 +487,7 @@ impl Provider {
         if let Some(v) = idx.described(name, max_age) {
             return Ok(v);
         }
-        sc.pace().await;
-        let result = sc
-            .client
-            .describe_secret()
-            .secret_id(name)
-            .send()
-            .await
-            .map_err(|e| error::classify(e, "DescribeSecret", name));
-        self.count(sc, "DescribeSecret", &result);
-        let versions = match result {
-            Ok(d) if d.deleted_date().is_some() => None,
-            Ok(d) => Some(
-                d.version_ids_to_stages()
-                    .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                    .unwrap_or_default(),
-            ),
-            Err(e) if e.kind == ProviderErrorKind::NotFound => None,
-            Err(e) => return Err(e),
-        };
+        let versions = self.describe(sc, name).await?;
         idx.set_described(name, versions.clone());
         Ok(versions)
     }

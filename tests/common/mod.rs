@@ -394,3 +394,35 @@ pub fn store_and_es(endpoint: &str, es: &str, interval: &str, key: &str, extra: 
 pub fn aws_creds_yaml() -> String {
     "apiVersion: v1\nkind: Secret\nmetadata: { name: aws-creds }\nstringData: { access-key-id: testing, secret-access-key: testing }\n".to_string()
 }
+
+/// Reads one HTTP request (headers + Content-Length body); returns (headers, body).
+pub fn read_request(conn: &mut std::net::TcpStream) -> (String, Vec<u8>) {
+    let _ = conn.set_read_timeout(Some(std::time::Duration::from_secs(5)));
+    use std::io::Read;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_string();
+            let len = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            while buf.len() < end + 4 + len {
+                match conn.read(&mut chunk) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+            }
+            return (head, buf[end + 4..].to_vec());
+        }
+        match conn.read(&mut chunk) {
+            Ok(0) | Err(_) => return (String::from_utf8_lossy(&buf).to_string(), Vec::new()),
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
