@@ -30,8 +30,10 @@ use common::moto::Moto;
 use common::operator::Operator;
 
 const TITLE: &str = "## Scale (N ExternalSecrets, refreshInterval 1m)";
-/// Requests in flight at once, for the controller's inputs and the floor alike.
+/// Requests in flight at once when the bench creates its inputs.
 const CONCURRENCY: usize = 16;
+/// Requests in flight at once for the floor: the controller's default `--concurrency`.
+const FLOOR_CONCURRENCY: usize = 64;
 const SHARED: usize = 100;
 const NEW: usize = 100;
 const ROTATED: usize = 10;
@@ -39,12 +41,13 @@ const INTERVAL: Duration = Duration::from_secs(60);
 /// One interval plus its ±10% jitter and a margin, before the idle window starts.
 const SETTLE: Duration = Duration::from_secs(75);
 const MANAGER: &str = "secretsync-bench";
-const KUBE_RESOURCES: [&str; 5] = [
+const KUBE_RESOURCES: [&str; 6] = [
     "secrets",
     "secretstores",
     "clustersecretstores",
     "namespaces",
     "externalsecrets",
+    "events",
 ];
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -94,6 +97,8 @@ struct RunResult {
     first_sync: Duration,
     /// AWS calls from the controller's start until all N were Ready.
     sync_calls: Counts,
+    /// apiserver requests from the controller's start until all N were Ready.
+    sync_kube: BTreeMap<(String, String), f64>,
     idle: Idle,
     new_busy: Duration,
     new_idle: Duration,
@@ -150,10 +155,9 @@ async fn run(client: &Client, n: usize, shape: Shape) -> RunResult {
     println!("floor: {floor:.1?}");
     let ns = common::namespace(client, "bench-scale").await;
     common::apply(client, &ns, &common::store_yaml("aws", &moto.endpoint())).await;
-    let op = start_operator(&ns).await;
-    let (create, first_sync) = first_sync(client, &ns, shape, n).await;
+    let (op, create, first_sync, sync_kube) = first_sync(client, &ns, shape, n).await;
     let sync_calls = aws_calls(&op);
-    println!("first sync: {first_sync:.1?} (creating: {create:.1?})");
+    println!("first sync: {first_sync:.1?} (creating beforehand: {create:.1?})");
     tokio::time::sleep(SETTLE).await;
     let idle = measure_idle(client, &op).await;
     let new_busy = new_batch(client, &ns, shape, n).await;
@@ -171,6 +175,7 @@ async fn run(client: &Client, n: usize, shape: Shape) -> RunResult {
         create,
         first_sync,
         sync_calls,
+        sync_kube,
         idle,
         new_busy,
         new_idle,
@@ -251,6 +256,14 @@ async fn apply_all<K>(api: &Api<K>, objects: Vec<(String, Value)>) -> Duration
 where
     K: Clone + serde::de::DeserializeOwned + std::fmt::Debug,
 {
+    apply_all_at(api, objects, CONCURRENCY).await
+}
+
+/// Server-side applies every object, `in_flight` at a time; returns the wall time.
+async fn apply_all_at<K>(api: &Api<K>, objects: Vec<(String, Value)>, in_flight: usize) -> Duration
+where
+    K: Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
     let pp = PatchParams::apply(MANAGER);
     let start = Instant::now();
     stream::iter(objects)
@@ -262,7 +275,7 @@ where
                     .unwrap_or_else(|e| panic!("applying {name}: {e}"));
             }
         })
-        .buffer_unordered(CONCURRENCY)
+        .buffer_unordered(in_flight)
         .collect::<Vec<_>>()
         .await;
     start.elapsed()
@@ -272,7 +285,8 @@ where
 async fn measure_floor(client: &Client, shape: Shape, n: usize) -> Duration {
     let ns = common::namespace(client, "bench-floor").await;
     let api: Api<Secret> = Api::namespaced(client.clone(), &ns);
-    let took = apply_all(&api, (0..n).map(|i| secret_object(shape, i)).collect()).await;
+    let objects = (0..n).map(|i| secret_object(shape, i)).collect();
+    let took = apply_all_at(&api, objects, FLOOR_CONCURRENCY).await;
     delete_namespace_and_wait(client, &ns).await;
     took
 }
@@ -291,18 +305,62 @@ async fn delete_namespace_and_wait(client: &Client, ns: &str) {
     }
 }
 
-/// Creates the N ExternalSecrets and waits until all are Ready; returns (creating, until all Ready).
-async fn first_sync(client: &Client, ns: &str, shape: Shape, n: usize) -> (Duration, Duration) {
+/// Creates the N ExternalSecrets with no controller running, then starts the controller and times it
+/// until all are Ready (a watch sees each Ready condition as it is written). Returns the controller,
+/// the creation time, the first sync and the apiserver requests made during it.
+async fn first_sync(
+    client: &Client,
+    ns: &str,
+    shape: Shape,
+    n: usize,
+) -> (Operator, Duration, Duration, BTreeMap<(String, String), f64>) {
     let api: Api<ExternalSecret> = Api::namespaced(client.clone(), ns);
-    let start = Instant::now();
     let create = apply_all(
         &api,
         (0..n).map(|i| es_object(shape, i, "initial")).collect(),
     )
     .await;
     let deadline = Duration::from_secs(300 + n as u64 / 5);
-    wait_all_ready(&api, "initial", n, Duration::from_secs(1), deadline).await;
-    (create, start.elapsed())
+    let kube0 = apiserver_requests(client).await;
+    let start = Instant::now();
+    let watch = tokio::spawn(watch_all_ready(api, "initial", n, deadline));
+    let op = start_operator(ns).await;
+    watch
+        .await
+        .unwrap_or_else(|e| panic!("watching the first sync: {e}"));
+    let took = start.elapsed();
+    let kube = diff(&kube0, &apiserver_requests(client).await);
+    (op, create, took, kube)
+}
+
+/// Watches a batch until `count` of its ExternalSecrets are Ready.
+async fn watch_all_ready(api: Api<ExternalSecret>, batch: &str, count: usize, deadline: Duration) {
+    use kube::runtime::{WatchStreamExt, watcher};
+    let config = watcher::Config::default().labels(&format!("bench-batch={batch}"));
+    let mut ready = std::collections::HashSet::new();
+    let mut events = std::pin::pin!(watcher(api.clone(), config).applied_objects());
+    let wait = async {
+        while ready.len() < count {
+            match events.next().await {
+                Some(Ok(es)) if is_ready(&es) => {
+                    ready.insert(es.metadata.name.unwrap_or_default());
+                }
+                Some(_) => {}
+                None => break,
+            }
+        }
+    };
+    if tokio::time::timeout(deadline, wait).await.is_err() {
+        let items = api
+            .list(&ListParams::default().labels(&format!("bench-batch={batch}")))
+            .await
+            .map(|l| l.items)
+            .unwrap_or_default();
+        panic!(
+            "{batch}: not all {count} Ready after {deadline:?}: {:?}",
+            reasons(&items)
+        );
+    }
 }
 
 /// Whether an ExternalSecret's Ready condition is True.
@@ -328,30 +386,6 @@ fn reasons(list: &[ExternalSecret]) -> BTreeMap<String, usize> {
         *out.entry(reason).or_insert(0) += 1;
     }
     out
-}
-
-/// Lists the batch every `every` until `count` of them are Ready.
-async fn wait_all_ready(
-    api: &Api<ExternalSecret>,
-    batch: &str,
-    count: usize,
-    every: Duration,
-    deadline: Duration,
-) {
-    let lp = ListParams::default().labels(&format!("bench-batch={batch}"));
-    let start = Instant::now();
-    loop {
-        let items = api.list(&lp).await.map(|l| l.items).unwrap_or_default();
-        if items.len() == count && items.iter().all(is_ready) {
-            return;
-        }
-        assert!(
-            start.elapsed() < deadline,
-            "{batch}: not all {count} Ready after {deadline:?}: {:?}",
-            reasons(&items)
-        );
-        tokio::time::sleep(every).await;
-    }
 }
 
 /// Parses a Prometheus label set `a="x",b="y"`.
@@ -461,8 +495,7 @@ async fn new_batch(client: &Client, ns: &str, shape: Shape, n: usize) -> Duratio
         (n..n + NEW).map(|i| es_object(shape, i, "new")).collect(),
     )
     .await;
-    let every = Duration::from_millis(250);
-    wait_all_ready(&api, "new", NEW, every, Duration::from_secs(300)).await;
+    watch_all_ready(api, "new", NEW, Duration::from_secs(300)).await;
     start.elapsed()
 }
 
@@ -515,6 +548,25 @@ async fn rotate(
     latencies.sort();
     println!("rotation latencies: {latencies:.1?}");
     latencies
+}
+
+/// Every apiserver request counted, watches excluded.
+fn kube_total(counts: &BTreeMap<(String, String), f64>) -> f64 {
+    counts
+        .iter()
+        .filter(|((verb, _), _)| verb != "WATCH")
+        .map(|(_, v)| v)
+        .sum()
+}
+
+/// `VERB resource: count` for every request counted, watches excluded.
+fn kube_line(counts: &BTreeMap<(String, String), f64>) -> String {
+    counts
+        .iter()
+        .filter(|((verb, _), _)| verb != "WATCH")
+        .map(|((verb, resource), v)| format!("{verb} {resource} {}", int(*v)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// (VmHWM, VmRSS) of a process in KiB.
@@ -610,7 +662,7 @@ fn summary_rows(r: &RunResult) -> Vec<[String; 3]> {
     let mem_goal = memory_goal_mib(n);
     vec![
         [
-            format!("first sync: {n} ExternalSecrets created → all Ready"),
+            format!("first sync: controller started on {n} new ExternalSecrets → all Ready"),
             format!(
                 "{} ({sync_ratio:.2}× floor) {}",
                 secs(r.first_sync),
@@ -619,12 +671,21 @@ fn summary_rows(r: &RunResult) -> Vec<[String; 3]> {
             "≤ 1.5× floor".into(),
         ],
         [
-            format!("floor: plain client applies the {n} Secrets (SSA, {CONCURRENCY} at a time)"),
+            format!(
+                "floor: plain client applies the {n} Secrets (SSA, {FLOOR_CONCURRENCY} at a time)"
+            ),
             secs(r.floor),
             "—".into(),
         ],
         [
-            format!("creating the {n} ExternalSecrets alone ({CONCURRENCY} at a time)"),
+            format!(
+                "apiserver requests per ExternalSecret during the first sync (the floor makes 1)"
+            ),
+            format!("{:.2} ({})", kube_total(&r.sync_kube) / n as f64, kube_line(&r.sync_kube)),
+            "—".into(),
+        ],
+        [
+            format!("creating the {n} ExternalSecrets beforehand ({CONCURRENCY} at a time)"),
             secs(r.create),
             "—".into(),
         ],
@@ -839,9 +900,13 @@ fn section(results: &[RunResult], binary: &str) -> String {
          (release) started with `--namespace <bench namespace>` and `RUST_LOG=info`, a private moto per run, \
          one SecretStore with its own keys. N is set by `SECRETSYNC_BENCH_N` (comma-separated, default \
          1000); `10000` works but takes long (an hour or more on 2 cores). Each ExternalSecret reads \
-         `property: value` of a JSON secret with `refreshInterval: 1m`. First sync runs from the first create \
-         ({CONCURRENCY} server-side applies in flight) until a list (every second) shows all Ready; the floor \
-         is a plain client applying the same N Secrets the same way. The idle interval starts {} s after all \
+         `property: value` of a JSON secret with `refreshInterval: 1m`. First sync: the N ExternalSecrets are \
+         created with no controller running ({CONCURRENCY} server-side applies in flight), then the clock \
+         runs from starting the controller until a watch has seen every one Ready (the case of installing \
+         or restarting secretsync on a cluster full of ExternalSecrets, and the controller's own throughput); \
+         the floor is a plain client applying the same N Secrets with the controller's default concurrency \
+         ({FLOOR_CONCURRENCY} in flight). Each first sync also needs the ExternalSecret's status written \
+         and an Event created, so its apiserver requests per ExternalSecret are shown next to the floor's 1. The idle interval starts {} s after all \
          were Ready and lasts exactly {} s; AWS calls come from the controller's \
          `secretsync_aws_api_calls_total`, apiserver requests from its `apiserver_request_total` (secrets, \
          secretstores, clustersecretstores, namespaces, externalsecrets), which counts every client: run the \

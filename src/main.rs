@@ -198,6 +198,13 @@ async fn run_controller(args: ControllerArgs) -> anyhow::Result<()> {
             Ok(())
         }
         _ = lost => Err(anyhow::anyhow!("leadership lost; exiting so that a restart rejoins the election")),
+        _ = async {
+            shutdown_signal().await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => {
+            tracing::warn!(grace = ?SHUTDOWN_GRACE, "reconciles still running after the shutdown grace period; exiting");
+            Ok(())
+        }
     };
     if let Some(e) = &elector {
         e.release().await;
@@ -219,6 +226,9 @@ fn parse_price(s: &str) -> Result<f64, String> {
         )),
     }
 }
+
+/// How long reconciles in flight may take to finish after SIGTERM (below Kubernetes' default 30 s).
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// Resolves on SIGTERM or Ctrl-C.
 async fn shutdown_signal() {

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use k8s_openapi::api::core::v1::ObjectReference;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry;
 use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::events::{Event, EventType, Recorder, Reporter};
 use kube::{Client, Resource};
@@ -41,6 +42,16 @@ pub struct Options {
     pub tenancy: crate::core::access::TenancyPolicy,
 }
 
+/// What a managed Secret was when it was last verified: what the metadata-only watch cache (which
+/// drops managedFields to save memory) does not hold.
+struct Verified {
+    resource_version: String,
+    type_: Option<String>,
+    /// secretsync's own managedFields entries, kept only for a Secret without the created-by mark (written
+    /// by a version before it existed), which is recognised by them.
+    legacy_fields: Option<Vec<ManagedFieldsEntry>>,
+}
+
 /// Shared reconcile context.
 pub struct Context {
     /// Kubernetes client.
@@ -66,9 +77,9 @@ pub struct Context {
     pub(crate) managed_secrets: std::sync::OnceLock<
         Store<kube::core::PartialObjectMeta<k8s_openapi::api::core::v1::Secret>>,
     >,
-    /// Per managed Secret (`namespace/name`): the resourceVersion and type it had when secretsync last
-    /// wrote it or checked its digest. While the cached resourceVersion is the same, it is intact.
-    verified: Mutex<HashMap<String, (String, Option<String>)>>,
+    /// Per managed Secret (`namespace/name`): what it was when secretsync last wrote it or checked its
+    /// digest. While the cached resourceVersion is the same, it is intact.
+    verified: Mutex<HashMap<String, Verified>>,
     /// Asks the controller to reconcile an ExternalSecret now (set once the controller runs).
     pub(crate) triggers: std::sync::OnceLock<UnboundedSender<ObjectRef<ExternalSecret>>>,
     /// Newest version id read per (store id, synced-versions key), shared so that one
@@ -77,6 +88,17 @@ pub struct Context {
     /// The status last written per ExternalSecret uid: the watch cache may lag behind our own write, and
     /// a reconcile that saw no status would read AWS a second time.
     written_status: Mutex<HashMap<String, crate::api::ExternalSecretStatus>>,
+    /// Slots for periodic refreshes: at most half of `--concurrency`, so new and changed
+    /// ExternalSecrets always find a free reconcile slot.
+    pub(crate) periodic: Arc<tokio::sync::Semaphore>,
+}
+
+/// Reconcile slots periodic refreshes may hold at once: half of `concurrency` (0 = unlimited), at least 1.
+pub fn periodic_slots(concurrency: u16) -> usize {
+    match concurrency {
+        0 => tokio::sync::Semaphore::MAX_PERMITS,
+        n => usize::from(n / 2).max(1),
+    }
 }
 
 impl Context {
@@ -95,6 +117,7 @@ impl Context {
                 instance,
             },
         );
+        let periodic = Arc::new(tokio::sync::Semaphore::new(periodic_slots(options.concurrency)));
         Self {
             provider: Provider::new(metrics.clone())
                 .with_price_per_10k_calls(options.aws_price_per_10k_calls),
@@ -112,6 +135,7 @@ impl Context {
             verified: Mutex::new(HashMap::new()),
             seen_versions: Mutex::new(HashMap::new()),
             written_status: Mutex::new(HashMap::new()),
+            periodic,
         }
     }
 
@@ -155,10 +179,24 @@ impl Context {
         ) else {
             return;
         };
-        self.verified
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(format!("{ns}/{name}"), (rv, secret.type_.clone()));
+        let legacy_fields = (!crate::core::target::has_created_by_mark(secret)).then(|| {
+            secret
+                .metadata
+                .managed_fields
+                .iter()
+                .flatten()
+                .filter(|m| m.manager.as_deref() == Some(crate::core::target::FIELD_MANAGER))
+                .cloned()
+                .collect()
+        });
+        self.verified.lock().unwrap_or_else(|p| p.into_inner()).insert(
+            format!("{ns}/{name}"),
+            Verified {
+                resource_version: rv,
+                type_: secret.type_.clone(),
+                legacy_fields,
+            },
+        );
     }
 
     /// The target Secret without a GET when the watch cache shows it unchanged since it was last
@@ -173,13 +211,25 @@ impl Context {
             .get()?
             .get(&ObjectRef::new(name).within(ns))?;
         let verified = self.verified.lock().unwrap_or_else(|p| p.into_inner());
-        let (rv, type_) = verified.get(&format!("{ns}/{name}"))?;
-        (meta.metadata.resource_version.as_ref() == Some(rv)).then(|| {
+        let v = verified.get(&format!("{ns}/{name}"))?;
+        (meta.metadata.resource_version.as_ref() == Some(&v.resource_version)).then(|| {
+            let mut metadata = meta.metadata.clone();
+            metadata.managed_fields = v.legacy_fields.clone();
             k8s_openapi::api::core::v1::Secret {
-                metadata: meta.metadata.clone(),
-                type_: type_.clone(),
+                metadata,
+                type_: v.type_.clone(),
                 ..Default::default()
             }
+        })
+    }
+
+    /// Whether the managed-Secret watch cache is synced and holds no Secret of this name (one without
+    /// secretsync's label may still exist).
+    pub fn managed_secret_absent(&self, ns: &str, name: &str) -> bool {
+        use futures::FutureExt;
+        self.managed_secrets.get().is_some_and(|cache| {
+            matches!(cache.wait_until_ready().now_or_never(), Some(Ok(())))
+                && cache.get(&ObjectRef::new(name).within(ns)).is_none()
         })
     }
 
@@ -234,6 +284,11 @@ impl Context {
                         < written.refresh_time.as_ref().map(|t| t.0)
             });
         if !newer {
+            // The cache has caught up (or the spec moved on): the copy is no longer needed.
+            self.written_status
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(uid);
             return es;
         }
         let mut fresh = (*es).clone();
@@ -375,4 +430,17 @@ pub fn object_ref<K: Resource<DynamicType = ()>>(namespace: &str, name: &str) ->
 /// A number in [0, 1) for jitter.
 pub fn random_unit() -> f64 {
     rand::random::<f64>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::periodic_slots;
+
+    #[test]
+    fn periodic_refreshes_leave_half_the_slots_free() {
+        assert_eq!(periodic_slots(64), 32);
+        assert_eq!(periodic_slots(3), 1);
+        assert_eq!(periodic_slots(1), 1);
+        assert_eq!(periodic_slots(0), tokio::sync::Semaphore::MAX_PERMITS);
+    }
 }

@@ -99,6 +99,9 @@ fn interval_of(es: &ExternalSecret, ctx: &Context) -> (Duration, bool) {
 /// At idle, `status.refreshTime` is rewritten at most this often.
 pub const CONFIRM_EVERY: Duration = Duration::from_secs(300);
 
+/// When every periodic-refresh slot is taken, a due refresh comes back after this long.
+pub const PERIODIC_BUSY_RETRY: Duration = Duration::from_secs(1);
+
 /// Reconciles one ExternalSecret.
 pub async fn reconcile(es: Arc<ExternalSecret>, ctx: Arc<Context>) -> Result<Action, Error> {
     let started = Instant::now();
@@ -174,8 +177,15 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     // An intact Secret (unchanged in the watch cache since it was last verified) needs no GET.
     let cached = ctx.verified_secret(ns, &target_name);
     let verified = cached.is_some();
+    // A first sync whose target is in no cache is created without a GET: the write's precondition
+    // fails if a Secret exists after all, and that Secret is then read and checked.
+    let assumed_absent = cached.is_none()
+        && es.status.is_none()
+        && spec.target.creation_policy != CreationPolicy::Merge
+        && ctx.managed_secret_absent(ns, &target_name);
     let mut existing = match cached {
         Some(s) => Some(s),
+        None if assumed_absent => None,
         None => secrets
             .get_opt(&target_name)
             .await
@@ -236,6 +246,15 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     )
     .await?;
     let sc = ctx.provider.client(&store.id, &store.config).await;
+    // Periodic refreshes take at most half the reconcile slots; when those are busy, this one comes back
+    // shortly, so new and changed ExternalSecrets never queue behind a wave of refreshes.
+    let _slot = match plan {
+        PreFetch::Refresh => match ctx.periodic.clone().try_acquire_owned() {
+            Ok(permit) => Some(permit),
+            Err(_) => return Ok(Outcome::UpToDate(Some(PERIODIC_BUSY_RETRY))),
+        },
+        _ => None,
+    };
     let hints = if matches!(plan, PreFetch::Refresh) {
         let max_age = interval.mul_f64(crate::core::refresh::DUE_FRACTION);
         let d = detect(ctx, &sc, &store, ns, spec, &previous, max_age).await;
@@ -308,14 +327,22 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     );
     let wrote = target::needs_write(existing.as_ref(), &secret);
     if wrote {
-        let written = secrets
+        let result = secrets
             .patch(
                 &target_name,
                 &PatchParams::apply(FIELD_MANAGER).force(),
                 &Patch::Apply(&secret),
             )
-            .await
-            .map_err(|e| match e {
+            .await;
+        if assumed_absent && let Err(kube::Error::Api(s)) = &result && s.code == 409 {
+            // It existed after all: say exactly why it is not written.
+            let found = secrets
+                .get_opt(&target_name)
+                .await
+                .map_err(|e| kube_err("reading the target Secret", e))?;
+            target::check_target(&writer, &spec.target, found.as_ref())?;
+        }
+        let written = result.map_err(|e| match e {
                 // The Secret did not exist when checked: one that appeared since is someone else's.
                 kube::Error::Api(s) if s.code == 409 && existing.is_none() => SyncError::new(
                     Reason::TargetConflict,

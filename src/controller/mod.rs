@@ -60,8 +60,11 @@ pub async fn run(
     // ExternalSecrets: spec and annotation changes only (our own status writes do not re-trigger).
     let es_api: Api<ExternalSecret> = scoped(&client, ns.as_deref());
     let (reader, writer) = reflector::store();
+    // managedFields are dropped before caching: nothing reads them, and they are a large part of
+    // each cached object.
     let es_stream = watcher(es_api, watcher::Config::default())
         .default_backoff()
+        .modify(|es| es.metadata.managed_fields = None)
         .reflect(writer)
         .applied_objects()
         .predicate_filter(
@@ -116,8 +119,10 @@ pub async fn run(
     // Managed Secrets: metadata only (no values in memory), cached so an intact Secret needs no GET.
     let (secrets_reader, secrets_writer) = reflector::store::<PartialObjectMeta<Secret>>();
     let _ = ctx.managed_secrets.set(secrets_reader);
+    // managedFields are dropped (see `Context::verified_secret` for the one case that needs them).
     let secrets_stream = watcher(secrets, managed)
         .default_backoff()
+        .modify(|s| s.metadata.managed_fields = None)
         .reflect(secrets_writer)
         .touched_objects();
     let es_controller = Controller::for_stream(es_stream, reader.clone())

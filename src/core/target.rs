@@ -145,6 +145,12 @@ fn type_applied_by_secretsync(s: &Secret) -> bool {
     })
 }
 
+/// Whether the Secret carries the created-by mark (any writer's): without it, ownership is recognised by
+/// secretsync's managedFields entries.
+pub fn has_created_by_mark(s: &Secret) -> bool {
+    annotation(s, CREATED_BY_ANNOTATION).is_some()
+}
+
 /// Whether `writer` created the existing Secret (Owner/Orphan): it carries the writer's
 /// [`CREATED_BY_ANNOTATION`], its ownerReference, or (Secrets from before the annotation) the managed
 /// label, the writer's name and a `type` secretsync applied. Merge writes give none of these.
