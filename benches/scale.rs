@@ -313,7 +313,12 @@ async fn first_sync(
     ns: &str,
     shape: Shape,
     n: usize,
-) -> (Operator, Duration, Duration, BTreeMap<(String, String), f64>) {
+) -> (
+    Operator,
+    Duration,
+    Duration,
+    BTreeMap<(String, String), f64>,
+) {
     let api: Api<ExternalSecret> = Api::namespaced(client.clone(), ns);
     let create = apply_all(
         &api,
@@ -681,7 +686,11 @@ fn summary_rows(r: &RunResult) -> Vec<[String; 3]> {
             format!(
                 "apiserver requests per ExternalSecret during the first sync (the floor makes 1)"
             ),
-            format!("{:.2} ({})", kube_total(&r.sync_kube) / n as f64, kube_line(&r.sync_kube)),
+            format!(
+                "{:.2} ({})",
+                kube_total(&r.sync_kube) / n as f64,
+                kube_line(&r.sync_kube)
+            ),
             "—".into(),
         ],
         [

@@ -396,3 +396,69 @@ async fn first_syncs_are_batched_and_a_missing_secret_fails_only_its_own_externa
     );
     common::delete_namespace(&client, &ns).await;
 }
+
+/// The `pages=` of every "listed the store's secrets" line of the controller's log.
+fn listing_pages(op: &Operator) -> Vec<u32> {
+    let text = std::fs::read_to_string(&op.log).unwrap_or_default();
+    let re = regex::Regex::new(r"listed the store's secrets.*pages=(\d+)").expect("static regex");
+    text.lines()
+        .filter_map(|l| re.captures(l)?.get(1)?.as_str().parse().ok())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_shared_listing_is_narrowed_to_referenced_names_and_finds_stay_complete() {
+    let (client, ns) = common::setup("cd-narrow").await;
+    let moto = Moto::start(&[]).await;
+    let sm = sm_at(&moto.endpoint(), None);
+    // 250 secrets nobody references: a full listing takes 3 pages of 100.
+    futures::future::join_all((0..250).map(|i| {
+        let sm = sm.clone();
+        async move { create_remote(&sm, &format!("unrelated/s-{i:03}"), "x").await }
+    }))
+    .await;
+    create_remote(&sm, "narrow/db", "narrow-db-1").await;
+    create_remote(&sm, "narrow/shared/a", "narrow-a").await;
+    let op = Operator::start(&ns).await;
+    apply(
+        &client,
+        &ns,
+        &store_with_keys("aws", &moto.endpoint(), ("testing", "testing"), ""),
+    )
+    .await;
+    apply(
+        &client,
+        &ns,
+        &common::single_key_es("db", "aws", "1s", "narrow/db", ""),
+    )
+    .await;
+    apply(
+        &client,
+        &ns,
+        "apiVersion: secretsync.io/v1alpha1\nkind: ExternalSecret\nmetadata: { name: find }\nspec:\n  secretStoreRef: { name: aws }\n  refreshInterval: 1s\n  dataFrom:\n    - find: { name: { regexp: \"^narrow/shared/\" } }\n",
+    )
+    .await;
+    for name in ["db", "find"] {
+        wait_ready(&client, &ns, name, "True", "Synced").await;
+    }
+    wait_refreshes(&op, 6.0).await;
+    // A secret added under the find's prefix and a rotation both arrive through narrowed listings.
+    create_remote(&sm, "narrow/shared/b", "narrow-b").await;
+    rotate_remote(&sm, "narrow/db", "narrow-db-2").await;
+    wait_secret(&client, &ns, "find", "the new find match", |s| {
+        has(s, "narrow_shared_b", "narrow-b") && has(s, "narrow_shared_a", "narrow-a")
+    })
+    .await;
+    wait_secret(&client, &ns, "db", "the rotated value", |s| {
+        has(s, "password", "narrow-db-2")
+    })
+    .await;
+    let pages = listing_pages(&op);
+    assert!(pages.len() >= 2, "listings seen: {pages:?}");
+    assert!(
+        pages.iter().all(|p| *p == 1),
+        "every listing is narrowed to one page, not the account's 3: {pages:?}"
+    );
+    op.assert_log_free_of(&["narrow-db-1", "narrow-db-2", "narrow-a", "narrow-b"]);
+    common::delete_namespace(&client, &ns).await;
+}

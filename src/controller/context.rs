@@ -117,7 +117,9 @@ impl Context {
                 instance,
             },
         );
-        let periodic = Arc::new(tokio::sync::Semaphore::new(periodic_slots(options.concurrency)));
+        let periodic = Arc::new(tokio::sync::Semaphore::new(periodic_slots(
+            options.concurrency,
+        )));
         Self {
             provider: Provider::new(metrics.clone())
                 .with_price_per_10k_calls(options.aws_price_per_10k_calls),
@@ -189,14 +191,17 @@ impl Context {
                 .cloned()
                 .collect()
         });
-        self.verified.lock().unwrap_or_else(|p| p.into_inner()).insert(
-            format!("{ns}/{name}"),
-            Verified {
-                resource_version: rv,
-                type_: secret.type_.clone(),
-                legacy_fields,
-            },
-        );
+        self.verified
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(
+                format!("{ns}/{name}"),
+                Verified {
+                    resource_version: rv,
+                    type_: secret.type_.clone(),
+                    legacy_fields,
+                },
+            );
     }
 
     /// The target Secret without a GET when the watch cache shows it unchanged since it was last

@@ -60,8 +60,14 @@ pub async fn detect(
                 .filter_map(|f| f.extract.as_ref().map(|r| r.key.clone())),
         )
         .collect();
-    let uses_find = spec.data_from.iter().any(|f| f.find.is_some());
-    let (denied, pages, referenced) = ctx.provider.detection_facts(sc, &names);
+    let finds: Vec<Option<String>> = spec
+        .data_from
+        .iter()
+        .filter_map(|f| f.find.as_ref())
+        .map(find_prefix)
+        .collect();
+    let uses_find = !finds.is_empty();
+    let (denied, pages, referenced) = ctx.provider.detection_facts(sc, &names, &finds);
     let mut mode = detection(store.change_detection, denied, pages, referenced, uses_find);
     let mut hints = Hints::default();
     if mode == Detection::List {
@@ -103,14 +109,26 @@ pub async fn detect(
             .map(|e| e.versions.clone())
             .or_else(|| hints.described.get(key).cloned())
     };
-    let find =
-        |f: &crate::api::FindRef| hints.listing.as_ref().and_then(|l| find_in(f, l.entries()));
+    let find = |f: &crate::api::FindRef| {
+        hints
+            .listing
+            .as_ref()
+            .filter(|l| l.covers(find_prefix(f).as_deref()))
+            .and_then(|l| find_in(f, l.entries()))
+    };
     let unchanged = expected_record(spec, &lookup, &find).as_ref() == Some(previous);
     Detected {
         unchanged,
         later: false,
         hints,
     }
+}
+
+/// The literal prefix of a `find`'s name regexp (None: it has none, or it matches by tags only).
+fn find_prefix(f: &crate::api::FindRef) -> Option<String> {
+    f.name
+        .as_ref()
+        .and_then(|n| crate::core::name_filter::literal_prefix(&n.regexp))
 }
 
 /// Says once, on the store's status, that ListSecrets is denied and DescribeSecret is used instead.

@@ -334,7 +334,10 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
                 &Patch::Apply(&secret),
             )
             .await;
-        if assumed_absent && let Err(kube::Error::Api(s)) = &result && s.code == 409 {
+        if assumed_absent
+            && let Err(kube::Error::Api(s)) = &result
+            && s.code == 409
+        {
             // It existed after all: say exactly why it is not written.
             let found = secrets
                 .get_opt(&target_name)

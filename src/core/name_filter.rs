@@ -76,6 +76,88 @@ pub fn literal_prefix(re: &str) -> Option<String> {
     (!prefix.is_empty()).then_some(prefix)
 }
 
+/// Most values one ListSecrets filter takes.
+pub const MAX_FILTER_VALUES: usize = 10;
+
+/// The secret name inside a Secrets Manager ARN (`arn:…:secret:<name>-<6 random characters>`).
+fn name_of_arn(arn: &str) -> Option<&str> {
+    let with_suffix = arn.splitn(7, ':').nth(6)?;
+    let cut = with_suffix.len().checked_sub(7)?;
+    (with_suffix.as_bytes().get(cut) == Some(&b'-')).then(|| &with_suffix[..cut])
+}
+
+/// The hierarchy part of a name up to and including its first `/` (the whole name without one).
+fn first_segment(name: &str) -> &str {
+    name.find('/').map_or(name, |i| &name[..=i])
+}
+
+/// Drops values another value is a prefix of (the filter matches prefixes, so they add nothing).
+fn minimal(values: std::collections::BTreeSet<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for v in values {
+        // Sorted: a prefix comes before everything it covers.
+        if !out.iter().any(|kept| v.starts_with(kept.as_str())) {
+            out.push(v);
+        }
+    }
+    out
+}
+
+/// Name-filter values for a store configuration's shared listing that still cover every secret its
+/// ExternalSecrets reference (`names`, by name or ARN) and every `find` match (`finds`: each find's
+/// literal prefix). The referenced names themselves when they fit in one filter, else their first path
+/// segments, else their common prefix. `None` — list everything — when a `find` has no prefix, a name
+/// cannot be a filter value, or nothing common is left. A listing narrowed this way only ever holds
+/// more than needed, never less: a name it lacks is read, never treated as gone.
+pub fn listing_prefixes<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+    finds: impl IntoIterator<Item = Option<&'a str>>,
+) -> Option<Vec<String>> {
+    let mut exact = std::collections::BTreeSet::new();
+    for name in names {
+        let name = if name.starts_with("arn:") {
+            name_of_arn(name)?
+        } else {
+            name
+        };
+        exact.insert(name.to_string());
+    }
+    let mut prefixes = std::collections::BTreeSet::new();
+    for find in finds {
+        prefixes.insert(find.filter(|p| !p.is_empty())?.to_string());
+    }
+    let valid =
+        |v: &String| !v.is_empty() && v.len() <= MAX_FILTER_LEN && v.chars().all(filter_allows);
+    if exact.is_empty() && prefixes.is_empty() || !exact.iter().chain(&prefixes).all(valid) {
+        return None;
+    }
+    let all: std::collections::BTreeSet<String> = exact.iter().chain(&prefixes).cloned().collect();
+    let values = minimal(all.clone());
+    if values.len() <= MAX_FILTER_VALUES {
+        return Some(values);
+    }
+    let segments = minimal(
+        exact
+            .iter()
+            .map(|n| first_segment(n).to_string())
+            .chain(prefixes.iter().cloned())
+            .collect(),
+    );
+    if segments.len() <= MAX_FILTER_VALUES {
+        return Some(segments);
+    }
+    let mut common = all.iter().next()?.clone();
+    for v in &all {
+        let same = common
+            .chars()
+            .zip(v.chars())
+            .take_while(|(a, b)| a == b)
+            .count();
+        common = common.chars().take(same).collect();
+    }
+    (!common.is_empty()).then(|| vec![common])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,5 +272,85 @@ mod tests {
     fn long_prefixes_are_truncated_to_the_filter_limit() {
         let re = format!("^{}", "a".repeat(600));
         assert_eq!(literal_prefix(&re).map(|p| p.len()), Some(MAX_FILTER_LEN));
+    }
+
+    #[test]
+    fn listing_prefixes_cover_every_reference() {
+        let arn = "arn:aws:secretsmanager:us-east-1:111122223333:secret:team-a/db-AbCdEf";
+        let cases: Vec<(Vec<&str>, Vec<Option<&str>>, Option<Vec<&str>>)> = vec![
+            // A few names: the names themselves.
+            (
+                vec!["team-a/db", "team-a/api"],
+                vec![],
+                Some(vec!["team-a/api", "team-a/db"]),
+            ),
+            // An ARN counts by its name.
+            (vec![arn], vec![], Some(vec!["team-a/db"])),
+            // A name covered by a find's prefix is dropped.
+            (
+                vec!["team-a/db"],
+                vec![Some("team-a/")],
+                Some(vec!["team-a/"]),
+            ),
+            // A find without a prefix, or tags only, needs everything.
+            (vec!["team-a/db"], vec![None], None),
+            (vec!["team-a/db"], vec![Some("")], None),
+            // Nothing referenced: no reason to narrow.
+            (vec![], vec![], None),
+            // An ARN that is not a secret ARN, or a name no filter can carry.
+            (vec!["arn:aws:ssm:us-east-1:1:parameter/x"], vec![], None),
+            (vec!["team a/db*"], vec![], None),
+            (vec!["!negated"], vec![], None),
+        ];
+        for (names, finds, want) in cases {
+            let got = listing_prefixes(names.iter().copied(), finds.iter().copied());
+            let want = want.map(|w| w.into_iter().map(String::from).collect::<Vec<_>>());
+            assert_eq!(got, want, "names {names:?} finds {finds:?}");
+        }
+    }
+
+    #[test]
+    fn many_names_fall_back_to_segments_then_the_common_prefix_then_everything() {
+        let by_team: Vec<String> = (0..30).map(|i| format!("team-{}/s{i}", i % 3)).collect();
+        assert_eq!(
+            listing_prefixes(by_team.iter().map(String::as_str), []),
+            Some(vec!["team-0/".into(), "team-1/".into(), "team-2/".into()])
+        );
+        let flat: Vec<String> = (0..30).map(|i| format!("app-{i:02}")).collect();
+        assert_eq!(
+            listing_prefixes(flat.iter().map(String::as_str), []),
+            Some(vec!["app-".into()])
+        );
+        let unrelated: Vec<String> = (0..30)
+            .map(|i| format!("{}x{i}", (b'a' + i as u8 % 26) as char))
+            .collect();
+        assert_eq!(
+            listing_prefixes(unrelated.iter().map(String::as_str), []),
+            None
+        );
+    }
+
+    #[test]
+    fn every_listing_prefix_is_a_true_prefix_of_what_it_covers() {
+        let names: Vec<String> = (0..200)
+            .map(|i| match i % 4 {
+                0 => format!("prod/app-{i}"),
+                1 => format!("prod/db/{i}"),
+                2 => format!("staging/{i}"),
+                _ => format!("p{i}"),
+            })
+            .collect();
+        for n in [1, 5, 10, 11, 50, 200] {
+            let refs: Vec<&str> = names.iter().take(n).map(String::as_str).collect();
+            if let Some(prefixes) = listing_prefixes(refs.iter().copied(), []) {
+                assert!(prefixes.len() <= MAX_FILTER_VALUES);
+                for r in &refs {
+                    assert!(
+                        prefixes.iter().any(|p| r.starts_with(p.as_str())),
+                        "{r} not covered by {prefixes:?}"
+                    );
+                }
+            }
+        }
     }
 }

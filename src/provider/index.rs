@@ -15,13 +15,15 @@ pub struct Listing {
     pub listed_at: Option<Instant>,
     /// How many ListSecrets pages it took.
     pub pages: usize,
+    /// The name-filter values it was narrowed to (None: every secret of the account).
+    pub filter: Option<Vec<String>>,
     by_name: HashMap<String, ListedSecret>,
     arn_to_name: HashMap<String, String>,
 }
 
 impl Listing {
-    /// Builds a listing from its entries.
-    pub fn new(entries: Vec<ListedSecret>, pages: usize) -> Self {
+    /// Builds a listing from its entries and the filter it was taken with.
+    pub fn new(entries: Vec<ListedSecret>, pages: usize, filter: Option<Vec<String>>) -> Self {
         let arn_to_name = entries
             .iter()
             .map(|e| (e.arn.clone(), e.name.clone()))
@@ -29,6 +31,7 @@ impl Listing {
         Self {
             listed_at: Some(Instant::now()),
             pages,
+            filter,
             by_name: entries.into_iter().map(|e| (e.name.clone(), e)).collect(),
             arn_to_name,
         }
@@ -48,6 +51,16 @@ impl Listing {
         self.by_name.values()
     }
 
+    /// Whether it holds every secret whose name starts with `prefix` (None: any name at all), so a
+    /// `find` may be answered from it.
+    pub fn covers(&self, prefix: Option<&str>) -> bool {
+        match (&self.filter, prefix) {
+            (None, _) => true,
+            (Some(values), Some(p)) => values.iter().any(|v| p.starts_with(v.as_str())),
+            (Some(_), None) => false,
+        }
+    }
+
     fn fresh(&self, max_age: Duration) -> bool {
         self.listed_at.is_some_and(|t| t.elapsed() <= max_age)
     }
@@ -60,6 +73,8 @@ struct ScopeState {
     list_denied: Option<String>,
     described: HashMap<String, (Instant, Option<VersionStages>)>,
     referenced: HashSet<String>,
+    /// Literal prefixes of the `find`s seen (None: a find with none).
+    finds: HashSet<Option<String>>,
 }
 
 /// The index of one store configuration.
@@ -121,15 +136,30 @@ impl ScopeIndex {
             .insert(name.to_string(), (Instant::now(), versions));
     }
 
-    /// Notes secret names ExternalSecrets of this configuration reference; returns how many there are.
-    pub fn note_referenced(&self, names: &[String]) -> usize {
+    /// Notes secret names and `find` prefixes ExternalSecrets of this configuration reference;
+    /// returns how many names there are.
+    pub fn note_referenced(&self, names: &[String], finds: &[Option<String>]) -> usize {
         let mut s = self.lock();
         for n in names {
             if !s.referenced.contains(n) {
                 s.referenced.insert(n.clone());
             }
         }
+        for f in finds {
+            if !s.finds.contains(f) {
+                s.finds.insert(f.clone());
+            }
+        }
         s.referenced.len()
+    }
+
+    /// Name-filter values narrowing the next listing to what is referenced (None: list everything).
+    pub fn listing_filter(&self) -> Option<Vec<String>> {
+        let s = self.lock();
+        crate::core::name_filter::listing_prefixes(
+            s.referenced.iter().map(String::as_str),
+            s.finds.iter().map(Option::as_deref),
+        )
     }
 }
 
@@ -171,7 +201,7 @@ mod tests {
 
     #[test]
     fn lookups_by_name_and_arn_and_freshness() {
-        let l = Listing::new(vec![entry("a"), entry("b")], 1);
+        let l = Listing::new(vec![entry("a"), entry("b")], 1, None);
         assert_eq!(l.get("a").map(|e| e.name.as_str()), Some("a"));
         assert_eq!(l.get("arn:b").map(|e| e.name.as_str()), Some("b"));
         assert!(l.get("c").is_none());
@@ -186,7 +216,7 @@ mod tests {
         let a2: Arc<str> = "SecretStore/ns/a#2".into();
         let b: Arc<str> = "SecretStore/ns/b#1".into();
         idx.scope(&a1)
-            .set_listing(Listing::new(vec![entry("x")], 1));
+            .set_listing(Listing::new(vec![entry("x")], 1, None));
         assert!(
             idx.scope(&b)
                 .fresh_listing(Duration::from_secs(60))
@@ -216,7 +246,30 @@ mod tests {
         assert!(s.set_list_denied("no"));
         assert!(!s.set_list_denied("no"));
         assert!(s.list_denied());
-        assert_eq!(s.note_referenced(&["a".into(), "b".into()]), 2);
-        assert_eq!(s.note_referenced(&["a".into()]), 2);
+        assert_eq!(s.note_referenced(&["a".into(), "b".into()], &[]), 2);
+        assert_eq!(s.note_referenced(&["a".into()], &[]), 2);
+        assert_eq!(s.listing_filter(), Some(vec!["a".into(), "b".into()]));
+        s.note_referenced(&[], &[Some("team/".into())]);
+        assert_eq!(
+            s.listing_filter(),
+            Some(vec!["a".into(), "b".into(), "team/".into()])
+        );
+        s.note_referenced(&[], &[None]);
+        assert_eq!(
+            s.listing_filter(),
+            None,
+            "a find without a prefix needs everything"
+        );
+    }
+
+    #[test]
+    fn a_narrowed_listing_answers_only_finds_it_covers() {
+        let full = Listing::new(vec![], 1, None);
+        assert!(full.covers(None) && full.covers(Some("x/")));
+        let narrow = Listing::new(vec![], 1, Some(vec!["team-a/".into()]));
+        assert!(narrow.covers(Some("team-a/db")));
+        assert!(!narrow.covers(Some("team-b/")));
+        assert!(!narrow.covers(Some("team-")));
+        assert!(!narrow.covers(None));
     }
 }

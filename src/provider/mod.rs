@@ -389,12 +389,12 @@ impl Provider {
         }
     }
 
-    /// Every secret of the account (optionally only names starting with `prefix`): paginated
+    /// Every secret of the account (only names starting with one of `prefixes` when given): paginated
     /// ListSecrets, 100 per page. Returns the entries and the number of pages.
     async fn list_all(
         &self,
         sc: &StoreClient,
-        prefix: Option<&str>,
+        prefixes: Option<&[String]>,
     ) -> Result<(Vec<ListedSecret>, usize), ProviderError> {
         let mut entries = Vec::new();
         let mut pages = 0usize;
@@ -406,11 +406,11 @@ impl Provider {
                 .list_secrets()
                 .max_results(LIST_PAGE_SIZE)
                 .set_next_token(token.clone());
-            if let Some(p) = prefix.filter(|p| !p.is_empty()) {
+            if let Some(values) = prefixes.filter(|p| !p.is_empty()) {
                 req = req.filters(
                     Filter::builder()
                         .key(FilterNameStringType::Name)
-                        .values(p)
+                        .set_values(Some(values.to_vec()))
                         .build(),
                 );
             }
@@ -464,8 +464,18 @@ impl Provider {
         if let Some(l) = idx.fresh_listing(max_age) {
             return Ok(Some(l));
         }
-        match self.list_all(sc, None).await {
-            Ok((entries, pages)) => Ok(Some(idx.set_listing(Listing::new(entries, pages)))),
+        let filter = idx.listing_filter();
+        match self.list_all(sc, filter.as_deref()).await {
+            Ok((entries, pages)) => {
+                tracing::debug!(
+                    scope = %sc.scope,
+                    pages,
+                    entries = entries.len(),
+                    name_filters = filter.as_ref().map_or(0, Vec::len),
+                    "listed the store's secrets"
+                );
+                Ok(Some(idx.set_listing(Listing::new(entries, pages, filter))))
+            }
             Err(e) => {
                 if e.kind == ProviderErrorKind::AccessDenied {
                     idx.set_list_denied(&e.message);
@@ -494,13 +504,15 @@ impl Provider {
 
     /// What the index of a store configuration knows for choosing a detection method:
     /// (ListSecrets denied, pages of the last listing, secret names referenced so far incl. `names`).
+    /// `finds` are the literal prefixes of the ExternalSecret's `find`s (None: one without).
     pub fn detection_facts(
         &self,
         sc: &StoreClient,
         names: &[String],
+        finds: &[Option<String>],
     ) -> (bool, Option<usize>, usize) {
         let idx = self.index.scope(&sc.scope);
-        let referenced = idx.note_referenced(names);
+        let referenced = idx.note_referenced(names, finds);
         (idx.list_denied(), idx.listing_pages(), referenced)
     }
 
@@ -522,11 +534,13 @@ impl Provider {
             None => None,
         };
         let fresh;
-        let entries: Vec<&ListedSecret> = match listing {
+        let prefix = find.name.as_ref().and_then(|n| literal_prefix(&n.regexp));
+        // A shared listing narrowed to other names may lack some matches: then list for this find.
+        let entries: Vec<&ListedSecret> = match listing.filter(|l| l.covers(prefix.as_deref())) {
             Some(l) => l.entries().collect(),
             None => {
-                let prefix = find.name.as_ref().and_then(|n| literal_prefix(&n.regexp));
-                fresh = self.list_all(sc, prefix.as_deref()).await?.0;
+                let values = prefix.map(|p| vec![p]);
+                fresh = self.list_all(sc, values.as_deref()).await?.0;
                 fresh.iter().collect()
             }
         };
