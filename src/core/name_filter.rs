@@ -277,7 +277,8 @@ mod tests {
     #[test]
     fn listing_prefixes_cover_every_reference() {
         let arn = "arn:aws:secretsmanager:us-east-1:111122223333:secret:team-a/db-AbCdEf";
-        let cases: Vec<(Vec<&str>, Vec<Option<&str>>, Option<Vec<&str>>)> = vec![
+        type Case<'a> = (Vec<&'a str>, Vec<Option<&'a str>>, Option<Vec<&'a str>>);
+        let cases: Vec<Case> = vec![
             // A few names: the names themselves.
             (
                 vec!["team-a/db", "team-a/api"],
