@@ -683,9 +683,8 @@ fn summary_rows(r: &RunResult) -> Vec<[String; 3]> {
             "—".into(),
         ],
         [
-            format!(
-                "apiserver requests per ExternalSecret during the first sync (the floor makes 1)"
-            ),
+            "apiserver requests per ExternalSecret during the first sync (the floor makes 1)"
+                .into(),
             format!(
                 "{:.2} ({})",
                 kube_total(&r.sync_kube) / n as f64,
