@@ -99,6 +99,8 @@ struct RunResult {
     sync_calls: Counts,
     /// apiserver requests from the controller's start until all N were Ready.
     sync_kube: BTreeMap<(String, String), f64>,
+    /// CPU seconds the controller used from its start until all N were Ready.
+    sync_cpu: f64,
     idle: Idle,
     new_busy: Duration,
     new_idle: Duration,
@@ -110,7 +112,7 @@ struct RunResult {
 #[tokio::main]
 async fn main() {
     let sizes = sizes();
-    let binary = env!("CARGO_BIN_EXE_secretsync");
+    let binary = common::operator::binary();
     println!("scale bench: N = {sizes:?}, controller binary {binary}");
     let (client, scratch) = common::setup("bench-scale-setup").await;
     common::delete_namespace(&client, &scratch).await;
@@ -122,7 +124,7 @@ async fn main() {
             results.push(r);
         }
     }
-    let section = section(&results, binary);
+    let section = section(&results, &binary);
     report::write_section(TITLE, &section);
     println!("{section}");
 }
@@ -156,6 +158,7 @@ async fn run(client: &Client, n: usize, shape: Shape) -> RunResult {
     let ns = common::namespace(client, "bench-scale").await;
     common::apply(client, &ns, &common::store_yaml("aws", &moto.endpoint())).await;
     let (op, create, first_sync, sync_kube) = first_sync(client, &ns, shape, n).await;
+    let sync_cpu = cpu_seconds(op.pid());
     let sync_calls = aws_calls(&op);
     println!("first sync: {first_sync:.1?} (creating beforehand: {create:.1?})");
     tokio::time::sleep(SETTLE).await;
@@ -176,6 +179,7 @@ async fn run(client: &Client, n: usize, shape: Shape) -> RunResult {
         first_sync,
         sync_calls,
         sync_kube,
+        sync_cpu,
         idle,
         new_busy,
         new_idle,
@@ -574,6 +578,21 @@ fn kube_line(counts: &BTreeMap<(String, String), f64>) -> String {
         .join(", ")
 }
 
+/// User + system CPU seconds a process has used (Linux clock ticks of 1/100 s).
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 /// (VmHWM, VmRSS) of a process in KiB.
 fn memory(pid: u32) -> (u64, u64) {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -690,6 +709,11 @@ fn summary_rows(r: &RunResult) -> Vec<[String; 3]> {
                 kube_total(&r.sync_kube) / n as f64,
                 kube_line(&r.sync_kube)
             ),
+            "—".into(),
+        ],
+        [
+            "controller CPU time during the first sync (2 cores shared with the test bed)".into(),
+            format!("{:.1} s", r.sync_cpu),
             "—".into(),
         ],
         [

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use k8s_openapi::api::core::v1::ObjectReference;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry;
 use kube::api::{Api, Patch, PatchParams};
-use kube::runtime::events::{Event, EventType, Recorder, Reporter};
+use kube::runtime::events::EventType;
 use kube::{Client, Resource};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -61,7 +61,7 @@ pub struct Context {
     /// Metrics.
     pub metrics: Metrics,
     /// Publishes Events.
-    pub recorder: Recorder,
+    pub recorder: super::events::EventPublisher,
     /// Key of the HMAC digest annotation.
     pub digest_key: Vec<u8>,
     /// Process options.
@@ -91,6 +91,10 @@ pub struct Context {
     /// Slots for periodic refreshes: at most half of `--concurrency`, so new and changed
     /// ExternalSecrets always find a free reconcile slot.
     pub(crate) periodic: Arc<tokio::sync::Semaphore>,
+    /// When the context was built (the process start).
+    created: std::time::Instant,
+    /// ExternalSecrets asked to refresh now because a listing showed a change to a secret they read.
+    remote_changes: Mutex<std::collections::HashSet<ObjectRef<ExternalSecret>>>,
 }
 
 /// Reconcile slots periodic refreshes may hold at once: half of `concurrency` (0 = unlimited), at least 1.
@@ -110,13 +114,7 @@ impl Context {
         options: Options,
         instance: Option<String>,
     ) -> Self {
-        let recorder = Recorder::new(
-            client.clone(),
-            Reporter {
-                controller: "secretsync".into(),
-                instance,
-            },
-        );
+        let recorder = super::events::EventPublisher::new(client.clone(), "secretsync", instance);
         let periodic = Arc::new(tokio::sync::Semaphore::new(periodic_slots(
             options.concurrency,
         )));
@@ -138,6 +136,8 @@ impl Context {
             seen_versions: Mutex::new(HashMap::new()),
             written_status: Mutex::new(HashMap::new()),
             periodic,
+            created: std::time::Instant::now(),
+            remote_changes: Mutex::new(std::collections::HashSet::new()),
         }
     }
 
@@ -228,6 +228,24 @@ impl Context {
         })
     }
 
+    /// Waits until the managed-Secret watch cache has its first listing (at most until 10 s after the
+    /// start: a cache that cannot sync must not stall every reconcile), so reconciles right after a start
+    /// use it instead of reading each Secret. Polls: with many waiters on one store, a wake-up can be
+    /// missed.
+    pub async fn managed_secrets_synced(&self) {
+        use futures::FutureExt;
+        let Some(cache) = self.managed_secrets.get() else {
+            return;
+        };
+        let deadline =
+            tokio::time::Instant::from_std(self.created + std::time::Duration::from_secs(10));
+        while !matches!(cache.wait_until_ready().now_or_never(), Some(Ok(())))
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
     /// Whether the managed-Secret watch cache is synced and holds no Secret of this name (one without
     /// secretsync's label may still exist).
     pub fn managed_secret_absent(&self, ns: &str, name: &str) -> bool {
@@ -262,10 +280,18 @@ impl Context {
 
     /// Remembers the status just written for an ExternalSecret.
     pub fn status_written(&self, uid: &str, status: &crate::api::ExternalSecretStatus) {
+        let mut status = status.clone();
+        // The API server keeps whole seconds: compare with what the watch cache will show, so the copy
+        // is dropped once the cache has caught up.
+        if let Some(t) = status.refresh_time.as_mut()
+            && let Ok(whole) = jiff::Timestamp::from_second(t.0.as_second())
+        {
+            t.0 = whole;
+        }
         self.written_status
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(uid.to_string(), status.clone());
+            .insert(uid.to_string(), status);
     }
 
     /// The ExternalSecret with the newest status known: the cached one, or the one this controller
@@ -307,6 +333,68 @@ impl Context {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .retain(|uid, _| alive_uids.contains(uid));
+    }
+
+    /// A listing of store `store_id` showed new versions of (or new) secrets `changed` (names and
+    /// ARNs): every synced ExternalSecret of that store reading one of them, or using a `find`, refreshes
+    /// now rather than at its next interval.
+    pub fn remote_changed(&self, store_id: &str, changed: &[String]) {
+        let (Some(cache), Some(tx)) = (self.external_secrets.get(), self.triggers.get()) else {
+            return;
+        };
+        let changed: std::collections::HashSet<&str> = changed.iter().map(String::as_str).collect();
+        let readers: Vec<ObjectRef<ExternalSecret>> = cache
+            .state()
+            .iter()
+            .filter(|es| es.status.is_some() && super::store_id_of(es) == store_id)
+            .filter(|es| {
+                let spec = &es.spec;
+                spec.data
+                    .iter()
+                    .any(|d| changed.contains(d.remote_ref.key.as_str()))
+                    || spec.data_from.iter().any(|f| {
+                        f.find.is_some()
+                            || f.extract
+                                .as_ref()
+                                .is_some_and(|r| changed.contains(r.key.as_str()))
+                    })
+            })
+            .map(|es| ObjectRef::from_obj(es.as_ref()))
+            .collect();
+        if readers.is_empty() {
+            return;
+        }
+        tracing::debug!(
+            store = store_id,
+            secrets = changed.len() / 2,
+            readers = readers.len(),
+            "listing changed; refreshing readers now"
+        );
+        let mut pending = self
+            .remote_changes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        for r in readers {
+            if pending.insert(r.clone()) {
+                let _ = tx.send(r);
+            }
+        }
+    }
+
+    /// Whether a listing asked this ExternalSecret to refresh now (see [`Context::remote_changed`]).
+    pub fn remote_change_pending(&self, es: &ObjectRef<ExternalSecret>) -> bool {
+        self.remote_changes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(es)
+    }
+
+    /// The refresh asked for by a listing change has looked.
+    pub fn remote_change_handled(&self, es: &ObjectRef<ExternalSecret>) {
+        self.remote_changes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(es);
     }
 
     /// Whether another ExternalSecret of store `store_id` read a version newer than `synced` for any
@@ -372,14 +460,11 @@ impl Context {
         action: &str,
         note: &str,
     ) {
-        let ev = Event {
-            type_,
-            reason: reason.into(),
-            note: Some(note.chars().take(1000).collect()),
-            action: action.into(),
-            secondary: None,
-        };
-        if let Err(e) = self.recorder.publish(&ev, reference).await {
+        if let Err(e) = self
+            .recorder
+            .publish(reference, type_, reason, action, note)
+            .await
+        {
             tracing::warn!(object = ?reference.name, reason, error = %e, "could not publish Event");
         }
     }

@@ -72,7 +72,13 @@ pub async fn detect(
     let mut hints = Hints::default();
     if mode == Detection::List {
         match ctx.provider.listing(sc, max_age).await {
-            Ok(Some(l)) => hints.listing = Some(l),
+            Ok(Some(l)) => {
+                hints.listing = Some(l);
+                let changed = ctx.provider.take_listing_changes(sc);
+                if !changed.is_empty() {
+                    ctx.remote_changed(&store.id, &changed);
+                }
+            }
             Ok(None) => {
                 return Detected {
                     unchanged: false,

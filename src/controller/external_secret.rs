@@ -175,6 +175,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     let secrets: Api<Secret> = Api::namespaced(ctx.client.clone(), ns);
     let target_name = target::target_name(&writer, &spec.target);
     // An intact Secret (unchanged in the watch cache since it was last verified) needs no GET.
+    ctx.managed_secrets_synced().await;
     let cached = ctx.verified_secret(ns, &target_name);
     let verified = cached.is_some();
     // A first sync whose target is in no cache is created without a GET: the write's precondition
@@ -198,6 +199,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         .map(|s| s.synced_versions.clone())
         .unwrap_or_default();
     let store_id = super::store_id_of(es);
+    let me = kube::runtime::reflector::ObjectRef::from_obj(es);
     let intact = existing
         .as_ref()
         .filter(|s| verified || target::digest_matches(s, &ctx.digest_key));
@@ -216,10 +218,15 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         interval,
         target_in_sync: intact.is_some(),
         newer_version_seen: ctx.newer_version_seen(&store_id, &previous),
+        remote_changed: ctx.remote_change_pending(&me),
     };
     // Ownership first: a refused target costs no AWS call.
     let check = target::check_target(&writer, &spec.target, existing.as_ref());
     let plan = before_fetch(check, &refresh, &previous, recorded.as_ref());
+    if !matches!(plan, PreFetch::Refresh | PreFetch::Fetch) {
+        // Nothing to check now (refused, fetch-once, finishing a rollout): a listing change is moot.
+        ctx.remote_change_handled(&me);
+    }
     match plan.clone() {
         PreFetch::Refuse(e) => return Err(e),
         PreFetch::UpToDate(after) => return Ok(Outcome::UpToDate(after)),
@@ -258,14 +265,16 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     let hints = if matches!(plan, PreFetch::Refresh) {
         let max_age = interval.mul_f64(crate::core::refresh::DUE_FRACTION);
         let d = detect(ctx, &sc, &store, ns, spec, &previous, max_age).await;
-        if d.unchanged {
-            return Ok(Outcome::Confirmed);
-        }
         if d.later {
             return Ok(Outcome::UpToDate(Some(super::detect::LISTING_BUSY_RETRY)));
         }
+        ctx.remote_change_handled(&me);
+        if d.unchanged {
+            return Ok(Outcome::Confirmed);
+        }
         d.hints
     } else {
+        ctx.remote_change_handled(&me);
         Hints::default()
     };
     let computed = match fetch_all(&ctx.provider, &sc, spec, &hints).await {

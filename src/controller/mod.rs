@@ -3,6 +3,7 @@
 mod context;
 mod detect;
 pub mod digest_key;
+pub mod events;
 mod external_secret;
 mod fetch;
 mod rollout;

@@ -30,6 +30,9 @@ pub struct RefreshInputs<'a> {
     pub target_in_sync: bool,
     /// Another ExternalSecret of the same store just read a newer version of a key this one synced.
     pub newer_version_seen: bool,
+    /// The store's newest listing shows a new version (or a new secret) this ExternalSecret reads: check
+    /// now instead of at the next interval.
+    pub remote_changed: bool,
 }
 
 /// What a reconcile should do.
@@ -68,6 +71,9 @@ pub fn decide(inputs: &RefreshInputs<'_>) -> RefreshDecision {
     }
     if inputs.interval.is_zero() {
         return RefreshDecision::UpToDate(None);
+    }
+    if inputs.remote_changed {
+        return RefreshDecision::Due;
     }
     let elapsed = inputs.now.duration_since(refreshed);
     let elapsed = Duration::try_from(elapsed).unwrap_or(Duration::ZERO);
@@ -158,6 +164,7 @@ mod tests {
             interval: Duration::from_secs(3600),
             target_in_sync: true,
             newer_version_seen: false,
+            remote_changed: false,
         }
     }
 
@@ -263,6 +270,31 @@ mod tests {
         let mut i = inputs(Some(&s), at(1));
         i.newer_version_seen = true;
         assert_eq!(decide(&i), RefreshDecision::Fetch);
+    }
+
+    #[test]
+    fn a_change_in_the_listing_makes_the_refresh_due_at_once_unless_fetching_once() {
+        let s = ready_status(at(0));
+        let mut i = inputs(Some(&s), at(1));
+        i.remote_changed = true;
+        assert_eq!(
+            decide(&i),
+            RefreshDecision::Due,
+            "checked via the listing, not read blindly"
+        );
+        i.interval = Duration::ZERO;
+        assert_eq!(
+            decide(&i),
+            RefreshDecision::UpToDate(None),
+            "refreshInterval 0 fetches once"
+        );
+        i.interval = Duration::from_secs(3600);
+        i.target_in_sync = false;
+        assert_eq!(
+            decide(&i),
+            RefreshDecision::Fetch,
+            "drift still reads everything"
+        );
     }
 
     #[test]

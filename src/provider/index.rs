@@ -75,6 +75,8 @@ struct ScopeState {
     referenced: HashSet<String>,
     /// Literal prefixes of the `find`s seen (None: a find with none).
     finds: HashSet<Option<String>>,
+    /// Names and ARNs whose versions changed between the last two listings, not yet taken.
+    changes: Vec<String>,
 }
 
 /// The index of one store configuration.
@@ -95,11 +97,32 @@ impl ScopeIndex {
         self.lock().listing.clone().filter(|l| l.fresh(max_age))
     }
 
-    /// Replaces the listing.
+    /// Replaces the listing, noting which secrets changed since the previous one (none for the first).
     pub fn set_listing(&self, listing: Listing) -> Arc<Listing> {
         let listing = Arc::new(listing);
-        self.lock().listing = Some(listing.clone());
+        let mut s = self.lock();
+        if let Some(previous) = s.listing.as_ref() {
+            // Only what the previous listing could have shown counts: a name newly inside a widened
+            // filter is not a change.
+            let changed: Vec<String> = listing
+                .entries()
+                .filter(|e| previous.covers(Some(&e.name)))
+                .filter(|e| {
+                    previous
+                        .get(&e.name)
+                        .is_none_or(|p| p.versions != e.versions)
+                })
+                .flat_map(|e| [e.name.clone(), e.arn.clone()])
+                .collect();
+            s.changes.extend(changed);
+        }
+        s.listing = Some(listing.clone());
         listing
+    }
+
+    /// Takes the names and ARNs that changed between listings (each is handed out once).
+    pub fn take_changes(&self) -> Vec<String> {
+        std::mem::take(&mut self.lock().changes)
     }
 
     /// Pages the last listing took.
@@ -260,6 +283,38 @@ mod tests {
             None,
             "a find without a prefix needs everything"
         );
+    }
+
+    #[test]
+    fn changes_between_listings_are_handed_out_once() {
+        let s = ScopeIndex::default();
+        let with = |name: &str, v: &str| ListedSecret {
+            versions: [(v.to_string(), vec!["AWSCURRENT".to_string()])].into(),
+            ..entry(name)
+        };
+        s.set_listing(Listing::new(vec![with("a", "1"), with("b", "1")], 1, None));
+        assert!(
+            s.take_changes().is_empty(),
+            "the first listing changes nothing"
+        );
+        s.set_listing(Listing::new(
+            vec![with("a", "1"), with("b", "2"), with("c", "1")],
+            1,
+            None,
+        ));
+        let mut changed = s.take_changes();
+        changed.sort();
+        assert_eq!(changed, ["arn:b", "arn:c", "b", "c"]);
+        assert!(s.take_changes().is_empty());
+        // Narrowed to "a": a later listing that widens the filter does not report the newly covered names.
+        s.set_listing(Listing::new(
+            vec![with("a", "1")],
+            1,
+            Some(vec!["a".into()]),
+        ));
+        s.take_changes();
+        s.set_listing(Listing::new(vec![with("a", "2"), with("b", "2")], 1, None));
+        assert_eq!(s.take_changes(), ["a", "arn:a"]);
     }
 
     #[test]

@@ -485,6 +485,12 @@ impl Provider {
         }
     }
 
+    /// Names and ARNs of secrets whose versions changed between the configuration's last two listings
+    /// (each handed out once), so the ExternalSecrets reading them can refresh now.
+    pub fn take_listing_changes(&self, sc: &StoreClient) -> Vec<String> {
+        self.index.scope(&sc.scope).take_changes()
+    }
+
     /// One secret's versions from DescribeSecret (cached per configuration for `max_age`); None when
     /// the secret is not there or scheduled for deletion.
     pub async fn describe_versions(

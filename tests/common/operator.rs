@@ -31,6 +31,13 @@ pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
     ))
 }
 
+/// The controller binary: `SECRETSYNC_OPERATOR_BIN` when set (the benchmarks run the release build made by
+/// `cargo xtask bench`), else the one cargo built for this test.
+pub fn binary() -> String {
+    std::env::var("SECRETSYNC_OPERATOR_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_secretsync").to_string())
+}
+
 /// A free TCP port on 127.0.0.1.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -73,7 +80,7 @@ impl Operator {
             .filter(|(flag, _)| !extra_args.iter().any(|a| a.starts_with(flag)))
             .map(|(flag, value)| format!("{flag}={value}"))
             .collect();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_secretsync"))
+        let mut child = Command::new(binary())
             .args([
                 "controller",
                 "--metrics-addr",

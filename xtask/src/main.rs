@@ -107,16 +107,41 @@ fn test(keep: bool, cargo_args: &[String]) -> Result<ExitCode> {
 }
 
 /// Test bed up, every benchmark (each writes its section of BENCHMARKS.md), test bed down.
+/// The controller measured is the release build (`[profile.release]`, with LTO); the bench harnesses
+/// themselves build with the lighter `[profile.bench]`.
 fn bench(keep: bool) -> Result<ExitCode> {
+    let status = Command::new(paths::cargo())
+        .current_dir(paths::root())
+        .args(["build", "--release", "--bin", "secretsync"])
+        .status()
+        .context("running cargo build --release")?;
+    if !status.success() {
+        return Ok(ExitCode::FAILURE);
+    }
+    let binary = paths::root().join("target/release/secretsync");
     let args = ["bench", "--bench", "rotation_latency", "--bench", "scale"].map(String::from);
-    cargo_on_testbed(&args, keep)
+    let extra = [(
+        "SECRETSYNC_OPERATOR_BIN".to_string(),
+        binary.display().to_string(),
+    )];
+    cargo_on_testbed_with(&args, keep, &extra)
 }
 
 /// Runs cargo with the test bed's environment between `testbed up` and (unless `keep`) `testbed down`;
 /// exits with cargo's verdict.
 fn cargo_on_testbed(args: &[String], keep: bool) -> Result<ExitCode> {
+    cargo_on_testbed_with(args, keep, &[])
+}
+
+/// [`cargo_on_testbed`] with extra environment for cargo.
+fn cargo_on_testbed_with(
+    args: &[String],
+    keep: bool,
+    extra: &[(String, String)],
+) -> Result<ExitCode> {
     testbed::up()?;
-    let env = testbed::read_env_file()?;
+    let mut env = testbed::read_env_file()?;
+    env.extend(extra.iter().cloned());
     let started = std::time::Instant::now();
     let status = Command::new(paths::cargo())
         .current_dir(paths::root())
