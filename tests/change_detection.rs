@@ -462,3 +462,50 @@ async fn the_shared_listing_is_narrowed_to_referenced_names_and_finds_stay_compl
     op.assert_log_free_of(&["narrow-db-1", "narrow-db-2", "narrow-a", "narrow-b"]);
     common::delete_namespace(&client, &ns).await;
 }
+
+#[tokio::test]
+async fn a_change_in_any_listing_refreshes_its_readers_without_waiting_for_their_interval() {
+    let (client, ns) = common::setup("cd-trigger").await;
+    let moto = Moto::start(&[]).await;
+    let sm = sm_at(&moto.endpoint(), None);
+    create_remote(&sm, "trig/fast", "trig-fast").await;
+    create_remote(&sm, "trig/slow", "trig-slow-1").await;
+    let op = Operator::start(&ns).await;
+    apply(
+        &client,
+        &ns,
+        &store_with_keys("aws", &moto.endpoint(), ("testing", "testing"), ""),
+    )
+    .await;
+    // "fast" refreshes every second and so keeps the store's listing fresh; "slow" would look again
+    // only in an hour.
+    apply(
+        &client,
+        &ns,
+        &common::single_key_es("fast", "aws", "1s", "trig/fast", ""),
+    )
+    .await;
+    apply(
+        &client,
+        &ns,
+        &common::single_key_es("slow", "aws", "1h", "trig/slow", ""),
+    )
+    .await;
+    for name in ["fast", "slow"] {
+        wait_ready(&client, &ns, name, "True", "Synced").await;
+    }
+    wait_refreshes(&op, 3.0).await;
+    let reads = calls(&op, "GetSecretValue") + calls(&op, "BatchGetSecretValue");
+    rotate_remote(&sm, "trig/slow", "trig-slow-2").await;
+    wait_secret(&client, &ns, "slow", "the rotation, via fast's listing", |s| {
+        has(s, "password", "trig-slow-2")
+    })
+    .await;
+    assert_eq!(
+        calls(&op, "GetSecretValue") + calls(&op, "BatchGetSecretValue") - reads,
+        1.0,
+        "one read: the new version"
+    );
+    op.assert_log_free_of(&["trig-fast", "trig-slow-1", "trig-slow-2"]);
+    common::delete_namespace(&client, &ns).await;
+}

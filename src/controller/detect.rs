@@ -50,22 +50,7 @@ pub async fn detect(
     if previous.is_empty() {
         return read_everything();
     }
-    let names: Vec<String> = spec
-        .data
-        .iter()
-        .map(|d| d.remote_ref.key.clone())
-        .chain(
-            spec.data_from
-                .iter()
-                .filter_map(|f| f.extract.as_ref().map(|r| r.key.clone())),
-        )
-        .collect();
-    let finds: Vec<Option<String>> = spec
-        .data_from
-        .iter()
-        .filter_map(|f| f.find.as_ref())
-        .map(find_prefix)
-        .collect();
+    let (names, finds) = references(spec);
     let uses_find = !finds.is_empty();
     let (denied, pages, referenced) = ctx.provider.detection_facts(sc, &names, &finds);
     let mut mode = detection(store.change_detection, denied, pages, referenced, uses_find);
@@ -128,6 +113,27 @@ pub async fn detect(
         later: false,
         hints,
     }
+}
+
+/// What an ExternalSecret reads from its store: secret names or ARNs, and each `find`'s literal prefix.
+pub fn references(spec: &ExternalSecretSpec) -> (Vec<String>, Vec<Option<String>>) {
+    let names = spec
+        .data
+        .iter()
+        .map(|d| d.remote_ref.key.clone())
+        .chain(
+            spec.data_from
+                .iter()
+                .filter_map(|f| f.extract.as_ref().map(|r| r.key.clone())),
+        )
+        .collect();
+    let finds = spec
+        .data_from
+        .iter()
+        .filter_map(|f| f.find.as_ref())
+        .map(find_prefix)
+        .collect();
+    (names, finds)
 }
 
 /// The literal prefix of a `find`'s name regexp (None: it has none, or it matches by tags only).

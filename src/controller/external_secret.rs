@@ -253,6 +253,10 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     )
     .await?;
     let sc = ctx.provider.client(&store.id, &store.config).await;
+    // Every reader is known to the store's index from its first sync on: the shared listing covers it
+    // and announces its changes, whatever its own interval.
+    let (names, finds) = super::detect::references(spec);
+    ctx.provider.detection_facts(&sc, &names, &finds);
     // Periodic refreshes take at most half the reconcile slots; when those are busy, this one comes back
     // shortly, so new and changed ExternalSecrets never queue behind a wave of refreshes.
     let _slot = match plan {
