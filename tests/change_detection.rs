@@ -497,9 +497,13 @@ async fn a_change_in_any_listing_refreshes_its_readers_without_waiting_for_their
     wait_refreshes(&op, 3.0).await;
     let reads = calls(&op, "GetSecretValue") + calls(&op, "BatchGetSecretValue");
     rotate_remote(&sm, "trig/slow", "trig-slow-2").await;
-    wait_secret(&client, &ns, "slow", "the rotation, via fast's listing", |s| {
-        has(s, "password", "trig-slow-2")
-    })
+    wait_secret(
+        &client,
+        &ns,
+        "slow",
+        "the rotation, via fast's listing",
+        |s| has(s, "password", "trig-slow-2"),
+    )
     .await;
     assert_eq!(
         calls(&op, "GetSecretValue") + calls(&op, "BatchGetSecretValue") - reads,

@@ -6,6 +6,7 @@ pub mod digest_key;
 pub mod events;
 mod external_secret;
 mod fetch;
+mod report;
 mod rollout;
 mod store_status;
 mod stores;
