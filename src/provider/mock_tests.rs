@@ -10,6 +10,7 @@ use aws_sdk_secretsmanager::types::error::ResourceNotFoundException;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 
 use super::*;
+use std::time::Duration;
 
 fn provider() -> Provider {
     Provider::new(Metrics::new().expect("metrics"))

@@ -6,6 +6,7 @@ mod cache;
 mod client;
 mod error;
 mod index;
+mod listing;
 mod rate_limit;
 mod web_identity;
 
@@ -18,16 +19,11 @@ pub use rate_limit::{DEFAULT_MAX_REQUESTS_PER_SECOND, RateLimiter, TokenBucket};
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use aws_sdk_secretsmanager::Client as SmClient;
-use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType};
-use regex::Regex;
 
-use crate::api::FindRef;
-use crate::core::change::{ListedSecret, VersionStages, find_matches, resolve};
+use crate::core::change::VersionStages;
 use crate::core::deletion::RemoteState;
-use crate::core::name_filter::literal_prefix;
 use crate::core::remote::{RemoteContent, RemoteSecret, VersionSelector};
 use crate::metrics::Metrics;
 
@@ -387,189 +383,6 @@ impl Provider {
             Err(_) if gone => Ok(None),
             Err(e) => Err(e),
         }
-    }
-
-    /// Every secret of the account (only names starting with one of `prefixes` when given): paginated
-    /// ListSecrets, 100 per page. Returns the entries and the number of pages.
-    async fn list_all(
-        &self,
-        sc: &StoreClient,
-        prefixes: Option<&[String]>,
-    ) -> Result<(Vec<ListedSecret>, usize), ProviderError> {
-        let mut entries = Vec::new();
-        let mut pages = 0usize;
-        let mut token: Option<String> = None;
-        loop {
-            sc.pace().await;
-            let mut req = sc
-                .client
-                .list_secrets()
-                .max_results(LIST_PAGE_SIZE)
-                .set_next_token(token.clone());
-            if let Some(values) = prefixes.filter(|p| !p.is_empty()) {
-                req = req.filters(
-                    Filter::builder()
-                        .key(FilterNameStringType::Name)
-                        .set_values(Some(values.to_vec()))
-                        .build(),
-                );
-            }
-            let result = req
-                .send()
-                .await
-                .map_err(|e| error::classify(e, "ListSecrets", "*"));
-            self.count(sc, "ListSecrets", &result);
-            let page = result?;
-            pages += 1;
-            for entry in page.secret_list() {
-                let Some(name) = entry.name() else { continue };
-                entries.push(ListedSecret {
-                    name: name.to_string(),
-                    arn: entry.arn().unwrap_or_default().to_string(),
-                    versions: entry
-                        .secret_versions_to_stages()
-                        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                        .unwrap_or_default(),
-                    tags: entry
-                        .tags()
-                        .iter()
-                        .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
-                        .collect(),
-                });
-            }
-            token = page.next_token().map(String::from);
-            if token.is_none() {
-                break;
-            }
-        }
-        Ok((entries, pages))
-    }
-
-    /// The store configuration's shared listing, at most `max_age` old. Concurrent callers wait for
-    /// one listing. A denial is remembered (the caller falls back to DescribeSecret).
-    /// `None`: another reconcile is listing right now; come back shortly rather than hold a
-    /// reconcile slot (new and changed ExternalSecrets keep moving meanwhile).
-    pub async fn listing(
-        &self,
-        sc: &StoreClient,
-        max_age: Duration,
-    ) -> Result<Option<Arc<Listing>>, ProviderError> {
-        let idx = self.index.scope(&sc.scope);
-        if let Some(l) = idx.fresh_listing(max_age) {
-            return Ok(Some(l));
-        }
-        let Ok(_one_at_a_time) = idx.refresh.try_lock() else {
-            return Ok(None);
-        };
-        if let Some(l) = idx.fresh_listing(max_age) {
-            return Ok(Some(l));
-        }
-        let filter = idx.listing_filter();
-        match self.list_all(sc, filter.as_deref()).await {
-            Ok((entries, pages)) => {
-                tracing::debug!(
-                    scope = %sc.scope,
-                    pages,
-                    entries = entries.len(),
-                    name_filters = filter.as_ref().map_or(0, Vec::len),
-                    "listed the store's secrets"
-                );
-                Ok(Some(idx.set_listing(Listing::new(entries, pages, filter))))
-            }
-            Err(e) => {
-                if e.kind == ProviderErrorKind::AccessDenied {
-                    idx.set_list_denied(&e.message);
-                }
-                Err(e)
-            }
-        }
-    }
-
-    /// Names and ARNs of secrets whose versions changed between the configuration's last two listings
-    /// (each handed out once), so the ExternalSecrets reading them can refresh now.
-    pub fn take_listing_changes(&self, sc: &StoreClient) -> Vec<String> {
-        self.index.scope(&sc.scope).take_changes()
-    }
-
-    /// One secret's versions from DescribeSecret (cached per configuration for `max_age`); None when
-    /// the secret is not there or scheduled for deletion.
-    pub async fn describe_versions(
-        &self,
-        sc: &StoreClient,
-        name: &str,
-        max_age: Duration,
-    ) -> Result<Option<VersionStages>, ProviderError> {
-        let idx = self.index.scope(&sc.scope);
-        if let Some(v) = idx.described(name, max_age) {
-            return Ok(v);
-        }
-        let versions = self.describe(sc, name).await?;
-        idx.set_described(name, versions.clone());
-        Ok(versions)
-    }
-
-    /// What the index of a store configuration knows for choosing a detection method:
-    /// (ListSecrets denied, pages of the last listing, secret names referenced so far incl. `names`).
-    /// `finds` are the literal prefixes of the ExternalSecret's `find`s (None: one without).
-    pub fn detection_facts(
-        &self,
-        sc: &StoreClient,
-        names: &[String],
-        finds: &[Option<String>],
-    ) -> (bool, Option<usize>, usize) {
-        let idx = self.index.scope(&sc.scope);
-        let referenced = idx.note_referenced(names, finds);
-        (idx.list_denied(), idx.listing_pages(), referenced)
-    }
-
-    /// The matches of `find` with their AWSCURRENT values: from `listing` when given, else from a
-    /// fresh (server-side narrowed) ListSecrets. Unchanged versions come from the value cache.
-    pub async fn find(
-        &self,
-        sc: &StoreClient,
-        find: &FindRef,
-        listing: Option<&Listing>,
-    ) -> Result<Vec<RemoteSecret>, ProviderError> {
-        let regex = match find.name.as_ref() {
-            Some(n) => Some(Regex::new(&n.regexp).map_err(|e| {
-                ProviderError::new(
-                    ProviderErrorKind::Other,
-                    format!("invalid find.name.regexp: {e}"),
-                )
-            })?),
-            None => None,
-        };
-        let fresh;
-        let prefix = find.name.as_ref().and_then(|n| literal_prefix(&n.regexp));
-        // A shared listing narrowed to other names may lack some matches: then list for this find.
-        let entries: Vec<&ListedSecret> = match listing.filter(|l| l.covers(prefix.as_deref())) {
-            Some(l) => l.entries().collect(),
-            None => {
-                let values = prefix.map(|p| vec![p]);
-                fresh = self.list_all(sc, values.as_deref()).await?.0;
-                fresh.iter().collect()
-            }
-        };
-        let mut matches: Vec<(String, Option<String>)> = entries
-            .into_iter()
-            .filter(|e| find_matches(find, regex.as_ref(), e))
-            .map(|e| {
-                (
-                    e.name.clone(),
-                    resolve(&e.versions, &VersionSelector::current()),
-                )
-            })
-            .collect();
-        matches.sort();
-        matches.dedup();
-        let mut out = Vec::with_capacity(matches.len());
-        let reads = matches
-            .iter()
-            .map(|(name, current)| self.get_current(sc, name, current.as_deref()));
-        for r in futures::future::join_all(reads).await {
-            out.push(r?);
-        }
-        Ok(out)
     }
 }
 
