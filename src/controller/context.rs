@@ -50,7 +50,13 @@ struct Verified {
     /// secretsync's own managedFields entries, kept only for a Secret without the created-by mark (written
     /// by a version before it existed), which is recognised by them.
     legacy_fields: Option<Vec<ManagedFieldsEntry>>,
+    /// When it was recorded: a Secret just written may not be in the watch cache yet.
+    at: std::time::Instant,
 }
+
+/// How long a verification record outlives the Secret's absence from the watch cache (watch lag under
+/// load), before it is forgotten.
+const VERIFIED_GRACE: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Shared reconcile context.
 pub struct Context {
@@ -200,6 +206,7 @@ impl Context {
                     resource_version: rv,
                     type_: secret.type_.clone(),
                     legacy_fields,
+                    at: std::time::Instant::now(),
                 },
             );
     }
@@ -256,7 +263,8 @@ impl Context {
         })
     }
 
-    /// Forgets verification records of Secrets no longer in the cache.
+    /// Forgets verification records of Secrets no longer in the cache (and not just written: the
+    /// watch event of a fresh write may lag behind it).
     pub fn retain_verified(&self) {
         let Some(cache) = self.managed_secrets.get() else {
             return;
@@ -275,7 +283,7 @@ impl Context {
         self.verified
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .retain(|k, _| alive.contains(k));
+            .retain(|k, v| alive.contains(k) || v.at.elapsed() < VERIFIED_GRACE);
     }
 
     /// Remembers the status just written for an ExternalSecret.

@@ -118,7 +118,13 @@ fn bench(keep: bool) -> Result<ExitCode> {
     if !status.success() {
         return Ok(ExitCode::FAILURE);
     }
-    let binary = paths::root().join("target/release/secretsync");
+    // `cargo bench` rebuilds the bin target into target/release with the bench profile: measure a copy.
+    let release = paths::root().join("target/release/secretsync");
+    let dir = paths::root().join("target/bench-operator");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let binary = dir.join("secretsync");
+    std::fs::copy(&release, &binary)
+        .with_context(|| format!("copying {} to {}", release.display(), binary.display()))?;
     let args = ["bench", "--bench", "rotation_latency", "--bench", "scale"].map(String::from);
     let extra = [(
         "SECRETSYNC_OPERATOR_BIN".to_string(),
