@@ -23,6 +23,8 @@ pub struct Metrics {
     pub external_secrets: IntGaugeVec,
     /// Workloads restarted for rotations, by kind and namespace.
     pub workload_restarts: IntCounterVec,
+    /// Events not published because the queue was full (a burst beyond the Event rate), by type.
+    pub events_dropped: IntCounterVec,
 }
 
 /// Error building or encoding metrics.
@@ -97,7 +99,16 @@ impl Metrics {
             &["kind", "namespace"],
         )?;
         registry.register(Box::new(workload_restarts.clone()))?;
+        let events_dropped = IntCounterVec::new(
+            Opts::new(
+                "events_dropped_total",
+                "Events not published because the Event queue was full",
+            ),
+            &["type"],
+        )?;
+        registry.register(Box::new(events_dropped.clone()))?;
         Ok(Self {
+            events_dropped,
             workload_restarts,
             registry,
             build_info,

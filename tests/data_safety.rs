@@ -468,6 +468,7 @@ async fn rejected_output_is_reported_once_and_the_versions_record_stays_bounded(
         invalid_before,
         "InvalidValue retried while nothing changed"
     );
+    common::wait_for_events(&client, &ns, &["tls.crt"]).await;
     let events = common::event_messages(&client, &ns).await;
     let tls_failures = events.iter().filter(|e| e.contains("tls.crt")).count();
     assert_eq!(tls_failures, 1, "{events:?}");

@@ -38,11 +38,7 @@ async fn provider_outage_keeps_the_secret_and_recovers() {
         "the Secret was written during the outage"
     );
     assert_eq!(during.data, before.data);
-    let events = common::event_messages(&client, &ns).await.join("\n");
-    assert!(
-        events.contains("SyncFailed"),
-        "no SyncFailed event in:\n{events}"
-    );
+    common::wait_for_events(&client, &ns, &["SyncFailed"]).await;
 
     // Back up (moto starts empty: the secret is put back with the same value).
     moto.restart().await;

@@ -187,7 +187,7 @@ spec:
         "other-forms-1",
         "decoded-forms-1",
     ]);
-    let events = common::event_messages(&client, &ns).await.join("\n");
+    let events = common::wait_for_events(&client, &ns, &["Synced"]).await;
     assert!(
         !events.contains("pw-forms-1"),
         "an Event contains a secret value"

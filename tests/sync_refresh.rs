@@ -90,8 +90,7 @@ async fn rotation_appears_within_the_refresh_interval_and_drift_is_repaired() {
     })
     .await;
 
-    let events = common::event_messages(&client, &ns).await.join("\n");
-    assert!(events.contains("Updated"), "no Updated event in:\n{events}");
+    common::wait_for_events(&client, &ns, &["Updated"]).await;
     op.assert_log_free_of(&["rotation-pw-1", "rotation-pw-2"]);
     common::delete_namespace(&client, &ns).await;
 }

@@ -120,7 +120,15 @@ impl Context {
         options: Options,
         instance: Option<String>,
     ) -> Self {
-        let recorder = super::events::EventPublisher::new(client.clone(), "secretsync", instance);
+        let (recorder, queues) = super::events::EventPublisher::new(
+            "secretsync",
+            instance,
+            metrics.events_dropped.clone(),
+        );
+        let events_client = client.clone();
+        tokio::spawn(
+            queues.deliver(move |event| super::events::post(events_client.clone(), event)),
+        );
         let periodic = Arc::new(tokio::sync::Semaphore::new(periodic_slots(
             options.concurrency,
         )));
@@ -251,6 +259,20 @@ impl Context {
         {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
+    }
+
+    /// The managed-Secret watch cache, once it has its first listing.
+    pub fn managed_secrets_ready(
+        &self,
+    ) -> Option<
+        &kube::runtime::reflector::Store<
+            kube::core::PartialObjectMeta<k8s_openapi::api::core::v1::Secret>,
+        >,
+    > {
+        use futures::FutureExt;
+        self.managed_secrets
+            .get()
+            .filter(|cache| matches!(cache.wait_until_ready().now_or_never(), Some(Ok(()))))
     }
 
     /// Whether the managed-Secret watch cache is synced and holds no Secret of this name (one without
@@ -459,8 +481,9 @@ impl Context {
         }
     }
 
-    /// Publishes one Event about `reference` (note cut to 1000 characters); a failure is logged only.
-    pub async fn publish(
+    /// Queues one Event about `reference` (note cut to 1000 characters); sent in the background, at
+    /// most [`super::events::EVENTS_PER_SECOND`]; a burst beyond the queue is dropped and counted.
+    pub fn publish(
         &self,
         reference: &ObjectReference,
         type_: EventType,
@@ -468,12 +491,11 @@ impl Context {
         action: &str,
         note: &str,
     ) {
-        if let Err(e) = self
+        if !self
             .recorder
             .publish(reference, type_, reason, action, note)
-            .await
         {
-            tracing::warn!(object = ?reference.name, reason, error = %e, "could not publish Event");
+            tracing::debug!(object = ?reference.name, reason, "Event queue full; Event dropped");
         }
     }
 }

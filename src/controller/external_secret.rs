@@ -155,6 +155,19 @@ async fn sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Outcome {
     }
 }
 
+/// The rollout's view of the Secret this ExternalSecret holds in place now, with its record.
+fn written_record(
+    es: &ExternalSecret,
+    name: &str,
+    record: std::collections::BTreeMap<String, String>,
+) -> crate::core::rollout::ManagedSecret {
+    crate::core::rollout::ManagedSecret {
+        name: name.to_string(),
+        record,
+        listed: super::rollout::listed_targets(es),
+    }
+}
+
 /// The identity of the ExternalSecret as the writer of its target Secret.
 pub(super) fn writer_of(es: &ExternalSecret, ns: &str) -> Writer {
     Writer {
@@ -227,7 +240,8 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         PreFetch::Refuse(e) => return Err(e),
         PreFetch::UpToDate(after) => return Ok(Outcome::UpToDate(after)),
         PreFetch::ResumeRollout(current) => {
-            let report = roll_out(ctx, ns, &target_name).await?;
+            let written = written_record(es, &target_name, recorded.clone().unwrap_or_default());
+            let report = roll_out(ctx, ns, written).await?;
             return Ok(Outcome::Synced {
                 wrote: false,
                 created: false,
@@ -368,7 +382,8 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     }
     // Restart only after the new Secret is in place, and only for a real rotation.
     let rollout = if is_rotation(&previous, &desired.synced_versions) {
-        Some(roll_out(ctx, ns, &target_name).await?)
+        let written = written_record(es, &target_name, target::recorded_versions(&secret));
+        Some(roll_out(ctx, ns, written).await?)
     } else {
         None
     };

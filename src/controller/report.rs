@@ -101,7 +101,7 @@ pub(super) async fn report(
             if let Some(report) = &rollout {
                 status.last_rotation_time = Some(now.clone());
                 status.restarted_workloads = report.restarted.clone();
-                publish_rollout(ctx, es, &target_name, report).await;
+                publish_rollout(ctx, es, &target_name, report);
             } else if old.synced_versions != synced_versions {
                 status.restarted_workloads = Vec::new();
             }
@@ -156,8 +156,7 @@ pub(super) async fn report(
                     "Deleted",
                     "Delete",
                     &format!("Deleted Secret {target_name:?} (deletionPolicy Delete): {why}"),
-                )
-                .await;
+                );
             }
             ctx.metrics
                 .sync_results
@@ -213,19 +212,13 @@ pub(super) async fn report(
         }
     }
     if let Some((type_, reason, note)) = event {
-        ctx.publish(&es.object_ref(&()), type_, reason, "Sync", &note)
-            .await;
+        ctx.publish(&es.object_ref(&()), type_, reason, "Sync", &note);
     }
     Ok(())
 }
 
 /// Events on the ExternalSecret for a rollout.
-async fn publish_rollout(
-    ctx: &Context,
-    es: &ExternalSecret,
-    target_name: &str,
-    report: &RolloutReport,
-) {
+fn publish_rollout(ctx: &Context, es: &ExternalSecret, target_name: &str, report: &RolloutReport) {
     let mut events = Vec::new();
     if !report.restarted.is_empty() {
         events.push((
@@ -241,7 +234,6 @@ async fn publish_rollout(
         events.push((EventType::Warning, "RolloutSkipped", why.clone()));
     }
     for (type_, reason, note) in events {
-        ctx.publish(&es.object_ref(&()), type_, reason, "Rollout", &note)
-            .await;
+        ctx.publish(&es.object_ref(&()), type_, reason, "Rollout", &note);
     }
 }

@@ -16,7 +16,7 @@ use crate::api::WorkloadKind;
 use crate::core::reason::{Reason, SyncError};
 use crate::core::rollout::{
     MARKER_ANNOTATION, ManagedSecret, RELOAD_ANNOTATION, WorkloadAction, WorkloadView, describe,
-    plan, referenced_secrets,
+    plan, referenced_secrets, with_written,
 };
 use crate::core::target::{
     FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, OWNER_ANNOTATION, VERSIONS_ANNOTATION,
@@ -31,7 +31,10 @@ pub struct RolloutReport {
     pub skipped: Vec<String>,
 }
 
-type Waiter = (String, oneshot::Sender<Result<RolloutReport, SyncError>>);
+type Waiter = (
+    ManagedSecret,
+    oneshot::Sender<Result<RolloutReport, SyncError>>,
+);
 
 /// Rotations waiting for their namespace's settle window to end.
 #[derive(Default)]
@@ -49,19 +52,19 @@ fn kube_err(what: &str, e: kube::Error) -> SyncError {
     SyncError::new(Reason::KubernetesError, format!("{what}: {e}"))
 }
 
-/// Asks for the workloads that use `target_secret` (whose new versions are written) to restart, and
-/// waits for the batch it joins: every rotation in the namespace within the settle window is applied
-/// together, each workload patched at most once.
+/// Asks for the workloads that use `written` (a Secret whose new versions are written, with the
+/// record it now carries) to restart, and waits for the batch it joins: every rotation in the
+/// namespace within the settle window is applied together, each workload patched at most once.
 pub async fn roll_out(
     ctx: &Arc<Context>,
     ns: &str,
-    target_secret: &str,
+    written: ManagedSecret,
 ) -> Result<RolloutReport, SyncError> {
     let (tx, rx) = oneshot::channel();
     let first = {
         let mut pending = ctx.rollouts.lock();
         let waiters = pending.entry(ns.to_string()).or_default();
-        waiters.push((target_secret.to_string(), tx));
+        waiters.push((written, tx));
         waiters.len() == 1
     };
     if first {
@@ -70,13 +73,13 @@ pub async fn roll_out(
         tokio::spawn(async move {
             tokio::time::sleep(ctx.options.rollout_settle).await;
             let waiters = ctx.rollouts.lock().remove(&ns).unwrap_or_default();
-            let rotated: BTreeSet<String> = waiters.iter().map(|(s, _)| s.clone()).collect();
-            let result = execute(&ctx, &ns, &rotated).await;
+            let written: Vec<ManagedSecret> = waiters.iter().map(|(s, _)| s.clone()).collect();
+            let result = execute(&ctx, &ns, &written).await;
             for (secret, tx) in waiters {
                 let _ = tx.send(
                     result
                         .as_ref()
-                        .map(|r| r.get(&secret).cloned().unwrap_or_default())
+                        .map(|r| r.get(&secret.name).cloned().unwrap_or_default())
                         .map_err(Clone::clone),
                 );
             }
@@ -170,49 +173,63 @@ async fn workloads(ctx: &Context, ns: &str) -> Result<Vec<WorkloadView>, SyncErr
 }
 
 /// The managed Secrets of the namespace (metadata only: no values are read), with the
-/// `rolloutRestartTargets` of the ExternalSecret writing each.
+/// `rolloutRestartTargets` of the ExternalSecret writing each: from the managed-Secret watch cache
+/// (listed only while that cache is not ready), so a rotation costs no apiserver read and no copy of
+/// every Secret of the namespace. The cache may not have seen the Secrets just written yet; their
+/// records are overlaid by [`with_written`].
 async fn managed_secrets(ctx: &Context, ns: &str) -> Result<Vec<ManagedSecret>, SyncError> {
+    let entry = |meta: &kube::api::ObjectMeta| {
+        let annotations = meta.annotations.as_ref();
+        let record: BTreeMap<String, String> = annotations
+            .and_then(|a| a.get(VERSIONS_ANNOTATION))
+            .and_then(|v| serde_json::from_str(v).ok())
+            .unwrap_or_default();
+        let listed = annotations
+            .and_then(|a| a.get(OWNER_ANNOTATION))
+            .and_then(|owner| ctx.external_secret(ns, owner))
+            .map(|es| listed_targets(&es))
+            .unwrap_or_default();
+        ManagedSecret {
+            name: meta.name.clone().unwrap_or_default(),
+            record,
+            listed,
+        }
+    };
+    if let Some(cache) = ctx.managed_secrets_ready() {
+        return Ok(cache
+            .state()
+            .iter()
+            .filter(|s| s.metadata.namespace.as_deref() == Some(ns))
+            .map(|s| entry(&s.metadata))
+            .collect());
+    }
     let api: Api<Secret> = Api::namespaced(ctx.client.clone(), ns);
     let lp = ListParams::default().labels(&format!("{MANAGED_BY_LABEL}={MANAGED_BY_VALUE}"));
     let list = api
         .list_metadata(&lp)
         .await
         .map_err(|e| kube_err("listing managed Secrets", e))?;
-    let mut out = Vec::new();
-    for s in list {
-        let annotations = s.metadata.annotations.unwrap_or_default();
-        let record: BTreeMap<String, String> = annotations
-            .get(VERSIONS_ANNOTATION)
-            .and_then(|v| serde_json::from_str(v).ok())
-            .unwrap_or_default();
-        let listed = annotations
-            .get(OWNER_ANNOTATION)
-            .and_then(|owner| ctx.external_secret(ns, owner))
-            .map(|es| {
-                es.spec
-                    .rollout_restart_targets
-                    .iter()
-                    .map(|t| (t.kind, t.name.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        out.push(ManagedSecret {
-            name: s.metadata.name.unwrap_or_default(),
-            record,
-            listed,
-        });
-    }
-    Ok(out)
+    Ok(list.iter().map(|s| entry(&s.metadata)).collect())
+}
+
+/// The `rolloutRestartTargets` of an ExternalSecret, as the plan names workloads.
+pub fn listed_targets(es: &crate::api::ExternalSecret) -> Vec<(WorkloadKind, String)> {
+    es.spec
+        .rollout_restart_targets
+        .iter()
+        .map(|t| (t.kind, t.name.clone()))
+        .collect()
 }
 
 /// Applies one batch: plans, patches, reports per rotated Secret.
 async fn execute(
     ctx: &Context,
     ns: &str,
-    rotated: &BTreeSet<String>,
+    written: &[ManagedSecret],
 ) -> Result<HashMap<String, RolloutReport>, SyncError> {
     let views = workloads(ctx, ns).await?;
-    let managed = managed_secrets(ctx, ns).await?;
+    let managed = with_written(managed_secrets(ctx, ns).await?, written);
+    let rotated: &BTreeSet<String> = &written.iter().map(|s| s.name.clone()).collect();
     let mut reports: HashMap<String, RolloutReport> = HashMap::new();
     for secret in managed.iter().filter(|s| rotated.contains(&s.name)) {
         for (kind, name) in &secret.listed {
@@ -235,7 +252,7 @@ async fn execute(
         match &planned.action {
             WorkloadAction::AlreadyDone => {}
             WorkloadAction::Skip(why) => {
-                publish_on_workload(ctx, ns, w, EventType::Warning, "RolloutSkipped", why).await;
+                publish_on_workload(ctx, ns, w, EventType::Warning, "RolloutSkipped", why);
             }
             WorkloadAction::Restart => {
                 let patch = serde_json::json!({ "spec": { "template": { "metadata": { "annotations": { MARKER_ANNOTATION: planned.marker } } } } });
@@ -266,7 +283,7 @@ async fn execute(
                     "Restarted for new versions of Secret(s) {}",
                     planned.rotated.join(", ")
                 );
-                publish_on_workload(ctx, ns, w, EventType::Normal, "RolloutRestarted", &note).await;
+                publish_on_workload(ctx, ns, w, EventType::Normal, "RolloutRestarted", &note);
             }
         }
         for secret in &planned.rotated {
@@ -280,7 +297,7 @@ async fn execute(
     Ok(reports)
 }
 
-async fn publish_on_workload(
+fn publish_on_workload(
     ctx: &Context,
     ns: &str,
     w: &WorkloadView,
@@ -293,6 +310,5 @@ async fn publish_on_workload(
         WorkloadKind::StatefulSet => object_ref::<StatefulSet>(ns, &w.name),
         WorkloadKind::DaemonSet => object_ref::<DaemonSet>(ns, &w.name),
     };
-    ctx.publish(&reference, type_, reason, "Rollout", note)
-        .await;
+    ctx.publish(&reference, type_, reason, "Rollout", note);
 }

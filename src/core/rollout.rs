@@ -99,6 +99,22 @@ pub struct ManagedSecret {
     pub listed: Vec<(WorkloadKind, String)>,
 }
 
+/// The managed Secrets as a watch cache shows them, with the Secrets just written put in as written:
+/// a cache that has not seen a write yet would plan with the old record (the same marker: no
+/// restart). Each written Secret replaces its cached entry or is added; the rest stay as cached.
+pub fn with_written(
+    mut cached: Vec<ManagedSecret>,
+    written: &[ManagedSecret],
+) -> Vec<ManagedSecret> {
+    for w in written {
+        match cached.iter_mut().find(|c| c.name == w.name) {
+            Some(c) => *c = w.clone(),
+            None => cached.push(w.clone()),
+        }
+    }
+    cached
+}
+
 /// What to do with one workload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WorkloadAction {

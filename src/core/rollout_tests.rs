@@ -294,3 +294,99 @@ fn reload_false_and_paused_are_skipped_with_reasons() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn written_records_replace_a_lagging_cache_so_a_rotation_always_restarts() {
+    use WorkloadKind::Deployment;
+    let api = || {
+        let mut v = view(Deployment, "api");
+        v.referenced = rotated(&["db", "cache"]);
+        v.reload = Some("true".into());
+        v
+    };
+    let old_db = managed("db", &[("prod/db", "v1")], &[]);
+    let new_db = managed("db", &[("prod/db", "v2")], &[]);
+    let cache_secret = managed("cache", &[("prod/cache", "c1")], &[]);
+    let listed_new = managed("fresh", &[("prod/fresh", "f1")], &[(Deployment, "api")]);
+    // The workload already carries the marker of the old versions (restarted for them before).
+    let mut current = api();
+    current.marker = Some(workload_marker(
+        &[old_db.clone(), cache_secret.clone()]
+            .iter()
+            .map(|s| (s.name.clone(), s.record.clone()))
+            .collect(),
+    ));
+    // (cached view, written Secrets, expected action for the workload)
+    let cases: Vec<(
+        Vec<ManagedSecret>,
+        Vec<ManagedSecret>,
+        Option<WorkloadAction>,
+    )> = vec![
+        // Cache lagging: the written record wins.
+        (
+            vec![old_db.clone(), cache_secret.clone()],
+            vec![new_db.clone()],
+            Some(WorkloadAction::Restart),
+        ),
+        // Cache caught up: the same plan.
+        (
+            vec![new_db.clone(), cache_secret.clone()],
+            vec![new_db.clone()],
+            Some(WorkloadAction::Restart),
+        ),
+        // Cache without the Secret yet: it is added.
+        (
+            vec![cache_secret.clone()],
+            vec![new_db.clone()],
+            Some(WorkloadAction::Restart),
+        ),
+        // Written again with the versions the marker already has: already done, never twice.
+        (
+            vec![old_db.clone(), cache_secret.clone()],
+            vec![old_db.clone()],
+            Some(WorkloadAction::AlreadyDone),
+        ),
+        // A written Secret listing the workload restarts it even if the cache never saw it.
+        (
+            vec![cache_secret.clone()],
+            vec![listed_new.clone()],
+            Some(WorkloadAction::Restart),
+        ),
+    ];
+    // The hazard: planned from a cache that has not seen the write, the marker is the old one.
+    let stale = plan(
+        &[current.clone()],
+        &[old_db.clone(), cache_secret.clone()],
+        &rotated(&["db"]),
+    );
+    assert_eq!(stale[0].action, WorkloadAction::AlreadyDone);
+    for (i, (cached, written, expected)) in cases.into_iter().enumerate() {
+        let managed = with_written(cached.clone(), &written);
+        for w in &written {
+            assert_eq!(
+                managed
+                    .iter()
+                    .filter(|m| m.name == w.name)
+                    .collect::<Vec<_>>(),
+                vec![w],
+                "case {i}: one entry per written Secret, as written"
+            );
+        }
+        for c in cached
+            .iter()
+            .filter(|c| !written.iter().any(|w| w.name == c.name))
+        {
+            assert!(
+                managed.contains(c),
+                "case {i}: other Secrets stay as cached"
+            );
+        }
+        let names: BTreeSet<String> = written.iter().map(|w| w.name.clone()).collect();
+        let planned = plan(&[current.clone()], &managed, &names);
+        assert_eq!(
+            planned.first().map(|p| p.action.clone()),
+            expected,
+            "case {i}"
+        );
+    }
+}

@@ -33,13 +33,37 @@ pub struct Batches {
     denied: Mutex<HashSet<Arc<str>>>,
 }
 
+/// What a read that joined a batch does next.
+#[derive(Debug)]
+pub enum Joined {
+    /// It opened the batch: wait [`WINDOW`], then send what has gathered.
+    Leader,
+    /// It filled the batch to [`MAX_BATCH`]: send it now.
+    Full(Vec<Waiter>),
+    /// Someone else sends it.
+    Member,
+}
+
+impl std::fmt::Debug for Waiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Waiter")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Batches {
-    /// Adds a read; true when it is the first of its batch (its caller then flushes after [`WINDOW`]).
-    pub fn join(&self, scope: &Arc<str>, waiter: Waiter) -> bool {
+    /// Adds a read to its scope's pending batch. A full batch is taken at once (no reason to wait
+    /// out the window); a leader that wakes to find its batch gone sends whatever gathered since.
+    pub fn join(&self, scope: &Arc<str>, waiter: Waiter) -> Joined {
         let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         let batch = pending.entry(scope.clone()).or_default();
         batch.push(waiter);
-        batch.len() == 1
+        match batch.len() {
+            1 => Joined::Leader,
+            n if n >= MAX_BATCH => Joined::Full(pending.remove(scope).unwrap_or_default()),
+            _ => Joined::Member,
+        }
     }
 
     /// Takes every read waiting for `scope`.
@@ -111,10 +135,31 @@ mod tests {
             expected: None,
             reply,
         };
-        assert!(b.join(&scope, w("a", tx1)));
-        assert!(!b.join(&scope, w("b", tx2)));
+        assert!(matches!(b.join(&scope, w("a", tx1)), Joined::Leader));
+        assert!(matches!(b.join(&scope, w("b", tx2)), Joined::Member));
         assert_eq!(b.take(&scope).len(), 2);
         assert!(b.take(&scope).is_empty());
+        // The twentieth read takes the full batch at once; the next one opens a new batch.
+        for i in 0..MAX_BATCH - 1 {
+            let (tx, _rx) = oneshot::channel();
+            let joined = b.join(&scope, w(&format!("k{i}"), tx));
+            if i == 0 {
+                assert!(matches!(joined, Joined::Leader));
+            } else {
+                assert!(matches!(joined, Joined::Member));
+            }
+        }
+        let (tx, _rx) = oneshot::channel();
+        match b.join(&scope, w("last", tx)) {
+            Joined::Full(batch) => assert_eq!(batch.len(), MAX_BATCH),
+            other => panic!("expected a full batch, got {other:?}"),
+        }
+        assert!(
+            b.take(&scope).is_empty(),
+            "the leader wakes to an empty batch"
+        );
+        let (tx, _rx) = oneshot::channel();
+        assert!(matches!(b.join(&scope, w("next", tx)), Joined::Leader));
         assert!(!b.is_denied(&scope));
         b.deny(&scope);
         assert!(b.is_denied(&scope));

@@ -231,10 +231,14 @@ impl Provider {
             expected: expected.map(String::from),
             reply,
         };
-        if self.batches.join(&sc.scope, waiter) {
-            tokio::time::sleep(batch::WINDOW).await;
-            let waiters = self.batches.take(&sc.scope);
-            self.flush(sc, waiters).await;
+        match self.batches.join(&sc.scope, waiter) {
+            batch::Joined::Leader => {
+                tokio::time::sleep(batch::WINDOW).await;
+                let waiters = self.batches.take(&sc.scope);
+                self.flush(sc, waiters).await;
+            }
+            batch::Joined::Full(waiters) => self.flush(sc, waiters).await,
+            batch::Joined::Member => {}
         }
         match answer.await {
             Ok(result) => result,

@@ -363,6 +363,20 @@ pub async fn event_messages(client: &Client, ns: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Waits (30 s at most) until the namespace's Events mention every one of `needles` (Events are sent
+/// in the background, just after the status they go with); returns all Event messages, one per line.
+pub async fn wait_for_events(client: &Client, ns: &str, needles: &[&str]) -> String {
+    wait_for(
+        &format!("Events mentioning {needles:?} in {ns}"),
+        Duration::from_secs(30),
+        || async {
+            let events = event_messages(client, ns).await.join("\n");
+            needles.iter().all(|n| events.contains(n)).then_some(events)
+        },
+    )
+    .await
+}
+
 /// A SecretStore named `name` reaching `endpoint` with its own static keys (Secret `aws-creds`,
 /// emitted first; the test bed's moto accepts any keys). A namespaced store may not use the
 /// controller's own identity by default.
