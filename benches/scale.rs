@@ -92,7 +92,9 @@ struct Idle {
 struct RunResult {
     n: usize,
     shape: Shape,
-    floor: Duration,
+    floor: Floor,
+    /// kube-apiserver CPU seconds during the first sync.
+    sync_apiserver_cpu: f64,
     create: Duration,
     first_sync: Duration,
     /// AWS calls from the controller's start until all N were Ready.
@@ -154,10 +156,15 @@ async fn run(client: &Client, n: usize, shape: Shape) -> RunResult {
     let sm = common::sm_at(&moto.endpoint(), None);
     create_remotes(&sm, shape, n).await;
     let floor = measure_floor(client, shape, n).await;
-    println!("floor: {floor:.1?}");
+    println!(
+        "floor: {:.1?}; with the status write: {:.1?}",
+        floor.secrets, floor.with_status
+    );
     let ns = common::namespace(client, "bench-scale").await;
     common::apply(client, &ns, &common::store_yaml("aws", &moto.endpoint())).await;
+    let cpu0 = apiserver_cpu_seconds(client).await;
     let (op, create, first_sync, sync_kube) = first_sync(client, &ns, shape, n).await;
+    let sync_apiserver_cpu = apiserver_cpu_seconds(client).await - cpu0;
     let sync_cpu = cpu_seconds(op.pid());
     let sync_calls = aws_calls(&op);
     println!("first sync: {first_sync:.1?} (creating beforehand: {create:.1?})");
@@ -175,6 +182,7 @@ async fn run(client: &Client, n: usize, shape: Shape) -> RunResult {
         n,
         shape,
         floor,
+        sync_apiserver_cpu,
         create,
         first_sync,
         sync_calls,
@@ -285,14 +293,107 @@ where
     start.elapsed()
 }
 
-/// The floor: a plain client applying the same N Secrets in a fresh namespace.
-async fn measure_floor(client: &Client, shape: Shape, n: usize) -> Duration {
+/// The floors of a first sync, measured with a plain client in fresh namespaces.
+struct Floor {
+    /// Applying the same N Secrets (the floor).
+    secrets: Duration,
+    /// kube-apiserver CPU seconds spent on it.
+    secrets_cpu: f64,
+    /// Applying each Secret and then the status of its (pre-created) ExternalSecret: the two writes
+    /// the API contract needs per ExternalSecret (Ready is on the status).
+    with_status: Duration,
+    /// kube-apiserver CPU seconds spent on it.
+    with_status_cpu: f64,
+}
+
+/// The floors: a plain client applying the same N Secrets in a fresh namespace; then, in another,
+/// each Secret followed by the status the controller writes for it.
+async fn measure_floor(client: &Client, shape: Shape, n: usize) -> Floor {
     let ns = common::namespace(client, "bench-floor").await;
     let api: Api<Secret> = Api::namespaced(client.clone(), &ns);
     let objects = (0..n).map(|i| secret_object(shape, i)).collect();
-    let took = apply_all_at(&api, objects, FLOOR_CONCURRENCY).await;
+    let cpu0 = apiserver_cpu_seconds(client).await;
+    let secrets = apply_all_at(&api, objects, FLOOR_CONCURRENCY).await;
+    let secrets_cpu = apiserver_cpu_seconds(client).await - cpu0;
     delete_namespace_and_wait(client, &ns).await;
-    took
+
+    // No controller watches this namespace: the ExternalSecrets only carry the statuses applied here.
+    let ns = common::namespace(client, "bench-floor-status").await;
+    let secrets_api: Api<Secret> = Api::namespaced(client.clone(), &ns);
+    let es_api: Api<ExternalSecret> = Api::namespaced(client.clone(), &ns);
+    apply_all(
+        &es_api,
+        (0..n).map(|i| es_object(shape, i, "floor")).collect(),
+    )
+    .await;
+    let pp = PatchParams::apply(MANAGER).force();
+    let cpu0 = apiserver_cpu_seconds(client).await;
+    let start = Instant::now();
+    stream::iter(0..n)
+        .map(|i| {
+            let (secrets_api, es_api, pp) = (secrets_api.clone(), es_api.clone(), pp.clone());
+            async move {
+                let (name, secret) = secret_object(shape, i);
+                secrets_api
+                    .patch(&name, &pp, &Patch::Apply(&secret))
+                    .await
+                    .unwrap_or_else(|e| panic!("applying Secret {name}: {e}"));
+                es_api
+                    .patch_status(&name, &pp, &Patch::Apply(&floor_status(shape, i)))
+                    .await
+                    .unwrap_or_else(|e| panic!("applying the status of {name}: {e}"));
+            }
+        })
+        .buffer_unordered(FLOOR_CONCURRENCY)
+        .collect::<Vec<_>>()
+        .await;
+    let with_status = start.elapsed();
+    let with_status_cpu = apiserver_cpu_seconds(client).await - cpu0;
+    delete_namespace_and_wait(client, &ns).await;
+    Floor {
+        secrets,
+        secrets_cpu,
+        with_status,
+        with_status_cpu,
+    }
+}
+
+/// A status like the one the controller writes after a first sync (Ready, versions, source, times).
+fn floor_status(shape: Shape, i: usize) -> Value {
+    let now = jiff::Timestamp::now().to_string();
+    json!({
+        "apiVersion": "secretsync.io/v1alpha1",
+        "kind": "ExternalSecret",
+        "status": {
+            "conditions": [{
+                "type": "Ready",
+                "status": "True",
+                "reason": "Synced",
+                "message": format!("Secret {:?} holds 1 remote version(s)", es_name(i)),
+                "lastTransitionTime": now,
+                "observedGeneration": 1
+            }],
+            "observedGeneration": 1,
+            "refreshTime": now,
+            "syncedVersions": { shape.key(i): "00000000-0000-0000-0000-000000000001" },
+            "syncedFrom": "SecretStore/aws region=us-east-1"
+        }
+    })
+}
+
+/// kube-apiserver's own CPU seconds (`process_cpu_seconds_total` on its /metrics).
+async fn apiserver_cpu_seconds(client: &Client) -> f64 {
+    let req = http::Request::get("/metrics")
+        .body(Vec::new())
+        .unwrap_or_else(|e| panic!("building the /metrics request: {e}"));
+    let text = client
+        .request_text(req)
+        .await
+        .unwrap_or_else(|e| panic!("reading the apiserver's /metrics: {e}"));
+    samples(&text, "process_cpu_seconds_total")
+        .into_iter()
+        .map(|(_, v)| v)
+        .sum()
 }
 
 /// Deletes a namespace and waits until the namespace controller has removed it.
@@ -677,7 +778,8 @@ fn summary_rows(r: &RunResult) -> Vec<[String; 3]> {
     let list_goal = n.div_ceil(100) + 5;
     let gets = kube_sum(&r.idle, &["GET"], &KUBE_RESOURCES[..4]);
     let writes = kube_writes(&r.idle);
-    let sync_ratio = r.first_sync.as_secs_f64() / r.floor.as_secs_f64().max(0.001);
+    let sync_ratio = r.first_sync.as_secs_f64() / r.floor.secrets.as_secs_f64().max(0.001);
+    let status_ratio = r.first_sync.as_secs_f64() / r.floor.with_status.as_secs_f64().max(0.001);
     let new_ratio = r.new_busy.as_secs_f64() / r.new_idle.as_secs_f64().max(0.001);
     let p50 = r.rotation[r.rotation.len() / 2];
     let max = r.rotation[r.rotation.len() - 1];
@@ -698,7 +800,27 @@ fn summary_rows(r: &RunResult) -> Vec<[String; 3]> {
             format!(
                 "floor: plain client applies the {n} Secrets (SSA, {FLOOR_CONCURRENCY} at a time)"
             ),
-            secs(r.floor),
+            format!(
+                "{} (kube-apiserver CPU {:.1} s)",
+                secs(r.floor.secrets),
+                r.floor.secrets_cpu
+            ),
+            "—".into(),
+        ],
+        [
+            format!(
+                "floor with the status write: each Secret, then its ExternalSecret's status (SSA, {FLOOR_CONCURRENCY} at a time)"
+            ),
+            format!(
+                "{} (kube-apiserver CPU {:.1} s); first sync = {status_ratio:.2}× this",
+                secs(r.floor.with_status),
+                r.floor.with_status_cpu
+            ),
+            "—".into(),
+        ],
+        [
+            "kube-apiserver CPU during the first sync".into(),
+            format!("{:.1} s", r.sync_apiserver_cpu),
             "—".into(),
         ],
         [
