@@ -87,6 +87,8 @@ type Counts = BTreeMap<String, f64>;
 struct Idle {
     aws: Counts,
     kube: BTreeMap<(String, String), f64>,
+    /// The controller's own apiserver requests (`secretsync_kube_api_requests_total`), by "verb resource".
+    own: Counts,
 }
 
 struct RunResult {
@@ -547,6 +549,32 @@ fn aws_calls(op: &Operator) -> Counts {
     out
 }
 
+/// "verb resource n, ..." of the counts that are not zero, or "none".
+fn own_line(own: &Counts) -> String {
+    let parts: Vec<String> = own
+        .iter()
+        .filter(|(_, v)| **v > 0.0)
+        .map(|(k, v)| format!("{k} {}", int(*v)))
+        .collect();
+    if parts.is_empty() {
+        "none".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// The controller's own apiserver requests by "verb resource" (`secretsync_kube_api_requests_total`;
+/// watches count when opened).
+fn own_requests(op: &Operator) -> Counts {
+    let mut out = Counts::new();
+    for (labels, v) in samples(&op.metrics(), "secretsync_kube_api_requests_total") {
+        let get = |k: &str| labels.get(k).cloned().unwrap_or_default();
+        *out.entry(format!("{} {}", get("verb"), get("resource")))
+            .or_insert(0.0) += v;
+    }
+    out
+}
+
 /// The apiserver's request counts by (verb, resource[/subresource]) for the resources we follow.
 async fn apiserver_requests(client: &Client) -> BTreeMap<(String, String), f64> {
     let req = http::Request::get("/metrics")
@@ -582,16 +610,25 @@ fn diff<K: Ord + Clone>(before: &BTreeMap<K, f64>, after: &BTreeMap<K, f64>) -> 
 
 /// AWS calls and apiserver requests over exactly one idle interval.
 async fn measure_idle(client: &Client, op: &Operator) -> Idle {
-    let (aws0, kube0) = (aws_calls(op), apiserver_requests(client).await);
+    let (aws0, kube0, own0) = (
+        aws_calls(op),
+        apiserver_requests(client).await,
+        own_requests(op),
+    );
     tokio::time::sleep(INTERVAL).await;
-    let (aws1, kube1) = (aws_calls(op), apiserver_requests(client).await);
+    let (aws1, kube1, own1) = (
+        aws_calls(op),
+        apiserver_requests(client).await,
+        own_requests(op),
+    );
     let idle = Idle {
         aws: diff(&aws0, &aws1),
         kube: diff(&kube0, &kube1),
+        own: diff(&own0, &own1),
     };
     println!(
-        "idle interval: AWS {:?}\n  apiserver {:?}",
-        idle.aws, idle.kube
+        "idle interval: AWS {:?}\n  apiserver {:?}\n  the controller's own {:?}",
+        idle.aws, idle.kube, idle.own
     );
     idle
 }
@@ -857,6 +894,11 @@ fn summary_rows(r: &RunResult) -> Vec<[String; 3]> {
             "apiserver GETs of Secrets, stores, Namespaces per idle interval".into(),
             format!("{} {}", int(gets), mark(gets == 0.0)),
             "0".into(),
+        ],
+        [
+            "of which the controller's own requests (`secretsync_kube_api_requests_total`)".into(),
+            own_line(&r.idle.own),
+            "—".into(),
         ],
         [
             "apiserver writes (all followed resources) per idle interval".into(),

@@ -5,6 +5,7 @@ pub mod api;
 pub mod controller;
 pub mod core;
 pub mod http;
+pub mod kube_requests;
 pub mod leader;
 pub mod logging;
 pub mod metrics;

@@ -121,9 +121,16 @@ fn main() -> anyhow::Result<()> {
 async fn run_controller(args: ControllerArgs) -> anyhow::Result<()> {
     let metrics = Metrics::new().context("creating metrics")?;
     let ready = Arc::new(AtomicBool::new(false));
-    let client = kube::Client::try_default()
+    let config = kube::Config::infer()
         .await
-        .context("building the Kubernetes client (KUBECONFIG or in-cluster config)")?;
+        .context("reading the Kubernetes client configuration (KUBECONFIG or in-cluster config)")?;
+    let requests = metrics.kube_api_requests.clone();
+    let client = kube::client::ClientBuilder::try_from(config)
+        .context("building the Kubernetes client")?
+        .with_layer(&tower::util::MapRequestLayer::new(move |r| {
+            secretsync::kube_requests::count(&requests, r)
+        }))
+        .build();
     let version = client
         .apiserver_version()
         .await

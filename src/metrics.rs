@@ -23,6 +23,8 @@ pub struct Metrics {
     pub external_secrets: IntGaugeVec,
     /// Workloads restarted for rotations, by kind and namespace.
     pub workload_restarts: IntCounterVec,
+    /// The controller's own requests to the Kubernetes API server, by verb and resource.
+    pub kube_api_requests: IntCounterVec,
     /// Events not published because the queue was full (a burst beyond the Event rate), by type.
     pub events_dropped: IntCounterVec,
 }
@@ -107,7 +109,16 @@ impl Metrics {
             &["type"],
         )?;
         registry.register(Box::new(events_dropped.clone()))?;
+        let kube_api_requests = IntCounterVec::new(
+            Opts::new(
+                "kube_api_requests_total",
+                "Requests secretsync sent to the Kubernetes API server, by verb and resource",
+            ),
+            &["verb", "resource"],
+        )?;
+        registry.register(Box::new(kube_api_requests.clone()))?;
         Ok(Self {
+            kube_api_requests,
             events_dropped,
             workload_restarts,
             registry,

@@ -55,6 +55,21 @@ fn object_gets(op: &Operator) -> usize {
     text.lines().filter(|l| re.is_match(l)).count()
 }
 
+/// `secretsync_kube_api_requests_total` by "verb resource".
+fn own_requests(op: &Operator) -> std::collections::BTreeMap<String, f64> {
+    let re = regex::Regex::new(
+        r#"^secretsync_kube_api_requests_total\{resource="([^"]*)",verb="([^"]*)"\} (\S+)$"#,
+    )
+    .expect("static regex");
+    op.metrics()
+        .lines()
+        .filter_map(|l| {
+            let c = re.captures(l)?;
+            Some((format!("{} {}", &c[2], &c[1]), c[3].parse().ok()?))
+        })
+        .collect()
+}
+
 async fn es_resource_version(client: &Client, ns: &str, name: &str) -> String {
     let api: Api<ExternalSecret> = Api::namespaced(client.clone(), ns);
     api.get(name)
@@ -119,6 +134,11 @@ async fn idle_refreshes_read_no_values_and_write_nothing() {
     wait_refreshes(&op, 3.0).await;
     let (reads, lists) = (calls(&op, "GetSecretValue"), calls(&op, "ListSecrets"));
     let gets = object_gets(&op);
+    let own = own_requests(&op);
+    assert!(
+        own.contains_key("watch secrets") && own.contains_key("apply secrets"),
+        "the controller counts its own apiserver requests: {own:?}"
+    );
     assert_eq!(reads + calls(&op, "BatchGetSecretValue"), first);
     let versions: Vec<String> = futures::future::join_all(
         ["data", "extract", "find"].map(|n| es_resource_version(&client, &ns, n)),
@@ -147,6 +167,13 @@ async fn idle_refreshes_read_no_values_and_write_nothing() {
         gets,
         "no GET of a Secret, store or Namespace at idle (watch caches)"
     );
+    // The controller's own request counter agrees: nothing but the watches it keeps open.
+    let moved: Vec<String> = own_requests(&op)
+        .into_iter()
+        .filter(|(k, v)| own.get(k) != Some(v) && !k.starts_with("watch "))
+        .map(|(k, v)| format!("{k}: {} -> {v}", own.get(&k).copied().unwrap_or(0.0)))
+        .collect();
+    assert!(moved.is_empty(), "apiserver requests at idle: {moved:?}");
     op.assert_log_free_of(&["idle-db", "idle-pass", "idle-a", "idle-b"]);
     common::delete_namespace(&client, &ns).await;
 }
