@@ -278,11 +278,8 @@ impl Context {
     /// Whether the managed-Secret watch cache is synced and holds no Secret of this name (one without
     /// secretsync's label may still exist).
     pub fn managed_secret_absent(&self, ns: &str, name: &str) -> bool {
-        use futures::FutureExt;
-        self.managed_secrets.get().is_some_and(|cache| {
-            matches!(cache.wait_until_ready().now_or_never(), Some(Ok(())))
-                && cache.get(&ObjectRef::new(name).within(ns)).is_none()
-        })
+        self.managed_secrets_ready()
+            .is_some_and(|cache| cache.get(&ObjectRef::new(name).within(ns)).is_none())
     }
 
     /// Forgets verification records of Secrets no longer in the cache (and not just written: the
