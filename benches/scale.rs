@@ -1110,7 +1110,10 @@ fn section(results: &[RunResult], binary: &str) -> String {
          or restarting secretsync on a cluster full of ExternalSecrets, and the controller's own throughput); \
          the floor is a plain client applying the same N Secrets with the controller's default concurrency \
          ({FLOOR_CONCURRENCY} in flight). Each first sync also needs the ExternalSecret's status written \
-         and an Event created, so its apiserver requests per ExternalSecret are shown next to the floor's 1. The idle interval starts {} s after all \
+         (the API's Ready condition), so a second floor applies each Secret and then that status to \
+         pre-created ExternalSecrets in a namespace no controller watches; Events go out in the background \
+         (at most 50/s). The controller's own apiserver requests come from its \
+         `secretsync_kube_api_requests_total`. The idle interval starts {} s after all \
          were Ready and lasts exactly {} s; AWS calls come from the controller's \
          `secretsync_aws_api_calls_total`, apiserver requests from its `apiserver_request_total` (secrets, \
          secretstores, clustersecretstores, namespaces, externalsecrets), which counts every client: run the \
