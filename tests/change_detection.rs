@@ -421,6 +421,13 @@ async fn first_syncs_are_batched_and_a_missing_secret_fails_only_its_own_externa
         batches + singles < 20.0,
         "{batches} batch calls and {singles} single reads for 20 secrets"
     );
+    // Twenty reconciles resolving one store read its credentials Secret once (two keys), not once
+    // each; the controller's digest key is the only other Secret it reads.
+    let gets = own_requests(&op).get("get secrets").copied().unwrap_or(0.0);
+    assert!(
+        gets <= 3.0,
+        "{gets} Secret GETs for 20 first syncs of one store"
+    );
     common::delete_namespace(&client, &ns).await;
 }
 

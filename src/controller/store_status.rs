@@ -12,12 +12,13 @@ use kube::{Resource, ResourceExt};
 
 use super::context::{Context, apply_status};
 use super::external_secret::Error;
-use super::stores::provider_config;
+use super::stores::{provider_config, spec_version};
 use crate::api::{ClusterSecretStore, SecretStore, SecretStoreStatus};
 use crate::core::reason::Reason;
 use crate::core::status::set_ready;
 
-/// How often a store's configuration is re-checked (referenced Secrets are not watched).
+/// How often a store's configuration is re-checked (referenced Secrets are not watched; the
+/// credentials they hold are re-read at most every `stores::CONFIG_TTL`, shared with syncs).
 const RECHECK: Duration = Duration::from_secs(300);
 
 fn next_status(
@@ -64,14 +65,20 @@ fn same_status(old: Option<&SecretStoreStatus>, new: &SecretStoreStatus) -> bool
 pub async fn reconcile_store(store: Arc<SecretStore>, ctx: Arc<Context>) -> Result<Action, Error> {
     let ns = store.namespace().unwrap_or_default();
     let name = store.name_any();
-    let ok = provider_config(
-        &ctx.client,
-        &store.spec.aws,
-        Some(&ns),
-        &ctx.options.tenancy,
-    )
-    .await
-    .map(|_| ());
+    let ok = ctx
+        .stores
+        .cached_config(
+            &format!("SecretStore/{ns}/{name}"),
+            &spec_version(store.meta()),
+            provider_config(
+                &ctx.client,
+                &store.spec.aws,
+                Some(&ns),
+                &ctx.options.tenancy,
+            ),
+        )
+        .await
+        .map(|_| ());
     let new = next_status(store.status.as_ref(), ok, store.meta().generation);
     if !same_status(store.status.as_ref(), &new) {
         let api: Api<SecretStore> = Api::namespaced(ctx.client.clone(), &ns);
@@ -88,7 +95,13 @@ pub async fn reconcile_cluster_store(
     ctx: Arc<Context>,
 ) -> Result<Action, Error> {
     let name = store.name_any();
-    let ok = provider_config(&ctx.client, &store.spec.aws, None, &ctx.options.tenancy)
+    let ok = ctx
+        .stores
+        .cached_config(
+            &format!("ClusterSecretStore/{name}"),
+            &spec_version(store.meta()),
+            provider_config(&ctx.client, &store.spec.aws, None, &ctx.options.tenancy),
+        )
         .await
         .map(|_| ());
     let new = next_status(store.status.as_ref(), ok, store.meta().generation);

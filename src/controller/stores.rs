@@ -68,7 +68,9 @@ fn kube_error(what: &str, e: kube::Error) -> SyncError {
 }
 
 /// Watch caches of what store resolution reads, and resolved configurations (credentials are re-read
-/// when the store changes, or after [`CONFIG_TTL`] so a rotated credentials Secret is picked up).
+/// when the store's spec changes, or after [`CONFIG_TTL`] so a rotated credentials Secret is picked up).
+/// Concurrent reconciles that miss the same configuration wait for one resolution (one read of the
+/// credentials Secret, not one per reconcile).
 #[derive(Default)]
 pub struct StoreCaches {
     /// SecretStores.
@@ -78,6 +80,8 @@ pub struct StoreCaches {
     /// Namespace metadata (labels for ClusterSecretStore conditions).
     pub namespaces: std::sync::OnceLock<Store<PartialObjectMeta<Namespace>>>,
     configs: std::sync::Mutex<HashMap<String, (String, Instant, StoreConfig)>>,
+    /// One lock per store id, held while its configuration is being resolved.
+    resolving: std::sync::Mutex<HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// How long a resolved store configuration (with the credentials it read) is reused.
@@ -92,6 +96,36 @@ impl StoreCaches {
             .map(|(_, _, c)| c.clone())
     }
 
+    fn resolving(&self, id: &str) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+        self.resolving
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(id.to_string())
+            .or_default()
+            .clone()
+    }
+
+    /// The configuration of store `id` at spec `version`: cached while younger than [`CONFIG_TTL`],
+    /// else `resolve`d once (concurrent callers wait for that resolution; a failure is not cached).
+    pub async fn cached_config(
+        &self,
+        id: &str,
+        version: &str,
+        resolve: impl std::future::Future<Output = Result<StoreConfig, SyncError>>,
+    ) -> Result<StoreConfig, SyncError> {
+        if let Some(c) = self.config(id, version) {
+            return Ok(c);
+        }
+        let lock = self.resolving(id);
+        let _resolving = lock.lock().await;
+        if let Some(c) = self.config(id, version) {
+            return Ok(c);
+        }
+        let c = resolve.await?;
+        self.remember(id, version, &c);
+        Ok(c)
+    }
+
     fn remember(&self, id: &str, version: &str, config: &StoreConfig) {
         self.configs
             .lock()
@@ -100,6 +134,15 @@ impl StoreCaches {
                 id.to_string(),
                 (version.to_string(), Instant::now(), config.clone()),
             );
+    }
+}
+
+/// What identifies a store's spec: its generation (a status write does not change it), else its
+/// resourceVersion.
+pub fn spec_version(meta: &kube::api::ObjectMeta) -> String {
+    match meta.generation {
+        Some(g) => format!("g{g}"),
+        None => meta.resource_version.clone().unwrap_or_default(),
     }
 }
 
@@ -157,7 +200,7 @@ pub async fn resolve_for(
             })?;
             (
                 format!("SecretStore/{es_namespace}/{}", store.name_any()),
-                store.resource_version().unwrap_or_default(),
+                spec_version(&store.metadata),
                 store.spec.aws,
                 Some(es_namespace),
             )
@@ -192,20 +235,19 @@ pub async fn resolve_for(
             }
             (
                 format!("ClusterSecretStore/{}", store.name_any()),
-                store.resource_version().unwrap_or_default(),
+                spec_version(&store.metadata),
                 store.spec.aws,
                 None,
             )
         }
     };
-    let config = match caches.config(&id, &version) {
-        Some(c) => c,
-        None => {
-            let c = provider_config(client, &aws, store_namespace, policy).await?;
-            caches.remember(&id, &version, &c);
-            c
-        }
-    };
+    let config = caches
+        .cached_config(
+            &id,
+            &version,
+            provider_config(client, &aws, store_namespace, policy),
+        )
+        .await?;
     Ok(ResolvedStore {
         id,
         config,
@@ -409,4 +451,86 @@ fn token_source(api: Api<ServiceAccount>, name: String, audiences: Vec<String>) 
                 .ok_or_else(|| format!("TokenRequest for ServiceAccount {name} returned no token"))
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn config(region: &str) -> StoreConfig {
+        StoreConfig {
+            region: region.into(),
+            endpoint: None,
+            role: None,
+            external_id: None,
+            credentials: crate::provider::CredentialSource::Default,
+            max_requests_per_second: 1,
+        }
+    }
+
+    #[tokio::test]
+    async fn concurrent_misses_resolve_once_and_failures_are_not_kept() {
+        let caches = StoreCaches::default();
+        let resolved = AtomicUsize::new(0);
+        let resolve = |region: &'static str| {
+            let resolved = &resolved;
+            async move {
+                resolved.fetch_add(1, Ordering::SeqCst);
+                tokio::task::yield_now().await;
+                Ok(config(region))
+            }
+        };
+        let all = futures::future::join_all(
+            (0..20).map(|_| caches.cached_config("SecretStore/a/s", "g1", resolve("eu-west-1"))),
+        )
+        .await;
+        assert!(
+            all.iter()
+                .all(|c| c.as_ref().is_ok_and(|c| c.region == "eu-west-1"))
+        );
+        assert_eq!(
+            resolved.load(Ordering::SeqCst),
+            1,
+            "one resolution for 20 callers"
+        );
+        // A new spec (generation) resolves again; another store has its own entry.
+        let c = caches
+            .cached_config("SecretStore/a/s", "g2", resolve("us-east-1"))
+            .await;
+        assert_eq!(c.map(|c| c.region).ok().as_deref(), Some("us-east-1"));
+        assert_eq!(resolved.load(Ordering::SeqCst), 2);
+        // A failure is returned and not cached: the next call resolves again.
+        let failed = caches
+            .cached_config("SecretStore/a/other", "g1", async {
+                Err(not_ready("credentials Secret not found".into()))
+            })
+            .await;
+        assert!(failed.is_err());
+        let c = caches
+            .cached_config("SecretStore/a/other", "g1", resolve("eu-central-1"))
+            .await;
+        assert!(c.is_ok());
+    }
+
+    #[test]
+    fn the_spec_version_ignores_status_writes() {
+        let meta = |generation: Option<i64>, rv: &str| kube::api::ObjectMeta {
+            generation,
+            resource_version: Some(rv.into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            spec_version(&meta(Some(3), "100")),
+            spec_version(&meta(Some(3), "101"))
+        );
+        assert_ne!(
+            spec_version(&meta(Some(3), "100")),
+            spec_version(&meta(Some(4), "100"))
+        );
+        assert_ne!(
+            spec_version(&meta(None, "100")),
+            spec_version(&meta(None, "101"))
+        );
+    }
 }
