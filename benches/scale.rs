@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use futures::{StreamExt, stream};
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::Client;
-use kube::api::{Api, ListParams, Patch, PatchParams};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
 use secretsync::api::ExternalSecret;
 use serde_json::{Value, json};
 
@@ -95,8 +95,8 @@ struct RunResult {
     n: usize,
     shape: Shape,
     floor: Floor,
-    /// kube-apiserver CPU seconds during the first sync.
-    sync_apiserver_cpu: f64,
+    /// kube-apiserver and moto CPU seconds during the first sync (controller start to all Ready).
+    sync_testbed_cpu: TestBedCpu,
     create: Duration,
     first_sync: Duration,
     /// AWS calls from the controller's start until all N were Ready.
@@ -156,6 +156,7 @@ fn sizes() -> Vec<usize> {
 /// One size and shape, from an empty moto to the idle-controller baseline.
 async fn run(client: &Client, n: usize, shape: Shape) -> RunResult {
     println!("== {}", shape.describe(n));
+    wait_for_quiet(client).await;
     let moto = Moto::start(&[]).await;
     let sm = common::sm_at(&moto.endpoint(), None);
     create_remotes(&sm, shape, n).await;
@@ -166,9 +167,8 @@ async fn run(client: &Client, n: usize, shape: Shape) -> RunResult {
     );
     let ns = common::namespace(client, "bench-scale").await;
     common::apply(client, &ns, &common::store_yaml("aws", &moto.endpoint())).await;
-    let cpu0 = apiserver_cpu_seconds();
-    let (op, create, first_sync, sync_kube) = first_sync(client, &ns, shape, n).await;
-    let sync_apiserver_cpu = apiserver_cpu_seconds() - cpu0;
+    let (op, create, first_sync, sync_kube, sync_testbed_cpu) =
+        first_sync(client, &ns, shape, n, &moto).await;
     let sync_cpu = cpu_seconds(op.pid());
     let sync_calls = aws_calls(&op);
     let sync_own = own_requests(&op);
@@ -187,7 +187,7 @@ async fn run(client: &Client, n: usize, shape: Shape) -> RunResult {
         n,
         shape,
         floor,
-        sync_apiserver_cpu,
+        sync_testbed_cpu,
         create,
         first_sync,
         sync_calls,
@@ -403,9 +403,27 @@ fn apiserver_cpu_seconds() -> f64 {
 
 /// Deletes a namespace and waits until the namespace controller has removed it.
 async fn delete_namespace_and_wait(client: &Client, ns: &str) {
+    // Secrets first: a namespace deleted with thousands of Secrets owned by its ExternalSecrets leaves
+    // the garbage collector looking each one up (a GET per Secret at kube-controller-manager's client
+    // rate, minutes at N = 10,000), which would land in the next run's measurements.
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), ns);
+    let start = Instant::now();
+    let _ = secrets
+        .delete_collection(&DeleteParams::default(), &ListParams::default())
+        .await;
+    while !secrets
+        .list_metadata(&ListParams::default().limit(1))
+        .await
+        .is_ok_and(|l| l.items.is_empty())
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(900),
+            "Secrets of {ns} still there after 15 minutes"
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
     common::delete_namespace(client, ns).await;
     let api: Api<Namespace> = Api::all(client.clone());
-    let start = Instant::now();
     while !matches!(api.get_opt(ns).await, Ok(None)) {
         assert!(
             start.elapsed() < Duration::from_secs(900),
@@ -413,21 +431,53 @@ async fn delete_namespace_and_wait(client: &Client, ns: &str) {
         );
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
+    wait_for_quiet(client).await;
+}
+
+/// Waits until no client has read a Secret for 10 s (what a deleted namespace leaves behind is done),
+/// so the next measurement sees only its own requests.
+async fn wait_for_quiet(client: &Client) {
+    let secret_gets = |counts: &BTreeMap<(String, String), f64>| {
+        counts
+            .iter()
+            .filter(|((verb, resource), _)| verb == "GET" && resource == "secrets")
+            .map(|(_, v)| *v)
+            .sum::<f64>()
+    };
+    let start = Instant::now();
+    let mut last = secret_gets(&apiserver_requests(client).await);
+    loop {
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        let now = secret_gets(&apiserver_requests(client).await);
+        if now == last {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(1800),
+            "other clients still read Secrets after 30 minutes ({} GETs in the last 10 s)",
+            now - last
+        );
+        last = now;
+    }
+    println!("test bed quiet after {:.1?}", start.elapsed());
 }
 
 /// Creates the N ExternalSecrets with no controller running, then starts the controller and times it
 /// until all are Ready (a watch sees each Ready condition as it is written). Returns the controller,
-/// the creation time, the first sync and the apiserver requests made during it.
+/// the creation time, the first sync, the apiserver requests made during it and the CPU the test
+/// bed's kube-apiserver and moto spent in it.
 async fn first_sync(
     client: &Client,
     ns: &str,
     shape: Shape,
     n: usize,
+    moto: &Moto,
 ) -> (
     Operator,
     Duration,
     Duration,
     BTreeMap<(String, String), f64>,
+    TestBedCpu,
 ) {
     let api: Api<ExternalSecret> = Api::namespaced(client.clone(), ns);
     let create = apply_all(
@@ -437,6 +487,8 @@ async fn first_sync(
     .await;
     let deadline = Duration::from_secs(300 + n as u64 / 5);
     let kube0 = apiserver_requests(client).await;
+    let moto_cpu = || moto.pid().map_or(0.0, cpu_seconds);
+    let (apiserver0, moto0) = (apiserver_cpu_seconds(), moto_cpu());
     let start = Instant::now();
     let watch = tokio::spawn(watch_all_ready(api, "initial", n, deadline));
     let op = start_operator(ns).await;
@@ -444,8 +496,20 @@ async fn first_sync(
         .await
         .unwrap_or_else(|e| panic!("watching the first sync: {e}"));
     let took = start.elapsed();
+    let cpu = TestBedCpu {
+        apiserver: apiserver_cpu_seconds() - apiserver0,
+        moto: moto_cpu() - moto0,
+    };
     let kube = diff(&kube0, &apiserver_requests(client).await);
-    (op, create, took, kube)
+    (op, create, took, kube, cpu)
+}
+
+/// CPU seconds the test bed's processes spent during a measurement.
+struct TestBedCpu {
+    /// kube-apiserver.
+    apiserver: f64,
+    /// The run's moto_server (the Secrets Manager emulator; on AWS this work is not on the cluster).
+    moto: f64,
 }
 
 /// Watches a batch until `count` of its ExternalSecrets are Ready.
@@ -859,8 +923,11 @@ fn summary_rows(r: &RunResult) -> Vec<[String; 3]> {
             "—".into(),
         ],
         [
-            "kube-apiserver CPU during the first sync".into(),
-            format!("{:.1} s", r.sync_apiserver_cpu),
+            "kube-apiserver CPU during the first sync (controller start → all Ready); moto's".into(),
+            format!(
+                "{:.1} s; moto {:.1} s",
+                r.sync_testbed_cpu.apiserver, r.sync_testbed_cpu.moto
+            ),
             "—".into(),
         ],
         [

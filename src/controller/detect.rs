@@ -36,8 +36,9 @@ fn read_everything() -> Detected {
     }
 }
 
-/// Detects whether anything an ExternalSecret reads changed since `previous` was synced, using
-/// listings at most `max_age` old. Any doubt (an error, an unlisted secret) means "read".
+/// Detects whether anything an ExternalSecret reads changed since `previous` was synced, using a
+/// listing started at most one `interval` ago (so a store lists at most once per interval) or
+/// DescribeSecret answers younger than a refresh. Any doubt (an error, an unlisted secret) means "read".
 pub async fn detect(
     ctx: &Context,
     sc: &StoreClient,
@@ -45,7 +46,7 @@ pub async fn detect(
     es_namespace: &str,
     spec: &ExternalSecretSpec,
     previous: &std::collections::BTreeMap<String, String>,
-    max_age: Duration,
+    interval: Duration,
 ) -> Detected {
     if previous.is_empty() {
         return read_everything();
@@ -56,14 +57,9 @@ pub async fn detect(
     let mut mode = detection(store.change_detection, denied, pages, referenced, uses_find);
     let mut hints = Hints::default();
     if mode == Detection::List {
-        match ctx.provider.listing(sc, max_age).await {
-            Ok(Some(l)) => {
-                hints.listing = Some(l);
-                let changed = ctx.provider.take_listing_changes(sc);
-                if !changed.is_empty() {
-                    ctx.remote_changed(&store.id, &changed);
-                }
-            }
+        let announce = |changed: Vec<String>| ctx.remote_changed(&store.id, &changed);
+        match ctx.provider.listing(sc, interval, announce).await {
+            Ok(Some(l)) => hints.listing = Some(l),
             Ok(None) => {
                 return Detected {
                     unchanged: false,
@@ -83,6 +79,7 @@ pub async fn detect(
         Detection::List => {}
         Detection::Describe => {
             for name in &names {
+                let max_age = interval.mul_f64(crate::core::refresh::DUE_FRACTION);
                 match ctx.provider.describe_versions(sc, name, max_age).await {
                     Ok(Some(v)) => {
                         hints.described.insert(name.clone(), v);

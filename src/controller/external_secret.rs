@@ -115,7 +115,12 @@ pub async fn reconcile(es: Arc<ExternalSecret>, ctx: Arc<Context>) -> Result<Act
         }
         Outcome::Synced { .. } | Outcome::Confirmed => {
             ctx.record_success(&key);
-            requeue_jittered(at_refresh)
+            match at_refresh {
+                Some(d) => Action::requeue(
+                    duration::jitter_up(d, 0.1, random_unit()).max(Duration::from_secs(1)),
+                ),
+                None => Action::await_change(),
+            }
         }
         Outcome::Missing {
             recheck: Some(d), ..
@@ -276,9 +281,11 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         },
         _ => None,
     };
-    let hints = if matches!(plan, PreFetch::Refresh) {
-        let max_age = interval.mul_f64(crate::core::refresh::DUE_FRACTION);
-        let d = detect(ctx, &sc, &store, ns, spec, &previous, max_age).await;
+    // A listing page just showed a new version of a secret this ExternalSecret reads by name: read it
+    // now instead of waiting for the rest of the listing (a `find` still needs the whole listing).
+    let announced = refresh.remote_changed && finds.is_empty();
+    let hints = if matches!(plan, PreFetch::Refresh) && !announced {
+        let d = detect(ctx, &sc, &store, ns, spec, &previous, interval).await;
         if d.later {
             return Ok(Outcome::UpToDate(Some(super::detect::LISTING_BUSY_RETRY)));
         }

@@ -52,6 +52,13 @@ pub fn jitter(base: Duration, spread: f64, unit: f64) -> Duration {
     base.mul_f64(factor.max(0.0))
 }
 
+/// `base` lengthened by up to `spread` (0.1 = up to 10% longer); `unit` is a random number in [0, 1).
+/// Periodic refreshes use it: a refresh never comes before its interval is over, so it always finds
+/// its store's shared listing (renewed once per interval) due for renewal or renewed since.
+pub fn jitter_up(base: Duration, spread: f64, unit: f64) -> Duration {
+    base.mul_f64(1.0 + spread.max(0.0) * unit.clamp(0.0, 1.0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,6 +79,15 @@ mod tests {
         for bad in ["", "1", "h", "1d", "1 h", "-1s", "1h1"] {
             assert!(parse(bad).is_err(), "{bad:?} should not parse");
         }
+    }
+
+    #[test]
+    fn jitter_up_never_shortens() {
+        let base = Duration::from_secs(100);
+        assert_eq!(jitter_up(base, 0.1, 0.0), base);
+        let high = jitter_up(base, 0.1, 0.999_999);
+        assert!(high <= Duration::from_secs(110) && high > Duration::from_secs(109));
+        assert_eq!(jitter_up(base, 0.1, 7.0), Duration::from_secs(110));
     }
 
     #[test]

@@ -29,8 +29,15 @@ pub struct Waiter {
 /// Pending batches per store configuration scope, and scopes where BatchGetSecretValue is denied.
 #[derive(Default)]
 pub struct Batches {
-    pending: Mutex<HashMap<Arc<str>, Vec<Waiter>>>,
+    pending: Mutex<HashMap<Arc<str>, Pending>>,
     denied: Mutex<HashSet<Arc<str>>>,
+}
+
+/// The reads gathered for one scope, and the distinct secrets they name.
+#[derive(Default)]
+struct Pending {
+    waiters: Vec<Waiter>,
+    keys: HashSet<String>,
 }
 
 /// What a read that joined a batch does next.
@@ -53,15 +60,20 @@ impl std::fmt::Debug for Waiter {
 }
 
 impl Batches {
-    /// Adds a read to its scope's pending batch. A full batch is taken at once (no reason to wait
-    /// out the window); a leader that wakes to find its batch gone sends whatever gathered since.
+    /// Adds a read to its scope's pending batch. A batch naming [`MAX_BATCH`] distinct secrets is
+    /// full and taken at once (no reason to wait out the window; more readers of the same secrets
+    /// may keep joining until then); a leader that wakes to find its batch gone sends whatever
+    /// gathered since.
     pub fn join(&self, scope: &Arc<str>, waiter: Waiter) -> Joined {
         let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         let batch = pending.entry(scope.clone()).or_default();
-        batch.push(waiter);
-        match batch.len() {
+        batch.keys.insert(waiter.key.clone());
+        batch.waiters.push(waiter);
+        if batch.keys.len() >= MAX_BATCH {
+            return Joined::Full(pending.remove(scope).map(|p| p.waiters).unwrap_or_default());
+        }
+        match batch.waiters.len() {
             1 => Joined::Leader,
-            n if n >= MAX_BATCH => Joined::Full(pending.remove(scope).unwrap_or_default()),
             _ => Joined::Member,
         }
     }
@@ -72,6 +84,7 @@ impl Batches {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(scope)
+            .map(|p| p.waiters)
             .unwrap_or_default()
     }
 
@@ -160,6 +173,13 @@ mod tests {
         );
         let (tx, _rx) = oneshot::channel();
         assert!(matches!(b.join(&scope, w("next", tx)), Joined::Leader));
+        // Many readers of the same secrets do not fill a batch: only distinct secrets count.
+        for i in 0..3 * MAX_BATCH {
+            let (tx, _rx) = oneshot::channel();
+            let joined = b.join(&scope, w(["next", "shared"][i % 2], tx));
+            assert!(matches!(joined, Joined::Member));
+        }
+        assert_eq!(b.take(&scope).len(), 3 * MAX_BATCH + 1);
         assert!(!b.is_denied(&scope));
         b.deny(&scope);
         assert!(b.is_denied(&scope));

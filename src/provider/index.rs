@@ -11,7 +11,7 @@ use crate::core::change::{ListedSecret, VersionStages};
 /// One complete listing.
 #[derive(Debug, Default)]
 pub struct Listing {
-    /// When it was taken.
+    /// When it was started: the oldest moment its entries may describe, so its age counts from here.
     pub listed_at: Option<Instant>,
     /// How many ListSecrets pages it took.
     pub pages: usize,
@@ -46,6 +46,23 @@ impl Listing {
         })
     }
 
+    /// Dates the listing from `started` (when its first page was asked for) instead of its completion.
+    pub fn started_at(mut self, started: Instant) -> Self {
+        self.listed_at = Some(started);
+        self
+    }
+
+    /// Names and ARNs in `page` (of a newer listing) whose versions differ from this listing's, or
+    /// that are new to it. Only what this listing could have shown counts: a name newly inside a
+    /// widened filter is not a change.
+    pub fn changed_in(&self, page: &[ListedSecret]) -> Vec<String> {
+        page.iter()
+            .filter(|e| self.covers(Some(&e.name)))
+            .filter(|e| self.get(&e.name).is_none_or(|p| p.versions != e.versions))
+            .flat_map(|e| [e.name.clone(), e.arn.clone()])
+            .collect()
+    }
+
     /// Every entry.
     pub fn entries(&self) -> impl Iterator<Item = &ListedSecret> {
         self.by_name.values()
@@ -75,8 +92,6 @@ struct ScopeState {
     referenced: HashSet<String>,
     /// Literal prefixes of the `find`s seen (None: a find with none).
     finds: HashSet<Option<String>>,
-    /// Names and ARNs whose versions changed between the last two listings, not yet taken.
-    changes: Vec<String>,
 }
 
 /// The index of one store configuration.
@@ -97,32 +112,16 @@ impl ScopeIndex {
         self.lock().listing.clone().filter(|l| l.fresh(max_age))
     }
 
-    /// Replaces the listing, noting which secrets changed since the previous one (none for the first).
-    pub fn set_listing(&self, listing: Listing) -> Arc<Listing> {
-        let listing = Arc::new(listing);
-        let mut s = self.lock();
-        if let Some(previous) = s.listing.as_ref() {
-            // Only what the previous listing could have shown counts: a name newly inside a widened
-            // filter is not a change.
-            let changed: Vec<String> = listing
-                .entries()
-                .filter(|e| previous.covers(Some(&e.name)))
-                .filter(|e| {
-                    previous
-                        .get(&e.name)
-                        .is_none_or(|p| p.versions != e.versions)
-                })
-                .flat_map(|e| [e.name.clone(), e.arn.clone()])
-                .collect();
-            s.changes.extend(changed);
-        }
-        s.listing = Some(listing.clone());
-        listing
+    /// The last listing, however old (what a new listing's pages are compared with).
+    pub fn last_listing(&self) -> Option<Arc<Listing>> {
+        self.lock().listing.clone()
     }
 
-    /// Takes the names and ARNs that changed between listings (each is handed out once).
-    pub fn take_changes(&self) -> Vec<String> {
-        std::mem::take(&mut self.lock().changes)
+    /// Replaces the listing.
+    pub fn set_listing(&self, listing: Listing) -> Arc<Listing> {
+        let listing = Arc::new(listing);
+        self.lock().listing = Some(listing.clone());
+        listing
     }
 
     /// Pages the last listing took.
@@ -286,35 +285,36 @@ mod tests {
     }
 
     #[test]
-    fn changes_between_listings_are_handed_out_once() {
-        let s = ScopeIndex::default();
+    fn changes_are_found_page_by_page_against_the_last_listing() {
         let with = |name: &str, v: &str| ListedSecret {
             versions: [(v.to_string(), vec!["AWSCURRENT".to_string()])].into(),
             ..entry(name)
         };
-        s.set_listing(Listing::new(vec![with("a", "1"), with("b", "1")], 1, None));
-        assert!(
-            s.take_changes().is_empty(),
-            "the first listing changes nothing"
-        );
-        s.set_listing(Listing::new(
-            vec![with("a", "1"), with("b", "2"), with("c", "1")],
-            1,
-            None,
-        ));
-        let mut changed = s.take_changes();
+        let previous = Listing::new(vec![with("a", "1"), with("b", "1")], 1, None);
+        assert!(previous.changed_in(&[with("a", "1")]).is_empty());
+        let mut changed = previous.changed_in(&[with("a", "1"), with("b", "2"), with("c", "1")]);
         changed.sort();
         assert_eq!(changed, ["arn:b", "arn:c", "b", "c"]);
-        assert!(s.take_changes().is_empty());
+        // A stage moved without a new version is a change too.
+        let moved = ListedSecret {
+            versions: [("1".to_string(), vec!["AWSPREVIOUS".to_string()])].into(),
+            ..entry("a")
+        };
+        assert_eq!(previous.changed_in(&[moved]), ["a", "arn:a"]);
         // Narrowed to "a": a later listing that widens the filter does not report the newly covered names.
-        s.set_listing(Listing::new(
-            vec![with("a", "1")],
-            1,
-            Some(vec!["a".into()]),
-        ));
-        s.take_changes();
-        s.set_listing(Listing::new(vec![with("a", "2"), with("b", "2")], 1, None));
-        assert_eq!(s.take_changes(), ["a", "arn:a"]);
+        let narrow = Listing::new(vec![with("a", "1")], 1, Some(vec!["a".into()]));
+        assert_eq!(
+            narrow.changed_in(&[with("a", "2"), with("b", "2")]),
+            ["a", "arn:a"]
+        );
+    }
+
+    #[test]
+    fn age_counts_from_the_start_of_the_listing() {
+        let started = Instant::now() - Duration::from_secs(30);
+        let l = Listing::new(vec![], 1, None).started_at(started);
+        assert!(l.fresh(Duration::from_secs(31)));
+        assert!(!l.fresh(Duration::from_secs(29)));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! configuration, DescribeSecret answers, and `find` over a listing.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType};
 use regex::Regex;
@@ -16,11 +16,13 @@ use crate::core::remote::{RemoteSecret, VersionSelector};
 
 impl Provider {
     /// Every secret of the account (only names starting with one of `prefixes` when given): paginated
-    /// ListSecrets, 100 per page. Returns the entries and the number of pages.
+    /// ListSecrets, 100 per page. Returns the entries and the number of pages; `on_page` sees each
+    /// page's entries as soon as it arrives.
     async fn list_all(
         &self,
         sc: &StoreClient,
         prefixes: Option<&[String]>,
+        mut on_page: impl FnMut(&[ListedSecret]) + Send,
     ) -> Result<(Vec<ListedSecret>, usize), ProviderError> {
         let mut entries = Vec::new();
         let mut pages = 0usize;
@@ -47,6 +49,7 @@ impl Provider {
             self.count(sc, "ListSecrets", &result);
             let page = result?;
             pages += 1;
+            let first_of_page = entries.len();
             for entry in page.secret_list() {
                 let Some(name) = entry.name() else { continue };
                 entries.push(ListedSecret {
@@ -63,6 +66,7 @@ impl Provider {
                         .collect(),
                 });
             }
+            on_page(&entries[first_of_page..]);
             token = page.next_token().map(String::from);
             if token.is_none() {
                 break;
@@ -71,14 +75,17 @@ impl Provider {
         Ok((entries, pages))
     }
 
-    /// The store configuration's shared listing, at most `max_age` old. Concurrent callers wait for
-    /// one listing. A denial is remembered (the caller falls back to DescribeSecret).
+    /// The store configuration's shared listing, started at most `max_age` ago. Concurrent callers
+    /// wait for one listing. A denial is remembered (the caller falls back to DescribeSecret).
     /// `None`: another reconcile is listing right now; come back shortly rather than hold a
     /// reconcile slot (new and changed ExternalSecrets keep moving meanwhile).
+    /// `on_changes` gets, page by page as the new listing arrives, the names and ARNs whose versions
+    /// differ from the previous listing's, so their readers refresh without waiting for the last page.
     pub async fn listing(
         &self,
         sc: &StoreClient,
         max_age: Duration,
+        on_changes: impl Fn(Vec<String>) + Send + Sync,
     ) -> Result<Option<Arc<Listing>>, ProviderError> {
         let idx = self.index.scope(&sc.scope);
         if let Some(l) = idx.fresh_listing(max_age) {
@@ -91,7 +98,17 @@ impl Provider {
             return Ok(Some(l));
         }
         let filter = idx.listing_filter();
-        match self.list_all(sc, filter.as_deref()).await {
+        let previous = idx.last_listing();
+        let started = Instant::now();
+        let on_page = |page: &[ListedSecret]| {
+            if let Some(previous) = previous.as_deref() {
+                let changed = previous.changed_in(page);
+                if !changed.is_empty() {
+                    on_changes(changed);
+                }
+            }
+        };
+        match self.list_all(sc, filter.as_deref(), on_page).await {
             Ok((entries, pages)) => {
                 tracing::debug!(
                     scope = %sc.scope,
@@ -100,7 +117,9 @@ impl Provider {
                     name_filters = filter.as_ref().map_or(0, Vec::len),
                     "listed the store's secrets"
                 );
-                Ok(Some(idx.set_listing(Listing::new(entries, pages, filter))))
+                Ok(Some(idx.set_listing(
+                    Listing::new(entries, pages, filter).started_at(started),
+                )))
             }
             Err(e) => {
                 if e.kind == ProviderErrorKind::AccessDenied {
@@ -109,12 +128,6 @@ impl Provider {
                 Err(e)
             }
         }
-    }
-
-    /// Names and ARNs of secrets whose versions changed between the configuration's last two listings
-    /// (each handed out once), so the ExternalSecrets reading them can refresh now.
-    pub fn take_listing_changes(&self, sc: &StoreClient) -> Vec<String> {
-        self.index.scope(&sc.scope).take_changes()
     }
 
     /// One secret's versions from DescribeSecret (cached per configuration for `max_age`); None when
@@ -172,7 +185,7 @@ impl Provider {
             Some(l) => l.entries().collect(),
             None => {
                 let values = prefix.map(|p| vec![p]);
-                fresh = self.list_all(sc, values.as_deref()).await?.0;
+                fresh = self.list_all(sc, values.as_deref(), |_| {}).await?.0;
                 fresh.iter().collect()
             }
         };

@@ -218,3 +218,24 @@ async fn clones_of_a_store_client_share_one_rate_limit() {
         start.elapsed()
     );
 }
+
+#[tokio::test]
+async fn many_readers_of_one_secret_in_a_batch_window_make_one_call() {
+    let rule = mock!(Client::get_secret_value).then_output(|| {
+        GetSecretValueOutput::builder()
+            .name("shared")
+            .arn("arn:aws:secretsmanager:us-east-1:1:secret:shared")
+            .version_id("v2")
+            .secret_string("value")
+            .build()
+    });
+    let client = mock_client!(aws_sdk_secretsmanager, RuleMode::MatchAny, [&rule]);
+    let p = provider();
+    let sc = StoreClient::from_client(client, "s");
+    // 100 ExternalSecrets told by a listing page that "shared" has a new version read it at once.
+    let reads = (0..100).map(|_| p.get_current(&sc, "shared", None));
+    for r in futures::future::join_all(reads).await {
+        assert_eq!(r.expect("read").version_id, "v2");
+    }
+    assert_eq!(rule.num_calls(), 1, "one GetSecretValue for all readers");
+}

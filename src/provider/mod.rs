@@ -267,6 +267,9 @@ impl Provider {
                 }
             }
         }
+        // Reads outside a batch, once per (secret, expected version) however many wait for it.
+        let mut alone: HashMap<(String, Option<String>), Result<RemoteSecret, ProviderError>> =
+            HashMap::new();
         for w in waiters {
             let usable = match results.get(&w.key) {
                 Some(Ok(r)) => w.expected.as_ref().is_none_or(|e| *e == r.version_id),
@@ -277,11 +280,19 @@ impl Provider {
                 Some(r) if usable => r.clone(),
                 // Not in a batch (alone, denied, or another version came back): read it by itself.
                 _ => {
-                    let selector = match &w.expected {
-                        Some(id) => VersionSelector::Id(id.clone()),
-                        None => VersionSelector::current(),
-                    };
-                    self.get(sc, &w.key, &selector).await
+                    let read = (w.key.clone(), w.expected.clone());
+                    match alone.get(&read) {
+                        Some(r) => r.clone(),
+                        None => {
+                            let selector = match &w.expected {
+                                Some(id) => VersionSelector::Id(id.clone()),
+                                None => VersionSelector::current(),
+                            };
+                            let r = self.get(sc, &w.key, &selector).await;
+                            alone.insert(read, r.clone());
+                            r
+                        }
+                    }
                 }
             };
             let _ = w.reply.send(result);

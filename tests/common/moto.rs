@@ -33,6 +33,11 @@ impl Moto {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// Its process id while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// Stops the process (the port then refuses connections).
     pub fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
