@@ -923,7 +923,8 @@ fn summary_rows(r: &RunResult) -> Vec<[String; 3]> {
             "—".into(),
         ],
         [
-            "kube-apiserver CPU during the first sync (controller start → all Ready); moto's".into(),
+            "kube-apiserver CPU during the first sync (controller start → all Ready); moto's"
+                .into(),
             format!(
                 "{:.1} s; moto {:.1} s",
                 r.sync_testbed_cpu.apiserver, r.sync_testbed_cpu.moto
