@@ -68,11 +68,14 @@ async fn one_rotation_feeding_three_secrets_restarts_the_workload_once() {
     .await;
     apply(&client, &ns, &es("s2", &key, "")).await;
     apply(&client, &ns, &es("s3", &key, "")).await;
-    let pod = "      containers: [ { name: app, image: app, envFrom: [ { secretRef: { name: s1 } }, { secretRef: { name: s2 } } ] } ]\n      volumes: [ { name: s, secret: { secretName: s3 } } ]";
+    let pod = format!(
+        "{}      containers: [ {{ name: app, image: localhost/busybox:testbed, imagePullPolicy: Never, envFrom: [ {{ secretRef: {{ name: s1 }} }}, {{ secretRef: {{ name: s2 }} }} ] }} ]\n      volumes: [ {{ name: s, secret: {{ secretName: s3 }} }} ]",
+        common::workloads::NO_NODE
+    );
     apply(
         &client,
         &ns,
-        &deployment("api", "secretsync.io/reload: \"true\"", pod),
+        &deployment("api", "secretsync.io/reload: \"true\"", &pod),
     )
     .await;
     for name in ["s1", "s2", "s3"] {

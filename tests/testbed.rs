@@ -18,7 +18,10 @@ async fn a_deployment_gets_a_replicaset_from_the_real_controller_manager() {
             "selector": { "matchLabels": { "app": "x" } },
             "template": {
                 "metadata": { "labels": { "app": "x" } },
-                "spec": { "containers": [ { "name": "x", "image": "y" } ] }
+                "spec": {
+                    "nodeSelector": { "secretsync.io/test-node": "none" },
+                    "containers": [ { "name": "x", "image": "localhost/busybox:testbed", "imagePullPolicy": "Never" } ]
+                }
             }
         }
     }))

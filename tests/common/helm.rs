@@ -316,6 +316,12 @@ impl Release {
             namespace,
             "--force-conflicts",
         ]);
+        // These installs check the chart's objects and RBAC, not a running Pod: keep the controller Pod
+        // off the test bed's node (its image is not there).
+        cmd.args([
+            "--set-json",
+            r#"nodeSelector={"secretsync.io/test-node":"none"}"#,
+        ]);
         for s in sets {
             cmd.args(["--set", s]);
         }

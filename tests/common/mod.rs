@@ -235,6 +235,7 @@ fn api_resource(kind: &str) -> ApiResource {
         "Deployment" => ApiResource::erase::<k8s_openapi::api::apps::v1::Deployment>(&()),
         "StatefulSet" => ApiResource::erase::<k8s_openapi::api::apps::v1::StatefulSet>(&()),
         "DaemonSet" => ApiResource::erase::<k8s_openapi::api::apps::v1::DaemonSet>(&()),
+        "Pod" => ApiResource::erase::<k8s_openapi::api::core::v1::Pod>(&()),
         other => panic!("apply: unsupported kind {other}"),
     }
 }

@@ -27,36 +27,55 @@ pub fn daemonset(name: &str, annotations: &str, pod: &str) -> String {
     )
 }
 
+/// Keeps a rollout test's Pods off the test bed's node (they stay Pending, as on a control plane
+/// without nodes): rollout tests look at Deployments and ReplicaSets, and running a Pod for each would
+/// only cost time. Images are local only (`imagePullPolicy: Never`): nothing is ever pulled.
+pub const NO_NODE: &str = "      nodeSelector: { secretsync.io/test-node: none }
+";
+
+/// The container every rollout test's pod spec runs (`{extra}` adds fields to it).
+fn container(extra: &str) -> String {
+    format!("{{ name: app, image: localhost/busybox:testbed, imagePullPolicy: Never{extra} }}")
+}
+
 /// A pod spec with one container and no reference to any Secret.
 pub fn plain_pod() -> String {
-    "      containers: [ { name: app, image: app } ]".to_string()
+    format!("{NO_NODE}      containers: [ {} ]", container(""))
 }
 
 /// A pod spec reading the Secret through `envFrom`.
 pub fn env_from_pod(secret: &str) -> String {
     format!(
-        "      containers: [ {{ name: app, image: app, envFrom: [ {{ secretRef: {{ name: {secret} }} }} ] }} ]"
+        "{NO_NODE}      containers: [ {} ]",
+        container(&format!(
+            ", envFrom: [ {{ secretRef: {{ name: {secret} }} }} ]"
+        ))
     )
 }
 
 /// A pod spec reading one key through `env.valueFrom.secretKeyRef`.
 pub fn env_pod(secret: &str) -> String {
     format!(
-        "      containers: [ {{ name: app, image: app, env: [ {{ name: P, valueFrom: {{ secretKeyRef: {{ name: {secret}, key: password }} }} }} ] }} ]"
+        "{NO_NODE}      containers: [ {} ]",
+        container(&format!(
+            ", env: [ {{ name: P, valueFrom: {{ secretKeyRef: {{ name: {secret}, key: password }} }} }} ]"
+        ))
     )
 }
 
 /// A pod spec mounting the Secret as a volume.
 pub fn volume_pod(secret: &str) -> String {
     format!(
-        "      containers: [ {{ name: app, image: app }} ]\n      volumes: [ {{ name: s, secret: {{ secretName: {secret} }} }} ]"
+        "{NO_NODE}      containers: [ {} ]\n      volumes: [ {{ name: s, secret: {{ secretName: {secret} }} }} ]",
+        container("")
     )
 }
 
 /// A pod spec mounting the Secret through a projected volume, in an init container's namespace.
 pub fn projected_pod(secret: &str) -> String {
     format!(
-        "      containers: [ {{ name: app, image: app }} ]\n      volumes: [ {{ name: p, projected: {{ sources: [ {{ secret: {{ name: {secret} }} }} ] }} }} ]"
+        "{NO_NODE}      containers: [ {} ]\n      volumes: [ {{ name: p, projected: {{ sources: [ {{ secret: {{ name: {secret} }} }} ] }} }} ]",
+        container("")
     )
 }
 

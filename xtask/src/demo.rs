@@ -101,7 +101,7 @@ impl Drop for KillOnDrop {
 /// Runs the demo; cleans up after itself.
 pub fn run() -> Result<()> {
     eprintln!("xtask: demo: preparing the test bed");
-    testbed::up()?;
+    testbed::up(true)?;
     eprintln!("xtask: building secretsync");
     run_checked(
         Command::new(paths::cargo())

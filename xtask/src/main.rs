@@ -1,6 +1,8 @@
 //! `cargo xtask`: automation for secretsync (test bed, tests, CRD files).
 
 mod demo;
+mod node;
+mod oci;
 mod paths;
 mod procs;
 mod testbed;
@@ -50,7 +52,11 @@ enum Cmd {
 #[derive(Subcommand)]
 enum TestbedAction {
     /// Build or fetch the tools (cached) and start every process; harmless when already up.
-    Up,
+    Up {
+        /// Without the node (containerd, kubelet, kube-scheduler): no Pod will run.
+        #[arg(long)]
+        no_node: bool,
+    },
     /// Stop every process the test bed started.
     Down,
     /// Show each process and whether it answers.
@@ -72,7 +78,7 @@ fn run() -> Result<ExitCode> {
     match cli.command {
         Cmd::Testbed { action } => {
             match action {
-                TestbedAction::Up => testbed::up()?,
+                TestbedAction::Up { no_node } => testbed::up(!no_node)?,
                 TestbedAction::Down => testbed::down()?,
                 TestbedAction::Status => {
                     if !testbed::status()? {
@@ -145,7 +151,7 @@ fn cargo_on_testbed_with(
     keep: bool,
     extra: &[(String, String)],
 ) -> Result<ExitCode> {
-    testbed::up()?;
+    testbed::up(true)?;
     let mut env = testbed::read_env_file()?;
     env.extend(extra.iter().cloned());
     let started = std::time::Instant::now();

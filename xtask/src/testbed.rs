@@ -1,4 +1,5 @@
-//! The local test bed: etcd, kube-apiserver, kube-controller-manager and moto_server on 127.0.0.1.
+//! The local test bed: etcd, kube-apiserver, kube-controller-manager and moto_server on 127.0.0.1,
+//! and (unless `--no-node`) a node: containerd, a kubelet and kube-scheduler (see [`crate::node`]).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -10,6 +11,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
+use crate::node;
 use crate::paths;
 use crate::procs::{
     free_port, http_get, is_running, require_program, run_checked, spawn_service, stop, tail,
@@ -42,21 +44,56 @@ fn read_state() -> Option<Value> {
     serde_json::from_str(&text).ok()
 }
 
+fn has_node(state: &Value) -> bool {
+    state["node"].as_bool().unwrap_or(false)
+}
+
+/// The components a state describes, in start order.
+fn components(state: &Value) -> Vec<&'static str> {
+    let mut all = COMPONENTS.to_vec();
+    if has_node(state) {
+        all.extend_from_slice(node::COMPONENTS);
+    }
+    all
+}
+
+/// `kubectl` as the test bed's admin (None when it fails), with the test bed's own kubectl.
+fn admin_kubectl(kubectl: PathBuf) -> impl Fn(&[&str]) -> Option<String> {
+    let kubeconfig = paths::testbed().join("kubeconfig");
+    move |args: &[&str]| {
+        Command::new(&kubectl)
+            .arg(format!("--kubeconfig={}", kubeconfig.display()))
+            .arg("--request-timeout=10s")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+    }
+}
+
 fn pid_of(state: &Value, name: &str) -> Option<u32> {
     state["pids"][name]
         .as_u64()
         .and_then(|p| u32::try_from(p).ok())
 }
 
-/// Starts the test bed unless it is already up and healthy.
-pub fn up() -> Result<()> {
+/// Starts the test bed (with its node unless `with_node` is false) unless it is already up and
+/// healthy in that shape.
+pub fn up(with_node: bool) -> Result<()> {
     if let Some(state) = read_state() {
-        if healthy(&state) {
+        if healthy(&state) && has_node(&state) == with_node {
             eprintln!("xtask: test bed already up ({})", env_file().display());
             return Ok(());
         }
-        eprintln!("xtask: test bed state found but not healthy; restarting it");
+        eprintln!(
+            "xtask: test bed state found but not healthy (or not in this shape); restarting it"
+        );
         down()?;
+    }
+    if with_node {
+        node::preflight()?;
+        node::ensure_packages()?;
     }
     let tools = tools::ensure()?;
     require_program(
@@ -72,10 +109,38 @@ pub fn up() -> Result<()> {
     }
     let logs = dir.join("logs");
     let certs = dir.join("certs");
+    // What a run killed half-way may have left (no state file to go by).
+    let kubectl = admin_kubectl(tools.kubectl.clone());
+    let left = node::leftovers(&dir);
+    if !left.is_empty() {
+        eprintln!(
+            "xtask: clearing what an earlier node left: {}",
+            left.join("; ")
+        );
+        let failures = node::stop_all(&dir, &BTreeMap::new(), &kubectl);
+        if !failures.is_empty() {
+            bail!(
+                "an earlier node left things behind that could not be removed: {}",
+                failures.join("; ")
+            );
+        }
+    }
     let mut pids = BTreeMap::new();
-    let result = start_all(&tools, &dir, &certs, &logs, &mut pids);
-    let state = json!({ "pids": pids, "ports": result.as_ref().ok() });
-    fs::write(state_file(), serde_json::to_string_pretty(&state)?)?;
+    let mut result = start_all(&tools, &dir, &certs, &logs, &mut pids);
+    let save = |pids: &BTreeMap<String, u32>, ports: Option<&BTreeMap<String, u16>>| {
+        let state = json!({ "pids": pids, "ports": ports, "node": with_node });
+        fs::write(state_file(), serde_json::to_string_pretty(&state)?)
+            .with_context(|| format!("writing {}", state_file().display()))
+    };
+    save(&pids, result.as_ref().ok())?;
+    if with_node && let Ok(ports) = &result {
+        let started = node::start(&tools, &dir, ports["apiserver"], &kubectl, &mut pids);
+        // Saved either way, so `down` stops whatever started.
+        save(&pids, Some(ports))?;
+        if let Err(e) = started {
+            result = Err(e);
+        }
+    }
     let ports = match result {
         Ok(ports) => ports,
         Err(e) => {
@@ -84,6 +149,9 @@ pub fn up() -> Result<()> {
         }
     };
     write_env(&tools, &dir, &ports)?;
+    if with_node {
+        eprintln!("xtask: node {} Ready", node::NODE_NAME);
+    }
     eprintln!(
         "xtask: test bed up: kube-apiserver https://127.0.0.1:{}, moto http://127.0.0.1:{}\n\
          xtask: use it with `source {}`",
@@ -156,7 +224,6 @@ fn start_all(
             .arg("--advertise-address=127.0.0.1")
             .arg("--service-cluster-ip-range=10.0.0.0/24")
             .arg("--allow-privileged=true")
-            .arg("--disable-admission-plugins=ServiceAccount")
             .arg("--authorization-mode=RBAC")
             .arg("--service-account-issuer=https://kubernetes.default.svc.cluster.local")
             .arg(format!("--service-account-key-file={}", sa_key.display()))
@@ -208,7 +275,8 @@ fn start_all(
             .arg(format!("--authorization-kubeconfig={}", kubeconfig.display()))
             .arg("--leader-elect=false")
             .arg("--secure-port=0")
-            .arg("--controllers=deployment-controller,replicaset-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller"),
+            .arg(format!("--root-ca-file={}", certs.join("apiserver.crt").display()))
+            .arg("--controllers=deployment-controller,replicaset-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller,node-lifecycle-controller,root-ca-certificate-publisher-controller"),
         &logs.join("kube-controller-manager.log"),
     )?;
     pids.insert("kube-controller-manager".into(), pid);
@@ -321,6 +389,8 @@ fn write_env(tools: &Tools, dir: &Path, ports: &BTreeMap<String, u16>) -> Result
         ("etcd", &tools.etcd),
         ("kube-apiserver", &tools.kube_apiserver),
         ("kube-controller-manager", &tools.kube_controller_manager),
+        ("kubelet", &tools.kubelet),
+        ("kube-scheduler", &tools.kube_scheduler),
     ] {
         let link = bin.join(name);
         let _ = fs::remove_file(&link);
@@ -383,7 +453,7 @@ pub fn read_env_file() -> Result<Vec<(String, String)>> {
 }
 
 fn healthy(state: &Value) -> bool {
-    let all_running = COMPONENTS
+    let all_running = components(state)
         .iter()
         .all(|c| pid_of(state, c).is_some_and(|pid| is_running(pid, c)));
     all_running && env_file().is_file() && component_checks(state).iter().all(|(_, ok)| *ok)
@@ -406,14 +476,26 @@ fn component_checks(state: &Value) -> Vec<(&'static str, bool)> {
         .args(["get", "--raw", "/readyz"])
         .output()
         .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == "ok");
-    let kcm = pid_of(state, "kube-controller-manager")
-        .is_some_and(|pid| is_running(pid, "kube-controller-manager"));
-    vec![
+    let running = |name: &str| pid_of(state, name).is_some_and(|pid| is_running(pid, name));
+    let mut checks = vec![
         ("etcd", etcd),
         ("kube-apiserver", apiserver),
-        ("kube-controller-manager", kcm),
+        (
+            "kube-controller-manager",
+            running("kube-controller-manager"),
+        ),
         ("moto_server", moto),
-    ]
+    ];
+    if has_node(state) {
+        let kubectl = admin_kubectl(paths::testbed().join("bin").join("kubectl"));
+        checks.push(("containerd", running("containerd")));
+        checks.push((
+            "kubelet",
+            running("kubelet") && apiserver && node::node_ready(&kubectl),
+        ));
+        checks.push(("kube-scheduler", running("kube-scheduler")));
+    }
+    checks
 }
 
 /// Prints each component's pid and health; returns whether all are healthy.
@@ -438,6 +520,10 @@ pub fn status() -> Result<bool> {
             "moto_server" => state["ports"]["moto"].to_string(),
             _ => "-".into(),
         };
+        let name = match *name {
+            "kubelet" => "kubelet (node localhost)",
+            other => other,
+        };
         let verdict = match (running, ok) {
             (true, true) => "healthy",
             (true, false) => "running, not answering",
@@ -458,7 +544,13 @@ pub fn down() -> Result<()> {
         eprintln!("xtask: test bed is not up");
         return Ok(());
     };
-    let mut failures = Vec::new();
+    // The node first, while the apiserver still answers (its Node and Pods are deleted).
+    let kubectl = admin_kubectl(paths::testbed().join("bin").join("kubectl"));
+    let node_pids: BTreeMap<String, u32> = node::COMPONENTS
+        .iter()
+        .filter_map(|c| pid_of(&state, c).map(|p| ((*c).to_string(), p)))
+        .collect();
+    let mut failures = node::stop_all(&paths::testbed(), &node_pids, &kubectl);
     for name in COMPONENTS.iter().rev() {
         if let Some(pid) = pid_of(&state, name) {
             if is_running(pid, name) {

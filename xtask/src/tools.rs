@@ -26,6 +26,10 @@ pub struct Tools {
     pub kube_apiserver: PathBuf,
     /// kube-controller-manager binary.
     pub kube_controller_manager: PathBuf,
+    /// kubelet binary (the test bed's node).
+    pub kubelet: PathBuf,
+    /// kube-scheduler binary.
+    pub kube_scheduler: PathBuf,
     /// etcd binary.
     pub etcd: PathBuf,
     /// kubectl binary.
@@ -50,19 +54,11 @@ pub fn ensure() -> Result<Tools> {
             .filter(|p| p.is_file())
     };
 
-    let (kube_apiserver, kube_controller_manager) = match (
-        from_assets("kube-apiserver"),
-        from_assets("kube-controller-manager"),
-    ) {
-        (Some(a), Some(c)) => (a, c),
-        (a, c) => {
-            let dir = ensure_k8s(&cache)?;
-            (
-                a.unwrap_or_else(|| dir.join("kube-apiserver")),
-                c.unwrap_or_else(|| dir.join("kube-controller-manager")),
-            )
-        }
-    };
+    let k8s = ensure_k8s(&cache)?;
+    let kube_apiserver =
+        from_assets("kube-apiserver").unwrap_or_else(|| k8s.join("kube-apiserver"));
+    let kube_controller_manager = from_assets("kube-controller-manager")
+        .unwrap_or_else(|| k8s.join("kube-controller-manager"));
     let etcd = match from_assets("etcd") {
         Some(p) => p,
         None => ensure_etcd(&cache)?.join("etcd"),
@@ -73,6 +69,8 @@ pub fn ensure() -> Result<Tools> {
     Ok(Tools {
         kube_apiserver,
         kube_controller_manager,
+        kubelet: k8s.join("kubelet"),
+        kube_scheduler: k8s.join("kube-scheduler"),
         etcd,
         kubectl,
         helm: layer.join("helm"),
@@ -90,10 +88,40 @@ fn go_command(dir: &Path) -> Command {
     cmd
 }
 
-/// Builds kube-apiserver and kube-controller-manager from the `k8s.io/kubernetes` module.
+/// The Kubernetes commands the test bed runs, all from the same `k8s.io/kubernetes` module.
+const K8S_COMMANDS: &[&str] = &[
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kubelet",
+    "kube-scheduler",
+];
+
+/// `-ldflags` stamping the release into the binaries (else they report `v0.0.0-master` and
+/// `kubectl version` cannot parse it).
+fn version_ldflags() -> String {
+    let minor = K8S_VERSION.split('.').nth(1).unwrap_or_default();
+    [
+        "k8s.io/component-base/version",
+        "k8s.io/client-go/pkg/version",
+    ]
+    .iter()
+    .flat_map(|pkg| {
+        [
+            format!("-X {pkg}.gitVersion={K8S_VERSION}"),
+            format!("-X {pkg}.gitMajor=1"),
+            format!("-X {pkg}.gitMinor={minor}"),
+            format!("-X {pkg}.gitTreeState=clean"),
+        ]
+    })
+    .collect::<Vec<_>>()
+    .join(" ")
+}
+
+/// Builds kube-apiserver, kube-controller-manager, kubelet and kube-scheduler from the
+/// `k8s.io/kubernetes` module, with version stamps.
 fn ensure_k8s(cache: &Path) -> Result<PathBuf> {
-    let out = cache.join(format!("kubernetes-{K8S_VERSION}"));
-    if out.join("kube-apiserver").is_file() && out.join("kube-controller-manager").is_file() {
+    let out = cache.join(format!("kubernetes-{K8S_VERSION}-stamped"));
+    if K8S_COMMANDS.iter().all(|c| out.join(c).is_file()) {
         return Ok(out);
     }
     require_program(
@@ -101,7 +129,7 @@ fn ensure_k8s(cache: &Path) -> Result<PathBuf> {
         "Go 1.24 or newer (https://go.dev/doc/install or your package manager)",
     )?;
     eprintln!(
-        "xtask: building kube-apiserver and kube-controller-manager {K8S_VERSION} from the Go module \
+        "xtask: building kube-apiserver, kube-controller-manager, kubelet and kube-scheduler {K8S_VERSION} from the Go module \
          (cold: several minutes and a few GiB of memory; cached in {} afterwards)",
         out.display()
     );
@@ -147,13 +175,13 @@ fn ensure_k8s(cache: &Path) -> Result<PathBuf> {
     }
     fs::write(module.join("go.mod"), gomod)?;
     let _ = fs::remove_file(module.join("go.sum"));
-    let pkgs = [
-        "k8s.io/kubernetes/cmd/kube-apiserver",
-        "k8s.io/kubernetes/cmd/kube-controller-manager",
-    ];
+    let pkgs: Vec<String> = K8S_COMMANDS
+        .iter()
+        .map(|c| format!("k8s.io/kubernetes/cmd/{c}"))
+        .collect();
     let mut get = go_command(&module);
     get.args(["get", "-tool"]);
-    for p in pkgs {
+    for p in &pkgs {
         get.arg(format!("{p}@{K8S_VERSION}"));
     }
     run_checked(&mut get, "go get -tool (Kubernetes commands)")?;
@@ -161,11 +189,13 @@ fn ensure_k8s(cache: &Path) -> Result<PathBuf> {
     let _ = fs::remove_dir_all(&tmp);
     fs::create_dir_all(&tmp)?;
     let mut build = go_command(&module);
-    build.arg("build").arg("-o").arg(&tmp).args(pkgs);
-    run_with_progress(
-        &mut build,
-        "go build kube-apiserver kube-controller-manager",
-    )?;
+    build
+        .arg("build")
+        .arg(format!("-ldflags={}", version_ldflags()))
+        .arg("-o")
+        .arg(&tmp)
+        .args(&pkgs);
+    run_with_progress(&mut build, "go build (Kubernetes commands)")?;
     let _ = fs::remove_dir_all(&out);
     fs::rename(&tmp, &out)?;
     Ok(out)
