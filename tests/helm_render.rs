@@ -575,3 +575,57 @@ fn values_schema_and_guards_reject_bad_values() {
 // ---------------------------------------------------------------------------------------------------
 // On the test bed
 // ---------------------------------------------------------------------------------------------------
+
+#[test]
+fn pod_extras_render_for_web_identity_and_local_test_beds() {
+    let defaults = documents(&render("extra", "sys", &[]));
+    let pod = &one(&defaults, "Deployment")["spec"]["template"]["spec"];
+    assert!(pod.get("hostNetwork").is_none(), "{pod}");
+    assert!(pod.get("volumes").is_none(), "{pod}");
+    assert!(container(&defaults).get("volumeMounts").is_none());
+
+    let docs = documents(&render(
+        "extra",
+        "sys",
+        &[
+            "extraEnv[0].name=AWS_ROLE_ARN,extraEnv[0].value=arn:aws:iam::123456789012:role/secretsync",
+            "extraVolumes[0].name=aws-token,extraVolumes[0].projected.sources[0].serviceAccountToken.audience=sts.amazonaws.com,extraVolumes[0].projected.sources[0].serviceAccountToken.path=token",
+            "extraVolumeMounts[0].name=aws-token,extraVolumeMounts[0].mountPath=/var/run/secrets/eks.amazonaws.com/serviceaccount,extraVolumeMounts[0].readOnly=true",
+            "hostNetwork=true",
+            "podAnnotations.example\\.com/team=platform",
+            "priorityClassName=system-cluster-critical",
+            "topologySpreadConstraints[0].maxSkew=1,topologySpreadConstraints[0].topologyKey=kubernetes.io/hostname,topologySpreadConstraints[0].whenUnsatisfiable=ScheduleAnyway",
+        ],
+    ));
+    let deployment = one(&docs, "Deployment");
+    let template = &deployment["spec"]["template"];
+    let pod = &template["spec"];
+    assert_eq!(pod["hostNetwork"], true);
+    assert_eq!(pod["dnsPolicy"], "ClusterFirstWithHostNet");
+    assert_eq!(pod["priorityClassName"], "system-cluster-critical");
+    assert_eq!(
+        template["metadata"]["annotations"]["example.com/team"],
+        "platform"
+    );
+    assert_eq!(
+        pod["topologySpreadConstraints"][0]["topologyKey"],
+        "kubernetes.io/hostname"
+    );
+    assert_eq!(
+        pod["volumes"][0]["projected"]["sources"][0]["serviceAccountToken"]["audience"],
+        "sts.amazonaws.com"
+    );
+    let c = container(&docs);
+    assert_eq!(
+        c["volumeMounts"][0]["mountPath"],
+        "/var/run/secrets/eks.amazonaws.com/serviceaccount"
+    );
+    assert_eq!(
+        env_value(&c, "AWS_ROLE_ARN").expect("AWS_ROLE_ARN")["value"],
+        "arn:aws:iam::123456789012:role/secretsync"
+    );
+    assert!(
+        env_value(&c, "RUST_LOG").is_some(),
+        "extraEnv adds to the chart's own variables"
+    );
+}

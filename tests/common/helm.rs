@@ -310,20 +310,33 @@ impl Release {
     /// applied by `super::install_crds` with the same content, so server-side apply may take over
     /// their fields (`--force-conflicts`).
     pub fn install(name: &str, namespace: &str, sets: &[&str], namespaces: &[&str]) -> Release {
+        // These installs check the chart's objects and RBAC, not a running Pod: keep the controller Pod
+        // off the test bed's node.
+        let mut all = vec![r#"nodeSelector.secretsync\.io/test-node=none"#];
+        all.extend_from_slice(sets);
+        Self::install_on_node(name, namespace, &all, namespaces)
+    }
+
+    /// `helm install` whose controller Pods run on the test bed's node.
+    pub fn install_on_node(
+        name: &str,
+        namespace: &str,
+        sets: &[&str],
+        namespaces: &[&str],
+    ) -> Release {
         let mut cmd = tool("helm");
         cmd.args(["install", name]).arg(chart()).args([
             "--namespace",
             namespace,
             "--force-conflicts",
         ]);
-        // These installs check the chart's objects and RBAC, not a running Pod: keep the controller Pod
-        // off the test bed's node (its image is not there).
-        cmd.args([
-            "--set-json",
-            r#"nodeSelector={"secretsync.io/test-node":"none"}"#,
-        ]);
+        // `string:key=value` passes the value as a string (`--set-string`), e.g. a port number for an env
+        // variable.
         for s in sets {
-            cmd.args(["--set", s]);
+            match s.strip_prefix("string:") {
+                Some(v) => cmd.args(["--set-string", v]),
+                None => cmd.args(["--set", s]),
+            };
         }
         let out = run_ok(cmd, None);
         assert!(
@@ -335,6 +348,20 @@ impl Release {
             namespaces: namespaces.iter().map(|s| s.to_string()).collect(),
             installed: true,
         }
+    }
+
+    /// `helm upgrade --reuse-values` with more values.
+    pub fn upgrade(&self, sets: &[&str]) -> String {
+        let mut cmd = tool("helm");
+        cmd.args(["upgrade", &self.name]).arg(chart()).args([
+            "--namespace",
+            &self.namespaces[0],
+            "--reuse-values",
+        ]);
+        for s in sets {
+            cmd.args(["--set", s]);
+        }
+        run_ok(cmd, None)
     }
 
     pub fn uninstall(&mut self) {

@@ -1,5 +1,6 @@
 //! `cargo xtask demo`: the whole story on the local test bed in under a minute: sync a secret from the
-//! emulator into Kubernetes, rotate it, and watch the Deployment that uses it roll exactly once.
+//! emulator into Kubernetes, rotate it, and watch the Deployment that uses it roll exactly once: its
+//! Pod on the test bed's node prints the password before and after.
 
 use std::fs;
 use std::process::{Child, Command, Stdio};
@@ -80,6 +81,27 @@ impl Demo {
         ])
         .ok()
         .filter(|s| !s.is_empty())
+    }
+
+    /// (Pod, log line) of a Running app Pod whose log has a line containing `needle`.
+    fn pod_saying(&self, needle: &str) -> Option<(String, String)> {
+        let pods = self
+            .kubectl(&[
+                "get",
+                "pods",
+                "-l",
+                "app=api",
+                "--field-selector",
+                "status.phase=Running",
+                "-o",
+                "name",
+            ])
+            .ok()?;
+        pods.lines().filter(|l| !l.is_empty()).find_map(|pod| {
+            let log = self.kubectl(&["logs", pod]).ok()?;
+            let line = log.lines().find(|l| l.contains(needle))?;
+            Some((pod.trim_start_matches("pod/").to_string(), line.to_string()))
+        })
     }
 
     fn replicasets(&self) -> usize {
@@ -218,7 +240,13 @@ spec:
   template:
     metadata: {{ labels: {{ app: api }} }}
     spec:
-      containers: [ {{ name: api, image: example/api, envFrom: [ {{ secretRef: {{ name: db-credentials }} }} ] }} ]
+      terminationGracePeriodSeconds: 1
+      containers:
+        - name: api
+          image: localhost/busybox:testbed
+          imagePullPolicy: Never
+          command: [ sh, -c, 'echo "api started with password=$password"; sleep 3600' ]
+          envFrom: [ {{ secretRef: {{ name: db-credentials }} }} ]
 "#
     );
     d.kubectl_apply(&manifests)?;
@@ -257,6 +285,12 @@ spec:
         || (d.replicasets() == 1).then_some(()),
     )?;
     d.say("Deployment api has 1 ReplicaSet");
+    let line = d.wait(
+        "the app Pod to start on the node",
+        Duration::from_secs(60),
+        || d.pod_saying(&format!("password={first}")),
+    )?;
+    d.say(&format!("Pod {}: {:?}", line.0, line.1));
     d.say("Rotating: aws secretsmanager put-secret-value (a new AWSCURRENT)");
     let rotated_at = Instant::now();
     d.tool(
@@ -283,6 +317,13 @@ spec:
     })?;
     let restart_latency = rotated_at.elapsed();
     d.say("Deployment api rolled: 2 ReplicaSets (restarted exactly once)");
+    let line = d.wait(
+        "the new app Pod to start with the new password",
+        Duration::from_secs(60),
+        || d.pod_saying(&format!("password={second}")),
+    )?;
+    let pod_latency = rotated_at.elapsed();
+    d.say(&format!("Pod {}: {:?}", line.0, line.1));
     let events = d.kubectl(&[
         "get",
         "events",
@@ -301,6 +342,10 @@ spec:
     println!(
         "  rotation → new rollout  {:.1}s",
         restart_latency.as_secs_f64()
+    );
+    println!(
+        "  rotation → new Pod prints the new password  {:.1}s",
+        pod_latency.as_secs_f64()
     );
     println!("  Events on ExternalSecret db:");
     for line in events.lines().filter(|l| !l.trim().is_empty()) {

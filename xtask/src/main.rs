@@ -1,10 +1,15 @@
 //! `cargo xtask`: automation for secretsync (test bed, tests, CRD files).
 
 mod demo;
+mod image;
 mod node;
 mod oci;
 mod paths;
 mod procs;
+/// BENCHMARKS.md sections (shared with the bench harnesses).
+#[path = "../../benches/support/report.rs"]
+#[allow(dead_code)]
+mod report;
 mod testbed;
 mod tools;
 
@@ -27,7 +32,8 @@ enum Cmd {
         #[command(subcommand)]
         action: TestbedAction,
     },
-    /// Test bed up, `cargo test --workspace`, test bed down; exits with the tests' verdict.
+    /// Test bed up, `cargo xtask image`, `cargo test --workspace`, test bed down; exits with the tests'
+    /// verdict.
     Test {
         /// Leave the test bed running afterwards.
         #[arg(long)]
@@ -47,6 +53,9 @@ enum Cmd {
     },
     /// Sync, rotate and roll a Deployment on the local test bed, then clean up.
     Demo,
+    /// Build the controller's OCI image (static binary, no container engine) into
+    /// target/image/secretsync.tar; import it into the test bed's node when that runs.
+    Image,
 }
 
 #[derive(Subcommand)]
@@ -98,11 +107,23 @@ fn run() -> Result<ExitCode> {
             demo::run()?;
             Ok(ExitCode::SUCCESS)
         }
+        Cmd::Image => {
+            image::build()?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
-/// Test bed up, cargo test with the test bed's environment, test bed down.
+/// Test bed up, the controller image built and imported into its node (the end-to-end test installs
+/// it with Helm), cargo test with the test bed's environment, test bed down.
 fn test(keep: bool, cargo_args: &[String]) -> Result<ExitCode> {
+    testbed::up(true)?;
+    if let Err(e) = image::build() {
+        if !keep {
+            let _ = testbed::down();
+        }
+        return Err(e);
+    }
     let mut args = vec![
         "test".to_string(),
         "--workspace".into(),
@@ -124,6 +145,8 @@ fn bench(keep: bool) -> Result<ExitCode> {
     if !status.success() {
         return Ok(ExitCode::FAILURE);
     }
+    let image = image::build()?;
+    image::record_size(&image)?;
     // `cargo bench` rebuilds the bin target into target/release with the bench profile: measure a copy.
     let release = paths::root().join("target/release/secretsync");
     let dir = paths::root().join("target/bench-operator");

@@ -21,6 +21,9 @@ pub const NODE_NAME: &str = "localhost";
 pub const BRIDGE: &str = "ssync0";
 /// Pod addresses: a /24 on the bridge only, routed nowhere (no gateway, no masquerade).
 pub const POD_SUBNET: &str = "10.217.0.0/24";
+/// The host's address on the pod bridge: Pods reach the apiserver and the emulator here (forwarded to
+/// their 127.0.0.1 ports), nothing else.
+pub const POD_GATEWAY: &str = "10.217.0.1";
 /// Every cgroup of the node's Pods lives under this folder of each cgroup hierarchy.
 pub const CGROUP_ROOT: &str = "secretsync-testbed";
 /// The sandbox image.
@@ -28,7 +31,22 @@ pub const PAUSE_IMAGE: &str = "localhost/pause:testbed";
 /// A small image with a shell, for test workloads (`imagePullPolicy: Never`).
 pub const BUSYBOX_IMAGE: &str = "localhost/busybox:testbed";
 /// Node processes in start order (stopped in reverse, before the control plane).
-pub const COMPONENTS: &[&str] = &["containerd", "kubelet", "kube-scheduler"];
+pub const COMPONENTS: &[&str] = &[
+    "pod-gateway-apiserver",
+    "pod-gateway-moto",
+    "containerd",
+    "kubelet",
+    "kube-scheduler",
+];
+
+/// The program a component runs (what `/proc/<pid>/comm` shows).
+pub fn program(component: &str) -> &str {
+    if component.starts_with("pod-gateway-") {
+        "socat"
+    } else {
+        component
+    }
+}
 /// Host folders the kubelet, libcni and containerd's shims use by fixed path; inside the node's
 /// mount namespace private folders are mounted over them.
 const FIXED_PATHS: &[(&str, &str)] = &[
@@ -52,9 +70,25 @@ const PACKAGES: &[(&str, &str)] = &[
     ("runc", "/usr/sbin/runc"),
     ("containernetworking-plugins", "/usr/lib/cni/bridge"),
     ("busybox-static", "/bin/busybox"),
+    ("socat", "/usr/bin/socat"),
     ("gcc", "/usr/bin/gcc"),
     ("libc6-dev", "/usr/include/signal.h"),
 ];
+
+/// Variables for the env file: where Pods reach the apiserver and the emulator.
+pub fn env_vars(ports: &BTreeMap<String, u16>) -> Vec<(String, String)> {
+    vec![
+        ("SECRETSYNC_POD_GATEWAY".into(), POD_GATEWAY.into()),
+        (
+            "SECRETSYNC_POD_APISERVER_PORT".into(),
+            ports["apiserver"].to_string(),
+        ),
+        (
+            "SECRETSYNC_POD_AWS_ENDPOINT".into(),
+            format!("http://{POD_GATEWAY}:{}", ports["moto"]),
+        ),
+    ]
+}
 
 /// The node's folder inside the test bed's.
 pub fn dir(testbed: &Path) -> PathBuf {
@@ -76,6 +110,11 @@ pub fn ensure_packages() -> Result<()> {
     if missing.is_empty() {
         return Ok(());
     }
+    apt_install(&missing)
+}
+
+/// Installs Debian packages with apt-get (as root), or fails naming them.
+pub fn apt_install(packages: &[&str]) -> Result<()> {
     let is_root = fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
@@ -86,13 +125,13 @@ pub fn ensure_packages() -> Result<()> {
         .unwrap_or(false);
     if !is_root || !Path::new("/usr/bin/apt-get").exists() {
         bail!(
-            "the test bed's node needs these packages: {} (Debian/Ubuntu: `apt-get install {}` as root), \
-             or start the test bed without it: `cargo xtask testbed up --no-node`",
-            missing.join(", "),
-            missing.join(" ")
+            "needed packages are missing: {} (Debian/Ubuntu: `apt-get install {}` as root); for the test \
+             bed's node alone, `cargo xtask testbed up --no-node` starts without it",
+            packages.join(", "),
+            packages.join(" ")
         );
     }
-    eprintln!("xtask: installing {} (apt-get)", missing.join(" "));
+    eprintln!("xtask: installing {} (apt-get)", packages.join(" "));
     run_checked(
         Command::new("apt-get").args(["update", "-qq"]),
         "apt-get update",
@@ -101,7 +140,7 @@ pub fn ensure_packages() -> Result<()> {
         Command::new("apt-get")
             .env("DEBIAN_FRONTEND", "noninteractive")
             .args(["install", "-y", "-qq", "--no-install-recommends"])
-            .args(&missing),
+            .args(packages),
         "apt-get install",
     )?;
     Ok(())
@@ -190,10 +229,11 @@ pub type Kubectl<'a> = &'a dyn Fn(&[&str]) -> Option<String>;
 pub fn start(
     tools: &Tools,
     testbed: &Path,
-    apiserver_port: u16,
+    ports: &BTreeMap<String, u16>,
     kubectl: Kubectl<'_>,
     pids: &mut BTreeMap<String, u32>,
 ) -> Result<()> {
+    let apiserver_port = ports["apiserver"];
     ensure_packages()?;
     let images = ensure_images(&crate::paths::cache())?;
     let node = dir(testbed);
@@ -225,6 +265,41 @@ pub fn start(
         fs::create_dir_all(&root).with_context(|| format!("creating {}", root.display()))?;
     }
     fs::write(node.join("containerd.toml"), containerd_config(&node))?;
+
+    // The pod bridge with the host's address on it, and the two ports Pods may use there.
+    if !Path::new("/sys/class/net").join(BRIDGE).exists() {
+        for args in [
+            vec!["link", "add", BRIDGE, "type", "bridge"],
+            vec!["addr", "add", &format!("{POD_GATEWAY}/24"), "dev", BRIDGE],
+            vec!["link", "set", BRIDGE, "up"],
+        ] {
+            run_checked(
+                Command::new("ip").args(&args),
+                &format!("ip {}", args.join(" ")),
+            )?;
+        }
+    }
+    for (name, port) in [
+        ("pod-gateway-apiserver", ports["apiserver"]),
+        ("pod-gateway-moto", ports["moto"]),
+    ] {
+        let pid = spawn_service(
+            Command::new("socat")
+                .arg(format!(
+                    "TCP-LISTEN:{port},bind={POD_GATEWAY},fork,reuseaddr"
+                ))
+                .arg(format!("TCP:127.0.0.1:{port}")),
+            &logs.join(format!("{name}.log")),
+        )?;
+        pids.insert(name.to_string(), pid);
+        wait_for(
+            name,
+            pid,
+            &logs.join(format!("{name}.log")),
+            Duration::from_secs(10),
+            || std::net::TcpStream::connect((POD_GATEWAY, port)).is_ok(),
+        )?;
+    }
     fs::write(node.join("cni/net.d/10-secretsync.conflist"), cni_config())?;
 
     // containerd, in a new private mount namespace set up by a shell that then becomes containerd.
@@ -629,12 +704,17 @@ pub fn stop_all(testbed: &Path, pids: &BTreeMap<String, u32>, kubectl: Kubectl<'
         "--grace-period=0",
         "--wait=false",
     ]);
-    for name in ["kube-scheduler", "kubelet"] {
+    for name in [
+        "kube-scheduler",
+        "kubelet",
+        "pod-gateway-moto",
+        "pod-gateway-apiserver",
+    ] {
         if let Some(&pid) = pids.get(name) {
-            if is_running(pid, name) {
+            if is_running(pid, program(name)) {
                 eprintln!("xtask: stopping {name} (pid {pid})");
             }
-            if let Err(e) = stop(pid, name) {
+            if let Err(e) = stop(pid, program(name)) {
                 failures.push(e.to_string());
             }
         }

@@ -134,7 +134,7 @@ pub fn up(with_node: bool) -> Result<()> {
     };
     save(&pids, result.as_ref().ok())?;
     if with_node && let Ok(ports) = &result {
-        let started = node::start(&tools, &dir, ports["apiserver"], &kubectl, &mut pids);
+        let started = node::start(&tools, &dir, ports, &kubectl, &mut pids);
         // Saved either way, so `down` stops whatever started.
         save(&pids, Some(ports))?;
         if let Err(e) = started {
@@ -148,7 +148,7 @@ pub fn up(with_node: bool) -> Result<()> {
             return Err(e);
         }
     };
-    write_env(&tools, &dir, &ports)?;
+    write_env(&tools, &dir, &ports, with_node)?;
     if with_node {
         eprintln!("xtask: node {} Ready", node::NODE_NAME);
     }
@@ -208,6 +208,7 @@ fn start_all(
             .arg("2048"),
         "generating the service-account signing key",
     )?;
+    serving_certificate(certs)?;
     let token = random_token()?;
     let tokens = certs.join("tokens.csv");
     fs::write(&tokens, format!("{token},admin,admin,system:masters\n"))?;
@@ -219,6 +220,14 @@ fn start_all(
         Command::new(&tools.kube_apiserver)
             .arg(format!("--etcd-servers={etcd_url}"))
             .arg(format!("--cert-dir={}", certs.display()))
+            .arg(format!(
+                "--tls-cert-file={}",
+                certs.join("apiserver.crt").display()
+            ))
+            .arg(format!(
+                "--tls-private-key-file={}",
+                certs.join("apiserver.key").display()
+            ))
             .arg(format!("--secure-port={}", ports["apiserver"]))
             .arg("--bind-address=127.0.0.1")
             .arg("--advertise-address=127.0.0.1")
@@ -325,6 +334,81 @@ fn start_all(
     Ok(ports)
 }
 
+/// Writes the apiserver's serving certificate, signed by a CA of the test bed's: `apiserver.crt` holds
+/// the certificate and then the CA (what kubeconfigs and Pods trust), `apiserver.key` its key. It names
+/// 127.0.0.1, the node's pod gateway (so Pods reach the apiserver there) and the `kubernetes` Service.
+fn serving_certificate(certs: &Path) -> Result<()> {
+    let path = |name: &str| certs.join(name).display().to_string();
+    run_checked(
+        Command::new("openssl").args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "3650",
+            "-subj",
+            "/CN=secretsync-testbed-ca",
+            "-keyout",
+            &path("ca.key"),
+            "-out",
+            &path("ca.crt"),
+        ]),
+        "creating the test bed's CA",
+    )?;
+    let san = format!(
+        "subjectAltName=IP:127.0.0.1,IP:{},IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,\
+         DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local",
+        node::POD_GATEWAY
+    );
+    run_checked(
+        Command::new("openssl").args([
+            "req",
+            "-new",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=kube-apiserver",
+            "-addext",
+            &san,
+            "-keyout",
+            &path("apiserver.key"),
+            "-out",
+            &path("apiserver.csr"),
+        ]),
+        "creating the apiserver's key and request",
+    )?;
+    run_checked(
+        Command::new("openssl").args([
+            "x509",
+            "-req",
+            "-days",
+            "3650",
+            "-copy_extensions",
+            "copy",
+            "-in",
+            &path("apiserver.csr"),
+            "-CA",
+            &path("ca.crt"),
+            "-CAkey",
+            &path("ca.key"),
+            "-CAcreateserial",
+            "-out",
+            &path("serving.crt"),
+        ]),
+        "signing the apiserver's certificate",
+    )?;
+    let chain = format!(
+        "{}{}",
+        fs::read_to_string(certs.join("serving.crt"))?,
+        fs::read_to_string(certs.join("ca.crt"))?
+    );
+    fs::write(certs.join("apiserver.crt"), chain)?;
+    Ok(())
+}
+
 /// Polls a health check until it passes; fails early (with the log tail) if the process died.
 fn wait_healthy(
     name: &str,
@@ -379,7 +463,12 @@ fn kubeconfig_yaml(port: u16, ca: &Path, token: &str) -> String {
 }
 
 /// Writes `env` and the `bin/` folder of symlinks it puts first on PATH.
-fn write_env(tools: &Tools, dir: &Path, ports: &BTreeMap<String, u16>) -> Result<()> {
+fn write_env(
+    tools: &Tools,
+    dir: &Path,
+    ports: &BTreeMap<String, u16>,
+    with_node: bool,
+) -> Result<()> {
     let bin = dir.join("bin");
     for (name, target) in [
         ("kubectl", &tools.kubectl),
@@ -396,7 +485,10 @@ fn write_env(tools: &Tools, dir: &Path, ports: &BTreeMap<String, u16>) -> Result
         let _ = fs::remove_file(&link);
         symlink(target, &link).with_context(|| format!("linking {}", link.display()))?;
     }
-    let vars = env_vars(dir, ports);
+    let mut vars = env_vars(dir, ports);
+    if with_node {
+        vars.extend(node::env_vars(ports));
+    }
     let mut text = String::from("# Written by `cargo xtask testbed up`; use with `source`.\n");
     for (k, v) in &vars {
         text.push_str(&format!("export {k}='{v}'\n"));
@@ -455,7 +547,7 @@ pub fn read_env_file() -> Result<Vec<(String, String)>> {
 fn healthy(state: &Value) -> bool {
     let all_running = components(state)
         .iter()
-        .all(|c| pid_of(state, c).is_some_and(|pid| is_running(pid, c)));
+        .all(|c| pid_of(state, c).is_some_and(|pid| is_running(pid, node::program(c))));
     all_running && env_file().is_file() && component_checks(state).iter().all(|(_, ok)| *ok)
 }
 
@@ -494,6 +586,10 @@ fn component_checks(state: &Value) -> Vec<(&'static str, bool)> {
             running("kubelet") && apiserver && node::node_ready(&kubectl),
         ));
         checks.push(("kube-scheduler", running("kube-scheduler")));
+        for gateway in ["pod-gateway-apiserver", "pod-gateway-moto"] {
+            let up = pid_of(state, gateway).is_some_and(|pid| is_running(pid, "socat"));
+            checks.push((gateway, up));
+        }
     }
     checks
 }
@@ -513,7 +609,7 @@ pub fn status() -> Result<bool> {
         let pid = pid_of(&state, name)
             .map(|p| p.to_string())
             .unwrap_or_else(|| "-".into());
-        let running = pid_of(&state, name).is_some_and(|p| is_running(p, name));
+        let running = pid_of(&state, name).is_some_and(|p| is_running(p, node::program(name)));
         let port = match *name {
             "etcd" => state["ports"]["etcd"].to_string(),
             "kube-apiserver" => state["ports"]["apiserver"].to_string(),
