@@ -172,6 +172,8 @@ async fn run_controller(args: ControllerArgs) -> anyhow::Result<()> {
             _ = shutdown_signal() => return Ok(()),
         }
     }
+    metrics.leader.set(1);
+    let leader_gauge = metrics.leader.clone();
     let ctx = Arc::new(controller::Context::new(
         client,
         metrics,
@@ -213,6 +215,7 @@ async fn run_controller(args: ControllerArgs) -> anyhow::Result<()> {
             Ok(())
         }
     };
+    leader_gauge.set(0);
     if let Some(e) = &elector {
         e.release().await;
     }

@@ -1,8 +1,8 @@
 //! Prometheus metrics of the operator, registered in one registry served at `/metrics`.
 
 use prometheus::{
-    CounterVec, Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    CounterVec, Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 
 /// The operator's metrics and the registry that serves them.
@@ -23,6 +23,10 @@ pub struct Metrics {
     pub external_secrets: IntGaugeVec,
     /// Workloads restarted for rotations, by kind and namespace.
     pub workload_restarts: IntCounterVec,
+    /// Restarts that failed (the workload could not be patched), by kind and namespace.
+    pub workload_restart_failures: IntCounterVec,
+    /// 1 while this replica reconciles (it leads, or runs without leader election), else 0.
+    pub leader: IntGauge,
     /// The controller's own requests to the Kubernetes API server, by verb and resource.
     pub kube_api_requests: IntCounterVec,
     /// Events not published because the queue was full (a burst beyond the Event rate), by type.
@@ -101,6 +105,19 @@ impl Metrics {
             &["kind", "namespace"],
         )?;
         registry.register(Box::new(workload_restarts.clone()))?;
+        let workload_restart_failures = IntCounterVec::new(
+            Opts::new(
+                "workload_restart_failures_total",
+                "Workload restarts for rotations that failed",
+            ),
+            &["kind", "namespace"],
+        )?;
+        registry.register(Box::new(workload_restart_failures.clone()))?;
+        let leader = IntGauge::with_opts(Opts::new(
+            "leader",
+            "1 while this replica reconciles (it leads, or runs without leader election)",
+        ))?;
+        registry.register(Box::new(leader.clone()))?;
         let events_dropped = IntCounterVec::new(
             Opts::new(
                 "events_dropped_total",
@@ -118,6 +135,8 @@ impl Metrics {
         )?;
         registry.register(Box::new(kube_api_requests.clone()))?;
         Ok(Self {
+            workload_restart_failures,
+            leader,
             kube_api_requests,
             events_dropped,
             workload_restarts,

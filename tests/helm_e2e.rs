@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use common::helm::{Release, fullname, release_name};
+use common::prometheus::Prometheus;
 use common::workloads::replicasets;
 use common::{apply, create_remote, has, rotate_remote, wait_secret};
 use k8s_openapi::api::coordination::v1::Lease;
@@ -208,6 +209,41 @@ async fn helm_install_runs_two_replicas_with_web_identity_and_the_app_rolls_once
     let second = wait_for_app_printing(&pods, &seen, "env=e2e-pw-2").await;
     seen.insert(second);
     assert_eq!(replicasets(&client, &app).await.get("app"), Some(&2));
+
+    // A real Prometheus scrapes both controller Pods; every dashboard query returns data.
+    let targets: Vec<String> = controllers
+        .list(&ListParams::default().labels("app.kubernetes.io/name=secretsync"))
+        .await
+        .expect("listing controller Pods")
+        .items
+        .into_iter()
+        .filter_map(|p| p.status?.pod_ip)
+        .map(|ip| format!("{ip}:8080"))
+        .collect();
+    let prometheus = Prometheus::start(&sys, &targets).await;
+    let dashboard: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::helm::chart().join("files/dashboard.json"))
+            .expect("dashboard.json"),
+    )
+    .expect("dashboard JSON");
+    for panel in dashboard["panels"].as_array().into_iter().flatten() {
+        let expr = panel["targets"][0]["expr"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let title = panel["title"].as_str().unwrap_or_default().to_string();
+        common::wait_for(
+            &format!("data for the dashboard panel {title:?} ({expr})"),
+            Duration::from_secs(60),
+            || {
+                let expr = expr.clone();
+                let prometheus = &prometheus;
+                async move { prometheus.query(&expr).filter(|r| !r.is_empty()) }
+            },
+        )
+        .await;
+    }
+    drop(prometheus);
 
     // The leader Pod goes away during the next rotation: the standby takes over and the app still
     // rolls exactly once.

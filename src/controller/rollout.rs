@@ -274,6 +274,12 @@ async fn execute(
                         .await
                         .map(|_| ()),
                 };
+                if result.is_err() {
+                    ctx.metrics
+                        .workload_restart_failures
+                        .with_label_values(&[&format!("{:?}", w.kind), ns])
+                        .inc();
+                }
                 result.map_err(|e| kube_err(&format!("restarting {what}"), e))?;
                 ctx.metrics
                     .workload_restarts

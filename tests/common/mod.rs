@@ -154,6 +154,7 @@ pub async fn delete_namespace(client: &Client, name: &str) {
 pub mod helm;
 pub mod moto;
 pub mod operator;
+pub mod prometheus;
 pub mod workloads;
 
 use k8s_openapi::api::core::v1::Secret;

