@@ -130,7 +130,7 @@ fn test(keep: bool, cargo_args: &[String]) -> Result<ExitCode> {
         "--no-fail-fast".into(),
     ];
     args.extend_from_slice(cargo_args);
-    cargo_on_testbed(&args, keep)
+    cargo_on_testbed_with(&args, keep, &[], true)
 }
 
 /// Test bed up, every benchmark (each writes its section of BENCHMARKS.md), test bed down.
@@ -159,20 +159,17 @@ fn bench(keep: bool) -> Result<ExitCode> {
         "SECRETSYNC_OPERATOR_BIN".to_string(),
         binary.display().to_string(),
     )];
-    cargo_on_testbed_with(&args, keep, &extra)
+    cargo_on_testbed_with(&args, keep, &extra, false)
 }
 
-/// Runs cargo with the test bed's environment between `testbed up` and (unless `keep`) `testbed down`;
-/// exits with cargo's verdict.
-fn cargo_on_testbed(args: &[String], keep: bool) -> Result<ExitCode> {
-    cargo_on_testbed_with(args, keep, &[])
-}
-
-/// [`cargo_on_testbed`] with extra environment for cargo.
+/// Runs cargo with the test bed's environment (plus `extra`) between `testbed up` and (unless `keep`)
+/// `testbed down`; with `crash_check`, a passing run is followed by
+/// [`testbed::crash_recovery_check`]. Exits with cargo's verdict.
 fn cargo_on_testbed_with(
     args: &[String],
     keep: bool,
     extra: &[(String, String)],
+    with_crash_check: bool,
 ) -> Result<ExitCode> {
     testbed::up(true)?;
     let mut env = testbed::read_env_file()?;
@@ -189,6 +186,9 @@ fn cargo_on_testbed_with(
         args.first().map(String::as_str).unwrap_or_default(),
         started.elapsed().as_secs_f64()
     );
+    if with_crash_check && status.success() {
+        testbed::crash_recovery_check()?;
+    }
     if !keep {
         testbed::down()?;
     }

@@ -596,6 +596,105 @@ fn component_checks(state: &Value) -> Vec<(&'static str, bool)> {
     checks
 }
 
+/// Kills the node's kubelet and containerd with SIGKILL while a Pod runs (a crashed or half-killed
+/// test bed), runs `up` again and checks that the Pod's processes are gone and the node is back.
+/// `cargo xtask test` runs it after the tests; the final `down` then checks that nothing is left.
+pub fn crash_recovery_check() -> Result<()> {
+    let state = read_state().context("the test bed is not up")?;
+    if !has_node(&state) {
+        return Ok(());
+    }
+    let kubectl = admin_kubectl(paths::testbed().join("bin").join("kubectl"));
+    let name = "crash-probe";
+    let _ = kubectl(&[
+        "delete",
+        "pod",
+        name,
+        "-n",
+        "default",
+        "--ignore-not-found",
+        "--wait=false",
+    ]);
+    let created = wait_until(Duration::from_secs(30), || {
+        kubectl(&[
+            "run",
+            name,
+            "-n",
+            "default",
+            "--restart=Never",
+            "--image",
+            node::BUSYBOX_IMAGE,
+            "--image-pull-policy=Never",
+            "--",
+            "sleep",
+            "3600",
+        ])
+        .is_some()
+    });
+    if !created {
+        bail!("crash check: could not create Pod {name}");
+    }
+    let running = wait_until(Duration::from_secs(60), || {
+        kubectl(&[
+            "get",
+            "pod",
+            name,
+            "-n",
+            "default",
+            "-o",
+            "jsonpath={.status.phase}",
+        ])
+        .is_some_and(|p| p == "Running")
+    });
+    if !running {
+        bail!("crash check: Pod {name} did not run");
+    }
+    let sleepers = || -> Vec<u32> {
+        fs::read_dir("/proc")
+            .map(|d| {
+                d.flatten()
+                    .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+                    .filter(|pid| {
+                        fs::read(format!("/proc/{pid}/cmdline"))
+                            .is_ok_and(|c| c == b"sleep\x003600\x00")
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let before = sleepers();
+    if before.is_empty() {
+        bail!("crash check: the Pod's process was not found");
+    }
+    eprintln!("xtask: crash check: SIGKILL to the kubelet and containerd while Pod {name} runs");
+    for component in ["kubelet", "containerd"] {
+        if let Some(pid) = pid_of(&state, component) {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
+    }
+    up(true)?;
+    let left: Vec<u32> = sleepers()
+        .into_iter()
+        .filter(|p| before.contains(p))
+        .collect();
+    if !left.is_empty() {
+        bail!("crash check: the killed node's container processes survived `up`: {left:?}");
+    }
+    let _ = kubectl(&[
+        "delete",
+        "pod",
+        name,
+        "-n",
+        "default",
+        "--ignore-not-found",
+        "--wait=false",
+    ]);
+    eprintln!("xtask: crash check: the next `up` cleared the killed node and started a new one");
+    Ok(())
+}
+
 /// Prints each component's pid and health; returns whether all are healthy.
 pub fn status() -> Result<bool> {
     let Some(state) = read_state() else {
