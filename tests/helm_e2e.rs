@@ -11,125 +11,14 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use common::helm::{Release, fullname, release_name};
+use common::in_cluster::*;
 use common::prometheus::Prometheus;
 use common::workloads::replicasets;
 use common::{apply, create_remote, has, rotate_remote, wait_secret};
 use k8s_openapi::api::coordination::v1::Lease;
-use k8s_openapi::api::core::v1::{Node, Pod, Secret};
+use k8s_openapi::api::core::v1::{Pod, Secret};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
-use kube::Client;
-use kube::api::{Api, DeleteParams, ListParams, LogParams};
-
-/// The image `cargo xtask image` builds and imports into the node.
-const IMAGE: &str = "localhost/secretsync:dev";
-/// Where the EKS webhook mounts the web-identity token.
-const TOKEN_DIR: &str = "/var/run/secrets/eks.amazonaws.com/serviceaccount";
-
-/// The app: prints the password from its environment once, then the mounted file every second.
-fn app_yaml() -> String {
-    let print = r#"echo "env=$P"; while true; do echo "file=$(cat /s/password)"; sleep 1; done"#;
-    format!(
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n  annotations: {{ secretsync.io/reload: \"true\" }}\n\
-         spec:\n  selector: {{ matchLabels: {{ app: app }} }}\n  template:\n    metadata: {{ labels: {{ app: app }} }}\n    spec:\n\
-         \x20     terminationGracePeriodSeconds: 1\n\
-         \x20     containers:\n\
-         \x20       - name: app\n\
-         \x20         image: localhost/busybox:testbed\n\
-         \x20         imagePullPolicy: Never\n\
-         \x20         command: [ sh, -c, '{print}' ]\n\
-         \x20         env: [ {{ name: P, valueFrom: {{ secretKeyRef: {{ name: app-secret, key: password }} }} }} ]\n\
-         \x20         volumeMounts: [ {{ name: s, mountPath: /s }} ]\n\
-         \x20     volumes: [ {{ name: s, secret: {{ secretName: app-secret }} }} ]\n"
-    )
-}
-
-/// Fails (with what to run) unless the node is Ready and holds the controller image.
-async fn require_node_with_image(client: &Client) {
-    let nodes: Api<Node> = Api::all(client.clone());
-    let node = nodes.get_opt("localhost").await.ok().flatten();
-    let status = node.and_then(|n| n.status).unwrap_or_default();
-    let ready = status
-        .conditions
-        .unwrap_or_default()
-        .iter()
-        .any(|c| c.type_ == "Ready" && c.status == "True");
-    assert!(
-        ready,
-        "the test bed has no Ready node `localhost`: start it with `cargo xtask testbed up` (not \
-         `--no-node`) and `source target/testbed/env`"
-    );
-    let has_image = status
-        .images
-        .unwrap_or_default()
-        .iter()
-        .any(|i| i.names.iter().flatten().any(|n| n.ends_with(IMAGE)));
-    assert!(
-        has_image,
-        "the node has no image {IMAGE}: run `cargo xtask image` (which `cargo xtask test` runs)"
-    );
-}
-
-async fn logs(pods: &Api<Pod>, name: &str) -> String {
-    pods.logs(name, &LogParams::default())
-        .await
-        .unwrap_or_default()
-}
-
-/// Waits until a Running app Pod not in `not` logs `needle`; returns its name.
-async fn wait_for_app_printing(pods: &Api<Pod>, not: &BTreeSet<String>, needle: &str) -> String {
-    common::wait_for(
-        &format!("a Running app Pod printing {needle:?}"),
-        Duration::from_secs(120),
-        || async move {
-            let list = pods
-                .list(&ListParams::default().labels("app=app"))
-                .await
-                .ok()?;
-            for p in list.items {
-                let name = p.metadata.name.clone().unwrap_or_default();
-                let running = p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running");
-                if running
-                    && !not.contains(&name)
-                    && p.metadata.deletion_timestamp.is_none()
-                    && logs(pods, &name).await.contains(needle)
-                {
-                    return Some(name);
-                }
-            }
-            None
-        },
-    )
-    .await
-}
-
-/// Names of the controller Pods that are Ready.
-async fn ready_controllers(pods: &Api<Pod>) -> BTreeSet<String> {
-    let list = pods
-        .list(&ListParams::default().labels("app.kubernetes.io/name=secretsync"))
-        .await
-        .map(|l| l.items)
-        .unwrap_or_default();
-    list.into_iter()
-        .filter(|p| p.metadata.deletion_timestamp.is_none())
-        .filter(|p| {
-            p.status
-                .as_ref()
-                .and_then(|s| s.conditions.as_ref())
-                .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
-        })
-        .filter_map(|p| p.metadata.name)
-        .collect()
-}
-
-async fn holder(leases: &Api<Lease>, name: &str) -> Option<String> {
-    leases
-        .get_opt(name)
-        .await
-        .ok()
-        .flatten()?
-        .spec?
-        .holder_identity
-}
+use kube::api::{Api, DeleteParams, ListParams};
 
 #[tokio::test]
 async fn helm_install_runs_two_replicas_with_web_identity_and_the_app_rolls_once_per_rotation() {
@@ -138,29 +27,8 @@ async fn helm_install_runs_two_replicas_with_web_identity_and_the_app_rolls_once
     common::install_crds(&client).await;
     let sys = common::namespace(&client, "e2e-sys").await;
     let app = common::namespace(&client, "e2e-app").await;
-    let gateway = common::testbed_var("SECRETSYNC_POD_GATEWAY");
-    let apiserver_port = common::testbed_var("SECRETSYNC_POD_APISERVER_PORT");
-    let aws = common::testbed_var("SECRETSYNC_POD_AWS_ENDPOINT");
     let release = release_name(&sys);
-    let (repository, tag) = IMAGE.split_once(':').expect("image reference");
-    let sets = [
-        format!("image.repository={repository},image.tag={tag},image.pullPolicy=Never"),
-        format!("watchNamespace={app}"),
-        "minRefreshInterval=1s,rolloutSettle=1s".to_string(),
-        "logLevel=info\\,secretsync=debug".to_string(),
-        // No kube-proxy on the test bed: in-cluster config reaches the apiserver at the pod gateway.
-        format!("extraEnv[0].name=KUBERNETES_SERVICE_HOST,extraEnv[0].value={gateway}"),
-        format!("string:extraEnv[1].name=KUBERNETES_SERVICE_PORT,extraEnv[1].value={apiserver_port}"),
-        // What the EKS pod identity webhook injects.
-        "extraEnv[2].name=AWS_ROLE_ARN,extraEnv[2].value=arn:aws:iam::123456789012:role/secretsync-e2e"
-            .to_string(),
-        format!("extraEnv[3].name=AWS_WEB_IDENTITY_TOKEN_FILE,extraEnv[3].value={TOKEN_DIR}/token"),
-        "extraEnv[4].name=AWS_REGION,extraEnv[4].value=us-east-1".to_string(),
-        format!("extraEnv[5].name=AWS_ENDPOINT_URL_STS,extraEnv[5].value={aws}"),
-        "string:extraEnv[6].name=AWS_EC2_METADATA_DISABLED,extraEnv[6].value=true".to_string(),
-        "extraVolumes[0].name=aws-iam-token,extraVolumes[0].projected.sources[0].serviceAccountToken.audience=sts.amazonaws.com,extraVolumes[0].projected.sources[0].serviceAccountToken.path=token,extraVolumes[0].projected.sources[0].serviceAccountToken.expirationSeconds=3600".to_string(),
-        format!("extraVolumeMounts[0].name=aws-iam-token,extraVolumeMounts[0].mountPath={TOKEN_DIR},extraVolumeMounts[0].readOnly=true"),
-    ];
+    let sets = helm_values(&app);
     let sets: Vec<&str> = sets.iter().map(String::as_str).collect();
     let mut installed = Release::install_on_node(&release, &sys, &sets, &[&sys, &app]);
 
@@ -184,21 +52,7 @@ async fn helm_install_runs_two_replicas_with_web_identity_and_the_app_rolls_once
     let key = format!("{app}/db");
     create_remote(&sm, &key, "e2e-pw-1").await;
     let store = format!("e2e-{app}");
-    apply(
-        &client,
-        &app,
-        &format!(
-            "apiVersion: secretsync.io/v1alpha1\nkind: ClusterSecretStore\nmetadata: {{ name: {store} }}\n\
-             spec:\n  aws: {{ region: us-east-1, endpoint: \"{aws}\" }}\n---\n\
-             apiVersion: secretsync.io/v1alpha1\nkind: ExternalSecret\nmetadata: {{ name: app }}\nspec:\n\
-             \x20 secretStoreRef: {{ name: {store}, kind: ClusterSecretStore }}\n\
-             \x20 refreshInterval: 2s\n\
-             \x20 target: {{ name: app-secret }}\n\
-             \x20 data: [ {{ secretKey: password, remoteRef: {{ key: \"{key}\" }} }} ]\n---\n{}",
-            app_yaml()
-        ),
-    )
-    .await;
+    apply(&client, &app, &store_and_app(&store, &key, "2s", 60)).await;
     let pods: Api<Pod> = Api::namespaced(client.clone(), &app);
     let mut seen = BTreeSet::new();
     let first = wait_for_app_printing(&pods, &seen, "env=e2e-pw-1").await;
@@ -209,6 +63,18 @@ async fn helm_install_runs_two_replicas_with_web_identity_and_the_app_rolls_once
     let second = wait_for_app_printing(&pods, &seen, "env=e2e-pw-2").await;
     seen.insert(second);
     assert_eq!(replicasets(&client, &app).await.get("app"), Some(&2));
+    // The old Pod (kept a minute by minReadySeconds) sees its mounted file change at the next kubelet sync;
+    // its environment keeps the value it started with.
+    common::wait_for(
+        "the old Pod's mounted file to change",
+        Duration::from_secs(60),
+        || async {
+            let log = logs(&pods, &first).await;
+            log.contains("file=e2e-pw-2").then_some(())
+        },
+    )
+    .await;
+    assert!(logs(&pods, &first).await.contains("env=e2e-pw-1"));
 
     // A real Prometheus scrapes both controller Pods; every dashboard query returns data.
     let targets: Vec<String> = controllers

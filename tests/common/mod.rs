@@ -152,6 +152,7 @@ pub async fn delete_namespace(client: &Client, name: &str) {
 }
 
 pub mod helm;
+pub mod in_cluster;
 pub mod moto;
 pub mod operator;
 pub mod prometheus;

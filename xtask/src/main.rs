@@ -154,7 +154,16 @@ fn bench(keep: bool) -> Result<ExitCode> {
     let binary = dir.join("secretsync");
     std::fs::copy(&release, &binary)
         .with_context(|| format!("copying {} to {}", release.display(), binary.display()))?;
-    let args = ["bench", "--bench", "rotation_latency", "--bench", "scale"].map(String::from);
+    let args = [
+        "bench",
+        "--bench",
+        "rotation_latency",
+        "--bench",
+        "pod_rotation",
+        "--bench",
+        "scale",
+    ]
+    .map(String::from);
     let extra = [(
         "SECRETSYNC_OPERATOR_BIN".to_string(),
         binary.display().to_string(),
