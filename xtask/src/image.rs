@@ -108,19 +108,13 @@ pub fn build() -> Result<PathBuf> {
         out.display(),
         size as f64 / (1024.0 * 1024.0)
     );
-    let sock = crate::node::dir(&paths::testbed())
+    let testbed = paths::testbed();
+    if crate::node::dir(&testbed)
         .join("containerd")
-        .join("containerd.sock");
-    if sock.exists() {
-        run_checked(
-            Command::new("ctr")
-                .arg("--address")
-                .arg(&sock)
-                .args(["-n", "k8s.io", "images", "import", "--base-name"])
-                .arg(REFERENCE.split(':').next().unwrap_or(REFERENCE))
-                .arg(&out),
-            "importing the image into the test bed's node",
-        )?;
+        .join("containerd.sock")
+        .exists()
+    {
+        crate::node::import_image(&testbed, REFERENCE, &out)?;
         eprintln!("xtask: imported {REFERENCE} into the test bed's node");
     }
     Ok(out)

@@ -99,6 +99,21 @@ fn socket(testbed: &Path) -> PathBuf {
     dir(testbed).join("containerd").join("containerd.sock")
 }
 
+/// Imports the OCI archive `archive` holding image `reference` into the node's containerd (the
+/// Kubernetes namespace, so Pods with `imagePullPolicy: Never` find it).
+pub fn import_image(testbed: &Path, reference: &str, archive: &Path) -> Result<()> {
+    let base = reference.split(':').next().unwrap_or(reference);
+    run_checked(
+        Command::new("ctr")
+            .arg("--address")
+            .arg(socket(testbed))
+            .args(["-n", "k8s.io", "images", "import", "--base-name", base])
+            .arg(archive),
+        &format!("importing {reference} into the node's containerd"),
+    )?;
+    Ok(())
+}
+
 /// Installs the Debian packages the node needs when some are missing (as root, with apt-get);
 /// otherwise says exactly which to install.
 pub fn ensure_packages() -> Result<()> {
@@ -344,15 +359,7 @@ pub fn start(
         || sock.exists() && is_running(pid, "containerd"),
     )?;
     for (reference, archive) in &images {
-        let base = reference.split(':').next().unwrap_or(reference);
-        run_checked(
-            Command::new("ctr")
-                .arg("--address")
-                .arg(&sock)
-                .args(["-n", "k8s.io", "images", "import", "--base-name", base])
-                .arg(archive),
-            &format!("importing {reference} into containerd"),
-        )?;
+        import_image(testbed, reference, archive)?;
     }
 
     // The kubelet's identity: a ServiceAccount bound to system:node, with a long-lived token.
@@ -361,12 +368,7 @@ pub fn start(
     let kubelet_kubeconfig = node.join("kubelet.kubeconfig");
     fs::write(
         &kubelet_kubeconfig,
-        format!(
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: testbed\n  cluster:\n    server: https://127.0.0.1:{apiserver_port}\n    \
-             certificate-authority: {}\nusers:\n- name: node\n  user:\n    token: {token}\ncontexts:\n- name: node\n  \
-             context:\n    cluster: testbed\n    user: node\ncurrent-context: node\n",
-            ca.display()
-        ),
+        crate::testbed::kubeconfig_yaml(apiserver_port, &ca, &token),
     )?;
     let kubelet_port = crate::procs::free_port()?;
     let healthz_port = crate::procs::free_port()?;

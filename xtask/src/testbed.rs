@@ -453,7 +453,8 @@ fn random_token() -> Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn kubeconfig_yaml(port: u16, ca: &Path, token: &str) -> String {
+/// A kubeconfig for the test bed's apiserver on 127.0.0.1 with a bearer token.
+pub fn kubeconfig_yaml(port: u16, ca: &Path, token: &str) -> String {
     format!(
         "apiVersion: v1\nkind: Config\nclusters:\n- name: testbed\n  cluster:\n    server: https://127.0.0.1:{port}\n    \
          certificate-authority: {ca}\nusers:\n- name: admin\n  user:\n    token: {token}\ncontexts:\n- name: testbed\n  \
