@@ -10,17 +10,9 @@ use common::{apply, create_remote, has, sm, wait_secret};
 use k8s_openapi::api::coordination::v1::Lease;
 use kube::api::Api;
 
-const RECONCILES: &str = "secretsync_reconcile_duration_seconds_count";
+use common::in_cluster::holder;
 
-async fn holder(leases: &Api<Lease>, name: &str) -> Option<String> {
-    leases
-        .get_opt(name)
-        .await
-        .ok()
-        .flatten()?
-        .spec?
-        .holder_identity
-}
+const RECONCILES: &str = "secretsync_reconcile_duration_seconds_count";
 
 #[tokio::test]
 async fn exactly_one_replica_reconciles_and_a_standby_takes_over() {

@@ -4,14 +4,15 @@
 
 mod common;
 
-use std::time::Duration;
+use std::collections::BTreeSet;
 
+use common::in_cluster::{logs, wait_for_pod_printing};
 use common::operator::Operator;
 use common::workloads::replicasets;
 use common::{apply, create_remote, has, rotate_remote, wait_ready, wait_secret};
 use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::Client;
-use kube::api::{Api, ListParams, LogParams};
+use kube::api::Api;
 
 /// The busybox program of the test Pods: the env value once, then the mounted file every second.
 const PRINT: &str =
@@ -53,45 +54,6 @@ async fn require_node(client: &Client) {
     );
 }
 
-/// The log of a Pod (empty while it has none).
-async fn logs(pods: &Api<Pod>, name: &str) -> String {
-    pods.logs(name, &LogParams::default())
-        .await
-        .unwrap_or_default()
-}
-
-/// Waits until a Running Pod matching `labels` (other than those in `not`) logs `needle`; returns its name.
-async fn wait_for_pod_printing(
-    pods: &Api<Pod>,
-    labels: &str,
-    not: &[String],
-    needle: &str,
-) -> String {
-    common::wait_for(
-        &format!("a Running Pod ({labels}) printing {needle:?}"),
-        Duration::from_secs(90),
-        || async move {
-            let list = pods
-                .list(&ListParams::default().labels(labels))
-                .await
-                .ok()?;
-            for p in list.items {
-                let name = p.metadata.name.clone().unwrap_or_default();
-                let running = p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running");
-                if running
-                    && !not.contains(&name)
-                    && p.metadata.deletion_timestamp.is_none()
-                    && logs(pods, &name).await.contains(needle)
-                {
-                    return Some(name);
-                }
-            }
-            None
-        },
-    )
-    .await
-}
-
 #[tokio::test]
 async fn pods_print_the_synced_secret_and_the_app_rolls_once_on_rotation() {
     let (client, ns) = common::setup("pods").await;
@@ -124,9 +86,9 @@ async fn pods_print_the_synced_secret_and_the_app_rolls_once_on_rotation() {
     )
     .await;
     let pods: Api<Pod> = Api::namespaced(client.clone(), &ns);
-    let first = wait_for_pod_printing(&pods, "app=app", &[], "env=pod-pw-1").await;
+    let first = wait_for_pod_printing(&pods, "app=app", &BTreeSet::new(), "env=pod-pw-1").await;
     assert!(logs(&pods, &first).await.contains("file=pod-pw-1"));
-    wait_for_pod_printing(&pods, "app=bystander", &[], "file=pod-pw-1").await;
+    wait_for_pod_printing(&pods, "app=bystander", &BTreeSet::new(), "file=pod-pw-1").await;
 
     rotate_remote(&sm, &key, "pod-pw-2").await;
     wait_secret(&client, &ns, "app-secret", "rotated", |s| {
@@ -137,13 +99,13 @@ async fn pods_print_the_synced_secret_and_the_app_rolls_once_on_rotation() {
     let second = wait_for_pod_printing(
         &pods,
         "app=app",
-        std::slice::from_ref(&first),
+        &BTreeSet::from([first.clone()]),
         "env=pod-pw-2",
     )
     .await;
     assert!(logs(&pods, &second).await.contains("file=pod-pw-2"));
     // The Pod nobody restarts sees its mounted file change in place; its environment stays.
-    wait_for_pod_printing(&pods, "app=bystander", &[], "file=pod-pw-2").await;
+    wait_for_pod_printing(&pods, "app=bystander", &BTreeSet::new(), "file=pod-pw-2").await;
     assert!(logs(&pods, "bystander").await.contains("env=pod-pw-1"));
     // Exactly once: the rollout is long done (a new Pod ran and printed) and there are two ReplicaSets.
     let rs = replicasets(&client, &ns).await;

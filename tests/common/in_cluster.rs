@@ -70,12 +70,23 @@ pub async fn wait_for_app_printing(
     not: &BTreeSet<String>,
     needle: &str,
 ) -> String {
+    wait_for_pod_printing(pods, "app=app", not, needle).await
+}
+
+/// Waits until a Running Pod matching `labels` (other than those in `not`) logs `needle`; returns
+/// its name.
+pub async fn wait_for_pod_printing(
+    pods: &Api<Pod>,
+    labels: &str,
+    not: &BTreeSet<String>,
+    needle: &str,
+) -> String {
     super::wait_for(
-        &format!("a Running app Pod printing {needle:?}"),
+        &format!("a Running Pod ({labels}) printing {needle:?}"),
         Duration::from_secs(120),
         || async move {
             let list = pods
-                .list(&ListParams::default().labels("app=app"))
+                .list(&ListParams::default().labels(labels))
                 .await
                 .ok()?;
             for p in list.items {

@@ -307,7 +307,7 @@ pub fn start(
             &logs.join(format!("{name}.log")),
         )?;
         pids.insert(name.to_string(), pid);
-        wait_for(
+        crate::testbed::wait_healthy(
             name,
             pid,
             &logs.join(format!("{name}.log")),
@@ -351,7 +351,7 @@ pub fn start(
     )?;
     pids.insert("containerd".to_string(), pid);
     let sock = socket(testbed);
-    wait_for(
+    crate::testbed::wait_healthy(
         "containerd",
         pid,
         &logs.join("containerd.log"),
@@ -407,7 +407,7 @@ pub fn start(
 
     let kubelet = pids["kubelet"];
     let scheduler = pids["kube-scheduler"];
-    wait_for(
+    crate::testbed::wait_healthy(
         "kubelet",
         kubelet,
         &logs.join("kubelet.log"),
@@ -467,37 +467,6 @@ fn kubelet_token(kubectl: Kubectl<'_>) -> Result<String> {
     ])
     .context("requesting the kubelet's token (kubectl create token)")?;
     Ok(token.trim().to_string())
-}
-
-/// Polls `check` until it holds; fails with the log tail if the process exits first.
-fn wait_for(
-    name: &str,
-    pid: u32,
-    log: &Path,
-    deadline: Duration,
-    mut check: impl FnMut() -> bool,
-) -> Result<()> {
-    let mut died = false;
-    let ok = wait_until(deadline, || {
-        if !Path::new(&format!("/proc/{pid}")).exists() {
-            died = true;
-            return true;
-        }
-        check()
-    });
-    let tail = || crate::procs::tail(&fs::read_to_string(log).unwrap_or_default(), 30);
-    if died {
-        bail!("{name} exited during start-up; log tail:\n{}", tail());
-    }
-    if !ok {
-        bail!(
-            "{name} was not ready within {}s; log tail:\n{}",
-            deadline.as_secs(),
-            tail()
-        );
-    }
-    eprintln!("xtask:   {name} ready");
-    Ok(())
 }
 
 fn containerd_config(node: &Path) -> String {

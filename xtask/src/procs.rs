@@ -107,22 +107,32 @@ pub fn spawn_service(cmd: &mut Command, log: &Path) -> Result<u32> {
     Ok(child.id())
 }
 
-/// Whether a process with this pid exists and runs `program` (guards against pid reuse).
-pub fn is_running(pid: u32, program: &str) -> bool {
-    let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return false;
-    };
+/// The command name (`comm`) of a live process; None when it is gone or a zombie.
+fn live_comm(pid: u32) -> Option<String> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // `pid (comm) state ...`; comm is the executable name cut to 15 bytes.
-    let Some((head, rest)) = stat.rsplit_once(')') else {
-        return false;
-    };
+    let (head, rest) = stat.rsplit_once(')')?;
     let state = rest.trim_start().chars().next().unwrap_or('?');
     if matches!(state, 'Z' | 'X' | 'x') {
-        return false;
+        return None;
     }
-    let comm = head.split_once('(').map(|(_, c)| c).unwrap_or_default();
+    Some(
+        head.split_once('(')
+            .map(|(_, c)| c)
+            .unwrap_or_default()
+            .to_string(),
+    )
+}
+
+/// Whether a process with this pid is alive, whatever it runs (it may still be a shell about to exec).
+pub fn is_alive(pid: u32) -> bool {
+    live_comm(pid).is_some()
+}
+
+/// Whether a process with this pid exists and runs `program` (guards against pid reuse).
+pub fn is_running(pid: u32, program: &str) -> bool {
     let short: String = program.chars().take(15).collect();
-    comm == short
+    live_comm(pid).is_some_and(|comm| comm == short)
 }
 
 /// Stops a process (TERM, then KILL after a grace period) and waits until it is gone.

@@ -410,7 +410,7 @@ fn serving_certificate(certs: &Path) -> Result<()> {
 }
 
 /// Polls a health check until it passes; fails early (with the log tail) if the process died.
-fn wait_healthy(
+pub fn wait_healthy(
     name: &str,
     pid: u32,
     log: &Path,
@@ -419,7 +419,7 @@ fn wait_healthy(
 ) -> Result<()> {
     let mut died = false;
     let ok = wait_until(deadline, || {
-        if !is_running(pid, name) {
+        if !crate::procs::is_alive(pid) {
             died = true;
             return true;
         }
@@ -607,15 +607,18 @@ pub fn crash_recovery_check() -> Result<()> {
     }
     let kubectl = admin_kubectl(paths::testbed().join("bin").join("kubectl"));
     let name = "crash-probe";
-    let _ = kubectl(&[
-        "delete",
-        "pod",
-        name,
-        "-n",
-        "default",
-        "--ignore-not-found",
-        "--wait=false",
-    ]);
+    let delete_probe = || {
+        let _ = kubectl(&[
+            "delete",
+            "pod",
+            name,
+            "-n",
+            "default",
+            "--ignore-not-found",
+            "--wait=false",
+        ]);
+    };
+    delete_probe();
     let created = wait_until(Duration::from_secs(30), || {
         kubectl(&[
             "run",
@@ -683,15 +686,7 @@ pub fn crash_recovery_check() -> Result<()> {
     if !left.is_empty() {
         bail!("crash check: the killed node's container processes survived `up`: {left:?}");
     }
-    let _ = kubectl(&[
-        "delete",
-        "pod",
-        name,
-        "-n",
-        "default",
-        "--ignore-not-found",
-        "--wait=false",
-    ]);
+    delete_probe();
     eprintln!("xtask: crash check: the next `up` cleared the killed node and started a new one");
     Ok(())
 }
