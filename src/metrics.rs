@@ -1,8 +1,8 @@
 //! Prometheus metrics of the operator, registered in one registry served at `/metrics`.
 
 use prometheus::{
-    CounterVec, Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
-    Registry, TextEncoder,
+    CounterVec, Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
 /// The operator's metrics and the registry that serves them.
@@ -31,6 +31,14 @@ pub struct Metrics {
     pub kube_api_requests: IntCounterVec,
     /// Events not published because the queue was full (a burst beyond the Event rate), by type.
     pub events_dropped: IntCounterVec,
+    /// Event-queue messages handled, by result (`refreshed`, `unmatched`, `unrelated`, `malformed`).
+    pub queue_messages: IntCounterVec,
+    /// Unix time of the last successful receive from each event queue (by queue name).
+    pub queue_last_receive: GaugeVec,
+    /// Failed receives from event queues, by queue name and error kind.
+    pub queue_errors: IntCounterVec,
+    /// 1 while a store configuration reads from a failover region, by store and region.
+    pub failover_active: IntGaugeVec,
 }
 
 /// Error building or encoding metrics.
@@ -134,7 +142,43 @@ impl Metrics {
             &["verb", "resource"],
         )?;
         registry.register(Box::new(kube_api_requests.clone()))?;
+        let queue_messages = IntCounterVec::new(
+            Opts::new(
+                "queue_messages_total",
+                "Event-queue messages handled, by result: refreshed (ExternalSecrets triggered), unmatched (no reader), unrelated (not a change event), malformed",
+            ),
+            &["result"],
+        )?;
+        registry.register(Box::new(queue_messages.clone()))?;
+        let queue_last_receive = GaugeVec::new(
+            Opts::new(
+                "queue_last_receive_timestamp_seconds",
+                "Unix time of the last successful ReceiveMessage from each event queue",
+            ),
+            &["queue"],
+        )?;
+        registry.register(Box::new(queue_last_receive.clone()))?;
+        let queue_errors = IntCounterVec::new(
+            Opts::new(
+                "queue_receive_errors_total",
+                "Failed receives from event queues, by queue and error kind",
+            ),
+            &["queue", "kind"],
+        )?;
+        registry.register(Box::new(queue_errors.clone()))?;
+        let failover_active = IntGaugeVec::new(
+            Opts::new(
+                "failover_active",
+                "1 while a store reads from this failover region because its primary region fails",
+            ),
+            &["store", "region"],
+        )?;
+        registry.register(Box::new(failover_active.clone()))?;
         Ok(Self {
+            queue_messages,
+            queue_last_receive,
+            queue_errors,
+            failover_active,
             workload_restart_failures,
             leader,
             kube_api_requests,

@@ -120,6 +120,93 @@ pub struct AwsProvider {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 10000))]
     pub max_requests_per_second: Option<u32>,
+    /// Event-driven refresh: an SQS queue an EventBridge rule fills with Secrets Manager change events.
+    /// Each event refreshes, within seconds, exactly the ExternalSecrets reading the secret it names;
+    /// the periodic refresh stays as the safety net. Read with the store's credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<AwsEvents>,
+    /// Regions holding replicas of the secrets, tried in order when the primary region fails with a
+    /// regional or transport error (never on AccessDenied, NotFound or a bad request). Each entry is a
+    /// region name (`us-west-2`, reached at `endpoint` when set) or `{region, endpoint}`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 5))]
+    pub failover_regions: Vec<FailoverRegion>,
+}
+
+/// The SQS queue of a store's Secrets Manager change events.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct AwsEvents {
+    /// Queue URL, e.g. `https://sqs.us-east-1.amazonaws.com/111122223333/secretsync-events`.
+    #[schemars(
+        pattern(r"^https?://[^/]+/[0-9]{12}/[A-Za-z0-9_-]{1,80}(\.fifo)?$"),
+        length(max = 1024)
+    )]
+    pub sqs_queue_url: String,
+    /// Region of the queue; defaults to the store's region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 64))]
+    pub region: Option<String>,
+}
+
+/// One failover region: a region name, or a region with its own endpoint. Never fails to deserialize
+/// (a bad entry would otherwise hide the whole store list from the watch): anything else is kept as
+/// [`FailoverRegion::Invalid`] and reported on the store's status.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(untagged)]
+pub enum FailoverRegion {
+    /// A region name, reached at the store's `endpoint` when set, else the standard way.
+    Name(String),
+    /// A region with its own endpoint.
+    WithEndpoint(RegionEndpoint),
+    /// Neither (a number, an object with unknown fields, ...).
+    Invalid(serde_json::Value),
+}
+
+/// A failover region with its own endpoint.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RegionEndpoint {
+    /// AWS region of the replicas.
+    pub region: String,
+    /// Endpoint URL for this region (absent: the store's `endpoint`, else the standard one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+}
+
+impl FailoverRegion {
+    /// The region name and the endpoint it is reached at (its own, else `store_endpoint`); None
+    /// for an invalid entry.
+    pub fn resolve<'a>(
+        &'a self,
+        store_endpoint: Option<&'a str>,
+    ) -> Option<(&'a str, Option<&'a str>)> {
+        match self {
+            Self::Name(r) => Some((r, store_endpoint)),
+            Self::WithEndpoint(RegionEndpoint { region, endpoint }) => {
+                Some((region, endpoint.as_deref().or(store_endpoint)))
+            }
+            Self::Invalid(_) => None,
+        }
+    }
+}
+
+// A string or an object: structural CRD schemas allow that only as untyped JSON, checked by the controller.
+impl schemars::JsonSchema for FailoverRegion {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FailoverRegion".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A region name (e.g. us-west-2) or {region, endpoint}.",
+            "x-kubernetes-preserve-unknown-fields": true
+        })
+    }
 }
 
 impl AwsProvider {

@@ -99,8 +99,22 @@ pub struct Context {
     pub(crate) periodic: Arc<tokio::sync::Semaphore>,
     /// When the context was built (the process start).
     created: std::time::Instant,
-    /// ExternalSecrets asked to refresh now because a listing showed a change to a secret they read.
-    remote_changes: Mutex<std::collections::HashSet<ObjectRef<ExternalSecret>>>,
+    /// ExternalSecrets asked to refresh now because a listing or an event showed a change to a secret
+    /// they read.
+    remote_changes: Mutex<HashMap<ObjectRef<ExternalSecret>, PendingChange>>,
+    /// Event queues: the secret → ExternalSecret index and each poller's health.
+    pub(crate) events: super::event_source::EventSources,
+    /// Source of [`PendingChange::seq`] numbers.
+    change_seq: std::sync::atomic::AtomicU64,
+}
+
+/// A refresh asked for by a listing change or a queue event, until a reconcile has looked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PendingChange {
+    /// Bumped by each new ask: a reconcile clears only the ask it saw, never a newer one.
+    pub seq: u64,
+    /// Asked by a queue event: read now, without change detection, even for a `find`.
+    pub by_event: bool,
 }
 
 /// Reconcile slots periodic refreshes may hold at once: half of `concurrency` (0 = unlimited), at least 1.
@@ -151,7 +165,9 @@ impl Context {
             written_status: Mutex::new(HashMap::new()),
             periodic,
             created: std::time::Instant::now(),
-            remote_changes: Mutex::new(std::collections::HashSet::new()),
+            remote_changes: Mutex::new(HashMap::new()),
+            events: Default::default(),
+            change_seq: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -397,31 +413,81 @@ impl Context {
             readers = readers.len(),
             "listing changed; refreshing readers now"
         );
-        let mut pending = self
-            .remote_changes
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut pending = self.lock_changes();
         for r in readers {
-            if pending.insert(r.clone()) {
+            if !pending.contains_key(&r) {
+                let seq = self.next_seq();
+                pending.insert(
+                    r.clone(),
+                    PendingChange {
+                        seq,
+                        by_event: false,
+                    },
+                );
                 let _ = tx.send(r);
             }
         }
     }
 
-    /// Whether a listing asked this ExternalSecret to refresh now (see [`Context::remote_changed`]).
-    pub fn remote_change_pending(&self, es: &ObjectRef<ExternalSecret>) -> bool {
-        self.remote_changes
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains(es)
+    /// A queue event named secrets these ExternalSecrets read: each refreshes now, reading without
+    /// change detection. Always re-triggers (a reconcile in flight may have read before the change).
+    pub fn event_changed(
+        &self,
+        readers: impl IntoIterator<Item = ObjectRef<ExternalSecret>>,
+    ) -> usize {
+        let Some(tx) = self.triggers.get() else {
+            return 0;
+        };
+        let mut pending = self.lock_changes();
+        let mut n = 0;
+        for r in readers {
+            let seq = self.next_seq();
+            pending.insert(
+                r.clone(),
+                PendingChange {
+                    seq,
+                    by_event: true,
+                },
+            );
+            if tx.send(r).is_ok() {
+                n += 1;
+            }
+        }
+        n
     }
 
-    /// The refresh asked for by a listing change has looked.
-    pub fn remote_change_handled(&self, es: &ObjectRef<ExternalSecret>) {
+    fn next_seq(&self) -> u64 {
+        self.change_seq
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn lock_changes(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<ObjectRef<ExternalSecret>, PendingChange>> {
         self.remote_changes
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .remove(es);
+    }
+
+    /// The refresh a listing or an event asked this ExternalSecret for, if any (see
+    /// [`Context::remote_changed`], [`Context::event_changed`]).
+    pub fn remote_change_pending(&self, es: &ObjectRef<ExternalSecret>) -> Option<PendingChange> {
+        self.lock_changes().get(es).copied()
+    }
+
+    /// The refresh asked for by `seen` has looked; a newer ask stays pending.
+    pub fn remote_change_handled(
+        &self,
+        es: &ObjectRef<ExternalSecret>,
+        seen: Option<PendingChange>,
+    ) {
+        let Some(seen) = seen else {
+            return;
+        };
+        let mut pending = self.lock_changes();
+        if pending.get(es).is_some_and(|p| p.seq == seen.seq) {
+            pending.remove(es);
+        }
     }
 
     /// Whether another ExternalSecret of store `store_id` read a version newer than `synced` for any

@@ -214,6 +214,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         .unwrap_or_default();
     let store_id = super::store_id_of(es);
     let me = kube::runtime::reflector::ObjectRef::from_obj(es);
+    let pending = ctx.remote_change_pending(&me);
     let intact = existing
         .as_ref()
         .filter(|s| verified || target::digest_matches(s, &ctx.digest_key));
@@ -232,14 +233,14 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         interval,
         target_in_sync: intact.is_some(),
         newer_version_seen: ctx.newer_version_seen(&store_id, &previous),
-        remote_changed: ctx.remote_change_pending(&me),
+        remote_changed: pending.is_some(),
     };
     // Ownership first: a refused target costs no AWS call.
     let check = target::check_target(&writer, &spec.target, existing.as_ref());
     let plan = before_fetch(check, &refresh, &previous, recorded.as_ref());
     if !matches!(plan, PreFetch::Refresh | PreFetch::Fetch) {
         // Nothing to check now (refused, fetch-once, finishing a rollout): a listing change is moot.
-        ctx.remote_change_handled(&me);
+        ctx.remote_change_handled(&me, pending);
     }
     match plan.clone() {
         PreFetch::Refuse(e) => return Err(e),
@@ -282,23 +283,26 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         _ => None,
     };
     // A listing page just showed a new version of a secret this ExternalSecret reads by name: read it
-    // now instead of waiting for the rest of the listing (a `find` still needs the whole listing).
-    let announced = refresh.remote_changed && finds.is_empty();
+    // now instead of waiting for the rest of the listing (a `find` still needs the whole listing). A
+    // queue event bypasses detection even for a `find`, which then lists afresh.
+    let announced = pending.is_some_and(|p| p.by_event || finds.is_empty());
     let hints = if matches!(plan, PreFetch::Refresh) && !announced {
         let d = detect(ctx, &sc, &store, ns, spec, &previous, interval).await;
         if d.later {
             return Ok(Outcome::UpToDate(Some(super::detect::LISTING_BUSY_RETRY)));
         }
-        ctx.remote_change_handled(&me);
+        ctx.remote_change_handled(&me, pending);
         if d.unchanged {
             return Ok(Outcome::Confirmed);
         }
         d.hints
     } else {
-        ctx.remote_change_handled(&me);
+        ctx.remote_change_handled(&me, pending);
         Hints::default()
     };
-    let computed = match fetch_all(&ctx.provider, &sc, spec, &hints).await {
+    let fetched = fetch_all(&ctx.provider, &sc, spec, &hints).await;
+    report_region_switches(ctx, es, &sc);
+    let computed = match fetched {
         Ok(fetched) => desired::compute(spec, &fetched),
         Err(e) => Err(e),
     };
@@ -306,7 +310,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         Ok(d) => d,
         Err(e) if e.reason == Reason::SecretNotFound => {
             let same_source = es.status.as_ref().and_then(|s| s.synced_from.as_deref())
-                == Some(store.source().as_str());
+                == Some(store.source(sc.serving_region()).as_str());
             return Ok(missing(
                 es,
                 ctx,
@@ -400,8 +404,55 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         refreshed: true,
         synced_versions: desired.synced_versions,
         rollout,
-        source: Some(store.source()),
+        source: Some(store.source(sc.serving_region())),
     })
+}
+
+/// Publishes each switch of the serving region (a failover, or the return to the primary) once: an
+/// Event on the ExternalSecret whose read saw it, a log line, and the `failover_active` gauge.
+fn report_region_switches(ctx: &Context, es: &ExternalSecret, sc: &crate::provider::StoreClient) {
+    for switch in sc.take_region_switches() {
+        let store = sc.store_label();
+        let (type_, reason, note) = if switch.to_primary {
+            (
+                kube::runtime::events::EventType::Normal,
+                "FailedBack",
+                format!(
+                    "{store}: reading from the primary region {} again",
+                    switch.to
+                ),
+            )
+        } else {
+            (
+                kube::runtime::events::EventType::Warning,
+                "FailedOver",
+                format!(
+                    "{store}: region {} failed ({}); reading replicas in {}",
+                    switch.from,
+                    switch.cause.as_deref().unwrap_or("failing"),
+                    switch.to
+                ),
+            )
+        };
+        tracing::warn!(store, from = %switch.from, to = %switch.to, "{}", note);
+        ctx.metrics
+            .failover_active
+            .with_label_values(&[store, switch.from.as_str()])
+            .set(0);
+        if !switch.to_primary {
+            ctx.metrics
+                .failover_active
+                .with_label_values(&[store, switch.to.as_str()])
+                .set(1);
+        }
+        ctx.publish(
+            &kube::Resource::object_ref(es, &()),
+            type_,
+            reason,
+            "Read",
+            &note,
+        );
+    }
 }
 
 /// A remote secret (or version, or find match) is missing. The Secret keeps its data unless the

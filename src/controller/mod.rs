@@ -3,6 +3,7 @@
 mod context;
 mod detect;
 pub mod digest_key;
+mod event_source;
 pub mod events;
 mod external_secret;
 mod fetch;
@@ -17,7 +18,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::Api;
 use kube::core::PartialObjectMeta;
@@ -64,9 +65,11 @@ pub async fn run(
     let (reader, writer) = reflector::store();
     // managedFields are dropped before caching: nothing reads them, and they are a large part of
     // each cached object.
+    let index_ctx = ctx.clone();
     let es_stream = watcher(es_api, watcher::Config::default())
         .default_backoff()
         .modify(|es| es.metadata.managed_fields = None)
+        .inspect_ok(move |event| index_ctx.events.apply_watch_event(event))
         .reflect(writer)
         .applied_objects()
         .predicate_filter(
@@ -255,6 +258,7 @@ pub async fn run(
         }
     });
 
+    let event_sources = tokio::spawn(event_source::run(ctx.clone()));
     let stop = async move {
         shutdown.await;
         tracing::info!("shutting down: finishing reconciles in flight");
@@ -268,6 +272,7 @@ pub async fn run(
     );
     readiness.abort();
     namespaces.abort();
+    event_sources.abort();
 }
 
 /// The store identity an ExternalSecret's `secretStoreRef` resolves to (same as [`stores::resolve_for`]).

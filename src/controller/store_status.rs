@@ -11,40 +11,90 @@ use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 
 use super::context::{Context, apply_status};
+use super::event_source::{Health, PollerKey};
 use super::external_secret::Error;
 use super::stores::{provider_config, spec_version};
-use crate::api::{ClusterSecretStore, SecretStore, SecretStoreStatus};
+use crate::api::{AwsProvider, ClusterSecretStore, SecretStore, SecretStoreStatus};
 use crate::core::reason::Reason;
-use crate::core::status::set_ready;
+use crate::core::status::{set_condition, set_ready};
+use crate::provider::StoreConfig;
 
 /// How often a store's configuration is re-checked (referenced Secrets are not watched; the
 /// credentials they hold are re-read at most every `stores::CONFIG_TTL`, shared with syncs).
 const RECHECK: Duration = Duration::from_secs(300);
 
+/// Condition type of a store with `spec.aws.events`: whether its queue is being read.
+pub const EVENTS_READY: &str = "EventsReady";
+
+/// How often a store with an event queue is re-checked, so its `EventsReady` condition follows the reader.
+const EVENTS_RECHECK: Duration = Duration::from_secs(5);
+
+/// The `EventsReady` condition (status, reason, message) of a store; None without `spec.aws.events`.
+fn events_condition(
+    ctx: &Context,
+    aws: &AwsProvider,
+    config: Option<&StoreConfig>,
+) -> Option<(&'static str, String, String)> {
+    let events = aws.events.as_ref()?;
+    let url = &events.sqs_queue_url;
+    let Some(key) = config.and_then(|c| PollerKey::of(aws, c)) else {
+        return Some((
+            "False",
+            "StoreNotReady".into(),
+            "the queue is not read while the store's configuration does not resolve (see Ready)"
+                .into(),
+        ));
+    };
+    Some(match ctx.events.health(&key) {
+        None => ("Unknown", "Starting".into(), format!("about to read {url}")),
+        Some(Health::Receiving) => (
+            "True",
+            "Receiving".into(),
+            format!("receiving events from {url}"),
+        ),
+        Some(Health::Failing { reason, message }) => (
+            "False",
+            reason.into(),
+            format!("{message}; refreshes stay periodic until the queue can be read"),
+        ),
+    })
+}
+
 fn next_status(
     old: Option<&SecretStoreStatus>,
     ok: Result<(), crate::core::reason::SyncError>,
     generation: Option<i64>,
+    events: Option<(&'static str, String, String)>,
 ) -> SecretStoreStatus {
     let old = old.cloned().unwrap_or_default();
     let now = Time(Timestamp::now());
+    let conditions = match events {
+        Some((status, reason, message)) => set_condition(
+            &old.conditions,
+            EVENTS_READY,
+            status,
+            &reason,
+            &message,
+            generation,
+            now.clone(),
+        ),
+        None => old
+            .conditions
+            .iter()
+            .filter(|c| c.type_ != EVENTS_READY)
+            .cloned()
+            .collect(),
+    };
     let conditions = match ok {
         Ok(()) => set_ready(
-            &old.conditions,
+            &conditions,
             true,
             Reason::Valid,
             "configuration resolves",
             generation,
             now,
         ),
-        Err(e) => set_ready(
-            &old.conditions,
-            false,
-            e.reason,
-            &e.message,
-            generation,
-            now,
-        ),
+        Err(e) => set_ready(&conditions, false, e.reason, &e.message, generation, now),
     };
     SecretStoreStatus {
         conditions,
@@ -65,7 +115,7 @@ fn same_status(old: Option<&SecretStoreStatus>, new: &SecretStoreStatus) -> bool
 pub async fn reconcile_store(store: Arc<SecretStore>, ctx: Arc<Context>) -> Result<Action, Error> {
     let ns = store.namespace().unwrap_or_default();
     let name = store.name_any();
-    let ok = ctx
+    let resolved = ctx
         .stores
         .cached_config(
             &format!("SecretStore/{ns}/{name}"),
@@ -77,16 +127,21 @@ pub async fn reconcile_store(store: Arc<SecretStore>, ctx: Arc<Context>) -> Resu
                 &ctx.options.tenancy,
             ),
         )
-        .await
-        .map(|_| ());
-    let new = next_status(store.status.as_ref(), ok, store.meta().generation);
+        .await;
+    let events = events_condition(&ctx, &store.spec.aws, resolved.as_ref().ok());
+    let new = next_status(
+        store.status.as_ref(),
+        resolved.map(|_| ()),
+        store.meta().generation,
+        events,
+    );
     if !same_status(store.status.as_ref(), &new) {
         let api: Api<SecretStore> = Api::namespaced(ctx.client.clone(), &ns);
         apply_status(&api, &name, &new)
             .await
             .map_err(|e| Error::Status(format!("SecretStore {ns}/{name}"), e))?;
     }
-    Ok(Action::requeue(RECHECK))
+    Ok(Action::requeue(recheck(&store.spec.aws)))
 }
 
 /// Reconciles a ClusterSecretStore.
@@ -95,23 +150,37 @@ pub async fn reconcile_cluster_store(
     ctx: Arc<Context>,
 ) -> Result<Action, Error> {
     let name = store.name_any();
-    let ok = ctx
+    let resolved = ctx
         .stores
         .cached_config(
             &format!("ClusterSecretStore/{name}"),
             &spec_version(store.meta()),
             provider_config(&ctx.client, &store.spec.aws, None, &ctx.options.tenancy),
         )
-        .await
-        .map(|_| ());
-    let new = next_status(store.status.as_ref(), ok, store.meta().generation);
+        .await;
+    let events = events_condition(&ctx, &store.spec.aws, resolved.as_ref().ok());
+    let new = next_status(
+        store.status.as_ref(),
+        resolved.map(|_| ()),
+        store.meta().generation,
+        events,
+    );
     if !same_status(store.status.as_ref(), &new) {
         let api: Api<ClusterSecretStore> = Api::all(ctx.client.clone());
         apply_status(&api, &name, &new)
             .await
             .map_err(|e| Error::Status(format!("ClusterSecretStore {name}"), e))?;
     }
-    Ok(Action::requeue(RECHECK))
+    Ok(Action::requeue(recheck(&store.spec.aws)))
+}
+
+/// When to look at a store again.
+fn recheck(aws: &AwsProvider) -> Duration {
+    if aws.events.is_some() {
+        EVENTS_RECHECK
+    } else {
+        RECHECK
+    }
 }
 
 /// Retry a store whose status could not be written.

@@ -44,8 +44,13 @@ pub struct ResolvedStore {
 impl ResolvedStore {
     /// Where values come from, for `status.syncedFrom`: the store, region, endpoint, role and
     /// credential source — names only, never a credential value or a hash of one.
-    pub fn source(&self) -> String {
+    pub fn source(&self, serving_region: &str) -> String {
         let c = &self.config;
+        let region = if serving_region == c.region || serving_region.is_empty() {
+            c.region.clone()
+        } else {
+            format!("{serving_region} (failover from {})", c.region)
+        };
         let creds = match &c.credentials {
             CredentialSource::Default => "controller identity".to_string(),
             CredentialSource::Static { .. } => "static keys".to_string(),
@@ -56,7 +61,7 @@ impl ResolvedStore {
         format!(
             "{} region={} endpoint={} role={} credentials={creds}",
             self.id,
-            c.region,
+            region,
             c.endpoint.as_deref().unwrap_or("default"),
             c.role.as_deref().unwrap_or("none"),
         )
@@ -255,6 +260,10 @@ pub async fn resolve_for(
     })
 }
 
+/// What an AWS region name looks like (`us-east-1`, `us-gov-west-1`, `cn-north-1`).
+static REGION: std::sync::LazyLock<Result<regex::Regex, regex::Error>> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$"));
+
 fn not_ready(message: String) -> SyncError {
     SyncError::new(Reason::StoreNotReady, message)
 }
@@ -327,6 +336,7 @@ pub async fn provider_config(
     {
         return Err(not_ready(format!("role {role:?} is not an IAM role ARN")));
     }
+    let failover = failover_regions(aws)?;
     let auth = aws.auth.as_ref();
     let credentials = match (
         auth.and_then(|a| a.secret_ref.as_ref()),
@@ -341,21 +351,26 @@ pub async fn provider_config(
             ));
         }
     };
-    check_identity(
-        &StoreIdentity {
-            scope: match store_namespace {
-                Some(_) => StoreScope::Namespaced,
-                None => StoreScope::Cluster,
+    // Every endpoint a failover region is reached at gets the same tenancy check as the primary's.
+    let endpoints =
+        std::iter::once(aws.endpoint.as_deref()).chain(failover.iter().map(|(_, e)| e.as_deref()));
+    for endpoint in endpoints {
+        check_identity(
+            &StoreIdentity {
+                scope: match store_namespace {
+                    Some(_) => StoreScope::Namespaced,
+                    None => StoreScope::Cluster,
+                },
+                credentials,
+                role: aws.role.is_some(),
+                endpoint,
+                sts_audience_only: auth
+                    .and_then(|a| a.service_account_ref.as_ref())
+                    .is_none_or(|sa| sa.audiences.iter().all(|a| a == STS_AUDIENCE)),
             },
-            credentials,
-            role: aws.role.is_some(),
-            endpoint: aws.endpoint.as_deref(),
-            sts_audience_only: auth
-                .and_then(|a| a.service_account_ref.as_ref())
-                .is_none_or(|sa| sa.audiences.iter().all(|a| a == STS_AUDIENCE)),
-        },
-        policy,
-    )?;
+            policy,
+        )?;
+    }
     let credentials = match (
         auth.and_then(|a| a.secret_ref.as_ref()),
         auth.and_then(|a| a.service_account_ref.as_ref()),
@@ -425,7 +440,41 @@ pub async fn provider_config(
         external_id: aws.external_id.clone(),
         credentials,
         max_requests_per_second: aws.max_requests_per_second(),
+        failover,
     })
+}
+
+/// `spec.aws.failoverRegions` as (region, endpoint) pairs, or the first entry that is not usable.
+pub fn failover_regions(aws: &AwsProvider) -> Result<Vec<(String, Option<String>)>, SyncError> {
+    let mut out: Vec<(String, Option<String>)> = Vec::new();
+    for (i, entry) in aws.failover_regions.iter().enumerate() {
+        let field = format!("spec.aws.failoverRegions[{i}]");
+        let Some((region, endpoint)) = entry.resolve(aws.endpoint.as_deref()) else {
+            return Err(not_ready(format!(
+                "{field} must be a region name or {{region, endpoint}} (no other fields)"
+            )));
+        };
+        if !REGION.as_ref().is_ok_and(|re| re.is_match(region)) {
+            return Err(not_ready(format!(
+                "{field}: {region:?} is not an AWS region name"
+            )));
+        }
+        if let Some(e) = endpoint
+            && !(e.starts_with("https://") || e.starts_with("http://"))
+        {
+            return Err(not_ready(format!(
+                "{field}: endpoint {e:?} must start with https:// or http://"
+            )));
+        }
+        let pair = (region.to_string(), endpoint.map(String::from));
+        if (region == aws.region && endpoint == aws.endpoint.as_deref()) || out.contains(&pair) {
+            return Err(not_ready(format!(
+                "{field}: {region} is already the primary region or listed before"
+            )));
+        }
+        out.push(pair);
+    }
+    Ok(out)
 }
 
 fn token_source(api: Api<ServiceAccount>, name: String, audiences: Vec<String>) -> TokenSource {
@@ -466,6 +515,7 @@ mod tests {
             external_id: None,
             credentials: crate::provider::CredentialSource::Default,
             max_requests_per_second: 1,
+            failover: Vec::new(),
         }
     }
 

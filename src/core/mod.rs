@@ -2,6 +2,7 @@
 //! the status, and the scheduling decisions. Everything here is unit-tested on its own.
 
 pub mod access;
+pub mod aws_event;
 pub mod backoff;
 pub mod change;
 pub mod credentials;
@@ -10,9 +11,11 @@ pub mod deletion;
 pub mod desired;
 pub mod digest;
 pub mod duration;
+pub mod failover;
 pub mod name_filter;
 pub mod naming;
 pub mod property;
+pub mod reader_index;
 pub mod reason;
 pub mod refresh;
 pub mod remote;

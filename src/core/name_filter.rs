@@ -80,7 +80,7 @@ pub fn literal_prefix(re: &str) -> Option<String> {
 pub const MAX_FILTER_VALUES: usize = 10;
 
 /// The secret name inside a Secrets Manager ARN (`arn:…:secret:<name>-<6 random characters>`).
-fn name_of_arn(arn: &str) -> Option<&str> {
+pub fn name_of_arn(arn: &str) -> Option<&str> {
     let with_suffix = arn.splitn(7, ':').nth(6)?;
     let cut = with_suffix.len().checked_sub(7)?;
     (with_suffix.as_bytes().get(cut) == Some(&b'-')).then(|| &with_suffix[..cut])

@@ -18,20 +18,42 @@ pub fn set_ready(
     now: Time,
 ) -> Vec<Condition> {
     let status = if ok { "True" } else { "False" };
-    let previous = conditions.iter().find(|c| c.type_ == READY);
+    set_condition(
+        conditions,
+        READY,
+        status,
+        reason.as_str(),
+        message,
+        generation,
+        now,
+    )
+}
+
+/// Returns `conditions` with condition `type_` set (replacing any earlier one of that type);
+/// `lastTransitionTime` only moves when the status changes.
+pub fn set_condition(
+    conditions: &[Condition],
+    type_: &str,
+    status: &str,
+    reason: &str,
+    message: &str,
+    generation: Option<i64>,
+    now: Time,
+) -> Vec<Condition> {
+    let previous = conditions.iter().find(|c| c.type_ == type_);
     let last_transition_time = match previous {
         Some(p) if p.status == status => p.last_transition_time.clone(),
         _ => now,
     };
     let mut out: Vec<Condition> = conditions
         .iter()
-        .filter(|c| c.type_ != READY)
+        .filter(|c| c.type_ != type_)
         .cloned()
         .collect();
     out.push(Condition {
-        type_: READY.into(),
+        type_: type_.into(),
         status: status.into(),
-        reason: reason.as_str().into(),
+        reason: reason.into(),
         message: message.into(),
         last_transition_time,
         observed_generation: generation,

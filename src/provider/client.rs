@@ -60,6 +60,8 @@ pub struct StoreConfig {
     /// Client-side rate limit (`spec.aws.maxRequestsPerSecond`, or the default): requests per second
     /// for every client of this configuration together.
     pub max_requests_per_second: u32,
+    /// Failover regions in order, each with its endpoint (None: the standard one).
+    pub failover: Vec<(String, Option<String>)>,
 }
 
 impl std::fmt::Debug for StoreConfig {
@@ -78,6 +80,7 @@ impl std::fmt::Debug for StoreConfig {
             .field("role", &self.role)
             .field("credentials", &creds)
             .field("max_requests_per_second", &self.max_requests_per_second)
+            .field("failover", &self.failover)
             .finish()
     }
 }
@@ -114,6 +117,7 @@ impl PartialEq for StoreConfig {
             && self.role == other.role
             && self.external_id == other.external_id
             && self.max_requests_per_second == other.max_requests_per_second
+            && self.failover == other.failover
     }
 }
 
@@ -126,6 +130,7 @@ impl Hash for StoreConfig {
         self.role.hash(state);
         self.external_id.hash(state);
         self.max_requests_per_second.hash(state);
+        self.failover.hash(state);
         match &self.credentials {
             CredentialSource::Default => 0u8.hash(state),
             CredentialSource::Static {
@@ -157,10 +162,44 @@ impl StoreConfig {
     }
 }
 
-/// Builds the client: SDK defaults for region/endpoint, then the base credentials, then AssumeRole.
+/// Builds the Secrets Manager client of the store's own region and endpoint.
 pub async fn build(config: &StoreConfig) -> aws_sdk_secretsmanager::Client {
+    build_in(config, &config.region, config.endpoint.as_deref()).await
+}
+
+/// Builds the Secrets Manager client of the store's credentials in `region` at `endpoint` (a
+/// failover region).
+pub async fn build_in(
+    config: &StoreConfig,
+    region: &str,
+    endpoint: Option<&str>,
+) -> aws_sdk_secretsmanager::Client {
+    aws_sdk_secretsmanager::Client::new(&sdk_config(config, region, endpoint).await)
+}
+
+/// Builds an SQS client with the store's credentials in `region` (its endpoint override applies too).
+pub async fn build_sqs(config: &StoreConfig, region: &str) -> aws_sdk_sqs::Client {
+    let sdk = sdk_config(config, region, config.endpoint.as_deref()).await;
+    // Long polls wait 20 s: the attempt timeout must outlast them.
+    let sqs = aws_sdk_sqs::config::Builder::from(&sdk).timeout_config(
+        TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .operation_attempt_timeout(Duration::from_secs(30))
+            .operation_timeout(Duration::from_secs(60))
+            .build(),
+    );
+    aws_sdk_sqs::Client::from_conf(sqs.build())
+}
+
+/// The SDK configuration of a store in `region` at `endpoint`: SDK defaults, then the base
+/// credentials, then AssumeRole (or web identity) on top.
+async fn sdk_config(
+    config: &StoreConfig,
+    region: &str,
+    endpoint: Option<&str>,
+) -> aws_config::SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(config.region.clone()))
+        .region(Region::new(region.to_string()))
         .retry_config(RetryConfig::standard().with_max_attempts(3))
         .timeout_config(
             TimeoutConfig::builder()
@@ -169,7 +208,7 @@ pub async fn build(config: &StoreConfig) -> aws_sdk_secretsmanager::Client {
                 .operation_timeout(Duration::from_secs(30))
                 .build(),
         );
-    if let Some(endpoint) = &config.endpoint {
+    if let Some(endpoint) = endpoint {
         loader = loader.endpoint_url(endpoint);
     }
     let base = match &config.credentials {
@@ -214,9 +253,8 @@ pub async fn build(config: &StoreConfig) -> aws_sdk_secretsmanager::Client {
         }
         (None, None) => None,
     };
-    let mut sm = aws_sdk_secretsmanager::config::Builder::from(&base);
-    if let Some(c) = creds {
-        sm = sm.credentials_provider(c);
+    match creds {
+        Some(c) => base.into_builder().credentials_provider(c).build(),
+        None => base,
     }
-    aws_sdk_secretsmanager::Client::from_conf(sm.build())
 }

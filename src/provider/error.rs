@@ -39,6 +39,9 @@ pub struct ProviderError {
     pub kind: ProviderErrorKind,
     /// Explanation.
     pub message: String,
+    /// A regional or transport failure (connection, timeout, 5xx, throttling after retries): another
+    /// region holding a replica may answer. Never set for AccessDenied, NotFound or a bad request.
+    pub regional: bool,
 }
 
 impl ProviderError {
@@ -47,6 +50,7 @@ impl ProviderError {
         Self {
             kind,
             message: message.into(),
+            regional: false,
         }
     }
 }
@@ -114,7 +118,15 @@ where
             None => aws_sdk_secretsmanager::error::DisplayErrorContext(&err).to_string(),
         },
     };
-    ProviderError::new(kind, format!("{operation} {key:?}: {detail}"))
+    let regional = matches!(
+        err,
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_)
+    ) || status.is_some_and(|s| s >= 500)
+        || kind == ProviderErrorKind::Throttled;
+    ProviderError {
+        regional,
+        ..ProviderError::new(kind, format!("{operation} {key:?}: {detail}"))
+    }
 }
 
 /// Whether an SDK error is Secrets Manager saying, in a well-formed error, that the secret itself does

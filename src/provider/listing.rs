@@ -27,27 +27,40 @@ impl Provider {
         let mut entries = Vec::new();
         let mut pages = 0usize;
         let mut token: Option<String> = None;
+        // Page tokens belong to one region: the first page picks it (failing over if need be), the
+        // rest follow it there.
+        let mut pinned: Option<super::regions::RegionClient> = None;
         loop {
-            sc.pace().await;
-            let mut req = sc
-                .client
-                .list_secrets()
-                .max_results(LIST_PAGE_SIZE)
-                .set_next_token(token.clone());
-            if let Some(values) = prefixes.filter(|p| !p.is_empty()) {
-                req = req.filters(
-                    Filter::builder()
-                        .key(FilterNameStringType::Name)
-                        .set_values(Some(values.to_vec()))
-                        .build(),
-                );
-            }
-            let result = req
-                .send()
-                .await
-                .map_err(|e| error::classify(e, "ListSecrets", "*"));
-            self.count(sc, "ListSecrets", &result);
-            let page = result?;
+            let ask = |rc: super::regions::RegionClient| {
+                let token = token.clone();
+                async move {
+                    sc.pace().await;
+                    let mut req = rc
+                        .client
+                        .list_secrets()
+                        .max_results(LIST_PAGE_SIZE)
+                        .set_next_token(token);
+                    if let Some(values) = prefixes.filter(|p| !p.is_empty()) {
+                        req = req.filters(
+                            Filter::builder()
+                                .key(FilterNameStringType::Name)
+                                .set_values(Some(values.to_vec()))
+                                .build(),
+                        );
+                    }
+                    let result = req
+                        .send()
+                        .await
+                        .map_err(|e| error::classify(e, "ListSecrets", "*"));
+                    self.count(sc, "ListSecrets", &result);
+                    result.map(|page| (page, rc))
+                }
+            };
+            let (page, rc) = match pinned.clone() {
+                Some(rc) => ask(rc).await?,
+                None => sc.regions.call(ask).await?,
+            };
+            pinned = Some(rc);
             pages += 1;
             let first_of_page = entries.len();
             for entry in page.secret_list() {
@@ -142,7 +155,7 @@ impl Provider {
         if let Some(v) = idx.described(name, max_age) {
             return Ok(v);
         }
-        let versions = self.describe(sc, name).await?;
+        let versions = self.describe(sc, name, false).await?;
         idx.set_described(name, versions.clone());
         Ok(versions)
     }

@@ -7,7 +7,9 @@ mod client;
 mod error;
 mod index;
 mod listing;
+pub mod queue;
 mod rate_limit;
+pub mod regions;
 mod web_identity;
 
 pub use cache::ValueCache;
@@ -33,7 +35,8 @@ const LIST_PAGE_SIZE: i32 = 100;
 /// A store's client together with the identity its cached values are filed under.
 #[derive(Clone)]
 pub struct StoreClient {
-    client: SmClient,
+    /// The primary region and any failover regions.
+    regions: Arc<regions::Regions>,
     /// Identity of (store, configuration): values cached for one never serve another.
     scope: Arc<str>,
     /// Client-side rate limit of this store configuration, shared by every clone.
@@ -49,10 +52,20 @@ impl StoreClient {
     /// Wraps an existing client limited to `per_second` AWS requests per second.
     pub fn with_rate_limit(client: SmClient, scope: &str, per_second: u32) -> Self {
         Self {
-            client,
+            regions: Arc::new(regions::Regions::new(client, "primary", Vec::new())),
             scope: scope.into(),
             limiter: Arc::new(RateLimiter::new(per_second)),
         }
+    }
+
+    /// The region serving reads now (the primary unless failed over).
+    pub fn serving_region(&self) -> &str {
+        self.regions.serving()
+    }
+
+    /// Region switches not yet reported; each is handed out once, to one caller.
+    pub fn take_region_switches(&self) -> Vec<regions::RegionSwitch> {
+        self.regions.take_switches()
     }
 
     /// The store id part of the scope (`SecretStore/ns/name`, `ClusterSecretStore/name`), without
@@ -111,11 +124,18 @@ impl Provider {
         if let Some(c) = self.lock_clients().get(config) {
             return c.clone();
         }
-        let client = client::build(config).await;
+        let primary = client::build(config).await;
+        let mut failover = Vec::with_capacity(config.failover.len());
+        for (region, endpoint) in &config.failover {
+            failover.push((
+                region.clone(),
+                client::build_in(config, region, endpoint.as_deref()).await,
+            ));
+        }
         let scope: Arc<str> = format!("{store_id}#{}", config.fingerprint()).into();
         let limiter = Arc::new(RateLimiter::new(config.max_requests_per_second));
         let sc = StoreClient {
-            client,
+            regions: Arc::new(regions::Regions::new(primary, &config.region, failover)),
             scope,
             limiter,
         };
@@ -163,18 +183,23 @@ impl Provider {
         {
             return Ok(hit);
         }
-        sc.pace().await;
-        let mut req = sc.client.get_secret_value().secret_id(key);
-        req = match selector {
-            VersionSelector::Stage(stage) => req.version_stage(stage),
-            VersionSelector::Id(id) => req.version_id(id),
-        };
-        let result = req
-            .send()
-            .await
-            .map_err(|e| error::classify(e, "GetSecretValue", key));
-        self.count(sc, "GetSecretValue", &result);
-        let out = result?;
+        let out = sc
+            .regions
+            .call(|rc| async move {
+                sc.pace().await;
+                let mut req = rc.client.get_secret_value().secret_id(rc.key(key));
+                req = match selector {
+                    VersionSelector::Stage(stage) => req.version_stage(stage),
+                    VersionSelector::Id(id) => req.version_id(id),
+                };
+                let result = req
+                    .send()
+                    .await
+                    .map_err(|e| error::classify(e, "GetSecretValue", key));
+                self.count(sc, "GetSecretValue", &result);
+                result
+            })
+            .await?;
         let content = match (out.secret_string(), out.secret_binary()) {
             (Some(s), _) => RemoteContent::String(s.to_string()),
             (None, Some(b)) => RemoteContent::Binary(b.as_ref().to_vec()),
@@ -306,22 +331,29 @@ impl Provider {
         sc: &StoreClient,
         keys: &[String],
     ) -> Result<HashMap<String, Result<RemoteSecret, ProviderError>>, ProviderError> {
-        sc.pace().await;
-        let result = sc
-            .client
-            .batch_get_secret_value()
-            .set_secret_id_list(Some(keys.to_vec()))
-            .send()
-            .await
-            .map_err(|e| error::classify(e, "BatchGetSecretValue", &keys.join(",")));
-        self.count(sc, "BatchGetSecretValue", &result);
-        let out = result?;
+        let (out, asked) = sc
+            .regions
+            .call(|rc| async move {
+                sc.pace().await;
+                let asked: Vec<String> = keys.iter().map(|k| rc.key(k)).collect();
+                let result = rc
+                    .client
+                    .batch_get_secret_value()
+                    .set_secret_id_list(Some(asked.clone()))
+                    .send()
+                    .await
+                    .map_err(|e| error::classify(e, "BatchGetSecretValue", &keys.join(",")));
+                self.count(sc, "BatchGetSecretValue", &result);
+                result.map(|out| (out, asked))
+            })
+            .await?;
         let mut found = HashMap::new();
-        for key in keys {
-            let entry = out
-                .secret_values()
-                .iter()
-                .find(|v| v.name() == Some(key.as_str()) || v.arn() == Some(key.as_str()));
+        for (key, asked) in keys.iter().zip(&asked) {
+            let entry = out.secret_values().iter().find(|v| {
+                v.name() == Some(key.as_str())
+                    || v.arn() == Some(key.as_str())
+                    || v.arn() == Some(asked.as_str())
+            });
             if let Some(v) = entry {
                 let content = match (v.secret_string(), v.secret_binary()) {
                     (Some(s), _) => RemoteContent::String(s.to_string()),
@@ -336,11 +368,9 @@ impl Provider {
                 };
                 self.cache.put(&sc.scope, key, &secret);
                 found.insert(key.clone(), Ok(secret));
-            } else if let Some(e) = out
-                .errors()
-                .iter()
-                .find(|e| e.secret_id() == Some(key.as_str()))
-            {
+            } else if let Some(e) = out.errors().iter().find(|e| {
+                e.secret_id() == Some(key.as_str()) || e.secret_id() == Some(asked.as_str())
+            }) {
                 let code = e.error_code().unwrap_or_default();
                 let kind = error::kind_of_code(code, e.message().unwrap_or_default());
                 if kind != ProviderErrorKind::Other {
@@ -366,7 +396,7 @@ impl Provider {
     ) -> Vec<(String, RemoteState)> {
         let mut out = Vec::with_capacity(names.len());
         for name in names {
-            let state = match self.describe(sc, name).await {
+            let state = match self.describe(sc, name, true).await {
                 Ok(None) => RemoteState::Deleted,
                 Ok(Some(_)) => RemoteState::Present,
                 Err(_) => RemoteState::Unknown,
@@ -382,21 +412,36 @@ impl Provider {
         &self,
         sc: &StoreClient,
         name: &str,
+        primary_only: bool,
     ) -> Result<Option<VersionStages>, ProviderError> {
-        sc.pace().await;
-        let result = sc.client.describe_secret().secret_id(name).send().await;
-        let gone = matches!(&result, Err(e) if error::is_secret_gone(e));
-        let result = result.map_err(|e| error::classify(e, "DescribeSecret", name));
-        self.count(sc, "DescribeSecret", &result);
-        match result {
-            Ok(d) if d.deleted_date().is_some() => Ok(None),
-            Ok(d) => Ok(Some(
-                d.version_ids_to_stages()
-                    .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                    .unwrap_or_default(),
-            )),
-            Err(_) if gone => Ok(None),
-            Err(e) => Err(e),
+        let ask = |rc: regions::RegionClient| async move {
+            sc.pace().await;
+            let result = rc
+                .client
+                .describe_secret()
+                .secret_id(rc.key(name))
+                .send()
+                .await;
+            let gone = matches!(&result, Err(e) if error::is_secret_gone(e));
+            let result = result.map_err(|e| error::classify(e, "DescribeSecret", name));
+            self.count(sc, "DescribeSecret", &result);
+            match result {
+                Ok(d) if d.deleted_date().is_some() => Ok(None),
+                Ok(d) => Ok(Some(
+                    d.version_ids_to_stages()
+                        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                        .unwrap_or_default(),
+                )),
+                Err(_) if gone => Ok(None),
+                Err(e) => Err(e),
+            }
+        };
+        // Only the primary region may say a secret is gone: a replica region that lacks it (or answers
+        // while the primary is down) proves nothing about the secret itself.
+        if primary_only {
+            ask(sc.regions.primary().clone()).await
+        } else {
+            sc.regions.call(ask).await
         }
     }
 }

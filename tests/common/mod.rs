@@ -151,6 +151,8 @@ pub async fn delete_namespace(client: &Client, name: &str) {
     let _ = api.delete(name, &DeleteParams::default()).await;
 }
 
+pub mod events;
+pub mod forwarder;
 pub mod helm;
 pub mod in_cluster;
 pub mod moto;

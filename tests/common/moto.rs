@@ -70,22 +70,28 @@ impl Moto {
 
     /// Runs the AWS CLI against this moto with the given keys; returns stdout.
     pub fn aws(&self, keys: (&str, &str), args: &[&str]) -> String {
-        let out = Command::new(super::tool("aws"))
-            .args(args)
-            .env("AWS_ENDPOINT_URL", self.endpoint())
-            .env("AWS_ACCESS_KEY_ID", keys.0)
-            .env("AWS_SECRET_ACCESS_KEY", keys.1)
-            .env("AWS_DEFAULT_REGION", "us-east-1")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .output()
-            .unwrap_or_else(|e| panic!("running aws {args:?}: {e}"));
-        assert!(
-            out.status.success(),
-            "aws {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        aws_cli(&self.endpoint(), keys, args)
     }
+}
+
+/// Runs the AWS CLI (region us-east-1 unless `args` say otherwise) against `endpoint` with `keys`;
+/// returns stdout, panicking with stderr when it fails.
+pub fn aws_cli(endpoint: &str, keys: (&str, &str), args: &[&str]) -> String {
+    let out = Command::new(super::tool("aws"))
+        .args(args)
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", keys.0)
+        .env("AWS_SECRET_ACCESS_KEY", keys.1)
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap_or_else(|e| panic!("running aws {args:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "aws {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 impl Moto {

@@ -1,0 +1,337 @@
+//! Which ExternalSecrets read a given remote secret through a given store: the index an event (one
+//! secret changed) is resolved with, instead of a scan of every ExternalSecret. Kept up to date from the
+//! ExternalSecret watch; pure, so the shell only feeds it watch events.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
+
+use regex::Regex;
+
+use crate::api::ExternalSecretSpec;
+use crate::core::name_filter::name_of_arn;
+
+/// The secret name a reference denotes: the name inside a Secrets Manager ARN, else the reference.
+pub fn secret_name(reference: &str) -> &str {
+    if reference.starts_with("arn:") {
+        name_of_arn(reference).unwrap_or(reference)
+    } else {
+        reference
+    }
+}
+
+/// What one ExternalSecret reads, as far as events are concerned.
+#[derive(Debug, Clone)]
+struct Reads {
+    /// Store id (`SecretStore/ns/name` or `ClusterSecretStore/name`).
+    store: String,
+    /// Secret names read by name or ARN (`data`, `dataFrom.extract`).
+    names: HashSet<String>,
+    /// `dataFrom.find` name patterns; `None` for a find without a name pattern (tags only, or a pattern
+    /// that does not compile), which any change of the store may concern.
+    finds: Vec<Option<Regex>>,
+}
+
+/// ExternalSecrets (keyed by `K`) by store and secret name.
+#[derive(Debug)]
+pub struct ReaderIndex<K> {
+    reads: HashMap<K, Reads>,
+    /// (store, secret name) → readers by name.
+    by_name: HashMap<(String, String), HashSet<K>>,
+    /// store → readers with a `find`.
+    finders: HashMap<String, HashSet<K>>,
+    /// Keys seen since a relist started (None: no relist in progress).
+    relisting: Option<HashSet<K>>,
+}
+
+impl<K> Default for ReaderIndex<K> {
+    fn default() -> Self {
+        Self {
+            reads: HashMap::new(),
+            by_name: HashMap::new(),
+            finders: HashMap::new(),
+            relisting: None,
+        }
+    }
+}
+
+impl<K: Clone + Eq + Hash> ReaderIndex<K> {
+    /// Records (or replaces) what `key` reads through store `store`.
+    pub fn upsert(&mut self, key: K, store: &str, spec: &ExternalSecretSpec) {
+        self.remove(&key);
+        if let Some(seen) = self.relisting.as_mut() {
+            seen.insert(key.clone());
+        }
+        let mut names = HashSet::new();
+        let mut finds = Vec::new();
+        for d in &spec.data {
+            names.insert(secret_name(&d.remote_ref.key).to_string());
+        }
+        for from in &spec.data_from {
+            if let Some(r) = &from.extract {
+                names.insert(secret_name(&r.key).to_string());
+            } else if let Some(f) = &from.find {
+                finds.push(f.name.as_ref().and_then(|n| Regex::new(&n.regexp).ok()));
+            }
+        }
+        for name in &names {
+            self.by_name
+                .entry((store.to_string(), name.clone()))
+                .or_default()
+                .insert(key.clone());
+        }
+        if !finds.is_empty() {
+            self.finders
+                .entry(store.to_string())
+                .or_default()
+                .insert(key.clone());
+        }
+        self.reads.insert(
+            key,
+            Reads {
+                store: store.to_string(),
+                names,
+                finds,
+            },
+        );
+    }
+
+    /// Forgets `key` (the ExternalSecret was deleted).
+    pub fn remove(&mut self, key: &K) {
+        let Some(old) = self.reads.remove(key) else {
+            return;
+        };
+        for name in old.names {
+            let slot = (old.store.clone(), name);
+            if let Some(set) = self.by_name.get_mut(&slot) {
+                set.remove(key);
+                if set.is_empty() {
+                    self.by_name.remove(&slot);
+                }
+            }
+        }
+        if let Some(set) = self.finders.get_mut(&old.store) {
+            set.remove(key);
+            if set.is_empty() {
+                self.finders.remove(&old.store);
+            }
+        }
+    }
+
+    /// A full relist of the watch begins: entries not upserted again before [`Self::relist_done`] go.
+    pub fn relist_started(&mut self) {
+        self.relisting = Some(HashSet::new());
+    }
+
+    /// The relist is complete: drops ExternalSecrets it did not contain (deleted while unwatched).
+    pub fn relist_done(&mut self) {
+        let Some(seen) = self.relisting.take() else {
+            return;
+        };
+        let gone: Vec<K> = self
+            .reads
+            .keys()
+            .filter(|k| !seen.contains(*k))
+            .cloned()
+            .collect();
+        for k in gone {
+            self.remove(&k);
+        }
+    }
+
+    /// The ExternalSecrets of `store` that read any of `secrets` (names or ARNs, possibly of replicas
+    /// in other regions): by name, or through a `find` whose pattern matches the name (a find without a
+    /// name pattern always).
+    pub fn readers<'a>(&self, store: &str, secrets: impl IntoIterator<Item = &'a str>) -> Vec<K> {
+        let mut out: HashSet<K> = HashSet::new();
+        let names: HashSet<&str> = secrets.into_iter().map(secret_name).collect();
+        for name in &names {
+            if let Some(set) = self.by_name.get(&(store.to_string(), (*name).to_string())) {
+                out.extend(set.iter().cloned());
+            }
+        }
+        for key in self.finders.get(store).into_iter().flatten() {
+            let matches = self.reads.get(key).is_some_and(|r| {
+                r.finds.iter().any(|f| match f {
+                    Some(re) => names.iter().any(|n| re.is_match(n)),
+                    None => true,
+                })
+            });
+            if matches {
+                out.insert(key.clone());
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    /// How many ExternalSecrets are indexed.
+    pub fn len(&self) -> usize {
+        self.reads.len()
+    }
+
+    /// Whether nothing is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.reads.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(yaml: &str) -> ExternalSecretSpec {
+        serde_yaml_ng::from_str(yaml).expect("test spec parses")
+    }
+
+    fn data(keys: &[&str]) -> ExternalSecretSpec {
+        let items: Vec<String> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| format!("  - secretKey: k{i}\n    remoteRef: {{key: \"{k}\"}}\n"))
+            .collect();
+        spec(&format!(
+            "secretStoreRef: {{name: s}}\ntarget: {{name: t}}\ndata:\n{}",
+            items.concat()
+        ))
+    }
+
+    const ARN: &str = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-AbCdEf";
+    const REPLICA_ARN: &str = "arn:aws:secretsmanager:us-west-2:111122223333:secret:prod/db-AbCdEf";
+
+    fn sorted(mut v: Vec<&'static str>) -> Vec<&'static str> {
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn secret_names_from_names_and_arns() {
+        assert_eq!(secret_name("prod/db"), "prod/db");
+        assert_eq!(secret_name(ARN), "prod/db");
+        assert_eq!(secret_name(REPLICA_ARN), "prod/db");
+        assert_eq!(secret_name("arn:broken"), "arn:broken");
+        assert_eq!(secret_name("a-b-c"), "a-b-c");
+    }
+
+    #[test]
+    fn by_name_and_arn_in_either_direction() {
+        let mut idx = ReaderIndex::default();
+        idx.upsert("by-name", "S", &data(&["prod/db"]));
+        idx.upsert("by-arn", "S", &data(&[ARN]));
+        idx.upsert("other", "S", &data(&["prod/db2"]));
+        for event in [
+            vec!["prod/db"],
+            vec![ARN],
+            vec![REPLICA_ARN],
+            vec!["prod/db", ARN],
+        ] {
+            assert_eq!(
+                sorted(idx.readers("S", event.iter().copied())),
+                ["by-arn", "by-name"],
+                "{event:?}"
+            );
+        }
+        assert!(idx.readers("S", ["prod/d"]).is_empty(), "no prefix matches");
+        assert!(idx.readers("S", ["nothing"]).is_empty());
+    }
+
+    #[test]
+    fn stores_are_separate() {
+        let mut idx = ReaderIndex::default();
+        idx.upsert("a", "SecretStore/ns/s", &data(&["x"]));
+        idx.upsert("b", "ClusterSecretStore/s", &data(&["x"]));
+        assert_eq!(idx.readers("SecretStore/ns/s", ["x"]), ["a"]);
+        assert_eq!(idx.readers("ClusterSecretStore/s", ["x"]), ["b"]);
+        assert!(idx.readers("SecretStore/other/s", ["x"]).is_empty());
+    }
+
+    #[test]
+    fn extract_and_find() {
+        let mut idx = ReaderIndex::default();
+        idx.upsert(
+            "extract",
+            "S",
+            &spec("secretStoreRef: {name: s}\ntarget: {name: t}\ndataFrom:\n  - extract: {key: app/cfg}\n"),
+        );
+        idx.upsert(
+            "find",
+            "S",
+            &spec("secretStoreRef: {name: s}\ntarget: {name: t}\ndataFrom:\n  - find: {name: {regexp: \"^team-a/\"}}\n"),
+        );
+        idx.upsert(
+            "tags",
+            "S",
+            &spec("secretStoreRef: {name: s}\ntarget: {name: t}\ndataFrom:\n  - find: {tags: {env: prod}}\n"),
+        );
+        idx.upsert(
+            "bad-regexp",
+            "S",
+            &spec("secretStoreRef: {name: s}\ntarget: {name: t}\ndataFrom:\n  - find: {name: {regexp: \"(\"}}\n"),
+        );
+        assert_eq!(
+            sorted(idx.readers("S", ["app/cfg"])),
+            ["bad-regexp", "extract", "tags"]
+        );
+        assert_eq!(
+            sorted(idx.readers("S", ["team-a/db"])),
+            ["bad-regexp", "find", "tags"]
+        );
+        assert!(idx.readers("T", ["team-a/db"]).is_empty());
+    }
+
+    #[test]
+    fn edits_replace_and_deletes_forget() {
+        let mut idx = ReaderIndex::default();
+        idx.upsert("es", "S", &data(&["old"]));
+        idx.upsert("es", "S", &data(&["new"]));
+        assert!(
+            idx.readers("S", ["old"]).is_empty(),
+            "a spec edit drops old reads"
+        );
+        assert_eq!(idx.readers("S", ["new"]), ["es"]);
+        idx.upsert("es", "T", &data(&["new"]));
+        assert!(
+            idx.readers("S", ["new"]).is_empty(),
+            "a store switch moves it"
+        );
+        idx.remove(&"es");
+        assert!(idx.readers("T", ["new"]).is_empty());
+        assert!(idx.is_empty());
+        assert!(
+            idx.by_name.is_empty() && idx.finders.is_empty(),
+            "no empty buckets left"
+        );
+        idx.remove(&"never-there");
+    }
+
+    #[test]
+    fn a_relist_drops_what_it_did_not_see() {
+        let mut idx = ReaderIndex::default();
+        idx.upsert("kept", "S", &data(&["x"]));
+        idx.upsert("gone", "S", &data(&["x"]));
+        idx.relist_started();
+        idx.upsert("kept", "S", &data(&["x"]));
+        idx.upsert("new", "S", &data(&["x"]));
+        assert_eq!(idx.len(), 3, "nothing dropped before the relist completes");
+        idx.relist_done();
+        assert_eq!(sorted(idx.readers("S", ["x"])), ["kept", "new"]);
+        idx.relist_done();
+        assert_eq!(
+            idx.len(),
+            2,
+            "a second done without a start changes nothing"
+        );
+    }
+
+    #[test]
+    fn ten_thousand_readers_resolve_by_lookup() {
+        let mut idx = ReaderIndex::default();
+        for i in 0..10_000 {
+            idx.upsert(i, "S", &data(&[&format!("s/{}", i % 100)]));
+        }
+        assert_eq!(idx.readers("S", ["s/7"]).len(), 100);
+        assert_eq!(
+            idx.readers("S", ["arn:aws:secretsmanager:r:1:secret:s/7-AbCdEf"])
+                .len(),
+            100
+        );
+    }
+}

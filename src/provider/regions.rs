@@ -1,0 +1,160 @@
+//! The regions of one store configuration: its primary client and, with `failoverRegions`, a client per
+//! replica region, with the (pure) failover state deciding which one a read goes to.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use aws_sdk_secretsmanager::Client as SmClient;
+
+use super::ProviderError;
+use crate::core::failover::{Attempt, Failover, Switch, key_in_region};
+
+/// One region's client.
+#[derive(Clone)]
+pub struct RegionClient {
+    /// Region name.
+    pub region: String,
+    /// Position: 0 is the primary.
+    pub index: usize,
+    /// Its Secrets Manager client.
+    pub client: SmClient,
+}
+
+impl RegionClient {
+    /// `key` as read in this region (ARNs point at the replica).
+    pub fn key(&self, key: &str) -> String {
+        if self.index == 0 {
+            key.to_string()
+        } else {
+            key_in_region(key, &self.region)
+        }
+    }
+}
+
+/// A switch of the serving region, for the Event and log the shell emits once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionSwitch {
+    /// Region that served before.
+    pub from: String,
+    /// Region serving now.
+    pub to: String,
+    /// Whether `to` is the primary (a failback).
+    pub to_primary: bool,
+    /// The failure that caused a failover (value-free), if any.
+    pub cause: Option<String>,
+}
+
+/// Every region of a store configuration and which one serves.
+pub struct Regions {
+    /// Never empty: the primary is first.
+    clients: Vec<RegionClient>,
+    primary: RegionClient,
+    state: Mutex<Failover>,
+    switches: Mutex<Vec<RegionSwitch>>,
+}
+
+impl Regions {
+    /// The primary region's client and the failover regions' clients (in order).
+    pub fn new(primary: SmClient, primary_region: &str, failover: Vec<(String, SmClient)>) -> Self {
+        let primary = RegionClient {
+            region: primary_region.to_string(),
+            index: 0,
+            client: primary,
+        };
+        let mut clients = vec![primary.clone()];
+        clients.extend(
+            failover
+                .into_iter()
+                .enumerate()
+                .map(|(i, (region, client))| RegionClient {
+                    region,
+                    index: i + 1,
+                    client,
+                }),
+        );
+        let n = clients.len();
+        Self {
+            clients,
+            primary,
+            state: Mutex::new(Failover::new(n)),
+            switches: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The primary region's client.
+    pub fn primary(&self) -> &RegionClient {
+        &self.primary
+    }
+
+    /// The region serving reads now.
+    pub fn serving(&self) -> &str {
+        let i = self.lock().active();
+        self.clients.get(i).map_or("", |c| c.region.as_str())
+    }
+
+    /// Switches not yet reported (each one is handed out once).
+    pub fn take_switches(&self) -> Vec<RegionSwitch> {
+        std::mem::take(&mut *self.switches.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Failover> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs `call` in the serving region; on a regional failure, in the next region, and so on. Any
+    /// other answer (a value, NotFound, AccessDenied, a bad request) is final.
+    pub async fn call<T, F, Fut>(&self, call: F) -> Result<T, ProviderError>
+    where
+        F: Fn(RegionClient) -> Fut,
+        Fut: Future<Output = Result<T, ProviderError>>,
+    {
+        let order = self.lock().order(Instant::now());
+        let mut cause: Option<String> = None;
+        let mut last: Option<ProviderError> = None;
+        for index in order {
+            let Some(rc) = self.clients.get(index) else {
+                continue;
+            };
+            let result = call(rc.clone()).await;
+            let attempt = match &result {
+                Err(e) if e.regional && self.clients.len() > 1 => Attempt::RegionFailed,
+                _ => Attempt::Answered,
+            };
+            let switch = self.lock().record(index, attempt, Instant::now());
+            if let Some(Switch { from, to }) = switch {
+                self.note(from, to, cause.clone());
+            }
+            match result {
+                Err(e) if attempt == Attempt::RegionFailed => {
+                    cause.get_or_insert_with(|| e.message.clone());
+                    last = Some(e);
+                }
+                other => return other,
+            }
+        }
+        Err(last.unwrap_or_else(|| {
+            ProviderError::new(super::ProviderErrorKind::Other, "no region to read from")
+        }))
+    }
+
+    fn note(&self, from: usize, to: usize, cause: Option<String>) {
+        let name = |i: usize| {
+            self.clients
+                .get(i)
+                .map(|c| c.region.clone())
+                .unwrap_or_default()
+        };
+        self.switches
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(RegionSwitch {
+                from: name(from),
+                to: name(to),
+                to_primary: to == 0,
+                cause,
+            });
+    }
+}
+
+/// Shared handle.
+pub type SharedRegions = Arc<Regions>;

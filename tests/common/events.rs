@@ -1,0 +1,153 @@
+//! Event-driven refresh on the test bed's moto: an SQS queue fed by an EventBridge rule on a bus of the
+//! test's own (so parallel tests never see each other's events), and CloudTrail-shaped events put on it.
+
+use serde_json::{Value, json};
+
+use super::moto::aws_cli;
+use super::testbed_var;
+
+const KEYS: (&str, &str) = ("testing", "testing");
+
+/// A queue receiving a bus's `aws.secretsmanager` events through an EventBridge rule.
+pub struct EventQueue {
+    /// Queue URL (what `spec.aws.events.sqsQueueUrl` names).
+    pub url: String,
+    /// Event bus name.
+    pub bus: String,
+    endpoint: String,
+}
+
+impl EventQueue {
+    /// Creates queue `name`, bus `name`, and a rule on the bus sending Secrets Manager events to the queue.
+    pub fn create(name: &str) -> EventQueue {
+        let endpoint = testbed_var("AWS_ENDPOINT_URL");
+        let aws = |args: &[&str]| aws_cli(&endpoint, KEYS, args);
+        let url = json_of(&aws(&["sqs", "create-queue", "--queue-name", name]))["QueueUrl"]
+            .as_str()
+            .unwrap_or_else(|| panic!("create-queue {name}: no QueueUrl"))
+            .to_string();
+        let arn = json_of(&aws(&[
+            "sqs",
+            "get-queue-attributes",
+            "--queue-url",
+            &url,
+            "--attribute-names",
+            "QueueArn",
+        ]))["Attributes"]["QueueArn"]
+            .as_str()
+            .unwrap_or_else(|| panic!("get-queue-attributes {name}: no QueueArn"))
+            .to_string();
+        aws(&["events", "create-event-bus", "--name", name]);
+        aws(&[
+            "events",
+            "put-rule",
+            "--name",
+            name,
+            "--event-bus-name",
+            name,
+            "--event-pattern",
+            r#"{"source":["aws.secretsmanager"]}"#,
+        ]);
+        aws(&[
+            "events",
+            "put-targets",
+            "--rule",
+            name,
+            "--event-bus-name",
+            name,
+            "--targets",
+            &format!("Id=queue,Arn={arn}"),
+        ]);
+        EventQueue {
+            url,
+            bus: name.to_string(),
+            endpoint,
+        }
+    }
+
+    /// Puts an event on the bus (as EventBridge would after the API call).
+    pub fn put(&self, detail_type: &str, detail: &Value) {
+        let entries = json!([{
+            "Source": "aws.secretsmanager",
+            "DetailType": detail_type,
+            "Detail": detail.to_string(),
+            "EventBusName": self.bus,
+        }]);
+        let out = json_of(&aws_cli(
+            &self.endpoint,
+            KEYS,
+            &["events", "put-events", "--entries", &entries.to_string()],
+        ));
+        assert_eq!(out["FailedEntryCount"], 0, "put-events: {out}");
+    }
+
+    /// Puts the CloudTrail event of API call `event_name` on `secret_id` (a name or an ARN).
+    pub fn put_call(&self, event_name: &str, secret_id: &str) {
+        self.put(
+            "AWS API Call via CloudTrail",
+            &cloudtrail(event_name, secret_id),
+        );
+    }
+
+    /// Sends a raw message body straight to the queue (bypassing the rule).
+    pub fn send_raw(&self, body: &str) {
+        aws_cli(
+            &self.endpoint,
+            KEYS,
+            &[
+                "sqs",
+                "send-message",
+                "--queue-url",
+                &self.url,
+                "--message-body",
+                body,
+            ],
+        );
+    }
+
+    /// Messages waiting plus in flight (received, not yet deleted).
+    pub fn depth(&self) -> u64 {
+        let out = json_of(&aws_cli(
+            &self.endpoint,
+            KEYS,
+            &[
+                "sqs",
+                "get-queue-attributes",
+                "--queue-url",
+                &self.url,
+                "--attribute-names",
+                "ApproximateNumberOfMessages",
+                "ApproximateNumberOfMessagesNotVisible",
+            ],
+        ));
+        let n = |k: &str| {
+            out["Attributes"][k]
+                .as_str()
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        n("ApproximateNumberOfMessages") + n("ApproximateNumberOfMessagesNotVisible")
+    }
+}
+
+/// The `detail` of a CloudTrail "AWS API Call" event of Secrets Manager.
+pub fn cloudtrail(event_name: &str, secret_id: &str) -> Value {
+    json!({
+        "eventVersion": "1.08",
+        "userIdentity": {"type": "AssumedRole", "accountId": "123456789012"},
+        "eventTime": "2026-11-29T00:00:00Z",
+        "eventSource": "secretsmanager.amazonaws.com",
+        "eventName": event_name,
+        "awsRegion": "us-east-1",
+        "sourceIPAddress": "127.0.0.1",
+        "requestParameters": {"secretId": secret_id},
+        "responseElements": null,
+        "eventType": "AwsApiCall",
+        "recipientAccountId": "123456789012"
+    })
+}
+
+fn json_of(text: &str) -> Value {
+    serde_json::from_str(text)
+        .unwrap_or_else(|e| panic!("aws CLI output is not JSON ({e}): {text}"))
+}

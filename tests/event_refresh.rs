@@ -1,0 +1,266 @@
+//! Event-driven refresh on the real test bed: an EventBridge rule feeds an SQS queue, a store names the
+//! queue, and a Secrets Manager change event refreshes, within seconds and with `refreshInterval: 1h`,
+//! exactly the ExternalSecrets reading the secret; garbage is deleted and counted; a missing queue is
+//! reported on the store while periodic refresh goes on.
+
+mod common;
+
+use std::time::Duration;
+
+use common::events::EventQueue;
+use common::operator::Operator;
+use common::{
+    apply, aws_creds_yaml, create_remote, has, rotate_remote, sm, testbed_var, wait_ready,
+    wait_secret,
+};
+use kube::Api;
+use secretsync::api::SecretStore;
+
+/// A SecretStore `name` on the test bed's moto with its own keys, reading events from `queue_url`.
+fn store_with_events(name: &str, queue_url: &str) -> String {
+    format!(
+        "apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: {name} }}\nspec:\n  aws:\n    region: us-east-1\n    endpoint: \"{}\"\n    auth: {{ secretRef: {{ accessKeyId: {{ name: aws-creds, key: access-key-id }}, secretAccessKey: {{ name: aws-creds, key: secret-access-key }} }} }}\n    events: {{ sqsQueueUrl: \"{queue_url}\" }}\n",
+        testbed_var("AWS_ENDPOINT_URL")
+    )
+}
+
+/// An ExternalSecret `name` reading `key` through store `store` every hour (so only events refresh it).
+fn hourly_es(name: &str, store: &str, key: &str) -> String {
+    common::single_key_es(name, store, "1h", key, "")
+}
+
+/// Waits until store `name`'s EventsReady condition has `status` and `reason`; returns its message.
+async fn wait_events_condition(
+    client: &kube::Client,
+    ns: &str,
+    name: &str,
+    status: &str,
+    reason: &str,
+) -> String {
+    let api: Api<SecretStore> = Api::namespaced(client.clone(), ns);
+    common::wait_for(
+        &format!("SecretStore {ns}/{name}: EventsReady={status}/{reason}"),
+        Duration::from_secs(60),
+        || {
+            let api = api.clone();
+            async move {
+                let store = api.get_opt(name).await.ok().flatten()?;
+                let c = store
+                    .status?
+                    .conditions
+                    .into_iter()
+                    .find(|c| c.type_ == "EventsReady")?;
+                (c.status == status && c.reason == reason).then_some(c.message)
+            }
+        },
+    )
+    .await
+}
+
+/// The AWS calls the controller made through `store`.
+fn calls_of(op: &Operator, ns: &str, store: &str) -> f64 {
+    op.metric_sum(
+        "secretsync_aws_api_calls_total",
+        &[&format!("store=\"SecretStore/{ns}/{store}\"")],
+    )
+}
+
+#[tokio::test]
+async fn an_event_refreshes_exactly_the_readers_of_its_secret_through_every_store() {
+    let (client, ns) = common::setup("events").await;
+    let queue = EventQueue::create(&ns);
+    let sm = sm();
+    let (a, b) = (format!("{ns}/a"), format!("{ns}/b"));
+    let a_arn = {
+        create_remote(&sm, &a, "a-1").await;
+        sm.describe_secret()
+            .secret_id(&a)
+            .send()
+            .await
+            .expect("DescribeSecret")
+            .arn()
+            .unwrap_or_default()
+            .to_string()
+    };
+    create_remote(&sm, &b, "b-1").await;
+    let yaml = [
+        aws_creds_yaml(),
+        store_with_events("one", &queue.url),
+        store_with_events("two", &queue.url),
+        store_with_events("other", &queue.url),
+        hourly_es("a-via-one", "one", &a),
+        hourly_es("a-via-two", "two", &a_arn),
+        hourly_es("b-via-other", "other", &b),
+    ]
+    .join("---\n");
+    let op = Operator::start(&ns).await;
+    apply(&client, &ns, &yaml).await;
+    for es in ["a-via-one", "a-via-two", "b-via-other"] {
+        wait_ready(&client, &ns, es, "True", "Synced").await;
+    }
+    for store in ["one", "two", "other"] {
+        wait_events_condition(&client, &ns, store, "True", "Receiving").await;
+    }
+    let other_calls = calls_of(&op, &ns, "other");
+
+    // By name: both stores' readers of `a` refresh within seconds; the reader of `b` makes no call.
+    rotate_remote(&sm, &a, "a-2").await;
+    queue.put_call("PutSecretValue", &a);
+    for es in ["a-via-one", "a-via-two"] {
+        wait_secret(&client, &ns, es, "a-2 after the event", |s| {
+            has(s, "password", "a-2")
+        })
+        .await;
+    }
+    assert_eq!(
+        calls_of(&op, &ns, "other"),
+        other_calls,
+        "an event for a must not make b's store call AWS"
+    );
+    let b_secret = wait_secret(&client, &ns, "b-via-other", "still b-1", |s| {
+        has(s, "password", "b-1")
+    })
+    .await;
+    assert!(has(&b_secret, "password", "b-1"));
+
+    // By ARN, as the service's own rotation event names it.
+    rotate_remote(&sm, &a, "a-3").await;
+    queue.put(
+        "AWS Service Event via CloudTrail",
+        &serde_json::json!({
+            "eventSource": "secretsmanager.amazonaws.com",
+            "eventName": "RotationSucceeded",
+            "awsRegion": "us-east-1",
+            "additionalEventData": {"SecretId": a_arn},
+        }),
+    );
+    for es in ["a-via-one", "a-via-two"] {
+        wait_secret(&client, &ns, es, "a-3 after the rotation event", |s| {
+            has(s, "password", "a-3")
+        })
+        .await;
+    }
+    // A duplicate is harmless: nothing changes, nothing restarts.
+    queue.put_call("PutSecretValue", &a);
+    common::wait_for("the queue drained", Duration::from_secs(30), || {
+        let d = queue.depth();
+        async move { (d == 0).then_some(()) }
+    })
+    .await;
+    assert!(
+        op.metric_sum("secretsync_queue_messages_total", &["result=\"refreshed\""]) >= 3.0,
+        "{}",
+        op.metrics()
+    );
+    assert_eq!(
+        calls_of(&op, &ns, "other"),
+        other_calls,
+        "b's store stayed idle throughout"
+    );
+    op.assert_log_free_of(&["a-1", "a-2", "a-3", "b-1"]);
+    common::delete_namespace(&client, &ns).await;
+}
+
+#[tokio::test]
+async fn garbage_is_deleted_and_counted_and_never_blocks_the_queue() {
+    let (client, ns) = common::setup("events-garbage").await;
+    let queue = EventQueue::create(&ns);
+    let sm = sm();
+    let key = format!("{ns}/db");
+    create_remote(&sm, &key, "v1").await;
+    let yaml = [
+        aws_creds_yaml(),
+        store_with_events("aws", &queue.url),
+        hourly_es("db", "aws", &key),
+    ]
+    .join("---\n");
+    let op = Operator::start(&ns).await;
+    apply(&client, &ns, &yaml).await;
+    wait_ready(&client, &ns, "db", "True", "Synced").await;
+    wait_events_condition(&client, &ns, "aws", "True", "Receiving").await;
+
+    for body in [
+        "not json",
+        "{}",
+        "[1,2]",
+        r#"{"detail-type":"EC2 Instance State-change Notification","source":"aws.ec2","detail":{}}"#,
+    ] {
+        queue.send_raw(body);
+    }
+    // A read-only call and a call on a secret nobody reads: understood, deleted, no refresh.
+    queue.put_call("GetSecretValue", &key);
+    queue.put_call("PutSecretValue", &format!("{ns}/nobody-reads-this"));
+    // The queue still works behind the garbage.
+    rotate_remote(&sm, &key, "v2").await;
+    queue.put_call("PutSecretValue", &key);
+    wait_secret(&client, &ns, "db", "v2 after the event", |s| {
+        has(s, "password", "v2")
+    })
+    .await;
+    common::wait_for("every message deleted", Duration::from_secs(30), || {
+        let d = queue.depth();
+        async move { (d == 0).then_some(()) }
+    })
+    .await;
+    let count = |result: &str| {
+        op.metric_sum(
+            "secretsync_queue_messages_total",
+            &[&format!("result=\"{result}\"")],
+        )
+    };
+    assert!(count("malformed") >= 3.0, "{}", op.metrics());
+    assert!(count("unrelated") >= 2.0, "{}", op.metrics());
+    assert!(count("unmatched") >= 1.0, "{}", op.metrics());
+    assert!(count("refreshed") >= 1.0, "{}", op.metrics());
+    wait_ready(&client, &ns, "db", "True", "Synced").await;
+    common::delete_namespace(&client, &ns).await;
+}
+
+#[tokio::test]
+async fn a_missing_queue_is_reported_and_periodic_refresh_goes_on() {
+    let (client, ns) = common::setup("events-missing").await;
+    let sm = sm();
+    let key = format!("{ns}/db");
+    create_remote(&sm, &key, "v1").await;
+    let missing = format!(
+        "{}/123456789012/{ns}-does-not-exist",
+        testbed_var("AWS_ENDPOINT_URL")
+    );
+    let yaml = [
+        aws_creds_yaml(),
+        store_with_events("aws", &missing),
+        common::single_key_es("db", "aws", "2s", &key, ""),
+    ]
+    .join("---\n");
+    let _op = Operator::start(&ns).await;
+    apply(&client, &ns, &yaml).await;
+    wait_ready(&client, &ns, "db", "True", "Synced").await;
+    let message = wait_events_condition(&client, &ns, "aws", "False", "QueueNotFound").await;
+    assert!(message.contains("periodic"), "{message}");
+    let api: Api<SecretStore> = Api::namespaced(client.clone(), &ns);
+    let store = api.get("aws").await.expect("store");
+    let ready = store
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.iter().find(|c| c.type_ == "Ready"))
+        .map(|c| c.status.clone());
+    assert_eq!(
+        ready.as_deref(),
+        Some("True"),
+        "a missing queue does not make the store unusable"
+    );
+    rotate_remote(&sm, &key, "v2").await;
+    wait_secret(&client, &ns, "db", "v2 from the periodic refresh", |s| {
+        has(s, "password", "v2")
+    })
+    .await;
+
+    // Creating the queue later heals the store without a restart.
+    let queue = EventQueue::create(&format!("{ns}-does-not-exist"));
+    assert_eq!(
+        queue.url, missing,
+        "moto names queues the way the test assumes"
+    );
+    wait_events_condition(&client, &ns, "aws", "True", "Receiving").await;
+    common::delete_namespace(&client, &ns).await;
+}
