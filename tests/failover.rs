@@ -148,7 +148,10 @@ async fn access_denied_and_not_found_never_fail_over() {
     // Let several refreshes (1 s interval) ask the primary, each answered NotFound.
     let store_label = format!("store=\"SecretStore/{ns}/aws\"");
     common::wait_for("three reads answered", Duration::from_secs(60), || {
-        let n = op.metric_sum("secretsync_aws_api_calls_total", &[&store_label, "not_found"]);
+        let n = op.metric_sum(
+            "secretsync_aws_api_calls_total",
+            &[&store_label, "not_found"],
+        );
         async move { (n >= 3.0).then_some(()) }
     })
     .await;

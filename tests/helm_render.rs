@@ -526,6 +526,57 @@ fn optional_objects_render_only_when_enabled() {
 }
 
 #[test]
+fn a_cluster_secret_store_renders_with_events_and_failover() {
+    let docs = documents(&render(
+        "css",
+        "sys",
+        &[
+            "clusterSecretStore.create=true,clusterSecretStore.name=shared,clusterSecretStore.region=eu-west-1",
+            "clusterSecretStore.eventsQueueUrl=https://sqs.eu-west-1.amazonaws.com/111122223333/secretsync-events",
+            "clusterSecretStore.failoverRegions={eu-central-1,us-east-1},clusterSecretStore.namespaces={team-a}",
+        ],
+    ));
+    let store = one(&docs, "ClusterSecretStore");
+    assert_eq!(store["metadata"]["name"], "shared");
+    let aws = &store["spec"]["aws"];
+    assert_eq!(aws["region"], "eu-west-1");
+    assert_eq!(
+        aws["events"]["sqsQueueUrl"],
+        "https://sqs.eu-west-1.amazonaws.com/111122223333/secretsync-events"
+    );
+    assert_eq!(
+        strings(&aws["failoverRegions"]),
+        ["eu-central-1", "us-east-1"]
+    );
+    assert_eq!(
+        strings(&store["spec"]["conditions"][0]["namespaces"]),
+        ["team-a"]
+    );
+    assert!(
+        aws.get("role").is_none() || aws["role"].is_null(),
+        "no empty role"
+    );
+    // Off by default; bad values are refused by the values schema.
+    assert!(of_kind(&documents(&render("css", "sys", &[])), "ClusterSecretStore").is_empty());
+    assert!(
+        try_render(
+            "css",
+            "sys",
+            &["clusterSecretStore.failoverRegions={us-west2}"]
+        )
+        .is_err()
+    );
+    assert!(
+        try_render(
+            "css",
+            "sys",
+            &["clusterSecretStore.eventsQueueUrl=sqs/queue"]
+        )
+        .is_err()
+    );
+}
+
+#[test]
 fn values_schema_and_guards_reject_bad_values() {
     for (sets, wanted) in [
         ("logFormat=xml", "logFormat"),

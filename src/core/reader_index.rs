@@ -8,16 +8,7 @@ use std::hash::Hash;
 use regex::Regex;
 
 use crate::api::ExternalSecretSpec;
-use crate::core::name_filter::name_of_arn;
-
-/// The secret name a reference denotes: the name inside a Secrets Manager ARN, else the reference.
-pub fn secret_name(reference: &str) -> &str {
-    if reference.starts_with("arn:") {
-        name_of_arn(reference).unwrap_or(reference)
-    } else {
-        reference
-    }
-}
+use crate::core::aws_event::secret_name;
 
 /// What one ExternalSecret reads, as far as events are concerned.
 #[derive(Debug, Clone)]

@@ -161,6 +161,8 @@ fn bench(keep: bool) -> Result<ExitCode> {
         "--bench",
         "pod_rotation",
         "--bench",
+        "event_rotation",
+        "--bench",
         "scale",
     ]
     .map(String::from);
