@@ -475,6 +475,11 @@ impl Context {
         self.lock_changes().get(es).copied()
     }
 
+    /// Forgets asks for ExternalSecrets that no longer exist.
+    pub fn retain_changes(&self, alive: &std::collections::HashSet<ObjectRef<ExternalSecret>>) {
+        self.lock_changes().retain(|es, _| alive.contains(es));
+    }
+
     /// The refresh asked for by `seen` has looked; a newer ask stays pending.
     pub fn remote_change_handled(
         &self,

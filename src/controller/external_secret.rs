@@ -48,7 +48,10 @@ pub(super) enum Outcome {
         source: Option<String>,
     },
     /// A periodic refresh found every referenced version unchanged: nothing was read or written.
-    Confirmed,
+    Confirmed {
+        /// The store and region that answered (the region changes on failover).
+        source: String,
+    },
     /// Failed; the existing Secret was left as it was.
     Failed(SyncError),
     /// A remote secret is missing: the deletion rule decided (the Secret was kept, or deleted).
@@ -113,7 +116,7 @@ pub async fn reconcile(es: Arc<ExternalSecret>, ctx: Arc<Context>) -> Result<Act
             ctx.record_success(&key);
             requeue_jittered(*after)
         }
-        Outcome::Synced { .. } | Outcome::Confirmed => {
+        Outcome::Synced { .. } | Outcome::Confirmed { .. } => {
             ctx.record_success(&key);
             match at_refresh {
                 Some(d) => Action::requeue(
@@ -292,8 +295,11 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
             return Ok(Outcome::UpToDate(Some(super::detect::LISTING_BUSY_RETRY)));
         }
         ctx.remote_change_handled(&me, pending);
+        report_region_switches(ctx, es, &sc);
         if d.unchanged {
-            return Ok(Outcome::Confirmed);
+            return Ok(Outcome::Confirmed {
+                source: store.source(sc.serving_region()),
+            });
         }
         d.hints
     } else {

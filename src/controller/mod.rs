@@ -253,6 +253,12 @@ pub async fn run(
                 .filter_map(|es| es.metadata.uid.clone())
                 .collect();
             gauge_ctx.retain_written(&uids);
+            let refs = gauge_reader
+                .state()
+                .iter()
+                .map(|es| ObjectRef::from_obj(es.as_ref()))
+                .collect();
+            gauge_ctx.retain_changes(&refs);
             gauge_ctx.retain_verified();
             tokio::time::sleep(Duration::from_secs(5)).await;
         }

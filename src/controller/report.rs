@@ -37,7 +37,7 @@ pub(super) async fn report(
     let now_for_conditions = now.clone();
     let (new, event) = match outcome {
         Outcome::UpToDate(_) => return Ok(()),
-        Outcome::Confirmed => {
+        Outcome::Confirmed { source } => {
             ctx.metrics
                 .sync_results
                 .with_label_values(&["Synced"])
@@ -48,11 +48,18 @@ pub(super) async fn report(
                 Duration::try_from(now.0.duration_since(t.0)).unwrap_or(Duration::ZERO)
                     >= CONFIRM_EVERY
             });
-            if !stale {
+            // A failover (or failback) changes the region that answers: the status says so at once.
+            let moved = old.synced_from.as_deref() != Some(source.as_str());
+            if !stale && !moved {
                 return Ok(());
             }
             let status = ExternalSecretStatus {
-                refresh_time: Some(now.clone()),
+                refresh_time: if stale {
+                    Some(now.clone())
+                } else {
+                    old.refresh_time.clone()
+                },
+                synced_from: Some(source),
                 ..old.clone()
             };
             (status, None)

@@ -447,5 +447,8 @@ impl Provider {
 }
 
 #[cfg(test)]
+#[path = "failover_tests.rs"]
+mod failover_tests;
+#[cfg(test)]
 #[path = "mock_tests.rs"]
 mod mock_tests;
