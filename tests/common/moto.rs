@@ -77,7 +77,10 @@ impl Moto {
 /// Runs the AWS CLI (region us-east-1 unless `args` say otherwise) against `endpoint` with `keys`;
 /// returns stdout, panicking with stderr when it fails.
 pub fn aws_cli(endpoint: &str, keys: (&str, &str), args: &[&str]) -> String {
+    // The flag, not only AWS_ENDPOINT_URL: AWS CLI v1 ignores the variable for some services (SQS),
+    // and nothing may ever leave 127.0.0.1.
     let out = Command::new(super::tool("aws"))
+        .args(["--endpoint-url", endpoint])
         .args(args)
         .env("AWS_ENDPOINT_URL", endpoint)
         .env("AWS_ACCESS_KEY_ID", keys.0)
