@@ -264,3 +264,60 @@ async fn a_missing_queue_is_reported_and_periodic_refresh_goes_on() {
     wait_events_condition(&client, &ns, "aws", "True", "Receiving").await;
     common::delete_namespace(&client, &ns).await;
 }
+
+#[tokio::test]
+async fn a_queue_the_store_may_not_read_is_reported_as_access_denied() {
+    let (client, ns) = common::setup("events-denied").await;
+    // Exactly the setup calls below go unauthenticated (1 queue + 1 secret + 4 IAM calls).
+    let moto = common::moto::Moto::start(&[("INITIAL_NO_AUTH_ACTION_COUNT", "6")]).await;
+    let admin = ("testing", "testing");
+    let url = serde_json::from_str::<serde_json::Value>(
+        &moto.aws(admin, &["sqs", "create-queue", "--queue-name", "denied"]),
+    )
+    .expect("create-queue output")["QueueUrl"]
+        .as_str()
+        .expect("QueueUrl")
+        .to_string();
+    moto.aws(
+        admin,
+        &[
+            "secretsmanager",
+            "create-secret",
+            "--name",
+            "denied/db",
+            "--secret-string",
+            "d-1",
+        ],
+    );
+    let reader = moto.create_user(
+        "reader",
+        &[
+            "secretsmanager:GetSecretValue",
+            "secretsmanager:DescribeSecret",
+            "secretsmanager:ListSecrets",
+        ],
+        "*",
+    );
+    let yaml = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata: {{ name: reader-creds }}\nstringData: {{ id: \"{}\", key: \"{}\" }}\n---\n\
+         apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: aws }}\nspec:\n  aws:\n    region: us-east-1\n    endpoint: \"{}\"\n    events: {{ sqsQueueUrl: \"{url}\" }}\n    auth: {{ secretRef: {{ accessKeyId: {{ name: reader-creds, key: id }}, secretAccessKey: {{ name: reader-creds, key: key }} }} }}\n---\n{}",
+        reader.0,
+        reader.1,
+        moto.endpoint(),
+        common::single_key_es("db", "aws", "1h", "denied/db", "")
+    );
+    let op = Operator::start(&ns).await;
+    apply(&client, &ns, &yaml).await;
+    wait_ready(&client, &ns, "db", "True", "Synced").await;
+    let message = wait_events_condition(&client, &ns, "aws", "False", "AccessDenied").await;
+    assert!(message.contains("GetQueueAttributes"), "{message}");
+    assert!(
+        op.metric_sum(
+            "secretsync_queue_receive_errors_total",
+            &["kind=\"access_denied\""]
+        ) >= 1.0,
+        "{}",
+        op.metrics()
+    );
+    common::delete_namespace(&client, &ns).await;
+}

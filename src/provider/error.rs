@@ -118,11 +118,20 @@ where
             None => aws_sdk_secretsmanager::error::DisplayErrorContext(&err).to_string(),
         },
     };
-    let regional = matches!(
-        err,
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_)
-    ) || status.is_some_and(|s| s >= 500)
-        || kind == ProviderErrorKind::Throttled;
+    // AccessDenied, NotFound and credential errors are final in every region, whatever the transport
+    // looked like (an emulator's unparseable 403 is still a denial).
+    let final_anywhere = matches!(
+        kind,
+        ProviderErrorKind::AccessDenied
+            | ProviderErrorKind::NotFound
+            | ProviderErrorKind::Credentials
+    );
+    let regional = !final_anywhere
+        && (matches!(
+            err,
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_)
+        ) || status.is_some_and(|s| s >= 500)
+            || kind == ProviderErrorKind::Throttled);
     ProviderError {
         regional,
         ..ProviderError::new(kind, format!("{operation} {key:?}: {detail}"))
