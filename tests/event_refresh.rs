@@ -19,7 +19,7 @@ use secretsync::api::SecretStore;
 /// A SecretStore `name` on the test bed's moto with its own keys, reading events from `queue_url`.
 fn store_with_events(name: &str, queue_url: &str) -> String {
     format!(
-        "apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: {name} }}\nspec:\n  aws:\n    region: us-east-1\n    endpoint: \"{}\"\n    auth: {{ secretRef: {{ accessKeyId: {{ name: aws-creds, key: access-key-id }}, secretAccessKey: {{ name: aws-creds, key: secret-access-key }} }} }}\n    events: {{ sqsQueueUrl: \"{queue_url}\" }}\n",
+        "apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: {name} }}\nspec:\n  aws:\n    region: us-east-1\n    endpoint: \"{}\"\n    auth: {{ secretRef: {{ accessKeyId: {{ name: aws-creds, key: access-key-id }}, secretAccessKey: {{ name: aws-creds, key: secret-access-key }} }} }}\n    events: {{ sqsQueueUrl: \"{queue_url}\", endpoint: \"{0}\" }}\n",
         testbed_var("AWS_ENDPOINT_URL")
     )
 }
@@ -300,7 +300,7 @@ async fn a_queue_the_store_may_not_read_is_reported_as_access_denied() {
     );
     let yaml = format!(
         "apiVersion: v1\nkind: Secret\nmetadata: {{ name: reader-creds }}\nstringData: {{ id: \"{}\", key: \"{}\" }}\n---\n\
-         apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: aws }}\nspec:\n  aws:\n    region: us-east-1\n    endpoint: \"{}\"\n    events: {{ sqsQueueUrl: \"{url}\" }}\n    auth: {{ secretRef: {{ accessKeyId: {{ name: reader-creds, key: id }}, secretAccessKey: {{ name: reader-creds, key: key }} }} }}\n---\n{}",
+         apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: aws }}\nspec:\n  aws:\n    region: us-east-1\n    endpoint: \"{}\"\n    events: {{ sqsQueueUrl: \"{url}\", endpoint: \"{2}\" }}\n    auth: {{ secretRef: {{ accessKeyId: {{ name: reader-creds, key: id }}, secretAccessKey: {{ name: reader-creds, key: key }} }} }}\n---\n{}",
         reader.0,
         reader.1,
         moto.endpoint(),

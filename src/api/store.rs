@@ -143,10 +143,15 @@ pub struct AwsEvents {
         length(max = 1024)
     )]
     pub sqs_queue_url: String,
-    /// Region of the queue; defaults to the store's region.
+    /// Region of the queue; defaults to the region in a standard queue URL, else the store's region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 64))]
     pub region: Option<String>,
+    /// SQS endpoint override (e.g. an emulator or a VPC endpoint); absent: SQS's standard endpoint.
+    /// The store's `endpoint` (Secrets Manager) is never used for SQS. Checked like `endpoint`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^https?://"))]
+    pub endpoint: Option<String>,
 }
 
 /// One failover region: a region name, or a region with its own endpoint. Never fails to deserialize

@@ -17,6 +17,7 @@ use super::rollout::{RolloutReport, roll_out};
 use super::stores::resolve_for;
 use crate::api::{CreationPolicy, DeletionPolicy, ExternalSecret, RemoteDeletion};
 use crate::core::deletion::{DeletionDecision, DeletionInputs, decide_deletion, remote_names};
+use crate::core::failover::replica_caught_up;
 use crate::core::reason::{Reason, SyncError, redact_quoted};
 use crate::core::refresh::{
     FORCE_SYNC_ANNOTATION, PreFetch, RefreshInputs, before_fetch, effective_interval,
@@ -315,8 +316,8 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     let desired = match computed {
         Ok(d) => d,
         Err(e) if e.reason == Reason::SecretNotFound => {
-            let same_source = es.status.as_ref().and_then(|s| s.synced_from.as_deref())
-                == Some(store.source(sc.serving_region()).as_str());
+            let same_source =
+                store.same_source(es.status.as_ref().and_then(|s| s.synced_from.as_deref()));
             return Ok(missing(
                 es,
                 ctx,
@@ -332,6 +333,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         }
         Err(e) => return Err(e),
     };
+    replica_guard(ctx, &sc, spec, &previous, &desired.synced_versions).await?;
     ctx.versions_read(
         &kube::runtime::reflector::ObjectRef::from_obj(es),
         &store_id,
@@ -412,6 +414,50 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         rollout,
         source: Some(store.source(sc.serving_region())),
     })
+}
+
+/// While reads come from a failover region, a version differing from the synced one is used only if
+/// that region has caught up to the synced version (see [`replica_caught_up`]); a replica that is behind
+/// would roll a rotation back and restart workloads twice. The Secret then stays as it is.
+async fn replica_guard(
+    ctx: &Context,
+    sc: &crate::provider::StoreClient,
+    spec: &crate::api::ExternalSecretSpec,
+    previous: &std::collections::BTreeMap<String, String>,
+    now: &std::collections::BTreeMap<String, String>,
+) -> Result<(), SyncError> {
+    if !sc.failed_over() {
+        return Ok(());
+    }
+    let (names, _) = super::detect::references(spec);
+    for (key, version) in now {
+        let Some(synced) = previous.get(key).filter(|s| *s != version) else {
+            continue;
+        };
+        let name = names
+            .iter()
+            .find(|n| key == *n || key.starts_with(&format!("{n}@")))
+            .map_or(key.as_str(), String::as_str);
+        let region = sc.serving_region().to_string();
+        let behind = || {
+            SyncError::new(
+                Reason::ProviderError,
+                format!(
+                    "failover region {region} has not replicated the synced version of {name:?} yet; \
+                     the Secret keeps it until the primary region answers or the replica catches up"
+                ),
+            )
+        };
+        match ctx
+            .provider
+            .describe_versions(sc, name, std::time::Duration::ZERO)
+            .await
+        {
+            Ok(Some(versions)) if replica_caught_up(synced, &versions) => {}
+            _ => return Err(behind()),
+        }
+    }
+    Ok(())
 }
 
 /// Publishes each switch of the serving region (a failover, or the return to the primary) once: an

@@ -43,14 +43,24 @@ pub struct ResolvedStore {
 
 impl ResolvedStore {
     /// Where values come from, for `status.syncedFrom`: the store, region, endpoint, role and
-    /// credential source — names only, never a credential value or a hash of one.
+    /// credential source — names only, never a credential value or a hash of one — plus, while a
+    /// failover region serves, ` (served by failover region <region>)`.
     pub fn source(&self, serving_region: &str) -> String {
-        let c = &self.config;
-        let region = if serving_region == c.region || serving_region.is_empty() {
-            c.region.clone()
+        let base = self.primary_source();
+        if serving_region == self.config.region || serving_region.is_empty() {
+            base
         } else {
-            format!("{serving_region} (failover from {})", c.region)
-        };
+            format!("{base}{SERVED_BY}{serving_region})")
+        }
+    }
+
+    /// Whether a recorded `syncedFrom` names this store configuration, whichever region served it.
+    pub fn same_source(&self, recorded: Option<&str>) -> bool {
+        recorded.is_some_and(|r| r.split(SERVED_BY).next() == Some(self.primary_source().as_str()))
+    }
+
+    fn primary_source(&self) -> String {
+        let c = &self.config;
         let creds = match &c.credentials {
             CredentialSource::Default => "controller identity".to_string(),
             CredentialSource::Static { .. } => "static keys".to_string(),
@@ -61,12 +71,15 @@ impl ResolvedStore {
         format!(
             "{} region={} endpoint={} role={} credentials={creds}",
             self.id,
-            region,
+            c.region,
             c.endpoint.as_deref().unwrap_or("default"),
             c.role.as_deref().unwrap_or("none"),
         )
     }
 }
+
+/// What `syncedFrom` adds while a failover region serves.
+const SERVED_BY: &str = " (served by failover region ";
 
 fn kube_error(what: &str, e: kube::Error) -> SyncError {
     SyncError::new(Reason::KubernetesError, format!("{what}: {e}"))
@@ -351,9 +364,13 @@ pub async fn provider_config(
             ));
         }
     };
-    // Every endpoint a failover region is reached at gets the same tenancy check as the primary's.
-    let endpoints =
-        std::iter::once(aws.endpoint.as_deref()).chain(failover.iter().map(|(_, e)| e.as_deref()));
+    // Every endpoint the store's credentials go to (failover regions, the event queue's) gets the same
+    // tenancy check as the primary's.
+    let endpoints = std::iter::once(aws.endpoint.as_deref())
+        .chain(failover.iter().map(|(_, e)| e.as_deref()))
+        .chain(std::iter::once(
+            aws.events.as_ref().and_then(|e| e.endpoint.as_deref()),
+        ));
     for endpoint in endpoints {
         check_identity(
             &StoreIdentity {

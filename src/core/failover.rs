@@ -249,3 +249,67 @@ mod key_tests {
         assert_eq!(key_in_region("arn:broken", "us-west-2"), "arn:broken");
     }
 }
+
+/// Whether a version read from a failover region may replace the synced one: only when the replica
+/// region knows the synced version as well (it has caught up to it, so what it calls current now is
+/// newer). A replica that never saw the synced version is behind: using it would roll a rotation back.
+pub fn replica_caught_up(
+    synced: &str,
+    replica_versions: &crate::core::change::VersionStages,
+) -> bool {
+    replica_versions.contains_key(synced)
+}
+
+#[cfg(test)]
+mod replica_tests {
+    use super::replica_caught_up;
+    use crate::core::change::VersionStages;
+
+    fn versions(entries: &[(&str, &[&str])]) -> VersionStages {
+        entries
+            .iter()
+            .map(|(id, stages)| {
+                (
+                    id.to_string(),
+                    stages.iter().map(|s| s.to_string()).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn only_a_replica_that_saw_the_synced_version_may_move_it() {
+        // (synced version, replica's versions, may the replica's current replace it?)
+        let cases: [(&str, VersionStages, bool); 5] = [
+            // A rotation replicated: v2 is current, v1 (synced) previous.
+            (
+                "v1",
+                versions(&[("v2", &["AWSCURRENT"]), ("v1", &["AWSPREVIOUS"])]),
+                true,
+            ),
+            // Behind: the replica never saw v2 (synced) and still calls v1 current.
+            ("v2", versions(&[("v1", &["AWSCURRENT"])]), false),
+            // Behind and older versions only.
+            (
+                "v3",
+                versions(&[("v1", &["AWSPREVIOUS"]), ("v2", &["AWSCURRENT"])]),
+                false,
+            ),
+            // The synced version without a stage (deprecated) is still known: caught up.
+            (
+                "v1",
+                versions(&[("v2", &["AWSCURRENT"]), ("v1", &[])]),
+                true,
+            ),
+            // Nothing known at all.
+            ("v1", versions(&[]), false),
+        ];
+        for (synced, replica, want) in cases {
+            assert_eq!(
+                replica_caught_up(synced, &replica),
+                want,
+                "{synced} vs {replica:?}"
+            );
+        }
+    }
+}

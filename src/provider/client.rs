@@ -177,11 +177,19 @@ pub async fn build_in(
     aws_sdk_secretsmanager::Client::new(&sdk_config(config, region, endpoint).await)
 }
 
-/// Builds an SQS client with the store's credentials in `region` (its endpoint override applies too).
-pub async fn build_sqs(config: &StoreConfig, region: &str) -> aws_sdk_sqs::Client {
+/// Builds an SQS client with the store's credentials in `region` at `endpoint` (None: SQS's own; the
+/// store's Secrets Manager endpoint is never used for SQS). STS, for a role, still goes where the
+/// store's own configuration sends it.
+pub async fn build_sqs(
+    config: &StoreConfig,
+    region: &str,
+    endpoint: Option<&str>,
+) -> aws_sdk_sqs::Client {
     let sdk = sdk_config(config, region, config.endpoint.as_deref()).await;
+    let mut sqs = aws_sdk_sqs::config::Builder::from(&sdk);
+    sqs.set_endpoint_url(endpoint.map(String::from));
     // Long polls wait 20 s: the attempt timeout must outlast them.
-    let sqs = aws_sdk_sqs::config::Builder::from(&sdk).timeout_config(
+    let sqs = sqs.timeout_config(
         TimeoutConfig::builder()
             .connect_timeout(Duration::from_secs(5))
             .operation_attempt_timeout(Duration::from_secs(30))

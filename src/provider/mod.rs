@@ -63,6 +63,11 @@ impl StoreClient {
         self.regions.serving()
     }
 
+    /// Whether reads come from a failover region now.
+    pub fn failed_over(&self) -> bool {
+        self.regions.serving() != self.regions.primary().region
+    }
+
     /// Region switches not yet reported; each is handed out once, to one caller.
     pub fn take_region_switches(&self) -> Vec<regions::RegionSwitch> {
         self.regions.take_switches()
@@ -144,8 +149,17 @@ impl Provider {
         if let Some(c) = clients.get(config) {
             return c.clone();
         }
-        // Drop clients of earlier configurations of the same store.
-        clients.retain(|_, c| !c.scope.starts_with(&format!("{store_id}#")));
+        // Drop clients of earlier configurations of the same store (and the failover they were in).
+        clients.retain(|_, c| {
+            let old = c.scope.starts_with(&format!("{store_id}#"));
+            if old && c.failed_over() {
+                let _ = self
+                    .metrics
+                    .failover_active
+                    .remove_label_values(&[c.store_label(), c.serving_region()]);
+            }
+            !old
+        });
         clients.insert(config.clone(), sc.clone());
         sc
     }

@@ -31,10 +31,16 @@ pub struct EventQueue {
 }
 
 impl EventQueue {
-    /// A reader of `url` in `region` with the credentials (and endpoint override) of `config`.
-    pub async fn new(config: &StoreConfig, region: &str, url: &str) -> Self {
+    /// A reader of `url` in `region` with the credentials of `config`, at `endpoint` (None: the
+    /// standard SQS endpoint of the region).
+    pub async fn new(
+        config: &StoreConfig,
+        region: &str,
+        endpoint: Option<&str>,
+        url: &str,
+    ) -> Self {
         Self {
-            client: build_sqs(config, region).await,
+            client: build_sqs(config, region, endpoint).await,
             url: url.to_string(),
         }
     }

@@ -126,7 +126,14 @@ impl Regions {
             }
             match result {
                 Err(e) if attempt == Attempt::RegionFailed => {
-                    cause.get_or_insert_with(|| e.message.clone());
+                    // The kind only: the message names secrets, and a shared store's switch may be
+                    // reported in another tenant's namespace.
+                    cause.get_or_insert_with(|| match e.kind {
+                        super::ProviderErrorKind::Throttled => {
+                            "throttled after retries".to_string()
+                        }
+                        _ => "unreachable or failing: connection, timeout or HTTP 5xx".to_string(),
+                    });
                     last = Some(e);
                 }
                 other => return other,
