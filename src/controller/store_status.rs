@@ -111,37 +111,42 @@ fn same_status(old: Option<&SecretStoreStatus>, new: &SecretStoreStatus) -> bool
     })
 }
 
+/// The status a store should have: its configuration resolved (namespace of a SecretStore, None for a
+/// ClusterSecretStore) and its event reader's health.
+async fn desired_status(
+    ctx: &Context,
+    id: &str,
+    meta: &kube::api::ObjectMeta,
+    aws: &AwsProvider,
+    namespace: Option<&str>,
+    old: Option<&SecretStoreStatus>,
+) -> SecretStoreStatus {
+    let resolved = ctx
+        .stores
+        .cached_config(
+            id,
+            &spec_version(meta),
+            provider_config(&ctx.client, aws, namespace, &ctx.options.tenancy),
+        )
+        .await;
+    let events = events_condition(ctx, aws, resolved.as_ref().ok());
+    next_status(old, resolved.map(|_| ()), meta.generation, events)
+}
+
 /// Reconciles a namespaced SecretStore.
 pub async fn reconcile_store(store: Arc<SecretStore>, ctx: Arc<Context>) -> Result<Action, Error> {
     let ns = store.namespace().unwrap_or_default();
     let name = store.name_any();
-    let resolved = ctx
-        .stores
-        .cached_config(
-            &format!("SecretStore/{ns}/{name}"),
-            &spec_version(store.meta()),
-            provider_config(
-                &ctx.client,
-                &store.spec.aws,
-                Some(&ns),
-                &ctx.options.tenancy,
-            ),
-        )
-        .await;
-    let events = events_condition(&ctx, &store.spec.aws, resolved.as_ref().ok());
-    let new = next_status(
-        store.status.as_ref(),
-        resolved.map(|_| ()),
-        store.meta().generation,
-        events,
-    );
-    if !same_status(store.status.as_ref(), &new) {
+    let id = format!("SecretStore/{ns}/{name}");
+    let (aws, old) = (&store.spec.aws, store.status.as_ref());
+    let new = desired_status(&ctx, &id, store.meta(), aws, Some(&ns), old).await;
+    if !same_status(old, &new) {
         let api: Api<SecretStore> = Api::namespaced(ctx.client.clone(), &ns);
         apply_status(&api, &name, &new)
             .await
-            .map_err(|e| Error::Status(format!("SecretStore {ns}/{name}"), e))?;
+            .map_err(|e| Error::Status(id, e))?;
     }
-    Ok(Action::requeue(recheck(&store.spec.aws)))
+    Ok(Action::requeue(recheck(aws)))
 }
 
 /// Reconciles a ClusterSecretStore.
@@ -150,28 +155,16 @@ pub async fn reconcile_cluster_store(
     ctx: Arc<Context>,
 ) -> Result<Action, Error> {
     let name = store.name_any();
-    let resolved = ctx
-        .stores
-        .cached_config(
-            &format!("ClusterSecretStore/{name}"),
-            &spec_version(store.meta()),
-            provider_config(&ctx.client, &store.spec.aws, None, &ctx.options.tenancy),
-        )
-        .await;
-    let events = events_condition(&ctx, &store.spec.aws, resolved.as_ref().ok());
-    let new = next_status(
-        store.status.as_ref(),
-        resolved.map(|_| ()),
-        store.meta().generation,
-        events,
-    );
-    if !same_status(store.status.as_ref(), &new) {
+    let id = format!("ClusterSecretStore/{name}");
+    let (aws, old) = (&store.spec.aws, store.status.as_ref());
+    let new = desired_status(&ctx, &id, store.meta(), aws, None, old).await;
+    if !same_status(old, &new) {
         let api: Api<ClusterSecretStore> = Api::all(ctx.client.clone());
         apply_status(&api, &name, &new)
             .await
-            .map_err(|e| Error::Status(format!("ClusterSecretStore {name}"), e))?;
+            .map_err(|e| Error::Status(id, e))?;
     }
-    Ok(Action::requeue(recheck(&store.spec.aws)))
+    Ok(Action::requeue(recheck(aws)))
 }
 
 /// When to look at a store again.
