@@ -79,6 +79,8 @@ async fn events(client: &Client, ns: &str) -> (Vec<Duration>, Vec<Duration>) {
         has(s, "password", "ev-0")
     })
     .await;
+    // Measure once the queue is being read (the reader starts within seconds of the store).
+    common::events::wait_events_condition(client, ns, "aws", "True", "Receiving").await;
     let (mut to_secret, mut to_rs) = (Vec::new(), Vec::new());
     for i in 1..=ROTATIONS {
         let before = replicasets(client, ns)

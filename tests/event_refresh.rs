@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::events::EventQueue;
+use common::events::{EventQueue, wait_events_condition};
 use common::operator::Operator;
 use common::{
     apply, aws_creds_yaml, create_remote, has, rotate_remote, sm, testbed_var, wait_ready,
@@ -27,34 +27,6 @@ fn store_with_events(name: &str, queue_url: &str) -> String {
 /// An ExternalSecret `name` reading `key` through store `store` every hour (so only events refresh it).
 fn hourly_es(name: &str, store: &str, key: &str) -> String {
     common::single_key_es(name, store, "1h", key, "")
-}
-
-/// Waits until store `name`'s EventsReady condition has `status` and `reason`; returns its message.
-async fn wait_events_condition(
-    client: &kube::Client,
-    ns: &str,
-    name: &str,
-    status: &str,
-    reason: &str,
-) -> String {
-    let api: Api<SecretStore> = Api::namespaced(client.clone(), ns);
-    common::wait_for(
-        &format!("SecretStore {ns}/{name}: EventsReady={status}/{reason}"),
-        Duration::from_secs(60),
-        || {
-            let api = api.clone();
-            async move {
-                let store = api.get_opt(name).await.ok().flatten()?;
-                let c = store
-                    .status?
-                    .conditions
-                    .into_iter()
-                    .find(|c| c.type_ == "EventsReady")?;
-                (c.status == status && c.reason == reason).then_some(c.message)
-            }
-        },
-    )
-    .await
 }
 
 /// The AWS calls the controller made through `store`.

@@ -1,10 +1,14 @@
 //! Event-driven refresh on the test bed's moto: an SQS queue fed by an EventBridge rule on a bus of the
 //! test's own (so parallel tests never see each other's events), and CloudTrail-shaped events put on it.
 
+use std::time::Duration;
+
+use kube::Api;
+use secretsync::api::SecretStore;
 use serde_json::{Value, json};
 
 use super::moto::aws_cli;
-use super::testbed_var;
+use super::{testbed_var, wait_for};
 
 const KEYS: (&str, &str) = ("testing", "testing");
 
@@ -150,4 +154,32 @@ pub fn cloudtrail(event_name: &str, secret_id: &str) -> Value {
 fn json_of(text: &str) -> Value {
     serde_json::from_str(text)
         .unwrap_or_else(|e| panic!("aws CLI output is not JSON ({e}): {text}"))
+}
+
+/// Waits until store `name`'s EventsReady condition has `status` and `reason`; returns its message.
+pub async fn wait_events_condition(
+    client: &kube::Client,
+    ns: &str,
+    name: &str,
+    status: &str,
+    reason: &str,
+) -> String {
+    let api: Api<SecretStore> = Api::namespaced(client.clone(), ns);
+    wait_for(
+        &format!("SecretStore {ns}/{name}: EventsReady={status}/{reason}"),
+        Duration::from_secs(60),
+        || {
+            let api = api.clone();
+            async move {
+                let store = api.get_opt(name).await.ok().flatten()?;
+                let c = store
+                    .status?
+                    .conditions
+                    .into_iter()
+                    .find(|c| c.type_ == "EventsReady")?;
+                (c.status == status && c.reason == reason).then_some(c.message)
+            }
+        },
+    )
+    .await
 }
