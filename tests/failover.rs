@@ -210,3 +210,82 @@ async fn a_bad_failover_entry_is_reported_on_the_store() {
     }
     common::delete_namespace(&client, &ns).await;
 }
+
+#[tokio::test]
+async fn a_replica_behind_the_synced_version_never_rolls_it_back() {
+    let (client, ns) = common::setup("failover-behind").await;
+    let moto = testbed_var("AWS_ENDPOINT_URL");
+    let moto_port: u16 = moto
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("moto port");
+    let primary = Forwarder::start(moto_port).await;
+    // The "replica region" is another emulator holding an older copy of the secret: versions the
+    // primary never had, and none of the primary's (a replica that has not caught up).
+    let stale = common::moto::Moto::start(&[]).await;
+    let key = format!("{ns}/db");
+    common::moto::aws_cli(
+        &stale.endpoint(),
+        ("testing", "testing"),
+        &[
+            "--region",
+            "us-west-2",
+            "secretsmanager",
+            "create-secret",
+            "--name",
+            &key,
+            "--secret-string",
+            "stale-0",
+        ],
+    );
+    common::create_remote(&sm(), &key, "pw-1").await;
+    let store = format!(
+        "apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: aws }}\nspec:\n  aws:\n    region: us-east-1\n    endpoint: \"{}\"\n    failoverRegions: [ {{ region: us-west-2, endpoint: \"{}\" }} ]\n    auth: {{ secretRef: {{ accessKeyId: {{ name: aws-creds, key: access-key-id }}, secretAccessKey: {{ name: aws-creds, key: secret-access-key }} }} }}\n",
+        primary.url(),
+        stale.endpoint()
+    );
+    let es = common::single_key_es(
+        "db",
+        "aws",
+        "1s",
+        &key,
+        "  rolloutRestartTargets: [ { kind: Deployment, name: api } ]\n",
+    );
+    let op = Operator::start(&ns).await;
+    apply(&client, &ns, &[aws_creds_yaml(), store, es].join("---\n")).await;
+    apply(&client, &ns, &deployment("api", "", &env_from_pod("db"))).await;
+    wait_ready(&client, &ns, "db", "True", "Synced").await;
+    common::wait_for("one ReplicaSet", Duration::from_secs(30), || async {
+        (replicasets(&client, &ns).await.get("api") == Some(&1)).then_some(())
+    })
+    .await;
+
+    primary.down();
+    let es = wait_ready(&client, &ns, "db", "False", "ProviderError").await;
+    let message = es
+        .status
+        .and_then(|s| s.conditions.into_iter().find(|c| c.type_ == "Ready"))
+        .map(|c| c.message)
+        .unwrap_or_default();
+    assert!(
+        message.contains("has not replicated the synced version"),
+        "{message}"
+    );
+    let secret = wait_secret(&client, &ns, "db", "still pw-1", |s| {
+        has(s, "password", "pw-1")
+    })
+    .await;
+    assert!(!has(&secret, "password", "stale-0"));
+    assert_eq!(
+        replicasets(&client, &ns).await.get("api"),
+        Some(&1),
+        "no restart to an older value"
+    );
+    assert_eq!(
+        op.metric_sum("secretsync_workload_restarts_total", &[]),
+        0.0
+    );
+    op.assert_log_free_of(&["pw-1", "stale-0"]);
+    common::delete_namespace(&client, &ns).await;
+}

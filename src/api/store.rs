@@ -168,15 +168,37 @@ pub enum FailoverRegion {
     Invalid(serde_json::Value),
 }
 
-/// A failover region with its own endpoint.
+/// A failover region with its own endpoint. Read only from a JSON object with exactly these fields
+/// (a derived struct would also accept a list like `["us-west-2"]`).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "serde_json::Map<String, serde_json::Value>")]
 pub struct RegionEndpoint {
     /// AWS region of the replicas.
     pub region: String,
     /// Endpoint URL for this region (absent: the store's `endpoint`, else the standard one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
+}
+
+/// The fields of [`RegionEndpoint`], for its strict reading.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegionEndpointFields {
+    region: String,
+    #[serde(default)]
+    endpoint: Option<String>,
+}
+
+impl TryFrom<serde_json::Map<String, serde_json::Value>> for RegionEndpoint {
+    type Error = serde_json::Error;
+
+    fn try_from(map: serde_json::Map<String, serde_json::Value>) -> Result<Self, Self::Error> {
+        let f: RegionEndpointFields = serde_json::from_value(serde_json::Value::Object(map))?;
+        Ok(Self {
+            region: f.region,
+            endpoint: f.endpoint,
+        })
+    }
 }
 
 impl FailoverRegion {
@@ -322,4 +344,45 @@ pub struct SecretStoreStatus {
     /// fallback; absent while the configured method works.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_detection: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A bad `failoverRegions` entry must never fail deserialization: the watch would then lose every
+    /// store of the list, not just the one with the typo.
+    #[test]
+    fn any_failover_entry_deserializes_and_bad_ones_are_kept_as_invalid() {
+        let aws: AwsProvider = serde_json::from_value(serde_json::json!({
+            "region": "us-east-1",
+            "failoverRegions": [
+                "us-west-2",
+                {"region": "eu-west-1", "endpoint": "http://127.0.0.1:5000"},
+                {"region": "eu-west-2"},
+                42,
+                {"region": "eu-west-3", "endpont": "typo"},
+                null,
+                ["nested"]
+            ]
+        }))
+        .expect("a store with bad failover entries still deserializes");
+        let resolved: Vec<Option<(&str, Option<&str>)>> = aws
+            .failover_regions
+            .iter()
+            .map(|f| f.resolve(Some("http://store")))
+            .collect();
+        assert_eq!(
+            resolved,
+            [
+                Some(("us-west-2", Some("http://store"))),
+                Some(("eu-west-1", Some("http://127.0.0.1:5000"))),
+                Some(("eu-west-2", Some("http://store"))),
+                None,
+                None,
+                None,
+                None,
+            ]
+        );
+    }
 }
