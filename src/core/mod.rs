@@ -14,6 +14,7 @@ pub mod duration;
 pub mod failover;
 pub mod name_filter;
 pub mod naming;
+pub mod parameter;
 pub mod property;
 pub mod reader_index;
 pub mod reason;

@@ -7,6 +7,7 @@ mod client;
 mod error;
 mod index;
 mod listing;
+pub mod parameter_store;
 pub mod queue;
 mod rate_limit;
 pub mod regions;
