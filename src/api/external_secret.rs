@@ -233,9 +233,13 @@ pub struct RemoteRef {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 256))]
     pub version_stage: Option<String>,
-    /// A specific version id to pin; exclusive with `versionStage`.
+    /// A specific version to pin; exclusive with `versionStage`: a Secrets Manager version id (32 to 64
+    /// characters), or a Parameter Store version number (`"3"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 32, max = 64))]
+    #[schemars(
+        length(min = 1, max = 64),
+        pattern(r"^([0-9]{1,19}|[-_a-zA-Z0-9]{32,64})$")
+    )]
     pub version_id: Option<String>,
     /// How to decode the fetched value: `None` (default), `Base64`, `Base64URL` or `Auto`
     /// (base64 when it decodes cleanly, otherwise as is).
@@ -276,8 +280,12 @@ pub struct ExternalSecretDataFrom {
 /// Criteria selecting many secrets by name and/or tags.
 #[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 #[serde(rename_all = "camelCase")]
-#[x_kube(validation = Rule::new("has(self.name) || has(self.tags)").message("find needs name or tags"))]
+#[x_kube(validation = Rule::new("has(self.name) || has(self.tags) || has(self.path)").message("find needs name, tags or path"))]
 pub struct FindRef {
+    /// Parameter Store only: every parameter below this path (recursive), e.g. `/app/prod/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 2048), pattern(r"^/"))]
+    pub path: Option<String>,
     /// Match secret names against a regular expression.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<NameMatcher>,

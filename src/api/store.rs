@@ -120,6 +120,10 @@ pub struct AwsProvider {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 10000))]
     pub max_requests_per_second: Option<u32>,
+    /// Which AWS service holds the secrets: `SecretsManager` (default) or `ParameterStore` (SSM
+    /// parameters: `key` is the parameter name, `versionId` a version number, `versionStage` a label).
+    #[serde(default)]
+    pub service: AwsService,
     /// Event-driven refresh: an SQS queue an EventBridge rule fills with Secrets Manager change events.
     /// Each event refreshes, within seconds, exactly the ExternalSecrets reading the secret it names;
     /// the periodic refresh stays as the safety net. Read with the store's credentials.
@@ -239,9 +243,25 @@ impl schemars::JsonSchema for FailoverRegion {
 impl AwsProvider {
     /// `maxRequestsPerSecond`, or the default when absent.
     pub fn max_requests_per_second(&self) -> u32 {
-        self.max_requests_per_second
-            .unwrap_or(crate::provider::DEFAULT_MAX_REQUESTS_PER_SECOND)
+        self.max_requests_per_second.unwrap_or(match self.service {
+            AwsService::SecretsManager => crate::provider::DEFAULT_MAX_REQUESTS_PER_SECOND,
+            AwsService::ParameterStore => {
+                crate::provider::DEFAULT_PARAMETER_STORE_REQUESTS_PER_SECOND
+            }
+        })
     }
+}
+
+/// The AWS service a store reads.
+#[derive(
+    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, Default,
+)]
+pub enum AwsService {
+    /// AWS Secrets Manager.
+    #[default]
+    SecretsManager,
+    /// AWS Systems Manager Parameter Store.
+    ParameterStore,
 }
 
 /// How a store detects changes before reading values.

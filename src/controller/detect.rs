@@ -10,6 +10,8 @@ use super::fetch::Hints;
 use super::stores::ResolvedStore;
 use crate::api::{ClusterSecretStore, ExternalSecretSpec, SecretStore, StoreKind};
 use crate::core::change::{Detection, detection, expected_record, find_in};
+use crate::core::parameter::{self, ParameterPick, ParameterRef};
+use crate::core::remote::VersionSelector;
 use crate::provider::{ProviderErrorKind, StoreClient};
 
 /// Field manager of the store status field `changeDetection` (apart from the Ready condition's).
@@ -26,6 +28,56 @@ pub struct Detected {
     pub later: bool,
     /// The versions seen, for reading what changed by version id.
     pub hints: Hints,
+}
+
+/// Parameter Store: DescribeParameters gives each referenced parameter's latest Version without its
+/// value; labels are always re-read (a label can move without a new Version), and a `find` reads.
+async fn detect_parameters(
+    ctx: &Context,
+    sc: &StoreClient,
+    spec: &ExternalSecretSpec,
+    previous: &std::collections::BTreeMap<String, String>,
+) -> Detected {
+    if spec.data_from.iter().any(|f| f.find.is_some()) {
+        return read_everything();
+    }
+    let remotes = spec
+        .data
+        .iter()
+        .map(|d| &d.remote_ref)
+        .chain(spec.data_from.iter().filter_map(|f| f.extract.as_ref()));
+    let mut refs = Vec::new();
+    for r in remotes {
+        let selector = VersionSelector::of(r);
+        let Ok(pick) = ParameterPick::of(&selector) else {
+            return read_everything();
+        };
+        refs.push(ParameterRef {
+            status_key: selector.status_key(&r.key),
+            name: r.key.clone(),
+            pick,
+        });
+    }
+    let mut latest: Vec<String> = refs
+        .iter()
+        .filter(|r| r.pick == ParameterPick::Latest)
+        .map(|r| r.name.clone())
+        .collect();
+    latest.sort();
+    latest.dedup();
+    let described = if latest.is_empty() {
+        Default::default()
+    } else {
+        match ctx.provider.parameter_versions(sc, &latest).await {
+            Ok(v) => v,
+            Err(_) => return read_everything(),
+        }
+    };
+    Detected {
+        unchanged: parameter::unchanged(&refs, previous, &described),
+        later: false,
+        hints: Hints::default(),
+    }
 }
 
 fn read_everything() -> Detected {
@@ -50,6 +102,9 @@ pub async fn detect(
 ) -> Detected {
     if previous.is_empty() {
         return read_everything();
+    }
+    if sc.is_parameter_store() {
+        return detect_parameters(ctx, sc, spec, previous).await;
     }
     let (names, finds) = references(spec);
     let uses_find = !finds.is_empty();

@@ -39,7 +39,7 @@ pub struct PollerKey {
     pub region: String,
     /// SQS endpoint override (`events.endpoint`; None: the standard SQS endpoint of the region).
     pub endpoint: Option<String>,
-    /// In-memory fingerprint of the store configuration (credentials, role, endpoint).
+    /// In-memory fingerprint of who the store acts as (credentials, role, endpoint).
     config: u64,
 }
 
@@ -55,7 +55,7 @@ impl PollerKey {
                 .or_else(|| region_of_queue_url(&events.sqs_queue_url))
                 .unwrap_or_else(|| aws.region.clone()),
             endpoint: events.endpoint.clone(),
-            config: config.fingerprint(),
+            config: config.identity_fingerprint(),
         })
     }
 
@@ -393,6 +393,7 @@ mod tests {
             },
             max_requests_per_second: 50,
             failover: Vec::new(),
+            service: Default::default(),
         }
     }
 

@@ -350,6 +350,13 @@ pub async fn provider_config(
         return Err(not_ready(format!("role {role:?} is not an IAM role ARN")));
     }
     let failover = failover_regions(aws)?;
+    if aws.service == crate::api::AwsService::ParameterStore
+        && (!failover.is_empty() || aws.events.is_some())
+    {
+        return Err(not_ready(
+            "failoverRegions and events are not supported with service: ParameterStore yet".into(),
+        ));
+    }
     let auth = aws.auth.as_ref();
     let credentials = match (
         auth.and_then(|a| a.secret_ref.as_ref()),
@@ -458,6 +465,7 @@ pub async fn provider_config(
         credentials,
         max_requests_per_second: aws.max_requests_per_second(),
         failover,
+        service: aws.service,
     })
 }
 
@@ -533,6 +541,7 @@ mod tests {
             credentials: crate::provider::CredentialSource::Default,
             max_requests_per_second: 1,
             failover: Vec::new(),
+            service: Default::default(),
         }
     }
 

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::decode::decode;
 use super::duration;
-use super::naming::{is_valid_key, key_for_secret_name};
+use super::naming::is_valid_key;
 use super::property::{lookup, value_bytes};
 use super::reason::{Reason, SyncError};
 use super::remote::{Fetched, FetchedFrom, RemoteContent, RemoteSecret, VersionSelector};
@@ -183,7 +183,7 @@ pub fn compute(spec: &ExternalSecretSpec, fetched: &Fetched) -> Result<DesiredDa
             (_, Some(find), FetchedFrom::Find(secrets)) => {
                 let mut origin: BTreeMap<String, &str> = BTreeMap::new();
                 for secret in secrets {
-                    let key = key_for_secret_name(&secret.name);
+                    let key = crate::core::parameter::find_key_of(&secret.name, &secret.arn);
                     if let Some(other) = origin.insert(key.clone(), &secret.name) {
                         return Err(SyncError::new(
                             Reason::InvalidValue,

@@ -100,6 +100,16 @@ pub fn find_key(name: &str) -> String {
     key_for_secret_name(name.trim_start_matches('/'))
 }
 
+/// The Secret key `find` gives a remote secret: [`find_key`] for a parameter (an SSM ARN), the
+/// Secrets Manager naming otherwise.
+pub fn find_key_of(name: &str, arn: &str) -> String {
+    if arn.contains(":ssm:") {
+        find_key(name)
+    } else {
+        key_for_secret_name(name)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,5 +212,14 @@ mod tests {
         assert_eq!(find_key("plain"), "plain");
         assert_eq!(find_key("//double"), "double");
         assert_eq!(find_key("/a b/c"), "a_b_c");
+        let ssm = "arn:aws:ssm:us-east-1:1:parameter/app/db";
+        assert_eq!(find_key_of("/app/db", ssm), "app_db");
+        assert_eq!(
+            find_key_of(
+                "/app/db",
+                "arn:aws:secretsmanager:us-east-1:1:secret:/app/db-AbCdEf"
+            ),
+            "_app_db"
+        );
     }
 }

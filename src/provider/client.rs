@@ -62,6 +62,8 @@ pub struct StoreConfig {
     pub max_requests_per_second: u32,
     /// Failover regions in order, each with its endpoint (None: the standard one).
     pub failover: Vec<(String, Option<String>)>,
+    /// The service read.
+    pub service: crate::api::AwsService,
 }
 
 impl std::fmt::Debug for StoreConfig {
@@ -81,6 +83,7 @@ impl std::fmt::Debug for StoreConfig {
             .field("credentials", &creds)
             .field("max_requests_per_second", &self.max_requests_per_second)
             .field("failover", &self.failover)
+            .field("service", &self.service)
             .finish()
     }
 }
@@ -118,6 +121,7 @@ impl PartialEq for StoreConfig {
             && self.external_id == other.external_id
             && self.max_requests_per_second == other.max_requests_per_second
             && self.failover == other.failover
+            && self.service == other.service
     }
 }
 
@@ -131,6 +135,7 @@ impl Hash for StoreConfig {
         self.external_id.hash(state);
         self.max_requests_per_second.hash(state);
         self.failover.hash(state);
+        self.service.hash(state);
         match &self.credentials {
             CredentialSource::Default => 0u8.hash(state),
             CredentialSource::Static {
@@ -160,6 +165,19 @@ impl StoreConfig {
         self.hash(&mut h);
         h.finish()
     }
+
+    /// An in-memory identity of who this configuration acts as (credentials, role, external id, and
+    /// the endpoint STS is reached at), without its tuning (rate limit, failover, service).
+    pub fn identity_fingerprint(&self) -> u64 {
+        Self {
+            region: String::new(),
+            max_requests_per_second: 0,
+            failover: Vec::new(),
+            service: Default::default(),
+            ..self.clone()
+        }
+        .fingerprint()
+    }
 }
 
 /// Builds the Secrets Manager client of the store's own region and endpoint.
@@ -175,6 +193,11 @@ pub async fn build_in(
     endpoint: Option<&str>,
 ) -> aws_sdk_secretsmanager::Client {
     aws_sdk_secretsmanager::Client::new(&sdk_config(config, region, endpoint).await)
+}
+
+/// Builds a Parameter Store (SSM) client of the store's credentials, region and endpoint.
+pub async fn build_ssm(config: &StoreConfig) -> aws_sdk_ssm::Client {
+    aws_sdk_ssm::Client::new(&sdk_config(config, &config.region, config.endpoint.as_deref()).await)
 }
 
 /// Builds an SQS client with the store's credentials in `region` at `endpoint` (None: SQS's own; the

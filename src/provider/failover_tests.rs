@@ -71,6 +71,7 @@ fn two_regions(primary: &Rule, replica: &Rule) -> StoreClient {
         regions: Arc::new(regions),
         scope: "s".into(),
         limiter: Arc::new(RateLimiter::new(DEFAULT_MAX_REQUESTS_PER_SECOND)),
+        parameters: None,
     }
 }
 

@@ -18,7 +18,10 @@ pub use client::{CredentialSource, StoreConfig, TokenSource};
 pub use error::{ProviderError, ProviderErrorKind};
 pub use index::Listing;
 use index::VersionIndex;
-pub use rate_limit::{DEFAULT_MAX_REQUESTS_PER_SECOND, RateLimiter, TokenBucket};
+pub use rate_limit::{
+    DEFAULT_MAX_REQUESTS_PER_SECOND, DEFAULT_PARAMETER_STORE_REQUESTS_PER_SECOND, RateLimiter,
+    TokenBucket,
+};
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -42,6 +45,8 @@ pub struct StoreClient {
     scope: Arc<str>,
     /// Client-side rate limit of this store configuration, shared by every clone.
     limiter: Arc<RateLimiter>,
+    /// Set for `service: ParameterStore`: reads go to SSM instead of Secrets Manager.
+    parameters: Option<parameter_store::ParameterStore>,
 }
 
 impl StoreClient {
@@ -56,7 +61,27 @@ impl StoreClient {
             regions: Arc::new(regions::Regions::new(client, "primary", Vec::new())),
             scope: scope.into(),
             limiter: Arc::new(RateLimiter::new(per_second)),
+            parameters: None,
         }
+    }
+
+    /// A Parameter Store client (tests inject mocked clients this way).
+    pub fn parameter_store(client: aws_sdk_ssm::Client, scope: &str) -> Self {
+        let mut sc = Self::from_client(
+            aws_sdk_secretsmanager::Client::from_conf(
+                aws_sdk_secretsmanager::Config::builder()
+                    .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
+                    .build(),
+            ),
+            scope,
+        );
+        sc.parameters = Some(parameter_store::ParameterStore::new(client));
+        sc
+    }
+
+    /// Whether this store reads Parameter Store.
+    pub fn is_parameter_store(&self) -> bool {
+        self.parameters.is_some()
     }
 
     /// The region serving reads now (the primary unless failed over).
@@ -140,10 +165,17 @@ impl Provider {
         }
         let scope: Arc<str> = format!("{store_id}#{}", config.fingerprint()).into();
         let limiter = Arc::new(RateLimiter::new(config.max_requests_per_second));
+        let parameters = match config.service {
+            crate::api::AwsService::ParameterStore => Some(parameter_store::ParameterStore::new(
+                client::build_ssm(config).await,
+            )),
+            crate::api::AwsService::SecretsManager => None,
+        };
         let sc = StoreClient {
             regions: Arc::new(regions::Regions::new(primary, &config.region, failover)),
             scope,
             limiter,
+            parameters,
         };
         let mut clients = self.lock_clients();
         // Another reconcile may have built one meanwhile: keep a single client (and rate limit).
@@ -197,6 +229,17 @@ impl Provider {
             && let Some(hit) = self.cache.get(&sc.scope, key, id)
         {
             return Ok(hit);
+        }
+        if let Some(ps) = &sc.parameters {
+            let pick = crate::core::parameter::ParameterPick::of(selector).map_err(|e| {
+                ProviderError::new(ProviderErrorKind::Other, format!("{key:?}: {e}"))
+            })?;
+            sc.pace().await;
+            let result = ps.get(key, &pick).await;
+            self.count(sc, "GetParameter", &result);
+            let secret = result?;
+            self.cache.put(&sc.scope, key, &secret);
+            return Ok(secret);
         }
         let out = sc
             .regions
@@ -261,6 +304,9 @@ impl Provider {
             && let Some(hit) = self.cache.get(&sc.scope, key, id)
         {
             return Ok(hit);
+        }
+        if sc.parameters.is_some() {
+            return self.get(sc, key, &VersionSelector::current()).await;
         }
         if self.batches.is_denied(&sc.scope) {
             return self.get(sc, key, &selector).await;
@@ -410,6 +456,23 @@ impl Provider {
         names: &[String],
     ) -> Vec<(String, RemoteState)> {
         let mut out = Vec::with_capacity(names.len());
+        if let Some(ps) = &sc.parameters {
+            for name in names {
+                // Only Parameter Store's own ParameterNotFound counts as deleted.
+                sc.pace().await;
+                let result = ps
+                    .get(name, &crate::core::parameter::ParameterPick::Latest)
+                    .await;
+                self.count(sc, "GetParameter", &result);
+                let state = match result {
+                    Ok(_) => RemoteState::Present,
+                    Err(e) if e.kind == ProviderErrorKind::NotFound => RemoteState::Deleted,
+                    Err(_) => RemoteState::Unknown,
+                };
+                out.push((name.clone(), state));
+            }
+            return out;
+        }
         for name in names {
             let state = match self.describe(sc, name, true).await {
                 Ok(None) => RemoteState::Deleted,
@@ -419,6 +482,24 @@ impl Provider {
             out.push((name.clone(), state));
         }
         out
+    }
+
+    /// Parameter Store: the latest Version of each named parameter (DescribeParameters, no value read).
+    pub async fn parameter_versions(
+        &self,
+        sc: &StoreClient,
+        names: &[String],
+    ) -> Result<HashMap<String, i64>, ProviderError> {
+        let Some(ps) = &sc.parameters else {
+            return Err(ProviderError::new(
+                ProviderErrorKind::Other,
+                "internal: not a Parameter Store store",
+            ));
+        };
+        sc.pace().await;
+        let result = ps.versions(names).await;
+        self.count(sc, "DescribeParameters", &result);
+        result
     }
 
     /// One DescribeSecret call: the secret's versions, or None when Secrets Manager itself says it is

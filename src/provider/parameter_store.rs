@@ -90,6 +90,51 @@ impl ParameterStore {
         Ok(out)
     }
 
+    /// Names of every parameter carrying all `tags` (every parameter when empty), via DescribeParameters.
+    pub async fn names(
+        &self,
+        tags: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Vec<String>, ProviderError> {
+        let mut filters = Vec::new();
+        for (k, v) in tags {
+            filters.push(
+                ParameterStringFilter::builder()
+                    .key(format!("tag:{k}"))
+                    .values(v.clone())
+                    .build()
+                    .map_err(|e| {
+                        ProviderError::new(
+                            ProviderErrorKind::Other,
+                            format!("DescribeParameters: {e}"),
+                        )
+                    })?,
+            );
+        }
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self
+                .client
+                .describe_parameters()
+                .set_parameter_filters((!filters.is_empty()).then(|| filters.clone()))
+                .max_results(PAGE)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| classify(e, "DescribeParameters", "*"))?;
+            out.extend(
+                page.parameters()
+                    .iter()
+                    .filter_map(|p| p.name().map(String::from)),
+            );
+            token = page.next_token().map(String::from);
+            if token.is_none() {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
     /// Every parameter below `path` (recursive), decrypted.
     pub async fn by_path(&self, path: &str) -> Result<Vec<RemoteSecret>, ProviderError> {
         let mut out = Vec::new();

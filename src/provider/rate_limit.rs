@@ -7,6 +7,9 @@ use std::time::{Duration, Instant};
 /// Requests per second when a store sets no `spec.aws.maxRequestsPerSecond`: half of the 100 TPS
 /// quota of ListSecrets and BatchGetSecretValue, the lowest Secrets Manager quotas secretsync uses.
 pub const DEFAULT_MAX_REQUESTS_PER_SECOND: u32 = 50;
+/// Default client-side limit of a Parameter Store configuration: half of the standard throughput
+/// quota (40 TPS per account and region), so a burst is paced instead of throttled.
+pub const DEFAULT_PARAMETER_STORE_REQUESTS_PER_SECOND: u32 = 20;
 
 /// A token bucket: `rate` tokens per second, holding at most `rate` (one second of burst, at least 1).
 /// Pure: the caller passes the current time, so tests drive it with an injected clock.
