@@ -6,6 +6,7 @@ pub mod digest_key;
 mod event_source;
 pub mod events;
 mod external_secret;
+mod failover;
 mod fetch;
 mod report;
 mod rollout;
