@@ -15,6 +15,13 @@ use common::{apply, aws_creds_yaml, has, rotate_remote, sm, testbed_var, wait_re
 use kube::{Api, Client};
 use secretsync::api::ExternalSecret;
 
+/// SecretStore `aws` (us-east-1 at `endpoint`, the test keys) with `failoverRegions: <regions>` (YAML).
+fn failover_store(endpoint: &str, regions: &str) -> String {
+    format!(
+        "apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: aws }}\nspec:\n  aws:\n    region: us-east-1\n    endpoint: \"{endpoint}\"\n    failoverRegions: {regions}\n    auth: {{ secretRef: {{ accessKeyId: {{ name: aws-creds, key: access-key-id }}, secretAccessKey: {{ name: aws-creds, key: secret-access-key }} }} }}\n"
+    )
+}
+
 /// Waits until the ExternalSecret's `syncedFrom` contains `needle` (empty: names no failover region).
 async fn wait_synced_from(client: &Client, ns: &str, name: &str, needle: &str) -> String {
     let api: Api<ExternalSecret> = Api::namespaced(client.clone(), ns);
@@ -61,9 +68,9 @@ async fn reads_fail_over_to_the_replica_and_back_without_a_restart() {
         .send()
         .await
         .expect("CreateSecret with a replica");
-    let store = format!(
-        "apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: aws }}\nspec:\n  aws:\n    region: us-east-1\n    endpoint: \"{}\"\n    failoverRegions: [ {{ region: us-west-2, endpoint: \"{moto}\" }} ]\n    auth: {{ secretRef: {{ accessKeyId: {{ name: aws-creds, key: access-key-id }}, secretAccessKey: {{ name: aws-creds, key: secret-access-key }} }} }}\n",
-        primary.url()
+    let store = failover_store(
+        &primary.url(),
+        &format!("[ {{ region: us-west-2, endpoint: \"{moto}\" }} ]"),
     );
     let es = common::single_key_es(
         "db",
@@ -142,8 +149,9 @@ async fn access_denied_and_not_found_never_fail_over() {
     let moto = testbed_var("AWS_ENDPOINT_URL");
     // The "replica region" is a closed port: a failover attempt would show as a connection error there.
     let closed = format!("http://127.0.0.1:{}", common::operator::free_port());
-    let store = format!(
-        "apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: aws }}\nspec:\n  aws:\n    region: us-east-1\n    endpoint: \"{moto}\"\n    failoverRegions: [ {{ region: us-west-2, endpoint: \"{closed}\" }}, eu-west-1 ]\n    auth: {{ secretRef: {{ accessKeyId: {{ name: aws-creds, key: access-key-id }}, secretAccessKey: {{ name: aws-creds, key: secret-access-key }} }} }}\n",
+    let store = failover_store(
+        &moto,
+        &format!("[ {{ region: us-west-2, endpoint: \"{closed}\" }}, eu-west-1 ]"),
     );
     let es = common::single_key_es("missing", "aws", "1s", &format!("{ns}/does-not-exist"), "");
     let op = Operator::start(&ns).await;
@@ -185,9 +193,7 @@ async fn a_bad_failover_entry_is_reported_on_the_store() {
         ("[ us-west2 ]", "is not an AWS region name"),
         ("[ us-east-1 ]", "already the primary region"),
     ] {
-        let store = format!(
-            "apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: aws }}\nspec:\n  aws:\n    region: us-east-1\n    endpoint: \"{moto}\"\n    failoverRegions: {entry}\n    auth: {{ secretRef: {{ accessKeyId: {{ name: aws-creds, key: access-key-id }}, secretAccessKey: {{ name: aws-creds, key: secret-access-key }} }} }}\n",
-        );
+        let store = failover_store(&moto, entry);
         apply(&client, &ns, &[aws_creds_yaml(), store].join("---\n")).await;
         let api: Api<secretsync::api::SecretStore> = Api::namespaced(client.clone(), &ns);
         common::wait_for(
@@ -240,10 +246,12 @@ async fn a_replica_behind_the_synced_version_never_rolls_it_back() {
         ],
     );
     common::create_remote(&sm(), &key, "pw-1").await;
-    let store = format!(
-        "apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: aws }}\nspec:\n  aws:\n    region: us-east-1\n    endpoint: \"{}\"\n    failoverRegions: [ {{ region: us-west-2, endpoint: \"{}\" }} ]\n    auth: {{ secretRef: {{ accessKeyId: {{ name: aws-creds, key: access-key-id }}, secretAccessKey: {{ name: aws-creds, key: secret-access-key }} }} }}\n",
-        primary.url(),
-        stale.endpoint()
+    let store = failover_store(
+        &primary.url(),
+        &format!(
+            "[ {{ region: us-west-2, endpoint: \"{}\" }} ]",
+            stale.endpoint()
+        ),
     );
     let es = common::single_key_es(
         "db",

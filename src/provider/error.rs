@@ -138,6 +138,49 @@ where
     }
 }
 
+/// Maps an error of another AWS service (SQS, SSM) to a kind and a value-free detail: `not_found` and
+/// `throttled` are that service's own codes; the shared codes and HTTP 403/429 apply as for Secrets
+/// Manager, whose not-found code proves nothing here.
+pub fn classify_service<E>(
+    err: &SdkError<E, HttpResponse>,
+    service: &str,
+    not_found: &[&str],
+    throttled: &[&str],
+) -> (ProviderErrorKind, String)
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let status = err.raw_response().map(|r| r.status().as_u16());
+    let code = err.code().unwrap_or_default().to_string();
+    let message = err.message().unwrap_or_default().to_string();
+    let kind = if not_found.contains(&code.as_str()) {
+        ProviderErrorKind::NotFound
+    } else if throttled.contains(&code.as_str()) {
+        ProviderErrorKind::Throttled
+    } else {
+        match (kind_of_code(&code, &message), status) {
+            (ProviderErrorKind::Other | ProviderErrorKind::NotFound, Some(403)) => {
+                ProviderErrorKind::AccessDenied
+            }
+            (ProviderErrorKind::Other, Some(429)) => ProviderErrorKind::Throttled,
+            (ProviderErrorKind::NotFound, _) => ProviderErrorKind::Other,
+            (kind, _) => kind,
+        }
+    };
+    let detail = match (err, code.is_empty()) {
+        (SdkError::DispatchFailure(_), _) => {
+            format!("could not reach {service} (connection failed)")
+        }
+        (SdkError::TimeoutError(_), _) => format!("{service} did not answer in time"),
+        (_, false) => format!("{code}: {message}"),
+        (_, true) => match status {
+            Some(s) => format!("HTTP {s}"),
+            None => aws_sdk_secretsmanager::error::DisplayErrorContext(err).to_string(),
+        },
+    };
+    (kind, detail)
+}
+
 /// Whether an SDK error is Secrets Manager saying, in a well-formed error, that the secret itself does
 /// not exist (ResourceNotFoundException, or a secret marked for deletion). Anything else — a bare
 /// HTTP status, a transport error, another code — is no proof of deletion.

@@ -191,15 +191,7 @@ impl Provider {
                 "find.path is for service: ParameterStore; use find.name.regexp with Secrets Manager",
             ));
         }
-        let regex = match find.name.as_ref() {
-            Some(n) => Some(Regex::new(&n.regexp).map_err(|e| {
-                ProviderError::new(
-                    ProviderErrorKind::Other,
-                    format!("invalid find.name.regexp: {e}"),
-                )
-            })?),
-            None => None,
-        };
+        let regex = find_regex(find)?;
         let fresh;
         let prefix = find.name.as_ref().and_then(|n| literal_prefix(&n.regexp));
         // A shared listing narrowed to other names may lack some matches: then list for this find.
@@ -243,15 +235,7 @@ impl Provider {
         let Some(ps) = sc.parameters.as_ref() else {
             return Ok(Vec::new());
         };
-        let regex = match find.name.as_ref() {
-            Some(n) => Some(Regex::new(&n.regexp).map_err(|e| {
-                ProviderError::new(
-                    ProviderErrorKind::Other,
-                    format!("invalid find.name.regexp: {e}"),
-                )
-            })?),
-            None => None,
-        };
+        let regex = find_regex(find)?;
         let name_ok = |name: &str| regex.as_ref().is_none_or(|re| re.is_match(name));
         let tags = find.tags.clone().unwrap_or_default();
         let tagged: Option<std::collections::HashSet<String>> = if tags.is_empty() {
@@ -292,4 +276,18 @@ impl Provider {
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)
     }
+}
+
+/// A `find`'s compiled `name.regexp`, if any.
+fn find_regex(find: &FindRef) -> Result<Option<Regex>, ProviderError> {
+    find.name
+        .as_ref()
+        .map(|n| Regex::new(&n.regexp))
+        .transpose()
+        .map_err(|e| {
+            ProviderError::new(
+                ProviderErrorKind::Other,
+                format!("invalid find.name.regexp: {e}"),
+            )
+        })
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use aws_sdk_ssm::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ssm::types::ParameterStringFilter;
 
-use super::error::{ProviderError, ProviderErrorKind, kind_of_code};
+use super::error::{ProviderError, ProviderErrorKind, classify_service};
 use crate::core::parameter::ParameterPick;
 use crate::core::remote::{RemoteContent, RemoteSecret};
 
@@ -181,31 +181,12 @@ fn classify<E>(
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let status = err.raw_response().map(|r| r.status().as_u16());
-    let code = err.code().unwrap_or_default().to_string();
-    let message = err.message().unwrap_or_default().to_string();
-    let kind = match code.as_str() {
-        "ParameterNotFound" | "ParameterVersionNotFound" => ProviderErrorKind::NotFound,
-        "TooManyUpdates" => ProviderErrorKind::Throttled,
-        _ => match (kind_of_code(&code, &message), status) {
-            (ProviderErrorKind::Other, Some(403)) => ProviderErrorKind::AccessDenied,
-            (ProviderErrorKind::Other, Some(429)) => ProviderErrorKind::Throttled,
-            // Secrets Manager's not-found code means nothing here.
-            (ProviderErrorKind::NotFound, _) => ProviderErrorKind::Other,
-            (kind, _) => kind,
-        },
-    };
-    let detail = match (&err, code.is_empty()) {
-        (SdkError::DispatchFailure(_), _) => {
-            "could not reach Parameter Store (connection failed)".to_string()
-        }
-        (SdkError::TimeoutError(_), _) => "Parameter Store did not answer in time".to_string(),
-        (_, false) => format!("{code}: {message}"),
-        (_, true) => match status {
-            Some(s) => format!("HTTP {s}"),
-            None => aws_sdk_ssm::error::DisplayErrorContext(&err).to_string(),
-        },
-    };
+    let (kind, detail) = classify_service(
+        &err,
+        "Parameter Store",
+        &["ParameterNotFound", "ParameterVersionNotFound"],
+        &["TooManyUpdates"],
+    );
     ProviderError::new(kind, format!("{op} {name:?}: {detail}"))
 }
 

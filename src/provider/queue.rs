@@ -4,7 +4,7 @@ use aws_sdk_sqs::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sqs::types::DeleteMessageBatchRequestEntry;
 
 use super::client::{StoreConfig, build_sqs};
-use super::error::{ProviderError, ProviderErrorKind, kind_of_code};
+use super::error::{ProviderError, classify_service};
 
 /// Longest long poll SQS allows, in seconds.
 pub const WAIT_SECONDS: i32 = 20;
@@ -116,31 +116,14 @@ fn classify<E>(err: SdkError<E, aws_sdk_sqs::config::http::HttpResponse>, op: &s
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let status = err.raw_response().map(|r| r.status().as_u16());
-    let code = err.code().unwrap_or_default().to_string();
-    let message = err.message().unwrap_or_default().to_string();
-    let kind = match code.as_str() {
-        "AWS.SimpleQueueService.NonExistentQueue" | "QueueDoesNotExist" => {
-            ProviderErrorKind::NotFound
-        }
-        _ => match (kind_of_code(&code, &message), status) {
-            (ProviderErrorKind::Other | ProviderErrorKind::NotFound, Some(403)) => {
-                ProviderErrorKind::AccessDenied
-            }
-            (ProviderErrorKind::Other, Some(429)) => ProviderErrorKind::Throttled,
-            // A Secrets Manager "not found" code means nothing about a queue.
-            (ProviderErrorKind::NotFound, _) => ProviderErrorKind::Other,
-            (kind, _) => kind,
-        },
-    };
-    let detail = match (&err, code.is_empty()) {
-        (SdkError::DispatchFailure(_), _) => "could not reach SQS (connection failed)".to_string(),
-        (SdkError::TimeoutError(_), _) => "SQS did not answer in time".to_string(),
-        (_, false) => format!("{code}: {message}"),
-        (_, true) => match status {
-            Some(s) => format!("HTTP {s}"),
-            None => aws_sdk_sqs::error::DisplayErrorContext(&err).to_string(),
-        },
-    };
+    let (kind, detail) = classify_service(
+        &err,
+        "SQS",
+        &[
+            "AWS.SimpleQueueService.NonExistentQueue",
+            "QueueDoesNotExist",
+        ],
+        &[],
+    );
     ProviderError::new(kind, format!("{op}: {detail}"))
 }
