@@ -3,10 +3,9 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::time::Duration;
 
+use common::fake_endpoints::not_found_server;
 use common::operator::Operator;
 use common::{apply, create_remote, has, sm, text, wait_ready, wait_secret};
 use k8s_openapi::api::core::v1::Secret;
@@ -68,27 +67,6 @@ async fn patch_es(client: &Client, ns: &str, name: &str, patch: serde_json::Valu
     api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
         .await
         .unwrap_or_else(|e| panic!("patching ExternalSecret {name}: {e}"));
-}
-
-/// An HTTP server on 127.0.0.1 answering 404 with an HTML body to every request (a mis-pointed
-/// endpoint, not Secrets Manager).
-fn not_found_server() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("binding a local port");
-    let addr = listener.local_addr().expect("local address");
-    std::thread::spawn(move || {
-        for mut conn in listener.incoming().flatten() {
-            let _ = conn.set_read_timeout(Some(Duration::from_secs(2)));
-            let mut buf = [0u8; 65536];
-            let _ = conn.read(&mut buf);
-            let body = "<html><body>Not Found</body></html>";
-            let _ = write!(
-                conn,
-                "HTTP/1.1 404 Not Found\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    format!("http://{addr}")
 }
 
 /// Item 1: Delete policy deletes only on a twice-confirmed deletion of every remote secret; a typo'd

@@ -6,41 +6,11 @@ mod common;
 
 use std::time::Duration;
 
-use aws_sdk_ssm::types::{ParameterType, Tag};
+use aws_sdk_ssm::types::ParameterType;
 use common::operator::Operator;
+use common::ssm::{put, store_yaml};
 use common::workloads::{deployment, env_from_pod, replicasets};
 use common::{apply, aws_creds_yaml, has, testbed_var, wait_ready, wait_secret};
-
-fn ssm() -> aws_sdk_ssm::Client {
-    use aws_sdk_ssm::config::{Credentials, Region};
-    let config = aws_sdk_ssm::Config::builder()
-        .behavior_version(aws_sdk_ssm::config::BehaviorVersion::latest())
-        .endpoint_url(testbed_var("AWS_ENDPOINT_URL"))
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
-        .build();
-    aws_sdk_ssm::Client::from_conf(config)
-}
-
-/// Puts a parameter (overwriting); returns its new version.
-async fn put(ssm: &aws_sdk_ssm::Client, name: &str, kind: ParameterType, value: &str) -> i64 {
-    ssm.put_parameter()
-        .name(name)
-        .r#type(kind)
-        .value(value)
-        .overwrite(true)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("PutParameter {name}: {e:?}"))
-        .version()
-}
-
-fn store(name: &str) -> String {
-    format!(
-        "apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: {name} }}\nspec:\n  aws:\n    service: ParameterStore\n    region: us-east-1\n    endpoint: \"{}\"\n    auth: {{ secretRef: {{ accessKeyId: {{ name: aws-creds, key: access-key-id }}, secretAccessKey: {{ name: aws-creds, key: secret-access-key }} }} }}\n",
-        testbed_var("AWS_ENDPOINT_URL")
-    )
-}
 
 fn es(name: &str, store: &str, interval: &str, body: &str) -> String {
     format!(
@@ -51,7 +21,7 @@ fn es(name: &str, store: &str, interval: &str, body: &str) -> String {
 #[tokio::test]
 async fn every_form_syncs_and_a_new_version_restarts_once() {
     let (client, ns) = common::setup("params-forms").await;
-    let ssm = ssm();
+    let ssm = common::ssm::client();
     let p = |s: &str| format!("/{ns}/{s}");
     put(&ssm, &p("plain"), ParameterType::String, "plain-1").await;
     put(&ssm, &p("plain"), ParameterType::String, "plain-2").await;
@@ -74,13 +44,7 @@ async fn every_form_syncs_and_a_new_version_restarts_once() {
     put(&ssm, &p("app/x"), ParameterType::String, "x-1").await;
     put(&ssm, &p("app/deep/y"), ParameterType::SecureString, "y-1").await;
     put(&ssm, &p("tagged"), ParameterType::String, "t-1").await;
-    ssm.add_tags_to_resource()
-        .resource_type(aws_sdk_ssm::types::ResourceTypeForTagging::Parameter)
-        .resource_id(p("tagged"))
-        .tags(Tag::builder().key("team").value(&ns).build().expect("tag"))
-        .send()
-        .await
-        .expect("AddTagsToResource");
+    common::ssm::tag(&ssm, &p("tagged"), "team", &ns).await;
 
     let forms = format!(
         "  rolloutRestartTargets: [ {{ kind: Deployment, name: api }} ]\n  data:\n\
@@ -100,7 +64,7 @@ async fn every_form_syncs_and_a_new_version_restarts_once() {
     let by_tags = format!("  dataFrom:\n    - find: {{ tags: {{ team: {ns} }} }}\n");
     let yaml = [
         aws_creds_yaml(),
-        store("ssm"),
+        store_yaml("ssm", &testbed_var("AWS_ENDPOINT_URL")),
         es("forms", "ssm", "1s", &forms),
         es("extract", "ssm", "1h", &extract),
         es("by-path", "ssm", "1h", &by_path),
@@ -165,7 +129,7 @@ async fn every_form_syncs_and_a_new_version_restarts_once() {
 #[tokio::test]
 async fn an_idle_refresh_reads_no_value_and_missing_parameters_keep_the_secret() {
     let (client, ns) = common::setup("params-idle").await;
-    let ssm = ssm();
+    let ssm = common::ssm::client();
     let p = |s: &str| format!("/{ns}/{s}");
     put(&ssm, &p("a"), ParameterType::SecureString, "a-1").await;
     put(&ssm, &p("b"), ParameterType::String, "b-1").await;
@@ -184,7 +148,7 @@ async fn an_idle_refresh_reads_no_value_and_missing_parameters_keep_the_secret()
     );
     let yaml = [
         aws_creds_yaml(),
-        store("ssm"),
+        store_yaml("ssm", &testbed_var("AWS_ENDPOINT_URL")),
         es("idle", "ssm", "1s", &idle),
         es("missing", "ssm", "1s", &missing),
         es("missing-version", "ssm", "1s", &missing_version),
@@ -225,11 +189,7 @@ async fn an_idle_refresh_reads_no_value_and_missing_parameters_keep_the_secret()
     assert_eq!(reads(), reads_before, "an idle refresh reads no value");
 
     // The parameter is deleted: the Secret keeps its value and says why.
-    ssm.delete_parameter()
-        .name(p("a"))
-        .send()
-        .await
-        .expect("DeleteParameter");
+    common::ssm::delete(&ssm, &p("a")).await;
     wait_ready(&client, &ns, "idle", "False", "SecretNotFound").await;
     let secret = wait_secret(&client, &ns, "idle", "kept", |s| has(s, "a", "a-1")).await;
     assert!(has(&secret, "b", "b-1"));

@@ -5,11 +5,9 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::fake_endpoints::Recorder;
 use common::operator::Operator;
 use common::{apply, create_remote, has, sm, testbed_var, wait_for, wait_ready, wait_secret};
 use kube::api::Api;
@@ -17,71 +15,6 @@ use secretsync::api::SecretStore;
 
 /// The controller's own (fake) access key id, as it would come from its environment.
 const CONTROLLER_KEY_ID: &str = "AKIACONTROLLER000001";
-
-/// A tiny HTTP listener on 127.0.0.1 that records every request head and answers 400.
-struct Recorder {
-    port: u16,
-    requests: Arc<Mutex<Vec<String>>>,
-}
-
-impl Recorder {
-    fn start() -> Recorder {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("binding the recorder");
-        let port = listener.local_addr().expect("recorder address").port();
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let seen = requests.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut s) = stream else { continue };
-                let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 4096];
-                // Read until the end of the head (the body does not matter).
-                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match s.read(&mut chunk) {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                    }
-                }
-                if !buf.is_empty() {
-                    seen.lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .push(String::from_utf8_lossy(&buf).into_owned());
-                }
-                let body = r#"{"__type":"UnrecognizedClientException","message":"recorder"}"#;
-                let _ = write!(
-                    s,
-                    "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-            }
-        });
-        Recorder { port, requests }
-    }
-
-    fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn requests(&self) -> Vec<String> {
-        self.requests
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-
-    /// Requests whose Authorization header names `key_id`.
-    fn signed_by(&self, key_id: &str) -> usize {
-        self.requests()
-            .iter()
-            .filter(|r| {
-                r.lines().any(|l| {
-                    l.to_ascii_lowercase().starts_with("authorization:") && l.contains(key_id)
-                })
-            })
-            .count()
-    }
-}
 
 fn es(name: &str, store: &str, key: &str) -> String {
     format!(

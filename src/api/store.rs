@@ -264,6 +264,16 @@ pub enum AwsService {
     ParameterStore,
 }
 
+impl AwsService {
+    /// The service's name in messages and Events.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            AwsService::SecretsManager => "Secrets Manager",
+            AwsService::ParameterStore => "Parameter Store",
+        }
+    }
+}
+
 /// How a store detects changes before reading values.
 #[derive(
     schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, Default,

@@ -271,6 +271,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         &ctx.options.tenancy,
     )
     .await?;
+    crate::core::service_refs::check(spec, store.config.service)?;
     let sc = ctx.provider.client(&store.id, &store.config).await;
     // Every reader is known to the store's index from its first sync on: the shared listing covers it
     // and announces its changes, whatever its own interval.
@@ -470,13 +471,19 @@ async fn missing(
         grace: ctx.options.deletion_grace_period,
     };
     let gone = names.join(", ");
+    let service = if sc.is_parameter_store() {
+        crate::api::AwsService::ParameterStore
+    } else {
+        crate::api::AwsService::SecretsManager
+    }
+    .display_name();
     match decide_deletion(&inputs) {
         DeletionDecision::Keep(why) => keep(error, &why),
         DeletionDecision::StartGrace => Outcome::Missing {
             error: SyncError::new(
                 error.reason,
                 format!(
-                    "Secrets Manager confirms remote secret(s) {gone} deleted; the Secret is deleted \
+                    "{service} confirms remote secret(s) {gone} deleted; the Secret is deleted \
                      (deletionPolicy Delete) if that still holds after {:?}",
                     ctx.options.deletion_grace_period
                 ),
@@ -492,7 +499,7 @@ async fn missing(
             error: SyncError::new(
                 error.reason,
                 format!(
-                    "Secrets Manager confirms remote secret(s) {gone} deleted; the Secret is deleted \
+                    "{service} confirms remote secret(s) {gone} deleted; the Secret is deleted \
                      (deletionPolicy Delete) if that still holds in {}s",
                     left.as_secs()
                 ),
@@ -503,7 +510,7 @@ async fn missing(
         },
         DeletionDecision::Delete => {
             let why = format!(
-                "remote secret(s) {gone} deleted in Secrets Manager (confirmed twice, {:?} apart)",
+                "remote secret(s) {gone} deleted in {service} (confirmed twice, {:?} apart)",
                 ctx.options.deletion_grace_period
             );
             let result = secrets

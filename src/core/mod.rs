@@ -21,6 +21,7 @@ pub mod reason;
 pub mod refresh;
 pub mod remote;
 pub mod rollout;
+pub mod service_refs;
 pub mod status;
 pub mod target;
 pub mod template;

@@ -174,7 +174,7 @@ where
         (SdkError::TimeoutError(_), _) => format!("{service} did not answer in time"),
         (_, false) => format!("{code}: {message}"),
         (_, true) => match status {
-            Some(s) => format!("HTTP {s}"),
+            Some(s) => format!("HTTP {s} without a {service} error (is the endpoint right?)"),
             None => aws_sdk_secretsmanager::error::DisplayErrorContext(err).to_string(),
         },
     };

@@ -152,12 +152,14 @@ pub async fn delete_namespace(client: &Client, name: &str) {
 }
 
 pub mod events;
+pub mod fake_endpoints;
 pub mod forwarder;
 pub mod helm;
 pub mod in_cluster;
 pub mod moto;
 pub mod operator;
 pub mod prometheus;
+pub mod ssm;
 pub mod workloads;
 
 use k8s_openapi::api::core::v1::Secret;

@@ -93,6 +93,13 @@ impl Operator {
             .env("RUST_LOG", "debug")
             .env("NO_COLOR", "1")
             .env_remove("AWS_ENDPOINT_URL")
+            // The test bed's AWS identity and no instance metadata (never an address off loopback),
+            // whether or not the test's own environment has them; a test's `env` may override them.
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .envs(
+                ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"]
+                    .map(|k| (k, super::testbed_var(k))),
+            )
             .args(&timing)
             .args(extra_args)
             .envs(env.iter().copied())

@@ -1,0 +1,206 @@
+//! Which reference forms a store's service can serve, checked before any AWS call: a Parameter Store
+//! form on a Secrets Manager store (or the reverse) is a clear InvalidSpec, never a provider error.
+
+use crate::api::{AwsService, ExternalSecretSpec, RemoteRef};
+use crate::core::parameter::ParameterPick;
+use crate::core::reason::{Reason, SyncError};
+use crate::core::remote::VersionSelector;
+
+/// Checks every reference of `spec` against what `service` can read.
+pub fn check(spec: &ExternalSecretSpec, service: AwsService) -> Result<(), SyncError> {
+    let refs = spec
+        .data
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (format!("data[{i}].remoteRef"), &d.remote_ref))
+        .chain(spec.data_from.iter().enumerate().filter_map(|(i, f)| {
+            f.extract
+                .as_ref()
+                .map(|r| (format!("dataFrom[{i}].extract"), r))
+        }));
+    for (at, r) in refs {
+        check_ref(r, service).map_err(|e| invalid(format!("{at}: {e}")))?;
+    }
+    for (i, from) in spec.data_from.iter().enumerate() {
+        let path = from.find.as_ref().and_then(|f| f.path.as_deref());
+        if service == AwsService::SecretsManager && path.is_some() {
+            return Err(invalid(format!(
+                "dataFrom[{i}].find.path is for service: ParameterStore; with Secrets Manager use \
+                 find.name.regexp"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn invalid(message: String) -> SyncError {
+    SyncError::new(Reason::InvalidSpec, message)
+}
+
+fn check_ref(r: &RemoteRef, service: AwsService) -> Result<(), String> {
+    match service {
+        AwsService::SecretsManager => match &r.version_id {
+            Some(id) if id.bytes().all(|b| b.is_ascii_digit()) => Err(format!(
+                "versionId {id:?} is a Parameter Store version number; a Secrets Manager version id \
+                 has 32 to 64 characters"
+            )),
+            _ => Ok(()),
+        },
+        AwsService::ParameterStore => {
+            if !r.key.starts_with("arn:") && !is_parameter_name(&r.key) {
+                return Err(format!(
+                    "key {:?} is not a parameter name (letters, digits, '_', '.', '-' and '/'; pick a \
+                     version with versionId or versionStage, not with ':')",
+                    r.key
+                ));
+            }
+            ParameterPick::of(&VersionSelector::of(r)).map(|_| ())
+        }
+    }
+}
+
+/// Whether `name` is a plain parameter name (the characters SSM allows, no `:version` suffix).
+fn is_parameter_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{
+        ExternalSecretData, ExternalSecretDataFrom as DataFrom, FindRef, SecretStoreRef,
+    };
+
+    fn remote(key: &str, id: Option<&str>, stage: Option<&str>) -> RemoteRef {
+        RemoteRef {
+            key: key.into(),
+            version_id: id.map(Into::into),
+            version_stage: stage.map(Into::into),
+            ..Default::default()
+        }
+    }
+
+    fn spec(data: Vec<RemoteRef>, data_from: Vec<DataFrom>) -> ExternalSecretSpec {
+        ExternalSecretSpec {
+            secret_store_ref: SecretStoreRef {
+                name: "s".into(),
+                ..Default::default()
+            },
+            refresh_interval: "1h".into(),
+            target: Default::default(),
+            data: data
+                .into_iter()
+                .map(|remote_ref| ExternalSecretData {
+                    secret_key: "k".into(),
+                    remote_ref,
+                })
+                .collect(),
+            data_from,
+            rollout_restart_targets: vec![],
+        }
+    }
+
+    const SM: AwsService = AwsService::SecretsManager;
+    const PS: AwsService = AwsService::ParameterStore;
+
+    #[test]
+    fn references_are_checked_against_the_service() {
+        let uuid = "0123456789abcdef0123456789abcdef";
+        let arn = "arn:aws:ssm:us-east-1:123456789012:parameter/app/db";
+        // (key, versionId, versionStage, service, accepted, message part)
+        let table: &[(&str, Option<&str>, Option<&str>, AwsService, bool, &str)] = &[
+            ("app/db", None, None, SM, true, ""),
+            ("app/db", Some(uuid), None, SM, true, ""),
+            ("app/db", None, Some("AWSPREVIOUS"), SM, true, ""),
+            (
+                "app/db",
+                Some("3"),
+                None,
+                SM,
+                false,
+                "Parameter Store version number",
+            ),
+            ("/app/db", None, None, PS, true, ""),
+            ("/app/db", Some("3"), None, PS, true, ""),
+            ("/app/db", None, Some("stable"), PS, true, ""),
+            ("/app/db", None, Some("AWSCURRENT"), PS, true, ""),
+            (arn, Some("2"), None, PS, true, ""),
+            (
+                "/app/db",
+                Some(uuid),
+                None,
+                PS,
+                false,
+                "not a parameter version number",
+            ),
+            (
+                "/app/db",
+                Some("0"),
+                None,
+                PS,
+                false,
+                "not a parameter version number",
+            ),
+            (
+                "/app/db",
+                None,
+                Some("3rd"),
+                PS,
+                false,
+                "not a parameter label",
+            ),
+            ("/app/db:3", None, None, PS, false, "not with ':'"),
+            ("/app/db:stable", None, None, PS, false, "not with ':'"),
+            ("/app/my db", None, None, PS, false, "not a parameter name"),
+        ];
+        for (key, id, stage, service, ok, part) in table {
+            let s = spec(vec![remote(key, *id, *stage)], vec![]);
+            let result = check(&s, *service);
+            assert_eq!(result.is_ok(), *ok, "{key} {id:?} {stage:?} {service:?}");
+            if let Err(e) = result {
+                assert_eq!(e.reason, Reason::InvalidSpec);
+                assert!(
+                    e.message.starts_with("data[0].remoteRef: "),
+                    "{}",
+                    e.message
+                );
+                assert!(e.message.contains(part), "{}", e.message);
+            }
+            // The same reference through dataFrom.extract is judged the same way.
+            let from = DataFrom {
+                extract: Some(remote(key, *id, *stage)),
+                ..Default::default()
+            };
+            let s = spec(vec![], vec![from]);
+            assert_eq!(check(&s, *service).is_ok(), *ok, "extract {key}");
+        }
+    }
+
+    #[test]
+    fn find_path_is_for_parameter_store_only() {
+        let find = |path: Option<&str>| DataFrom {
+            find: Some(FindRef {
+                path: path.map(Into::into),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        for (path, service, ok) in [
+            (Some("/app/"), PS, true),
+            (None, PS, true),
+            (None, SM, true),
+            (Some("/app/"), SM, false),
+        ] {
+            let s = spec(vec![], vec![find(path)]);
+            let result = check(&s, service);
+            assert_eq!(result.is_ok(), ok, "{path:?} {service:?}");
+            if let Err(e) = result {
+                assert_eq!(e.reason, Reason::InvalidSpec);
+                assert!(e.message.contains("dataFrom[0].find.path"), "{}", e.message);
+            }
+        }
+    }
+}
