@@ -103,6 +103,16 @@ mod tests {
         }
     }
 
+    /// (key, versionId, versionStage, service, accepted, message part)
+    type Case<'a> = (
+        &'a str,
+        Option<&'a str>,
+        Option<&'a str>,
+        AwsService,
+        bool,
+        &'a str,
+    );
+
     const SM: AwsService = AwsService::SecretsManager;
     const PS: AwsService = AwsService::ParameterStore;
 
@@ -110,8 +120,7 @@ mod tests {
     fn references_are_checked_against_the_service() {
         let uuid = "0123456789abcdef0123456789abcdef";
         let arn = "arn:aws:ssm:us-east-1:123456789012:parameter/app/db";
-        // (key, versionId, versionStage, service, accepted, message part)
-        let table: &[(&str, Option<&str>, Option<&str>, AwsService, bool, &str)] = &[
+        let table: &[Case] = &[
             ("app/db", None, None, SM, true, ""),
             ("app/db", Some(uuid), None, SM, true, ""),
             ("app/db", None, Some("AWSPREVIOUS"), SM, true, ""),
