@@ -37,6 +37,7 @@ async fn detect_parameters(
     sc: &StoreClient,
     spec: &ExternalSecretSpec,
     previous: &std::collections::BTreeMap<String, String>,
+    interval: Duration,
 ) -> Detected {
     if spec.data_from.iter().any(|f| f.find.is_some()) {
         return read_everything();
@@ -68,7 +69,7 @@ async fn detect_parameters(
     let described = if latest.is_empty() {
         Default::default()
     } else {
-        match ctx.provider.parameter_versions(sc, &latest).await {
+        match ctx.provider.parameter_versions(sc, &latest, interval).await {
             Ok(v) => v,
             Err(_) => return read_everything(),
         }
@@ -104,7 +105,7 @@ pub async fn detect(
         return read_everything();
     }
     if sc.is_parameter_store() {
-        return detect_parameters(ctx, sc, spec, previous).await;
+        return detect_parameters(ctx, sc, spec, previous, interval).await;
     }
     let (names, finds) = references(spec);
     let uses_find = !finds.is_empty();

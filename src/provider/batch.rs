@@ -1,5 +1,6 @@
-//! Coalescing AWSCURRENT reads: reads of one store configuration that arrive within a short window go
-//! out as BatchGetSecretValue calls of at most 20 secrets; a lone read stays a GetSecretValue.
+//! Coalescing current-value reads: reads of one store configuration that arrive within a short window
+//! go out as one batch call (BatchGetSecretValue: at most 20 secrets; GetParameters: at most 10
+//! parameters); a lone read stays a single read.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -15,6 +16,8 @@ use super::ProviderError;
 pub const WINDOW: Duration = Duration::from_millis(50);
 /// Most secrets one BatchGetSecretValue call may name.
 pub const MAX_BATCH: usize = 20;
+/// Most parameters one GetParameters call may name.
+pub const MAX_PARAMETERS: usize = 10;
 
 /// One read waiting in a batch: the secret, the version detection expects (if any), the reply.
 pub struct Waiter {
@@ -26,9 +29,9 @@ pub struct Waiter {
     pub reply: oneshot::Sender<Result<RemoteSecret, ProviderError>>,
 }
 
-/// Pending batches per store configuration scope, and scopes where BatchGetSecretValue is denied.
-#[derive(Default)]
+/// Pending batches per store configuration scope, and scopes where the batch call is denied.
 pub struct Batches {
+    max: usize,
     pending: Mutex<HashMap<Arc<str>, Pending>>,
     denied: Mutex<HashSet<Arc<str>>>,
 }
@@ -60,7 +63,21 @@ impl std::fmt::Debug for Waiter {
 }
 
 impl Batches {
-    /// Adds a read to its scope's pending batch. A batch naming [`MAX_BATCH`] distinct secrets is
+    /// Batches of at most `max` distinct keys per call.
+    pub fn new(max: usize) -> Self {
+        Self {
+            max,
+            pending: Mutex::default(),
+            denied: Mutex::default(),
+        }
+    }
+
+    /// Most distinct keys per call.
+    pub fn max(&self) -> usize {
+        self.max
+    }
+
+    /// Adds a read to its scope's pending batch. A batch naming `max` distinct secrets is
     /// full and taken at once (no reason to wait out the window; more readers of the same secrets
     /// may keep joining until then); a leader that wakes to find its batch gone sends whatever
     /// gathered since.
@@ -69,7 +86,7 @@ impl Batches {
         let batch = pending.entry(scope.clone()).or_default();
         batch.keys.insert(waiter.key.clone());
         batch.waiters.push(waiter);
-        if batch.keys.len() >= MAX_BATCH {
+        if batch.keys.len() >= self.max {
             return Joined::Full(pending.remove(scope).map(|p| p.waiters).unwrap_or_default());
         }
         match batch.waiters.len() {
@@ -88,7 +105,7 @@ impl Batches {
             .unwrap_or_default()
     }
 
-    /// Remembers that BatchGetSecretValue is denied for `scope` (reads then go one by one).
+    /// Remembers that the batch call is denied for `scope` (reads then go one by one).
     pub fn deny(&self, scope: &Arc<str>) {
         self.denied
             .lock()
@@ -96,7 +113,7 @@ impl Batches {
             .insert(scope.clone());
     }
 
-    /// Whether BatchGetSecretValue is denied for `scope`.
+    /// Whether the batch call is denied for `scope`.
     pub fn is_denied(&self, scope: &Arc<str>) -> bool {
         self.denied
             .lock()
@@ -105,16 +122,16 @@ impl Batches {
     }
 }
 
-/// Groups the secrets of waiting reads into calls: unique keys, at most [`MAX_BATCH`] per call, in
+/// Groups the secrets of waiting reads into calls: unique keys, at most `max` per call, in
 /// first-asked order.
-pub fn group(keys: &[&str]) -> Vec<Vec<String>> {
+pub fn group(keys: &[&str], max: usize) -> Vec<Vec<String>> {
     let mut seen = HashSet::new();
     let unique: Vec<String> = keys
         .iter()
         .filter(|k| seen.insert(**k))
         .map(|k| k.to_string())
         .collect();
-    unique.chunks(MAX_BATCH).map(<[String]>::to_vec).collect()
+    unique.chunks(max).map(<[String]>::to_vec).collect()
 }
 
 #[cfg(test)]
@@ -126,20 +143,27 @@ mod tests {
         let keys: Vec<String> = (0..45).map(|i| format!("s{i}")).collect();
         let mut refs: Vec<&str> = keys.iter().map(String::as_str).collect();
         refs.extend(["s0", "s1", "s44"]);
-        let calls = group(&refs);
+        let calls = group(&refs, MAX_BATCH);
         assert_eq!(
             calls.iter().map(Vec::len).collect::<Vec<_>>(),
             vec![20, 20, 5]
         );
         assert_eq!(calls[0][0], "s0");
         assert_eq!(calls.concat().len(), 45, "each secret once");
-        assert!(group(&[]).is_empty());
-        assert_eq!(group(&["a", "a"]), vec![vec!["a".to_string()]]);
+        assert!(group(&[], MAX_BATCH).is_empty());
+        assert_eq!(group(&["a", "a"], MAX_BATCH), vec![vec!["a".to_string()]]);
+        assert_eq!(
+            group(&refs, MAX_PARAMETERS)
+                .iter()
+                .map(Vec::len)
+                .collect::<Vec<_>>(),
+            vec![10, 10, 10, 10, 5]
+        );
     }
 
     #[test]
     fn the_first_read_leads_and_take_empties() {
-        let b = Batches::default();
+        let b = Batches::new(MAX_BATCH);
         let scope: Arc<str> = "s#1".into();
         let (tx1, _rx1) = oneshot::channel();
         let (tx2, _rx2) = oneshot::channel();

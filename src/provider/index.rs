@@ -90,6 +90,9 @@ struct ScopeState {
     list_denied: Option<String>,
     described: HashMap<String, (Instant, Option<VersionStages>)>,
     referenced: HashSet<String>,
+    /// Parameter Store: each parameter's latest Version as DescribeParameters last saw it (None: not
+    /// there), and when.
+    parameters: HashMap<String, (Instant, Option<i64>)>,
     /// Literal prefixes of the `find`s seen (None: a find with none).
     finds: HashSet<Option<String>>,
 }
@@ -99,6 +102,8 @@ struct ScopeState {
 pub struct ScopeIndex {
     /// Held while listing, so concurrent callers wait for one listing.
     pub(crate) refresh: tokio::sync::Mutex<()>,
+    /// Held while describing parameters, so concurrent callers find their names in the answer.
+    pub(crate) describe: tokio::sync::Mutex<()>,
     state: Mutex<ScopeState>,
 }
 
@@ -156,6 +161,45 @@ impl ScopeIndex {
         self.lock()
             .described
             .insert(name.to_string(), (Instant::now(), versions));
+    }
+
+    /// A parameter's latest Version as seen at most `max_age` ago (`Some(None)`: it was not there).
+    pub fn parameter_version(&self, name: &str, max_age: Duration) -> Option<Option<i64>> {
+        self.lock()
+            .parameters
+            .get(name)
+            .filter(|(at, _)| at.elapsed() <= max_age)
+            .map(|(_, v)| *v)
+    }
+
+    /// Records a DescribeParameters answer about `asked`: the Version of each name in `seen`, and
+    /// absence for the others.
+    pub fn set_parameter_versions(&self, asked: &[String], seen: &HashMap<String, i64>) {
+        let now = Instant::now();
+        let mut s = self.lock();
+        for name in asked {
+            s.parameters
+                .insert(name.clone(), (now, seen.get(name).copied()));
+        }
+    }
+
+    /// Up to `n` referenced parameter names outside `skip` that were described least recently (never
+    /// first): the names a DescribeParameters call fills its spare filter values with, so one call
+    /// serves many ExternalSecrets. ARNs are left out (the Name filter takes names only).
+    pub fn stalest_parameters(&self, skip: &HashSet<&str>, n: usize) -> Vec<String> {
+        let s = self.lock();
+        let mut candidates: Vec<(Option<Instant>, &String)> = s
+            .referenced
+            .iter()
+            .filter(|name| !name.starts_with("arn:") && !skip.contains(name.as_str()))
+            .map(|name| (s.parameters.get(name).map(|(at, _)| *at), name))
+            .collect();
+        candidates.sort();
+        candidates
+            .into_iter()
+            .take(n)
+            .map(|(_, name)| name.clone())
+            .collect()
     }
 
     /// Notes secret names and `find` prefixes ExternalSecrets of this configuration reference;
@@ -326,5 +370,34 @@ mod tests {
         assert!(!narrow.covers(Some("team-b/")));
         assert!(!narrow.covers(Some("team-")));
         assert!(!narrow.covers(None));
+    }
+
+    #[test]
+    fn parameter_versions_age_and_the_stalest_names_fill_a_call() {
+        let s = ScopeIndex::default();
+        let names: Vec<String> = ["/a", "/b", "/c", "arn:aws:ssm:us-east-1:1:parameter/d"]
+            .map(String::from)
+            .to_vec();
+        s.note_referenced(&names, &[]);
+        let none = HashSet::new();
+        // Never described: all but the ARN, in name order.
+        assert_eq!(s.stalest_parameters(&none, 10), vec!["/a", "/b", "/c"]);
+        let seen = HashMap::from([("/a".to_string(), 3)]);
+        s.set_parameter_versions(&["/a".into(), "/b".into()], &seen);
+        assert_eq!(
+            s.parameter_version("/a", Duration::from_secs(60)),
+            Some(Some(3))
+        );
+        assert_eq!(
+            s.parameter_version("/b", Duration::from_secs(60)),
+            Some(None)
+        );
+        assert_eq!(s.parameter_version("/c", Duration::from_secs(60)), None);
+        assert_eq!(s.parameter_version("/a", Duration::ZERO), None, "too old");
+        // The undescribed name comes first, then the oldest answers; `skip` is left out.
+        assert_eq!(s.stalest_parameters(&none, 1), vec!["/c"]);
+        let skip = HashSet::from(["/c"]);
+        assert_eq!(s.stalest_parameters(&skip, 10).len(), 2);
+        assert!(!s.stalest_parameters(&skip, 10).contains(&"/c".to_string()));
     }
 }

@@ -183,7 +183,7 @@ impl Provider {
         listing: Option<&Listing>,
     ) -> Result<Vec<RemoteSecret>, ProviderError> {
         if sc.is_parameter_store() {
-            return self.find_parameters(sc, find).await;
+            return self.find_parameters(sc, find, find_regex(find)?).await;
         }
         if find.path.is_some() {
             return Err(ProviderError::new(
@@ -222,58 +222,6 @@ impl Provider {
         for r in futures::future::join_all(reads).await {
             out.push(r?);
         }
-        Ok(out)
-    }
-
-    /// Parameter Store `find`: the parameters below `path` (GetParametersByPath, decrypted), or else
-    /// those carrying `tags` (DescribeParameters), narrowed by `name.regexp`; latest versions.
-    async fn find_parameters(
-        &self,
-        sc: &StoreClient,
-        find: &FindRef,
-    ) -> Result<Vec<RemoteSecret>, ProviderError> {
-        let Some(ps) = sc.parameters.as_ref() else {
-            return Ok(Vec::new());
-        };
-        let regex = find_regex(find)?;
-        let name_ok = |name: &str| regex.as_ref().is_none_or(|re| re.is_match(name));
-        let tags = find.tags.clone().unwrap_or_default();
-        let tagged: Option<std::collections::HashSet<String>> = if tags.is_empty() {
-            None
-        } else {
-            sc.pace().await;
-            let result = ps.names(&tags).await;
-            self.count(sc, "DescribeParameters", &result);
-            Some(result?.into_iter().collect())
-        };
-        let mut out = Vec::new();
-        if let Some(path) = &find.path {
-            sc.pace().await;
-            let result = ps.by_path(path).await;
-            self.count(sc, "GetParametersByPath", &result);
-            for p in result? {
-                if name_ok(&p.name) && tagged.as_ref().is_none_or(|t| t.contains(&p.name)) {
-                    self.cache.put(&sc.scope, &p.name.clone(), &p);
-                    out.push(p);
-                }
-            }
-        } else {
-            let names = match tagged {
-                Some(t) => t.into_iter().collect::<Vec<_>>(),
-                None => {
-                    sc.pace().await;
-                    let result = ps.names(&tags).await;
-                    self.count(sc, "DescribeParameters", &result);
-                    result?
-                }
-            };
-            let mut names: Vec<String> = names.into_iter().filter(|n| name_ok(n)).collect();
-            names.sort();
-            for name in names {
-                out.push(self.get(sc, &name, &VersionSelector::current()).await?);
-            }
-        }
-        out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)
     }
 }

@@ -8,6 +8,7 @@ mod error;
 mod index;
 mod listing;
 pub mod parameter_store;
+mod parameters;
 pub mod queue;
 mod rate_limit;
 pub mod regions;
@@ -122,6 +123,7 @@ pub struct Provider {
     cache: ValueCache,
     index: VersionIndex,
     batches: batch::Batches,
+    parameter_batches: batch::Batches,
     metrics: Metrics,
     /// Estimated USD per AWS call, for `secretsync_aws_estimated_cost_usd_total`.
     price_per_call: f64,
@@ -137,7 +139,8 @@ impl Provider {
             clients: Mutex::new(HashMap::new()),
             cache: ValueCache::new(10_000),
             index: VersionIndex::default(),
-            batches: batch::Batches::default(),
+            batches: batch::Batches::new(batch::MAX_BATCH),
+            parameter_batches: batch::Batches::new(batch::MAX_PARAMETERS),
             metrics,
             price_per_call: DEFAULT_PRICE_PER_10K_CALLS / 10_000.0,
         }
@@ -211,10 +214,16 @@ impl Provider {
             .aws_api_calls
             .with_label_values(&[store, operation, outcome])
             .inc();
+        // Parameter Store's standard throughput is free of charge.
+        let price = if sc.is_parameter_store() {
+            0.0
+        } else {
+            self.price_per_call
+        };
         self.metrics
             .aws_estimated_cost_usd
             .with_label_values(&[store, operation])
-            .inc_by(self.price_per_call);
+            .inc_by(price);
     }
 
     /// Reads one version of one secret. Version-id reads are served from the cache when possible;
@@ -230,16 +239,8 @@ impl Provider {
         {
             return Ok(hit);
         }
-        if let Some(ps) = &sc.parameters {
-            let pick = crate::core::parameter::ParameterPick::of(selector).map_err(|e| {
-                ProviderError::new(ProviderErrorKind::Other, format!("{key:?}: {e}"))
-            })?;
-            sc.pace().await;
-            let result = ps.get(key, &pick).await;
-            self.count(sc, "GetParameter", &result);
-            let secret = result?;
-            self.cache.put(&sc.scope, key, &secret);
-            return Ok(secret);
+        if sc.is_parameter_store() {
+            return self.parameter_get(sc, key, selector).await;
         }
         let out = sc
             .regions
@@ -305,8 +306,8 @@ impl Provider {
         {
             return Ok(hit);
         }
-        if sc.parameters.is_some() {
-            return self.get(sc, key, &VersionSelector::current()).await;
+        if sc.is_parameter_store() {
+            return self.parameter_current(sc, key, expected).await;
         }
         if self.batches.is_denied(&sc.scope) {
             return self.get(sc, key, &selector).await;
@@ -337,7 +338,7 @@ impl Provider {
     async fn flush(&self, sc: &StoreClient, waiters: Vec<batch::Waiter>) {
         let keys: Vec<&str> = waiters.iter().map(|w| w.key.as_str()).collect();
         let mut results: HashMap<String, Result<RemoteSecret, ProviderError>> = HashMap::new();
-        for call in batch::group(&keys) {
+        for call in batch::group(&keys, self.batches.max()) {
             if call.len() == 1 {
                 continue;
             }
@@ -455,24 +456,10 @@ impl Provider {
         sc: &StoreClient,
         names: &[String],
     ) -> Vec<(String, RemoteState)> {
-        let mut out = Vec::with_capacity(names.len());
-        if let Some(ps) = &sc.parameters {
-            for name in names {
-                // Only Parameter Store's own ParameterNotFound counts as deleted.
-                sc.pace().await;
-                let result = ps
-                    .get(name, &crate::core::parameter::ParameterPick::Latest)
-                    .await;
-                self.count(sc, "GetParameter", &result);
-                let state = match result {
-                    Ok(_) => RemoteState::Present,
-                    Err(e) if e.kind == ProviderErrorKind::NotFound => RemoteState::Deleted,
-                    Err(_) => RemoteState::Unknown,
-                };
-                out.push((name.clone(), state));
-            }
-            return out;
+        if sc.is_parameter_store() {
+            return self.parameters_deleted(sc, names).await;
         }
+        let mut out = Vec::with_capacity(names.len());
         for name in names {
             let state = match self.describe(sc, name, true).await {
                 Ok(None) => RemoteState::Deleted,
@@ -482,24 +469,6 @@ impl Provider {
             out.push((name.clone(), state));
         }
         out
-    }
-
-    /// Parameter Store: the latest Version of each named parameter (DescribeParameters, no value read).
-    pub async fn parameter_versions(
-        &self,
-        sc: &StoreClient,
-        names: &[String],
-    ) -> Result<HashMap<String, i64>, ProviderError> {
-        let Some(ps) = &sc.parameters else {
-            return Err(ProviderError::new(
-                ProviderErrorKind::Other,
-                "internal: not a Parameter Store store",
-            ));
-        };
-        sc.pace().await;
-        let result = ps.versions(names).await;
-        self.count(sc, "DescribeParameters", &result);
-        result
     }
 
     /// One DescribeSecret call: the secret's versions, or None when Secrets Manager itself says it is
@@ -548,3 +517,5 @@ mod failover_tests;
 #[cfg(test)]
 #[path = "mock_tests.rs"]
 mod mock_tests;
+#[cfg(test)]
+mod parameters_tests;

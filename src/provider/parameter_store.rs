@@ -1,8 +1,7 @@
-//! SSM Parameter Store reads (groundwork for `spec.aws.service: ParameterStore`): one parameter by
-//! name, version or label (always decrypted), the latest Version of named parameters without their
-//! values (DescribeParameters), and every parameter below a path. Errors map onto the provider's kinds.
-
-use std::collections::HashMap;
+//! SSM Parameter Store calls, one request each (the provider paces, counts and pages them): one
+//! parameter by name, version or label and up to ten latest ones (always decrypted), the latest Version
+//! of named parameters without their values (DescribeParameters), names by tags, and the parameters
+//! below a path. Errors map onto the provider's kinds.
 
 use aws_sdk_ssm::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ssm::types::ParameterStringFilter;
@@ -12,7 +11,7 @@ use crate::core::parameter::ParameterPick;
 use crate::core::remote::{RemoteContent, RemoteSecret};
 
 /// Most values one DescribeParameters `Name` filter takes.
-const NAMES_PER_FILTER: usize = 50;
+pub const NAMES_PER_FILTER: usize = 50;
 /// Largest DescribeParameters page.
 const PAGE: i32 = 50;
 /// Largest GetParametersByPath page.
@@ -53,48 +52,62 @@ impl ParameterStore {
         Ok(remote_of(&p, name))
     }
 
-    /// The latest Version of each named parameter that exists (DescribeParameters; no value is read).
-    pub async fn versions(&self, names: &[String]) -> Result<HashMap<String, i64>, ProviderError> {
-        let mut out = HashMap::new();
-        for chunk in names.chunks(NAMES_PER_FILTER) {
-            let filter = ParameterStringFilter::builder()
-                .key("Name")
-                .option("Equals")
-                .set_values(Some(chunk.to_vec()))
-                .build()
-                .map_err(|e| {
-                    ProviderError::new(ProviderErrorKind::Other, format!("DescribeParameters: {e}"))
-                })?;
-            let mut token: Option<String> = None;
-            loop {
-                let page = self
-                    .client
-                    .describe_parameters()
-                    .parameter_filters(filter.clone())
-                    .max_results(PAGE)
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .map_err(|e| classify(e, "DescribeParameters", &chunk.join(",")))?;
-                for p in page.parameters() {
-                    if let Some(name) = p.name() {
-                        out.insert(name.to_string(), p.version());
-                    }
-                }
-                token = page.next_token().map(String::from);
-                if token.is_none() {
-                    break;
-                }
-            }
-        }
-        Ok(out)
+    /// Up to [`super::batch::MAX_PARAMETERS`] parameters' latest versions in one GetParameters call,
+    /// decrypted: the parameters found, and the names Parameter Store says do not exist.
+    pub async fn get_many(&self, names: &[String]) -> Result<ManyParameters, ProviderError> {
+        let out = self
+            .client
+            .get_parameters()
+            .set_names(Some(names.to_vec()))
+            .with_decryption(true)
+            .send()
+            .await
+            .map_err(|e| classify(e, "GetParameters", &names.join(",")))?;
+        Ok(ManyParameters {
+            found: out.parameters().iter().map(|p| remote_of(p, "")).collect(),
+            invalid: out.invalid_parameters().to_vec(),
+        })
     }
 
-    /// Names of every parameter carrying all `tags` (every parameter when empty), via DescribeParameters.
-    pub async fn names(
+    /// One DescribeParameters page of the latest Version of named parameters (at most
+    /// [`NAMES_PER_FILTER`] names; no value is read): (name, Version) pairs and the next page's token.
+    pub async fn versions_page(
+        &self,
+        names: &[String],
+        token: Option<String>,
+    ) -> Result<Page<(String, i64)>, ProviderError> {
+        let filter = ParameterStringFilter::builder()
+            .key("Name")
+            .option("Equals")
+            .set_values(Some(names.to_vec()))
+            .build()
+            .map_err(|e| {
+                ProviderError::new(ProviderErrorKind::Other, format!("DescribeParameters: {e}"))
+            })?;
+        let page = self
+            .client
+            .describe_parameters()
+            .parameter_filters(filter)
+            .max_results(PAGE)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| classify(e, "DescribeParameters", &names.join(",")))?;
+        let items = page
+            .parameters()
+            .iter()
+            .filter_map(|p| Some((p.name()?.to_string(), p.version())))
+            .collect();
+        Ok((items, page.next_token().map(String::from)))
+    }
+
+    /// One DescribeParameters page of the names of parameters carrying all `tags` (every parameter
+    /// when empty).
+    pub async fn names_page(
         &self,
         tags: &std::collections::BTreeMap<String, String>,
-    ) -> Result<Vec<String>, ProviderError> {
+        token: Option<String>,
+    ) -> Result<Page<String>, ProviderError> {
         let mut filters = Vec::new();
         for (k, v) in tags {
             filters.push(
@@ -110,55 +123,59 @@ impl ParameterStore {
                     })?,
             );
         }
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
-                .client
-                .describe_parameters()
-                .set_parameter_filters((!filters.is_empty()).then(|| filters.clone()))
-                .max_results(PAGE)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| classify(e, "DescribeParameters", "*"))?;
-            out.extend(
-                page.parameters()
-                    .iter()
-                    .filter_map(|p| p.name().map(String::from)),
-            );
-            token = page.next_token().map(String::from);
-            if token.is_none() {
-                break;
-            }
-        }
-        Ok(out)
+        let page = self
+            .client
+            .describe_parameters()
+            .set_parameter_filters((!filters.is_empty()).then_some(filters))
+            .max_results(PAGE)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| classify(e, "DescribeParameters", "*"))?;
+        let items = page
+            .parameters()
+            .iter()
+            .filter_map(|p| p.name().map(String::from))
+            .collect();
+        Ok((items, page.next_token().map(String::from)))
     }
 
-    /// Every parameter below `path` (recursive), decrypted.
-    pub async fn by_path(&self, path: &str) -> Result<Vec<RemoteSecret>, ProviderError> {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
-                .client
-                .get_parameters_by_path()
-                .path(path)
-                .recursive(true)
-                .with_decryption(true)
-                .max_results(PATH_PAGE)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| classify(e, "GetParametersByPath", path))?;
-            out.extend(page.parameters().iter().map(|p| remote_of(p, path)));
-            token = page.next_token().map(String::from);
-            if token.is_none() {
-                break;
-            }
-        }
-        Ok(out)
+    /// One GetParametersByPath page (recursive, decrypted) of the parameters below `path`.
+    pub async fn by_path_page(
+        &self,
+        path: &str,
+        token: Option<String>,
+    ) -> Result<Page<RemoteSecret>, ProviderError> {
+        let page = self
+            .client
+            .get_parameters_by_path()
+            .path(path)
+            .recursive(true)
+            .with_decryption(true)
+            .max_results(PATH_PAGE)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| classify(e, "GetParametersByPath", path))?;
+        let items = page
+            .parameters()
+            .iter()
+            .map(|p| remote_of(p, path))
+            .collect();
+        Ok((items, page.next_token().map(String::from)))
     }
+}
+
+/// One page of answers and the token of the next page (None: the last page).
+pub type Page<T> = (Vec<T>, Option<String>);
+
+/// The answer of one GetParameters call.
+#[derive(Debug, Default)]
+pub struct ManyParameters {
+    /// The parameters found, latest versions, decrypted.
+    pub found: Vec<RemoteSecret>,
+    /// The names asked for that Parameter Store says do not exist.
+    pub invalid: Vec<String>,
 }
 
 /// A parameter as a remote secret: StringList stays its comma-separated text.
