@@ -195,3 +195,104 @@ async fn an_idle_refresh_reads_no_value_and_missing_parameters_keep_the_secret()
     assert!(has(&secret, "b", "b-1"));
     common::delete_namespace(&client, &ns).await;
 }
+
+/// Moves the label `label` of parameter `name` to `version`.
+async fn label(ssm: &aws_sdk_ssm::Client, name: &str, version: i64, label: &str) {
+    ssm.label_parameter_version()
+        .name(name)
+        .parameter_version(version)
+        .labels(label)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("LabelParameterVersion {name}: {e:?}"));
+}
+
+#[tokio::test]
+async fn a_label_move_restarts_once_and_switching_picks_never_blanks() {
+    let (client, ns) = common::setup("params-label").await;
+    let ssm = common::ssm::client();
+    let db = format!("/{ns}/db");
+    put(&ssm, &db, ParameterType::SecureString, "moved-one").await;
+    put(&ssm, &db, ParameterType::SecureString, "moved-two").await;
+    label(&ssm, &db, 1, "live").await;
+    let labelled = format!(
+        "  rolloutRestartTargets: [ {{ kind: Deployment, name: api }} ]\n  data:\n    - {{ secretKey: value, remoteRef: {{ key: \"{db}\", versionStage: live }} }}\n"
+    );
+    let yaml = [
+        aws_creds_yaml(),
+        store_yaml("ssm", &testbed_var("AWS_ENDPOINT_URL")),
+        es("app", "ssm", "1s", &labelled),
+    ]
+    .join("---\n");
+    let op = Operator::start(&ns).await;
+    apply(&client, &ns, &yaml).await;
+    apply(&client, &ns, &deployment("api", "", &env_from_pod("app"))).await;
+    wait_secret(&client, &ns, "app", "the labelled version", |s| {
+        has(s, "value", "moved-one")
+    })
+    .await;
+    common::wait_for("one ReplicaSet", Duration::from_secs(30), || async {
+        (replicasets(&client, &ns).await.get("api") == Some(&1)).then_some(())
+    })
+    .await;
+
+    // The label moves to version 2 (no new Version): a rotation, seen by re-reading the label.
+    label(&ssm, &db, 2, "live").await;
+    wait_secret(&client, &ns, "app", "the label's new version", |s| {
+        has(s, "value", "moved-two")
+    })
+    .await;
+    common::wait_for(
+        "the rotation's ReplicaSet",
+        Duration::from_secs(30),
+        || async { (replicasets(&client, &ns).await.get("api") >= Some(&2)).then_some(()) },
+    )
+    .await;
+    assert_eq!(
+        op.metric_sum("secretsync_workload_restarts_total", &[]),
+        1.0
+    );
+
+    // A user switches the pick back and forth: pinned, labelled, latest, a typo'd version, pinned.
+    // Each edit lands on the right value; the typo keeps the last one.
+    let api: kube::Api<secretsync::api::ExternalSecret> =
+        kube::Api::namespaced(client.clone(), &ns);
+    let set = |remote: serde_json::Value| {
+        let api = api.clone();
+        let patch = serde_json::json!({ "spec": { "data": [ { "secretKey": "value", "remoteRef": remote } ] } });
+        async move {
+            api.patch(
+                "app",
+                &kube::api::PatchParams::default(),
+                &kube::api::Patch::Merge(&patch),
+            )
+            .await
+            .expect("editing the ExternalSecret");
+        }
+    };
+    for (remote, want) in [
+        (
+            serde_json::json!({ "key": db, "versionId": "1" }),
+            "moved-one",
+        ),
+        (
+            serde_json::json!({ "key": db, "versionStage": "live" }),
+            "moved-two",
+        ),
+        (
+            serde_json::json!({ "key": db, "versionId": "1" }),
+            "moved-one",
+        ),
+        (serde_json::json!({ "key": db }), "moved-two"),
+    ] {
+        set(remote).await;
+        wait_secret(&client, &ns, "app", want, |s| has(s, "value", want)).await;
+        wait_ready(&client, &ns, "app", "True", "Synced").await;
+    }
+    set(serde_json::json!({ "key": db, "versionId": "9" })).await;
+    wait_ready(&client, &ns, "app", "False", "SecretNotFound").await;
+    let kept = wait_secret(&client, &ns, "app", "kept", |s| has(s, "value", "moved-two")).await;
+    assert!(kept.data.is_some_and(|d| d.len() == 1));
+    op.assert_log_free_of(&["moved-one", "moved-two"]);
+    common::delete_namespace(&client, &ns).await;
+}
