@@ -291,7 +291,10 @@ async fn a_label_move_restarts_once_and_switching_picks_never_blanks() {
     }
     set(serde_json::json!({ "key": db, "versionId": "9" })).await;
     wait_ready(&client, &ns, "app", "False", "SecretNotFound").await;
-    let kept = wait_secret(&client, &ns, "app", "kept", |s| has(s, "value", "moved-two")).await;
+    let kept = wait_secret(&client, &ns, "app", "kept", |s| {
+        has(s, "value", "moved-two")
+    })
+    .await;
     assert!(kept.data.is_some_and(|d| d.len() == 1));
     op.assert_log_free_of(&["moved-one", "moved-two"]);
     common::delete_namespace(&client, &ns).await;

@@ -59,9 +59,10 @@ async fn detect_parameters(
             pick,
         });
     }
+    // DescribeParameters filters by name only: a reference by ARN is read at each refresh.
     let mut latest: Vec<String> = refs
         .iter()
-        .filter(|r| r.pick == ParameterPick::Latest)
+        .filter(|r| r.pick == ParameterPick::Latest && !r.name.starts_with("arn:"))
         .map(|r| r.name.clone())
         .collect();
     latest.sort();

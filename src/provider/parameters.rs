@@ -19,6 +19,11 @@ use crate::core::remote::{RemoteSecret, VersionSelector};
 /// reconcile that never ends.
 const MAX_PAGES: usize = 2_000;
 
+/// Pages until the last: every answer matters.
+fn all<T>(_: &[T]) -> bool {
+    false
+}
+
 fn not_parameter_store() -> ProviderError {
     ProviderError::new(
         ProviderErrorKind::Other,
@@ -34,12 +39,14 @@ impl Provider {
         sc.parameters.as_ref().ok_or_else(not_parameter_store)
     }
 
-    /// Every page of a paginated call, each paced and counted as one `operation` call.
+    /// Every page of a paginated call (or the pages until `enough` holds for what came so far), each
+    /// paced and counted as one `operation` call.
     async fn all_pages<T, F, Fut>(
         &self,
         sc: &StoreClient,
         operation: &str,
         mut page: F,
+        enough: impl Fn(&[T]) -> bool,
     ) -> Result<Vec<T>, ProviderError>
     where
         F: FnMut(Option<String>) -> Fut,
@@ -54,7 +61,7 @@ impl Provider {
             let (items, next) = result?;
             out.extend(items);
             match next {
-                Some(t) if !t.is_empty() => token = Some(t),
+                Some(t) if !t.is_empty() && !enough(&out) => token = Some(t),
                 _ => return Ok(out),
             }
         }
@@ -230,9 +237,13 @@ impl Provider {
             asked.extend(idx.stalest_parameters(&skip, NAMES_PER_FILTER - chunk.len()));
             let asked_ref = &asked;
             let seen: HashMap<String, i64> = self
-                .all_pages(sc, "DescribeParameters", |token| {
-                    ps.versions_page(asked_ref, token)
-                })
+                .all_pages(
+                    sc,
+                    "DescribeParameters",
+                    |token| ps.versions_page(asked_ref, token),
+                    // Every name asked for answered: later pages can only repeat them.
+                    |seen| seen.len() >= asked_ref.len(),
+                )
                 .await?
                 .into_iter()
                 .collect();
@@ -284,14 +295,14 @@ impl Provider {
             None
         } else {
             let names = self
-                .all_pages(sc, "DescribeParameters", |t| ps.names_page(tags, t))
+                .all_pages(sc, "DescribeParameters", |t| ps.names_page(tags, t), all)
                 .await?;
             Some(names.into_iter().collect())
         };
         let mut out = Vec::new();
         if let Some(path) = &find.path {
             let found = self
-                .all_pages(sc, "GetParametersByPath", |t| ps.by_path_page(path, t))
+                .all_pages(sc, "GetParametersByPath", |t| ps.by_path_page(path, t), all)
                 .await?;
             for p in found {
                 if name_ok(&p.name) && tagged.as_ref().is_none_or(|t| t.contains(&p.name)) {
@@ -303,7 +314,7 @@ impl Provider {
             let names = match tagged {
                 Some(t) => t.into_iter().collect::<Vec<_>>(),
                 None => {
-                    self.all_pages(sc, "DescribeParameters", |t| ps.names_page(tags, t))
+                    self.all_pages(sc, "DescribeParameters", |t| ps.names_page(tags, t), all)
                         .await?
                 }
             };

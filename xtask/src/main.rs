@@ -163,6 +163,8 @@ fn bench(keep: bool) -> Result<ExitCode> {
         "--bench",
         "event_rotation",
         "--bench",
+        "parameter_store_scale",
+        "--bench",
         "scale",
     ]
     .map(String::from);
