@@ -75,9 +75,11 @@ fn rbac_is_least_privilege_without_wildcards() {
             &[&format!("perTenantIRSA.enabled={irsa}")],
         ));
         let cluster_role = one(&docs, "ClusterRole");
+        let mut want = controller_grants(irsa);
+        want.extend(cluster_external_secret_grants());
         assert_eq!(
             grants(&cluster_role["rules"]),
-            controller_grants(irsa),
+            want,
             "ClusterRole rules (perTenantIRSA.enabled={irsa})"
         );
         let roles = of_kind(&docs, "Role");

@@ -65,6 +65,12 @@ pub struct ExternalSecretSpec {
     #[serde(default = "default_refresh_interval")]
     #[schemars(pattern(r"^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$"))]
     pub refresh_interval: String,
+    /// When to read AWS again after the first sync: `Periodic` (default: every `refreshInterval`),
+    /// `OnChange` (only when the ExternalSecret's spec, labels or annotations change) or `CreatedOnce`
+    /// (never; a spec change is not applied). Every policy retries failures, repairs a deleted or
+    /// altered Secret and honours `secretsync.io/force-sync`.
+    #[serde(default, skip_serializing_if = "RefreshPolicy::is_periodic")]
+    pub refresh_policy: RefreshPolicy,
     /// The Kubernetes Secret to write.
     #[serde(default)]
     pub target: ExternalSecretTarget,
@@ -77,6 +83,27 @@ pub struct ExternalSecretSpec {
     /// Workloads to restart (rolling) when a newly synced version lands in the Secret.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rollout_restart_targets: Vec<RolloutRestartTarget>,
+}
+
+/// When an ExternalSecret reads AWS again after its first sync (ESO's `refreshPolicy`).
+#[derive(
+    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default,
+)]
+pub enum RefreshPolicy {
+    /// Every `refreshInterval`, and on spec change.
+    #[default]
+    Periodic,
+    /// Only when the spec, labels or annotations change.
+    OnChange,
+    /// Once; never refreshed (drift is still repaired).
+    CreatedOnce,
+}
+
+impl RefreshPolicy {
+    /// Whether this is the default, `Periodic`.
+    pub fn is_periodic(&self) -> bool {
+        *self == RefreshPolicy::Periodic
+    }
 }
 
 fn default_refresh_interval() -> String {
@@ -351,6 +378,10 @@ pub struct ExternalSecretStatus {
     /// references; never a credential value). A deletion is only confirmed against the same store.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synced_from: Option<String>,
+    /// A digest of the ExternalSecret's labels and annotations at the last refresh (what
+    /// `refreshPolicy: OnChange` compares); not a digest of any secret value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_metadata: Option<String>,
     /// The value of the `secretsync.io/force-sync` annotation that the last refresh honoured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_force_sync: Option<String>,

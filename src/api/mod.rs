@@ -1,8 +1,10 @@
 //! The `secretsync.io/v1alpha1` API: custom resource types and their CRDs.
 
+mod cluster_external_secret;
 mod external_secret;
 mod store;
 
+pub use cluster_external_secret::*;
 pub use external_secret::*;
 pub use store::*;
 
@@ -20,6 +22,7 @@ pub fn all_crds() -> Vec<CustomResourceDefinition> {
         ExternalSecret::crd(),
         SecretStore::crd(),
         ClusterSecretStore::crd(),
+        ClusterExternalSecret::crd(),
     ]
 }
 

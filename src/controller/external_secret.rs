@@ -176,6 +176,11 @@ fn written_record(
     }
 }
 
+/// The digest of the ExternalSecret's labels and annotations (`status.observedMetadata`).
+pub(super) fn metadata_of(es: &ExternalSecret) -> String {
+    crate::core::refresh::metadata_digest(es.labels(), es.annotations())
+}
+
 /// The identity of the ExternalSecret as the writer of its target Secret.
 pub(super) fn writer_of(es: &ExternalSecret, ns: &str) -> Writer {
     Writer {
@@ -234,6 +239,12 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
             .get(FORCE_SYNC_ANNOTATION)
             .map(String::as_str),
         interval,
+        policy: spec.refresh_policy,
+        metadata_changed: es
+            .status
+            .as_ref()
+            .and_then(|s| s.observed_metadata.as_deref())
+            .is_some_and(|seen| seen != metadata_of(es)),
         target_in_sync: intact.is_some(),
         newer_version_seen: ctx.newer_version_seen(&store_id, &previous),
         remote_changed: pending.is_some(),

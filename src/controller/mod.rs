@@ -1,5 +1,6 @@
 //! The Kubernetes shell: watches, reconcilers and their wiring.
 
+mod cluster_external_secret;
 mod context;
 mod detect;
 pub mod digest_key;
@@ -27,7 +28,10 @@ use kube::runtime::reflector::{self, ObjectRef};
 use kube::runtime::{Controller, Predicate, WatchStreamExt, predicates, watcher};
 use kube::{Client, ResourceExt};
 
-use crate::api::{ClusterSecretStore, ExternalSecret, SecretStore, StoreKind};
+use crate::api::{
+    ClusterExternalSecret, ClusterSecretStore, ExternalSecret, SecretStore, StoreKind,
+};
+use crate::core::cluster_es::CLUSTER_EXTERNAL_SECRET_LABEL;
 use crate::core::status::ready_of;
 use crate::core::target::{MANAGED_BY_LABEL, MANAGED_BY_VALUE, OWNER_ANNOTATION};
 
@@ -74,7 +78,9 @@ pub async fn run(
         .reflect(writer)
         .applied_objects()
         .predicate_filter(
-            predicates::generation.combine(predicates::annotations),
+            predicates::generation
+                .combine(predicates::annotations)
+                .combine(predicates::labels),
             Default::default(),
         );
     let secrets: Api<PartialObjectMeta<Secret>> = scoped(&client, ns.as_deref());
@@ -203,6 +209,48 @@ pub async fn run(
         }
     };
 
+    // ClusterExternalSecrets span namespaces: only a cluster-wide controller keeps them.
+    let ces_client = ctx.client.clone();
+    let ces_ctx = ctx.clone();
+    let ces_signal = signal(&shutdown_tx);
+    let ces_config = kube::runtime::controller::Config::default()
+        .concurrency(4)
+        .debounce(Duration::from_millis(500));
+    let cluster_external_secret_controller = async move {
+        if cluster_wide {
+            let controller = Controller::new(
+                Api::<ClusterExternalSecret>::all(ces_client.clone()),
+                watcher::Config::default(),
+            )
+            .with_config(ces_config);
+            let all = controller.store();
+            controller
+                .owns(
+                    Api::<ExternalSecret>::all(ces_client.clone()),
+                    watcher::Config::default().labels(CLUSTER_EXTERNAL_SECRET_LABEL),
+                )
+                // A namespace's labels decide whether it matches: every ClusterExternalSecret looks again.
+                .watches(
+                    Api::<PartialObjectMeta<Namespace>>::all(ces_client),
+                    watcher::Config::default(),
+                    move |_| {
+                        all.state()
+                            .iter()
+                            .map(|c| ObjectRef::from_obj(c.as_ref()))
+                            .collect::<Vec<_>>()
+                    },
+                )
+                .graceful_shutdown_on(ces_signal)
+                .run(
+                    cluster_external_secret::reconcile,
+                    cluster_external_secret::error_policy,
+                    ces_ctx,
+                )
+                .for_each(|_| async {})
+                .await;
+        }
+    };
+
     let gauge_reader = reader.clone();
     let gauge_metrics = ctx.metrics.clone();
     let gauge_ctx = ctx.clone();
@@ -275,6 +323,7 @@ pub async fn run(
         es_controller,
         store_controller,
         cluster_store_controller,
+        cluster_external_secret_controller,
         stop
     );
     readiness.abort();

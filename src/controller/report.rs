@@ -18,7 +18,7 @@ use crate::core::status::{interval_warning, ready_of, set_ready};
 use crate::core::target::{self};
 
 /// Error type of the reconciler (all failures are reported on the object; this is for kube-runtime).
-use super::external_secret::{CONFIRM_EVERY, Error, Outcome, interval_of, writer_of};
+use super::external_secret::{CONFIRM_EVERY, Error, Outcome, interval_of, metadata_of, writer_of};
 
 /// Writes status, Events and metrics for an outcome. Writes nothing when nothing changed.
 pub(super) async fn report(
@@ -100,6 +100,11 @@ pub(super) async fn report(
                     force
                 } else {
                     old.last_force_sync.clone()
+                },
+                observed_metadata: if refreshed {
+                    Some(metadata_of(es))
+                } else {
+                    old.observed_metadata.clone()
                 },
                 remote_deletion: None,
                 synced_from: source.or(old.synced_from.clone()),

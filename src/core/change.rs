@@ -166,6 +166,7 @@ mod tests {
         ExternalSecretSpec {
             secret_store_ref: Default::default(),
             refresh_interval: "1m".into(),
+            refresh_policy: Default::default(),
             target: Default::default(),
             data: data
                 .iter()

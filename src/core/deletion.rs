@@ -254,6 +254,7 @@ mod tests {
         let mut spec = ExternalSecretSpec {
             secret_store_ref: Default::default(),
             refresh_interval: "1h".into(),
+            refresh_policy: Default::default(),
             target: Default::default(),
             data: vec![ExternalSecretData {
                 secret_key: "p".into(),

@@ -12,6 +12,7 @@ fn spec() -> ExternalSecretSpec {
             ..Default::default()
         },
         refresh_interval: "1h".into(),
+        refresh_policy: Default::default(),
         target: ExternalSecretTarget::default(),
         data: vec![],
         data_from: vec![],

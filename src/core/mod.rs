@@ -5,6 +5,7 @@ pub mod access;
 pub mod aws_event;
 pub mod backoff;
 pub mod change;
+pub mod cluster_es;
 pub mod credentials;
 pub mod decode;
 pub mod deletion;

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use crate::api::ExternalSecretStatus;
+use crate::api::{ExternalSecretStatus, RefreshPolicy};
 
 /// Annotation whose new value forces an immediate refresh.
 pub const FORCE_SYNC_ANNOTATION: &str = "secretsync.io/force-sync";
@@ -26,6 +26,10 @@ pub struct RefreshInputs<'a> {
     pub force_sync: Option<&'a str>,
     /// Parsed `refreshInterval` (zero: fetch once).
     pub interval: Duration,
+    /// `spec.refreshPolicy`.
+    pub policy: RefreshPolicy,
+    /// Labels or annotations changed since the last refresh (what `OnChange` also refreshes on).
+    pub metadata_changed: bool,
     /// The target Secret exists and holds what was last written (digest matches).
     pub target_in_sync: bool,
     /// Another ExternalSecret of the same store just read a newer version of a key this one synced.
@@ -33,6 +37,40 @@ pub struct RefreshInputs<'a> {
     /// The store's newest listing shows a new version (or a new secret) this ExternalSecret reads: check
     /// now instead of at the next interval.
     pub remote_changed: bool,
+}
+
+/// A digest of an object's labels and annotations (without kubectl's last-applied copy and the
+/// force-sync annotation, which is tracked on its own): what `refreshPolicy: OnChange` compares.
+pub fn metadata_digest<'a>(
+    labels: impl IntoIterator<Item = (&'a String, &'a String)>,
+    annotations: impl IntoIterator<Item = (&'a String, &'a String)>,
+) -> String {
+    use sha2::{Digest, Sha256};
+    const SKIP: [&str; 2] = [
+        "kubectl.kubernetes.io/last-applied-configuration",
+        FORCE_SYNC_ANNOTATION,
+    ];
+    let mut h = Sha256::new();
+    for (part, pairs) in [
+        ("l", labels.into_iter().collect::<Vec<_>>()),
+        ("a", annotations.into_iter().collect()),
+    ] {
+        let mut pairs: Vec<_> = pairs
+            .into_iter()
+            .filter(|(k, _)| !SKIP.contains(&k.as_str()))
+            .collect();
+        pairs.sort();
+        for (k, v) in pairs {
+            for field in [part, k.as_str(), v.as_str()] {
+                h.update((field.len() as u64).to_be_bytes());
+                h.update(field.as_bytes());
+            }
+        }
+    }
+    h.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// What a reconcile should do.
@@ -53,7 +91,10 @@ fn is_ready(status: &ExternalSecretStatus) -> bool {
         .any(|c| c.type_ == "Ready" && c.status == "True")
 }
 
-/// Decides whether this reconcile must read AWS.
+/// Decides whether this reconcile must read AWS. Every policy syncs first, retries failures, repairs
+/// drift (a missing or altered Secret) and honours force-sync; `Periodic` also refreshes on spec
+/// change, on the interval and on announced remote changes; `OnChange` only on spec, label or
+/// annotation change; `CreatedOnce` never again (a spec change is not applied, as in ESO).
 pub fn decide(inputs: &RefreshInputs<'_>) -> RefreshDecision {
     let Some(status) = inputs.status else {
         return RefreshDecision::Fetch;
@@ -61,12 +102,28 @@ pub fn decide(inputs: &RefreshInputs<'_>) -> RefreshDecision {
     let Some(refreshed) = status.refresh_time.as_ref().map(|t| t.0) else {
         return RefreshDecision::Fetch;
     };
-    if status.observed_generation != inputs.generation
-        || !is_ready(status)
+    let repair = !is_ready(status)
         || !inputs.target_in_sync
-        || inputs.force_sync != status.last_force_sync.as_deref()
-        || inputs.newer_version_seen
-    {
+        || inputs.force_sync != status.last_force_sync.as_deref();
+    let spec_changed = status.observed_generation != inputs.generation;
+    match inputs.policy {
+        RefreshPolicy::CreatedOnce => {
+            return if repair {
+                RefreshDecision::Fetch
+            } else {
+                RefreshDecision::UpToDate(None)
+            };
+        }
+        RefreshPolicy::OnChange => {
+            return if repair || spec_changed || inputs.metadata_changed {
+                RefreshDecision::Fetch
+            } else {
+                RefreshDecision::UpToDate(None)
+            };
+        }
+        RefreshPolicy::Periodic => {}
+    }
+    if repair || spec_changed || inputs.newer_version_seen {
         return RefreshDecision::Fetch;
     }
     if inputs.interval.is_zero() {
@@ -162,6 +219,8 @@ mod tests {
             status,
             force_sync: None,
             interval: Duration::from_secs(3600),
+            policy: RefreshPolicy::Periodic,
+            metadata_changed: false,
             target_in_sync: true,
             newer_version_seen: false,
             remote_changed: false,
@@ -330,5 +389,98 @@ mod tests {
         let mut i = inputs(Some(&s), at(999_999));
         i.interval = Duration::ZERO;
         assert_eq!(decide(&i), RefreshDecision::UpToDate(None));
+    }
+
+    /// Every policy × every trigger: whether the reconcile reads AWS.
+    #[test]
+    fn each_policy_refreshes_only_on_its_triggers() {
+        use RefreshPolicy::*;
+        // (trigger, Periodic, OnChange, CreatedOnce)
+        type Case = (&'static str, bool, bool, bool);
+        let table: &[Case] = &[
+            ("nothing", false, false, false),
+            ("interval due", true, false, false),
+            ("spec changed", true, true, false),
+            ("labels or annotations changed", false, true, false),
+            ("force-sync", true, true, true),
+            ("Secret drifted", true, true, true),
+            ("last sync failed", true, true, true),
+            ("newer version seen", true, false, false),
+            ("remote change announced", true, false, false),
+        ];
+        let base = ready_status(at(0));
+        let mut failed = ready_status(at(0));
+        failed.conditions[0].status = "False".into();
+        for (trigger, periodic, on_change, created_once) in table {
+            for (policy, want) in [
+                (Periodic, periodic),
+                (OnChange, on_change),
+                (CreatedOnce, created_once),
+            ] {
+                let status = if *trigger == "last sync failed" {
+                    &failed
+                } else {
+                    &base
+                };
+                let now = if *trigger == "interval due" {
+                    at(7200)
+                } else {
+                    at(60)
+                };
+                let mut i = inputs(Some(status), now);
+                i.policy = policy;
+                match *trigger {
+                    "spec changed" => i.generation = Some(2),
+                    "labels or annotations changed" => i.metadata_changed = true,
+                    "force-sync" => i.force_sync = Some("now"),
+                    "Secret drifted" => i.target_in_sync = false,
+                    "newer version seen" => i.newer_version_seen = true,
+                    "remote change announced" => i.remote_changed = true,
+                    _ => {}
+                }
+                let reads = matches!(decide(&i), RefreshDecision::Fetch | RefreshDecision::Due);
+                assert_eq!(reads, *want, "{policy:?} on {trigger}");
+            }
+            // Never synced: every policy syncs.
+        }
+        for policy in [Periodic, OnChange, CreatedOnce] {
+            let mut i = inputs(None, at(0));
+            i.policy = policy;
+            assert_eq!(decide(&i), RefreshDecision::Fetch, "{policy:?} first sync");
+        }
+    }
+
+    #[test]
+    fn metadata_digest_ignores_order_last_applied_and_force_sync() {
+        let m = |pairs: &[(&str, &str)]| -> std::collections::BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let base = metadata_digest(&m(&[("team", "a")]), &m(&[("note", "x")]));
+        assert_eq!(base.len(), 16);
+        let same = metadata_digest(
+            &m(&[("team", "a")]),
+            &m(&[
+                ("note", "x"),
+                ("kubectl.kubernetes.io/last-applied-configuration", "{}"),
+                (FORCE_SYNC_ANNOTATION, "1"),
+            ]),
+        );
+        assert_eq!(base, same);
+        assert_ne!(
+            base,
+            metadata_digest(&m(&[("team", "b")]), &m(&[("note", "x")]))
+        );
+        assert_ne!(
+            base,
+            metadata_digest(&m(&[]), &m(&[("team", "a"), ("note", "x")])),
+            "labels are not annotations"
+        );
+        assert_ne!(
+            base,
+            metadata_digest(&m(&[("team", "a")]), &m(&[("note", "y")]))
+        );
     }
 }

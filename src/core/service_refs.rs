@@ -90,6 +90,7 @@ mod tests {
                 ..Default::default()
             },
             refresh_interval: "1h".into(),
+            refresh_policy: Default::default(),
             target: Default::default(),
             data: data
                 .into_iter()

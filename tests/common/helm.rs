@@ -216,6 +216,31 @@ pub fn controller_grants(token: bool) -> BTreeSet<Grant> {
     g
 }
 
+/// What a cluster-wide controller needs besides [`controller_grants`]: ClusterExternalSecrets and the
+/// ExternalSecrets they keep.
+pub fn cluster_external_secret_grants() -> BTreeSet<Grant> {
+    table(&[
+        (
+            "secretsync.io",
+            &["clusterexternalsecrets"],
+            &["get", "list", "watch"],
+            &[],
+        ),
+        (
+            "secretsync.io",
+            &["clusterexternalsecrets/status"],
+            &["patch"],
+            &[],
+        ),
+        (
+            "secretsync.io",
+            &["externalsecrets"],
+            &["create", "patch", "delete"],
+            &[],
+        ),
+    ])
+}
+
 /// The controller's own state in the release namespace: its digest key Secret and, with leader
 /// election, its Lease, both named after the release.
 pub fn state_grants(leader_election: bool, release: &str) -> BTreeSet<Grant> {

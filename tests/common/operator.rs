@@ -59,6 +59,22 @@ impl Operator {
         extra_args: &[&str],
         env: &[(&str, &str)],
     ) -> Operator {
+        Self::launch(Some(namespace), namespace, tag, extra_args, env).await
+    }
+
+    /// A controller for every namespace (ClusterExternalSecrets, cluster store status); its log file
+    /// is named after `tag`. Only for a test binary whose tests all tolerate it.
+    pub async fn start_cluster_wide(tag: &str) -> Operator {
+        Self::launch(None, "cluster-wide-", tag, &[], &[]).await
+    }
+
+    async fn launch(
+        watch: Option<&str>,
+        namespace: &str,
+        tag: &str,
+        extra_args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Operator {
         let port = free_port();
         let dir = PathBuf::from(super::testbed_var("SECRETSYNC_TESTBED_DIR"))
             .join("logs")
@@ -81,13 +97,8 @@ impl Operator {
             .map(|(flag, value)| format!("{flag}={value}"))
             .collect();
         let mut child = Command::new(binary())
-            .args([
-                "controller",
-                "--metrics-addr",
-                &format!("127.0.0.1:{port}"),
-                "--namespace",
-                namespace,
-            ])
+            .args(["controller", "--metrics-addr", &format!("127.0.0.1:{port}")])
+            .args(watch.map(|ns| format!("--namespace={ns}")))
             .env("KUBECONFIG", super::testbed_var("KUBECONFIG"))
             // Most verbose logging, so the secret-value scan sees everything the operator could print.
             .env("RUST_LOG", "debug")

@@ -120,6 +120,22 @@ ClusterRole next to it.
 {{- end }}
 
 {{/*
+ClusterExternalSecrets (cluster-wide installations only): read them, write their status, and create,
+update and delete the ExternalSecrets they keep in each matching namespace.
+*/}}
+{{- define "secretsync.clusterExternalSecretRules" -}}
+- apiGroups: ["secretsync.io"]
+  resources: ["clusterexternalsecrets"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["secretsync.io"]
+  resources: ["clusterexternalsecrets/status"]
+  verbs: ["patch"]
+- apiGroups: ["secretsync.io"]
+  resources: ["externalsecrets"]
+  verbs: ["create", "patch", "delete"]
+{{- end }}
+
+{{/*
 Rules on core and workload resources in the watched namespace(s): target Secrets, ServiceAccounts
 (per-tenant IRSA), workloads restarted on rotation, Events. Mirrors the controller's real API calls.
 */}}
