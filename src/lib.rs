@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod controller;
+pub mod convert;
 pub mod core;
 pub mod http;
 pub mod kube_requests;

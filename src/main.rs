@@ -26,6 +26,8 @@ enum Command {
     Controller(Box<ControllerArgs>),
     /// Print every CRD as multi-document YAML (identical to crds/).
     Crds,
+    /// Convert External Secrets Operator (AWS) manifests to secretsync manifests.
+    Convert(secretsync::convert::cli::ConvertArgs),
 }
 
 #[derive(clap::Args)]
@@ -82,6 +84,7 @@ fn main() -> anyhow::Result<()> {
         .map_err(|_| anyhow::anyhow!("a rustls crypto provider was already installed"))?;
     let cli = Cli::parse();
     match cli.command {
+        Command::Convert(args) => std::process::exit(secretsync::convert::cli::run(&args)),
         Command::Crds => {
             print!("{}", api::all_crds_yaml().context("rendering CRDs")?);
             Ok(())

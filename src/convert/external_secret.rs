@@ -1,0 +1,302 @@
+//! ESO `ExternalSecret` spec to secretsync's (also the `externalSecretSpec` of a ClusterExternalSecret).
+
+use serde_json::{Map, Value, json};
+
+use super::StoreIndex;
+use super::remote_ref::{data_entry, data_from_entry, enum_default};
+use super::report::{Fields, Refusals, join_key};
+use super::template::translate;
+
+/// secretsync's `refreshInterval` syntax (the pattern of its CRD).
+const DURATION_PATTERN: &str = r"^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$";
+
+/// Whether `text` is a duration secretsync accepts.
+pub(crate) fn is_duration(text: &str) -> bool {
+    regex::Regex::new(DURATION_PATTERN).is_ok_and(|re| re.is_match(text))
+}
+
+/// Converts an ESO ExternalSecret spec found at `path`. `namespace` is the object's namespace
+/// (None inside a ClusterExternalSecret), used to find its store among the converted manifests.
+/// None when nothing convertible remains (the refusals say why).
+pub(crate) fn convert_spec(
+    spec: &Value,
+    path: &str,
+    namespace: Option<&str>,
+    stores: &StoreIndex,
+    r: &mut Refusals,
+) -> Option<Value> {
+    let mut f = Fields::new(spec, path, r);
+    let mut out = Map::new();
+    let mut service = None;
+    match f.take("secretStoreRef") {
+        Some(v) => {
+            if let Some((store_ref, svc)) =
+                secret_store_ref(v, &f.at("secretStoreRef"), namespace, stores, r)
+            {
+                out.insert("secretStoreRef".into(), store_ref);
+                service = svc;
+            }
+        }
+        None => r.refuse_object(
+            f.at("secretStoreRef"),
+            "required: secretsync reads every entry from one store",
+        ),
+    }
+    if let Some(interval) = f.string("refreshInterval", r) {
+        if is_duration(interval) {
+            out.insert("refreshInterval".into(), interval.into());
+        } else {
+            r.refuse(
+                f.at("refreshInterval"),
+                format!("{interval:?} is not a duration secretsync accepts (e.g. 30s, 15m, 1h, 0)"),
+            );
+        }
+    }
+    if let Some(policy) = f.string("refreshPolicy", r) {
+        if ["Periodic", "CreatedOnce", "OnChange"].contains(&policy) {
+            out.insert("refreshPolicy".into(), policy.into());
+        } else {
+            r.refuse(f.at("refreshPolicy"), format!("unknown value {policy:?}"));
+        }
+    }
+    f.refuse_if_set("syncWindows", "sync windows are not supported", r);
+    if let Some(t) = f.take("target") {
+        let target = target(t, &f.at("target"), r);
+        if !target.is_empty() {
+            out.insert("target".into(), Value::Object(target));
+        }
+    }
+    let data: Vec<Value> = entries(&mut f, "data", r)
+        .filter_map(|(v, at)| data_entry(v, &at, service, r))
+        .collect();
+    let data_from: Vec<Value> = entries(&mut f, "dataFrom", r)
+        .filter_map(|(v, at)| data_from_entry(v, &at, service, r))
+        .collect();
+    f.finish(r);
+    if data.is_empty() && data_from.is_empty() {
+        r.refuse_object(path, "no data or dataFrom entry left to sync");
+    }
+    if !data.is_empty() {
+        out.insert("data".into(), Value::Array(data));
+    }
+    if !data_from.is_empty() {
+        out.insert("dataFrom".into(), Value::Array(data_from));
+    }
+    (!r.is_fatal()).then_some(Value::Object(out))
+}
+
+/// The items of list field `key` with their paths; a non-list is refused.
+fn entries<'a>(
+    f: &mut Fields<'a>,
+    key: &'static str,
+    r: &mut Refusals,
+) -> impl Iterator<Item = (&'a Value, String)> + use<'a> {
+    let at = f.at(key);
+    let items = match f.take(key) {
+        Some(Value::Array(items)) => items.as_slice(),
+        Some(_) => {
+            r.refuse(at.clone(), "expected a list");
+            &[]
+        }
+        None => &[],
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(move |(i, v)| (v, format!("{at}[{i}]")))
+}
+
+/// Converts `secretStoreRef` and finds the store's service among the converted manifests.
+fn secret_store_ref(
+    v: &Value,
+    path: &str,
+    namespace: Option<&str>,
+    stores: &StoreIndex,
+    r: &mut Refusals,
+) -> Option<(Value, Option<crate::api::AwsService>)> {
+    let mut f = Fields::new(v, path, r);
+    let name = f.string("name", r);
+    let kind = f.string("kind", r);
+    f.finish(r);
+    let Some(name) = name else {
+        r.refuse_object(format!("{path}.name"), "required");
+        return None;
+    };
+    let kind = match kind {
+        None | Some("SecretStore") => None,
+        Some("ClusterSecretStore") => Some("ClusterSecretStore"),
+        Some(other) => {
+            r.refuse_object(
+                format!("{path}.kind"),
+                format!("unknown store kind {other:?}"),
+            );
+            return None;
+        }
+    };
+    let service = match kind {
+        Some(k) => stores.service(k, None, name),
+        None => stores.service("SecretStore", namespace, name),
+    };
+    let mut out = json!({ "name": name });
+    if let (Some(k), Some(o)) = (kind, out.as_object_mut()) {
+        o.insert("kind".into(), k.into());
+    }
+    Some((out, service))
+}
+
+/// Converts `spec.target` (ESO's `template.type` becomes secretsync's `target.type`).
+fn target(v: &Value, path: &str, r: &mut Refusals) -> Map<String, Value> {
+    let mut f = Fields::new(v, path, r);
+    let mut out = Map::new();
+    if let Some(name) = f.string("name", r) {
+        out.insert("name".into(), name.into());
+    }
+    let template = f.take("template").map(|t| (t, f.at("template")));
+    if let Some(Value::String(t)) = template.as_ref().and_then(|(t, _)| t.get("type")) {
+        if t == "kubernetes.io/service-account-token" {
+            r.refuse(
+                format!("{path}.template.type"),
+                "secretsync never writes service-account-token Secrets",
+            );
+        } else if !t.is_empty() {
+            out.insert("type".into(), t.as_str().into());
+        }
+    }
+    let creation = f.string("creationPolicy", r);
+    match creation {
+        Some(p @ ("Owner" | "Merge" | "Orphan")) => {
+            out.insert("creationPolicy".into(), p.into());
+        }
+        Some("None") => r.refuse_object(
+            f.at("creationPolicy"),
+            "None (never write the Secret) is not supported: secretsync always writes its target",
+        ),
+        Some(other) => r.refuse_object(
+            f.at("creationPolicy"),
+            format!("{other} is not supported (secretsync has Owner, Merge and Orphan)"),
+        ),
+        None => {}
+    }
+    match f.string("deletionPolicy", r) {
+        Some("Delete") if creation.is_some_and(|c| c != "Owner") => r.refuse(
+            f.at("deletionPolicy"),
+            "Delete requires creationPolicy Owner in secretsync; the Secret is kept (Retain)",
+        ),
+        Some(p @ ("Retain" | "Delete")) => {
+            out.insert("deletionPolicy".into(), p.into());
+        }
+        Some(other) => r.refuse(
+            f.at("deletionPolicy"),
+            format!("{other} is not supported (secretsync has Retain and Delete); the Secret is kept (Retain)"),
+        ),
+        None => {}
+    }
+    f.refuse_if_set("immutable", "immutable Secrets are not supported", r);
+    if f.take("manifest").is_some() {
+        r.refuse_object(
+            f.at("manifest"),
+            "targets other than a Secret are not supported",
+        );
+    }
+    f.finish(r);
+    if let Some((t, at)) = template {
+        let t = secret_template(t, &at, r);
+        if !t.is_empty() {
+            out.insert("template".into(), Value::Object(t));
+        }
+    }
+    out
+}
+
+/// Converts `target.template` (its `type` was read by [`target`]).
+fn secret_template(v: &Value, path: &str, r: &mut Refusals) -> Map<String, Value> {
+    let mut f = Fields::new(v, path, r);
+    let mut out = Map::new();
+    f.take("type");
+    enum_default(
+        &mut f,
+        "engineVersion",
+        "v2",
+        "only engine v2 (Go text/template) templates are translated",
+        r,
+    );
+    if let Some(m) = f.take("metadata") {
+        let mut mf = Fields::new(m, &f.at("metadata"), r);
+        let mut meta = Map::new();
+        for key in ["labels", "annotations"] {
+            let at = mf.at(key);
+            if let Some(map) = mf.take(key) {
+                let kept = literal_map(map, &at, r);
+                if !kept.is_empty() {
+                    meta.insert(key.into(), Value::Object(kept));
+                }
+            }
+        }
+        mf.refuse_if_set(
+            "finalizers",
+            "finalizers on the Secret are not supported",
+            r,
+        );
+        mf.finish(r);
+        if !meta.is_empty() {
+            out.insert("metadata".into(), Value::Object(meta));
+        }
+    }
+    match f.string("mergePolicy", r) {
+        Some(p @ ("Replace" | "Merge")) => {
+            out.insert("mergePolicy".into(), p.into());
+        }
+        Some(other) => r.refuse(f.at("mergePolicy"), format!("unknown value {other:?}")),
+        None => {}
+    }
+    if let Some(data) = f.take("data") {
+        let at = f.at("data");
+        let mut kept = Map::new();
+        for (key, go) in data.as_object().into_iter().flatten() {
+            let key_at = join_key(&at, key);
+            match go.as_str().map(translate) {
+                Some(Ok(jinja)) => {
+                    kept.insert(key.clone(), jinja.into());
+                }
+                Some(Err(e)) => r.refuse(key_at, e),
+                None => r.refuse(key_at, "expected a string"),
+            }
+        }
+        if data.as_object().is_none() {
+            r.refuse(at, "expected a mapping");
+        }
+        if !kept.is_empty() {
+            out.insert("data".into(), Value::Object(kept));
+        }
+    }
+    f.refuse_if_set(
+        "templateFrom",
+        "templates from ConfigMaps, Secrets or literals (templateFrom) are not supported",
+        r,
+    );
+    f.finish(r);
+    out
+}
+
+/// Labels or annotations: literal strings are kept; ESO renders them as templates, secretsync does
+/// not, so a value holding `{{` is refused.
+fn literal_map(v: &Value, path: &str, r: &mut Refusals) -> Map<String, Value> {
+    let mut kept = Map::new();
+    let Some(map) = v.as_object() else {
+        r.refuse(path, "expected a mapping");
+        return kept;
+    };
+    for (key, value) in map {
+        match value.as_str() {
+            Some(s) if s.contains("{{") => r.refuse(
+                join_key(path, key),
+                "templated label and annotation values are not supported",
+            ),
+            Some(s) => {
+                kept.insert(key.clone(), s.into());
+            }
+            None => r.refuse(join_key(path, key), "expected a string"),
+        }
+    }
+    kept
+}

@@ -1,0 +1,394 @@
+//! `secretsync convert`: External Secrets Operator (ESO) manifests to secretsync manifests.
+//!
+//! Pure: manifests in (as [`serde_json::Value`]), converted manifests and a list of
+//! [`Unsupported`] fields out. ESO's `external-secrets.io/v1` and `v1beta1` ExternalSecret,
+//! SecretStore, ClusterSecretStore and ClusterExternalSecret with the AWS provider convert; every
+//! field without a faithful secretsync form is reported with its exact path. Documents of other
+//! kinds are skipped with a note; ServiceAccounts among them are read for ESO's `jwt` auth.
+
+pub mod cli;
+mod cluster_external_secret;
+mod external_secret;
+mod remote_ref;
+mod report;
+mod store;
+pub mod template;
+pub mod version;
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+pub use report::{ObjectId, Unsupported};
+
+use crate::api::AwsService;
+use report::Refusals;
+
+/// ESO API versions this converter reads.
+pub const ESO_API_VERSIONS: [&str; 2] = ["external-secrets.io/v1", "external-secrets.io/v1beta1"];
+
+/// The API version of every converted object.
+pub const SECRETSYNC_API_VERSION: &str = "secretsync.io/v1alpha1";
+
+/// ESO kinds this converter reads.
+const ESO_KINDS: [&str; 4] = [
+    "ExternalSecret",
+    "SecretStore",
+    "ClusterSecretStore",
+    "ClusterExternalSecret",
+];
+
+/// Annotation kubectl writes with the whole applied ESO object; never carried over.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// Errors reading or writing manifests (refused fields are not errors: see [`Unsupported`]).
+#[derive(Debug, thiserror::Error)]
+pub enum ConvertError {
+    /// A document is not valid YAML.
+    #[error("document {index}: {source}")]
+    Yaml {
+        /// 1-based position of the document in its stream.
+        index: usize,
+        /// The parser's error.
+        source: serde_yaml_ng::Error,
+    },
+    /// A converted object could not be rendered as YAML.
+    #[error("rendering YAML: {0}")]
+    Render(#[from] serde_yaml_ng::Error),
+}
+
+/// The result of converting one ESO object.
+#[derive(Debug)]
+pub struct Converted {
+    /// The ESO object.
+    pub object: ObjectId,
+    /// The secretsync object; None when nothing convertible remains.
+    pub output: Option<Value>,
+    /// Fields not carried over, in document order.
+    pub unsupported: Vec<Unsupported>,
+}
+
+/// The result of converting a set of manifests.
+#[derive(Debug, Default)]
+pub struct Conversion {
+    /// One entry per ESO object, in input order.
+    pub objects: Vec<Converted>,
+    /// Notes about documents that are not ESO objects and were skipped.
+    pub skipped: Vec<String>,
+}
+
+impl Conversion {
+    /// Every unsupported field of every object.
+    pub fn unsupported(&self) -> impl Iterator<Item = &Unsupported> {
+        self.objects.iter().flat_map(|o| o.unsupported.iter())
+    }
+}
+
+/// A ServiceAccount's annotations that ESO's `jwt` auth reads.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ServiceAccountInfo {
+    /// `eks.amazonaws.com/role-arn`.
+    pub(crate) role_arn: Option<String>,
+    /// `eks.amazonaws.com/audience`.
+    pub(crate) audience: Option<String>,
+}
+
+/// The stores and ServiceAccounts among the input, so references to them can be resolved.
+#[derive(Debug, Default)]
+pub(crate) struct StoreIndex {
+    /// (kind, namespace, name) → service; ClusterSecretStores have no namespace.
+    services: BTreeMap<(String, Option<String>, String), AwsService>,
+    /// (namespace, name) → annotations.
+    accounts: BTreeMap<(Option<String>, String), ServiceAccountInfo>,
+}
+
+impl StoreIndex {
+    fn build(docs: &[Value]) -> Self {
+        let mut index = Self::default();
+        for doc in docs {
+            let id = ObjectId::of(doc);
+            let api = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+            if id.kind == "ServiceAccount" && api == "v1" {
+                let annotation = |k: &str| {
+                    doc.pointer("/metadata/annotations")
+                        .and_then(|a| a.get(k))
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                };
+                index.accounts.insert(
+                    (id.namespace.clone(), id.name.clone()),
+                    ServiceAccountInfo {
+                        role_arn: annotation(store::ROLE_ARN_ANNOTATION),
+                        audience: annotation(store::AUDIENCE_ANNOTATION),
+                    },
+                );
+            }
+            let service = doc
+                .pointer("/spec/provider/aws/service")
+                .cloned()
+                .and_then(|s| AwsService::deserialize(s).ok());
+            if let (true, Some(service)) = (ESO_API_VERSIONS.contains(&api), service) {
+                let ns = (id.kind == "SecretStore")
+                    .then(|| id.namespace.clone())
+                    .flatten();
+                index.services.insert((id.kind, ns, id.name), service);
+            }
+        }
+        index
+    }
+
+    /// The service of a store; `namespace` None for a SecretStore looks in every namespace (a
+    /// ClusterExternalSecret's store) and answers only when all same-named stores agree.
+    pub(crate) fn service(
+        &self,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Option<AwsService> {
+        let mut found = self
+            .services
+            .iter()
+            .filter(|((k, ns, n), _)| {
+                k == kind && n == name && (namespace.is_none() || ns.as_deref() == namespace)
+            })
+            .map(|(_, s)| *s);
+        let first = found.next()?;
+        found.all(|s| s == first).then_some(first)
+    }
+
+    /// The annotations of a ServiceAccount among the input.
+    pub(crate) fn service_account(
+        &self,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Option<&ServiceAccountInfo> {
+        self.accounts
+            .get(&(namespace.map(str::to_string), name.to_string()))
+    }
+}
+
+/// Parses a multi-document YAML stream; empty documents are dropped and `kind: List` is expanded.
+pub fn parse_stream(text: &str) -> Result<Vec<Value>, ConvertError> {
+    let mut docs = Vec::new();
+    for (i, doc) in serde_yaml_ng::Deserializer::from_str(text).enumerate() {
+        let value = Value::deserialize(doc).map_err(|source| ConvertError::Yaml {
+            index: i + 1,
+            source,
+        })?;
+        match value {
+            Value::Null => {}
+            Value::Object(ref m) if m.get("kind") == Some(&json!("List")) => {
+                let items = m.get("items").and_then(Value::as_array);
+                docs.extend(items.into_iter().flatten().cloned());
+            }
+            v => docs.push(v),
+        }
+    }
+    Ok(docs)
+}
+
+/// Converts every ESO object among `docs`; stores and ServiceAccounts among them resolve references.
+pub fn convert(docs: &[Value]) -> Conversion {
+    let index = StoreIndex::build(docs);
+    let mut out = Conversion::default();
+    for doc in docs {
+        let id = ObjectId::of(doc);
+        let api = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+        let eso_group = api.starts_with("external-secrets.io/")
+            || api.starts_with("generators.external-secrets.io/");
+        if ESO_API_VERSIONS.contains(&api) && ESO_KINDS.contains(&id.kind.as_str()) {
+            out.objects.push(convert_object(doc, id, &index));
+        } else if eso_group {
+            let mut r = Refusals::new(id.clone());
+            let reason = if ESO_KINDS.contains(&id.kind.as_str()) {
+                format!("{api} is not supported (external-secrets.io/v1 and v1beta1 are)")
+            } else {
+                format!("{api} {} has no secretsync equivalent", id.kind)
+            };
+            r.refuse_object("apiVersion", reason);
+            out.objects.push(Converted {
+                object: id,
+                output: None,
+                unsupported: r.into_items(),
+            });
+        } else if id.kind != "ServiceAccount" || api != "v1" {
+            let what = if api.is_empty() && id.kind.is_empty() {
+                "a document without apiVersion and kind".to_string()
+            } else {
+                format!("{api} {id}")
+            };
+            out.skipped
+                .push(format!("{what}: not an External Secrets Operator object"));
+        } else {
+            out.skipped
+                .push(format!("v1 {id}: read for jwt auth, not converted"));
+        }
+    }
+    out
+}
+
+fn convert_object(doc: &Value, id: ObjectId, index: &StoreIndex) -> Converted {
+    let mut r = Refusals::new(id.clone());
+    let empty = Value::Null;
+    let spec = doc.get("spec").unwrap_or(&empty);
+    let ns = id.namespace.as_deref();
+    let spec = match id.kind.as_str() {
+        "ExternalSecret" => external_secret::convert_spec(spec, "spec", ns, index, &mut r),
+        "SecretStore" => store::convert_spec(spec, false, ns, index, &mut r),
+        "ClusterSecretStore" => store::convert_spec(spec, true, None, index, &mut r),
+        _ => cluster_external_secret::convert_spec(spec, index, &mut r),
+    };
+    let output = spec.map(|spec| {
+        json!({
+            "apiVersion": SECRETSYNC_API_VERSION,
+            "kind": id.kind,
+            "metadata": metadata(doc),
+            "spec": spec,
+        })
+    });
+    Converted {
+        object: id,
+        output,
+        unsupported: r.into_items(),
+    }
+}
+
+/// Name, namespace, labels and annotations; fields the API server fills in are dropped.
+fn metadata(doc: &Value) -> Value {
+    let mut out = Map::new();
+    let meta = doc.get("metadata");
+    for key in ["name", "namespace", "labels", "annotations"] {
+        let Some(v) = meta
+            .and_then(|m| m.get(key))
+            .filter(|v| !report::is_unset(v))
+        else {
+            continue;
+        };
+        let mut v = v.clone();
+        if let Some(a) = v.as_object_mut().filter(|_| key == "annotations") {
+            a.remove(LAST_APPLIED);
+            if a.is_empty() {
+                continue;
+            }
+        }
+        out.insert(key.into(), v);
+    }
+    Value::Object(out)
+}
+
+/// The file `--out` writes an object to: `<kind>-<namespace>-<name>.yaml` (lower-case kind;
+/// cluster-scoped objects have no namespace part).
+pub fn file_name(object: &ObjectId) -> String {
+    let kind = object.kind.to_lowercase();
+    match &object.namespace {
+        Some(ns) => format!("{kind}-{ns}-{}.yaml", object.name),
+        None => format!("{kind}-{}.yaml", object.name),
+    }
+}
+
+/// Renders objects as a multi-document YAML stream (each document starts with `---`), fields in
+/// the order of secretsync's README (see [`FIELD_ORDER`]).
+pub fn render_stream<'a>(
+    objects: impl IntoIterator<Item = &'a Value>,
+) -> Result<String, ConvertError> {
+    let mut out = String::new();
+    for o in objects {
+        out.push_str("---\n");
+        out.push_str(&serde_yaml_ng::to_string(&ordered(o, false)?)?);
+    }
+    Ok(out)
+}
+
+/// Field order of rendered objects: these keys first, in this order; other keys after, sorted.
+const FIELD_ORDER: [&str; 48] = [
+    "apiVersion",
+    "kind",
+    "metadata",
+    "spec",
+    "name",
+    "namespace",
+    "labels",
+    "annotations",
+    // ClusterExternalSecret
+    "namespaceSelectors",
+    "namespaces",
+    "externalSecretName",
+    "externalSecretMetadata",
+    "refreshTime",
+    "externalSecretSpec",
+    // ExternalSecret
+    "secretStoreRef",
+    "refreshInterval",
+    "refreshPolicy",
+    "target",
+    "data",
+    "dataFrom",
+    "type",
+    "creationPolicy",
+    "deletionPolicy",
+    "template",
+    "mergePolicy",
+    "secretKey",
+    "remoteRef",
+    "extract",
+    "find",
+    "key",
+    "property",
+    "versionStage",
+    "versionId",
+    "path",
+    "tags",
+    "decodingStrategy",
+    // stores
+    "aws",
+    "conditions",
+    "service",
+    "region",
+    "role",
+    "externalId",
+    "auth",
+    "secretRef",
+    "serviceAccountRef",
+    "accessKeyId",
+    "secretAccessKey",
+    "sessionToken",
+];
+
+/// Maps whose keys are user data (label names, template keys, tags): kept sorted, never reordered.
+const USER_MAPS: [&str; 5] = ["labels", "annotations", "data", "tags", "matchLabels"];
+
+fn ordered(v: &Value, user_map: bool) -> Result<serde_yaml_ng::Value, ConvertError> {
+    Ok(match v {
+        Value::Object(map) => {
+            // `kind` leads a manifest but follows `name` in a reference (`secretStoreRef`).
+            let top = map.contains_key("apiVersion");
+            let rank = |k: &str| {
+                let k = if k == "kind" && !top { "name" } else { k };
+                let pos = FIELD_ORDER
+                    .iter()
+                    .position(|f| *f == k)
+                    .filter(|_| !user_map);
+                pos.unwrap_or(FIELD_ORDER.len())
+            };
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
+            let mut out = serde_yaml_ng::Mapping::new();
+            for k in keys {
+                let child = ordered(
+                    &map[k.as_str()],
+                    USER_MAPS.contains(&k.as_str()) && map[k.as_str()].is_object(),
+                )?;
+                out.insert(serde_yaml_ng::Value::String(k.clone()), child);
+            }
+            serde_yaml_ng::Value::Mapping(out)
+        }
+        Value::Array(items) => serde_yaml_ng::Value::Sequence(
+            items
+                .iter()
+                .map(|i| ordered(i, false))
+                .collect::<Result<_, _>>()?,
+        ),
+        scalar => serde_yaml_ng::to_value(scalar)?,
+    })
+}
