@@ -72,6 +72,11 @@ struct ControllerArgs {
     /// metric (default: Secrets Manager's list price, $0.05 per 10,000 API calls).
     #[arg(long, value_parser = parse_price, default_value = "0.05")]
     aws_price_per_10k_calls: f64,
+    /// Honour Stakater Reloader's workload annotations (`reloader.stakater.com/auto`,
+    /// `secret.reloader.stakater.com/auto`, `secret.reloader.stakater.com/reload`) and its Secret
+    /// annotation `reloader.stakater.com/ignore` for Secrets secretsync manages.
+    #[arg(long, env = "SECRETSYNC_RELOADER_COMPAT")]
+    reloader_compat: bool,
     /// Log format: `text` or `json`.
     #[arg(long, default_value = "text")]
     log_format: String,
@@ -187,6 +192,7 @@ async fn run_controller(args: ControllerArgs) -> anyhow::Result<()> {
             min_refresh_interval: args.min_refresh_interval,
             deletion_grace_period: args.deletion_grace_period,
             rollout_settle: args.rollout_settle,
+            reloader_compat: args.reloader_compat,
             aws_price_per_10k_calls: args.aws_price_per_10k_calls,
             tenancy: secretsync::core::access::TenancyPolicy {
                 namespaced_stores_use_controller_identity: args

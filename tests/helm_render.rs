@@ -415,8 +415,9 @@ fn tuning_and_tenancy_values_render_as_flags() {
         !defaults.iter().any(
             |a| a.starts_with("--namespaced-stores-use-controller-identity")
                 || a.starts_with("--allowed-endpoints")
+                || a.starts_with("--reloader-compat")
         ),
-        "tenancy flags are off by default: {defaults:?}"
+        "tenancy flags and Reloader compatibility are off by default: {defaults:?}"
     );
 
     let docs = documents(&render(
@@ -425,6 +426,7 @@ fn tuning_and_tenancy_values_render_as_flags() {
         &[
             "minRefreshInterval=30s,deletionGracePeriod=1h30m,rolloutSettle=500ms",
             "awsPricePer10kCalls=0.03",
+            "reloaderCompat=true",
             "tenancy.namespacedStoresUseControllerIdentity=true",
             "tenancy.allowedEndpoints[0]=http://moto.aws.svc:5000",
             "tenancy.allowedEndpoints[1]=https://vpce-1.secretsmanager.us-east-1.vpce.amazonaws.com",
@@ -448,6 +450,7 @@ fn tuning_and_tenancy_values_render_as_flags() {
         args.contains(&"--namespaced-stores-use-controller-identity".to_string()),
         "{args:?}"
     );
+    assert!(args.contains(&"--reloader-compat".to_string()), "{args:?}");
     assert_eq!(
         flag(&args, "--allowed-endpoints").as_deref(),
         Some("http://moto.aws.svc:5000,https://vpce-1.secretsmanager.us-east-1.vpce.amazonaws.com")

@@ -356,6 +356,8 @@ pub enum WorkloadKind {
     StatefulSet,
     /// apps/v1 DaemonSet.
     DaemonSet,
+    /// argoproj.io/v1alpha1 Rollout (Argo Rollouts), restarted through `spec.restartAt`.
+    Rollout,
 }
 
 /// Observed state of an ExternalSecret.

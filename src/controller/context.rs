@@ -36,6 +36,8 @@ pub struct Options {
     pub deletion_grace_period: std::time::Duration,
     /// How long a rotation waits for sibling Secrets before restarting workloads once.
     pub rollout_settle: std::time::Duration,
+    /// Honour Stakater Reloader's annotations (`--reloader-compat`).
+    pub reloader_compat: bool,
     /// Estimated USD per 10,000 AWS API calls, for the estimated-cost metric.
     pub aws_price_per_10k_calls: f64,
     /// Which AWS identities and endpoints namespaced stores may use.

@@ -173,6 +173,15 @@ fn written_record(
         name: name.to_string(),
         record,
         listed: super::rollout::listed_targets(es),
+        // The Secret's annotations come from the template's metadata.
+        reloader_ignore: es
+            .spec
+            .target
+            .template
+            .as_ref()
+            .and_then(|t| t.metadata.as_ref())
+            .and_then(|m| m.annotations.get(crate::core::rollout::RELOADER_IGNORE))
+            .is_some_and(|v| v.trim() == "true"),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The Kubernetes shell: watches, reconcilers and their wiring.
 
+mod argo_rollouts;
 mod cluster_external_secret;
 mod context;
 mod detect;

@@ -15,8 +15,8 @@ use super::context::{Context, object_ref};
 use crate::api::WorkloadKind;
 use crate::core::reason::{Reason, SyncError};
 use crate::core::rollout::{
-    MARKER_ANNOTATION, ManagedSecret, RELOAD_ANNOTATION, WorkloadAction, WorkloadView, describe,
-    plan, referenced_secrets, with_written,
+    MARKER_ANNOTATION, ManagedSecret, RELOAD_ANNOTATION, RELOADER_IGNORE, ReloaderAnnotations,
+    WorkloadAction, WorkloadView, describe, plan, referenced_secrets, with_written,
 };
 use crate::core::target::{
     FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, OWNER_ANNOTATION, VERSIONS_ANNOTATION,
@@ -94,12 +94,17 @@ pub async fn roll_out(
 }
 
 fn view(
+    reloader_compat: bool,
     kind: WorkloadKind,
     meta: &kube::api::ObjectMeta,
     template: &PodTemplateSpec,
     paused: bool,
 ) -> WorkloadView {
     WorkloadView {
+        reloader: match (&meta.annotations, reloader_compat) {
+            (Some(a), true) => ReloaderAnnotations::of(a),
+            _ => ReloaderAnnotations::default(),
+        },
         kind,
         name: meta.name.clone().unwrap_or_default(),
         reload: meta
@@ -122,8 +127,9 @@ fn view(
     }
 }
 
-/// Every Deployment, StatefulSet and DaemonSet of the namespace, as the plan sees them.
-async fn workloads(ctx: &Context, ns: &str) -> Result<Vec<WorkloadView>, SyncError> {
+/// Every Deployment, StatefulSet, DaemonSet and (when the CRD is installed) Argo Rollout of the
+/// namespace, as the plan sees them; the flag says whether Rollouts could be listed.
+async fn workloads(ctx: &Context, ns: &str) -> Result<(Vec<WorkloadView>, bool), SyncError> {
     let lp = ListParams::default();
     let mut views = Vec::new();
     let deployments: Api<Deployment> = Api::namespaced(ctx.client.clone(), ns);
@@ -135,6 +141,7 @@ async fn workloads(ctx: &Context, ns: &str) -> Result<Vec<WorkloadView>, SyncErr
         let spec = d.spec.unwrap_or_default();
         let paused = spec.paused == Some(true);
         views.push(view(
+            ctx.options.reloader_compat,
             WorkloadKind::Deployment,
             &d.metadata,
             &spec.template,
@@ -149,6 +156,7 @@ async fn workloads(ctx: &Context, ns: &str) -> Result<Vec<WorkloadView>, SyncErr
     {
         let spec = s.spec.unwrap_or_default();
         views.push(view(
+            ctx.options.reloader_compat,
             WorkloadKind::StatefulSet,
             &s.metadata,
             &spec.template,
@@ -163,13 +171,19 @@ async fn workloads(ctx: &Context, ns: &str) -> Result<Vec<WorkloadView>, SyncErr
     {
         let spec = s.spec.unwrap_or_default();
         views.push(view(
+            ctx.options.reloader_compat,
             WorkloadKind::DaemonSet,
             &s.metadata,
             &spec.template,
             false,
         ));
     }
-    Ok(views)
+    let rollouts = super::argo_rollouts::views(ctx, ns, ctx.options.reloader_compat)
+        .await
+        .map_err(|e| kube_err("listing Argo Rollouts", e))?;
+    let argo = rollouts.is_some();
+    views.extend(rollouts.into_iter().flatten());
+    Ok((views, argo))
 }
 
 /// The managed Secrets of the namespace (metadata only: no values are read), with the
@@ -193,6 +207,9 @@ async fn managed_secrets(ctx: &Context, ns: &str) -> Result<Vec<ManagedSecret>, 
             name: meta.name.clone().unwrap_or_default(),
             record,
             listed,
+            reloader_ignore: annotations
+                .and_then(|a| a.get(RELOADER_IGNORE))
+                .is_some_and(|v| v.trim() == "true"),
         }
     };
     if let Some(cache) = ctx.managed_secrets_ready() {
@@ -227,18 +244,26 @@ async fn execute(
     ns: &str,
     written: &[ManagedSecret],
 ) -> Result<HashMap<String, RolloutReport>, SyncError> {
-    let views = workloads(ctx, ns).await?;
+    let (views, argo) = workloads(ctx, ns).await?;
     let managed = with_written(managed_secrets(ctx, ns).await?, written);
     let rotated: &BTreeSet<String> = &written.iter().map(|s| s.name.clone()).collect();
     let mut reports: HashMap<String, RolloutReport> = HashMap::new();
     for secret in managed.iter().filter(|s| rotated.contains(&s.name)) {
         for (kind, name) in &secret.listed {
             if !views.iter().any(|v| v.kind == *kind && v.name == *name) {
+                let why = if *kind == WorkloadKind::Rollout && !argo {
+                    format!(
+                        "Rollout/{name} not restarted: Argo Rollouts is not installed (no rollouts.argoproj.io CRD) \
+                         or the controller may not list Rollouts"
+                    )
+                } else {
+                    format!("{kind:?}/{name} not found")
+                };
                 reports
                     .entry(secret.name.clone())
                     .or_default()
                     .skipped
-                    .push(format!("{kind:?}/{name} not found"));
+                    .push(why);
             }
         }
     }
@@ -273,6 +298,9 @@ async fn execute(
                         .patch(&w.name, &pp, &Patch::Merge(&patch))
                         .await
                         .map(|_| ()),
+                    WorkloadKind::Rollout => {
+                        super::argo_rollouts::restart(ctx, ns, &w.name, &planned.marker).await
+                    }
                 };
                 if result.is_err() {
                     ctx.metrics
@@ -315,6 +343,7 @@ fn publish_on_workload(
         WorkloadKind::Deployment => object_ref::<Deployment>(ns, &w.name),
         WorkloadKind::StatefulSet => object_ref::<StatefulSet>(ns, &w.name),
         WorkloadKind::DaemonSet => object_ref::<DaemonSet>(ns, &w.name),
+        WorkloadKind::Rollout => super::argo_rollouts::object_ref(ns, &w.name),
     };
     ctx.publish(&reference, type_, reason, "Rollout", note);
 }

@@ -11,6 +11,44 @@ use crate::api::WorkloadKind;
 
 /// Workload annotation: `"true"` opts a workload into auto-discovery, `"false"` excludes it always.
 pub const RELOAD_ANNOTATION: &str = "secretsync.io/reload";
+/// Reloader's workload annotation: `"true"` restarts on any referenced Secret (ConfigMaps are not ours).
+pub const RELOADER_AUTO: &str = "reloader.stakater.com/auto";
+/// Reloader's Secret-only variant of [`RELOADER_AUTO`].
+pub const RELOADER_SECRET_AUTO: &str = "secret.reloader.stakater.com/auto";
+/// Reloader's workload annotation naming Secrets (comma-separated) that restart it.
+pub const RELOADER_SECRET_RELOAD: &str = "secret.reloader.stakater.com/reload";
+/// Reloader's Secret annotation: `"true"` means the Secret never triggers a Reloader-style restart.
+pub const RELOADER_IGNORE: &str = "reloader.stakater.com/ignore";
+
+/// The Reloader annotations of a workload, as `--reloader-compat` honours them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReloaderAnnotations {
+    /// `reloader.stakater.com/auto` or `secret.reloader.stakater.com/auto` is `"true"`.
+    pub auto: bool,
+    /// The Secrets `secret.reloader.stakater.com/reload` names.
+    pub named: BTreeSet<String>,
+}
+
+impl ReloaderAnnotations {
+    /// Reads a workload's annotations.
+    pub fn of(annotations: &BTreeMap<String, String>) -> Self {
+        let is_true = |k: &str| annotations.get(k).is_some_and(|v| v.trim() == "true");
+        Self {
+            auto: is_true(RELOADER_AUTO) || is_true(RELOADER_SECRET_AUTO),
+            named: annotations
+                .get(RELOADER_SECRET_RELOAD)
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|n| !n.is_empty())
+                        .map(String::from)
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
+
 /// The pod-template annotation carrying the restart marker: one per workload, covering every Secret
 /// that can restart it, so one rotation feeding several of its Secrets restarts it once.
 pub const MARKER_ANNOTATION: &str = "secretsync.io/rollout-marker";
@@ -86,6 +124,8 @@ pub struct WorkloadView {
     pub marker: Option<String>,
     /// A paused Deployment.
     pub paused: bool,
+    /// Its Reloader annotations (empty unless `--reloader-compat`).
+    pub reloader: ReloaderAnnotations,
 }
 
 /// What the rollout step knows about one Secret secretsync manages in the namespace.
@@ -97,6 +137,8 @@ pub struct ManagedSecret {
     pub record: BTreeMap<String, String>,
     /// `rolloutRestartTargets` of the ExternalSecret writing it.
     pub listed: Vec<(WorkloadKind, String)>,
+    /// Annotated `reloader.stakater.com/ignore: "true"`: no Reloader-style restart.
+    pub reloader_ignore: bool,
 }
 
 /// The managed Secrets as a watch cache shows them, with the Secrets just written put in as written:
@@ -139,14 +181,19 @@ pub struct PlannedWorkload {
     pub rotated: Vec<String>,
 }
 
-/// Whether `secret` can restart `w`: listed in its ExternalSecret's `rolloutRestartTargets`, or
-/// referenced by the workload with `secretsync.io/reload: "true"`.
+/// Whether `secret` can restart `w`: listed in its ExternalSecret's `rolloutRestartTargets`;
+/// referenced by the workload with `secretsync.io/reload: "true"`; or, by Reloader's annotations,
+/// referenced with `auto` or named by `secret.reloader.stakater.com/reload`, unless the Secret is
+/// annotated `reloader.stakater.com/ignore: "true"`.
 fn restarts(w: &WorkloadView, secret: &ManagedSecret) -> bool {
+    let referenced = w.referenced.contains(&secret.name);
     secret
         .listed
         .iter()
         .any(|(k, n)| *k == w.kind && *n == w.name)
-        || (w.reload.as_deref() == Some("true") && w.referenced.contains(&secret.name))
+        || (w.reload.as_deref() == Some("true") && referenced)
+        || (!secret.reloader_ignore
+            && ((w.reloader.auto && referenced) || w.reloader.named.contains(&secret.name)))
 }
 
 /// Decides, per workload, what a batch of rotations (the Secrets in `rotated`, whose new versions are

@@ -19,6 +19,7 @@ fn view(kind: WorkloadKind, name: &str) -> WorkloadView {
         referenced: BTreeSet::new(),
         marker: None,
         paused: false,
+        reloader: ReloaderAnnotations::default(),
     }
 }
 
@@ -27,6 +28,7 @@ fn managed(name: &str, record: &[(&str, &str)], listed: &[(WorkloadKind, &str)])
         name: name.into(),
         record: versions(record),
         listed: listed.iter().map(|(k, n)| (*k, n.to_string())).collect(),
+        reloader_ignore: false,
     }
 }
 
@@ -389,4 +391,81 @@ fn written_records_replace_a_lagging_cache_so_a_rotation_always_restarts() {
             "case {i}"
         );
     }
+}
+
+/// Reloader's annotations (with `--reloader-compat`) over every combination: which workloads a
+/// rotation of Secret `db` restarts, once each, whatever else is set.
+#[test]
+fn reloader_annotations_restart_like_reloader_but_once_per_rotation() {
+    let ann = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    // (workload annotations, references db, db ignored, restarts)
+    type Case<'a> = (&'a [(&'a str, &'a str)], bool, bool, bool);
+    let cases: &[Case] = &[
+        (&[], true, false, false),
+        (&[(RELOADER_AUTO, "true")], true, false, true),
+        (&[(RELOADER_AUTO, "true")], false, false, false),
+        (&[(RELOADER_AUTO, "false")], true, false, false),
+        (&[(RELOADER_AUTO, "true")], true, true, false),
+        (&[(RELOADER_SECRET_AUTO, "true")], true, false, true),
+        (&[(RELOADER_SECRET_RELOAD, "other, db")], false, false, true),
+        (&[(RELOADER_SECRET_RELOAD, "other")], true, false, false),
+        (&[(RELOADER_SECRET_RELOAD, "db")], false, true, false),
+        (&[(RELOADER_SECRET_RELOAD, " db ,")], false, false, true),
+        (
+            &[(RELOADER_AUTO, "true"), (RELOADER_SECRET_RELOAD, "db")],
+            true,
+            false,
+            true,
+        ),
+        (
+            &[(RELOADER_AUTO, "true"), (RELOAD_ANNOTATION, "false")],
+            true,
+            false,
+            false,
+        ),
+    ];
+    for (annotations, references, ignored, want) in cases {
+        let a = ann(annotations);
+        let w = WorkloadView {
+            reload: a.get(RELOAD_ANNOTATION).cloned(),
+            referenced: if *references {
+                rotated(&["db"])
+            } else {
+                BTreeSet::new()
+            },
+            reloader: ReloaderAnnotations::of(&a),
+            ..view(WorkloadKind::Deployment, "api")
+        };
+        let secret = ManagedSecret {
+            reloader_ignore: *ignored,
+            ..managed("db", &[("prod/db", "2")], &[])
+        };
+        let planned = plan(&[w], &[secret], &rotated(&["db"]));
+        let restarts = planned.iter().any(|p| p.action == WorkloadAction::Restart);
+        assert_eq!(
+            restarts, *want,
+            "{annotations:?} references={references} ignored={ignored}"
+        );
+        assert!(planned.len() <= 1, "one plan per workload");
+    }
+    // An explicit rolloutRestartTargets entry is secretsync's own: Reloader's ignore does not stop it.
+    let listed = ManagedSecret {
+        reloader_ignore: true,
+        ..managed(
+            "db",
+            &[("prod/db", "2")],
+            &[(WorkloadKind::Deployment, "api")],
+        )
+    };
+    let p = plan(
+        &[view(WorkloadKind::Deployment, "api")],
+        &[listed],
+        &rotated(&["db"]),
+    );
+    assert_eq!(p[0].action, WorkloadAction::Restart);
 }

@@ -208,6 +208,7 @@ pub fn controller_grants(token: bool) -> BTreeSet<Grant> {
             &["list", "patch"],
             &[],
         ),
+        ("argoproj.io", &["rollouts"], &["list", "patch"], &[]),
         ("events.k8s.io", &["events"], &["create", "patch"], &[]),
     ]);
     if token {

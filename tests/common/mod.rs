@@ -236,6 +236,13 @@ fn api_resource(kind: &str) -> ApiResource {
         "ExternalSecret" => ApiResource::erase::<ExternalSecret>(&()),
         "SecretStore" => ApiResource::erase::<SecretStore>(&()),
         "ClusterSecretStore" => ApiResource::erase::<ClusterSecretStore>(&()),
+        "ClusterExternalSecret" => {
+            ApiResource::erase::<secretsync::api::ClusterExternalSecret>(&())
+        }
+        "Rollout" => ApiResource::from_gvk_with_plural(
+            &kube::api::GroupVersionKind::gvk("argoproj.io", "v1alpha1", "Rollout"),
+            "rollouts",
+        ),
         "Secret" => ApiResource::erase::<Secret>(&()),
         "ServiceAccount" => ApiResource::erase::<k8s_openapi::api::core::v1::ServiceAccount>(&()),
         "Deployment" => ApiResource::erase::<k8s_openapi::api::apps::v1::Deployment>(&()),
@@ -256,16 +263,17 @@ pub async fn apply(client: &Client, ns: &str, yaml: &str) {
         let obj: DynamicObject =
             serde_json::from_value(value).unwrap_or_else(|e| panic!("bad object: {e}"));
         let name = obj.metadata.name.clone().unwrap_or_default();
-        let api: Api<DynamicObject> = if kind == "ClusterSecretStore" {
-            Api::all_with(client.clone(), &ar)
-        } else {
-            let target_ns = obj
-                .metadata
-                .namespace
-                .clone()
-                .unwrap_or_else(|| ns.to_string());
-            Api::namespaced_with(client.clone(), &target_ns, &ar)
-        };
+        let api: Api<DynamicObject> =
+            if kind == "ClusterSecretStore" || kind == "ClusterExternalSecret" {
+                Api::all_with(client.clone(), &ar)
+            } else {
+                let target_ns = obj
+                    .metadata
+                    .namespace
+                    .clone()
+                    .unwrap_or_else(|| ns.to_string());
+                Api::namespaced_with(client.clone(), &target_ns, &ar)
+            };
         api.patch(
             &name,
             &PatchParams::apply("secretsync-tests").force(),

@@ -1,0 +1,102 @@
+//! Argo Rollouts as restart targets: Rollouts are read as dynamic objects (the CRD may not be
+//! installed) and restarted the way Argo documents, by setting `spec.restartAt`; the marker that
+//! makes the restart once per rotation lives in the Rollout's own annotations.
+
+use k8s_openapi::api::core::v1::{ObjectReference, PodTemplateSpec};
+use kube::api::{
+    Api, ApiResource, DynamicObject, GroupVersionKind, ListParams, Patch, PatchParams,
+};
+
+use super::context::Context;
+use crate::api::WorkloadKind;
+use crate::core::rollout::{
+    MARKER_ANNOTATION, RELOAD_ANNOTATION, ReloaderAnnotations, WorkloadView, referenced_secrets,
+};
+use crate::core::target::FIELD_MANAGER;
+
+/// API version of the Rollouts restarted.
+pub const API_VERSION: &str = "argoproj.io/v1alpha1";
+
+fn resource() -> ApiResource {
+    ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("argoproj.io", "v1alpha1", "Rollout"),
+        "rollouts",
+    )
+}
+
+/// The Rollouts of a namespace as the plan sees them, or None when the Rollout CRD is not installed
+/// (or the controller may not list Rollouts).
+pub async fn views(
+    ctx: &Context,
+    ns: &str,
+    reloader_compat: bool,
+) -> Result<Option<Vec<WorkloadView>>, kube::Error> {
+    let api: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), ns, &resource());
+    let list = match api.list(&ListParams::default()).await {
+        Ok(list) => list,
+        // Not installed (404), or not readable (403: an older RBAC): Deployments and the rest still
+        // restart; a listed Rollout is reported as skipped.
+        Err(kube::Error::Api(e)) if e.code == 404 || e.code == 403 => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    Ok(Some(
+        list.items
+            .iter()
+            .map(|r| view(r, reloader_compat))
+            .collect(),
+    ))
+}
+
+fn view(rollout: &DynamicObject, reloader_compat: bool) -> WorkloadView {
+    let annotations = rollout.metadata.annotations.clone().unwrap_or_default();
+    let spec = &rollout.data["spec"];
+    // A Rollout with `workloadRef` has no template of its own: only an explicit listing restarts it.
+    let template: Option<PodTemplateSpec> = serde_json::from_value(spec["template"].clone()).ok();
+    WorkloadView {
+        kind: WorkloadKind::Rollout,
+        name: rollout.metadata.name.clone().unwrap_or_default(),
+        reload: annotations.get(RELOAD_ANNOTATION).cloned(),
+        referenced: template
+            .and_then(|t| t.spec)
+            .as_ref()
+            .map(referenced_secrets)
+            .unwrap_or_default(),
+        marker: annotations.get(MARKER_ANNOTATION).cloned(),
+        paused: spec["paused"].as_bool() == Some(true),
+        reloader: if reloader_compat {
+            ReloaderAnnotations::of(&annotations)
+        } else {
+            ReloaderAnnotations::default()
+        },
+    }
+}
+
+/// Restarts a Rollout: `spec.restartAt` now, and the marker in its annotations, in one patch.
+pub async fn restart(ctx: &Context, ns: &str, name: &str, marker: &str) -> Result<(), kube::Error> {
+    let api: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), ns, &resource());
+    let now = jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .unwrap_or(jiff::Timestamp::now());
+    let patch = serde_json::json!({
+        "metadata": { "annotations": { MARKER_ANNOTATION: marker } },
+        "spec": { "restartAt": now.to_string() },
+    });
+    let pp = PatchParams {
+        field_manager: Some(FIELD_MANAGER.into()),
+        ..Default::default()
+    };
+    api.patch(name, &pp, &Patch::Merge(&patch))
+        .await
+        .map(|_| ())
+}
+
+/// The reference Events about a Rollout name.
+pub fn object_ref(ns: &str, name: &str) -> ObjectReference {
+    ObjectReference {
+        api_version: Some(API_VERSION.into()),
+        kind: Some("Rollout".into()),
+        name: Some(name.into()),
+        namespace: Some(ns.into()),
+        ..Default::default()
+    }
+}
