@@ -27,6 +27,8 @@ use crate::core::cluster_es::{
 const MANAGER: &str = "secretsync-cluster-external-secret";
 /// Default `refreshTime`.
 const DEFAULT_REFRESH: Duration = Duration::from_secs(60);
+/// When to look again if the watch caches are not there yet.
+const CACHES_NOT_READY: Duration = Duration::from_secs(2);
 
 /// Reconciles one ClusterExternalSecret.
 pub async fn reconcile(
@@ -46,13 +48,18 @@ pub async fn reconcile(
         // The ExternalSecrets carry it as owner: the garbage collector removes them.
         return Ok(Action::await_change());
     }
+    // Both caches complete first: a namespace list not yet loaded would look like "nothing matches"
+    // and delete every copy.
+    let (Some(ns_cache), Some(es_cache)) = (ctx.stores.namespaces.get(), ctx.external_secrets.get())
+    else {
+        return Ok(Action::requeue(CACHES_NOT_READY));
+    };
+    if ns_cache.wait_until_ready().await.is_err() || es_cache.wait_until_ready().await.is_err() {
+        return Ok(Action::requeue(CACHES_NOT_READY));
+    }
     let name = external_secret_name(&ces.spec, &ces_name).to_string();
-    let namespaces: Vec<NamespaceInfo> = ctx
-        .stores
-        .namespaces
-        .get()
-        .map(|s| s.state())
-        .unwrap_or_default()
+    let namespaces: Vec<NamespaceInfo> = ns_cache
+        .state()
         .iter()
         .map(|n| NamespaceInfo {
             name: n.name_any(),
@@ -66,11 +73,7 @@ pub async fn reconcile(
         .map(|n| n.name.clone())
         .collect();
     let desired = desired_external_secret(&ces, &name, &uid);
-    let all = ctx
-        .external_secrets
-        .get()
-        .map(|s| s.state())
-        .unwrap_or_default();
+    let all = es_cache.state();
     let mut owned = Vec::new();
     let mut foreign = BTreeSet::new();
     for es in &all {
