@@ -67,6 +67,9 @@ fn report(conversion: &Conversion, out: &mut impl Write) -> usize {
     }
     let mut refused = 0;
     for object in &conversion.objects {
+        for note in &object.notes {
+            let _ = writeln!(out, "note: {note}");
+        }
         for u in &object.unsupported {
             let _ = writeln!(out, "{u}");
             refused += 1;

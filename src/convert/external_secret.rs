@@ -183,6 +183,12 @@ fn target(v: &Value, path: &str, r: &mut Refusals) -> Map<String, Value> {
             "Delete requires creationPolicy Owner in secretsync; the Secret is kept (Retain)",
         ),
         Some(p @ ("Retain" | "Delete")) => {
+            if p == "Delete" {
+                r.note(
+                    "deletionPolicy Delete: secretsync deletes the Secret only once every remote \
+                     secret is confirmed deleted and the grace period (--deletion-grace-period) has passed",
+                );
+            }
             out.insert("deletionPolicy".into(), p.into());
         }
         Some(other) => r.refuse(

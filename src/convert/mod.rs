@@ -67,6 +67,8 @@ pub struct Converted {
     pub output: Option<Value>,
     /// Fields not carried over, in document order.
     pub unsupported: Vec<Unsupported>,
+    /// Differences in behaviour worth knowing about fields that did convert.
+    pub notes: Vec<String>,
 }
 
 /// The result of converting a set of manifests.
@@ -207,10 +209,12 @@ pub fn convert(docs: &[Value]) -> Conversion {
                 format!("{api} {} has no secretsync equivalent", id.kind)
             };
             r.refuse_object("apiVersion", reason);
+            let (unsupported, notes) = r.finish();
             out.objects.push(Converted {
                 object: id,
                 output: None,
-                unsupported: r.into_items(),
+                unsupported,
+                notes,
             });
         } else if id.kind != "ServiceAccount" || api != "v1" {
             let what = if api.is_empty() && id.kind.is_empty() {
@@ -247,10 +251,15 @@ fn convert_object(doc: &Value, id: ObjectId, index: &StoreIndex) -> Converted {
             "spec": spec,
         })
     });
+    let (unsupported, mut notes) = r.finish();
+    if output.is_none() {
+        notes.clear();
+    }
     Converted {
         object: id,
         output,
-        unsupported: r.into_items(),
+        unsupported,
+        notes,
     }
 }
 

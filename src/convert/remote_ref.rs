@@ -20,27 +20,25 @@ pub(crate) fn data_entry(
     let before = r.len();
     let mut f = Fields::new(v, path, r);
     let secret_key = f.string("secretKey", r);
-    if let Some(source) = f.take("sourceRef") {
-        source_ref(source, &f.at("sourceRef"), r);
-    }
-    let remote = f.take("remoteRef");
-    let at = f.at("remoteRef");
-    f.finish(r);
-    let remote = match remote {
-        Some(remote) => remote_ref(remote, &at, service, r),
-        None => {
-            r.refuse(at, "required");
-            None
-        }
-    };
     match secret_key {
         Some(k) if crate::core::naming::is_valid_key(k) => {}
         Some(k) => r.refuse(
-            format!("{path}.secretKey"),
+            f.at("secretKey"),
             format!("{k:?} is not a Secret key ([-._a-zA-Z0-9]+)"),
         ),
-        None => r.refuse(format!("{path}.secretKey"), "required"),
+        None => r.refuse(f.at("secretKey"), "required"),
     }
+    let remote = match f.take("remoteRef") {
+        Some(remote) => remote_ref(remote, &f.at("remoteRef"), service, r),
+        None => {
+            r.refuse(f.at("remoteRef"), "required");
+            None
+        }
+    };
+    if let Some(source) = f.take("sourceRef") {
+        source_ref(source, &f.at("sourceRef"), r);
+    }
+    f.finish(r);
     (r.len() == before).then(|| json!({ "secretKey": secret_key, "remoteRef": remote }))
 }
 
@@ -152,20 +150,26 @@ fn find_ref(v: &Value, path: &str, service: Option<AwsService>, r: &mut Refusals
     let before = r.len();
     let mut f = Fields::new(v, path, r);
     let mut out = Map::new();
-    if let Some(p) = f.string("path", r) {
-        if service == Some(AwsService::SecretsManager) {
-            r.refuse(
-                f.at("path"),
-                "find.path is read only from Parameter Store stores; on Secrets Manager use find.name.regexp",
-            );
-        } else if !p.starts_with('/') {
-            r.refuse(
-                f.at("path"),
-                format!("{p:?}: secretsync needs a path starting with '/'"),
-            );
-        } else {
-            out.insert("path".into(), p.into());
-        }
+    match service {
+        Some(AwsService::SecretsManager) => {}
+        Some(AwsService::ParameterStore) => r.refuse(
+            path,
+            "ESO names each found parameter's key after its full name with the leading '/' as '_' \
+             (/app/db: _app_db), secretsync without it (app_db): the Secret's keys would differ",
+        ),
+        None => r.refuse(
+            path,
+            "the keys find writes depend on the store's service (ESO and secretsync name Parameter \
+             Store keys differently), and the store is not among the converted manifests; convert \
+             the store together with this object",
+        ),
+    }
+    if f.take("path").is_some() && service == Some(AwsService::SecretsManager) {
+        r.refuse(
+            f.at("path"),
+            "ESO reads find.path on Secrets Manager as a name prefix; secretsync reads find.path \
+             only from Parameter Store (express the prefix in find.name.regexp)",
+        );
     }
     if let Some(name) = f.take("name") {
         let mut n = Fields::new(name, &f.at("name"), r);

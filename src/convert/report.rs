@@ -60,6 +60,7 @@ impl fmt::Display for Unsupported {
 pub(crate) struct Refusals {
     object: ObjectId,
     items: Vec<Unsupported>,
+    notes: Vec<String>,
     fatal: bool,
 }
 
@@ -68,6 +69,7 @@ impl Refusals {
         Self {
             object,
             items: Vec::new(),
+            notes: Vec::new(),
             fatal: false,
         }
     }
@@ -98,8 +100,14 @@ impl Refusals {
         });
     }
 
-    pub(crate) fn into_items(self) -> Vec<Unsupported> {
-        self.items
+    /// Records something the user should know about a field that did convert.
+    pub(crate) fn note(&mut self, text: impl Into<String>) {
+        self.notes.push(format!("{}: {}", self.object, text.into()));
+    }
+
+    /// The refusals and the notes.
+    pub(crate) fn finish(self) -> (Vec<Unsupported>, Vec<String>) {
+        (self.items, self.notes)
     }
 }
 

@@ -164,6 +164,13 @@ fn aws_provider(v: &Value, ctx: &StoreCtx<'_>, r: &mut Refusals) -> Map<String, 
         sf.finish(r);
     }
     f.finish(r);
+    if auth.is_none() && !ctx.cluster {
+        r.note(
+            "no auth: like ESO, secretsync then uses the controller's own AWS identity, but for a \
+             namespaced SecretStore only when an admin allows it \
+             (--namespaced-stores-use-controller-identity)",
+        );
+    }
     let mut web_identity_role = None;
     if let Some((a, at)) = auth {
         let (converted, role_from_sa) = aws_auth(a, &at, role.is_some(), ctx, r);

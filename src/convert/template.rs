@@ -202,12 +202,12 @@ fn translate_action(action: &Action<'_>) -> Result<String, String> {
         return Ok(String::new());
     }
     let tokens = lex_body(body)?;
-    if let Some(Token::Ident(kw)) = tokens.first() {
-        if GO_KEYWORDS.contains(&kw.as_str()) {
-            return Err(format!(
-                "'{kw}' actions ({{{{ {body} }}}}) have no translation"
-            ));
-        }
+    if let Some(Token::Ident(kw)) = tokens.first()
+        && GO_KEYWORDS.contains(&kw.as_str())
+    {
+        return Err(format!(
+            "'{kw}' actions ({{{{ {body} }}}}) have no translation"
+        ));
     }
     let mut commands = tokens.split(|t| *t == Token::Pipe);
     let first = commands.next().unwrap_or_default();
