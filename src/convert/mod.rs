@@ -13,6 +13,8 @@ mod remote_ref;
 mod report;
 mod store;
 pub mod template;
+#[cfg(test)]
+mod tests;
 pub mod version;
 
 use std::collections::BTreeMap;

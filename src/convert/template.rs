@@ -81,7 +81,7 @@ fn lex_action(text: &str) -> Result<Action<'_>, String> {
             Some(q) if b == q => quote = None,
             Some(_) => {}
             None if matches!(b, b'"' | b'`' | b'\'') => quote = Some(b),
-            None if text[i..].starts_with("}}") => {
+            None if bytes[i..].starts_with(b"}}") => {
                 let inner = &text[2..i];
                 let trim_left =
                     inner.starts_with("- ") || inner.starts_with("-\t") || inner.starts_with("-\n");
@@ -120,57 +120,50 @@ enum Token {
     Other(String),
 }
 
+/// Splits an action body into tokens.
 fn lex_body(body: &str) -> Result<Vec<Token>, String> {
-    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    // End of the word starting at `from` (identifier characters, and dots for field chains).
+    let word_end = |from: usize, dots: bool| {
+        body[from..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || (dots && c == '.')))
+            .map_or(body.len(), |n| from + n)
+    };
     let mut tokens = Vec::new();
-    let mut chars = body.char_indices().peekable();
-    while let Some((start, c)) = chars.next() {
-        let word_end = |from: usize| {
-            body[from..]
-                .find(|c: char| !is_word(c) && c != '.')
-                .map_or(body.len(), |n| from + n)
-        };
-        match c {
-            c if c.is_whitespace() => continue,
-            '|' => tokens.push(Token::Pipe),
+    let mut i = 0;
+    while let Some(c) = body[i..].chars().next() {
+        let (token, end) = match c {
+            c if c.is_whitespace() => {
+                i += c.len_utf8();
+                continue;
+            }
+            '|' => (Token::Pipe, i + 1),
             '.' => {
-                let end = word_end(start + 1);
-                let name = &body[start + 1..end];
-                tokens.push(if name.is_empty() {
+                let end = word_end(i + 1, true);
+                let name = &body[i + 1..end];
+                let token = if name.is_empty() {
                     Token::Dot
                 } else {
                     Token::Field(name.to_string())
-                });
-                while chars.peek().is_some_and(|&(i, _)| i < end) {
-                    chars.next();
-                }
+                };
+                (token, end)
             }
             '"' | '`' => {
-                let (text, end) = lex_string(body, start)?;
-                tokens.push(Token::Str(text));
-                while chars.peek().is_some_and(|&(i, _)| i < end) {
-                    chars.next();
-                }
+                let (text, end) = lex_string(body, i)?;
+                (Token::Str(text), end)
             }
             c if c.is_ascii_alphabetic() || c == '_' => {
-                let end = body[start..]
-                    .find(|c: char| !is_word(c))
-                    .map_or(body.len(), |n| start + n);
-                tokens.push(Token::Ident(body[start..end].to_string()));
-                while chars.peek().is_some_and(|&(i, _)| i < end) {
-                    chars.next();
-                }
+                let end = word_end(i, false);
+                (Token::Ident(body[i..end].to_string()), end)
             }
             _ => {
-                let end = body[start..]
+                let end = body[i..]
                     .find(|c: char| c.is_whitespace() || c == '|')
-                    .map_or(body.len(), |n| start + n);
-                tokens.push(Token::Other(body[start..end].to_string()));
-                while chars.peek().is_some_and(|&(i, _)| i < end) {
-                    chars.next();
-                }
+                    .map_or(body.len(), |n| i + n);
+                (Token::Other(body[i..end].to_string()), end)
             }
-        }
+        };
+        tokens.push(token);
+        i = end;
     }
     Ok(tokens)
 }
@@ -350,6 +343,11 @@ mod tests {
             ),
             ("line {{ .user }}\n", "line {{ user }}\n\n", "line app\n"),
             ("no actions", "no actions", "no actions"),
+            (
+                "héllo {{ .user }} wörld",
+                "héllo {{ user }} wörld",
+                "héllo app wörld",
+            ),
             ("{{ \"}}\" | upper }}", "", ""),
         ];
         for (go, want, rendered) in cases {
@@ -390,6 +388,8 @@ mod tests {
             ("{{- /* c */ -}}", "comment with trim markers"),
             ("{{ .a }}{# {% endraw %}", "endraw"),
             ("{{ \"x\" }}", "has no translation"),
+            ("{{ .ä }}", "has no translation"),
+            ("{{ \"é}}\" }}", "has no translation"),
         ];
         for (go, want) in cases {
             let err = translate(go).expect_err(go);
