@@ -10,6 +10,14 @@ use crate::api::AwsService;
 /// a plain key or dotted path.
 const GJSON_SPECIAL: [char; 6] = ['*', '?', '#', '|', '@', '\\'];
 
+/// Whether a Parameter Store key is an ARN or a plain parameter name (no `:version` suffix).
+fn is_parameter_key(key: &str) -> bool {
+    key.starts_with("arn:")
+        || key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'/'))
+}
+
 /// Converts `spec.data[i]`; None (with refusals) when the entry cannot be carried faithfully.
 pub(crate) fn data_entry(
     v: &Value,
@@ -102,6 +110,15 @@ fn remote_ref(
     let mut f = Fields::new(v, path, r);
     let mut out = Map::new();
     match f.string("key", r) {
+        Some(key) if service == Some(AwsService::ParameterStore) && !is_parameter_key(key) => {
+            r.refuse(
+                f.at("key"),
+                format!(
+                    "{key:?} is not a parameter name or ARN (write a version in remoteRef.version, not \
+                     after a colon in the key)"
+                ),
+            );
+        }
         Some(key) => {
             out.insert("key".into(), key.into());
         }
