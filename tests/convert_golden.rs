@@ -6,17 +6,18 @@
 //! arguments (e.g. `--allow-partial`). After an intended change, rewrite the expectations with
 //! `SECRETSYNC_UPDATE_GOLDEN=1 cargo test --test convert_golden` and review the diff.
 //!
-//! Every expected output is also checked against secretsync's API: ExternalSecrets, SecretStores and
-//! ClusterSecretStores deserialize into `secretsync::api` types without losing a field, and pass the
-//! controller's own spec checks. ClusterExternalSecret and `spec.refreshPolicy` are not in
-//! `secretsync::api` yet: they are checked by shape (the inner `externalSecretSpec` as an
-//! `ExternalSecretSpec`, the policy against its three values).
+//! Every expected output is also checked against secretsync's API: each object deserializes into
+//! its `secretsync::api` type without losing a field (a round trip through the type keeps every
+//! converted field; `refreshPolicy: Periodic` may be left out as the default) and every
+//! ExternalSecret spec (also inside a ClusterExternalSecret) passes the controller's own checks
+//! (`core::desired::validate_spec`, `core::service_refs::check` against its store's service).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use secretsync::api::{
-    AwsService, ClusterSecretStore, ExternalSecret, ExternalSecretSpec, SecretStore,
+    AwsService, ClusterExternalSecret, ClusterSecretStore, ExternalSecret, ExternalSecretSpec,
+    SecretStore,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -121,44 +122,42 @@ fn corpus_converts_as_expected() {
 
 /// Asserts that every field of `converted` survives in `typed` (the same object after a round trip
 /// through secretsync's types, which adds defaults): a field secretsync would ignore fails here.
-fn assert_carried(converted: &Value, typed: &Value, path: &str, not_in_api_yet: &[&str]) {
+/// `refreshPolicy: Periodic` is the default, which the type leaves out.
+fn assert_carried(converted: &Value, typed: &Value, path: &str) {
     match (converted, typed) {
         (Value::Object(c), Value::Object(t)) => {
             for (k, v) in c {
                 let at = format!("{path}.{k}");
-                if not_in_api_yet.contains(&k.as_str()) {
+                if k == "refreshPolicy" && v == "Periodic" && !t.contains_key(k) {
                     continue;
                 }
                 let tv = t
                     .get(k)
                     .unwrap_or_else(|| panic!("{at} is not a secretsync field"));
-                assert_carried(v, tv, &at, not_in_api_yet);
+                assert_carried(v, tv, &at);
             }
         }
         (Value::Array(c), Value::Array(t)) => {
             assert_eq!(c.len(), t.len(), "{path}");
             for (i, (cv, tv)) in c.iter().zip(t).enumerate() {
-                assert_carried(cv, tv, &format!("{path}[{i}]"), not_in_api_yet);
+                assert_carried(cv, tv, &format!("{path}[{i}]"));
             }
         }
         _ => assert_eq!(converted, typed, "{path}"),
     }
 }
 
-fn check_external_secret_spec(spec_value: &Value, at: &str, service: AwsService) {
-    let spec: ExternalSecretSpec =
-        serde_json::from_value(spec_value.clone()).unwrap_or_else(|e| panic!("{at}: {e}"));
-    let typed = serde_json::to_value(&spec).expect("serialize");
-    assert_carried(spec_value, &typed, at, &["refreshPolicy"]);
-    if let Some(policy) = spec_value.get("refreshPolicy") {
-        let policy = policy.as_str().expect("refreshPolicy is a string");
-        assert!(
-            ["Periodic", "CreatedOnce", "OnChange"].contains(&policy),
-            "{at}"
-        );
-    }
-    secretsync::core::desired::validate_spec(&spec).unwrap_or_else(|e| panic!("{at}: {e:?}"));
-    secretsync::core::service_refs::check(&spec, service).unwrap_or_else(|e| panic!("{at}: {e:?}"));
+/// Deserializes `doc` as `T` and asserts that no field was lost.
+fn typed<T: serde::de::DeserializeOwned + serde::Serialize>(doc: &Value, at: &str) -> T {
+    let object: T = serde_json::from_value(doc.clone()).unwrap_or_else(|e| panic!("{at}: {e}"));
+    assert_carried(doc, &serde_json::to_value(&object).expect("serialize"), at);
+    object
+}
+
+/// The controller's own checks of an ExternalSecret spec.
+fn check_spec(spec: &ExternalSecretSpec, at: &str, service: AwsService) {
+    secretsync::core::desired::validate_spec(spec).unwrap_or_else(|e| panic!("{at}: {e:?}"));
+    secretsync::core::service_refs::check(spec, service).unwrap_or_else(|e| panic!("{at}: {e:?}"));
 }
 
 #[test]
@@ -174,18 +173,14 @@ fn converted_objects_are_valid_secretsync_objects() {
             .map(|d| Value::deserialize(d).expect("expected output is YAML"))
             .filter(|d| !d.is_null())
             .collect();
-        // The service of each store in the same output, for the reference checks.
-        let service_of = |kind: &str, name: &str| {
+        // The service of a store in the same output (Secrets Manager when absent).
+        let service_of = |spec: &ExternalSecretSpec| {
+            let r = &spec.secret_store_ref;
+            let kind = serde_json::to_value(r.kind).expect("kind");
             docs.iter()
-                .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
-                .and_then(|d| d["spec"]["aws"]["service"].as_str())
-                .map_or(AwsService::SecretsManager, |s| {
-                    if s == "ParameterStore" {
-                        AwsService::ParameterStore
-                    } else {
-                        AwsService::SecretsManager
-                    }
-                })
+                .find(|d| d["kind"] == kind && d["metadata"]["name"] == r.name.as_str())
+                .and_then(|d| AwsService::deserialize(&d["spec"]["aws"]["service"]).ok())
+                .unwrap_or(AwsService::SecretsManager)
         };
         for doc in &docs {
             let at = format!(
@@ -195,29 +190,13 @@ fn converted_objects_are_valid_secretsync_objects() {
                 doc["metadata"]["name"]
             );
             assert_eq!(doc["apiVersion"], "secretsync.io/v1alpha1", "{at}");
-            let store_of = |spec: &Value| {
-                let r = &spec["secretStoreRef"];
-                service_of(
-                    r["kind"].as_str().unwrap_or("SecretStore"),
-                    r["name"].as_str().unwrap_or(""),
-                )
-            };
             match doc["kind"].as_str() {
                 Some("ExternalSecret") => {
-                    let es: ExternalSecret =
-                        serde_json::from_value(doc.clone()).unwrap_or_else(|e| panic!("{at}: {e}"));
-                    assert_carried(
-                        doc,
-                        &serde_json::to_value(&es).expect("serialize"),
-                        &at,
-                        &["refreshPolicy"],
-                    );
-                    check_external_secret_spec(&doc["spec"], &at, store_of(&doc["spec"]));
+                    let es: ExternalSecret = typed(doc, &at);
+                    check_spec(&es.spec, &at, service_of(&es.spec));
                 }
                 Some("SecretStore") => {
-                    let s: SecretStore =
-                        serde_json::from_value(doc.clone()).unwrap_or_else(|e| panic!("{at}: {e}"));
-                    assert_carried(doc, &serde_json::to_value(&s).expect("serialize"), &at, &[]);
+                    let s: SecretStore = typed(doc, &at);
                     let aws = &s.spec.aws;
                     assert!(
                         aws.external_id.is_none() || aws.role.is_some(),
@@ -225,45 +204,20 @@ fn converted_objects_are_valid_secretsync_objects() {
                     );
                 }
                 Some("ClusterSecretStore") => {
-                    let s: ClusterSecretStore =
-                        serde_json::from_value(doc.clone()).unwrap_or_else(|e| panic!("{at}: {e}"));
-                    assert_carried(doc, &serde_json::to_value(&s).expect("serialize"), &at, &[]);
+                    let s: ClusterSecretStore = typed(doc, &at);
                     if let Some(auth) = s.spec.aws.auth.as_ref().and_then(|a| a.secret_ref.as_ref())
                     {
                         assert!(
                             auth.access_key_id.namespace.is_some()
                                 && auth.secret_access_key.namespace.is_some(),
-                            "{at}"
+                            "{at}: a ClusterSecretStore names its credentials' namespace"
                         );
                     }
                 }
                 Some("ClusterExternalSecret") => {
-                    let spec = &doc["spec"];
-                    for sel in spec["namespaceSelectors"].as_array().into_iter().flatten() {
-                        serde_json::from_value::<
-                            k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector,
-                        >(sel.clone())
-                        .unwrap_or_else(|e| panic!("{at}: namespaceSelectors: {e}"));
-                    }
-                    for ns in spec["namespaces"].as_array().into_iter().flatten() {
-                        assert!(ns.is_string(), "{at}");
-                    }
-                    let known = [
-                        "namespaceSelectors",
-                        "namespaces",
-                        "externalSecretName",
-                        "externalSecretMetadata",
-                        "externalSecretSpec",
-                        "refreshTime",
-                    ];
-                    for key in spec.as_object().expect("spec").keys() {
-                        assert!(known.contains(&key.as_str()), "{at}: unknown field {key}");
-                    }
-                    check_external_secret_spec(
-                        &spec["externalSecretSpec"],
-                        &at,
-                        store_of(&spec["externalSecretSpec"]),
-                    );
+                    let ces: ClusterExternalSecret = typed(doc, &at);
+                    let spec = &ces.spec.external_secret_spec;
+                    check_spec(spec, &at, service_of(spec));
                 }
                 other => panic!("{at}: unexpected kind {other:?}"),
             }

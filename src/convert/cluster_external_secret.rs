@@ -59,7 +59,8 @@ pub(crate) fn convert_spec(spec: &Value, stores: &StoreIndex, r: &mut Refusals) 
         None => r.refuse_object(inner_at, "required"),
     }
     if let Some(t) = f.string("refreshTime", r) {
-        if is_duration(t) {
+        // secretsync's refreshTime has no "0" form.
+        if is_duration(t) && t != "0" {
             out.insert("refreshTime".into(), t.into());
         } else {
             r.refuse(
