@@ -94,6 +94,18 @@ async fn each_refresh_policy_reads_aws_only_on_its_triggers() {
         has(s, "other", "policy-other")
     })
     .await;
+    common::wait_for(
+        "the spec edit to be observed, not applied",
+        Duration::from_secs(30),
+        || {
+            let api = api.clone();
+            async move {
+                let es = api.get("once").await.ok()?;
+                (es.status?.observed_generation == es.metadata.generation).then_some(())
+            }
+        },
+    )
+    .await;
     let s = secrets.get("once").await.expect("Secret");
     assert!(has(&s, "password", "policy-v1") && !has(&s, "other", "policy-other"));
 
@@ -138,7 +150,19 @@ async fn each_refresh_policy_reads_aws_only_on_its_triggers() {
         serde_json::json!({ "spec": { "refreshPolicy": "CreatedOnce" } }),
     )
     .await;
-    wait_ready(&client, &ns, "once", "True", "Synced").await;
+    // The controller has seen the switch once the status says it observed that generation.
+    common::wait_for(
+        "the switch back to CreatedOnce to be observed",
+        Duration::from_secs(30),
+        || {
+            let api = api.clone();
+            async move {
+                let es = api.get("once").await.ok()?;
+                (es.status?.observed_generation == es.metadata.generation).then_some(())
+            }
+        },
+    )
+    .await;
     rotate_remote(&sm, &key, "policy-v5").await;
     wait_secret(&client, &ns, "periodic", "the last rotation", |s| {
         has(s, "password", "policy-v5")

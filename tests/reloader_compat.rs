@@ -85,11 +85,32 @@ async fn reloader_annotations_restart_once_per_rotation_only_with_the_flag() {
     })
     .await;
     wait_replicasets(&client, &ns, &all(1, 1)).await;
+    let api: kube::Api<secretsync::api::ExternalSecret> =
+        kube::Api::namespaced(client.clone(), &ns);
+    let synced = || async {
+        api.get("db")
+            .await
+            .ok()
+            .and_then(|e| e.status)
+            .map(|s| s.synced_versions)
+    };
+    let before = synced().await;
     rotate_remote(&sm, &db, "rl-db-2").await;
     wait_secret(&client, &ns, "db", "rotation 2", |s| {
         has(s, "password", "rl-db-2")
     })
     .await;
+    // The status moves only after the rotation's rollout decision (settle window included).
+    common::wait_for(
+        "the rotation recorded in status",
+        Duration::from_secs(30),
+        || async {
+            let now = synced().await;
+            (now.is_some() && now != before).then_some(())
+        },
+    )
+    .await;
+    wait_replicasets(&client, &ns, &all(1, 1)).await;
     assert_eq!(
         op.metric_sum("secretsync_workload_restarts_total", &[]),
         0.0,

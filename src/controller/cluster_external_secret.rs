@@ -7,10 +7,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::FutureExt;
 use jiff::Timestamp;
+use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, OwnerReference, Time};
-use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
+use kube::api::{
+    Api, DeleteParams, PartialObjectMeta, Patch, PatchParams, PostParams, Preconditions,
+};
 use kube::runtime::controller::Action;
+use kube::runtime::reflector::Store;
 use kube::{Resource, ResourceExt};
 
 use super::context::{Context, apply_status};
@@ -20,8 +25,32 @@ use crate::api::{
     ExternalSecret,
 };
 use crate::core::cluster_es::{
-    CLUSTER_EXTERNAL_SECRET_LABEL, NamespaceInfo, Owned, Step, external_secret_name, matches, plan,
+    CLUSTER_EXTERNAL_SECRET_LABEL, NamespaceInfo, Owned, Step, external_secret_name, label_value,
+    matches, plan,
 };
+
+/// Annotation on each copy: a digest of the spec, labels and annotations it was written with.
+pub const SPEC_HASH_ANNOTATION: &str = "secretsync.io/cluster-external-secret-hash";
+
+/// The ClusterExternalSecret controller's own watch caches, fed by the streams that trigger it, so a
+/// reconcile always sees the change that woke it.
+#[derive(Default)]
+pub struct Caches {
+    /// Every namespace (metadata only).
+    pub namespaces: std::sync::OnceLock<Store<PartialObjectMeta<Namespace>>>,
+    /// Every ExternalSecret carrying the ClusterExternalSecret label (copies, and forgeries).
+    pub copies: std::sync::OnceLock<Store<ExternalSecret>>,
+}
+
+/// A cache's contents once it has loaded (None before).
+fn loaded<K>(cache: &std::sync::OnceLock<Store<K>>) -> Option<Vec<Arc<K>>>
+where
+    K: kube::Resource + Clone + 'static,
+    K::DynamicType: std::hash::Hash + Eq + Clone,
+{
+    let store = cache.get()?;
+    matches!(store.wait_until_ready().now_or_never(), Some(Ok(()))).then(|| store.state())
+}
 
 /// Field manager of the ExternalSecrets a ClusterExternalSecret writes.
 const MANAGER: &str = "secretsync-cluster-external-secret";
@@ -29,6 +58,8 @@ const MANAGER: &str = "secretsync-cluster-external-secret";
 const DEFAULT_REFRESH: Duration = Duration::from_secs(60);
 /// When to look again if the watch caches are not there yet.
 const CACHES_NOT_READY: Duration = Duration::from_secs(2);
+/// Shortest `refreshTime` honoured.
+const MIN_REFRESH: Duration = Duration::from_secs(1);
 
 /// Reconciles one ClusterExternalSecret.
 pub async fn reconcile(
@@ -43,62 +74,62 @@ pub async fn reconcile(
         .as_deref()
         .and_then(|t| crate::core::duration::parse(t).ok())
         .filter(|d| !d.is_zero())
-        .unwrap_or(DEFAULT_REFRESH);
+        .unwrap_or(DEFAULT_REFRESH)
+        .max(MIN_REFRESH);
     if ces.meta().deletion_timestamp.is_some() {
         // The ExternalSecrets carry it as owner: the garbage collector removes them.
         return Ok(Action::await_change());
     }
     // Both caches complete first: a namespace list not yet loaded would look like "nothing matches"
     // and delete every copy.
-    let (Some(ns_cache), Some(es_cache)) = (ctx.stores.namespaces.get(), ctx.external_secrets.get())
-    else {
+    let (Some(namespaces), Some(labelled), Some(all)) = (
+        loaded(&ctx.cluster_caches.namespaces),
+        loaded(&ctx.cluster_caches.copies),
+        ctx.external_secrets.get().and_then(|c| {
+            matches!(c.wait_until_ready().now_or_never(), Some(Ok(()))).then(|| c.state())
+        }),
+    ) else {
         return Ok(Action::requeue(CACHES_NOT_READY));
     };
-    if ns_cache.wait_until_ready().await.is_err() || es_cache.wait_until_ready().await.is_err() {
-        return Ok(Action::requeue(CACHES_NOT_READY));
-    }
     let name = external_secret_name(&ces.spec, &ces_name).to_string();
-    let namespaces: Vec<NamespaceInfo> = ns_cache
-        .state()
+    let matching: BTreeSet<String> = namespaces
         .iter()
         .map(|n| NamespaceInfo {
             name: n.name_any(),
             labels: n.labels().clone(),
             terminating: n.metadata.deletion_timestamp.is_some(),
         })
-        .collect();
-    let matching: BTreeSet<String> = namespaces
-        .iter()
         .filter(|n| matches(&ces.spec, n))
-        .map(|n| n.name.clone())
+        .map(|n| n.name)
         .collect();
     let desired = desired_external_secret(&ces, &name, &uid);
-    let all = es_cache.state();
     let mut owned = Vec::new();
-    let mut foreign = BTreeSet::new();
-    for es in &all {
+    let mut uids = BTreeMap::new();
+    for es in labelled.iter().filter(|es| is_ours(es, &ces_name, &uid)) {
         let ns = es.namespace().unwrap_or_default();
-        if is_ours(es, &ces_name, &uid) {
-            owned.push(Owned {
-                namespace: ns,
-                name: es.name_any(),
-                current: is_current(es, &desired),
-            });
-        } else if es.name_any() == name {
-            foreign.insert(ns);
-        }
+        uids.insert((ns.clone(), es.name_any()), es.uid());
+        owned.push(Owned {
+            namespace: ns,
+            name: es.name_any(),
+            current: is_current(es, &desired),
+        });
     }
+    // An ExternalSecret of that name that is not ours (from the general cache: a create would fail
+    // on it anyway).
+    let foreign: BTreeSet<String> = all
+        .iter()
+        .filter(|es| es.name_any() == name && !is_ours(es, &ces_name, &uid))
+        .filter_map(|es| es.namespace())
+        .collect();
     let mut provisioned = Vec::new();
     let mut failed = Vec::new();
-    for step in plan(&matching, &name, &owned, &foreign) {
-        let result = match &step {
+    let steps = plan(&matching, &name, &owned, &foreign);
+    for step in &steps {
+        let result = match step {
             Step::Keep(ns) => Ok(ns.clone()),
             Step::Create(ns) => create(&ctx, ns, &desired).await.map(|_| ns.clone()),
             Step::Update(ns) => {
-                let es_uid = all
-                    .iter()
-                    .find(|e| e.namespace().as_deref() == Some(ns) && e.name_any() == name)
-                    .and_then(|e| e.uid());
+                let es_uid = uids.get(&(ns.clone(), name.clone())).cloned().flatten();
                 update(&ctx, ns, &desired, es_uid).await.map(|_| ns.clone())
             }
             Step::Conflict(ns) => Err((
@@ -107,22 +138,38 @@ pub async fn reconcile(
                     "an ExternalSecret {name:?} that this ClusterExternalSecret did not create exists; left alone"
                 ),
             )),
-            Step::Delete(ns, old) => {
-                let api: Api<ExternalSecret> = Api::namespaced(ctx.client.clone(), ns);
-                match api.delete(old, &DeleteParams::default()).await {
-                    Ok(_) => {}
-                    Err(kube::Error::Api(e)) if e.code == 404 => {}
-                    Err(e) => {
-                        tracing::warn!(namespace = %ns, name = %old, error = %e, "deleting a ClusterExternalSecret's ExternalSecret")
-                    }
-                }
-                continue;
-            }
+            Step::Delete(..) => continue,
         };
         match result {
             Ok(ns) => provisioned.push(ns),
             Err((namespace, reason)) => {
                 failed.push(ClusterExternalSecretNamespaceFailure { namespace, reason })
+            }
+        }
+    }
+    for step in &steps {
+        let Step::Delete(ns, old) = step else {
+            continue;
+        };
+        // A copy under an old name stays until the new name is in place in that namespace.
+        if matching.contains(ns) && !provisioned.contains(ns) {
+            continue;
+        }
+        // The uid is a precondition: a hand-made ExternalSecret created since under that name is
+        // never deleted.
+        let dp = DeleteParams {
+            preconditions: Some(Preconditions {
+                uid: uids.get(&(ns.clone(), old.clone())).cloned().flatten(),
+                resource_version: None,
+            }),
+            ..Default::default()
+        };
+        let api: Api<ExternalSecret> = Api::namespaced(ctx.client.clone(), ns);
+        match api.delete(old, &dp).await {
+            Ok(_) => {}
+            Err(kube::Error::Api(e)) if e.code == 404 || e.code == 409 => {}
+            Err(e) => {
+                tracing::warn!(namespace = %ns, name = %old, error = %e, "deleting a ClusterExternalSecret's ExternalSecret")
             }
         }
     }
@@ -153,14 +200,21 @@ fn is_ours(es: &ExternalSecret, ces_name: &str, uid: &str) -> bool {
             .any(|o| o.kind == "ClusterExternalSecret" && o.uid == uid)
 }
 
-/// Whether an ExternalSecret of ours holds the desired spec, labels and annotations.
+/// Whether an ExternalSecret of ours was last written with the desired spec, labels and annotations
+/// (a label removed from `externalSecretMetadata` is an update too), and still holds that spec.
 fn is_current(es: &ExternalSecret, desired: &ExternalSecret) -> bool {
-    let subset = |have: &BTreeMap<String, String>, want: &BTreeMap<String, String>| {
-        want.iter().all(|(k, v)| have.get(k) == Some(v))
-    };
-    es.spec == desired.spec
-        && subset(es.labels(), desired.labels())
-        && subset(es.annotations(), desired.annotations())
+    es.annotations().get(SPEC_HASH_ANNOTATION) == desired.annotations().get(SPEC_HASH_ANNOTATION)
+        && es.spec == desired.spec
+}
+
+/// A digest of what a copy is written with (not secret data: a spec and metadata).
+fn spec_hash(es: &ExternalSecret) -> String {
+    use sha2::{Digest, Sha256};
+    let body = serde_json::json!([es.spec, es.labels(), es.annotations()]).to_string();
+    Sha256::digest(body.as_bytes())[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The ExternalSecret every matching namespace gets (namespace set at write time).
@@ -172,9 +226,15 @@ fn desired_external_secret(ces: &ClusterExternalSecret, name: &str, uid: &str) -
         .clone()
         .unwrap_or_default();
     let mut labels = meta.labels;
-    labels.insert(CLUSTER_EXTERNAL_SECRET_LABEL.into(), ces.name_any());
+    labels.insert(
+        CLUSTER_EXTERNAL_SECRET_LABEL.into(),
+        label_value(&ces.name_any()),
+    );
     es.metadata.labels = Some(labels);
-    es.metadata.annotations = (!meta.annotations.is_empty()).then_some(meta.annotations);
+    es.metadata.annotations = Some(meta.annotations);
+    let hash = spec_hash(&es);
+    es.annotations_mut()
+        .insert(SPEC_HASH_ANNOTATION.into(), hash);
     es.metadata.owner_references = Some(vec![OwnerReference {
         api_version: ClusterExternalSecret::api_version(&()).into_owned(),
         kind: ClusterExternalSecret::kind(&()).into_owned(),
@@ -196,7 +256,13 @@ async fn create(ctx: &Context, ns: &str, desired: &ExternalSecret) -> Result<(),
             // Ours, created by an earlier reconcile the cache has not shown yet: nothing to do.
             let uid = owner_uid(desired);
             match api.get_opt(&es.name_any()).await {
-                Ok(Some(found)) if is_ours(&found, &es_owner_name(desired), &uid) => Ok(()),
+                Ok(Some(found))
+                    if found.labels().get(CLUSTER_EXTERNAL_SECRET_LABEL)
+                        == desired.labels().get(CLUSTER_EXTERNAL_SECRET_LABEL)
+                        && found.owner_references().iter().any(|o| o.uid == uid) =>
+                {
+                    Ok(())
+                }
                 _ => Err((
                     ns.to_string(),
                     "an ExternalSecret of that name that this ClusterExternalSecret did not create exists; left alone"
@@ -213,14 +279,6 @@ fn owner_uid(desired: &ExternalSecret) -> String {
         .owner_references()
         .first()
         .map(|o| o.uid.clone())
-        .unwrap_or_default()
-}
-
-fn es_owner_name(desired: &ExternalSecret) -> String {
-    desired
-        .labels()
-        .get(CLUSTER_EXTERNAL_SECRET_LABEL)
-        .cloned()
         .unwrap_or_default()
 }
 

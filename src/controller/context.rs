@@ -81,6 +81,8 @@ pub struct Context {
     pub(crate) external_secrets: std::sync::OnceLock<Store<ExternalSecret>>,
     /// Watch caches of stores and namespaces, and resolved store configurations.
     pub(crate) stores: super::stores::StoreCaches,
+    /// The ClusterExternalSecret controller's own caches (updated before it is triggered).
+    pub(crate) cluster_caches: super::cluster_external_secret::Caches,
     /// Metadata of the managed Secrets (set once the controller runs).
     pub(crate) managed_secrets: std::sync::OnceLock<
         Store<kube::core::PartialObjectMeta<k8s_openapi::api::core::v1::Secret>>,
@@ -159,6 +161,7 @@ impl Context {
             failures: Mutex::new(HashMap::new()),
             rollouts: Default::default(),
             external_secrets: std::sync::OnceLock::new(),
+            cluster_caches: Default::default(),
             triggers: std::sync::OnceLock::new(),
             managed_secrets: std::sync::OnceLock::new(),
             stores: Default::default(),

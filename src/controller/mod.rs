@@ -225,22 +225,39 @@ pub async fn run(
             )
             .with_config(ces_config);
             let all = controller.store();
+            // Its own caches, updated by the very streams that trigger it.
+            let (copies_reader, copies_writer) = reflector::store::<ExternalSecret>();
+            let _ = ces_ctx.cluster_caches.copies.set(copies_reader);
+            let copies = watcher(
+                Api::<ExternalSecret>::all(ces_client.clone()),
+                watcher::Config::default().labels(CLUSTER_EXTERNAL_SECRET_LABEL),
+            )
+            .default_backoff()
+            .modify(|es| es.metadata.managed_fields = None)
+            .reflect(copies_writer)
+            .touched_objects();
+            let (ns_reader, ns_writer) = reflector::store::<PartialObjectMeta<Namespace>>();
+            let _ = ces_ctx.cluster_caches.namespaces.set(ns_reader);
+            let namespaces = watcher(
+                Api::<PartialObjectMeta<Namespace>>::all(ces_client),
+                watcher::Config::default(),
+            )
+            .default_backoff()
+            .reflect(ns_writer)
+            .touched_objects();
+            let every = move || {
+                all.state()
+                    .iter()
+                    .map(|c| ObjectRef::from_obj(c.as_ref()))
+                    .collect::<Vec<_>>()
+            };
+            let every_for_copies = every.clone();
             controller
-                .owns(
-                    Api::<ExternalSecret>::all(ces_client.clone()),
-                    watcher::Config::default().labels(CLUSTER_EXTERNAL_SECRET_LABEL),
-                )
+                // A copy changed or went away: every ClusterExternalSecret looks (a forged or stale
+                // owner reference must not decide which one).
+                .watches_stream(copies, move |_| every_for_copies())
                 // A namespace's labels decide whether it matches: every ClusterExternalSecret looks again.
-                .watches(
-                    Api::<PartialObjectMeta<Namespace>>::all(ces_client),
-                    watcher::Config::default(),
-                    move |_| {
-                        all.state()
-                            .iter()
-                            .map(|c| ObjectRef::from_obj(c.as_ref()))
-                            .collect::<Vec<_>>()
-                    },
-                )
+                .watches_stream(namespaces, move |_| every())
                 .graceful_shutdown_on(ces_signal)
                 .run(
                     cluster_external_secret::reconcile,

@@ -36,6 +36,19 @@ pub(super) async fn report(
     let previous = ready_of(&old.conditions).map(|(s, r)| (s.to_string(), r.to_string()));
     let now_for_conditions = now.clone();
     let (new, event) = match outcome {
+        // CreatedOnce does not apply a spec edit: the status still says it saw that generation, so
+        // tools waiting on observedGeneration do not wait forever.
+        Outcome::UpToDate(_)
+            if es.spec.refresh_policy == crate::api::RefreshPolicy::CreatedOnce
+                && old.observed_generation.is_some()
+                && old.observed_generation != generation =>
+        {
+            let status = ExternalSecretStatus {
+                observed_generation: generation,
+                ..old.clone()
+            };
+            (status, None)
+        }
         Outcome::UpToDate(_) => return Ok(()),
         Outcome::Confirmed { source } => {
             ctx.metrics

@@ -10,6 +10,20 @@ use crate::core::access::selector_matches;
 /// Label on each generated ExternalSecret naming its ClusterExternalSecret.
 pub const CLUSTER_EXTERNAL_SECRET_LABEL: &str = "secretsync.io/cluster-external-secret";
 
+/// The value of [`CLUSTER_EXTERNAL_SECRET_LABEL`] for a ClusterExternalSecret: its name, or when the
+/// name is longer than a label value may be (63), a digest of it.
+pub fn label_value(name: &str) -> String {
+    if name.len() <= 63 {
+        return name.to_string();
+    }
+    use sha2::{Digest, Sha256};
+    let digest: String = Sha256::digest(name.as_bytes())[..12]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("sha256-{digest}")
+}
+
 /// A namespace as the plan sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NamespaceInfo {
@@ -214,6 +228,15 @@ mod tests {
                 "matching {matching:?}, ours {ours:?}, foreign {foreign:?}"
             );
         }
+    }
+
+    #[test]
+    fn long_names_get_a_valid_label_value() {
+        assert_eq!(label_value("short"), "short");
+        let long = "x".repeat(200);
+        let v = label_value(&long);
+        assert!(v.len() <= 63 && v.starts_with("sha256-"), "{v}");
+        assert_ne!(v, label_value(&"y".repeat(200)));
     }
 
     #[test]
