@@ -21,6 +21,10 @@ pub const OWNER_ANNOTATION: &str = "secretsync.io/external-secret";
 /// such a Secret (or one carrying this ExternalSecret's ownerReference) is ever treated as its own;
 /// `creationPolicy: Merge` never adds it, so a later policy switch cannot adopt a user's Secret.
 pub const CREATED_BY_ANNOTATION: &str = "secretsync.io/created-by";
+/// Annotation a user puts on an existing Secret to hand it to the named ExternalSecret (same
+/// namespace), e.g. one External Secrets Operator made: the only way secretsync takes over a Secret it
+/// did not create. Refused while another controller owns the Secret.
+pub const ADOPT_ANNOTATION: &str = "secretsync.io/adopt";
 /// Annotation holding the keyed digest of the managed data.
 pub const DIGEST_ANNOTATION: &str = "secretsync.io/data-hmac";
 /// Annotation holding the synced versions (remote key → version id) the data was built from.
@@ -209,14 +213,27 @@ pub fn check_target(
         .flatten()
         .any(|o| o.controller == Some(true) && o.uid != writer.uid);
     let ours = created_by(writer, existing);
+    let handed_over = annotation(existing, ADOPT_ANNOTATION) == Some(writer.name.as_str());
     match policy {
         CreationPolicy::Merge => Ok(()),
-        CreationPolicy::Owner | CreationPolicy::Orphan if !ours || foreign_controller => {
+        CreationPolicy::Owner | CreationPolicy::Orphan if handed_over && foreign_controller => {
+            Err(SyncError::new(
+                Reason::TargetConflict,
+                format!(
+                    "Secret {name:?} is annotated {ADOPT_ANNOTATION} for this ExternalSecret but another \
+                     controller still owns it: delete that owner with --cascade=orphan first"
+                ),
+            ))
+        }
+        CreationPolicy::Owner | CreationPolicy::Orphan
+            if (!ours && !handed_over) || foreign_controller =>
+        {
             Err(SyncError::new(
                 Reason::TargetConflict,
                 format!(
                     "Secret {name:?} exists and is not managed by this ExternalSecret; \
-                 delete it, rename target.name, or use creationPolicy Merge"
+                 delete it, rename target.name, use creationPolicy Merge, or hand it over with the \
+                 annotation {ADOPT_ANNOTATION}: <ExternalSecret name>"
                 ),
             ))
         }

@@ -384,6 +384,23 @@ fn secrets_from_before_the_created_mark_are_still_recognised() {
     assert!(created_by(&writer(), &legacy));
 }
 
+/// A user's Secret carrying one annotation, optionally controlled by another owner (uid).
+fn annotated(key: &str, value: &str, controller: Option<&str>) -> Secret {
+    let mut s = foreign("Opaque");
+    s.metadata.annotations = Some([(key.to_string(), value.to_string())].into());
+    s.metadata.owner_references = controller.map(|uid| {
+        vec![OwnerReference {
+            api_version: "external-secrets.io/v1".into(),
+            kind: "ExternalSecret".into(),
+            name: "db".into(),
+            uid: uid.into(),
+            controller: Some(true),
+            block_owner_deletion: Some(true),
+        }]
+    });
+    s
+}
+
 /// Adopt/refuse over every policy and every kind of existing Secret.
 #[test]
 fn adoption_table() {
@@ -411,6 +428,25 @@ fn adoption_table() {
             "service-account token",
             Some(foreign(SERVICE_ACCOUNT_TOKEN)),
         ),
+        (
+            "handed over to us",
+            Some(annotated(ADOPT_ANNOTATION, "db", None)),
+        ),
+        (
+            "handed over to another",
+            Some(annotated(ADOPT_ANNOTATION, "other", None)),
+        ),
+        (
+            "handed over, still owned by another controller",
+            Some(annotated(ADOPT_ANNOTATION, "db", Some("eso-uid"))),
+        ),
+        (
+            "handed over to us, a service-account token",
+            Some(Secret {
+                type_: Some(SERVICE_ACCOUNT_TOKEN.into()),
+                ..annotated(ADOPT_ANNOTATION, "db", None)
+            }),
+        ),
     ];
     for (what, existing) in &cases {
         for policy in [
@@ -423,9 +459,13 @@ fn adoption_table() {
             let expected = match (*what, policy) {
                 ("absent", CreationPolicy::Merge) => Err(Reason::TargetNotFound),
                 ("absent", _) => Ok(()),
-                ("service-account token", _) => Err(Reason::TargetConflict),
+                ("service-account token" | "handed over to us, a service-account token", _) => {
+                    Err(Reason::TargetConflict)
+                }
                 (_, CreationPolicy::Merge) => Ok(()),
-                ("created by us (Owner)" | "created by us (Orphan)", _) => Ok(()),
+                ("created by us (Owner)" | "created by us (Orphan)" | "handed over to us", _) => {
+                    Ok(())
+                }
                 _ => Err(Reason::TargetConflict),
             };
             assert_eq!(got, expected, "{what} under {policy:?}");
