@@ -94,7 +94,7 @@ async fn rollouts_restart_once_per_rotation_and_a_missing_crd_is_skipped() {
     let (client, ns) = common::setup("argo").await;
     let sm = sm();
     let key = format!("{ns}/db");
-    create_remote(&sm, &key, "argo-1").await;
+    create_remote(&sm, &key, "argo-value-one").await;
     set_crd(&client, false).await;
     let targets = "  rolloutRestartTargets: [ { kind: Rollout, name: web }, { kind: Deployment, name: api } ]\n";
     let yaml = [
@@ -106,12 +106,12 @@ async fn rollouts_restart_once_per_rotation_and_a_missing_crd_is_skipped() {
     let mut op = Operator::start(&ns).await;
     apply(&client, &ns, &yaml).await;
     wait_secret(&client, &ns, "db", "first sync", |s| {
-        has(s, "password", "argo-1")
+        has(s, "password", "argo-value-one")
     })
     .await;
 
     // No Rollout CRD: the Deployment restarts, the Rollout is skipped with an Event, the sync is fine.
-    rotate_remote(&sm, &key, "argo-2").await;
+    rotate_remote(&sm, &key, "argo-value-two").await;
     common::wait_for(
         "the Deployment's restart",
         Duration::from_secs(40),
@@ -132,17 +132,30 @@ async fn rollouts_restart_once_per_rotation_and_a_missing_crd_is_skipped() {
         rollout("web", "", "db"),
         rollout("discovered", "secretsync.io/reload: \"true\"", "db"),
         rollout("other", "", "db"),
+        // A Rollout driving a Deployment through workloadRef: the Rollout restarts, the Deployment
+        // (which Argo owns) is never patched.
+        "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: driver\n  annotations: { secretsync.io/reload: \"true\" }\nspec:\n  workloadRef: { apiVersion: apps/v1, kind: Deployment, name: base }\n".to_string(),
+        deployment("base", "", &env_from_pod("db")),
     ]
     .join("---\n");
     apply(&client, &ns, &rollouts).await;
-    rotate_remote(&sm, &key, "argo-3").await;
+    let es_api: Api<secretsync::api::ExternalSecret> = Api::namespaced(client.clone(), &ns);
+    let before_rotation = es_api
+        .get("db")
+        .await
+        .ok()
+        .and_then(|e| e.status)
+        .map(|s| s.synced_versions)
+        .expect("synced versions");
+    rotate_remote(&sm, &key, "argo-value-three").await;
     common::wait_for(
         "restartAt on both Rollouts",
         Duration::from_secs(40),
         || async {
             let web = restart_at(&client, &ns, "web").await;
             let discovered = restart_at(&client, &ns, "discovered").await;
-            (web.is_some() && discovered.is_some()).then_some(())
+            let driver = restart_at(&client, &ns, "driver").await;
+            (web.is_some() && discovered.is_some() && driver.is_some()).then_some(())
         },
     )
     .await;
@@ -153,15 +166,31 @@ async fn rollouts_restart_once_per_rotation_and_a_missing_crd_is_skipped() {
     );
     assert_eq!(
         op.metric_sum("secretsync_workload_restarts_total", &["kind=\"Rollout\""]),
-        2.0
+        3.0
+    );
+    assert_eq!(
+        replicasets(&client, &ns).await.get("base"),
+        Some(&1),
+        "the Deployment a Rollout drives was patched"
     );
     let first = (
         restart_at(&client, &ns, "web").await,
         restart_at(&client, &ns, "discovered").await,
+        restart_at(&client, &ns, "driver").await,
     );
 
     // A controller restart (and many refreshes after it) does not restart them again.
+    // ... even when it stopped between writing the Secret and recording the rotation (the status is
+    // rewound to say so: the new controller resumes the rollout and finds every marker in place).
     op.stop();
+    es_api
+        .patch_status(
+            "db",
+            &PatchParams::default(),
+            &Patch::Merge(&serde_json::json!({ "status": { "syncedVersions": before_rotation } })),
+        )
+        .await
+        .expect("rewinding the status");
     let op = Operator::start_with(&ns, "-again", &[], &[]).await;
     let refreshes = || op.metric_sum("secretsync_aws_api_calls_total", &[]);
     common::wait_for("several refreshes", Duration::from_secs(30), || {
@@ -169,15 +198,25 @@ async fn rollouts_restart_once_per_rotation_and_a_missing_crd_is_skipped() {
         async move { (n >= 5.0).then_some(()) }
     })
     .await;
+    common::wait_for(
+        "the resumed rotation recorded",
+        Duration::from_secs(30),
+        || async {
+            let now = es_api.get("db").await.ok()?.status?.synced_versions;
+            (now != before_rotation).then_some(())
+        },
+    )
+    .await;
     let again = (
         restart_at(&client, &ns, "web").await,
         restart_at(&client, &ns, "discovered").await,
+        restart_at(&client, &ns, "driver").await,
     );
     assert_eq!(first, again, "restartAt changed without a rotation");
     assert_eq!(
         op.metric_sum("secretsync_workload_restarts_total", &["kind=\"Rollout\""]),
         0.0
     );
-    op.assert_log_free_of(&["argo-1", "argo-2", "argo-3"]);
+    op.assert_log_free_of(&["argo-value-one", "argo-value-two", "argo-value-three"]);
     common::delete_namespace(&client, &ns).await;
 }

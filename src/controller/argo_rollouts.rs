@@ -24,13 +24,14 @@ fn resource() -> ApiResource {
     )
 }
 
-/// The Rollouts of a namespace as the plan sees them, or None when the Rollout CRD is not installed
-/// (or the controller may not list Rollouts).
+/// The Rollouts of a namespace as the plan sees them, each with the Deployment its `workloadRef`
+/// names (if any), or None when the Rollout CRD is not installed (or the controller may not list
+/// Rollouts).
 pub async fn views(
     ctx: &Context,
     ns: &str,
     reloader_compat: bool,
-) -> Result<Option<Vec<WorkloadView>>, kube::Error> {
+) -> Result<Option<Vec<(WorkloadView, Option<String>)>>, kube::Error> {
     let api: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), ns, &resource());
     let list = match api.list(&ListParams::default()).await {
         Ok(list) => list,
@@ -42,7 +43,13 @@ pub async fn views(
     Ok(Some(
         list.items
             .iter()
-            .map(|r| view(r, reloader_compat))
+            .map(|r| {
+                let reference = &r.data["spec"]["workloadRef"];
+                let deployment = (reference["kind"].as_str() == Some("Deployment"))
+                    .then(|| reference["name"].as_str().map(String::from))
+                    .flatten();
+                (view(r, reloader_compat), deployment)
+            })
             .collect(),
     ))
 }
@@ -50,7 +57,7 @@ pub async fn views(
 fn view(rollout: &DynamicObject, reloader_compat: bool) -> WorkloadView {
     let annotations = rollout.metadata.annotations.clone().unwrap_or_default();
     let spec = &rollout.data["spec"];
-    // A Rollout with `workloadRef` has no template of its own: only an explicit listing restarts it.
+    // A Rollout with `workloadRef` has no template of its own: it is taken from the Deployment.
     let template: Option<PodTemplateSpec> = serde_json::from_value(spec["template"].clone()).ok();
     WorkloadView {
         kind: WorkloadKind::Rollout,

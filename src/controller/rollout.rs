@@ -182,7 +182,19 @@ async fn workloads(ctx: &Context, ns: &str) -> Result<(Vec<WorkloadView>, bool),
         .await
         .map_err(|e| kube_err("listing Argo Rollouts", e))?;
     let argo = rollouts.is_some();
-    views.extend(rollouts.into_iter().flatten());
+    for (mut rollout, workload_ref) in rollouts.into_iter().flatten() {
+        // A Rollout driving a Deployment (`workloadRef`) reads that Deployment's template, and Argo owns
+        // the Deployment's rollouts: the Rollout is restarted, the Deployment itself never patched.
+        if let Some(name) = workload_ref {
+            let driven = views
+                .iter()
+                .position(|v| v.kind == WorkloadKind::Deployment && v.name == name);
+            if let Some(i) = driven {
+                rollout.referenced = views.remove(i).referenced;
+            }
+        }
+        views.push(rollout);
+    }
     Ok((views, argo))
 }
 

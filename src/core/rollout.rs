@@ -150,7 +150,13 @@ pub fn with_written(
 ) -> Vec<ManagedSecret> {
     for w in written {
         match cached.iter_mut().find(|c| c.name == w.name) {
-            Some(c) => *c = w.clone(),
+            Some(c) => {
+                // The ignore annotation may be on the Secret itself (`kubectl annotate`), not only in
+                // the template the write came from.
+                let ignore = c.reloader_ignore || w.reloader_ignore;
+                *c = w.clone();
+                c.reloader_ignore = ignore;
+            }
             None => cached.push(w.clone()),
         }
     }

@@ -469,3 +469,16 @@ fn reloader_annotations_restart_like_reloader_but_once_per_rotation() {
     );
     assert_eq!(p[0].action, WorkloadAction::Restart);
 }
+
+#[test]
+fn an_ignore_annotation_on_the_secret_itself_survives_the_written_overlay() {
+    let cached = vec![ManagedSecret {
+        reloader_ignore: true,
+        ..managed("db", &[("prod/db", "1")], &[])
+    }];
+    let written = [managed("db", &[("prod/db", "2")], &[])];
+    let merged = with_written(cached, &written);
+    assert_eq!(merged.len(), 1);
+    assert!(merged[0].reloader_ignore);
+    assert_eq!(merged[0].record, versions(&[("prod/db", "2")]));
+}
