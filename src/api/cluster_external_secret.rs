@@ -1,4 +1,6 @@
 //! `ClusterExternalSecret`: one ExternalSecret kept in every namespace that matches (ESO's shape).
+// Each `printcolumn(...)` repeats the same keys; clippy reads that as duplicated attributes.
+#![allow(clippy::duplicated_attributes)]
 
 use std::collections::BTreeMap;
 
