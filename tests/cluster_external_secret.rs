@@ -83,7 +83,7 @@ async fn cluster_external_secret_follows_namespaces_and_never_touches_foreign_ex
     for ns in [&a, &c] {
         label_namespace(&client, ns, Some("yes")).await;
     }
-    let op = Operator::start_cluster_wide("ces").await;
+    let mut op = Operator::start_cluster_wide("ces").await;
     apply(
         &client,
         &a,
@@ -176,24 +176,92 @@ async fn cluster_external_secret_follows_namespaces_and_never_touches_foreign_ex
     .await;
     assert!(es_in(&client, &a, "shared").await.is_some());
 
-    // The ClusterExternalSecret is deleted: its copies go (garbage collector), the hand-made one stays.
+    // A forged copy (the label, no owner) in a matching namespace is never taken for ours.
+    apply(
+        &client,
+        &a,
+        &format!(
+            "apiVersion: secretsync.io/v1alpha1\nkind: ExternalSecret\nmetadata:\n  name: forged\n  labels: {{ secretsync.io/cluster-external-secret: {ces} }}\nspec:\n  secretStoreRef: {{ name: {css}, kind: ClusterSecretStore }}\n  refreshInterval: 1h\n  data:\n    - {{ secretKey: forged, remoteRef: {{ key: \"{key}\" }} }}\n"
+        ),
+    )
+    .await;
+
+    // The controller restarts: nothing is deleted or recreated (the copy keeps its uid).
+    let uid_before = es_in(&client, &a, "shared").await.and_then(|e| e.uid());
+    op.stop();
+    let op = Operator::start_cluster_wide("ces-again").await;
+    // Proof the new controller has reconciled: b matches again and gets its copy.
+    label_namespace(&client, &b, Some("yes")).await;
+    wait_secret(
+        &client,
+        &b,
+        "shared",
+        "b's copy from the new controller",
+        |s| has(s, "renamed", "ces-value-1"),
+    )
+    .await;
+    assert_eq!(
+        es_in(&client, &a, "shared").await.and_then(|e| e.uid()),
+        uid_before
+    );
+
+    // A new externalSecretName: the copies move to it (c's hand-made "shared" no longer conflicts) and
+    // the old copies go once the new ones are in place.
+    api.patch(
+        &ces,
+        &PatchParams::default(),
+        &Patch::Merge(&serde_json::json!({ "spec": { "externalSecretName": "renamed" } })),
+    )
+    .await
+    .expect("renaming");
+    for ns in [&a, &b, &c] {
+        wait_secret(&client, ns, "renamed", "the renamed copy", |s| {
+            has(s, "renamed", "ces-value-1")
+        })
+        .await;
+    }
+    wait_for("the old copy in a to go", Duration::from_secs(30), || {
+        let client = client.clone();
+        let a = a.clone();
+        async move { es_in(&client, &a, "shared").await.is_none().then_some(()) }
+    })
+    .await;
+    let mut all = vec![a.clone(), b.clone(), c.clone()];
+    all.sort();
+    wait_status(&client, &ces, "a, b and c provisioned, Ready", move |s| {
+        s.provisioned_namespaces == all
+            && s.failed_namespaces.is_empty()
+            && s.conditions
+                .iter()
+                .any(|c| c.type_ == "Ready" && c.status == "True")
+    })
+    .await;
+
+    // The ClusterExternalSecret is deleted: its copies go (garbage collector); the hand-made and the
+    // forged ones stay.
     api.delete(&ces, &DeleteParams::default())
         .await
         .expect("deleting the ClusterExternalSecret");
-    wait_for(
-        "the copy in a to be deleted",
-        Duration::from_secs(60),
-        || {
-            let client = client.clone();
-            let a = a.clone();
-            async move { es_in(&client, &a, "shared").await.is_none().then_some(()) }
-        },
-    )
-    .await;
+    for ns in [&a, &b, &c] {
+        wait_for(
+            &format!("the copy in {ns} to be deleted"),
+            Duration::from_secs(60),
+            || {
+                let client = client.clone();
+                let ns = ns.to_string();
+                async move { es_in(&client, &ns, "renamed").await.is_none().then_some(()) }
+            },
+        )
+        .await;
+    }
     let mine = es_in(&client, &c, "shared")
         .await
         .expect("hand-made survives");
     assert_eq!(mine.spec.data[0].secret_key, "mine");
+    assert!(
+        es_in(&client, &a, "forged").await.is_some(),
+        "the forged one was deleted"
+    );
     op.assert_log_free_of(&["ces-value-1"]);
     let css_api: Api<secretsync::api::ClusterSecretStore> = Api::all(client.clone());
     let _ = css_api.delete(&css, &DeleteParams::default()).await;
