@@ -39,7 +39,10 @@ async fn rendered_objects_pass_server_side_dry_run() {
         .args(["--namespace", &ns, "--include-crds"]);
     let yaml = run_ok(cmd, None);
     let docs = documents(&yaml);
-    assert_eq!(of_kind(&docs, "CustomResourceDefinition").len(), 3);
+    assert_eq!(
+        of_kind(&docs, "CustomResourceDefinition").len(),
+        secretsync::api::all_crds().len()
+    );
     let out = dry_run(&yaml);
     assert_eq!(
         out.matches("(server dry run)").count(),
@@ -112,6 +115,7 @@ async fn helm_install_creates_every_object_and_uninstall_removes_them() {
         "externalsecrets.secretsync.io",
         "secretstores.secretsync.io",
         "clustersecretstores.secretsync.io",
+        "clusterexternalsecrets.secretsync.io",
     ] {
         let got = crds
             .get(crd)
