@@ -19,6 +19,18 @@ async fn patch(api: &Api<ExternalSecret>, name: &str, patch: serde_json::Value) 
         .unwrap_or_else(|e| panic!("patching ExternalSecret {name}: {e}"));
 }
 
+/// Waits until the status says the controller saw the ExternalSecret's current generation.
+async fn wait_observed(api: &Api<ExternalSecret>, name: &str, what: &str) {
+    common::wait_for(what, Duration::from_secs(30), || {
+        let api = api.clone();
+        async move {
+            let es = api.get(name).await.ok()?;
+            (es.status?.observed_generation == es.metadata.generation).then_some(())
+        }
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn each_refresh_policy_reads_aws_only_on_its_triggers() {
     let (client, ns) = common::setup("refresh-policy").await;
@@ -94,18 +106,7 @@ async fn each_refresh_policy_reads_aws_only_on_its_triggers() {
         has(s, "other", "policy-other")
     })
     .await;
-    common::wait_for(
-        "the spec edit to be observed, not applied",
-        Duration::from_secs(30),
-        || {
-            let api = api.clone();
-            async move {
-                let es = api.get("once").await.ok()?;
-                (es.status?.observed_generation == es.metadata.generation).then_some(())
-            }
-        },
-    )
-    .await;
+    wait_observed(&api, "once", "the spec edit to be observed, not applied").await;
     let s = secrets.get("once").await.expect("Secret");
     assert!(has(&s, "password", "policy-v1") && !has(&s, "other", "policy-other"));
 
@@ -151,16 +152,10 @@ async fn each_refresh_policy_reads_aws_only_on_its_triggers() {
     )
     .await;
     // The controller has seen the switch once the status says it observed that generation.
-    common::wait_for(
+    wait_observed(
+        &api,
+        "once",
         "the switch back to CreatedOnce to be observed",
-        Duration::from_secs(30),
-        || {
-            let api = api.clone();
-            async move {
-                let es = api.get("once").await.ok()?;
-                (es.status?.observed_generation == es.metadata.generation).then_some(())
-            }
-        },
     )
     .await;
     rotate_remote(&sm, &key, "policy-v5").await;

@@ -85,9 +85,7 @@ pub async fn reconcile(
     let (Some(namespaces), Some(labelled), Some(all)) = (
         loaded(&ctx.cluster_caches.namespaces),
         loaded(&ctx.cluster_caches.copies),
-        ctx.external_secrets.get().and_then(|c| {
-            matches!(c.wait_until_ready().now_or_never(), Some(Ok(()))).then(|| c.state())
-        }),
+        loaded(&ctx.external_secrets),
     ) else {
         return Ok(Action::requeue(CACHES_NOT_READY));
     };
@@ -211,10 +209,7 @@ fn is_current(es: &ExternalSecret, desired: &ExternalSecret) -> bool {
 fn spec_hash(es: &ExternalSecret) -> String {
     use sha2::{Digest, Sha256};
     let body = serde_json::json!([es.spec, es.labels(), es.annotations()]).to_string();
-    Sha256::digest(body.as_bytes())[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::core::versions::hex(&Sha256::digest(body.as_bytes())[..8])
 }
 
 /// The ExternalSecret every matching namespace gets (namespace set at write time).

@@ -180,8 +180,7 @@ fn written_record(
             .template
             .as_ref()
             .and_then(|t| t.metadata.as_ref())
-            .and_then(|m| m.annotations.get(crate::core::rollout::RELOADER_IGNORE))
-            .is_some_and(|v| v.trim() == "true"),
+            .is_some_and(|m| crate::core::rollout::reloader_ignored(&m.annotations)),
     }
 }
 
@@ -249,11 +248,13 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
             .map(String::as_str),
         interval,
         policy: spec.refresh_policy,
-        metadata_changed: es
-            .status
-            .as_ref()
-            .and_then(|s| s.observed_metadata.as_deref())
-            .is_some_and(|seen| seen != metadata_of(es)),
+        // Only OnChange reads it: no digest on the other policies' reconciles.
+        metadata_changed: spec.refresh_policy == crate::api::RefreshPolicy::OnChange
+            && es
+                .status
+                .as_ref()
+                .and_then(|s| s.observed_metadata.as_deref())
+                .is_some_and(|seen| seen != metadata_of(es)),
         target_in_sync: intact.is_some(),
         newer_version_seen: ctx.newer_version_seen(&store_id, &previous),
         remote_changed: pending.is_some(),

@@ -15,8 +15,8 @@ use super::context::{Context, object_ref};
 use crate::api::WorkloadKind;
 use crate::core::reason::{Reason, SyncError};
 use crate::core::rollout::{
-    MARKER_ANNOTATION, ManagedSecret, RELOAD_ANNOTATION, RELOADER_IGNORE, ReloaderAnnotations,
-    WorkloadAction, WorkloadView, describe, plan, referenced_secrets, with_written,
+    MARKER_ANNOTATION, ManagedSecret, RELOAD_ANNOTATION, ReloaderAnnotations, WorkloadAction,
+    WorkloadView, describe, plan, referenced_secrets, reloader_ignored, with_written,
 };
 use crate::core::target::{
     FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, OWNER_ANNOTATION, VERSIONS_ANNOTATION,
@@ -219,9 +219,7 @@ async fn managed_secrets(ctx: &Context, ns: &str) -> Result<Vec<ManagedSecret>, 
             name: meta.name.clone().unwrap_or_default(),
             record,
             listed,
-            reloader_ignore: annotations
-                .and_then(|a| a.get(RELOADER_IGNORE))
-                .is_some_and(|v| v.trim() == "true"),
+            reloader_ignore: annotations.is_some_and(reloader_ignored),
         }
     };
     if let Some(cache) = ctx.managed_secrets_ready() {

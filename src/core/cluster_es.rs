@@ -17,11 +17,10 @@ pub fn label_value(name: &str) -> String {
         return name.to_string();
     }
     use sha2::{Digest, Sha256};
-    let digest: String = Sha256::digest(name.as_bytes())[..12]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("sha256-{digest}")
+    format!(
+        "sha256-{}",
+        crate::core::versions::hex(&Sha256::digest(name.as_bytes())[..12])
+    )
 }
 
 /// A namespace as the plan sees it.

@@ -67,10 +67,7 @@ pub fn metadata_digest<'a>(
             }
         }
     }
-    h.finalize()[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::core::versions::hex(&h.finalize()[..8])
 }
 
 /// What a reconcile should do.

@@ -20,6 +20,13 @@ pub const RELOADER_SECRET_RELOAD: &str = "secret.reloader.stakater.com/reload";
 /// Reloader's Secret annotation: `"true"` means the Secret never triggers a Reloader-style restart.
 pub const RELOADER_IGNORE: &str = "reloader.stakater.com/ignore";
 
+/// Whether a Secret's annotations say `reloader.stakater.com/ignore: "true"`.
+pub fn reloader_ignored(annotations: &BTreeMap<String, String>) -> bool {
+    annotations
+        .get(RELOADER_IGNORE)
+        .is_some_and(|v| v.trim() == "true")
+}
+
 /// The Reloader annotations of a workload, as `--reloader-compat` honours them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReloaderAnnotations {

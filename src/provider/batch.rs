@@ -95,6 +95,24 @@ impl Batches {
         }
     }
 
+    /// Adds `waiter` to its scope's batch and, when this read opened it (after [`WINDOW`]) or filled
+    /// it, sends the batch with `send`; otherwise another read sends it. The answer arrives on the
+    /// waiter's reply channel either way.
+    pub async fn join_and_send<F, Fut>(&self, scope: &Arc<str>, waiter: Waiter, send: F)
+    where
+        F: FnOnce(Vec<Waiter>) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        match self.join(scope, waiter) {
+            Joined::Leader => {
+                tokio::time::sleep(WINDOW).await;
+                send(self.take(scope)).await;
+            }
+            Joined::Full(waiters) => send(waiters).await,
+            Joined::Member => {}
+        }
+    }
+
     /// Takes every read waiting for `scope`.
     pub fn take(&self, scope: &Arc<str>) -> Vec<Waiter> {
         self.pending

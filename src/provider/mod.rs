@@ -307,7 +307,7 @@ impl Provider {
             return Ok(hit);
         }
         if sc.is_parameter_store() {
-            return self.parameter_current(sc, key, expected).await;
+            return self.parameter_current(sc, key).await;
         }
         if self.batches.is_denied(&sc.scope) {
             return self.get(sc, key, &selector).await;
@@ -318,15 +318,9 @@ impl Provider {
             expected: expected.map(String::from),
             reply,
         };
-        match self.batches.join(&sc.scope, waiter) {
-            batch::Joined::Leader => {
-                tokio::time::sleep(batch::WINDOW).await;
-                let waiters = self.batches.take(&sc.scope);
-                self.flush(sc, waiters).await;
-            }
-            batch::Joined::Full(waiters) => self.flush(sc, waiters).await,
-            batch::Joined::Member => {}
-        }
+        self.batches
+            .join_and_send(&sc.scope, waiter, |waiters| self.flush(sc, waiters))
+            .await;
         match answer.await {
             Ok(result) => result,
             // The batch went away without an answer (its leader was cancelled): read alone.

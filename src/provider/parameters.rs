@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use regex::Regex;
 
-use super::batch::{self, Joined, Waiter};
+use super::batch::{self, Waiter};
 use super::parameter_store::{NAMES_PER_FILTER, Page, ParameterStore};
 use super::{Provider, ProviderError, ProviderErrorKind, RemoteState, StoreClient};
 use crate::api::FindRef;
@@ -90,20 +90,14 @@ impl Provider {
     }
 
     /// The latest version of `key`: joins the store configuration's pending GetParameters batch; the
-    /// first read of a batch waits [`batch::WINDOW`] and sends it. `expected`: the Version detection
-    /// saw (served from the cache when known).
+    /// first read of a batch waits [`batch::WINDOW`] and sends it. (A version detection saw is served
+    /// from the cache by [`Provider::get_current`] before this.)
     pub(super) async fn parameter_current(
         &self,
         sc: &StoreClient,
         key: &str,
-        expected: Option<&str>,
     ) -> Result<RemoteSecret, ProviderError> {
         let selector = VersionSelector::current();
-        if let Some(v) = expected
-            && let Some(hit) = self.cache.get(&sc.scope, key, v)
-        {
-            return Ok(hit);
-        }
         if self.parameter_batches.is_denied(&sc.scope) {
             return self.parameter_get(sc, key, &selector).await;
         }
@@ -113,15 +107,11 @@ impl Provider {
             expected: None,
             reply,
         };
-        match self.parameter_batches.join(&sc.scope, waiter) {
-            Joined::Leader => {
-                tokio::time::sleep(batch::WINDOW).await;
-                let waiters = self.parameter_batches.take(&sc.scope);
-                self.flush_parameters(sc, waiters).await;
-            }
-            Joined::Full(waiters) => self.flush_parameters(sc, waiters).await,
-            Joined::Member => {}
-        }
+        self.parameter_batches
+            .join_and_send(&sc.scope, waiter, |waiters| {
+                self.flush_parameters(sc, waiters)
+            })
+            .await;
         match answer.await {
             Ok(result) => result,
             // The batch went away without an answer (its leader was cancelled): read alone.
@@ -320,7 +310,7 @@ impl Provider {
             };
             let mut names: Vec<String> = names.into_iter().filter(|n| name_ok(n)).collect();
             names.sort();
-            let reads = names.iter().map(|n| self.parameter_current(sc, n, None));
+            let reads = names.iter().map(|n| self.parameter_current(sc, n));
             for r in futures::future::join_all(reads).await {
                 out.push(r?);
             }
