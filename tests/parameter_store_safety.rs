@@ -78,7 +78,13 @@ async fn parameter_store_stores_keep_tenants_apart() {
     let moto = testbed_var("AWS_ENDPOINT_URL");
     let ssm = common::ssm::client();
     let key = format!("/{ns}/value");
-    put(&ssm, &key, ParameterType::SecureString, "ps-tenancy-1").await;
+    put(
+        &ssm,
+        &key,
+        ParameterType::SecureString,
+        "ps-tenant-value-one",
+    )
+    .await;
     let recorder = Recorder::start();
     let tenant_endpoint = recorder.endpoint();
     let env = [
@@ -204,7 +210,7 @@ async fn parameter_store_stores_keep_tenants_apart() {
     .await;
     // The flag re-allows the controller's identity at the admin's endpoint only.
     wait_secret(&client, &ns, "plain", "synced with the flag on", |s| {
-        has(s, "value", "ps-tenancy-1")
+        has(s, "value", "ps-tenant-value-one")
     })
     .await;
     assert_eq!(
@@ -220,7 +226,7 @@ async fn parameter_store_stores_keep_tenants_apart() {
         "the controller's key id reached the tenant's endpoint"
     );
     op.assert_log_free_of(&[
-        "ps-tenancy-1",
+        "ps-tenant-value-one",
         "controller-secret-access-key",
         "tenant-secret-access-key",
     ]);

@@ -124,7 +124,10 @@ pub async fn install_crds(client: &Client) {
 
 /// Creates a fresh namespace named after the test, with a random suffix.
 pub async fn namespace(client: &Client, prefix: &str) -> String {
-    let suffix: String = std::process::id().to_string()
+    // The suffix starts with a letter, so a test value such as `prefix-1` is never part of a
+    // namespace name (log assertions would otherwise find it there).
+    let suffix: String = "t".to_string()
+        + &std::process::id().to_string()
         + &format!(
             "{}",
             std::time::SystemTime::now()
