@@ -121,3 +121,111 @@ async fn only_a_handed_over_secret_is_taken_and_only_once_its_old_owner_let_go()
     }
     common::delete_namespace(&client, &ns).await;
 }
+
+#[tokio::test]
+async fn a_template_cannot_forge_a_hand_over_and_a_renamed_external_secret_takes_over_when_handed()
+{
+    let (client, ns) = common::setup("forge").await;
+    let sm = sm();
+    let key = format!("{ns}/db");
+    create_remote(&sm, &key, "forge-remote-value").await;
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
+    secrets
+        .create(
+            &PostParams::default(),
+            &serde_json::from_value(serde_json::json!({
+                "metadata": { "name": "platform-creds" },
+                "stringData": { "password": "platform-value" }
+            }))
+            .expect("Secret"),
+        )
+        .await
+        .expect("creating the platform's Secret");
+    let _op = Operator::start(&ns).await;
+    // A tenant's Merge ExternalSecret whose template names itself in secretsync's own annotations
+    // (a later switch to Owner would have adopted, and a delete garbage-collected, the Secret).
+    let forged = "  target:\n    name: platform-creds\n    creationPolicy: Merge\n    template:\n      metadata:\n        annotations: { secretsync.io/adopt: x, secretsync.io/created-by: x }\n";
+    let yaml = [
+        common::store_yaml("aws", &testbed_var("AWS_ENDPOINT_URL")),
+        common::single_key_es("x", "aws", "1s", &key, forged),
+        common::single_key_es(
+            "shared",
+            "aws",
+            "1s",
+            &key,
+            "  target: { name: app-creds, creationPolicy: Orphan }\n",
+        ),
+    ]
+    .join("---\n");
+    apply(&client, &ns, &yaml).await;
+    let es = wait_ready(&client, &ns, "x", "False", "InvalidSpec").await;
+    let message = es
+        .status
+        .and_then(|s| s.conditions.into_iter().find(|c| c.type_ == "Ready"))
+        .map(|c| c.message)
+        .unwrap_or_default();
+    assert!(message.contains("secretsync.io/"), "{message}");
+    let platform = secrets.get("platform-creds").await.expect("kept");
+    assert!(has(&platform, "password", "platform-value"));
+    assert!(
+        !platform
+            .annotations()
+            .keys()
+            .any(|k| k.starts_with("secretsync.io/")),
+        "the forged marks reached the Secret"
+    );
+
+    // A rename: "shared" (Orphan) is deleted, "renamed" targets its Secret. Refused until handed over.
+    wait_secret(&client, &ns, "app-creds", "written by shared", |s| {
+        has(s, "password", "forge-remote-value")
+    })
+    .await;
+    let es_api: Api<secretsync::api::ExternalSecret> = Api::namespaced(client.clone(), &ns);
+    es_api
+        .delete("shared", &Default::default())
+        .await
+        .expect("deleting shared");
+    apply(
+        &client,
+        &ns,
+        &common::single_key_es(
+            "renamed",
+            "aws",
+            "1s",
+            &key,
+            "  target: { name: app-creds }\n",
+        ),
+    )
+    .await;
+    let es = wait_ready(&client, &ns, "renamed", "False", "TargetConflict").await;
+    let message = es
+        .status
+        .and_then(|s| s.conditions.into_iter().find(|c| c.type_ == "Ready"))
+        .map(|c| c.message)
+        .unwrap_or_default();
+    assert!(message.contains("\"shared\""), "{message}");
+    secrets
+        .patch(
+            "app-creds",
+            &PatchParams::default(),
+            &Patch::Merge(&serde_json::json!({ "metadata": { "annotations": { "secretsync.io/adopt": "renamed" } } })),
+        )
+        .await
+        .expect("handing app-creds over");
+    wait_ready(&client, &ns, "renamed", "True", "Synced").await;
+    let taken = secrets.get("app-creds").await.expect("kept");
+    assert_eq!(
+        taken
+            .annotations()
+            .get("secretsync.io/external-secret")
+            .map(String::as_str),
+        Some("renamed")
+    );
+    assert!(
+        taken
+            .owner_references()
+            .iter()
+            .any(|o| o.kind == "ExternalSecret" && o.name == "renamed")
+    );
+    common::delete_namespace(&client, &ns).await;
+}

@@ -53,6 +53,20 @@ pub fn validate_spec(spec: &ExternalSecretSpec) -> Result<(), SyncError> {
     }
     if let Some(t) = &spec.target.template {
         template::check(&t.data)?;
+        if let Some(meta) = &t.metadata {
+            for (field, keys) in [("labels", &meta.labels), ("annotations", &meta.annotations)] {
+                if let Some(key) = keys.keys().find(|k| super::target::is_reserved_key(k)) {
+                    return Err(SyncError::new(
+                        Reason::InvalidSpec,
+                        format!(
+                            "target.template.metadata.{field} sets {key:?}: keys under {} are secretsync's own \
+                             ownership and sync records, never taken from a template",
+                            super::target::RESERVED_PREFIX
+                        ),
+                    ));
+                }
+            }
+        }
     }
     if let Some(name) = &spec.target.name
         && !is_dns_subdomain(name)

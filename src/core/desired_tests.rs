@@ -367,6 +367,46 @@ fn validate_spec_catches_what_the_api_server_cannot() {
 }
 
 #[test]
+fn a_template_may_not_set_secretsyncs_own_keys() {
+    use crate::api::TemplateMetadata;
+    let with = |labels: &[&str], annotations: &[&str]| {
+        let mut s = spec();
+        let kv = |keys: &[&str]| {
+            keys.iter()
+                .map(|k| (k.to_string(), "db".to_string()))
+                .collect()
+        };
+        s.target.template = Some(SecretTemplate {
+            metadata: Some(TemplateMetadata {
+                labels: kv(labels),
+                annotations: kv(annotations),
+            }),
+            ..Default::default()
+        });
+        validate_spec(&s)
+    };
+    assert!(
+        with(
+            &["team", "example.com/x"],
+            &["note", "reloader.stakater.com/ignore"]
+        )
+        .is_ok()
+    );
+    for (labels, annotations, field) in [
+        (&[][..], &["secretsync.io/adopt"][..], "annotations"),
+        (&[], &["secretsync.io/created-by"], "annotations"),
+        (&[], &["secretsync.io/external-secret"], "annotations"),
+        (&[], &["secretsync.io/data-hmac"], "annotations"),
+        (&[], &["secretsync.io/anything-new"], "annotations"),
+        (&["secretsync.io/tenant"], &[], "labels"),
+    ] {
+        let e = with(labels, annotations).expect_err("reserved key accepted");
+        assert_eq!(e.reason, Reason::InvalidSpec);
+        assert!(e.message.contains(field), "{}", e.message);
+    }
+}
+
+#[test]
 fn mismatched_fetch_results_are_a_retryable_internal_error() {
     let mut s = spec();
     s.data = vec![item("a", "x", None)];

@@ -23,13 +23,22 @@ pub const OWNER_ANNOTATION: &str = "secretsync.io/external-secret";
 pub const CREATED_BY_ANNOTATION: &str = "secretsync.io/created-by";
 /// Annotation a user puts on an existing Secret to hand it to the named ExternalSecret (same
 /// namespace), e.g. one External Secrets Operator made: the only way secretsync takes over a Secret it
-/// did not create. Refused while another controller owns the Secret.
+/// did not create (or another ExternalSecret wrote). Refused while another controller owns the Secret.
 pub const ADOPT_ANNOTATION: &str = "secretsync.io/adopt";
 /// Annotation holding the keyed digest of the managed data.
 pub const DIGEST_ANNOTATION: &str = "secretsync.io/data-hmac";
 /// Annotation holding the synced versions (remote key → version id) the data was built from.
 /// Version ids are not secret; the digest covers this annotation, so an edit of it is drift.
 pub const VERSIONS_ANNOTATION: &str = "secretsync.io/synced-versions";
+/// Prefix of the labels and annotations only secretsync itself sets on a Secret (ownership marks, the
+/// digest, synced versions): a template may not set them, or it could forge a hand-over.
+pub const RESERVED_PREFIX: &str = "secretsync.io/";
+
+/// Whether a label or annotation key is secretsync's own (see [`RESERVED_PREFIX`]).
+pub fn is_reserved_key(key: &str) -> bool {
+    key.starts_with(RESERVED_PREFIX)
+}
+
 /// The one server-side-apply field manager secretsync writes with.
 pub const FIELD_MANAGER: &str = "secretsync";
 /// A Secret type secretsync never writes.
@@ -74,10 +83,18 @@ pub fn desired_secret(
     created_by_writer: bool,
 ) -> Secret {
     let tmeta = target.template.as_ref().and_then(|t| t.metadata.as_ref());
-    let mut labels: BTreeMap<String, String> = tmeta.map(|m| m.labels.clone()).unwrap_or_default();
+    // Reserved keys never come from a template (validation refuses them; this is the second line).
+    let unreserved = |m: &BTreeMap<String, String>| -> BTreeMap<String, String> {
+        m.iter()
+            .filter(|(k, _)| !is_reserved_key(k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    let mut labels = tmeta.map(|m| unreserved(&m.labels)).unwrap_or_default();
     labels.insert(MANAGED_BY_LABEL.into(), MANAGED_BY_VALUE.into());
-    let mut annotations: BTreeMap<String, String> =
-        tmeta.map(|m| m.annotations.clone()).unwrap_or_default();
+    let mut annotations = tmeta
+        .map(|m| unreserved(&m.annotations))
+        .unwrap_or_default();
     annotations.insert(OWNER_ANNOTATION.into(), writer.name.clone());
     if target.creation_policy != CreationPolicy::Merge || created_by_writer {
         annotations.insert(CREATED_BY_ANNOTATION.into(), writer.name.clone());
@@ -200,7 +217,11 @@ pub fn check_target(
         ));
     }
     let recorded = annotation(existing, OWNER_ANNOTATION);
-    if let Some(other) = recorded.filter(|o| *o != writer.name) {
+    let handed_over = annotation(existing, ADOPT_ANNOTATION) == Some(writer.name.as_str());
+    // A hand-over also moves a Secret another ExternalSecret wrote (e.g. after a rename), once that
+    // one no longer controls it (checked below).
+    let takes_over = handed_over && policy != CreationPolicy::Merge;
+    if let Some(other) = recorded.filter(|o| *o != writer.name && !takes_over) {
         return Err(SyncError::new(
             Reason::TargetConflict,
             format!("Secret {name:?} is already written by ExternalSecret {other:?}"),
@@ -213,7 +234,6 @@ pub fn check_target(
         .flatten()
         .any(|o| o.controller == Some(true) && o.uid != writer.uid);
     let ours = created_by(writer, existing);
-    let handed_over = annotation(existing, ADOPT_ANNOTATION) == Some(writer.name.as_str());
     match policy {
         CreationPolicy::Merge => Ok(()),
         CreationPolicy::Owner | CreationPolicy::Orphan if handed_over && foreign_controller => {

@@ -338,6 +338,43 @@ fn merge_never_marks_a_secret_as_created() {
 }
 
 #[test]
+fn a_template_cannot_forge_a_hand_over_through_merge() {
+    // A tenant's Merge ExternalSecret whose template names itself in secretsync's own annotations,
+    // then switched to Owner: it must not adopt (and later garbage-collect) someone else's Secret.
+    let mut t = target(CreationPolicy::Merge);
+    let forged: BTreeMap<String, String> =
+        [ADOPT_ANNOTATION, CREATED_BY_ANNOTATION, OWNER_ANNOTATION]
+            .iter()
+            .map(|k| (k.to_string(), "db".to_string()))
+            .collect();
+    t.template = Some(SecretTemplate {
+        metadata: Some(TemplateMetadata {
+            labels: [("secretsync.io/x".to_string(), "y".to_string())].into(),
+            annotations: forged,
+        }),
+        ..Default::default()
+    });
+    let written = desired_secret(&writer(), &t, &desired(&[("mine", "1")]), b"k", false);
+    let annotations = written.metadata.annotations.clone().unwrap_or_default();
+    assert!(!annotations.contains_key(ADOPT_ANNOTATION));
+    assert!(!annotations.contains_key(CREATED_BY_ANNOTATION));
+    assert!(
+        !written
+            .metadata
+            .labels
+            .clone()
+            .unwrap_or_default()
+            .contains_key("secretsync.io/x")
+    );
+    let mut merged = as_stored(&written);
+    merged.type_ = Some("Opaque".into());
+    for policy in [CreationPolicy::Owner, CreationPolicy::Orphan] {
+        let e = check_target(&writer(), &target(policy), Some(&merged)).expect_err("adopted");
+        assert_eq!(e.reason, Reason::TargetConflict, "{policy:?}");
+    }
+}
+
+#[test]
 fn a_created_secret_keeps_its_mark_through_merge() {
     let owner = as_stored(&desired_secret(
         &writer(),
@@ -418,8 +455,46 @@ fn adoption_table() {
         b"k",
         false,
     ));
+    let shared = Writer {
+        name: "shared".into(),
+        uid: "uid-2".into(),
+        ..writer()
+    };
+    let by_another = |policy: CreationPolicy, adopt: Option<&str>| {
+        let mut s = as_stored(&desired_secret(
+            &shared,
+            &target(policy),
+            &desired(&[("a", "1")]),
+            b"k",
+            false,
+        ));
+        if let (Some(a), Some(to)) = (s.metadata.annotations.as_mut(), adopt) {
+            a.insert(ADOPT_ANNOTATION.into(), to.into());
+        }
+        s
+    };
     let cases: Vec<(&str, Option<Secret>)> = vec![
         ("absent", None),
+        (
+            "another ExternalSecret's (Orphan)",
+            Some(by_another(CreationPolicy::Orphan, None)),
+        ),
+        (
+            "another ExternalSecret's (Owner)",
+            Some(by_another(CreationPolicy::Owner, None)),
+        ),
+        (
+            "another ExternalSecret's (Orphan), handed over to us",
+            Some(by_another(CreationPolicy::Orphan, Some("db"))),
+        ),
+        (
+            "another ExternalSecret's (Orphan), handed over to a third",
+            Some(by_another(CreationPolicy::Orphan, Some("third"))),
+        ),
+        (
+            "another ExternalSecret's (Owner, still its controller), handed over to us",
+            Some(by_another(CreationPolicy::Owner, Some("db"))),
+        ),
         ("user's own", Some(foreign("Opaque"))),
         ("user's, merged into", Some(merged_user_secret())),
         ("created by us (Owner)", Some(owner_made)),
@@ -459,6 +534,14 @@ fn adoption_table() {
             let expected = match (*what, policy) {
                 ("absent", CreationPolicy::Merge) => Err(Reason::TargetNotFound),
                 ("absent", _) => Ok(()),
+                // Another ExternalSecret's Secret: conflict, whatever the policy, unless handed
+                // over (Owner/Orphan only) and no longer controlled by it.
+                ("another ExternalSecret's (Orphan), handed over to us", p)
+                    if p != CreationPolicy::Merge =>
+                {
+                    Ok(())
+                }
+                (w, _) if w.starts_with("another ExternalSecret's") => Err(Reason::TargetConflict),
                 ("service-account token" | "handed over to us, a service-account token", _) => {
                     Err(Reason::TargetConflict)
                 }
