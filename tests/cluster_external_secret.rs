@@ -237,6 +237,139 @@ async fn cluster_external_secret_follows_namespaces_and_never_touches_foreign_ex
     })
     .await;
 
+    // A typo in a selector's operator ("in") or an In without values would match nothing: the spec
+    // is refused as a whole (InvalidSpec) and every copy stays, with its Secret.
+    for typo in [
+        serde_json::json!([{ "matchExpressions": [{ "key": "secretsync.io/test-ces", "operator": "in", "values": ["yes"] }] }]),
+        serde_json::json!([{ "matchExpressions": [{ "key": "secretsync.io/test-ces", "operator": "In" }] }]),
+    ] {
+        api.patch(
+            &ces,
+            &PatchParams::default(),
+            &Patch::Merge(&serde_json::json!({ "spec": { "namespaceSelectors": typo } })),
+        )
+        .await
+        .expect("a selector typo");
+        wait_status(&client, &ces, "InvalidSpec for the typo", |s| {
+            s.conditions.iter().any(|c| {
+                c.type_ == "Ready"
+                    && c.reason == "InvalidSpec"
+                    && c.message
+                        .contains("namespaceSelectors[0].matchExpressions[0]")
+            })
+        })
+        .await;
+        for ns in [&a, &b, &c] {
+            assert!(
+                es_in(&client, ns, "renamed").await.is_some(),
+                "a selector typo deleted the copy in {ns}"
+            );
+            wait_secret(&client, ns, "renamed", "kept through the typo", |s| {
+                has(s, "renamed", "ces-value-1")
+            })
+            .await;
+        }
+    }
+    // An externalSecretName the API server refuses: InvalidSpec too, nothing renamed or deleted.
+    api.patch(
+        &ces,
+        &PatchParams::default(),
+        &Patch::Merge(&serde_json::json!({ "spec": {
+            "externalSecretName": "DB_Creds",
+            "namespaceSelectors": [{ "matchLabels": { "secretsync.io/test-ces": "yes" } }],
+        } })),
+    )
+    .await
+    .expect("an invalid name");
+    wait_status(&client, &ces, "InvalidSpec for the name", |s| {
+        s.conditions
+            .iter()
+            .any(|c| c.reason == "InvalidSpec" && c.message.contains("DB_Creds"))
+    })
+    .await;
+    for ns in [&a, &b, &c] {
+        assert!(es_in(&client, ns, "renamed").await.is_some());
+    }
+    // Fixed: Ready again over the same copies.
+    api.patch(
+        &ces,
+        &PatchParams::default(),
+        &Patch::Merge(&serde_json::json!({ "spec": { "externalSecretName": "renamed" } })),
+    )
+    .await
+    .expect("the fix");
+    let mut all = vec![a.clone(), b.clone(), c.clone()];
+    all.sort();
+    wait_status(&client, &ces, "Ready again after the fix", move |s| {
+        s.provisioned_namespaces == all
+            && s.conditions
+                .iter()
+                .any(|c| c.type_ == "Ready" && c.status == "True")
+    })
+    .await;
+
+    // A name longer than a label value (63): its copies carry a digest label and are still its own
+    // (kept Ready, edited, deleted with it), never reported as someone else's.
+    let long = format!("{a}-{}", "l".repeat(70));
+    apply(
+        &client,
+        &a,
+        &format!(
+            "apiVersion: secretsync.io/v1alpha1\nkind: ClusterExternalSecret\nmetadata: {{ name: {long} }}\nspec:\n  externalSecretName: long-copy\n  namespaces: [{a}]\n  refreshTime: 1m\n  externalSecretSpec:\n    secretStoreRef: {{ name: {css}, kind: ClusterSecretStore }}\n    refreshInterval: 1h\n    data:\n      - {{ secretKey: password, remoteRef: {{ key: \"{key}\" }} }}\n"
+        ),
+    )
+    .await;
+    wait_secret(&client, &a, "long-copy", "the long-named copy", |s| {
+        has(s, "password", "ces-value-1")
+    })
+    .await;
+    api.patch(
+        &long,
+        &PatchParams::default(),
+        &Patch::Merge(
+            &serde_json::json!({ "spec": { "externalSecretSpec": { "data": [
+            { "secretKey": "edited", "remoteRef": { "key": key } }
+        ] } } }),
+        ),
+    )
+    .await
+    .expect("editing the long-named one");
+    wait_secret(
+        &client,
+        &a,
+        "long-copy",
+        "the long-named copy edited",
+        |s| has(s, "edited", "ces-value-1"),
+    )
+    .await;
+    let a3 = a.clone();
+    wait_status(&client, &long, "a provisioned, Ready", move |s| {
+        s.provisioned_namespaces == vec![a3.clone()]
+            && s.failed_namespaces.is_empty()
+            && s.conditions
+                .iter()
+                .any(|c| c.type_ == "Ready" && c.status == "True")
+    })
+    .await;
+    api.delete(&long, &DeleteParams::default())
+        .await
+        .expect("deleting the long-named one");
+    wait_for(
+        "the long-named copy to be deleted",
+        Duration::from_secs(60),
+        || {
+            let client = client.clone();
+            let a = a.clone();
+            async move {
+                es_in(&client, &a, "long-copy")
+                    .await
+                    .is_none()
+                    .then_some(())
+            }
+        },
+    )
+    .await;
+
     // The ClusterExternalSecret is deleted: its copies go (garbage collector); the hand-made and the
     // forged ones stay.
     api.delete(&ces, &DeleteParams::default())

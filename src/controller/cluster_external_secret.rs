@@ -25,8 +25,8 @@ use crate::api::{
     ExternalSecret,
 };
 use crate::core::cluster_es::{
-    CLUSTER_EXTERNAL_SECRET_LABEL, NamespaceInfo, Owned, Step, external_secret_name, label_value,
-    matches, plan,
+    CLUSTER_EXTERNAL_SECRET_LABEL, NamespaceInfo, Owned, Step, checked_plan, external_secret_name,
+    label_value, matches,
 };
 
 /// Annotation on each copy: a digest of the spec, labels and annotations it was written with.
@@ -54,6 +54,10 @@ where
 
 /// Field manager of the ExternalSecrets a ClusterExternalSecret writes.
 const MANAGER: &str = "secretsync-cluster-external-secret";
+/// Longest reason kept per failed namespace.
+const MAX_REASON_CHARS: usize = 300;
+/// Most failed namespaces listed in the status (the condition gives the total).
+const MAX_FAILED_LISTED: usize = 100;
 /// Default `refreshTime`.
 const DEFAULT_REFRESH: Duration = Duration::from_secs(60);
 /// When to look again if the watch caches are not there yet.
@@ -121,7 +125,14 @@ pub async fn reconcile(
         .collect();
     let mut provisioned = Vec::new();
     let mut failed = Vec::new();
-    let steps = plan(&matching, &name, &owned, &foreign);
+    let steps = match checked_plan(&ces.spec, &ces_name, &matching, &owned, &foreign) {
+        Ok(steps) => steps,
+        Err(problem) => {
+            // Nothing is created, updated or deleted until the spec is fixed.
+            write_status(&ctx, &ces, invalid_status(&ces, &name, problem)).await?;
+            return Ok(Action::await_change());
+        }
+    };
     for step in &steps {
         let result = match step {
             Step::Keep(ns) => Ok(ns.clone()),
@@ -171,14 +182,38 @@ pub async fn reconcile(
             }
         }
     }
-    let status = status_of(&ces, &name, provisioned, failed);
-    if ces.status.as_ref() != Some(&status) {
-        let api: Api<ClusterExternalSecret> = Api::all(ctx.client.clone());
-        apply_status(&api, &ces_name, &status)
-            .await
-            .map_err(|e| Error::Status(format!("ClusterExternalSecret/{ces_name}"), e))?;
-    }
+    write_status(&ctx, &ces, status_of(&ces, &name, provisioned, failed)).await?;
     Ok(Action::requeue(requeue))
+}
+
+/// Writes the status when it changed.
+async fn write_status(
+    ctx: &Context,
+    ces: &ClusterExternalSecret,
+    status: ClusterExternalSecretStatus,
+) -> Result<(), Error> {
+    if ces.status.as_ref() == Some(&status) {
+        return Ok(());
+    }
+    let ces_name = ces.name_any();
+    let api: Api<ClusterExternalSecret> = Api::all(ctx.client.clone());
+    apply_status(&api, &ces_name, &status)
+        .await
+        .map_err(|e| Error::Status(format!("ClusterExternalSecret/{ces_name}"), e))
+}
+
+/// A short, bounded reason for a failed write (the HTTP code and the API server's reason and message,
+/// not the whole error dump): many namespaces' reasons must fit in one status.
+fn short_reason(what: &str, e: &kube::Error) -> String {
+    let full = match e {
+        kube::Error::Api(s) => format!("{} {}: {}", s.code, s.reason, s.message),
+        other => other.to_string(),
+    };
+    let mut text: String = full.chars().take(MAX_REASON_CHARS).collect();
+    if text.len() < full.len() {
+        text.push('…');
+    }
+    format!("{what}: {text}")
 }
 
 /// Retries a failed status write after a while.
@@ -187,11 +222,19 @@ pub fn error_policy(_: Arc<ClusterExternalSecret>, err: &Error, _: Arc<Context>)
     Action::requeue(Duration::from_secs(10))
 }
 
+/// Whether a copy's label or one of its owner references names this ClusterExternalSecret (which
+/// ones a copy's events wake).
+pub fn names_copy(ces: &ClusterExternalSecret, es: &ExternalSecret) -> bool {
+    let name = ces.name_any();
+    es.labels().get(CLUSTER_EXTERNAL_SECRET_LABEL) == Some(&label_value(&name))
+        || es
+            .owner_references()
+            .iter()
+            .any(|o| o.kind == "ClusterExternalSecret" && o.name == name)
+}
+
 fn is_ours(es: &ExternalSecret, ces_name: &str, uid: &str) -> bool {
-    es.labels()
-        .get(CLUSTER_EXTERNAL_SECRET_LABEL)
-        .map(String::as_str)
-        == Some(ces_name)
+    es.labels().get(CLUSTER_EXTERNAL_SECRET_LABEL) == Some(&label_value(ces_name))
         && es
             .owner_references()
             .iter()
@@ -265,7 +308,10 @@ async fn create(ctx: &Context, ns: &str, desired: &ExternalSecret) -> Result<(),
                 )),
             }
         }
-        Err(e) => Err((ns.to_string(), format!("creating the ExternalSecret: {e}"))),
+        Err(e) => Err((
+            ns.to_string(),
+            short_reason("creating the ExternalSecret", &e),
+        )),
     }
 }
 
@@ -298,7 +344,10 @@ async fn update(
         .await
     {
         Ok(_) => Ok(()),
-        Err(e) => Err((ns.to_string(), format!("updating the ExternalSecret: {e}"))),
+        Err(e) => Err((
+            ns.to_string(),
+            short_reason("updating the ExternalSecret", &e),
+        )),
     }
 }
 
@@ -310,7 +359,6 @@ fn status_of(
 ) -> ClusterExternalSecretStatus {
     provisioned.sort();
     failed.sort_by(|a, b| a.namespace.cmp(&b.namespace));
-    let old = ces.status.clone().unwrap_or_default();
     let (status, reason, message) = if failed.is_empty() {
         (
             "True",
@@ -325,14 +373,56 @@ fn status_of(
             "False",
             "NamespacesFailed",
             format!(
-                "ExternalSecret {name:?} could not be kept in {} namespace(s): see failedNamespaces",
-                failed.len()
+                "ExternalSecret {name:?} could not be kept in {} namespace(s): see failedNamespaces{}",
+                failed.len(),
+                if failed.len() > MAX_FAILED_LISTED {
+                    format!(" (the first {MAX_FAILED_LISTED})")
+                } else {
+                    String::new()
+                }
             ),
         )
     };
-    let previous = old.conditions.iter().find(|c| c.type_ == "Ready");
+    failed.truncate(MAX_FAILED_LISTED);
+    ClusterExternalSecretStatus {
+        conditions: vec![ready(ces, status, reason, message)],
+        observed_generation: ces.metadata.generation,
+        external_secret_name: Some(name.to_string()),
+        provisioned_namespaces: provisioned,
+        failed_namespaces: failed,
+    }
+}
+
+/// The status of a spec that cannot be used: `Ready=False`, `InvalidSpec`; the namespaces provisioned
+/// before stay listed, since their ExternalSecrets are left as they are.
+fn invalid_status(
+    ces: &ClusterExternalSecret,
+    name: &str,
+    problem: String,
+) -> ClusterExternalSecretStatus {
+    let old = ces.status.clone().unwrap_or_default();
+    ClusterExternalSecretStatus {
+        conditions: vec![ready(
+            ces,
+            "False",
+            "InvalidSpec",
+            format!("{problem}; nothing is created, updated or deleted until it is fixed"),
+        )],
+        observed_generation: ces.metadata.generation,
+        external_secret_name: Some(name.to_string()),
+        provisioned_namespaces: old.provisioned_namespaces,
+        failed_namespaces: Vec::new(),
+    }
+}
+
+/// The Ready condition, keeping the transition time while the status stays the same.
+fn ready(ces: &ClusterExternalSecret, status: &str, reason: &str, message: String) -> Condition {
+    let previous = ces
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.iter().find(|c| c.type_ == "Ready"));
     let same = previous.is_some_and(|c| c.status == status);
-    let condition = Condition {
+    Condition {
         type_: "Ready".into(),
         status: status.into(),
         reason: reason.into(),
@@ -342,12 +432,5 @@ fn status_of(
             Some(c) if same => c.last_transition_time.clone(),
             _ => Time(Timestamp::now()),
         },
-    };
-    ClusterExternalSecretStatus {
-        conditions: vec![condition],
-        observed_generation: ces.metadata.generation,
-        external_secret_name: Some(name.to_string()),
-        provisioned_namespaces: provisioned,
-        failed_namespaces: failed,
     }
 }

@@ -214,9 +214,10 @@ pub async fn run(
     let ces_client = ctx.client.clone();
     let ces_ctx = ctx.clone();
     let ces_signal = signal(&shutdown_tx);
-    let ces_config = kube::runtime::controller::Config::default()
-        .concurrency(4)
-        .debounce(Duration::from_millis(500));
+    // No debounce: a trailing debounce is pushed back by every new event, so a stream of copy or
+    // namespace events (a tenant annotating its copy in a loop) could hold reconciles off forever.
+    // Requests for one ClusterExternalSecret still coalesce while it reconciles.
+    let ces_config = kube::runtime::controller::Config::default().concurrency(4);
     let cluster_external_secret_controller = async move {
         if cluster_wide {
             let controller = Controller::new(
@@ -251,11 +252,19 @@ pub async fn run(
                     .map(|c| ObjectRef::from_obj(c.as_ref()))
                     .collect::<Vec<_>>()
             };
-            let every_for_copies = every.clone();
+            let named = controller.store();
             controller
-                // A copy changed or went away: every ClusterExternalSecret looks (a forged or stale
-                // owner reference must not decide which one).
-                .watches_stream(copies, move |_| every_for_copies())
+                // A copy changed or went away: the ClusterExternalSecrets its label or its owner
+                // reference names look (reconcile checks both, so a forged one only wakes a
+                // reconcile; a copy re-labelled elsewhere is found by the periodic refresh).
+                .watches_stream(copies, move |es| {
+                    named
+                        .state()
+                        .iter()
+                        .filter(|c| cluster_external_secret::names_copy(c, &es))
+                        .map(|c| ObjectRef::from_obj(c.as_ref()))
+                        .collect::<Vec<_>>()
+                })
                 // A namespace's labels decide whether it matches: every ClusterExternalSecret looks again.
                 .watches_stream(namespaces, move |_| every())
                 .graceful_shutdown_on(ces_signal)

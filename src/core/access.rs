@@ -187,6 +187,31 @@ pub fn selector_matches(selector: &LabelSelector, labels: &BTreeMap<String, Stri
     labels_ok && exprs_ok
 }
 
+/// What is wrong with a label selector the API server would reject as a selector but stores in a
+/// custom resource anyway (unknown operator, `In`/`NotIn` without values, `Exists`/`DoesNotExist`
+/// with values), or `None`. [`selector_matches`] reads such a selector as "matches nothing", which is
+/// safe for an admission rule but never a reason to delete anything.
+pub fn selector_problem(selector: &LabelSelector) -> Option<String> {
+    selector
+        .match_expressions
+        .iter()
+        .flatten()
+        .enumerate()
+        .find_map(|(i, e)| {
+            let has_values = e.values.as_ref().is_some_and(|v| !v.is_empty());
+            let problem = match e.operator.as_str() {
+                "In" | "NotIn" if !has_values => "needs at least one value",
+                "Exists" | "DoesNotExist" if has_values => "takes no values",
+                "In" | "NotIn" | "Exists" | "DoesNotExist" => return None,
+                _ => "is not one of In, NotIn, Exists, DoesNotExist",
+            };
+            Some(format!(
+                "matchExpressions[{i}] (key {:?}): operator {:?} {problem}",
+                e.key, e.operator
+            ))
+        })
+}
+
 /// The error for a ClusterSecretStore that does not admit the namespace.
 pub fn not_admitted(store: &str, namespace: &str) -> SyncError {
     SyncError::new(

@@ -5,7 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::ClusterExternalSecretSpec;
-use crate::core::access::selector_matches;
+use crate::core::access::{selector_matches, selector_problem};
+use crate::core::desired::is_dns_subdomain;
 
 /// Label on each generated ExternalSecret naming its ClusterExternalSecret.
 pub const CLUSTER_EXTERNAL_SECRET_LABEL: &str = "secretsync.io/cluster-external-secret";
@@ -75,6 +76,53 @@ pub enum Step {
     Conflict(String),
     /// Delete our ExternalSecret (namespace, name): the namespace stopped matching or the name changed.
     Delete(String, String),
+}
+
+/// What makes the spec unusable, or `None`: a selector that is not a valid selector (which would
+/// otherwise match nothing and delete every copy) or an ExternalSecret name the API server refuses.
+pub fn spec_problem(spec: &ClusterExternalSecretSpec, ces_name: &str) -> Option<String> {
+    let selectors = spec
+        .namespace_selectors
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (format!("namespaceSelectors[{i}]"), s))
+        .chain(
+            spec.namespace_selector
+                .iter()
+                .map(|s| ("namespaceSelector".to_string(), s)),
+        );
+    for (path, selector) in selectors {
+        if let Some(problem) = selector_problem(selector) {
+            return Some(format!("{path}.{problem}"));
+        }
+    }
+    let name = external_secret_name(spec, ces_name);
+    (!is_dns_subdomain(name)).then(|| {
+        format!(
+            "externalSecretName {name:?} is not a valid object name (lowercase alphanumerics, '-' and \
+             '.', at most 253 characters, starting and ending alphanumeric)"
+        )
+    })
+}
+
+/// The plan, or the spec's problem ([`spec_problem`]) and no step at all: an invalid spec never
+/// creates, updates or deletes anything.
+pub fn checked_plan(
+    spec: &ClusterExternalSecretSpec,
+    ces_name: &str,
+    matching: &BTreeSet<String>,
+    owned: &[Owned],
+    foreign: &BTreeSet<String>,
+) -> Result<Vec<Step>, String> {
+    match spec_problem(spec, ces_name) {
+        Some(problem) => Err(problem),
+        None => Ok(plan(
+            matching,
+            external_secret_name(spec, ces_name),
+            owned,
+            foreign,
+        )),
+    }
 }
 
 /// The plan: for each matching namespace, create / update / keep / conflict; then delete every
@@ -226,6 +274,104 @@ mod tests {
                 want,
                 "matching {matching:?}, ours {ours:?}, foreign {foreign:?}"
             );
+        }
+    }
+
+    #[test]
+    fn an_invalid_spec_plans_nothing_not_a_deletion_of_every_copy() {
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement;
+        let expr = |op: &str, values: Option<Vec<&str>>| LabelSelector {
+            match_expressions: Some(vec![LabelSelectorRequirement {
+                key: "team".into(),
+                operator: op.into(),
+                values: values.map(|v| v.into_iter().map(String::from).collect()),
+            }]),
+            ..Default::default()
+        };
+        let base: ClusterExternalSecretSpec = serde_json::from_value(serde_json::json!({
+            "externalSecretSpec": { "secretStoreRef": { "name": "s" }, "data": [] }
+        }))
+        .expect("spec");
+        let owned_copy = vec![Owned {
+            namespace: "a".into(),
+            name: "es".into(),
+            current: true,
+        }];
+        /// (selector, in the legacy field, externalSecretName, part of the problem expected)
+        type Case<'a> = (
+            Option<LabelSelector>,
+            bool,
+            Option<&'a str>,
+            Option<&'a str>,
+        );
+        let cases: Vec<Case> = vec![
+            (Some(expr("In", Some(vec!["a"]))), false, None, None),
+            (Some(expr("NotIn", Some(vec!["a"]))), false, None, None),
+            (Some(expr("Exists", None)), false, None, None),
+            (Some(expr("DoesNotExist", Some(vec![]))), false, None, None),
+            (Some(selector("team", "a")), false, Some("db.creds"), None),
+            (
+                Some(expr("in", Some(vec!["a"]))),
+                false,
+                None,
+                Some("operator \"in\""),
+            ),
+            (
+                Some(expr("Equals", Some(vec!["a"]))),
+                false,
+                None,
+                Some("not one of"),
+            ),
+            (
+                Some(expr("In", None)),
+                false,
+                None,
+                Some("needs at least one value"),
+            ),
+            (
+                Some(expr("NotIn", Some(vec![]))),
+                false,
+                None,
+                Some("needs at least one value"),
+            ),
+            (
+                Some(expr("Exists", Some(vec!["a"]))),
+                false,
+                None,
+                Some("takes no values"),
+            ),
+            (
+                Some(expr("in", Some(vec!["a"]))),
+                true,
+                None,
+                Some("namespaceSelector."),
+            ),
+            (
+                None,
+                false,
+                Some("DB-Creds"),
+                Some("externalSecretName \"DB-Creds\""),
+            ),
+            (None, false, Some(""), Some("externalSecretName")),
+            (None, false, Some("a_b"), Some("externalSecretName")),
+        ];
+        for (sel, legacy, name, problem) in cases {
+            let mut spec = base.clone();
+            spec.external_secret_name = name.map(String::from);
+            match (sel, legacy) {
+                (Some(s), true) => spec.namespace_selector = Some(s),
+                (Some(s), false) => spec.namespace_selectors = vec![selector("x", "y"), s],
+                (None, _) => {}
+            }
+            // Nothing matches: a valid spec deletes the copy, an invalid one touches nothing.
+            let got = checked_plan(&spec, "es", &set(&[]), &owned_copy, &set(&[]));
+            match problem {
+                None => assert!(got.is_ok(), "{spec:?}: {got:?}"),
+                Some(part) => {
+                    let e = got.expect_err("invalid spec planned steps");
+                    assert!(e.contains(part), "{e}");
+                }
+            }
         }
     }
 
