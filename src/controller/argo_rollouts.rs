@@ -78,15 +78,29 @@ fn view(rollout: &DynamicObject, reloader_compat: bool) -> WorkloadView {
     }
 }
 
-/// Restarts a Rollout: `spec.restartAt` now, and the marker in its annotations, in one patch.
+/// The `spec.restartAt` to set: now, truncated to the second as Argo's own CLI writes it (never in the
+/// future, which would restart Pods created after the patch), and strictly later than the one already
+/// set, so a second rotation within the same second is still a restart Argo carries out.
+pub fn restart_at(now: jiff::Timestamp, previous: Option<&str>) -> jiff::Timestamp {
+    let now = jiff::Timestamp::from_second(now.as_second()).unwrap_or(now);
+    match previous.and_then(|p| p.parse::<jiff::Timestamp>().ok()) {
+        Some(p) if p >= now => jiff::Timestamp::from_second(p.as_second() + 1).unwrap_or(now),
+        _ => now,
+    }
+}
+
+/// Restarts a Rollout: `spec.restartAt` (see [`restart_at`]), and the marker in its annotations, in
+/// one patch.
 pub async fn restart(ctx: &Context, ns: &str, name: &str, marker: &str) -> Result<(), kube::Error> {
     let api: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), ns, &resource());
-    let now = jiff::Timestamp::now()
-        .round(jiff::Unit::Second)
-        .unwrap_or(jiff::Timestamp::now());
+    let previous = api
+        .get_opt(name)
+        .await?
+        .and_then(|r| r.data["spec"]["restartAt"].as_str().map(String::from));
+    let at = restart_at(jiff::Timestamp::now(), previous.as_deref());
     let patch = serde_json::json!({
         "metadata": { "annotations": { MARKER_ANNOTATION: marker } },
-        "spec": { "restartAt": now.to_string() },
+        "spec": { "restartAt": at.to_string() },
     });
     let pp = PatchParams {
         field_manager: Some(FIELD_MANAGER.into()),
@@ -105,5 +119,22 @@ pub fn object_ref(ns: &str, name: &str) -> ObjectReference {
         name: Some(name.into()),
         namespace: Some(ns.into()),
         ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::restart_at;
+
+    #[test]
+    fn restart_at_is_truncated_and_always_later_than_the_previous_one() {
+        let now: jiff::Timestamp = "2026-11-29T12:00:05.900Z".parse().expect("time");
+        let at = |previous: Option<&str>| restart_at(now, previous).to_string();
+        assert_eq!(at(None), "2026-11-29T12:00:05Z");
+        assert_eq!(at(Some("2026-11-29T11:00:00Z")), "2026-11-29T12:00:05Z");
+        assert_eq!(at(Some("not a time")), "2026-11-29T12:00:05Z");
+        // A restart earlier in the same second, or one set ahead by someone: one second later.
+        assert_eq!(at(Some("2026-11-29T12:00:05Z")), "2026-11-29T12:00:06Z");
+        assert_eq!(at(Some("2026-11-29T12:10:00Z")), "2026-11-29T12:10:01Z");
     }
 }
