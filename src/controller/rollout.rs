@@ -127,9 +127,20 @@ fn view(
     }
 }
 
+/// The namespace's workloads as the plan sees them.
+struct Workloads {
+    /// Every Deployment, StatefulSet, DaemonSet and Argo Rollout (a Deployment a Rollout drives is
+    /// folded into that Rollout).
+    views: Vec<WorkloadView>,
+    /// Rollouts could be listed (the CRD is installed and readable).
+    argo: bool,
+    /// Deployment name → the Rollout driving it through `workloadRef`.
+    driven_by: HashMap<String, String>,
+}
+
 /// Every Deployment, StatefulSet, DaemonSet and (when the CRD is installed) Argo Rollout of the
-/// namespace, as the plan sees them; the flag says whether Rollouts could be listed.
-async fn workloads(ctx: &Context, ns: &str) -> Result<(Vec<WorkloadView>, bool), SyncError> {
+/// namespace.
+async fn workloads(ctx: &Context, ns: &str) -> Result<Workloads, SyncError> {
     let lp = ListParams::default();
     let mut views = Vec::new();
     let deployments: Api<Deployment> = Api::namespaced(ctx.client.clone(), ns);
@@ -182,6 +193,7 @@ async fn workloads(ctx: &Context, ns: &str) -> Result<(Vec<WorkloadView>, bool),
         .await
         .map_err(|e| kube_err("listing Argo Rollouts", e))?;
     let argo = rollouts.is_some();
+    let mut driven_by = HashMap::new();
     for (mut rollout, workload_ref) in rollouts.into_iter().flatten() {
         // A Rollout driving a Deployment (`workloadRef`) reads that Deployment's template, and Argo owns
         // the Deployment's rollouts: the Rollout is restarted, the Deployment itself never patched.
@@ -191,11 +203,16 @@ async fn workloads(ctx: &Context, ns: &str) -> Result<(Vec<WorkloadView>, bool),
                 .position(|v| v.kind == WorkloadKind::Deployment && v.name == name);
             if let Some(i) = driven {
                 rollout.referenced = views.remove(i).referenced;
+                driven_by.insert(name, rollout.name.clone());
             }
         }
         views.push(rollout);
     }
-    Ok((views, argo))
+    Ok(Workloads {
+        views,
+        argo,
+        driven_by,
+    })
 }
 
 /// The managed Secrets of the namespace (metadata only: no values are read), with the
@@ -254,7 +271,11 @@ async fn execute(
     ns: &str,
     written: &[ManagedSecret],
 ) -> Result<HashMap<String, RolloutReport>, SyncError> {
-    let (views, argo) = workloads(ctx, ns).await?;
+    let Workloads {
+        views,
+        argo,
+        driven_by,
+    } = workloads(ctx, ns).await?;
     let managed = with_written(managed_secrets(ctx, ns).await?, written);
     let rotated: &BTreeSet<String> = &written.iter().map(|s| s.name.clone()).collect();
     let mut reports: HashMap<String, RolloutReport> = HashMap::new();
@@ -265,6 +286,15 @@ async fn execute(
                     format!(
                         "Rollout/{name} not restarted: Argo Rollouts is not installed (no rollouts.argoproj.io CRD) \
                          or the controller may not list Rollouts"
+                    )
+                } else if let Some(rollout) = driven_by
+                    .get(name)
+                    .filter(|_| *kind == WorkloadKind::Deployment)
+                {
+                    format!(
+                        "Deployment/{name} is driven by Rollout/{rollout} (workloadRef) and is never \
+                         patched (its template is the Rollout's: a change would be a second revision); \
+                         list Rollout/{rollout} instead"
                     )
                 } else {
                     format!("{kind:?}/{name} not found")
