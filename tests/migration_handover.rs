@@ -159,11 +159,7 @@ async fn a_template_cannot_forge_a_hand_over_and_a_renamed_external_secret_takes
     .join("---\n");
     apply(&client, &ns, &yaml).await;
     let es = wait_ready(&client, &ns, "x", "False", "InvalidSpec").await;
-    let message = es
-        .status
-        .and_then(|s| s.conditions.into_iter().find(|c| c.type_ == "Ready"))
-        .map(|c| c.message)
-        .unwrap_or_default();
+    let message = ready_message(es);
     assert!(message.contains("secretsync.io/"), "{message}");
     let platform = secrets.get("platform-creds").await.expect("kept");
     assert!(has(&platform, "password", "platform-value"));
@@ -175,16 +171,12 @@ async fn a_template_cannot_forge_a_hand_over_and_a_renamed_external_secret_takes
         "the forged marks reached the Secret"
     );
 
-    // A rename: "shared" (Orphan) is deleted, "renamed" targets its Secret. Refused until handed over.
+    // A rename: "renamed" targets the Secret "shared" (Orphan) writes. Refused while "shared" exists,
+    // even once the Secret is handed over; taken once "shared" is deleted.
     wait_secret(&client, &ns, "app-creds", "written by shared", |s| {
         has(s, "password", "forge-remote-value")
     })
     .await;
-    let es_api: Api<secretsync::api::ExternalSecret> = Api::namespaced(client.clone(), &ns);
-    es_api
-        .delete("shared", &Default::default())
-        .await
-        .expect("deleting shared");
     apply(
         &client,
         &ns,
@@ -198,12 +190,7 @@ async fn a_template_cannot_forge_a_hand_over_and_a_renamed_external_secret_takes
     )
     .await;
     let es = wait_ready(&client, &ns, "renamed", "False", "TargetConflict").await;
-    let message = es
-        .status
-        .and_then(|s| s.conditions.into_iter().find(|c| c.type_ == "Ready"))
-        .map(|c| c.message)
-        .unwrap_or_default();
-    assert!(message.contains("\"shared\""), "{message}");
+    assert!(ready_message(es).contains("\"shared\""));
     secrets
         .patch(
             "app-creds",
@@ -212,6 +199,31 @@ async fn a_template_cannot_forge_a_hand_over_and_a_renamed_external_secret_takes
         )
         .await
         .expect("handing app-creds over");
+    let api: Api<secretsync::api::ExternalSecret> = Api::namespaced(client.clone(), &ns);
+    common::wait_for(
+        "renamed to see the hand-over and still refuse (shared still writes it)",
+        std::time::Duration::from_secs(30),
+        || {
+            let api = api.clone();
+            async move {
+                let m = ready_message(api.get_opt("renamed").await.ok().flatten()?);
+                m.contains("still writes it").then_some(())
+            }
+        },
+    )
+    .await;
+    let still = secrets.get("app-creds").await.expect("kept");
+    assert_eq!(
+        still
+            .annotations()
+            .get("secretsync.io/external-secret")
+            .map(String::as_str),
+        Some("shared"),
+        "a running ExternalSecret's Secret was taken"
+    );
+    api.delete("shared", &Default::default())
+        .await
+        .expect("deleting shared");
     wait_ready(&client, &ns, "renamed", "True", "Synced").await;
     let taken = secrets.get("app-creds").await.expect("kept");
     assert_eq!(
@@ -228,4 +240,11 @@ async fn a_template_cannot_forge_a_hand_over_and_a_renamed_external_secret_takes
             .any(|o| o.kind == "ExternalSecret" && o.name == "renamed")
     );
     common::delete_namespace(&client, &ns).await;
+}
+
+fn ready_message(es: secretsync::api::ExternalSecret) -> String {
+    es.status
+        .and_then(|s| s.conditions.into_iter().find(|c| c.type_ == "Ready"))
+        .map(|c| c.message)
+        .unwrap_or_default()
 }

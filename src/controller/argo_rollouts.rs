@@ -24,14 +24,23 @@ fn resource() -> ApiResource {
     )
 }
 
-/// The Rollouts of a namespace as the plan sees them, each with the Deployment its `workloadRef`
-/// names (if any), or None when the Rollout CRD is not installed (or the controller may not list
-/// Rollouts).
+/// A Rollout as listed.
+pub struct Listed {
+    /// As the plan sees it.
+    pub view: WorkloadView,
+    /// The Deployment its `workloadRef` names, if any.
+    pub workload_ref: Option<String>,
+    /// Its `spec.restartAt`, if set.
+    pub restart_at: Option<String>,
+}
+
+/// The Rollouts of a namespace, or None when the Rollout CRD is not installed (or the controller may
+/// not list Rollouts).
 pub async fn views(
     ctx: &Context,
     ns: &str,
     reloader_compat: bool,
-) -> Result<Option<Vec<(WorkloadView, Option<String>)>>, kube::Error> {
+) -> Result<Option<Vec<Listed>>, kube::Error> {
     let api: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), ns, &resource());
     let list = match api.list(&ListParams::default()).await {
         Ok(list) => list,
@@ -45,10 +54,14 @@ pub async fn views(
             .iter()
             .map(|r| {
                 let reference = &r.data["spec"]["workloadRef"];
-                let deployment = (reference["kind"].as_str() == Some("Deployment"))
+                let workload_ref = (reference["kind"].as_str() == Some("Deployment"))
                     .then(|| reference["name"].as_str().map(String::from))
                     .flatten();
-                (view(r, reloader_compat), deployment)
+                Listed {
+                    view: view(r, reloader_compat),
+                    workload_ref,
+                    restart_at: r.data["spec"]["restartAt"].as_str().map(String::from),
+                }
             })
             .collect(),
     ))
@@ -79,25 +92,30 @@ fn view(rollout: &DynamicObject, reloader_compat: bool) -> WorkloadView {
 }
 
 /// The `spec.restartAt` to set: now, truncated to the second as Argo's own CLI writes it (never in the
-/// future, which would restart Pods created after the patch), and strictly later than the one already
-/// set, so a second rotation within the same second is still a restart Argo carries out.
+/// future, which would restart Pods created after the patch and delay the restart), except that a
+/// value already set for this very second moves one second on, so a second rotation within the same
+/// second is still a change Argo acts on.
 pub fn restart_at(now: jiff::Timestamp, previous: Option<&str>) -> jiff::Timestamp {
     let now = jiff::Timestamp::from_second(now.as_second()).unwrap_or(now);
     match previous.and_then(|p| p.parse::<jiff::Timestamp>().ok()) {
-        Some(p) if p >= now => jiff::Timestamp::from_second(p.as_second() + 1).unwrap_or(now),
+        Some(p) if p.as_second() == now.as_second() => {
+            jiff::Timestamp::from_second(now.as_second() + 1).unwrap_or(now)
+        }
         _ => now,
     }
 }
 
-/// Restarts a Rollout: `spec.restartAt` (see [`restart_at`]), and the marker in its annotations, in
-/// one patch.
-pub async fn restart(ctx: &Context, ns: &str, name: &str, marker: &str) -> Result<(), kube::Error> {
+/// Restarts a Rollout: `spec.restartAt` (see [`restart_at`]; `previous` is the value it was listed
+/// with), and the marker in its annotations, in one patch.
+pub async fn restart(
+    ctx: &Context,
+    ns: &str,
+    name: &str,
+    marker: &str,
+    previous: Option<&str>,
+) -> Result<(), kube::Error> {
     let api: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), ns, &resource());
-    let previous = api
-        .get_opt(name)
-        .await?
-        .and_then(|r| r.data["spec"]["restartAt"].as_str().map(String::from));
-    let at = restart_at(jiff::Timestamp::now(), previous.as_deref());
+    let at = restart_at(jiff::Timestamp::now(), previous);
     let patch = serde_json::json!({
         "metadata": { "annotations": { MARKER_ANNOTATION: marker } },
         "spec": { "restartAt": at.to_string() },
@@ -133,8 +151,10 @@ mod tests {
         assert_eq!(at(None), "2026-11-29T12:00:05Z");
         assert_eq!(at(Some("2026-11-29T11:00:00Z")), "2026-11-29T12:00:05Z");
         assert_eq!(at(Some("not a time")), "2026-11-29T12:00:05Z");
-        // A restart earlier in the same second, or one set ahead by someone: one second later.
+        // A restart earlier in the same second: one second later.
         assert_eq!(at(Some("2026-11-29T12:00:05Z")), "2026-11-29T12:00:06Z");
-        assert_eq!(at(Some("2026-11-29T12:10:00Z")), "2026-11-29T12:10:01Z");
+        assert_eq!(at(Some("2026-11-29T12:00:05.300Z")), "2026-11-29T12:00:06Z");
+        // One set ahead by someone (`kubectl argo rollouts restart --in 2h`): the rotation restarts now.
+        assert_eq!(at(Some("2026-11-29T14:00:00Z")), "2026-11-29T12:00:05Z");
     }
 }

@@ -207,6 +207,16 @@ impl Context {
             .get(&ObjectRef::new(name).within(ns))
     }
 
+    /// Whether the watch cache is loaded and holds no ExternalSecret `name` in `ns` (false while it
+    /// is not loaded: "gone" is never a guess).
+    pub fn external_secret_gone(&self, ns: &str, name: &str) -> bool {
+        use futures::FutureExt;
+        self.external_secrets.get().is_some_and(|store| {
+            matches!(store.wait_until_ready().now_or_never(), Some(Ok(())))
+                && store.get(&ObjectRef::new(name).within(ns)).is_none()
+        })
+    }
+
     /// Records that a Secret is intact at this resourceVersion (just written, or digest checked).
     pub fn secret_verified(&self, secret: &k8s_openapi::api::core::v1::Secret) {
         let (Some(ns), Some(name), Some(rv)) = (

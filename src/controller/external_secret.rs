@@ -260,7 +260,12 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         remote_changed: pending.is_some(),
     };
     // Ownership first: a refused target costs no AWS call.
-    let check = target::check_target(&writer, &spec.target, existing.as_ref());
+    let check = target::check_target_with(
+        &writer,
+        &spec.target,
+        existing.as_ref(),
+        recorded_gone(ctx, &writer, existing.as_ref()),
+    );
     let plan = before_fetch(check, &refresh, &previous, recorded.as_ref());
     if !matches!(plan, PreFetch::Refresh | PreFetch::Fetch) {
         // Nothing to check now (refused, fetch-once, finishing a rollout): a listing change is moot.
@@ -367,7 +372,12 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
             .get_opt(&target_name)
             .await
             .map_err(|e| kube_err("reading the target Secret", e))?;
-        target::check_target(&writer, &spec.target, existing.as_ref())?;
+        target::check_target_with(
+            &writer,
+            &spec.target,
+            existing.as_ref(),
+            recorded_gone(ctx, &writer, existing.as_ref()),
+        )?;
     }
     let created_by_writer = existing
         .as_ref()
@@ -406,7 +416,12 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
                 .get_opt(&target_name)
                 .await
                 .map_err(|e| kube_err("reading the target Secret", e))?;
-            target::check_target(&writer, &spec.target, found.as_ref())?;
+            target::check_target_with(
+                &writer,
+                &spec.target,
+                found.as_ref(),
+                recorded_gone(ctx, &writer, found.as_ref()),
+            )?;
         }
         let written = result.map_err(|e| match e {
                 // The Secret did not exist when checked: one that appeared since is someone else's.
@@ -567,4 +582,23 @@ pub fn error_policy(es: Arc<ExternalSecret>, err: &Error, ctx: Arc<Context>) -> 
     tracing::warn!(object = %key, error = %err, "reconcile failed");
     let n = ctx.record_failure(&key);
     Action::requeue(backoff::delay(n, random_unit()))
+}
+
+/// Whether the other ExternalSecret a Secret's owner annotation names is gone (see
+/// [`target::check_target_with`]).
+fn recorded_gone(
+    ctx: &Context,
+    writer: &target::Writer,
+    existing: Option<&k8s_openapi::api::core::v1::Secret>,
+) -> bool {
+    existing
+        .and_then(|s| {
+            s.metadata
+                .annotations
+                .as_ref()?
+                .get(target::OWNER_ANNOTATION)
+        })
+        .is_some_and(|other| {
+            *other != writer.name && ctx.external_secret_gone(&writer.namespace, other)
+        })
 }

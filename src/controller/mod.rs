@@ -34,7 +34,7 @@ use crate::api::{
 };
 use crate::core::cluster_es::CLUSTER_EXTERNAL_SECRET_LABEL;
 use crate::core::status::ready_of;
-use crate::core::target::{MANAGED_BY_LABEL, MANAGED_BY_VALUE, OWNER_ANNOTATION};
+use crate::core::target::{ADOPT_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, OWNER_ANNOTATION};
 
 fn scoped<K>(client: &Client, namespace: Option<&str>) -> Api<K>
 where
@@ -141,11 +141,14 @@ pub async fn run(
     let es_controller = Controller::for_stream(es_stream, reader.clone())
         .with_config(config.clone())
         .reconcile_on(triggers)
+        // A Secret's events wake the ExternalSecret that writes it, and the one it is handed to.
         .watches_stream(secrets_stream, |s: PartialObjectMeta<Secret>| {
-            let ns = s.namespace();
-            s.annotations()
-                .get(OWNER_ANNOTATION)
-                .and_then(|owner| ns.map(|ns| ObjectRef::<ExternalSecret>::new(owner).within(&ns)))
+            let ns = s.namespace().unwrap_or_default();
+            [OWNER_ANNOTATION, ADOPT_ANNOTATION]
+                .into_iter()
+                .filter_map(|key| s.annotations().get(key))
+                .map(|name| ObjectRef::<ExternalSecret>::new(name).within(&ns))
+                .collect::<Vec<_>>()
         })
         .watches_stream(secret_stores, move |store: SecretStore| {
             users(

@@ -136,6 +136,8 @@ struct Workloads {
     argo: bool,
     /// Deployment name → the Rollout driving it through `workloadRef`.
     driven_by: HashMap<String, String>,
+    /// Rollout name → its `spec.restartAt` as listed (a restart never needs another read).
+    restart_at: HashMap<String, String>,
 }
 
 /// Every Deployment, StatefulSet, DaemonSet and (when the CRD is installed) Argo Rollout of the
@@ -194,10 +196,15 @@ async fn workloads(ctx: &Context, ns: &str) -> Result<Workloads, SyncError> {
         .map_err(|e| kube_err("listing Argo Rollouts", e))?;
     let argo = rollouts.is_some();
     let mut driven_by = HashMap::new();
-    for (mut rollout, workload_ref) in rollouts.into_iter().flatten() {
+    let mut restart_at = HashMap::new();
+    for listed in rollouts.into_iter().flatten() {
+        let mut rollout = listed.view;
+        if let Some(at) = listed.restart_at {
+            restart_at.insert(rollout.name.clone(), at);
+        }
         // A Rollout driving a Deployment (`workloadRef`) reads that Deployment's template, and Argo owns
         // the Deployment's rollouts: the Rollout is restarted, the Deployment itself never patched.
-        if let Some(name) = workload_ref {
+        if let Some(name) = listed.workload_ref {
             let driven = views
                 .iter()
                 .position(|v| v.kind == WorkloadKind::Deployment && v.name == name);
@@ -212,6 +219,7 @@ async fn workloads(ctx: &Context, ns: &str) -> Result<Workloads, SyncError> {
         views,
         argo,
         driven_by,
+        restart_at,
     })
 }
 
@@ -275,6 +283,7 @@ async fn execute(
         views,
         argo,
         driven_by,
+        restart_at,
     } = workloads(ctx, ns).await?;
     let managed = with_written(managed_secrets(ctx, ns).await?, written);
     let rotated: &BTreeSet<String> = &written.iter().map(|s| s.name.clone()).collect();
@@ -339,7 +348,14 @@ async fn execute(
                         .await
                         .map(|_| ()),
                     WorkloadKind::Rollout => {
-                        super::argo_rollouts::restart(ctx, ns, &w.name, &planned.marker).await
+                        super::argo_rollouts::restart(
+                            ctx,
+                            ns,
+                            &w.name,
+                            &planned.marker,
+                            restart_at.get(&w.name).map(String::as_str),
+                        )
+                        .await
                     }
                 };
                 if result.is_err() {

@@ -190,11 +190,24 @@ pub fn created_by(writer: &Writer, existing: &Secret) -> bool {
     owned || marked || legacy
 }
 
-/// Whether `writer` may write the existing Secret under `policy` (None: it does not exist).
+/// Whether `writer` may write the existing Secret under `policy` (None: it does not exist), taking the
+/// ExternalSecret its owner annotation names as still there (see [`check_target_with`]).
 pub fn check_target(
     writer: &Writer,
     target: &ExternalSecretTarget,
     existing: Option<&Secret>,
+) -> Result<(), SyncError> {
+    check_target_with(writer, target, existing, false)
+}
+
+/// [`check_target`], knowing whether the other ExternalSecret the Secret's owner annotation names is
+/// gone: only then may a hand-over (`secretsync.io/adopt`) move its Secret to `writer` (e.g. after a
+/// rename); a running ExternalSecret's Secret is never taken.
+pub fn check_target_with(
+    writer: &Writer,
+    target: &ExternalSecretTarget,
+    existing: Option<&Secret>,
+    recorded_writer_gone: bool,
 ) -> Result<(), SyncError> {
     let name = target_name(writer, target);
     let policy = target.creation_policy;
@@ -219,13 +232,19 @@ pub fn check_target(
     let recorded = annotation(existing, OWNER_ANNOTATION);
     let handed_over = annotation(existing, ADOPT_ANNOTATION) == Some(writer.name.as_str());
     // A hand-over also moves a Secret another ExternalSecret wrote (e.g. after a rename), once that
-    // one no longer controls it (checked below).
-    let takes_over = handed_over && policy != CreationPolicy::Merge;
+    // one is gone and no longer controls it (checked below).
+    let takes_over = handed_over && recorded_writer_gone && policy != CreationPolicy::Merge;
     if let Some(other) = recorded.filter(|o| *o != writer.name && !takes_over) {
-        return Err(SyncError::new(
-            Reason::TargetConflict,
-            format!("Secret {name:?} is already written by ExternalSecret {other:?}"),
-        ));
+        let why = if handed_over && policy != CreationPolicy::Merge {
+            format!(
+                "Secret {name:?} is handed over to this ExternalSecret ({ADOPT_ANNOTATION}) but \
+                 ExternalSecret {other:?} still writes it: delete that one first (with creationPolicy \
+                 Orphan the Secret stays)"
+            )
+        } else {
+            format!("Secret {name:?} is already written by ExternalSecret {other:?}")
+        };
+        return Err(SyncError::new(Reason::TargetConflict, why));
     }
     let foreign_controller = existing
         .metadata

@@ -524,20 +524,23 @@ fn adoption_table() {
         ),
     ];
     for (what, existing) in &cases {
-        for policy in [
+        for (policy, gone) in [
             CreationPolicy::Owner,
             CreationPolicy::Orphan,
             CreationPolicy::Merge,
-        ] {
-            let got =
-                check_target(&writer(), &target(policy), existing.as_ref()).map_err(|e| e.reason);
+        ]
+        .into_iter()
+        .flat_map(|p| [(p, false), (p, true)])
+        {
+            let got = check_target_with(&writer(), &target(policy), existing.as_ref(), gone)
+                .map_err(|e| e.reason);
             let expected = match (*what, policy) {
                 ("absent", CreationPolicy::Merge) => Err(Reason::TargetNotFound),
                 ("absent", _) => Ok(()),
-                // Another ExternalSecret's Secret: conflict, whatever the policy, unless handed
-                // over (Owner/Orphan only) and no longer controlled by it.
+                // Another ExternalSecret's Secret: conflict, whatever the policy, unless that one
+                // is gone, no longer controls it, and it was handed over (Owner/Orphan only).
                 ("another ExternalSecret's (Orphan), handed over to us", p)
-                    if p != CreationPolicy::Merge =>
+                    if p != CreationPolicy::Merge && gone =>
                 {
                     Ok(())
                 }
@@ -551,7 +554,15 @@ fn adoption_table() {
                 }
                 _ => Err(Reason::TargetConflict),
             };
-            assert_eq!(got, expected, "{what} under {policy:?}");
+            assert_eq!(got, expected, "{what} under {policy:?}, other gone: {gone}");
+            if !gone {
+                assert_eq!(
+                    check_target(&writer(), &target(policy), existing.as_ref())
+                        .map_err(|e| e.reason),
+                    expected,
+                    "check_target takes the other as still there"
+                );
+            }
         }
     }
 }
