@@ -189,27 +189,70 @@ pub fn selector_matches(selector: &LabelSelector, labels: &BTreeMap<String, Stri
 
 /// What is wrong with a label selector the API server would reject as a selector but stores in a
 /// custom resource anyway (unknown operator, `In`/`NotIn` without values, `Exists`/`DoesNotExist`
-/// with values), or `None`. [`selector_matches`] reads such a selector as "matches nothing", which is
-/// safe for an admission rule but never a reason to delete anything.
+/// with values, a key or value no label can have), or `None`. [`selector_matches`] reads such a
+/// selector as "matches nothing", which is safe for an admission rule but never a reason to delete
+/// anything.
 pub fn selector_problem(selector: &LabelSelector) -> Option<String> {
+    for (k, v) in selector.match_labels.iter().flatten() {
+        if !is_label_key(k) {
+            return Some(format!("matchLabels: {k:?} is not a valid label key"));
+        }
+        if !is_label_value(v) {
+            return Some(format!(
+                "matchLabels[{k:?}]: {v:?} is not a valid label value"
+            ));
+        }
+    }
     selector
         .match_expressions
         .iter()
         .flatten()
         .enumerate()
         .find_map(|(i, e)| {
-            let has_values = e.values.as_ref().is_some_and(|v| !v.is_empty());
-            let problem = match e.operator.as_str() {
-                "In" | "NotIn" if !has_values => "needs at least one value",
-                "Exists" | "DoesNotExist" if has_values => "takes no values",
-                "In" | "NotIn" | "Exists" | "DoesNotExist" => return None,
-                _ => "is not one of In, NotIn, Exists, DoesNotExist",
+            let values = e.values.as_deref().unwrap_or_default();
+            let problem = if !is_label_key(&e.key) {
+                "has a key that is not a valid label key".to_string()
+            } else if let Some(bad) = values.iter().find(|v| !is_label_value(v)) {
+                format!("has {bad:?}, not a valid label value")
+            } else {
+                match e.operator.as_str() {
+                    "In" | "NotIn" if values.is_empty() => {
+                        format!("operator {:?} needs at least one value", e.operator)
+                    }
+                    "Exists" | "DoesNotExist" if !values.is_empty() => {
+                        format!("operator {:?} takes no values", e.operator)
+                    }
+                    "In" | "NotIn" | "Exists" | "DoesNotExist" => return None,
+                    _ => format!(
+                        "operator {:?} is not one of In, NotIn, Exists, DoesNotExist",
+                        e.operator
+                    ),
+                }
             };
-            Some(format!(
-                "matchExpressions[{i}] (key {:?}): operator {:?} {problem}",
-                e.key, e.operator
-            ))
+            Some(format!("matchExpressions[{i}] (key {:?}) {problem}", e.key))
         })
+}
+
+/// A label key: an optional DNS-subdomain prefix and `/`, then a name of 1 to 63 characters.
+fn is_label_key(key: &str) -> bool {
+    let (prefix, name) = match key.split_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, key),
+    };
+    prefix.is_none_or(crate::core::desired::is_dns_subdomain)
+        && !name.is_empty()
+        && is_label_value(name)
+}
+
+/// A label value: empty, or up to 63 alphanumerics, `-`, `_`, `.`, starting and ending alphanumeric.
+fn is_label_value(v: &str) -> bool {
+    let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    v.is_empty()
+        || (v.len() <= 63
+            && alnum(v.chars().next())
+            && alnum(v.chars().last())
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
 }
 
 /// The error for a ClusterSecretStore that does not admit the namespace.

@@ -79,7 +79,8 @@ pub enum Step {
 }
 
 /// What makes the spec unusable, or `None`: a selector that is not a valid selector (which would
-/// otherwise match nothing and delete every copy) or an ExternalSecret name the API server refuses.
+/// otherwise match nothing and delete every copy), an ExternalSecret spec every copy would refuse,
+/// or an ExternalSecret name the API server refuses.
 pub fn spec_problem(spec: &ClusterExternalSecretSpec, ces_name: &str) -> Option<String> {
     let selectors = spec
         .namespace_selectors
@@ -95,6 +96,9 @@ pub fn spec_problem(spec: &ClusterExternalSecretSpec, ces_name: &str) -> Option<
         if let Some(problem) = selector_problem(selector) {
             return Some(format!("{path}.{problem}"));
         }
+    }
+    if let Err(e) = crate::core::desired::validate_spec(&spec.external_secret_spec) {
+        return Some(format!("externalSecretSpec: {}", e.message));
     }
     let name = external_secret_name(spec, ces_name);
     (!is_dns_subdomain(name)).then(|| {
@@ -354,9 +358,67 @@ mod tests {
             ),
             (None, false, Some(""), Some("externalSecretName")),
             (None, false, Some("a_b"), Some("externalSecretName")),
+            (
+                None,
+                false,
+                Some("bad-interval"),
+                Some("externalSecretSpec: refreshInterval"),
+            ),
+            (
+                Some(selector("team", "a,b")),
+                false,
+                None,
+                Some("not a valid label value"),
+            ),
+            (
+                Some(selector("team ", "a")),
+                false,
+                None,
+                Some("not a valid label key"),
+            ),
+            (
+                Some(selector("", "a")),
+                false,
+                None,
+                Some("not a valid label key"),
+            ),
+            (
+                Some(selector("Example.com/x", "a")),
+                false,
+                None,
+                Some("not a valid label key"),
+            ),
+            (Some(selector("example.com/team", "")), false, None, None),
+            (
+                Some(selector("a/b/c", "x")),
+                false,
+                None,
+                Some("not a valid label key"),
+            ),
+            (
+                Some(expr("In", Some(vec!["a b"]))),
+                false,
+                None,
+                Some("not a valid label value"),
+            ),
+            (
+                Some(expr("In", Some(vec!["x".repeat(64).as_str()]))),
+                false,
+                None,
+                Some("label value"),
+            ),
+            (
+                Some(expr("In", Some(vec!["ok", "-bad"]))),
+                false,
+                None,
+                Some("\"-bad\""),
+            ),
         ];
         for (sel, legacy, name, problem) in cases {
             let mut spec = base.clone();
+            if name == Some("bad-interval") {
+                spec.external_secret_spec.refresh_interval = "1x".into();
+            }
             spec.external_secret_name = name.map(String::from);
             match (sel, legacy) {
                 (Some(s), true) => spec.namespace_selector = Some(s),
