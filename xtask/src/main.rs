@@ -133,7 +133,8 @@ fn test(keep: bool, cargo_args: &[String]) -> Result<ExitCode> {
     cargo_on_testbed_with(&args, keep, &[], true)
 }
 
-/// Test bed up, every benchmark (each writes its section of BENCHMARKS.md), test bed down.
+/// Test bed up, the image built and imported into its node, every benchmark (each writes its section
+/// of BENCHMARKS.md), test bed down.
 /// The controller measured is the release build (`[profile.release]`, with LTO); the bench harnesses
 /// themselves build with the lighter `[profile.bench]`.
 fn bench(keep: bool) -> Result<ExitCode> {
@@ -145,7 +146,17 @@ fn bench(keep: bool) -> Result<ExitCode> {
     if !status.success() {
         return Ok(ExitCode::FAILURE);
     }
-    let image = image::build()?;
+    // The test bed first, so the image is imported into its node (the in-cluster benchmark runs it).
+    testbed::up(true)?;
+    let image = match image::build() {
+        Ok(image) => image,
+        Err(e) => {
+            if !keep {
+                let _ = testbed::down();
+            }
+            return Err(e);
+        }
+    };
     image::record_size(&image)?;
     // `cargo bench` rebuilds the bin target into target/release with the bench profile: measure a copy.
     let release = paths::root().join("target/release/secretsync");
