@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::FutureExt;
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, OwnerReference, Time};
@@ -18,7 +17,7 @@ use kube::runtime::controller::Action;
 use kube::runtime::reflector::Store;
 use kube::{Resource, ResourceExt};
 
-use super::context::{Context, apply_status};
+use super::context::{Context, apply_status, cache_loaded};
 use super::external_secret::Error;
 use crate::api::{
     ClusterExternalSecret, ClusterExternalSecretNamespaceFailure, ClusterExternalSecretStatus,
@@ -49,7 +48,7 @@ where
     K::DynamicType: std::hash::Hash + Eq + Clone,
 {
     let store = cache.get()?;
-    matches!(store.wait_until_ready().now_or_never(), Some(Ok(()))).then(|| store.state())
+    cache_loaded(store).then(|| store.state())
 }
 
 /// Field manager of the ExternalSecrets a ClusterExternalSecret writes.

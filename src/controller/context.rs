@@ -199,6 +199,16 @@ impl Context {
     }
 }
 
+/// Whether a watch cache has its first complete listing (never waits).
+pub fn cache_loaded<K>(store: &Store<K>) -> bool
+where
+    K: kube::Resource + Clone + 'static,
+    K::DynamicType: std::hash::Hash + Eq + Clone,
+{
+    use futures::FutureExt;
+    matches!(store.wait_until_ready().now_or_never(), Some(Ok(())))
+}
+
 impl Context {
     /// An ExternalSecret from the watch cache.
     pub fn external_secret(&self, ns: &str, name: &str) -> Option<Arc<ExternalSecret>> {
@@ -210,10 +220,8 @@ impl Context {
     /// Whether the watch cache is loaded and holds no ExternalSecret `name` in `ns` (false while it
     /// is not loaded: "gone" is never a guess).
     pub fn external_secret_gone(&self, ns: &str, name: &str) -> bool {
-        use futures::FutureExt;
         self.external_secrets.get().is_some_and(|store| {
-            matches!(store.wait_until_ready().now_or_never(), Some(Ok(())))
-                && store.get(&ObjectRef::new(name).within(ns)).is_none()
+            cache_loaded(store) && store.get(&ObjectRef::new(name).within(ns)).is_none()
         })
     }
 
@@ -279,15 +287,12 @@ impl Context {
     /// use it instead of reading each Secret. Polls: with many waiters on one store, a wake-up can be
     /// missed.
     pub async fn managed_secrets_synced(&self) {
-        use futures::FutureExt;
         let Some(cache) = self.managed_secrets.get() else {
             return;
         };
         let deadline =
             tokio::time::Instant::from_std(self.created + std::time::Duration::from_secs(10));
-        while !matches!(cache.wait_until_ready().now_or_never(), Some(Ok(())))
-            && tokio::time::Instant::now() < deadline
-        {
+        while !cache_loaded(cache) && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
     }
@@ -300,10 +305,9 @@ impl Context {
             kube::core::PartialObjectMeta<k8s_openapi::api::core::v1::Secret>,
         >,
     > {
-        use futures::FutureExt;
         self.managed_secrets
             .get()
-            .filter(|cache| matches!(cache.wait_until_ready().now_or_never(), Some(Ok(()))))
+            .filter(|cache| cache_loaded(cache))
     }
 
     /// Whether the managed-Secret watch cache is synced and holds no Secret of this name (one without
