@@ -1,8 +1,9 @@
 //! Event-driven refresh: one long-polling reader per distinct SQS queue (and credentials) that stores
 //! name in `spec.aws.events`. Each Secrets Manager change event refreshes exactly the ExternalSecrets
-//! that read the secret through a store naming that queue. A shell: it only feeds triggers to the
-//! controller; parsing and the secret → ExternalSecret index are pure (`core::aws_event`,
-//! `core::reader_index`).
+//! that read the secret through a store naming that queue, whichever of the queue's readers received
+//! it. A shell: it only feeds triggers to the controller; parsing, the secret → ExternalSecret index
+//! and which stores a message reaches are pure (`core::aws_event`, `core::reader_index`,
+//! `core::event_routing`).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -17,8 +18,9 @@ use super::context::Context;
 use super::stores::{provider_config, spec_version};
 use crate::api::{AwsProvider, ExternalSecret};
 use crate::core::aws_event::{self, Message};
+use crate::core::event_routing::{self, Queue, Reader};
 use crate::core::reader_index::ReaderIndex;
-use crate::provider::queue::EventQueue;
+use crate::provider::queue::{EventQueue, WAIT_SECONDS};
 use crate::provider::{ProviderError, ProviderErrorKind, StoreConfig};
 
 /// How often the set of queues to read is recomputed from the store caches.
@@ -30,15 +32,11 @@ const MIN_BATCH_GAP: Duration = Duration::from_millis(100);
 /// Longest wait between retries of a failing queue.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
-/// One reader: a queue, its region and endpoint, and the credentials it is read with.
+/// One reader: a queue (URL, region, endpoint) and the credentials it is read with.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PollerKey {
-    /// Queue URL.
-    pub url: String,
-    /// Queue region.
-    pub region: String,
-    /// SQS endpoint override (`events.endpoint`; None: the standard SQS endpoint of the region).
-    pub endpoint: Option<String>,
+    /// The queue it reads.
+    pub queue: Queue,
     /// In-memory fingerprint of who the store acts as (credentials, role, endpoint).
     config: u64,
 }
@@ -46,39 +44,27 @@ pub struct PollerKey {
 impl PollerKey {
     /// The reader a store with `events` and client configuration `config` uses.
     pub fn of(aws: &AwsProvider, config: &StoreConfig) -> Option<Self> {
-        let events = aws.events.as_ref()?;
         Some(Self {
-            url: events.sqs_queue_url.clone(),
-            region: events
-                .region
-                .clone()
-                .or_else(|| region_of_queue_url(&events.sqs_queue_url))
-                .unwrap_or_else(|| aws.region.clone()),
-            endpoint: events.endpoint.clone(),
+            queue: Queue::of(aws.events.as_ref()?, &aws.region),
             config: config.identity_fingerprint(),
         })
     }
 
     /// The queue's name (last URL segment): a bounded metric label.
     pub fn queue_name(&self) -> &str {
-        self.url.rsplit('/').next().unwrap_or(&self.url)
+        self.queue.name()
     }
 }
 
-/// The region in a standard SQS queue URL (`https://sqs.<region>.amazonaws.com/...`).
-pub fn region_of_queue_url(url: &str) -> Option<String> {
-    let host = url.split("://").nth(1)?.split('/').next()?;
-    let rest = host.strip_prefix("sqs.")?;
-    let (region, domain) = rest.split_once('.')?;
-    (domain.starts_with("amazonaws.com") && !region.is_empty()).then(|| region.to_string())
-}
+/// Reason of a reader whose receives work but whose deletes SQS refuses.
+const DELETE_FAILED: &str = "DeleteFailed";
 
 /// What a reader last experienced.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Health {
     /// The last receive succeeded.
     Receiving,
-    /// The last receive (or queue check) failed.
+    /// The last receive (or queue check, or delete) failed.
     Failing {
         /// Condition reason, e.g. `QueueNotFound`.
         reason: &'static str,
@@ -87,13 +73,23 @@ pub enum Health {
     },
 }
 
+impl Health {
+    /// Whether the reader's own last receive succeeded (a reader whose deletes fail still receives).
+    fn receives(&self) -> bool {
+        match self {
+            Health::Receiving => true,
+            Health::Failing { reason, .. } => *reason == DELETE_FAILED,
+        }
+    }
+}
+
 /// Shared state of the event sources: the reader index and each reader's health.
 #[derive(Default)]
 pub struct EventSources {
     index: Mutex<ReaderIndex<ObjectRef<ExternalSecret>>>,
     health: Mutex<HashMap<PollerKey, Health>>,
-    /// Per reader, the stores it serves: only stores whose own reader it is (same queue, endpoint and
-    /// credentials), so a message a store's endpoint hands out never refreshes another store.
+    /// Per reader, the stores whose own reader it is (same queue, endpoint and credentials). A message
+    /// refreshes these and the stores of the queue's other receiving readers (`core::event_routing`).
     routes: Mutex<HashMap<PollerKey, Vec<String>>>,
     /// The ExternalSecret watch has listed everything once: the index is complete.
     indexed: std::sync::atomic::AtomicBool,
@@ -126,13 +122,35 @@ impl EventSources {
             .collect()
     }
 
-    fn stores_of(&self, key: &PollerKey) -> Vec<String> {
-        self.routes
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(key)
-            .cloned()
-            .unwrap_or_default()
+    /// Runs `f` over every running reader: its queue, whether it receives, and its stores.
+    fn with_readers<T>(&self, f: impl FnOnce(&[Reader<'_, PollerKey>]) -> T) -> T {
+        let routes = self.routes.lock().unwrap_or_else(|p| p.into_inner());
+        let health = self.lock_health();
+        let readers: Vec<Reader<'_, PollerKey>> = routes
+            .iter()
+            .map(|(key, stores)| Reader {
+                key,
+                queue: &key.queue,
+                receiving: health.get(key).is_some_and(Health::receives),
+                stores,
+            })
+            .collect();
+        f(&readers)
+    }
+
+    /// The stores a message received by reader `key` refreshes.
+    fn stores_for(&self, key: &PollerKey) -> Vec<String> {
+        self.with_readers(|readers| {
+            event_routing::stores_for(key, readers)
+                .into_iter()
+                .map(String::from)
+                .collect()
+        })
+    }
+
+    /// Whether reader `key`'s queue may be split with a reader of the same URL at another endpoint.
+    pub fn split_by_endpoint(&self, key: &PollerKey) -> bool {
+        self.with_readers(|readers| event_routing::split_by_endpoint(key, readers))
     }
 
     /// The health of a reader (None: not started yet).
@@ -236,7 +254,7 @@ pub async fn run(ctx: Arc<Context>) {
             .collect();
         for (key, (config, _)) in wanted {
             if let std::collections::hash_map::Entry::Vacant(slot) = running.entry(key.clone()) {
-                tracing::info!(queue = %key.url, region = %key.region, "reading store events");
+                tracing::info!(queue = %key.queue.url, region = %key.queue.region, "reading store events");
                 slot.insert(tokio::spawn(poll(ctx.clone(), key, config)));
             }
         }
@@ -255,29 +273,55 @@ fn reason_of(e: &ProviderError) -> &'static str {
     }
 }
 
-/// One reader: check the queue, then long-poll; failures back off (5 s doubling to a minute).
+/// Where a reader is in its cycle.
+#[derive(Debug, Clone, Copy)]
+enum Stage {
+    /// Checking that the queue exists and may be read (GetQueueAttributes: a clear error).
+    Check,
+    /// One receive that does not wait: until a receive succeeds, the reader is not `Receiving`, so
+    /// other readers of the queue route nothing to its stores on the strength of a check alone.
+    Prove,
+    /// Long-polling.
+    Poll,
+}
+
+/// One reader: check the queue, prove it may receive, then long-poll; failures back off (5 s
+/// doubling to a minute) and start over with a check.
 async fn poll(ctx: Arc<Context>, key: PollerKey, config: StoreConfig) {
-    let queue = EventQueue::new(&config, &key.region, key.endpoint.as_deref(), &key.url).await;
+    let queue = EventQueue::new(
+        &config,
+        &key.queue.region,
+        key.queue.endpoint.as_deref(),
+        &key.queue.url,
+    )
+    .await;
     let name = key.queue_name().to_string();
     let mut failures: u32 = 0;
-    let mut checked = false;
+    let mut stage = Stage::Check;
     loop {
-        let result = match checked {
-            false => queue.check().await.map(|()| Vec::new()),
-            true => queue.receive().await,
+        let result = match stage {
+            Stage::Check => match queue.check().await {
+                Ok(()) => {
+                    stage = Stage::Prove;
+                    continue;
+                }
+                Err(e) => Err(e),
+            },
+            Stage::Prove => queue.receive(0).await,
+            Stage::Poll => queue.receive(WAIT_SECONDS).await,
         };
         match result {
             Ok(messages) => {
-                checked = true;
+                stage = Stage::Poll;
                 if failures > 0 {
-                    tracing::info!(queue = %key.url, "event queue readable again");
+                    tracing::info!(queue = %key.queue.url, "event queue readable again");
                 }
                 failures = 0;
                 // A delete failure stays reported until a delete succeeds.
                 let delete_failing = matches!(
                     ctx.events.health(&key),
                     Some(Health::Failing {
-                        reason: "DeleteFailed",
+                        reason: DELETE_FAILED,
                         ..
                     })
                 );
@@ -294,7 +338,7 @@ async fn poll(ctx: Arc<Context>, key: PollerKey, config: StoreConfig) {
                     let health = match handle(&ctx, &key, &queue, messages).await {
                         Ok(()) => Health::Receiving,
                         Err(e) => Health::Failing {
-                            reason: "DeleteFailed",
+                            reason: DELETE_FAILED,
                             message: format!(
                                 "{e}; handled messages come back after their visibility timeout"
                             ),
@@ -308,14 +352,14 @@ async fn poll(ctx: Arc<Context>, key: PollerKey, config: StoreConfig) {
                 tokio::time::sleep(pause.saturating_sub(started.elapsed())).await;
             }
             Err(e) => {
-                checked = false;
+                stage = Stage::Check;
                 failures = failures.saturating_add(1);
                 ctx.metrics
                     .queue_errors
                     .with_label_values(&[name.as_str(), e.kind.as_label()])
                     .inc();
                 if failures == 1 {
-                    tracing::warn!(queue = %key.url, error = %e, "event queue failing; periodic refresh continues");
+                    tracing::warn!(queue = %key.queue.url, error = %e, "event queue failing; periodic refresh continues");
                 }
                 ctx.events.set_health(
                     &key,
@@ -340,22 +384,22 @@ async fn handle(
     queue: &EventQueue,
     messages: Vec<crate::provider::queue::QueueMessage>,
 ) -> Result<(), ProviderError> {
-    let stores = ctx.events.stores_of(key);
+    let stores = ctx.events.stores_for(key);
     let mut receipts = Vec::with_capacity(messages.len());
     for m in messages {
         let result = match aws_event::parse(&m.body) {
             Ok(Message::Change { event, secrets }) => {
                 let readers = ctx.events.readers(&stores, &secrets);
                 let n = ctx.event_changed(readers);
-                tracing::debug!(queue = %key.url, event, secrets = secrets.len(), refreshed = n, "store event");
+                tracing::debug!(queue = %key.queue.url, event, secrets = secrets.len(), refreshed = n, "store event");
                 if n > 0 { "refreshed" } else { "unmatched" }
             }
             Ok(Message::Unrelated(why)) => {
-                tracing::debug!(queue = %key.url, why, "ignoring an unrelated queue message");
+                tracing::debug!(queue = %key.queue.url, why, "ignoring an unrelated queue message");
                 "unrelated"
             }
             Err(e) => {
-                tracing::warn!(queue = %key.url, error = %e, "deleting a malformed queue message");
+                tracing::warn!(queue = %key.queue.url, error = %e, "deleting a malformed queue message");
                 "malformed"
             }
         };
@@ -411,39 +455,64 @@ mod tests {
 
     const URL: &str = "https://sqs.eu-west-1.amazonaws.com/111122223333/events";
 
-    #[test]
-    fn the_queue_region_comes_from_the_field_then_the_url_then_the_store() {
-        let c = config("a");
-        let of = |a: &AwsProvider| PollerKey::of(a, &c).map(|k| k.region);
-        assert_eq!(of(&aws(URL, None, None)).as_deref(), Some("eu-west-1"));
-        assert_eq!(
-            of(&aws(URL, Some("us-west-2"), None)).as_deref(),
-            Some("us-west-2")
-        );
-        assert_eq!(
-            of(&aws("http://127.0.0.1:5000/123456789012/q", None, None)).as_deref(),
-            Some("us-east-1")
-        );
-        assert_eq!(of(&AwsProvider::default()), None, "no events, no reader");
-        assert_eq!(region_of_queue_url("https://sqs.amazonaws.com/1/q"), None);
-        assert_eq!(region_of_queue_url("https://sqs.x.example.com/1/q"), None);
-        assert_eq!(region_of_queue_url("not a url"), None);
-    }
-
-    /// A message is routed only to stores of the same reader: a store naming the same queue URL with
-    /// its own endpoint (which could hand out forged events) or other credentials gets its own reader.
+    /// Each set of credentials gets its own reader (it proves its own access by receiving); readers of
+    /// the same queue share their messages (`core::event_routing`); another endpoint is another queue.
     #[test]
     fn readers_differ_by_endpoint_and_credentials() {
         let shared = PollerKey::of(&aws(URL, None, None), &config("a"));
         assert_eq!(shared, PollerKey::of(&aws(URL, None, None), &config("a")));
+        let tenant = PollerKey::of(&aws(URL, None, Some("http://tenant.example")), &config("a"));
+        assert_ne!(shared, tenant);
         assert_ne!(
-            shared,
-            PollerKey::of(&aws(URL, None, Some("http://tenant.example")), &config("a"))
+            shared.as_ref().map(|k| &k.queue),
+            tenant.as_ref().map(|k| &k.queue)
         );
-        assert_ne!(shared, PollerKey::of(&aws(URL, None, None), &config("b")));
+        let other = PollerKey::of(&aws(URL, None, None), &config("b"));
+        assert_ne!(shared, other);
+        assert_eq!(
+            shared.as_ref().map(|k| &k.queue),
+            other.as_ref().map(|k| &k.queue),
+            "other credentials, same queue"
+        );
         assert_eq!(
             shared.map(|k| k.queue_name().to_string()).as_deref(),
             Some("events")
         );
+        assert_eq!(PollerKey::of(&AwsProvider::default(), &config("a")), None);
+    }
+
+    /// The routing the shell feeds the core: health decides who receives; a failing delete still receives.
+    #[test]
+    fn messages_reach_the_stores_of_every_receiving_reader_of_the_queue() {
+        let sources = EventSources::default();
+        let key = |k: &str| {
+            PollerKey::of(&aws(URL, None, None), &config(k)).unwrap_or_else(|| panic!("key"))
+        };
+        let (a, b, c) = (key("a"), key("b"), key("c"));
+        *sources.routes.lock().unwrap_or_else(|p| p.into_inner()) = [
+            (a.clone(), vec!["A".to_string()]),
+            (b.clone(), vec!["B".to_string()]),
+            (c.clone(), vec!["C".to_string()]),
+        ]
+        .into();
+        sources.set_health(&a, Health::Receiving);
+        sources.set_health(
+            &b,
+            Health::Failing {
+                reason: DELETE_FAILED,
+                message: String::new(),
+            },
+        );
+        sources.set_health(
+            &c,
+            Health::Failing {
+                reason: "AccessDenied",
+                message: String::new(),
+            },
+        );
+        assert_eq!(sources.stores_for(&a), ["A", "B"]);
+        assert_eq!(sources.stores_for(&b), ["A", "B"]);
+        assert_eq!(sources.stores_for(&c), ["A", "B", "C"]);
+        assert!(!sources.split_by_endpoint(&a));
     }
 }

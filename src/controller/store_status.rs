@@ -47,6 +47,17 @@ fn events_condition(
     };
     Some(match ctx.events.health(&key) {
         None => ("Unknown", "Starting".into(), format!("about to read {url}")),
+        // Another reader takes messages of this URL through another endpoint, and they never reach
+        // this store (nothing here names that reader's store: it may be another tenant's).
+        Some(Health::Receiving) if ctx.events.split_by_endpoint(&key) => (
+            "False",
+            "QueueSplit".into(),
+            format!(
+                "{url} is also read through another SQS endpoint; if both endpoints serve one queue, \
+                 the events received there never refresh this store: name the same events.endpoint \
+                 and events.region for every store of the queue; refreshes stay periodic for those events"
+            ),
+        ),
         Some(Health::Receiving) => (
             "True",
             "Receiving".into(),

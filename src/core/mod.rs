@@ -12,6 +12,7 @@ pub mod deletion;
 pub mod desired;
 pub mod digest;
 pub mod duration;
+pub mod event_routing;
 pub mod failover;
 pub mod name_filter;
 pub mod naming;

@@ -57,14 +57,15 @@ impl EventQueue {
             .map_err(|e| classify(e, "GetQueueAttributes"))
     }
 
-    /// One long poll: up to [`BATCH`] messages, waiting up to [`WAIT_SECONDS`] for the first.
-    pub async fn receive(&self) -> Result<Vec<QueueMessage>, ProviderError> {
+    /// One receive: up to [`BATCH`] messages, waiting up to `wait_seconds` (at most
+    /// [`WAIT_SECONDS`]: a long poll) for the first.
+    pub async fn receive(&self, wait_seconds: i32) -> Result<Vec<QueueMessage>, ProviderError> {
         let out = self
             .client
             .receive_message()
             .queue_url(&self.url)
             .max_number_of_messages(BATCH)
-            .wait_time_seconds(WAIT_SECONDS)
+            .wait_time_seconds(wait_seconds.clamp(0, WAIT_SECONDS))
             .visibility_timeout(VISIBILITY_SECONDS)
             .send()
             .await
