@@ -306,6 +306,27 @@ async fn invalid_objects_are_rejected_by_the_apiserver() {
         .remove("region");
     expect_rejected(&ss_api, object("SecretStore", "no-region", spec), "region").await;
 
+    // A region is a region name, not a host (the SDK builds the endpoint's host from it).
+    let mut spec = valid_store_spec(false);
+    spec["aws"]["region"] = json!("x@127.0.0.1:1/");
+    expect_rejected(
+        &ss_api,
+        object("SecretStore", "host-region", spec),
+        "spec.aws.region",
+    )
+    .await;
+    let mut spec = valid_store_spec(false);
+    spec["aws"]["events"] = json!({
+        "sqsQueueUrl": "https://sqs.us-east-1.amazonaws.com/111122223333/q",
+        "region": "x@127.0.0.1:1/",
+    });
+    expect_rejected(
+        &ss_api,
+        object("SecretStore", "host-events-region", spec),
+        "spec.aws.events.region",
+    )
+    .await;
+
     let mut spec = valid_store_spec(false);
     spec["aws"]["auth"]["serviceAccountRef"] = json!({ "name": "reader" });
     expect_rejected(

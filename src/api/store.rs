@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 /// Pattern a role ARN must match (any partition).
 pub const ROLE_ARN_PATTERN: &str = r"^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$";
 
+/// Pattern an AWS region name must match (`us-east-1`, `us-gov-west-1`, `cn-north-1`): `region`,
+/// `events.region` (in the CRD) and every `failoverRegions` entry (checked by the controller).
+pub const REGION_PATTERN: &str = r"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$";
+
 /// How a namespaced store connects to AWS Secrets Manager.
 #[derive(CustomResource, KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[kube(
@@ -91,7 +95,7 @@ pub struct ClusterSecretStoreSpec {
 #[x_kube(validation = Rule::new("!has(self.auth) || !has(self.auth.serviceAccountRef) || has(self.role)").message("auth.serviceAccountRef requires role (the role to assume with the ServiceAccount's web identity token)"))]
 pub struct AwsProvider {
     /// AWS region of the secrets, e.g. `us-east-1`.
-    #[schemars(length(min = 1, max = 64))]
+    #[schemars(length(min = 1, max = 64), pattern(REGION_PATTERN))]
     pub region: String,
     /// Endpoint URL override (e.g. an emulator). When absent the AWS SDK resolves it, honouring `AWS_ENDPOINT_URL`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -131,7 +135,8 @@ pub struct AwsProvider {
     pub events: Option<AwsEvents>,
     /// Regions holding replicas of the secrets, tried in order when the primary region fails with a
     /// regional or transport error (never on AccessDenied, NotFound or a bad request). Each entry is a
-    /// region name (`us-west-2`, reached at `endpoint` when set) or `{region, endpoint}`.
+    /// region name (`us-west-2`, reached at `endpoint` when set) or `{region, endpoint}`; each region
+    /// at most once, and never the primary's own region (whatever the endpoint).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(length(max = 5))]
     pub failover_regions: Vec<FailoverRegion>,
@@ -149,7 +154,7 @@ pub struct AwsEvents {
     pub sqs_queue_url: String,
     /// Region of the queue; defaults to the region in a standard queue URL, else the store's region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 1, max = 64))]
+    #[schemars(length(min = 1, max = 64), pattern(REGION_PATTERN))]
     pub region: Option<String>,
     /// SQS endpoint override (e.g. an emulator or a VPC endpoint); absent: SQS's standard endpoint.
     /// The store's `endpoint` (Secrets Manager) is never used for SQS. Checked like `endpoint`.

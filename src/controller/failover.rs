@@ -1,53 +1,86 @@
 //! What the ExternalSecret reconcile does about region failover: never let a replica that is behind
 //! replace the synced version, and report each switch of the serving region once.
 
+use std::collections::BTreeMap;
+
 use super::context::Context;
 use crate::api::ExternalSecret;
-use crate::core::failover::replica_caught_up;
+use crate::core::failover::{RegionAnswer, Verdict, may_replace};
 use crate::core::reason::{Reason, SyncError};
+use crate::core::remote::VersionSelector;
 
-/// While reads come from a failover region, a version differing from the synced one is used only if
-/// that region has caught up to the synced version (see [`replica_caught_up`]); a replica that is behind
-/// would roll a rotation back and restart workloads twice. The Secret then stays as it is.
+/// Once a failover region may have answered for this store configuration (a value, a listing or
+/// a DescribeSecret, then or earlier and cached), a version differing from the synced one is used only
+/// if a fresh DescribeSecret vouches for it (see [`may_replace`]): a replica that is behind would roll a
+/// rotation back and restart workloads twice. Otherwise the Secret stays as it is (ProviderError).
+/// Stores without failover regions, and configurations no replica ever answered for, skip the check.
 pub(crate) async fn replica_guard(
     ctx: &Context,
     sc: &crate::provider::StoreClient,
     spec: &crate::api::ExternalSecretSpec,
-    previous: &std::collections::BTreeMap<String, String>,
-    now: &std::collections::BTreeMap<String, String>,
+    previous: &BTreeMap<String, String>,
+    now: &BTreeMap<String, String>,
 ) -> Result<(), SyncError> {
-    if !sc.failed_over() {
+    if !sc.replica_may_have_answered() {
         return Ok(());
     }
-    let (names, _) = super::detect::references(spec);
+    let reads = selectors(spec);
     for (key, version) in now {
         let Some(synced) = previous.get(key).filter(|s| *s != version) else {
             continue;
         };
-        let name = names
-            .iter()
-            .find(|n| key == *n || key.starts_with(&format!("{n}@")))
-            .map_or(key.as_str(), String::as_str);
-        let region = sc.serving_region().to_string();
-        let behind = || {
-            SyncError::new(
-                Reason::ProviderError,
-                format!(
-                    "failover region {region} has not replicated the synced version of {name:?} yet; \
-                     the Secret keeps it until the primary region answers or the replica catches up"
-                ),
-            )
+        // `find` matches are keyed by their secret name and read at AWSCURRENT.
+        let (name, selector) = reads
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| (key.clone(), VersionSelector::current()));
+        let described = ctx.provider.describe_answered_by(sc, &name).await;
+        let (answer, answered_by) = match &described {
+            Ok((None, Some(versions))) => (
+                RegionAnswer::Primary(versions),
+                "the primary region".to_string(),
+            ),
+            Ok((Some(region), Some(versions))) => (
+                RegionAnswer::Failover(versions),
+                format!("failover region {region}"),
+            ),
+            Ok((_, None)) => (
+                RegionAnswer::Missing,
+                "no region (the secret is gone or scheduled for deletion where asked)".to_string(),
+            ),
+            Err(e) => (RegionAnswer::Missing, format!("no region ({})", e.message)),
         };
-        match ctx
-            .provider
-            .describe_versions(sc, name, std::time::Duration::ZERO)
-            .await
-        {
-            Ok(Some(versions)) if replica_caught_up(synced, &versions) => {}
-            _ => return Err(behind()),
-        }
+        let message = match may_replace(synced, version, &selector, answer) {
+            Verdict::Use => continue,
+            Verdict::KeepReplicaBehind => format!(
+                "{answered_by} has not replicated the synced version of {name:?} yet; the Secret \
+                 keeps it until the primary region answers or the replica catches up"
+            ),
+            Verdict::KeepNotCurrent => format!(
+                "{answered_by} names another version of {name:?} than the one read (a failover \
+                 region that is behind may have served it); the Secret keeps the synced version"
+            ),
+            Verdict::KeepNoAnswer => format!(
+                "the version of {name:?} read (a failover region may have served it) was confirmed \
+                 by {answered_by}; the Secret keeps the synced version"
+            ),
+        };
+        return Err(SyncError::new(Reason::ProviderError, message));
     }
     Ok(())
+}
+
+/// Status key → (secret name, selector) of each `data` and `extract` reference.
+fn selectors(spec: &crate::api::ExternalSecretSpec) -> BTreeMap<String, (String, VersionSelector)> {
+    spec.data
+        .iter()
+        .map(|d| &d.remote_ref)
+        .chain(spec.data_from.iter().filter_map(|f| f.extract.as_ref()))
+        .map(|r| {
+            let selector = VersionSelector::of(r);
+            (selector.status_key(&r.key), (r.key.clone(), selector))
+        })
+        .collect()
 }
 
 /// Publishes each switch of the serving region (a failover, or the return to the primary) once: an

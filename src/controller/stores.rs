@@ -275,7 +275,7 @@ pub async fn resolve_for(
 
 /// What an AWS region name looks like (`us-east-1`, `us-gov-west-1`, `cn-north-1`).
 static REGION: std::sync::LazyLock<Result<regex::Regex, regex::Error>> =
-    std::sync::LazyLock::new(|| regex::Regex::new(r"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$"));
+    std::sync::LazyLock::new(|| regex::Regex::new(crate::api::REGION_PATTERN));
 
 fn not_ready(message: String) -> SyncError {
     SyncError::new(Reason::StoreNotReady, message)
@@ -348,6 +348,23 @@ pub async fn provider_config(
         && !ROLE_ARN.as_ref().is_ok_and(|re| re.is_match(role))
     {
         return Err(not_ready(format!("role {role:?} is not an IAM role ARN")));
+    }
+    // The CRD checks these too; objects stored before it did are refused here.
+    let regions = [
+        ("spec.aws.region", Some(aws.region.as_str())),
+        (
+            "spec.aws.events.region",
+            aws.events.as_ref().and_then(|e| e.region.as_deref()),
+        ),
+    ];
+    for (field, region) in regions {
+        if let Some(region) = region
+            && !REGION.as_ref().is_ok_and(|re| re.is_match(region))
+        {
+            return Err(not_ready(format!(
+                "{field}: {region:?} is not an AWS region name"
+            )));
+        }
     }
     let failover = failover_regions(aws)?;
     if aws.service == crate::api::AwsService::ParameterStore
@@ -491,13 +508,21 @@ pub fn failover_regions(aws: &AwsProvider) -> Result<Vec<(String, Option<String>
                 "{field}: endpoint {e:?} must start with https:// or http://"
             )));
         }
-        let pair = (region.to_string(), endpoint.map(String::from));
-        if (region == aws.region && endpoint == aws.endpoint.as_deref()) || out.contains(&pair) {
+        // Regions are told apart by name (status, metrics, the replica ARNs): the primary's region
+        // under another endpoint would be a second primary that the failover guard could not tell
+        // from the first.
+        if region == aws.region {
             return Err(not_ready(format!(
-                "{field}: {region} is already the primary region or listed before"
+                "{field}: {region} is already the primary region; failover entries must name other \
+                 regions (whatever their endpoint)"
             )));
         }
-        out.push(pair);
+        if out.iter().any(|(r, _)| r == region) {
+            return Err(not_ready(format!(
+                "{field}: region {region} is already listed before; each region at most once"
+            )));
+        }
+        out.push((region.to_string(), endpoint.map(String::from)));
     }
     Ok(out)
 }
@@ -530,6 +555,103 @@ fn token_source(api: Api<ServiceAccount>, name: String, audiences: Vec<String>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every kind of `failoverRegions` entry: usable ones in order, and the first refused one named.
+    #[test]
+    fn failover_entries_name_other_regions_once_each() {
+        use crate::api::{FailoverRegion, RegionEndpoint};
+        let name = |r: &str| FailoverRegion::Name(r.into());
+        let with = |r: &str, e: Option<&str>| {
+            FailoverRegion::WithEndpoint(RegionEndpoint {
+                region: r.into(),
+                endpoint: e.map(String::from),
+            })
+        };
+        let x = Some("http://127.0.0.1:9");
+        // (entries, store endpoint, Ok(regions) or the words the refusal must contain)
+        type Case<'a> = (
+            Vec<FailoverRegion>,
+            Option<&'a str>,
+            Result<Vec<&'a str>, &'a str>,
+        );
+        let cases: Vec<Case> = vec![
+            (vec![], None, Ok(vec![])),
+            (
+                vec![name("us-west-2"), with("eu-west-1", x)],
+                None,
+                Ok(vec!["us-west-2", "eu-west-1"]),
+            ),
+            // Issue 20 #2: the primary's region under another endpoint.
+            (
+                vec![with("us-east-1", x)],
+                None,
+                Err("failoverRegions[0]: us-east-1 is already the primary region"),
+            ),
+            (
+                vec![name("us-west-2"), with("us-east-1", x)],
+                x,
+                Err("failoverRegions[1]: us-east-1 is already the primary region"),
+            ),
+            (
+                vec![name("us-east-1")],
+                x,
+                Err("is already the primary region"),
+            ),
+            // The same region twice, with or without another endpoint.
+            (
+                vec![name("us-west-2"), with("us-west-2", x)],
+                None,
+                Err("failoverRegions[1]: region us-west-2 is already listed before"),
+            ),
+            (
+                vec![
+                    with("us-west-2", x),
+                    with("us-west-2", Some("http://127.0.0.1:8")),
+                ],
+                None,
+                Err("already listed before"),
+            ),
+            (
+                vec![name("us-west-2"), name("us-west-2")],
+                None,
+                Err("already listed before"),
+            ),
+            (
+                vec![name("x@host:1")],
+                None,
+                Err("is not an AWS region name"),
+            ),
+            (
+                vec![with("us-west-2", Some("ftp://h"))],
+                None,
+                Err("must start with https:// or http://"),
+            ),
+            (
+                vec![FailoverRegion::Invalid(serde_json::json!(42))],
+                None,
+                Err("must be a region name"),
+            ),
+        ];
+        for (entries, endpoint, want) in cases {
+            let aws = AwsProvider {
+                region: "us-east-1".into(),
+                endpoint: endpoint.map(String::from),
+                failover_regions: entries.clone(),
+                ..Default::default()
+            };
+            match (failover_regions(&aws), want) {
+                (Ok(got), Ok(want)) => assert_eq!(
+                    got.iter().map(|(r, _)| r.as_str()).collect::<Vec<_>>(),
+                    want,
+                    "{entries:?}"
+                ),
+                (Err(e), Err(words)) => {
+                    assert!(e.message.contains(words), "{entries:?}: {}", e.message)
+                }
+                (got, want) => panic!("{entries:?}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn config(region: &str) -> StoreConfig {

@@ -3,6 +3,9 @@
 
 use std::time::{Duration, Instant};
 
+use crate::core::change::{VersionStages, resolve};
+use crate::core::remote::VersionSelector;
+
 /// Shortest wait before the primary region is tried again after it failed.
 pub const RETRY_BASE: Duration = Duration::from_secs(2);
 /// Longest wait before the primary region is tried again.
@@ -250,20 +253,64 @@ mod key_tests {
     }
 }
 
-/// Whether a version read from a failover region may replace the synced one: only when the replica
-/// region knows the synced version as well (it has caught up to it, so what it calls current now is
-/// newer). A replica that never saw the synced version is behind: using it would roll a rotation back.
-pub fn replica_caught_up(
+/// What the region that answered the guard's DescribeSecret said about a secret's versions.
+#[derive(Debug, Clone, Copy)]
+pub enum RegionAnswer<'a> {
+    /// The primary region answered with these versions (version id → staging labels).
+    Primary(&'a VersionStages),
+    /// A failover region answered with these versions.
+    Failover(&'a VersionStages),
+    /// No usable answer: every region failed, or the secret is gone or scheduled for deletion there.
+    Missing,
+}
+
+/// The guard's decision on one remote key whose read version differs from the synced one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The read version may replace the synced one.
+    Use,
+    /// A failover region that answered never saw the synced version: it is behind.
+    KeepReplicaBehind,
+    /// The region that answered does not name the read version under the selector (the primary, or
+    /// a replica, knows another one): the read came from a region that is behind or moved on since.
+    KeepNotCurrent,
+    /// No region answered: nothing shows the read is not a step back.
+    KeepNoAnswer,
+}
+
+/// The one rule that a read never goes back in version once a failover region may have served part
+/// of it (a value, a listing or a DescribeSecret). `synced`: the version in `syncedVersions`;
+/// `read`: the version this reconcile read with `selector`; `answer`: a fresh DescribeSecret from
+/// whichever region answers now. The read replaces the synced version only when the answering
+/// region names it under `selector` and, for a failover region, also knows the synced version (it
+/// has caught up to it, so what it names now came after it). The primary is the source of truth: it
+/// need not know the synced version (a secret deleted and made anew), but it must name the read one.
+pub fn may_replace(
     synced: &str,
-    replica_versions: &crate::core::change::VersionStages,
-) -> bool {
-    replica_versions.contains_key(synced)
+    read: &str,
+    selector: &VersionSelector,
+    answer: RegionAnswer<'_>,
+) -> Verdict {
+    if synced == read {
+        return Verdict::Use;
+    }
+    let names_read =
+        |versions: &VersionStages| resolve(versions, selector).as_deref() == Some(read);
+    match answer {
+        RegionAnswer::Missing => Verdict::KeepNoAnswer,
+        RegionAnswer::Primary(v) if names_read(v) => Verdict::Use,
+        RegionAnswer::Primary(_) => Verdict::KeepNotCurrent,
+        RegionAnswer::Failover(v) if !v.contains_key(synced) => Verdict::KeepReplicaBehind,
+        RegionAnswer::Failover(v) if names_read(v) => Verdict::Use,
+        RegionAnswer::Failover(_) => Verdict::KeepNotCurrent,
+    }
 }
 
 #[cfg(test)]
-mod replica_tests {
-    use super::replica_caught_up;
+mod guard_tests {
+    use super::{RegionAnswer, Verdict, may_replace};
     use crate::core::change::VersionStages;
+    use crate::core::remote::VersionSelector;
 
     fn versions(entries: &[(&str, &[&str])]) -> VersionStages {
         entries
@@ -277,38 +324,139 @@ mod replica_tests {
             .collect()
     }
 
+    /// Every combination of (synced, read, selector, who answered, what it knows).
     #[test]
-    fn only_a_replica_that_saw_the_synced_version_may_move_it() {
-        // (synced version, replica's versions, may the replica's current replace it?)
-        let cases: [(&str, VersionStages, bool); 5] = [
-            // A rotation replicated: v2 is current, v1 (synced) previous.
+    fn a_read_replaces_the_synced_version_only_where_the_answering_region_vouches_for_it() {
+        use Verdict::*;
+        let current = VersionSelector::current();
+        let previous = VersionSelector::Stage("AWSPREVIOUS".into());
+        let pinned = VersionSelector::Id("v1".into());
+        // A rotation from v1 to v2 that the region has seen.
+        let rotated = versions(&[("v2", &["AWSCURRENT"]), ("v1", &["AWSPREVIOUS"])]);
+        // A region still at v1 (never saw v2).
+        let behind = versions(&[("v1", &["AWSCURRENT"])]);
+        // A region that rotated again, to v3.
+        let moved_on = versions(&[
+            ("v3", &["AWSCURRENT"]),
+            ("v2", &["AWSPREVIOUS"]),
+            ("v1", &[]),
+        ]);
+        // The secret deleted and made anew: only w1.
+        let remade = versions(&[("w1", &["AWSCURRENT"])]);
+        let only_v3 = versions(&[("v3", &["AWSCURRENT"])]);
+        let previous_rotated = versions(&[
+            ("v2", &["AWSCURRENT"]),
+            ("v1", &["AWSPREVIOUS"]),
+            ("v0", &[]),
+        ]);
+        let none = versions(&[]);
+        let cases: Vec<(&str, &str, &VersionSelector, RegionAnswer, Verdict)> = vec![
+            // Unchanged: nothing to decide, whoever answered (or not).
+            ("v1", "v1", &current, RegionAnswer::Missing, Use),
+            ("v1", "v1", &pinned, RegionAnswer::Failover(&none), Use),
+            // Issue 20 #1: synced v2, a behind replica served v1, the primary answers DescribeSecret.
+            (
+                "v2",
+                "v1",
+                &current,
+                RegionAnswer::Primary(&rotated),
+                KeepNotCurrent,
+            ),
+            // ... or the behind replica itself answers.
+            (
+                "v2",
+                "v1",
+                &current,
+                RegionAnswer::Failover(&behind),
+                KeepReplicaBehind,
+            ),
+            // ... or nobody answers.
+            ("v2", "v1", &current, RegionAnswer::Missing, KeepNoAnswer),
+            // A rotation (v1 → v2) replicated before the primary failed: the replica vouches.
+            ("v1", "v2", &current, RegionAnswer::Failover(&rotated), Use),
+            // The same rotation confirmed by the primary.
+            ("v1", "v2", &current, RegionAnswer::Primary(&rotated), Use),
+            // The primary moved on to v3 since: v2 is not what it calls current; the next read gets v3.
             (
                 "v1",
-                versions(&[("v2", &["AWSCURRENT"]), ("v1", &["AWSPREVIOUS"])]),
-                true,
+                "v2",
+                &current,
+                RegionAnswer::Primary(&moved_on),
+                KeepNotCurrent,
             ),
-            // Behind: the replica never saw v2 (synced) and still calls v1 current.
-            ("v2", versions(&[("v1", &["AWSCURRENT"])]), false),
-            // Behind and older versions only.
+            // A replica that saw v1 but names another version current than the one read.
             (
+                "v1",
+                "v2",
+                &current,
+                RegionAnswer::Failover(&moved_on),
+                KeepNotCurrent,
+            ),
+            // A replica that has the read version but not the synced one is behind.
+            (
+                "v2",
                 "v3",
-                versions(&[("v1", &["AWSPREVIOUS"]), ("v2", &["AWSCURRENT"])]),
-                false,
+                &current,
+                RegionAnswer::Failover(&only_v3),
+                KeepReplicaBehind,
             ),
-            // The synced version without a stage (deprecated) is still known: caught up.
+            // A replica asked about a secret it knows nothing of.
             (
                 "v1",
-                versions(&[("v2", &["AWSCURRENT"]), ("v1", &[])]),
-                true,
+                "v2",
+                &current,
+                RegionAnswer::Failover(&none),
+                KeepReplicaBehind,
             ),
-            // Nothing known at all.
-            ("v1", versions(&[]), false),
+            // Remade secret: the primary is the truth even without the synced version ...
+            ("v1", "w1", &current, RegionAnswer::Primary(&remade), Use),
+            // ... a replica is not.
+            (
+                "v1",
+                "w1",
+                &current,
+                RegionAnswer::Failover(&remade),
+                KeepReplicaBehind,
+            ),
+            // Other stages are checked under their own label.
+            (
+                "v0",
+                "v1",
+                &previous,
+                RegionAnswer::Failover(&previous_rotated),
+                Use,
+            ),
+            (
+                "v1",
+                "v2",
+                &previous,
+                RegionAnswer::Primary(&rotated),
+                KeepNotCurrent,
+            ),
+            ("v0", "v1", &previous, RegionAnswer::Primary(&rotated), Use),
+            // A pinned version id (only differs when the spec changed): the region must know it.
+            ("v9", "v1", &pinned, RegionAnswer::Primary(&behind), Use),
+            (
+                "v9",
+                "v1",
+                &pinned,
+                RegionAnswer::Primary(&none),
+                KeepNotCurrent,
+            ),
+            (
+                "v9",
+                "v1",
+                &pinned,
+                RegionAnswer::Failover(&behind),
+                KeepReplicaBehind,
+            ),
+            ("v9", "v1", &pinned, RegionAnswer::Missing, KeepNoAnswer),
         ];
-        for (synced, replica, want) in cases {
+        for (synced, read, selector, answer, want) in cases {
             assert_eq!(
-                replica_caught_up(synced, &replica),
+                may_replace(synced, read, selector, answer),
                 want,
-                "{synced} vs {replica:?}"
+                "synced {synced}, read {read} ({selector:?}), answer {answer:?}"
             );
         }
     }

@@ -186,3 +186,47 @@ async fn only_the_primary_confirms_a_deletion() {
         "a replica is never asked whether a secret is gone"
     );
 }
+
+/// The failover guard's inputs: whether a replica may have answered (set by the first replica answer,
+/// kept after the primary serves again), and which region answered its DescribeSecret, by position.
+#[tokio::test]
+async fn the_guard_learns_who_answered() {
+    use aws_sdk_secretsmanager::operation::describe_secret::DescribeSecretOutput;
+    let describe = |current: &'static str| {
+        mock!(Client::describe_secret).then_output(move || {
+            DescribeSecretOutput::builder()
+                .name("k")
+                .version_ids_to_stages(current, vec!["AWSCURRENT".to_string()])
+                .build()
+        })
+    };
+    let primary = describe("v2");
+    let sc = two_regions(&primary, &value("v1"));
+    assert!(!sc.replica_may_have_answered());
+    let (who, versions) = provider()
+        .describe_answered_by(&sc, "k")
+        .await
+        .expect("the primary answers");
+    assert_eq!(who, None, "None: the primary");
+    assert!(versions.is_some_and(|v| v.contains_key("v2")));
+    assert!(!sc.replica_may_have_answered());
+
+    let primary = mock!(Client::describe_secret).then_http_response(unavailable);
+    let replica = describe("v1");
+    let sc = two_regions(&primary, &replica);
+    // The primary fails (HTTP 503), the replica answers.
+    let (who, _) = provider()
+        .describe_answered_by(&sc, "k")
+        .await
+        .expect("the replica answers");
+    assert_eq!(who.as_deref(), Some("us-west-2"));
+    assert!(sc.replica_may_have_answered());
+    assert!(sc.failed_over());
+
+    // One primary client only: never a replica, whatever is asked.
+    let single = StoreClient::from_client(client(&value("v1")), "one");
+    let _ = provider()
+        .get(&single, "k", &VersionSelector::current())
+        .await;
+    assert!(!single.replica_may_have_answered());
+}

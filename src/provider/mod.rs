@@ -90,9 +90,15 @@ impl StoreClient {
         self.regions.serving()
     }
 
-    /// Whether reads come from a failover region now.
+    /// Whether reads come from a failover region now (by position, not by region name).
     pub fn failed_over(&self) -> bool {
-        self.regions.serving() != self.regions.primary().region
+        !self.regions.serving_primary()
+    }
+
+    /// Whether any answer of this store configuration so far may have come from a failover region
+    /// (so a version it read, listed or described may come from a replica that is behind).
+    pub fn replica_may_have_answered(&self) -> bool {
+        self.regions.has_failover() && self.regions.failover_answered()
     }
 
     /// Region switches not yet reported; each is handed out once, to one caller.
@@ -473,6 +479,31 @@ impl Provider {
         name: &str,
         primary_only: bool,
     ) -> Result<Option<VersionStages>, ProviderError> {
+        self.describe_where(sc, name, primary_only)
+            .await
+            .map(|(_, versions)| versions)
+    }
+
+    /// One uncached DescribeSecret in the region that answers first (failing over as reads do),
+    /// with who answered: None for the primary (by position), else the failover region's name. The
+    /// failover guard's evidence.
+    pub async fn describe_answered_by(
+        &self,
+        sc: &StoreClient,
+        name: &str,
+    ) -> Result<(Option<String>, Option<VersionStages>), ProviderError> {
+        self.describe_where(sc, name, false)
+            .await
+            .map(|((index, region), versions)| ((index != 0).then_some(region), versions))
+    }
+
+    /// [`Self::describe`] with the region that answered (position, 0: the primary; and name).
+    async fn describe_where(
+        &self,
+        sc: &StoreClient,
+        name: &str,
+        primary_only: bool,
+    ) -> Result<((usize, String), Option<VersionStages>), ProviderError> {
         let ask = |rc: regions::RegionClient| async move {
             sc.pace().await;
             let result = rc
@@ -497,6 +528,11 @@ impl Provider {
         };
         // Only the primary region may say a secret is gone: a replica region that lacks it (or answers
         // while the primary is down) proves nothing about the secret itself.
+        let ask = |rc: regions::RegionClient| {
+            let who = (rc.index, rc.region.clone());
+            let answer = ask(rc);
+            async move { answer.await.map(|versions| (who, versions)) }
+        };
         if primary_only {
             ask(sc.regions.primary().clone()).await
         } else {

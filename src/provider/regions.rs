@@ -1,6 +1,7 @@
 //! The regions of one store configuration: its primary client and, with `failoverRegions`, a client per
 //! replica region, with the (pure) failover state deciding which one a read goes to.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -51,6 +52,9 @@ pub struct Regions {
     primary: RegionClient,
     state: Mutex<Failover>,
     switches: Mutex<Vec<RegionSwitch>>,
+    /// Set once any failover region has answered a call: from then on a listing, a DescribeSecret
+    /// or a value of this configuration may come from a replica (the caches keep them).
+    failover_answered: AtomicBool,
 }
 
 impl Regions {
@@ -78,12 +82,28 @@ impl Regions {
             primary,
             state: Mutex::new(Failover::new(n)),
             switches: Mutex::new(Vec::new()),
+            failover_answered: AtomicBool::new(false),
         }
     }
 
     /// The primary region's client.
     pub fn primary(&self) -> &RegionClient {
         &self.primary
+    }
+
+    /// Whether a failover region is configured at all.
+    pub fn has_failover(&self) -> bool {
+        self.clients.len() > 1
+    }
+
+    /// Whether the region serving reads now is the primary (by position, not by name).
+    pub fn serving_primary(&self) -> bool {
+        self.lock().active() == 0
+    }
+
+    /// Whether any failover region has answered a call of this configuration so far.
+    pub fn failover_answered(&self) -> bool {
+        self.failover_answered.load(Ordering::Relaxed)
     }
 
     /// The region serving reads now.
@@ -120,6 +140,9 @@ impl Regions {
                 Err(e) if e.regional && self.clients.len() > 1 => Attempt::RegionFailed,
                 _ => Attempt::Answered,
             };
+            if index != 0 && attempt == Attempt::Answered {
+                self.failover_answered.store(true, Ordering::Relaxed);
+            }
             let switch = self.lock().record(index, attempt, Instant::now());
             if let Some(Switch { from, to }) = switch {
                 self.note(from, to, cause.clone());
