@@ -30,8 +30,8 @@ pub struct Detected {
     pub hints: Hints,
 }
 
-/// Parameter Store: DescribeParameters gives each referenced parameter's latest Version without its
-/// value; labels are always re-read (a label can move without a new Version), and a `find` reads.
+/// Parameter Store: DescribeParameters gives each referenced parameter's latest version identity
+/// (number and modification time) without its value; labels are always re-read (a label can move without a new Version), and a `find` reads.
 async fn detect_parameters(
     ctx: &Context,
     sc: &StoreClient,
@@ -59,10 +59,11 @@ async fn detect_parameters(
             pick,
         });
     }
-    // DescribeParameters filters by name only: a reference by ARN is read at each refresh.
+    // DescribeParameters filters by name only: a reference by ARN is read at each refresh. A pinned
+    // version is described too: it is unchanged only while it is still the latest, untouched.
     let mut latest: Vec<String> = refs
         .iter()
-        .filter(|r| r.pick == ParameterPick::Latest && !r.name.starts_with("arn:"))
+        .filter(|r| !matches!(r.pick, ParameterPick::Label(_)) && !r.name.starts_with("arn:"))
         .map(|r| r.name.clone())
         .collect();
     latest.sort();

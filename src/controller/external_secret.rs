@@ -16,7 +16,9 @@ use super::fetch::{Hints, fetch_all};
 use super::rollout::{RolloutReport, roll_out};
 use super::stores::resolve_for;
 use crate::api::{CreationPolicy, DeletionPolicy, ExternalSecret, RemoteDeletion};
-use crate::core::deletion::{DeletionDecision, DeletionInputs, decide_deletion, remote_names};
+use crate::core::deletion::{
+    DeletionDecision, DeletionInputs, ObservedTarget, decide_deletion, remote_names,
+};
 use crate::core::reason::{Reason, SyncError, redact_quoted};
 use crate::core::refresh::{
     FORCE_SYNC_ANNOTATION, PreFetch, RefreshInputs, before_fetch, effective_interval,
@@ -494,10 +496,16 @@ async fn missing(
         Vec::new()
     };
     let status = es.status.as_ref();
+    // The Secret that was checked, before the (possibly slow) confirmation: only this very Secret,
+    // unchanged since, may be deleted.
+    let observed = existing.map(|s| ObservedTarget {
+        uid: s.metadata.uid.clone(),
+        resource_version: s.metadata.resource_version.clone(),
+    });
     let inputs = DeletionInputs {
         deletion_policy: t.deletion_policy,
         creation_policy: t.creation_policy,
-        target_exists: existing.is_some(),
+        target: observed.as_ref(),
         remote: &remote,
         spec_changed: status.and_then(|s| s.observed_generation) != es.metadata.generation,
         same_source,
@@ -544,21 +552,20 @@ async fn missing(
             recheck: Some(left),
             deleted: None,
         },
-        DeletionDecision::Delete => {
+        DeletionDecision::Delete(preconditions) => {
             let why = format!(
                 "remote secret(s) {gone} deleted in {service} (confirmed twice, {:?} apart)",
                 ctx.options.deletion_grace_period
             );
-            let result = secrets
-                .delete(target_name, &DeleteParams::default())
-                .await
-                .map(|_| ())
-                .or_else(|e| match e {
-                    kube::Error::Api(s) if s.code == 404 => Ok(()),
-                    e => Err(kube_err("deleting the target Secret", e)),
-                });
-            match result {
-                Ok(()) => {
+            let params = DeleteParams {
+                preconditions: Some(kube::api::Preconditions {
+                    uid: Some(preconditions.uid),
+                    resource_version: Some(preconditions.resource_version),
+                }),
+                ..DeleteParams::default()
+            };
+            match secrets.delete(target_name, &params).await {
+                Ok(_) => {
                     tracing::info!(namespace = %es.namespace().unwrap_or_default(), secret = %target_name, reason = %why, "deleted the target Secret (deletionPolicy Delete)");
                     Outcome::Missing {
                         error: SyncError::new(
@@ -570,7 +577,31 @@ async fn missing(
                         deleted: Some(why),
                     }
                 }
-                Err(e) => Outcome::Failed(e),
+                // Gone already: nothing was deleted by this reconcile, and nothing is left to delete.
+                Err(kube::Error::Api(s)) if s.code == 404 => Outcome::Missing {
+                    error: SyncError::new(
+                        error.reason,
+                        format!("Secret {target_name:?} is already gone: {why}"),
+                    ),
+                    pending: None,
+                    recheck: None,
+                    deleted: None,
+                },
+                // The Secret was replaced or changed while the deletion was confirmed: it is not the one
+                // that was checked. A conflict, reported; the confirmation starts over from scratch.
+                Err(kube::Error::Api(s)) if s.code == 409 => Outcome::Missing {
+                    error: SyncError::new(
+                        Reason::TargetConflict,
+                        format!(
+                            "Secret {target_name:?} was replaced or changed while the deletion of \
+                             remote secret(s) {gone} was being confirmed; it was not deleted"
+                        ),
+                    ),
+                    pending: None,
+                    recheck: None,
+                    deleted: None,
+                },
+                Err(e) => Outcome::Failed(kube_err("deleting the target Secret", e)),
             }
         }
     }

@@ -34,8 +34,9 @@ pub struct DeletionInputs<'a> {
     pub deletion_policy: DeletionPolicy,
     /// `target.creationPolicy` (only Owner Secrets are ever deleted).
     pub creation_policy: CreationPolicy,
-    /// The target Secret exists and this ExternalSecret may write it.
-    pub target_exists: bool,
+    /// The target Secret as it was checked (it exists and this ExternalSecret may write it); None:
+    /// there is none. Its uid and resourceVersion become the deletion's preconditions.
+    pub target: Option<&'a ObservedTarget>,
     /// Every remote secret the ExternalSecret reads, with its confirmed state. Empty: nothing known.
     pub remote: &'a [(String, RemoteState)],
     /// The spec changed since the last reconcile (`metadata.generation` != `status.observedGeneration`).
@@ -92,6 +93,25 @@ pub fn remote_names(
     Some(names)
 }
 
+/// The identity of the target Secret that was checked before the deletion was confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ObservedTarget {
+    /// `metadata.uid` (None: not known, so the Secret cannot be deleted safely).
+    pub uid: Option<String>,
+    /// `metadata.resourceVersion` (None: not known).
+    pub resource_version: Option<String>,
+}
+
+/// What the deletion must still find on the API server: the very Secret that was checked, unchanged
+/// since. A Secret replaced or edited meanwhile fails the delete (HTTP 409) and is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preconditions {
+    /// The checked Secret's uid.
+    pub uid: String,
+    /// The checked Secret's resourceVersion.
+    pub resource_version: String,
+}
+
 /// The decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeletionDecision {
@@ -101,8 +121,8 @@ pub enum DeletionDecision {
     StartGrace,
     /// Confirmed before, grace not over: keep, check again after this long.
     Wait(Duration),
-    /// Confirmed twice, grace over: delete the Secret.
-    Delete,
+    /// Confirmed twice, grace over: delete the Secret, only under these preconditions.
+    Delete(Preconditions),
 }
 
 /// Decides whether the target Secret is deleted now.
@@ -113,9 +133,18 @@ pub fn decide_deletion(i: &DeletionInputs<'_>) -> DeletionDecision {
     if i.creation_policy != CreationPolicy::Owner {
         return DeletionDecision::Keep("only creationPolicy Owner Secrets are deleted".into());
     }
-    if !i.target_exists {
+    let Some(target) = i.target else {
         return DeletionDecision::Keep("the Secret does not exist".into());
-    }
+    };
+    let (Some(uid), Some(resource_version)) = (
+        target.uid.clone().filter(|u| !u.is_empty()),
+        target.resource_version.clone().filter(|r| !r.is_empty()),
+    ) else {
+        return DeletionDecision::Keep(
+            "the Secret's uid or resourceVersion is unknown, so it cannot be deleted with preconditions"
+                .into(),
+        );
+    };
     if i.remote.is_empty() {
         return DeletionDecision::Keep("no remote secret is known to have been deleted".into());
     }
@@ -144,7 +173,10 @@ pub fn decide_deletion(i: &DeletionInputs<'_>) -> DeletionDecision {
             let elapsed = Duration::try_from(i.now.duration_since(p.confirmed_since.0))
                 .unwrap_or(Duration::ZERO);
             if elapsed >= i.grace {
-                DeletionDecision::Delete
+                DeletionDecision::Delete(Preconditions {
+                    uid,
+                    resource_version,
+                })
             } else {
                 DeletionDecision::Wait(i.grace - elapsed)
             }
@@ -184,13 +216,26 @@ mod tests {
             generation: 0,
         };
         let pendings = [None, Some(&early), Some(&other_generation)];
+        let full = ObservedTarget {
+            uid: Some("u1".into()),
+            resource_version: Some("41".into()),
+        };
+        let no_uid = ObservedTarget {
+            uid: None,
+            resource_version: Some("41".into()),
+        };
+        let no_rv = ObservedTarget {
+            uid: Some("u1".into()),
+            resource_version: None,
+        };
+        let targets = [None, Some(&full), Some(&no_uid), Some(&no_rv)];
         for deletion_policy in [DeletionPolicy::Retain, DeletionPolicy::Delete] {
             for creation_policy in [
                 CreationPolicy::Owner,
                 CreationPolicy::Orphan,
                 CreationPolicy::Merge,
             ] {
-                for target_exists in [false, true] {
+                for target in targets {
                     for remote in remotes {
                         for (spec_changed, same_source) in
                             [(false, true), (true, true), (false, false), (true, false)]
@@ -200,7 +245,7 @@ mod tests {
                                     let i = DeletionInputs {
                                         deletion_policy,
                                         creation_policy,
-                                        target_exists,
+                                        target,
                                         remote,
                                         spec_changed,
                                         same_source,
@@ -214,7 +259,9 @@ mod tests {
                                         && remote.iter().all(|(_, s)| *s == Deleted);
                                     let eligible = deletion_policy == DeletionPolicy::Delete
                                         && creation_policy == CreationPolicy::Owner
-                                        && target_exists
+                                        && target.is_some_and(|t| {
+                                            t.uid.is_some() && t.resource_version.is_some()
+                                        })
                                         && all_gone
                                         && same_source
                                         && !spec_changed;
@@ -228,11 +275,20 @@ mod tests {
                                     } else {
                                         "wait"
                                     };
-                                    let kind = match got {
+                                    let kind = match &got {
                                         DeletionDecision::Keep(_) => "keep",
                                         DeletionDecision::StartGrace => "start",
                                         DeletionDecision::Wait(_) => "wait",
-                                        DeletionDecision::Delete => "delete",
+                                        DeletionDecision::Delete(p) => {
+                                            // The preconditions are those of the Secret checked.
+                                            let t = target.expect("a deletion has a target");
+                                            assert_eq!(Some(&p.uid), t.uid.as_ref());
+                                            assert_eq!(
+                                                Some(&p.resource_version),
+                                                t.resource_version.as_ref()
+                                            );
+                                            "delete"
+                                        }
                                     };
                                     assert_eq!(kind, expected_kind, "{i:?}");
                                 }
@@ -310,6 +366,13 @@ mod tests {
         assert_eq!(remote_names(&spec, &compact), None);
     }
 
+    fn observed() -> ObservedTarget {
+        ObservedTarget {
+            uid: Some("u1".into()),
+            resource_version: Some("7".into()),
+        }
+    }
+
     #[test]
     fn wait_reports_remaining_grace() {
         let pending = RemoteDeletion {
@@ -320,7 +383,7 @@ mod tests {
         let i = DeletionInputs {
             deletion_policy: DeletionPolicy::Delete,
             creation_policy: CreationPolicy::Owner,
-            target_exists: true,
+            target: Some(&observed()),
             remote: &remote,
             spec_changed: false,
             same_source: true,
@@ -344,7 +407,7 @@ mod tests {
         let i = DeletionInputs {
             deletion_policy: DeletionPolicy::Delete,
             creation_policy: CreationPolicy::Owner,
-            target_exists: true,
+            target: Some(&observed()),
             remote: &remote,
             spec_changed: false,
             same_source: true,

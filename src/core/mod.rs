@@ -2,6 +2,7 @@
 //! the status, and the scheduling decisions. Everything here is unit-tested on its own.
 
 pub mod access;
+pub mod answer;
 pub mod aws_event;
 pub mod backoff;
 pub mod change;

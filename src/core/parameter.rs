@@ -72,24 +72,59 @@ pub struct ParameterRef {
     pub pick: ParameterPick,
 }
 
+/// A parameter version's identity: its Version number and its `LastModifiedDate` (RFC 3339, in
+/// milliseconds), e.g. `3@2026-12-07T03:21:05.123Z`. The number alone is not an identity: a parameter
+/// deleted and created again (a Terraform replace) starts again at version 1 with another value. Just
+/// the number when the answer carries no date.
+pub fn version_identity(number: i64, modified_millis: Option<i64>) -> String {
+    match modified_millis.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()) {
+        Some(t) => format!("{number}@{}", t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ")),
+        None => number.to_string(),
+    }
+}
+
+/// The Version number of a version identity (`3@...` or a bare `3`).
+pub fn version_number(identity: &str) -> Option<i64> {
+    identity.split('@').next()?.parse().ok()
+}
+
+/// Whether two recorded versions are the same version. A bare number (a record written before
+/// versions carried their modification time) equals an identity with that number, so an upgrade is
+/// neither a rotation nor a restart; two identities with times must match exactly.
+pub fn same_version(a: &str, b: &str) -> bool {
+    // A bare parameter version: digits only, no leading zero.
+    let bare =
+        |v: &str| !v.is_empty() && !v.starts_with('0') && v.bytes().all(|c| c.is_ascii_digit());
+    // `n@<time>` with that very number.
+    let timed = |number: &str, v: &str| {
+        v.strip_prefix(number)
+            .and_then(|rest| rest.strip_prefix('@'))
+            .is_some_and(|time| !time.is_empty())
+    };
+    a == b || (bare(a) && timed(a, b)) || (bare(b) && timed(b, a))
+}
+
 /// Whether every reference is still at the version that was synced, judged from DescribeParameters'
-/// versions (name → latest Version) without reading a value. Labels always count as changed (a label
-/// can move without a new Version); a pinned version never changes once synced; anything unknown
-/// (not synced yet, not described) counts as changed.
+/// answers (name → latest version identity) without reading a value. Labels always count as changed
+/// (a label can move without a new Version). A pinned version counts as unchanged only while it is
+/// still the latest with the synced identity (DescribeParameters tells nothing about older versions,
+/// and a re-created parameter reuses their numbers). Anything unknown (not synced yet, not described)
+/// counts as changed.
 pub fn unchanged(
     refs: &[ParameterRef],
     previous: &BTreeMap<String, String>,
-    described: &HashMap<String, i64>,
+    described: &HashMap<String, String>,
 ) -> bool {
     refs.iter().all(|r| {
         let synced = previous.get(&r.status_key);
-        match &r.pick {
-            ParameterPick::Label(_) => false,
-            ParameterPick::Version(n) => synced == Some(&n.to_string()),
-            ParameterPick::Latest => match (synced, described.get(&r.name)) {
-                (Some(s), Some(v)) => *s == v.to_string(),
-                _ => false,
-            },
+        let latest = described.get(&r.name);
+        match (&r.pick, synced, latest) {
+            (ParameterPick::Label(_), _, _) => false,
+            (ParameterPick::Version(n), Some(s), Some(l)) => {
+                version_number(l) == i64::try_from(*n).ok() && *s == *l
+            }
+            (ParameterPick::Latest, Some(s), Some(l)) => *s == *l,
+            _ => false,
         }
     })
 }
@@ -155,54 +190,137 @@ mod tests {
             name: key.split('@').next().unwrap_or(key).into(),
             pick,
         };
-        let previous: BTreeMap<String, String> = [("/a", "3"), ("/b@2", "2"), ("/c@prod", "5")]
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        let described: HashMap<String, i64> = [
-            ("/a".to_string(), 3),
-            ("/b".to_string(), 7),
-            ("/c".to_string(), 5),
+        const T1: &str = "2026-12-07T03:00:00.000Z";
+        const T2: &str = "2026-12-07T04:00:00.000Z";
+        let at = |n: i64, t: &str| format!("{n}@{t}");
+        let map = |entries: &[(&str, String)]| -> HashMap<String, String> {
+            entries
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect()
+        };
+        let previous: BTreeMap<String, String> = [
+            ("/a".to_string(), at(3, T1)),
+            ("/b@2".to_string(), at(2, T1)),
+            ("/c@prod".to_string(), at(5, T1)),
+            ("/legacy".to_string(), "3".to_string()),
         ]
         .into();
         let latest = r("/a", ParameterPick::Latest);
         let pinned = r("/b@2", ParameterPick::Version(2));
         let label = r("/c@prod", ParameterPick::Label("prod".into()));
-        let cases: Vec<(Vec<ParameterRef>, HashMap<String, i64>, bool)> = vec![
-            (vec![latest.clone()], described.clone(), true),
+        let described = map(&[("/a", at(3, T1)), ("/b", at(2, T1)), ("/c", at(5, T1))]);
+        type Case<'a> = (&'a str, Vec<ParameterRef>, HashMap<String, String>, bool);
+        let cases: Vec<Case<'_>> = vec![
             (
+                "latest, same identity",
+                vec![latest.clone()],
+                described.clone(),
+                true,
+            ),
+            (
+                "latest and pinned (still the latest)",
                 vec![latest.clone(), pinned.clone()],
                 described.clone(),
                 true,
             ),
-            // A new latest version.
-            (vec![latest.clone()], [("/a".to_string(), 4)].into(), false),
-            // Not described (deleted, or not visible): read.
-            (vec![latest.clone()], HashMap::new(), false),
-            // A pinned version never changes, whatever the latest is.
-            (vec![pinned.clone()], HashMap::new(), true),
-            // Labels are always re-read.
             (
+                "a new latest version",
+                vec![latest.clone()],
+                map(&[("/a", at(4, T2))]),
+                false,
+            ),
+            (
+                "deleted and re-created: the same number, another time",
+                vec![latest.clone()],
+                map(&[("/a", at(3, T2))]),
+                false,
+            ),
+            (
+                "not described (deleted, or not visible)",
+                vec![latest.clone()],
+                HashMap::new(),
+                false,
+            ),
+            (
+                "pinned, the parameter moved on: older versions cannot be described",
+                vec![pinned.clone()],
+                map(&[("/b", at(7, T2))]),
+                false,
+            ),
+            (
+                "pinned, re-created at the same number",
+                vec![pinned.clone()],
+                map(&[("/b", at(2, T2))]),
+                false,
+            ),
+            (
+                "pinned, not described",
+                vec![pinned.clone()],
+                HashMap::new(),
+                false,
+            ),
+            (
+                "labels are always re-read",
                 vec![latest.clone(), label.clone()],
                 described.clone(),
                 false,
             ),
-            // Never synced: read.
             (
+                "never synced",
                 vec![r("/new", ParameterPick::Latest)],
-                [("/new".to_string(), 1)].into(),
+                map(&[("/new", at(1, T1))]),
                 false,
             ),
             (
+                "pinned to a version never synced",
                 vec![r("/b@9", ParameterPick::Version(9))],
                 described.clone(),
                 false,
             ),
-            // Nothing referenced: nothing changed.
-            (vec![], HashMap::new(), true),
+            (
+                "a record without times is read once to gain them",
+                vec![r("/legacy", ParameterPick::Latest)],
+                map(&[("/legacy", at(3, T1))]),
+                false,
+            ),
+            ("nothing referenced", vec![], HashMap::new(), true),
         ];
-        for (i, (refs, described, want)) in cases.into_iter().enumerate() {
-            assert_eq!(unchanged(&refs, &previous, &described), want, "case {i}");
+        for (what, refs, described, want) in cases {
+            assert_eq!(unchanged(&refs, &previous, &described), want, "{what}");
+        }
+    }
+
+    #[test]
+    fn version_identities_carry_the_modification_time() {
+        assert_eq!(
+            version_identity(3, Some(1_796_613_665_123)),
+            "3@2026-12-07T03:21:05.123Z"
+        );
+        assert_eq!(version_identity(3, Some(0)), "3@1970-01-01T00:00:00.000Z");
+        assert_eq!(version_identity(7, None), "7");
+        assert_eq!(version_number("3@2026-12-07T03:21:05.123Z"), Some(3));
+        assert_eq!(version_number("12"), Some(12));
+        assert_eq!(version_number("x@y"), None);
+        // (a, b, same?)
+        let cases = [
+            ("3@t1", "3@t1", true),
+            ("3@t1", "3@t2", false),
+            ("3", "3@t1", true),
+            ("3@t1", "3", true),
+            ("3", "4@t1", false),
+            ("3", "3", true),
+            ("3", "4", false),
+            ("3@t1", "4@t1", false),
+            ("abc", "abc@t", false),
+            ("03", "03@t1", false),
+            ("+3", "+3@t1", false),
+            ("3", "3@", false),
+            ("3", "33@t1", false),
+            ("", "@t", false),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(same_version(a, b), want, "{a} vs {b}");
         }
     }
 

@@ -30,7 +30,8 @@ pub fn digest_of(versions: &BTreeMap<String, String>) -> String {
     hex(&h.finalize())[..32].to_string()
 }
 
-/// The record to keep for `versions`: the map itself when small, else `{"*": "<n> versions <digest>"}`.
+/// The record to keep for `versions`: the map itself when small, else
+/// `{"*": "<n> versions <keys digest> <pairs digest> <number-form pairs digest>"}`.
 pub fn bounded(versions: BTreeMap<String, String>) -> BTreeMap<String, String> {
     let bytes: usize = versions.iter().map(|(k, v)| k.len() + v.len() + 6).sum();
     if versions.len() <= MAX_RECORDED_VERSIONS && bytes <= MAX_RECORD_BYTES {
@@ -42,13 +43,35 @@ pub fn bounded(versions: BTreeMap<String, String>) -> BTreeMap<String, String> {
         .keys()
         .map(|k| (k.clone(), String::new()))
         .collect();
+    // A third digest over the pairs with Parameter Store versions reduced to their number: a record
+    // compacted before versions carried their modification time compares with this one.
+    let numbers: BTreeMap<String, String> = versions
+        .iter()
+        .map(|(k, v)| (k.clone(), number_form(v).to_string()))
+        .collect();
     let value = format!(
-        "{} versions {} {}",
+        "{} versions {} {} {}",
         versions.len(),
         digest_of(&keys),
-        digest_of(&versions)
+        digest_of(&versions),
+        digest_of(&numbers)
     );
     BTreeMap::from([(COMPACT_KEY.to_string(), value)])
+}
+
+/// A Parameter Store version identity (`3@<time>`) as its bare number (`3`); anything else as is.
+fn number_form(version: &str) -> &str {
+    match version.split_once('@') {
+        Some((n, time))
+            if !time.is_empty()
+                && !n.is_empty()
+                && !n.starts_with('0')
+                && n.bytes().all(|c| c.is_ascii_digit()) =>
+        {
+            n
+        }
+        _ => version,
+    }
 }
 
 /// Whether a record is the compacted (digest) form.
@@ -56,11 +79,12 @@ pub fn is_compact(record: &BTreeMap<String, String>) -> bool {
     record.len() == 1 && record.contains_key(COMPACT_KEY)
 }
 
-/// The (key-set digest, pairs digest) of a compacted record.
-fn compact_parts(record: &BTreeMap<String, String>) -> Option<(&str, &str)> {
+/// The (key-set digest, pairs digest, number-form pairs digest) of a compacted record; the last is
+/// None in records compacted before it existed.
+fn compact_parts(record: &BTreeMap<String, String>) -> Option<(&str, &str, Option<&str>)> {
     let mut words = record.get(COMPACT_KEY)?.split(' ');
     let (_, _, keys, pairs) = (words.next()?, words.next()?, words.next()?, words.next()?);
-    Some((keys, pairs))
+    Some((keys, pairs, words.next()))
 }
 
 /// A rotation: a remote key that was synced before now has a different version. A first sync, an added
@@ -73,12 +97,18 @@ pub fn is_rotation(
 ) -> bool {
     match (is_compact(previous), is_compact(current)) {
         (true, true) => match (compact_parts(previous), compact_parts(current)) {
-            (Some((pk, pp)), Some((ck, cp))) => pk == ck && pp != cp,
+            // An older record (no number form) holds bare parameter numbers: compare number forms.
+            (Some((pk, pp, None)), Some((ck, cp, cn))) => pk == ck && pp != cn.unwrap_or(cp),
+            (Some((pk, pp, Some(pn))), Some((ck, cp, cn))) => {
+                pk == ck && if cn.is_some() { pp != cp } else { pn != cp }
+            }
             _ => false,
         },
-        (false, false) => previous
-            .iter()
-            .any(|(k, v)| current.get(k).is_some_and(|now| now != v)),
+        (false, false) => previous.iter().any(|(k, v)| {
+            current
+                .get(k)
+                .is_some_and(|now| !crate::core::parameter::same_version(now, v))
+        }),
         _ => false,
     }
 }
@@ -101,6 +131,18 @@ mod tests {
             (&[], &[("a", "1")], false, "first sync"),
             (&[("a", "1")], &[("a", "1")], false, "no change"),
             (&[("a", "1")], &[("a", "2")], true, "new version"),
+            (
+                &[("/p", "3")],
+                &[("/p", "3@2026-12-07T03:21:05.123Z")],
+                false,
+                "a parameter record gains its modification time (upgrade)",
+            ),
+            (
+                &[("/p", "3@2026-12-07T03:21:05.123Z")],
+                &[("/p", "3@2026-12-07T04:00:00.000Z")],
+                true,
+                "a parameter re-created at the same number",
+            ),
             (&[("a", "1")], &[("a", "1"), ("b", "1")], false, "key added"),
             (
                 &[("a", "1"), ("b", "1")],
@@ -140,7 +182,7 @@ mod tests {
             .collect();
         let record = bounded(big.clone());
         assert!(is_compact(&record));
-        assert!(serde_json::to_string(&record).map(|s| s.len()).unwrap_or(0) < 100);
+        assert!(serde_json::to_string(&record).map(|s| s.len()).unwrap_or(0) < 140);
         assert!(record[COMPACT_KEY].starts_with("1400 versions "));
         let mut rotated = big.clone();
         rotated.insert("prod/find/secret-00001".into(), "v-new".into());
@@ -162,6 +204,58 @@ mod tests {
             !is_rotation(&record, &small),
             "a form switch is not a rotation"
         );
+    }
+
+    #[test]
+    fn compacted_parameter_records_survive_the_version_identity_upgrade() {
+        let bare: BTreeMap<String, String> = (0..150)
+            .map(|i| (format!("/app/p{i:03}"), (i + 1).to_string()))
+            .collect();
+        let timed = |t: &str| -> BTreeMap<String, String> {
+            bare.iter()
+                .map(|(k, v)| (k.clone(), format!("{v}@{t}")))
+                .collect()
+        };
+        let keys: BTreeMap<String, String> =
+            bare.keys().map(|k| (k.clone(), String::new())).collect();
+        // A record compacted by an earlier secretsync: no number-form digest.
+        let legacy = BTreeMap::from([(
+            COMPACT_KEY.to_string(),
+            format!("150 versions {} {}", digest_of(&keys), digest_of(&bare)),
+        )]);
+        let t1 = bounded(timed("2026-12-07T03:00:00.000Z"));
+        assert!(
+            !is_rotation(&legacy, &t1),
+            "the same numbers gaining their times is no rotation (no restart on upgrade)"
+        );
+        assert!(!is_rotation(&t1, &legacy), "nor a downgrade");
+        let mut moved = timed("2026-12-07T03:00:00.000Z");
+        moved.insert("/app/p007".into(), "99@2026-12-07T04:00:00.000Z".into());
+        assert!(is_rotation(&legacy, &bounded(moved.clone())));
+        assert!(is_rotation(&t1, &bounded(moved)));
+        // Re-created parameters (same numbers, new times) are a rotation between timed records.
+        assert!(is_rotation(
+            &t1,
+            &bounded(timed("2026-12-07T05:00:00.000Z"))
+        ));
+        assert!(!is_rotation(
+            &t1,
+            &bounded(timed("2026-12-07T03:00:00.000Z"))
+        ));
+        // Secrets Manager versions have no number form: old and new compactions compare as before.
+        let sm: BTreeMap<String, String> = (0..150)
+            .map(|i| (format!("prod/s{i:03}"), format!("uuid-{i}")))
+            .collect();
+        let sm_keys: BTreeMap<String, String> =
+            sm.keys().map(|k| (k.clone(), String::new())).collect();
+        let sm_legacy = BTreeMap::from([(
+            COMPACT_KEY.to_string(),
+            format!("150 versions {} {}", digest_of(&sm_keys), digest_of(&sm)),
+        )]);
+        assert!(!is_rotation(&sm_legacy, &bounded(sm.clone())));
+        let mut sm_rotated = sm.clone();
+        sm_rotated.insert("prod/s001".into(), "uuid-new".into());
+        assert!(is_rotation(&sm_legacy, &bounded(sm_rotated)));
     }
 
     #[test]

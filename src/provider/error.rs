@@ -3,6 +3,8 @@
 use aws_sdk_secretsmanager::config::http::HttpResponse;
 use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
 
+use crate::core::answer::ExistenceAnswer;
+
 /// What kind of failure a provider call had.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProviderErrorKind {
@@ -181,21 +183,19 @@ where
     (kind, detail)
 }
 
-/// Whether an SDK error is Secrets Manager saying, in a well-formed error, that the secret itself does
-/// not exist (ResourceNotFoundException, or a secret marked for deletion). Anything else — a bare
-/// HTTP status, a transport error, another code — is no proof of deletion.
-pub fn is_secret_gone<E>(err: &SdkError<E, HttpResponse>) -> bool
+/// An SDK error that is a service error parsed from a well-formed error body, as an
+/// [`ExistenceAnswer`] (code, message, HTTP status); None for a transport failure, a timeout or a response that is no service error. What the code
+/// proves is decided by [`crate::core::answer::existence`].
+pub fn service_error<E>(err: &SdkError<E, HttpResponse>) -> Option<ExistenceAnswer<'_>>
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
     let SdkError::ServiceError(_) = err else {
-        return false;
+        return None;
     };
-    match err.code() {
-        Some("ResourceNotFoundException") => true,
-        Some("InvalidRequestException") => err
-            .message()
-            .is_some_and(|m| m.contains("marked for deletion")),
-        _ => false,
-    }
+    Some(ExistenceAnswer::ServiceError {
+        code: err.code()?,
+        message: err.message().unwrap_or_default(),
+        status: err.raw_response().map(|r| r.status().as_u16()),
+    })
 }

@@ -92,7 +92,7 @@ struct ScopeState {
     referenced: HashSet<String>,
     /// Parameter Store: each parameter's latest Version as DescribeParameters last saw it (None: not
     /// there), and when.
-    parameters: HashMap<String, (Instant, Option<i64>)>,
+    parameters: HashMap<String, (Instant, Option<String>)>,
     /// Literal prefixes of the `find`s seen (None: a find with none).
     finds: HashSet<Option<String>>,
 }
@@ -163,23 +163,23 @@ impl ScopeIndex {
             .insert(name.to_string(), (Instant::now(), versions));
     }
 
-    /// A parameter's latest Version as seen at most `max_age` ago (`Some(None)`: it was not there).
-    pub fn parameter_version(&self, name: &str, max_age: Duration) -> Option<Option<i64>> {
+    /// A parameter's latest version identity as seen at most `max_age` ago (`Some(None)`: it was not there).
+    pub fn parameter_version(&self, name: &str, max_age: Duration) -> Option<Option<String>> {
         self.lock()
             .parameters
             .get(name)
             .filter(|(at, _)| at.elapsed() <= max_age)
-            .map(|(_, v)| *v)
+            .map(|(_, v)| v.clone())
     }
 
     /// Records a DescribeParameters answer about `asked`: the Version of each name in `seen`, and
     /// absence for the others.
-    pub fn set_parameter_versions(&self, asked: &[String], seen: &HashMap<String, i64>) {
+    pub fn set_parameter_versions(&self, asked: &[String], seen: &HashMap<String, String>) {
         let now = Instant::now();
         let mut s = self.lock();
         for name in asked {
             s.parameters
-                .insert(name.clone(), (now, seen.get(name).copied()));
+                .insert(name.clone(), (now, seen.get(name).cloned()));
         }
     }
 
@@ -382,11 +382,11 @@ mod tests {
         let none = HashSet::new();
         // Never described: all but the ARN, in name order.
         assert_eq!(s.stalest_parameters(&none, 10), vec!["/a", "/b", "/c"]);
-        let seen = HashMap::from([("/a".to_string(), 3)]);
+        let seen = HashMap::from([("/a".to_string(), "3@t".to_string())]);
         s.set_parameter_versions(&["/a".into(), "/b".into()], &seen);
         assert_eq!(
             s.parameter_version("/a", Duration::from_secs(60)),
-            Some(Some(3))
+            Some(Some("3@t".to_string()))
         );
         assert_eq!(
             s.parameter_version("/b", Duration::from_secs(60)),

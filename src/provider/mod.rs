@@ -29,9 +29,11 @@ use std::sync::{Arc, Mutex};
 
 use aws_sdk_secretsmanager::Client as SmClient;
 
+use crate::api::AwsService;
+use crate::core::answer::{ExistenceAnswer, Unusable, ValueAnswer, existence, value_of};
 use crate::core::change::VersionStages;
 use crate::core::deletion::RemoteState;
-use crate::core::remote::{RemoteContent, RemoteSecret, VersionSelector};
+use crate::core::remote::{RemoteSecret, VersionSelector};
 use crate::metrics::Metrics;
 
 /// Largest page ListSecrets returns (enforced here; some emulators ignore it).
@@ -133,6 +135,38 @@ pub struct Provider {
     metrics: Metrics,
     /// Estimated USD per AWS call, for `secretsync_aws_estimated_cost_usd_total`.
     price_per_call: f64,
+}
+
+/// The provider error for an answer [`value_of`] refused: a valueless version is not found (never a
+/// blank), a malformed answer is a provider error (never a value, never a deletion).
+fn unusable(why: Unusable, what: &str) -> ProviderError {
+    let kind = match why {
+        Unusable::NoValue => ProviderErrorKind::NotFound,
+        Unusable::Malformed(_) => ProviderErrorKind::Other,
+    };
+    ProviderError::new(kind, format!("{what}: {}", why.explain()))
+}
+
+/// A DescribeSecret result as [`existence`] reads it.
+fn existence_answer<E>(
+    result: &Result<
+        aws_sdk_secretsmanager::operation::describe_secret::DescribeSecretOutput,
+        aws_sdk_secretsmanager::error::SdkError<
+            E,
+            aws_sdk_secretsmanager::config::http::HttpResponse,
+        >,
+    >,
+) -> ExistenceAnswer<'_>
+where
+    E: aws_sdk_secretsmanager::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match result {
+        Ok(d) => ExistenceAnswer::Answered {
+            entity: d.name().is_some() || d.arn().is_some(),
+            deleted_date: d.deleted_date().is_some(),
+        },
+        Err(e) => error::service_error(e).unwrap_or(ExistenceAnswer::NoAnswer),
+    }
 }
 
 /// Secrets Manager's list price per 10,000 API calls, in USD.
@@ -265,17 +299,14 @@ impl Provider {
                 result
             })
             .await?;
-        let content = match (out.secret_string(), out.secret_binary()) {
-            (Some(s), _) => RemoteContent::String(s.to_string()),
-            (None, Some(b)) => RemoteContent::Binary(b.as_ref().to_vec()),
-            (None, None) => {
-                return Err(ProviderError::new(
-                    ProviderErrorKind::NotFound,
-                    format!("secret {key:?} ({selector:?}) has no value"),
-                ));
-            }
+        let answer = ValueAnswer {
+            entity: true,
+            version: out.version_id(),
+            text: out.secret_string(),
+            binary: out.secret_binary().map(|b| b.as_ref()),
         };
-        let version_id = out.version_id().unwrap_or_default().to_string();
+        let (version_id, content) = value_of(AwsService::SecretsManager, &answer)
+            .map_err(|why| unusable(why, &format!("GetSecretValue {key:?} ({selector:?})")))?;
         if let VersionSelector::Id(id) = selector
             && *id != version_id
         {
@@ -417,15 +448,21 @@ impl Provider {
                     || v.arn() == Some(asked.as_str())
             });
             if let Some(v) = entry {
-                let content = match (v.secret_string(), v.secret_binary()) {
-                    (Some(s), _) => RemoteContent::String(s.to_string()),
-                    (None, Some(b)) => RemoteContent::Binary(b.as_ref().to_vec()),
-                    (None, None) => continue,
+                let answer = ValueAnswer {
+                    entity: true,
+                    version: v.version_id(),
+                    text: v.secret_string(),
+                    binary: v.secret_binary().map(|b| b.as_ref()),
+                };
+                // An entry without a usable value is read alone, which says why.
+                let Ok((version_id, content)) = value_of(AwsService::SecretsManager, &answer)
+                else {
+                    continue;
                 };
                 let secret = RemoteSecret {
                     name: v.name().unwrap_or(key).to_string(),
                     arn: v.arn().unwrap_or_default().to_string(),
-                    version_id: v.version_id().unwrap_or_default().to_string(),
+                    version_id,
                     content,
                 };
                 self.cache.put(&sc.scope, key, &secret);
@@ -512,18 +549,23 @@ impl Provider {
                 .secret_id(rc.key(name))
                 .send()
                 .await;
-            let gone = matches!(&result, Err(e) if error::is_secret_gone(e));
+            let state = existence(AwsService::SecretsManager, existence_answer(&result));
             let result = result.map_err(|e| error::classify(e, "DescribeSecret", name));
             self.count(sc, "DescribeSecret", &result);
-            match result {
-                Ok(d) if d.deleted_date().is_some() => Ok(None),
-                Ok(d) => Ok(Some(
+            match (state, result) {
+                (RemoteState::Deleted, _) => Ok(None),
+                (RemoteState::Present, Ok(d)) => Ok(Some(
                     d.version_ids_to_stages()
                         .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
                         .unwrap_or_default(),
                 )),
-                Err(_) if gone => Ok(None),
-                Err(e) => Err(e),
+                (_, Err(e)) => Err(e),
+                (_, Ok(_)) => Err(ProviderError::new(
+                    ProviderErrorKind::Other,
+                    format!(
+                        "DescribeSecret {name:?}: malformed answer: HTTP success without the secret"
+                    ),
+                )),
             }
         };
         // Only the primary region may say a secret is gone: a replica region that lacks it (or answers

@@ -6,9 +6,12 @@
 use aws_sdk_ssm::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ssm::types::ParameterStringFilter;
 
-use super::error::{ProviderError, ProviderErrorKind, classify_service};
-use crate::core::parameter::ParameterPick;
-use crate::core::remote::{RemoteContent, RemoteSecret};
+use super::error::{ProviderError, ProviderErrorKind, classify_service, service_error};
+use crate::api::AwsService;
+use crate::core::answer::{ExistenceAnswer, ValueAnswer, existence, value_of};
+use crate::core::deletion::RemoteState;
+use crate::core::parameter::{ParameterPick, version_identity};
+use crate::core::remote::RemoteSecret;
 
 /// Most values one DescribeParameters `Name` filter takes.
 pub const NAMES_PER_FILTER: usize = 50;
@@ -43,13 +46,28 @@ impl ParameterStore {
             .send()
             .await
             .map_err(|e| classify(e, "GetParameter", name))?;
-        let p = out.parameter.ok_or_else(|| {
-            ProviderError::new(
-                ProviderErrorKind::NotFound,
-                format!("GetParameter {name:?}: no parameter in the answer"),
-            )
-        })?;
-        Ok(remote_of(&p, name))
+        remote_of(out.parameter.as_ref(), name, "GetParameter")
+    }
+
+    /// Whether the parameter itself still exists, as [`existence`] reads a GetParameter answer: only
+    /// Parameter Store's own ParameterNotFound is a deletion; an answer without a `Parameter` proves
+    /// nothing.
+    pub async fn exists(&self, name: &str) -> RemoteState {
+        let result = self
+            .client
+            .get_parameter()
+            .name(name)
+            .with_decryption(false)
+            .send()
+            .await;
+        let answer = match &result {
+            Ok(out) => ExistenceAnswer::Answered {
+                entity: out.parameter.is_some(),
+                deleted_date: false,
+            },
+            Err(e) => service_error(e).unwrap_or(ExistenceAnswer::NoAnswer),
+        };
+        existence(AwsService::ParameterStore, answer)
     }
 
     /// Up to [`super::batch::MAX_PARAMETERS`] parameters' latest versions in one GetParameters call,
@@ -64,18 +82,28 @@ impl ParameterStore {
             .await
             .map_err(|e| classify(e, "GetParameters", &names.join(",")))?;
         Ok(ManyParameters {
-            found: out.parameters().iter().map(|p| remote_of(p, "")).collect(),
+            found: out
+                .parameters()
+                .iter()
+                .map(|p| {
+                    (
+                        p.name().unwrap_or_default().to_string(),
+                        remote_of(Some(p), "", "GetParameters"),
+                    )
+                })
+                .collect(),
             invalid: out.invalid_parameters().to_vec(),
         })
     }
 
     /// One DescribeParameters page of the latest Version of named parameters (at most
-    /// [`NAMES_PER_FILTER`] names; no value is read): (name, Version) pairs and the next page's token.
+    /// [`NAMES_PER_FILTER`] names; no value is read): (name, version identity) pairs and the next
+    /// page's token.
     pub async fn versions_page(
         &self,
         names: &[String],
         token: Option<String>,
-    ) -> Result<Page<(String, i64)>, ProviderError> {
+    ) -> Result<Page<(String, String)>, ProviderError> {
         let filter = ParameterStringFilter::builder()
             .key("Name")
             .option("Equals")
@@ -96,7 +124,13 @@ impl ParameterStore {
         let items = page
             .parameters()
             .iter()
-            .filter_map(|p| Some((p.name()?.to_string(), p.version())))
+            .filter_map(|p| {
+                let modified = p.last_modified_date().map(millis);
+                Some((
+                    p.name()?.to_string(),
+                    version_identity(p.version(), modified),
+                ))
+            })
             .collect();
         Ok((items, page.next_token().map(String::from)))
     }
@@ -160,8 +194,8 @@ impl ParameterStore {
         let items = page
             .parameters()
             .iter()
-            .map(|p| remote_of(p, path))
-            .collect();
+            .map(|p| remote_of(Some(p), path, "GetParametersByPath"))
+            .collect::<Result<_, _>>()?;
         Ok((items, page.next_token().map(String::from)))
     }
 }
@@ -172,20 +206,55 @@ pub type Page<T> = (Vec<T>, Option<String>);
 /// The answer of one GetParameters call.
 #[derive(Debug, Default)]
 pub struct ManyParameters {
-    /// The parameters found, latest versions, decrypted.
-    pub found: Vec<RemoteSecret>,
+    /// The parameters found (name as answered, and the parameter or why it cannot be used), latest
+    /// versions, decrypted.
+    pub found: Vec<(String, Result<RemoteSecret, ProviderError>)>,
     /// The names asked for that Parameter Store says do not exist.
     pub invalid: Vec<String>,
 }
 
-/// A parameter as a remote secret: StringList stays its comma-separated text.
-fn remote_of(p: &aws_sdk_ssm::types::Parameter, asked: &str) -> RemoteSecret {
-    RemoteSecret {
-        name: p.name().unwrap_or(asked).to_string(),
-        arn: p.arn().unwrap_or_default().to_string(),
-        version_id: p.version().to_string(),
-        content: RemoteContent::String(p.value().unwrap_or_default().to_string()),
-    }
+/// A `LastModifiedDate` in milliseconds, rounded (the JSON carries seconds with three decimals, which a
+/// float may hold as `.122999…`): every call's answer about one version gives the same identity.
+fn millis(d: &aws_sdk_ssm::primitives::DateTime) -> i64 {
+    d.secs()
+        .saturating_mul(1000)
+        .saturating_add((i64::from(d.subsec_nanos()) + 500_000) / 1_000_000)
+}
+
+/// A parameter as a remote secret, through the one check of [`value_of`]: a missing `Parameter`,
+/// `Version` or `Value` is a malformed answer (a provider error), never a blank value. StringList stays
+/// its comma-separated text. The version id is the version identity (number and modification time).
+fn remote_of(
+    p: Option<&aws_sdk_ssm::types::Parameter>,
+    asked: &str,
+    op: &str,
+) -> Result<RemoteSecret, ProviderError> {
+    let version = p.map(|p| {
+        let modified = p.last_modified_date().map(millis);
+        version_identity(p.version(), modified)
+    });
+    let answer = ValueAnswer {
+        entity: p.is_some(),
+        // Parameter Store numbers versions from 1: a 0 is a missing Version.
+        version: version
+            .as_deref()
+            .filter(|_| p.is_some_and(|p| p.version() > 0)),
+        text: p.and_then(|p| p.value()),
+        binary: None,
+    };
+    let name = p.and_then(|p| p.name()).unwrap_or(asked);
+    let (version_id, content) = value_of(AwsService::ParameterStore, &answer).map_err(|why| {
+        ProviderError::new(
+            ProviderErrorKind::Other,
+            format!("{op} {name:?}: {}", why.explain()),
+        )
+    })?;
+    Ok(RemoteSecret {
+        name: name.to_string(),
+        arn: p.and_then(|p| p.arn()).unwrap_or_default().to_string(),
+        version_id,
+        content,
+    })
 }
 
 /// Maps an SSM error: ParameterNotFound / ParameterVersionNotFound → NotFound (a well-formed answer
@@ -250,7 +319,10 @@ mod tests {
             (got.name.as_str(), got.version_id.as_str()),
             ("/app/hosts", "3")
         );
-        assert_eq!(got.content, RemoteContent::String("a,b,c".into()));
+        assert_eq!(
+            got.content,
+            crate::core::remote::RemoteContent::String("a,b,c".into())
+        );
         assert_eq!(rule.num_calls(), 1);
     }
 

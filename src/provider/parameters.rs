@@ -12,7 +12,7 @@ use super::batch::{self, Waiter};
 use super::parameter_store::{NAMES_PER_FILTER, Page, ParameterStore};
 use super::{Provider, ProviderError, ProviderErrorKind, RemoteState, StoreClient};
 use crate::api::FindRef;
-use crate::core::parameter::ParameterPick;
+use crate::core::parameter::{ParameterPick, version_number};
 use crate::core::remote::{RemoteSecret, VersionSelector};
 
 /// Most pages one paginated call may take: an endpoint that never stops paging is an error, not a
@@ -85,6 +85,17 @@ impl Provider {
         let result = ps.get(key, &pick).await;
         self.count(sc, "GetParameter", &result);
         let secret = result?;
+        if let ParameterPick::Version(n) = pick
+            && version_number(&secret.version_id) != i64::try_from(n).ok()
+        {
+            return Err(ProviderError::new(
+                ProviderErrorKind::Other,
+                format!(
+                    "GetParameter {key:?}: asked for version {n} but the answer is version {}",
+                    secret.version_id
+                ),
+            ));
+        }
         self.cache.put(&sc.scope, key, &secret);
         Ok(secret)
     }
@@ -169,13 +180,14 @@ impl Provider {
         let answer = result?;
         let mut out = HashMap::new();
         for key in keys {
-            let found = answer
-                .found
-                .iter()
-                .find(|p| p.name == *key || p.arn == *key);
-            if let Some(p) = found {
-                self.cache.put(&sc.scope, key, p);
-                out.insert(key.clone(), Ok(p.clone()));
+            let found = answer.found.iter().find(|(name, p)| {
+                name == key || p.as_ref().is_ok_and(|p| p.name == *key || p.arn == *key)
+            });
+            if let Some((_, p)) = found {
+                if let Ok(p) = p {
+                    self.cache.put(&sc.scope, key, p);
+                }
+                out.insert(key.clone(), p.clone());
             } else if answer.invalid.contains(key) {
                 out.insert(
                     key.clone(),
@@ -189,7 +201,7 @@ impl Provider {
         Ok(out)
     }
 
-    /// The latest Version of each of `names` (absent: not there) as seen at most `max_age` ago,
+    /// The latest version identity of each of `names` (absent: not there) as seen at most `max_age` ago,
     /// without reading a value. Names the store's index has no fresh answer for are described, with
     /// the call's spare filter values filled by the store's least recently described parameters, so
     /// one DescribeParameters call serves up to fifty ExternalSecrets.
@@ -198,10 +210,10 @@ impl Provider {
         sc: &StoreClient,
         names: &[String],
         max_age: Duration,
-    ) -> Result<HashMap<String, i64>, ProviderError> {
+    ) -> Result<HashMap<String, String>, ProviderError> {
         let ps = self.parameter_store(sc)?;
         let idx = self.index.scope(&sc.scope);
-        let known = |out: &mut HashMap<String, i64>| -> Vec<String> {
+        let known = |out: &mut HashMap<String, String>| -> Vec<String> {
             let mut missing = Vec::new();
             for name in names {
                 match idx.parameter_version(name, max_age) {
@@ -226,7 +238,7 @@ impl Provider {
             let skip: HashSet<&str> = chunk.iter().map(String::as_str).collect();
             asked.extend(idx.stalest_parameters(&skip, NAMES_PER_FILTER - chunk.len()));
             let asked_ref = &asked;
-            let seen: HashMap<String, i64> = self
+            let seen: HashMap<String, String> = self
                 .all_pages(
                     sc,
                     "DescribeParameters",
@@ -241,29 +253,35 @@ impl Provider {
             out.extend(
                 chunk
                     .iter()
-                    .filter_map(|n| seen.get(n).map(|v| (n.clone(), *v))),
+                    .filter_map(|n| seen.get(n).map(|v| (n.clone(), v.clone()))),
             );
         }
         Ok(out)
     }
 
     /// Whether each of `names` is confirmed gone: only Parameter Store's own ParameterNotFound to a
-    /// GetParameter counts as deleted.
+    /// GetParameter counts as deleted (see [`crate::core::answer::existence`]).
     pub(super) async fn parameters_deleted(
         &self,
         sc: &StoreClient,
         names: &[String],
     ) -> Vec<(String, RemoteState)> {
+        let Ok(ps) = self.parameter_store(sc) else {
+            return names
+                .iter()
+                .map(|n| (n.clone(), RemoteState::Unknown))
+                .collect();
+        };
         let mut out = Vec::with_capacity(names.len());
         for name in names {
-            let state = match self
-                .parameter_get(sc, name, &VersionSelector::current())
-                .await
-            {
-                Ok(_) => RemoteState::Present,
-                Err(e) if e.kind == ProviderErrorKind::NotFound => RemoteState::Deleted,
-                Err(_) => RemoteState::Unknown,
+            sc.pace().await;
+            let state = ps.exists(name).await;
+            let counted: Result<(), ProviderError> = match state {
+                RemoteState::Present => Ok(()),
+                RemoteState::Deleted => Err(ProviderError::new(ProviderErrorKind::NotFound, "")),
+                RemoteState::Unknown => Err(ProviderError::new(ProviderErrorKind::Other, "")),
             };
+            self.count(sc, "GetParameter", &counted);
             out.push((name.clone(), state));
         }
         out

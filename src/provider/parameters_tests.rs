@@ -93,6 +93,9 @@ async fn latest_reads_due_together_go_out_as_get_parameters_of_ten() {
     assert_eq!(rule.num_calls(), 3);
 }
 
+/// The version identity the describe mock answers: Version 4, modified at 2026-12-07T03:21:05.123Z.
+const V4: &str = "4@2026-12-07T03:21:05.123Z";
+
 #[tokio::test]
 async fn one_describe_call_serves_the_detection_of_fifty_external_secrets() {
     let rule = mock!(Client::describe_parameters).then_compute_output(|req| {
@@ -106,7 +109,15 @@ async fn one_describe_call_serves_the_detection_of_fifty_external_secrets() {
                 asked
                     .iter()
                     .filter(|n| !n.starts_with("/gone"))
-                    .map(|n| ParameterMetadata::builder().name(n).version(4).build())
+                    .map(|n| {
+                        ParameterMetadata::builder()
+                            .name(n)
+                            .version(4)
+                            .last_modified_date(aws_smithy_types::DateTime::from_millis(
+                                1_796_613_665_123,
+                            ))
+                            .build()
+                    })
                     .collect(),
             ))
             .build()
@@ -126,7 +137,11 @@ async fn one_describe_call_serves_the_detection_of_fifty_external_secrets() {
         .map(|n| p.parameter_versions(&sc, std::slice::from_ref(n), hour));
     for (name, r) in names.iter().zip(futures::future::join_all(asks).await) {
         let versions = r.expect("described");
-        assert_eq!(versions.get(name), Some(&4), "{name}");
+        assert_eq!(
+            versions.get(name).map(String::as_str),
+            Some(V4),
+            "{name}: the number and the modification time"
+        );
     }
     assert_eq!(rule.num_calls(), 2, "100 names, 50 per call");
     assert_eq!(calls(&p, "DescribeParameters"), 2.0);
@@ -134,7 +149,7 @@ async fn one_describe_call_serves_the_detection_of_fifty_external_secrets() {
     let two: Vec<String> = vec!["/app/p042".into(), "/gone/x".into()];
     let gone = || p.parameter_versions(&sc, &two, hour);
     let v = gone().await.expect("described");
-    assert_eq!(v.get("/app/p042"), Some(&4));
+    assert_eq!(v.get("/app/p042").map(String::as_str), Some(V4));
     assert!(!v.contains_key("/gone/x"));
     assert_eq!(rule.num_calls(), 3);
     let v = gone().await.expect("from the index");

@@ -156,6 +156,7 @@ pub async fn delete_namespace(client: &Client, name: &str) {
 
 pub mod events;
 pub mod fake_endpoints;
+pub mod fault_proxy;
 pub mod forwarder;
 pub mod helm;
 pub mod in_cluster;

@@ -1,0 +1,341 @@
+//! What an AWS answer may mean, for every service: the one check an answer passes before it can
+//! produce a value or confirm a deletion. A value comes only from an answer that names a version and
+//! holds a value; a deletion is confirmed only by the service's own not-found error for the entity
+//! itself (or Secrets Manager's `DeletedDate`). An HTTP 200 that lacks what the call promises (`{}`, a
+//! `Parameter` without `Value`) is malformed: a provider error, never a value, never a deletion.
+
+use super::deletion::RemoteState;
+use super::remote::RemoteContent;
+use crate::api::AwsService;
+
+/// A value read's answer, as the service sent it (None: the field was absent).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ValueAnswer<'a> {
+    /// The answer holds the entity at all (Parameter Store: a `Parameter`; Secrets Manager's
+    /// GetSecretValue and batch entries always do).
+    pub entity: bool,
+    /// The version identifier it names (Secrets Manager `VersionId`; Parameter Store: the version
+    /// identity, see [`super::parameter::version_identity`]).
+    pub version: Option<&'a str>,
+    /// `SecretString` / `Value`.
+    pub text: Option<&'a str>,
+    /// `SecretBinary` (Secrets Manager only).
+    pub binary: Option<&'a [u8]>,
+}
+
+/// Why an answer cannot produce a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unusable {
+    /// The version exists but holds no value (Secrets Manager: a rotation without a Lambda); the same
+    /// as a missing version: not found, never a blank.
+    NoValue,
+    /// The answer is not what the service sends (no entity, no version, or no value where the service
+    /// always sends one): a provider error.
+    Malformed(&'static str),
+}
+
+impl Unusable {
+    /// A value-free explanation for status and logs.
+    pub fn explain(self) -> &'static str {
+        match self {
+            Unusable::NoValue => "the version has no value",
+            Unusable::Malformed(what) => what,
+        }
+    }
+}
+
+/// The version id and content of a value answer, or why it cannot be used.
+pub fn value_of(
+    service: AwsService,
+    answer: &ValueAnswer<'_>,
+) -> Result<(String, RemoteContent), Unusable> {
+    if !answer.entity {
+        return Err(Unusable::Malformed(
+            "malformed answer: HTTP success without the secret or parameter",
+        ));
+    }
+    let Some(version) = answer.version.filter(|v| !v.is_empty()) else {
+        return Err(Unusable::Malformed("malformed answer: no version"));
+    };
+    let content = match (service, answer.text, answer.binary) {
+        // Parameter Store has no empty parameters (a Value is at least one character).
+        (AwsService::ParameterStore, Some(""), _) => {
+            return Err(Unusable::Malformed(
+                "malformed answer: a parameter with an empty Value",
+            ));
+        }
+        (_, Some(s), _) => RemoteContent::String(s.to_string()),
+        (AwsService::SecretsManager, None, Some(b)) => RemoteContent::Binary(b.to_vec()),
+        (AwsService::SecretsManager, None, None) => return Err(Unusable::NoValue),
+        // Parameter Store always sends `Value` (an empty String parameter cannot exist).
+        (AwsService::ParameterStore, None, _) => {
+            return Err(Unusable::Malformed(
+                "malformed answer: a parameter without a Value",
+            ));
+        }
+    };
+    Ok((version.to_string(), content))
+}
+
+/// The answer to "does this secret / parameter still exist?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExistenceAnswer<'a> {
+    /// HTTP success. `entity`: the answer describes the secret / parameter (Secrets Manager: a Name or
+    /// ARN; Parameter Store: a `Parameter`); `deleted_date`: Secrets Manager's `DeletedDate` is set.
+    Answered {
+        /// The answer holds the entity.
+        entity: bool,
+        /// Scheduled for deletion (Secrets Manager).
+        deleted_date: bool,
+    },
+    /// A service error parsed from a well-formed error body: its code, message and HTTP status.
+    ServiceError {
+        /// The error code (`ResourceNotFoundException`, `ParameterNotFound`, ...).
+        code: &'a str,
+        /// The error message.
+        message: &'a str,
+        /// The HTTP status it came with (the not-found errors are 4xx client errors).
+        status: Option<u16>,
+    },
+    /// Anything else: transport failure, timeout, a bare HTTP status, an unparseable body.
+    NoAnswer,
+}
+
+/// What an existence answer proves about the entity itself.
+pub fn existence(service: AwsService, answer: ExistenceAnswer<'_>) -> RemoteState {
+    match (service, answer) {
+        (_, ExistenceAnswer::Answered { entity: false, .. }) => RemoteState::Unknown,
+        (
+            AwsService::SecretsManager,
+            ExistenceAnswer::Answered {
+                deleted_date: true, ..
+            },
+        ) => RemoteState::Deleted,
+        (_, ExistenceAnswer::Answered { .. }) => RemoteState::Present,
+        // The not-found errors are client errors (AWS sends 400, emulators 400 or 404); the same code
+        // on a 5xx (or without a status) is a failing endpoint, not an answer about the secret.
+        (_, ExistenceAnswer::ServiceError { status, .. })
+            if !status.is_some_and(|s| (400..500).contains(&s)) =>
+        {
+            RemoteState::Unknown
+        }
+        (AwsService::SecretsManager, ExistenceAnswer::ServiceError { code, message, .. }) => {
+            match code {
+                "ResourceNotFoundException" => RemoteState::Deleted,
+                "InvalidRequestException" if message.contains("marked for deletion") => {
+                    RemoteState::Deleted
+                }
+                _ => RemoteState::Unknown,
+            }
+        }
+        // A missing version (ParameterVersionNotFound) is not a deleted parameter.
+        (AwsService::ParameterStore, ExistenceAnswer::ServiceError { code, .. }) => {
+            if code == "ParameterNotFound" {
+                RemoteState::Deleted
+            } else {
+                RemoteState::Unknown
+            }
+        }
+        (_, ExistenceAnswer::NoAnswer) => RemoteState::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use AwsService::{ParameterStore, SecretsManager};
+
+    #[test]
+    fn values_come_only_from_well_formed_answers() {
+        let bytes: &[u8] = b"\x00\x01";
+        // (service, entity, version, text, binary, expected)
+        type Want = Result<(&'static str, RemoteContent), Unusable>;
+        type Case<'a> = (
+            AwsService,
+            bool,
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<&'a [u8]>,
+            Want,
+        );
+        let s = |v: &str| RemoteContent::String(v.into());
+        let cases: Vec<Case<'_>> = vec![
+            (
+                SecretsManager,
+                true,
+                Some("v1"),
+                Some("pw"),
+                None,
+                Ok(("v1", s("pw"))),
+            ),
+            (
+                SecretsManager,
+                true,
+                Some("v1"),
+                Some(""),
+                None,
+                Ok(("v1", s(""))),
+            ),
+            (
+                SecretsManager,
+                true,
+                Some("v1"),
+                None,
+                Some(bytes),
+                Ok(("v1", RemoteContent::Binary(bytes.to_vec()))),
+            ),
+            (
+                SecretsManager,
+                true,
+                Some("v1"),
+                None,
+                None,
+                Err(Unusable::NoValue),
+            ),
+            (
+                SecretsManager,
+                true,
+                None,
+                Some("pw"),
+                None,
+                Err(Unusable::Malformed("malformed answer: no version")),
+            ),
+            (
+                SecretsManager,
+                true,
+                Some(""),
+                Some("pw"),
+                None,
+                Err(Unusable::Malformed("malformed answer: no version")),
+            ),
+            (
+                ParameterStore,
+                true,
+                Some("3@t"),
+                Some("pw"),
+                None,
+                Ok(("3@t", s("pw"))),
+            ),
+            (
+                ParameterStore,
+                true,
+                Some("3@t"),
+                None,
+                None,
+                Err(Unusable::Malformed(
+                    "malformed answer: a parameter without a Value",
+                )),
+            ),
+            (
+                ParameterStore,
+                true,
+                Some("3@t"),
+                Some(""),
+                None,
+                Err(Unusable::Malformed(
+                    "malformed answer: a parameter with an empty Value",
+                )),
+            ),
+            (
+                ParameterStore,
+                true,
+                Some("3@t"),
+                None,
+                Some(bytes),
+                Err(Unusable::Malformed(
+                    "malformed answer: a parameter without a Value",
+                )),
+            ),
+        ];
+        for (service, entity, version, text, binary, want) in cases {
+            let a = ValueAnswer {
+                entity,
+                version,
+                text,
+                binary,
+            };
+            let got = value_of(service, &a);
+            let want = want.map(|(v, c)| (v.to_string(), c));
+            assert_eq!(got, want, "{service:?} {a:?}");
+        }
+        // No entity is malformed whatever else the answer holds.
+        for service in [SecretsManager, ParameterStore] {
+            for text in [None, Some("pw")] {
+                let a = ValueAnswer {
+                    entity: false,
+                    version: Some("1"),
+                    text,
+                    binary: None,
+                };
+                assert!(
+                    matches!(value_of(service, &a), Err(Unusable::Malformed(_))),
+                    "{service:?} {a:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_services_own_not_found_confirms_a_deletion() {
+        use ExistenceAnswer::*;
+        use RemoteState::*;
+        let err = |code: &'static str, message: &'static str| ServiceError {
+            code,
+            message,
+            status: Some(400),
+        };
+        let err_with = |code: &'static str, status: Option<u16>| ServiceError {
+            code,
+            message: "",
+            status,
+        };
+        let answered = |entity: bool, deleted_date: bool| Answered {
+            entity,
+            deleted_date,
+        };
+        // (service, answer, Secrets Manager's verdict, Parameter Store's verdict)
+        let cases: Vec<(ExistenceAnswer<'_>, RemoteState, RemoteState)> = vec![
+            (answered(true, false), Present, Present),
+            (answered(true, true), Deleted, Present),
+            // `{}`: an HTTP 200 that describes nothing proves nothing.
+            (answered(false, false), Unknown, Unknown),
+            (answered(false, true), Unknown, Unknown),
+            (err("ResourceNotFoundException", ""), Deleted, Unknown),
+            (
+                err("InvalidRequestException", "secret is marked for deletion"),
+                Deleted,
+                Unknown,
+            ),
+            (err("InvalidRequestException", "bad"), Unknown, Unknown),
+            (err("ParameterNotFound", ""), Unknown, Deleted),
+            (err("ParameterVersionNotFound", ""), Unknown, Unknown),
+            (err("AccessDeniedException", ""), Unknown, Unknown),
+            (err("ThrottlingException", ""), Unknown, Unknown),
+            (err("", ""), Unknown, Unknown),
+            // The not-found codes on anything but a 400 are a failing endpoint.
+            (
+                err_with("ResourceNotFoundException", Some(500)),
+                Unknown,
+                Unknown,
+            ),
+            (err_with("ParameterNotFound", Some(503)), Unknown, Unknown),
+            (
+                err_with("ResourceNotFoundException", Some(404)),
+                Deleted,
+                Unknown,
+            ),
+            (err_with("ParameterNotFound", Some(404)), Unknown, Deleted),
+            (
+                err_with("ResourceNotFoundException", Some(599)),
+                Unknown,
+                Unknown,
+            ),
+            (err_with("ParameterNotFound", None), Unknown, Unknown),
+            (NoAnswer, Unknown, Unknown),
+        ];
+        for (answer, sm, ps) in cases {
+            assert_eq!(existence(SecretsManager, answer), sm, "{answer:?}");
+            assert_eq!(existence(ParameterStore, answer), ps, "{answer:?}");
+        }
+    }
+}
