@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 /// Pattern a role ARN must match (any partition).
 pub const ROLE_ARN_PATTERN: &str = r"^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$";
 
-/// Pattern an AWS region name must match (`us-east-1`, `us-gov-west-1`, `cn-north-1`): `region`,
+/// Pattern an AWS region name must match (`us-east-1`, `us-gov-west-1`, `cn-north-1`,
+/// `us-isob-east-1`, `eusc-de-east-1`): `region`,
 /// `events.region` (in the CRD) and every `failoverRegions` entry (checked by the controller).
-pub const REGION_PATTERN: &str = r"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$";
+pub const REGION_PATTERN: &str = r"^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$";
 
 /// How a namespaced store connects to AWS Secrets Manager.
 #[derive(CustomResource, KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]

@@ -148,6 +148,24 @@ impl EventSources {
         })
     }
 
+    /// Whether another reader of `key`'s queue receives now (see [`event_routing::sibling_receiving`]).
+    fn sibling_receiving(&self, key: &PollerKey) -> bool {
+        self.with_readers(|readers| event_routing::sibling_receiving(key, readers))
+    }
+
+    /// Every ExternalSecret reading through the stores of reader `key`.
+    fn all_readers_of(&self, key: &PollerKey) -> Vec<ObjectRef<ExternalSecret>> {
+        let stores = self
+            .routes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key)
+            .cloned()
+            .unwrap_or_default();
+        let idx = self.index.lock().unwrap_or_else(|p| p.into_inner());
+        stores.iter().flat_map(|s| idx.all_of(s)).collect()
+    }
+
     /// Whether reader `key`'s queue may be split with a reader of the same URL at another endpoint.
     pub fn split_by_endpoint(&self, key: &PollerKey) -> bool {
         self.with_readers(|readers| event_routing::split_by_endpoint(key, readers))
@@ -318,13 +336,22 @@ async fn poll(ctx: Arc<Context>, key: PollerKey, config: StoreConfig) {
                 }
                 failures = 0;
                 // A delete failure stays reported until a delete succeeds.
+                let before = ctx.events.health(&key);
                 let delete_failing = matches!(
-                    ctx.events.health(&key),
+                    before,
                     Some(Health::Failing {
                         reason: DELETE_FAILED,
                         ..
                     })
                 );
+                // Starting (again) to receive while another identity read the queue: the messages it
+                // took meanwhile never reached this reader's stores and are gone, so refresh them all.
+                if !before.as_ref().is_some_and(Health::receives)
+                    && ctx.events.sibling_receiving(&key)
+                {
+                    let n = ctx.event_changed(ctx.events.all_readers_of(&key));
+                    tracing::info!(queue = %key.queue.url, refreshed = n, "event queue readable: catching up on events other readers of the queue took meanwhile");
+                }
                 if !delete_failing {
                     ctx.events.set_health(&key, Health::Receiving);
                 }
@@ -385,6 +412,11 @@ async fn handle(
     messages: Vec<crate::provider::queue::QueueMessage>,
 ) -> Result<(), ProviderError> {
     let stores = ctx.events.stores_for(key);
+    if stores.is_empty() {
+        // The reader is being stopped or reconfigured: leave the messages to their visibility
+        // timeout (they come back to the reader that replaces it) instead of deleting them unhandled.
+        return Ok(());
+    }
     let mut receipts = Vec::with_capacity(messages.len());
     for m in messages {
         let result = match aws_event::parse(&m.body) {

@@ -25,6 +25,16 @@ pub(crate) async fn replica_guard(
         return Ok(());
     }
     let reads = selectors(spec);
+    let spec_keys = reads.keys().map(String::as_str).collect();
+    if let Some(key) = crate::core::failover::dropped_find_key(previous, now, &spec_keys) {
+        return Err(SyncError::new(
+            Reason::ProviderError,
+            format!(
+                "a find no longer returns {key:?} while a failover region may have answered (secrets \
+                 replicate one by one); the Secret keeps its keys until the primary region answers"
+            ),
+        ));
+    }
     for (key, version) in now {
         let Some(synced) = previous.get(key).filter(|s| *s != version) else {
             continue;
@@ -61,8 +71,8 @@ pub(crate) async fn replica_guard(
                  region that is behind may have served it); the Secret keeps the synced version"
             ),
             Verdict::KeepNoAnswer => format!(
-                "the version of {name:?} read (a failover region may have served it) was confirmed \
-                 by {answered_by}; the Secret keeps the synced version"
+                "the version of {name:?} read (a failover region may have served it) could not be \
+                 confirmed by {answered_by}; the Secret keeps the synced version"
             ),
         };
         return Err(SyncError::new(Reason::ProviderError, message));

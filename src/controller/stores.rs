@@ -273,7 +273,7 @@ pub async fn resolve_for(
     })
 }
 
-/// What an AWS region name looks like (`us-east-1`, `us-gov-west-1`, `cn-north-1`).
+/// What an AWS region name looks like (`us-east-1`, `us-gov-west-1`, `eusc-de-east-1`).
 static REGION: std::sync::LazyLock<Result<regex::Regex, regex::Error>> =
     std::sync::LazyLock::new(|| regex::Regex::new(crate::api::REGION_PATTERN));
 
@@ -557,6 +557,34 @@ mod tests {
     use super::*;
 
     /// Every kind of `failoverRegions` entry: usable ones in order, and the first refused one named.
+    #[test]
+    fn region_names_of_every_partition_match_and_hosts_do_not() {
+        let re = match &*REGION {
+            Ok(re) => re,
+            Err(e) => panic!("REGION_PATTERN: {e}"),
+        };
+        for ok in [
+            "us-east-1",
+            "us-gov-west-1",
+            "cn-north-1",
+            "ap-southeast-5",
+            "us-isob-east-1",
+            "eusc-de-east-1",
+        ] {
+            assert!(re.is_match(ok), "{ok}");
+        }
+        for bad in [
+            "x@127.0.0.1:1/",
+            "us-east",
+            "US-EAST-1",
+            "us-east-1.",
+            "",
+            "useast1",
+        ] {
+            assert!(!re.is_match(bad), "{bad}");
+        }
+    }
+
     #[test]
     fn failover_entries_name_other_regions_once_each() {
         use crate::api::{FailoverRegion, RegionEndpoint};

@@ -82,10 +82,20 @@ pub fn stores_for<'a, K: Eq>(receiver: &K, readers: &[Reader<'a, K>]) -> BTreeSe
 
 /// Whether reader `reader`'s queue may be split with a reader whose messages never reach its stores:
 /// another reader that receives names the same queue URL in the same region through a different SQS
-/// endpoint (if both endpoints serve the same queue, each message reaches only one side).
+/// endpoint (if both endpoints serve the same queue, each message reaches only one side). Only readers
+/// serving a store of the same trust domain count (see [`trust_domain`]): another tenant naming the
+/// same URL through an endpoint it controls can neither turn this store's `EventsReady` False nor
+/// learn from its own condition which queues others read.
 pub fn split_by_endpoint<K: Eq>(reader: &K, readers: &[Reader<'_, K>]) -> bool {
     let Some(own) = readers.iter().find(|r| r.key == reader) else {
         return false;
+    };
+    let shares_domain = |r: &Reader<'_, K>| {
+        r.stores.iter().any(|a| {
+            own.stores
+                .iter()
+                .any(|b| trust_domain(a) == trust_domain(b))
+        })
     };
     readers.iter().any(|r| {
         r.key != reader
@@ -93,7 +103,32 @@ pub fn split_by_endpoint<K: Eq>(reader: &K, readers: &[Reader<'_, K>]) -> bool {
             && r.queue.url == own.queue.url
             && r.queue.region == own.queue.region
             && r.queue.endpoint != own.queue.endpoint
+            && shares_domain(r)
     })
+}
+
+/// The trust domain of a store id: its namespace for a `SecretStore/<ns>/<name>` (one tenant), `""`
+/// for every `ClusterSecretStore/<name>` (the cluster admin's); any other id is a domain of its own.
+pub fn trust_domain(store_id: &str) -> &str {
+    if let Some(rest) = store_id.strip_prefix("SecretStore/") {
+        rest.split('/').next().unwrap_or(rest)
+    } else if store_id.starts_with("ClusterSecretStore/") {
+        ""
+    } else {
+        store_id
+    }
+}
+
+/// Whether another reader of `reader`'s very queue receives now: messages it took while `reader` was
+/// not receiving never reached `reader`'s stores (and are deleted), so those stores need a catch-up
+/// refresh when `reader` starts receiving.
+pub fn sibling_receiving<K: Eq>(reader: &K, readers: &[Reader<'_, K>]) -> bool {
+    let Some(own) = readers.iter().find(|r| r.key == reader) else {
+        return false;
+    };
+    readers
+        .iter()
+        .any(|r| r.key != reader && r.receiving && r.queue == own.queue)
 }
 
 #[cfg(test)]
@@ -269,49 +304,96 @@ mod tests {
         let other_region = queue(URL, "us-west-2", Some("https://vpce.example"));
         // (what, readers, reader asked about, split)
         let cases: Vec<(&str, Vec<Row>, &str, bool)> = vec![
-            ("alone", rows(&[("a", &q, true, &["A"])]), "a", false),
+            (
+                "another tenant's store through its own endpoint is not counted",
+                rows(&[
+                    ("a", &q, true, &["SecretStore/victim/a"]),
+                    ("b", &vpc, true, &["SecretStore/tenant/b"]),
+                ]),
+                "a",
+                false,
+            ),
+            (
+                "nor is a tenant's store against a ClusterSecretStore, either way",
+                rows(&[
+                    ("a", &q, true, &["ClusterSecretStore/platform"]),
+                    ("b", &vpc, true, &["SecretStore/tenant/b"]),
+                ]),
+                "a",
+                false,
+            ),
+            (
+                "two ClusterSecretStores are one domain",
+                rows(&[
+                    ("a", &q, true, &["ClusterSecretStore/one"]),
+                    ("b", &vpc, true, &["ClusterSecretStore/two"]),
+                ]),
+                "b",
+                true,
+            ),
+            (
+                "alone",
+                rows(&[("a", &q, true, &["SecretStore/t/a"])]),
+                "a",
+                false,
+            ),
             (
                 "the same queue with another identity is shared, not split",
-                rows(&[("a", &q, true, &["A"]), ("b", &q, true, &["B"])]),
+                rows(&[
+                    ("a", &q, true, &["SecretStore/t/a"]),
+                    ("b", &q, true, &["SecretStore/t/b"]),
+                ]),
                 "a",
                 false,
             ),
             (
                 "another endpoint that receives",
-                rows(&[("a", &q, true, &["A"]), ("b", &vpc, true, &["B"])]),
+                rows(&[
+                    ("a", &q, true, &["SecretStore/t/a"]),
+                    ("b", &vpc, true, &["SecretStore/t/b"]),
+                ]),
                 "a",
                 true,
             ),
             (
                 "seen from the other side",
-                rows(&[("a", &q, true, &["A"]), ("b", &vpc, true, &["B"])]),
+                rows(&[
+                    ("a", &q, true, &["SecretStore/t/a"]),
+                    ("b", &vpc, true, &["SecretStore/t/b"]),
+                ]),
                 "b",
                 true,
             ),
             (
                 "another spelling of an endpoint counts as another endpoint",
-                rows(&[("a", &slash, true, &["A"]), ("b", &vpc, true, &["B"])]),
+                rows(&[
+                    ("a", &slash, true, &["SecretStore/t/a"]),
+                    ("b", &vpc, true, &["SecretStore/t/b"]),
+                ]),
                 "a",
                 true,
             ),
             (
                 "another endpoint that does not receive takes no messages",
-                rows(&[("a", &q, true, &["A"]), ("b", &vpc, false, &["B"])]),
+                rows(&[
+                    ("a", &q, true, &["SecretStore/t/a"]),
+                    ("b", &vpc, false, &["SecretStore/t/b"]),
+                ]),
                 "a",
                 false,
             ),
             (
                 "another region",
                 rows(&[
-                    ("a", &vpc, true, &["A"]),
-                    ("b", &other_region, true, &["B"]),
+                    ("a", &vpc, true, &["SecretStore/t/a"]),
+                    ("b", &other_region, true, &["SecretStore/t/b"]),
                 ]),
                 "a",
                 false,
             ),
             (
                 "an unknown reader",
-                rows(&[("b", &vpc, true, &["B"])]),
+                rows(&[("b", &vpc, true, &["SecretStore/t/b"])]),
                 "a",
                 false,
             ),
@@ -319,5 +401,45 @@ mod tests {
         for (what, readers, reader, want) in cases {
             assert_eq!(split_by_endpoint(&reader, &view(&readers)), want, "{what}");
         }
+    }
+
+    #[test]
+    fn a_reader_that_starts_receiving_catches_up_when_a_sibling_took_messages() {
+        let q = queue(URL, "eu-west-1", None);
+        let other = queue(URL, "us-west-2", None);
+        // (what, readers, reader asked about, catch up?)
+        let cases: Vec<(&str, Vec<Row>, &str, bool)> = vec![
+            ("alone", rows(&[("a", &q, false, &["A"])]), "a", false),
+            (
+                "a sibling of the same queue receives",
+                rows(&[("a", &q, false, &["A"]), ("b", &q, true, &["B"])]),
+                "a",
+                true,
+            ),
+            (
+                "the sibling fails too: the messages wait in the queue",
+                rows(&[("a", &q, false, &["A"]), ("b", &q, false, &["B"])]),
+                "a",
+                false,
+            ),
+            (
+                "another queue's reader",
+                rows(&[("a", &q, false, &["A"]), ("b", &other, true, &["B"])]),
+                "a",
+                false,
+            ),
+            (
+                "not a reader any more",
+                rows(&[("b", &q, true, &["B"])]),
+                "a",
+                false,
+            ),
+        ];
+        for (what, rows, reader, want) in cases {
+            assert_eq!(sibling_receiving(&reader, &view(&rows)), want, "{what}");
+        }
+        assert_eq!(trust_domain("SecretStore/ns/name"), "ns");
+        assert_eq!(trust_domain("ClusterSecretStore/x"), "");
+        assert_eq!(trust_domain("other"), "other");
     }
 }

@@ -301,14 +301,59 @@ pub fn may_replace(
         RegionAnswer::Primary(v) if names_read(v) => Verdict::Use,
         RegionAnswer::Primary(_) => Verdict::KeepNotCurrent,
         RegionAnswer::Failover(v) if !v.contains_key(synced) => Verdict::KeepReplicaBehind,
+        // Knowing the synced version is not enough: a replica half way through a rotation (v1
+        // current, v2 pending) knows v2, and a replica still at v1 knows v1 as current when v1 is the
+        // synced AWSPREVIOUS. The synced version must hold an older stage there than the one read.
+        RegionAnswer::Failover(v) if !synced_is_older(v.get(synced), selector) => {
+            Verdict::KeepReplicaBehind
+        }
         RegionAnswer::Failover(v) if names_read(v) => Verdict::Use,
         RegionAnswer::Failover(_) => Verdict::KeepNotCurrent,
     }
 }
 
+/// Rank of a staging label in a rotation: AWSPENDING (newest), AWSCURRENT, AWSPREVIOUS. Any other
+/// (custom) label ranks as AWSCURRENT: its place in time is unknown.
+fn stage_rank(stage: &str) -> u8 {
+    match stage {
+        "AWSPENDING" => 3,
+        "AWSPREVIOUS" => 1,
+        _ => 2,
+    }
+}
+
+/// Whether the synced version's labels in a failover region (None: unlabelled or unknown) are all
+/// older than the stage `selector` reads, so what that region names under the selector came after
+/// it. A version id read is checked by the region knowing it (it only differs after a spec edit).
+fn synced_is_older(labels: Option<&Vec<String>>, selector: &VersionSelector) -> bool {
+    let VersionSelector::Stage(stage) = selector else {
+        return true;
+    };
+    let read = stage_rank(stage);
+    labels.is_none_or(|l| l.iter().all(|s| stage_rank(s) < read))
+}
+
+/// While a failover region may have answered, a key synced before that a `find` no longer returns
+/// (secrets replicate one by one: a replica's listing may lack one) is not dropped from the Secret:
+/// the first such key, if any. Keys the spec names itself (`spec_keys`) are judged by
+/// [`may_replace`] or by the deletion rule instead.
+pub fn dropped_find_key<'a>(
+    previous: &'a std::collections::BTreeMap<String, String>,
+    now: &std::collections::BTreeMap<String, String>,
+    spec_keys: &std::collections::HashSet<&str>,
+) -> Option<&'a str> {
+    if crate::core::versions::is_compact(previous) {
+        return None;
+    }
+    previous
+        .keys()
+        .map(String::as_str)
+        .find(|k| !now.contains_key(*k) && !spec_keys.contains(k))
+}
+
 #[cfg(test)]
 mod guard_tests {
-    use super::{RegionAnswer, Verdict, may_replace};
+    use super::{RegionAnswer, Verdict, dropped_find_key, may_replace};
     use crate::core::change::VersionStages;
     use crate::core::remote::VersionSelector;
 
@@ -350,6 +395,10 @@ mod guard_tests {
             ("v0", &[]),
         ]);
         let none = versions(&[]);
+        let half_rotated = versions(&[("v1", &["AWSCURRENT"]), ("v2", &["AWSPENDING"])]);
+        let behind_with_previous = versions(&[("v1", &["AWSCURRENT"]), ("v0", &["AWSPREVIOUS"])]);
+        let custom = VersionSelector::Stage("blue".into());
+        let custom_moved = versions(&[("v1", &["AWSCURRENT"]), ("v2", &["blue"])]);
         let cases: Vec<(&str, &str, &VersionSelector, RegionAnswer, Verdict)> = vec![
             // Unchanged: nothing to decide, whoever answered (or not).
             ("v1", "v1", &current, RegionAnswer::Missing, Use),
@@ -451,6 +500,41 @@ mod guard_tests {
                 KeepReplicaBehind,
             ),
             ("v9", "v1", &pinned, RegionAnswer::Missing, KeepNoAnswer),
+            // A replica half way through a rotation (v1 current, v2 pending) knows the synced v2
+            // but serves v1: behind (review of issue 20).
+            (
+                "v2",
+                "v1",
+                &current,
+                RegionAnswer::Failover(&half_rotated),
+                KeepReplicaBehind,
+            ),
+            // Synced AWSPREVIOUS v1 (the primary rotated to v2); a replica still at v1 current, v0
+            // previous serves v0 as AWSPREVIOUS: behind, although it knows v1.
+            (
+                "v1",
+                "v0",
+                &previous,
+                RegionAnswer::Failover(&behind_with_previous),
+                KeepReplicaBehind,
+            ),
+            // Unlabelled versions are not in DescribeSecret's answer: a replica that rotated twice
+            // since the sync cannot vouch (the Secret keeps the synced version until failback).
+            (
+                "v0",
+                "v1",
+                &previous,
+                RegionAnswer::Failover(&rotated),
+                KeepReplicaBehind,
+            ),
+            // A custom label read from a replica: the synced version still current there is behind.
+            (
+                "v1",
+                "v2",
+                &custom,
+                RegionAnswer::Failover(&custom_moved),
+                KeepReplicaBehind,
+            ),
         ];
         for (synced, read, selector, answer, want) in cases {
             assert_eq!(
@@ -459,5 +543,55 @@ mod guard_tests {
                 "synced {synced}, read {read} ({selector:?}), answer {answer:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_find_key_missing_from_a_failover_read_is_reported() {
+        use std::collections::{BTreeMap, HashSet};
+        let m = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let spec_keys: HashSet<&str> = HashSet::from(["prod/db"]);
+        let previous = m(&[("prod/db", "v1"), ("shared/a", "a1"), ("shared/b", "b1")]);
+        // (now, the dropped find key)
+        let cases: Vec<(BTreeMap<String, String>, Option<&str>)> = vec![
+            (previous.clone(), None),
+            (
+                m(&[("prod/db", "v1"), ("shared/a", "a2"), ("shared/b", "b1")]),
+                None,
+            ),
+            // A new find match is no drop.
+            (
+                m(&[
+                    ("prod/db", "v1"),
+                    ("shared/a", "a1"),
+                    ("shared/b", "b1"),
+                    ("shared/c", "c1"),
+                ]),
+                None,
+            ),
+            (
+                m(&[("prod/db", "v1"), ("shared/a", "a1")]),
+                Some("shared/b"),
+            ),
+            // A key the spec names is not a find match (may_replace and the deletion rule judge it).
+            (m(&[("shared/a", "a1"), ("shared/b", "b1")]), None),
+        ];
+        for (now, want) in cases {
+            assert_eq!(
+                dropped_find_key(&previous, &now, &spec_keys),
+                want,
+                "{now:?}"
+            );
+        }
+        let compact = crate::core::versions::bounded(
+            (0..500)
+                .map(|i| (format!("k{i}"), "v".to_string()))
+                .collect(),
+        );
+        assert_eq!(dropped_find_key(&compact, &m(&[]), &spec_keys), None);
     }
 }

@@ -154,6 +154,15 @@ impl<K: Clone + Eq + Hash> ReaderIndex<K> {
         out.into_iter().collect()
     }
 
+    /// Every ExternalSecret that reads through `store`.
+    pub fn all_of(&self, store: &str) -> Vec<K> {
+        self.reads
+            .iter()
+            .filter(|(_, r)| r.store == store)
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
     /// How many ExternalSecrets are indexed.
     pub fn len(&self) -> usize {
         self.reads.len()

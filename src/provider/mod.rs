@@ -169,6 +169,17 @@ where
     }
 }
 
+/// Which regions a DescribeSecret may ask.
+#[derive(Clone, Copy)]
+enum Ask {
+    /// The primary only (a deletion is confirmed there or nowhere).
+    PrimaryOnly,
+    /// The serving region, failing over as reads do.
+    Failover,
+    /// As [`Ask::Failover`], without moving the failover state (the guard's check).
+    Unrecorded,
+}
+
 /// Secrets Manager's list price per 10,000 API calls, in USD.
 pub const DEFAULT_PRICE_PER_10K_CALLS: f64 = 0.05;
 
@@ -516,7 +527,12 @@ impl Provider {
         name: &str,
         primary_only: bool,
     ) -> Result<Option<VersionStages>, ProviderError> {
-        self.describe_where(sc, name, primary_only)
+        let how = if primary_only {
+            Ask::PrimaryOnly
+        } else {
+            Ask::Failover
+        };
+        self.describe_where(sc, name, how)
             .await
             .map(|(_, versions)| versions)
     }
@@ -529,7 +545,7 @@ impl Provider {
         sc: &StoreClient,
         name: &str,
     ) -> Result<(Option<String>, Option<VersionStages>), ProviderError> {
-        self.describe_where(sc, name, false)
+        self.describe_where(sc, name, Ask::Unrecorded)
             .await
             .map(|((index, region), versions)| ((index != 0).then_some(region), versions))
     }
@@ -539,7 +555,7 @@ impl Provider {
         &self,
         sc: &StoreClient,
         name: &str,
-        primary_only: bool,
+        how: Ask,
     ) -> Result<((usize, String), Option<VersionStages>), ProviderError> {
         let ask = |rc: regions::RegionClient| async move {
             sc.pace().await;
@@ -575,10 +591,10 @@ impl Provider {
             let answer = ask(rc);
             async move { answer.await.map(|versions| (who, versions)) }
         };
-        if primary_only {
-            ask(sc.regions.primary().clone()).await
-        } else {
-            sc.regions.call(ask).await
+        match how {
+            Ask::PrimaryOnly => ask(sc.regions.primary().clone()).await,
+            Ask::Failover => sc.regions.call(ask).await,
+            Ask::Unrecorded => sc.regions.call_unrecorded(ask).await,
         }
     }
 }

@@ -128,6 +128,25 @@ impl Regions {
         F: Fn(RegionClient) -> Fut,
         Fut: Future<Output = Result<T, ProviderError>>,
     {
+        self.run(call, true).await
+    }
+
+    /// Like [`Self::call`], in the same order, but the outcome moves no failover state: a check (the
+    /// failover guard's DescribeSecret) that a failing primary still answers must not count as the
+    /// primary being back (that would send every next value read to it and report a failback).
+    pub async fn call_unrecorded<T, F, Fut>(&self, call: F) -> Result<T, ProviderError>
+    where
+        F: Fn(RegionClient) -> Fut,
+        Fut: Future<Output = Result<T, ProviderError>>,
+    {
+        self.run(call, false).await
+    }
+
+    async fn run<T, F, Fut>(&self, call: F, record: bool) -> Result<T, ProviderError>
+    where
+        F: Fn(RegionClient) -> Fut,
+        Fut: Future<Output = Result<T, ProviderError>>,
+    {
         let order = self.lock().order(Instant::now());
         let mut cause: Option<String> = None;
         let mut last: Option<ProviderError> = None;
@@ -140,12 +159,14 @@ impl Regions {
                 Err(e) if e.regional && self.clients.len() > 1 => Attempt::RegionFailed,
                 _ => Attempt::Answered,
             };
-            if index != 0 && attempt == Attempt::Answered {
-                self.failover_answered.store(true, Ordering::Relaxed);
-            }
-            let switch = self.lock().record(index, attempt, Instant::now());
-            if let Some(Switch { from, to }) = switch {
-                self.note(from, to, cause.clone());
+            if record {
+                if index != 0 && attempt == Attempt::Answered {
+                    self.failover_answered.store(true, Ordering::Relaxed);
+                }
+                let switch = self.lock().record(index, attempt, Instant::now());
+                if let Some(Switch { from, to }) = switch {
+                    self.note(from, to, cause.clone());
+                }
             }
             match result {
                 Err(e) if attempt == Attempt::RegionFailed => {
