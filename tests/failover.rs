@@ -439,6 +439,139 @@ async fn a_replica_behind_is_not_vouched_for_by_the_primary() {
     common::delete_namespace(&client, &ns).await;
 }
 
+/// Review of issue 20 #1: with the primary fully down, a replica half way through the rotation (v1
+/// current, the synced v2 still AWSPENDING there) answers both the read and the guard's DescribeSecret.
+/// It knows the synced version, yet it is behind: the Secret keeps v2 and nothing restarts.
+#[tokio::test]
+async fn a_replica_half_way_through_a_rotation_is_behind() {
+    const T1: &str = "33333333-3333-4333-8333-333333333333";
+    const T2: &str = "44444444-4444-4444-8444-444444444444";
+    let (client, ns) = common::setup("failover-half").await;
+    let moto = testbed_var("AWS_ENDPOINT_URL");
+    let primary = OpProxy::start(port_of(&moto)).await;
+    let stale = common::moto::Moto::start(&[]).await;
+    let replica = OpProxy::start(stale.port).await;
+    let key = format!("{ns}/db");
+    let in_replica = |args: &[&str]| {
+        let mut all = vec!["--region", "us-west-2", "secretsmanager"];
+        all.extend_from_slice(args);
+        common::moto::aws_cli(&stale.endpoint(), ("testing", "testing"), &all);
+    };
+    in_replica(&[
+        "create-secret",
+        "--name",
+        &key,
+        "--secret-string",
+        "half-pass-1",
+        "--client-request-token",
+        T1,
+    ]);
+    in_replica(&[
+        "put-secret-value",
+        "--secret-id",
+        &key,
+        "--secret-string",
+        "half-pass-2",
+        "--client-request-token",
+        T2,
+        "--version-stages",
+        "AWSPENDING",
+    ]);
+    let sm = sm();
+    sm.create_secret()
+        .name(&key)
+        .secret_string("half-pass-1")
+        .client_request_token(T1)
+        .send()
+        .await
+        .expect("CreateSecret at T1");
+    sm.put_secret_value()
+        .secret_id(&key)
+        .secret_string("half-pass-2")
+        .client_request_token(T2)
+        .send()
+        .await
+        .expect("PutSecretValue T2");
+    let store = failover_store_with(
+        &primary.url(),
+        &format!(
+            "[ {{ region: us-west-2, endpoint: \"{}\" }} ]",
+            replica.url()
+        ),
+        "    changeDetection: None\n",
+    );
+    let es = common::single_key_es(
+        "db",
+        "aws",
+        "1s",
+        &key,
+        "  rolloutRestartTargets: [ { kind: Deployment, name: api } ]\n",
+    );
+    let op = Operator::start(&ns).await;
+    apply(&client, &ns, &[aws_creds_yaml(), store, es].join("---\n")).await;
+    apply(&client, &ns, &deployment("api", "", &env_from_pod("db"))).await;
+    wait_ready(&client, &ns, "db", "True", "Synced").await;
+    wait_secret(&client, &ns, "db", "the value of T2", |s| {
+        has(s, "password", "half-pass-2")
+    })
+    .await;
+    common::wait_for("one ReplicaSet", Duration::from_secs(30), || async {
+        (replicasets(&client, &ns).await.get("api") == Some(&1)).then_some(())
+    })
+    .await;
+
+    // The primary region is down for everything: the replica answers the read and the check.
+    for op_name in ["GetSecretValue", "BatchGetSecretValue", "DescribeSecret"] {
+        primary.set(op_name, Fault::Fail);
+    }
+    let api: Api<ExternalSecret> = Api::namespaced(client.clone(), &ns);
+    let status = common::wait_for(
+        "the reconcile of the replica's read",
+        Duration::from_secs(60),
+        || {
+            let api = api.clone();
+            let key = key.clone();
+            async move {
+                let status = api.get_opt("db").await.ok().flatten()?.status?;
+                let refused = status
+                    .conditions
+                    .iter()
+                    .any(|c| c.type_ == "Ready" && c.reason == "ProviderError");
+                let moved = status.synced_versions.get(&key).map(String::as_str) != Some(T2);
+                (refused || moved).then_some(status)
+            }
+        },
+    )
+    .await;
+    assert_eq!(
+        status.synced_versions.get(&key).map(String::as_str),
+        Some(T2),
+        "syncedVersions rolled back to the half-rotated replica's T1"
+    );
+    let message = status
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "Ready")
+        .map(|c| c.message.clone())
+        .unwrap_or_default();
+    assert!(
+        message.contains("has not replicated the synced version"),
+        "{message}"
+    );
+    let secret = wait_secret(&client, &ns, "db", "still T2", |_| true).await;
+    assert!(
+        has(&secret, "password", "half-pass-2"),
+        "the Secret went back to T1"
+    );
+    assert_eq!(
+        replicasets(&client, &ns).await.get("api"),
+        Some(&1),
+        "no restart"
+    );
+    op.assert_log_free_of(&["half-pass-1", "half-pass-2"]);
+    common::delete_namespace(&client, &ns).await;
+}
+
 /// Issue 20 #2: a failover entry naming the primary's own region with another endpoint (and a region
 /// listed twice) is refused on the store, and nothing is sent to that endpoint.
 #[tokio::test]
