@@ -12,16 +12,16 @@ use secretsync::api::ExternalSecret;
 
 /// A user edits `remoteRef.key` and makes a typo (a secret that never existed). Invariant 7: a
 /// Secret is deleted only when every remote secret it reads is confirmed *deleted*, "never on a
-/// typo". The reconcile right after the edit keeps the Secret, but the next one asks DescribeSecret
-/// about the typo'd name, gets ResourceNotFoundException, starts the grace period and deletes the
-/// user's Secret once it ends: a name that was never synced is treated as a deleted remote secret.
+/// typo". The controller must see the edit and say why it keeps the Secret (the name was never
+/// synced), and keep it through the reconciles that would have confirmed and deleted it (an earlier
+/// defect: DescribeSecret's ResourceNotFoundException for the typo'd name started the grace period).
 #[tokio::test]
 async fn a_typo_in_the_remote_key_never_deletes_the_secret() {
     let (client, ns) = common::setup("adv-del-typo").await;
     let sm = sm();
     let key = format!("{ns}/db");
     create_remote(&sm, &key, "adv-typo-value-1").await;
-    let _op = Operator::start(&ns).await;
+    let op = Operator::start(&ns).await;
     apply(
         &client,
         &ns,
@@ -58,25 +58,56 @@ async fn a_typo_in_the_remote_key_never_deletes_the_secret() {
     .await
     .expect("patching the ExternalSecret");
 
-    // Poll (grace period 3 s in tests, retry backoff 5 s doubling): the Secret must survive.
+    // The controller must have seen the edit and said why it keeps the Secret: the typo'd name was
+    // never synced, so its absence is no deletion (not a confirmation waiting for its grace period).
+    let edited = api
+        .get("db")
+        .await
+        .expect("the ExternalSecret")
+        .metadata
+        .generation;
+    let ready = |es: Option<ExternalSecret>| {
+        let status = es?.status?;
+        let seen = status.observed_generation == edited;
+        let c = status.conditions.into_iter().find(|c| c.type_ == "Ready")?;
+        seen.then_some((c.reason, c.message))
+    };
+    let (reason, message) = common::wait_for(
+        "the reconcile of the edited spec",
+        Duration::from_secs(40),
+        || async { ready(api.get_opt("db").await.ok().flatten()) },
+    )
+    .await;
+    assert_eq!(reason, "SecretNotFound", "{message}");
+    assert!(
+        message.contains("never synced") && message.contains("keeps its last data"),
+        "the Secret is kept because the name was never synced: {message}"
+    );
+    // Two more failed reconciles (retry backoff 5 s, then 10 s: past the test's 3 s grace period),
+    // each keeping the Secret for the same reason; a deletion would have happened within them.
     let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
-    let deadline = Instant::now() + Duration::from_secs(45);
-    let mut last_message = String::new();
-    while Instant::now() < deadline {
-        if secrets.get_opt("db").await.ok().flatten().is_none() {
-            panic!(
-                "the Secret was deleted after a typo in remoteRef.key (a remote secret that never \
-                 existed is not a deleted one); last Ready message: {last_message}"
+    let failures = || op.metric_sum("secretsync_sync_results_total", &["SecretNotFound"]);
+    let before = failures();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while failures() < before + 2.0 {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for two more reconciles of the edited ExternalSecret"
+        );
+        assert!(
+            secrets.get_opt("db").await.ok().flatten().is_some(),
+            "the Secret was deleted after a typo in remoteRef.key (a remote secret that never \
+             existed is not a deleted one)"
+        );
+        if let Some((_, message)) = ready(api.get_opt("db").await.ok().flatten()) {
+            assert!(
+                !message.contains("confirms"),
+                "a name that was never synced is never a confirmed deletion: {message}"
             );
-        }
-        if let Some(es) = api.get_opt("db").await.ok().flatten() {
-            last_message = es
-                .status
-                .and_then(|s| s.conditions.into_iter().find(|c| c.type_ == "Ready"))
-                .map(|c| c.message)
-                .unwrap_or_default();
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+    let kept = secrets.get("db").await.expect("the Secret is kept");
+    assert!(has(&kept, "password", "adv-typo-value-1"));
     common::delete_namespace(&client, &ns).await;
 }

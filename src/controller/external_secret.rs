@@ -68,10 +68,6 @@ pub(super) enum Outcome {
     },
 }
 
-fn kube_err(what: &str, e: kube::Error) -> SyncError {
-    SyncError::new(Reason::KubernetesError, format!("{what}: {e}"))
-}
-
 /// A failed write: the API server's 422 Invalid is the spec's or the data's fault (`InvalidValue`,
 /// with the server's own message, not retried until something changes); anything else is retried.
 fn write_err(what: &str, e: kube::Error) -> SyncError {
@@ -87,7 +83,7 @@ fn write_err(what: &str, e: kube::Error) -> SyncError {
             Reason::KubernetesError,
             format!("{what}: the Secret changed (or appeared) while it was being synced; retrying"),
         ),
-        e => kube_err(what, e),
+        e => SyncError::kubernetes(what, e),
     }
 }
 
@@ -222,7 +218,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         None => secrets
             .get_opt(&target_name)
             .await
-            .map_err(|e| kube_err("reading the target Secret", e))?,
+            .map_err(|e| SyncError::kubernetes("reading the target Secret", e))?,
     };
     let (interval, _) = interval_of(es, ctx);
     let previous = es
@@ -373,7 +369,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         existing = secrets
             .get_opt(&target_name)
             .await
-            .map_err(|e| kube_err("reading the target Secret", e))?;
+            .map_err(|e| SyncError::kubernetes("reading the target Secret", e))?;
         target::check_target_with(
             &writer,
             &spec.target,
@@ -417,7 +413,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
             let found = secrets
                 .get_opt(&target_name)
                 .await
-                .map_err(|e| kube_err("reading the target Secret", e))?;
+                .map_err(|e| SyncError::kubernetes("reading the target Secret", e))?;
             target::check_target_with(
                 &writer,
                 &spec.target,
@@ -601,7 +597,7 @@ async fn missing(
                     recheck: None,
                     deleted: None,
                 },
-                Err(e) => Outcome::Failed(kube_err("deleting the target Secret", e)),
+                Err(e) => Outcome::Failed(SyncError::kubernetes("deleting the target Secret", e)),
             }
         }
     }

@@ -48,10 +48,6 @@ impl RolloutBatches {
     }
 }
 
-fn kube_err(what: &str, e: kube::Error) -> SyncError {
-    SyncError::new(Reason::KubernetesError, format!("{what}: {e}"))
-}
-
 /// Asks for the workloads that use `written` (a Secret whose new versions are written, with the
 /// record it now carries) to restart, and waits for the batch it joins: every rotation in the
 /// namespace within the settle window is applied together, each workload patched at most once.
@@ -149,7 +145,7 @@ async fn workloads(ctx: &Context, ns: &str) -> Result<Workloads, SyncError> {
     for d in deployments
         .list(&lp)
         .await
-        .map_err(|e| kube_err("listing Deployments", e))?
+        .map_err(|e| SyncError::kubernetes("listing Deployments", e))?
     {
         let spec = d.spec.unwrap_or_default();
         let paused = spec.paused == Some(true);
@@ -165,7 +161,7 @@ async fn workloads(ctx: &Context, ns: &str) -> Result<Workloads, SyncError> {
     for s in statefulsets
         .list(&lp)
         .await
-        .map_err(|e| kube_err("listing StatefulSets", e))?
+        .map_err(|e| SyncError::kubernetes("listing StatefulSets", e))?
     {
         let spec = s.spec.unwrap_or_default();
         views.push(view(
@@ -180,7 +176,7 @@ async fn workloads(ctx: &Context, ns: &str) -> Result<Workloads, SyncError> {
     for s in daemonsets
         .list(&lp)
         .await
-        .map_err(|e| kube_err("listing DaemonSets", e))?
+        .map_err(|e| SyncError::kubernetes("listing DaemonSets", e))?
     {
         let spec = s.spec.unwrap_or_default();
         views.push(view(
@@ -193,7 +189,7 @@ async fn workloads(ctx: &Context, ns: &str) -> Result<Workloads, SyncError> {
     }
     let rollouts = super::argo_rollouts::views(ctx, ns, ctx.options.reloader_compat)
         .await
-        .map_err(|e| kube_err("listing Argo Rollouts", e))?;
+        .map_err(|e| SyncError::kubernetes("listing Argo Rollouts", e))?;
     let argo = rollouts.is_some();
     let mut driven_by = HashMap::new();
     let mut restart_at = HashMap::new();
@@ -260,7 +256,7 @@ async fn managed_secrets(ctx: &Context, ns: &str) -> Result<Vec<ManagedSecret>, 
     let list = api
         .list_metadata(&lp)
         .await
-        .map_err(|e| kube_err("listing managed Secrets", e))?;
+        .map_err(|e| SyncError::kubernetes("listing managed Secrets", e))?;
     Ok(list.iter().map(|s| entry(&s.metadata)).collect())
 }
 
@@ -364,7 +360,7 @@ async fn execute(
                         .with_label_values(&[&format!("{:?}", w.kind), ns])
                         .inc();
                 }
-                result.map_err(|e| kube_err(&format!("restarting {what}"), e))?;
+                result.map_err(|e| SyncError::kubernetes(&format!("restarting {what}"), e))?;
                 ctx.metrics
                     .workload_restarts
                     .with_label_values(&[&format!("{:?}", w.kind), ns])

@@ -81,10 +81,6 @@ impl ResolvedStore {
 /// What `syncedFrom` adds while a failover region serves.
 const SERVED_BY: &str = " (served by failover region ";
 
-fn kube_error(what: &str, e: kube::Error) -> SyncError {
-    SyncError::new(Reason::KubernetesError, format!("{what}: {e}"))
-}
-
 /// Watch caches of what store resolution reads, and resolved configurations (credentials are re-read
 /// when the store's spec changes, or after [`CONFIG_TTL`] so a rotated credentials Secret is picked up).
 /// Concurrent reconciles that miss the same configuration wait for one resolution (one read of the
@@ -184,7 +180,7 @@ where
     }
     api.get_opt(name)
         .await
-        .map_err(|e| kube_error(&format!("reading the {what}"), e))
+        .map_err(|e| SyncError::kubernetes(&format!("reading the {what}"), e))
 }
 
 /// Finds the store `store_ref` names, enforcing namespace isolation and the tenancy policy before
@@ -312,7 +308,7 @@ async fn read_key(
     let secret = api
         .get_opt(&sel.name)
         .await
-        .map_err(|e| kube_error("reading the credentials Secret", e))?
+        .map_err(|e| SyncError::kubernetes("reading the credentials Secret", e))?
         .ok_or_else(|| not_ready(format!("{what}: Secret {ns}/{} not found", sel.name)))?;
     let bytes = secret
         .data
@@ -448,7 +444,7 @@ pub async fn provider_config(
             if api
                 .get_opt(&sa.name)
                 .await
-                .map_err(|e| kube_error("reading the ServiceAccount", e))?
+                .map_err(|e| SyncError::kubernetes("reading the ServiceAccount", e))?
                 .is_none()
             {
                 return Err(not_ready(format!(

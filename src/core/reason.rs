@@ -104,6 +104,11 @@ impl SyncError {
             message: message.into(),
         }
     }
+
+    /// A failed Kubernetes API call (`KubernetesError`, retried): what was being done, and the error.
+    pub fn kubernetes(what: &str, e: impl std::fmt::Display) -> Self {
+        Self::new(Reason::KubernetesError, format!("{what}: {e}"))
+    }
 }
 
 /// An API server message with every single-quoted fragment replaced by `'…'`: its validation errors
