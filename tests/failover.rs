@@ -390,25 +390,7 @@ async fn a_replica_behind_is_not_vouched_for_by_the_primary() {
     primary.set("BatchGetSecretValue", Fault::Fail);
 
     // The reconcile that read T1 from the replica ends: refused (ProviderError) or written (the bug).
-    let api: Api<ExternalSecret> = Api::namespaced(client.clone(), &ns);
-    let status = common::wait_for(
-        "the reconcile of the replica's read",
-        Duration::from_secs(60),
-        || {
-            let api = api.clone();
-            let key = key.clone();
-            async move {
-                let status = api.get_opt("db").await.ok().flatten()?.status?;
-                let refused = status
-                    .conditions
-                    .iter()
-                    .any(|c| c.type_ == "Ready" && c.reason == "ProviderError");
-                let moved = status.synced_versions.get(&key).map(String::as_str) != Some(T2);
-                (refused || moved).then_some(status)
-            }
-        },
-    )
-    .await;
+    let status = replica_read_outcome(&client, &ns, &key, T2).await;
     assert_eq!(
         status.synced_versions.get(&key).map(String::as_str),
         Some(T2),
@@ -437,6 +419,34 @@ async fn a_replica_behind_is_not_vouched_for_by_the_primary() {
     );
     op.assert_log_free_of(&["older-pass-1", "newer-pass-2"]);
     common::delete_namespace(&client, &ns).await;
+}
+
+/// The status of ExternalSecret `db` once the reconcile of a failed-over read ended: refused
+/// (`ProviderError`) or written (`syncedVersions` of `key` moved off `synced`).
+async fn replica_read_outcome(
+    client: &kube::Client,
+    ns: &str,
+    key: &str,
+    synced: &str,
+) -> secretsync::api::ExternalSecretStatus {
+    let api: Api<ExternalSecret> = Api::namespaced(client.clone(), ns);
+    common::wait_for(
+        "the reconcile of the replica's read",
+        Duration::from_secs(60),
+        || {
+            let api = api.clone();
+            async move {
+                let status = api.get_opt("db").await.ok().flatten()?.status?;
+                let refused = status
+                    .conditions
+                    .iter()
+                    .any(|c| c.type_ == "Ready" && c.reason == "ProviderError");
+                let moved = status.synced_versions.get(key).map(String::as_str) != Some(synced);
+                (refused || moved).then_some(status)
+            }
+        },
+    )
+    .await
 }
 
 /// Review of issue 20 #1: with the primary fully down, a replica half way through the rotation (v1
@@ -524,25 +534,7 @@ async fn a_replica_half_way_through_a_rotation_is_behind() {
     for op_name in ["GetSecretValue", "BatchGetSecretValue", "DescribeSecret"] {
         primary.set(op_name, Fault::Fail);
     }
-    let api: Api<ExternalSecret> = Api::namespaced(client.clone(), &ns);
-    let status = common::wait_for(
-        "the reconcile of the replica's read",
-        Duration::from_secs(60),
-        || {
-            let api = api.clone();
-            let key = key.clone();
-            async move {
-                let status = api.get_opt("db").await.ok().flatten()?.status?;
-                let refused = status
-                    .conditions
-                    .iter()
-                    .any(|c| c.type_ == "Ready" && c.reason == "ProviderError");
-                let moved = status.synced_versions.get(&key).map(String::as_str) != Some(T2);
-                (refused || moved).then_some(status)
-            }
-        },
-    )
-    .await;
+    let status = replica_read_outcome(&client, &ns, &key, T2).await;
     assert_eq!(
         status.synced_versions.get(&key).map(String::as_str),
         Some(T2),

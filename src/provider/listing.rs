@@ -155,7 +155,7 @@ impl Provider {
         if let Some(v) = idx.described(name, max_age) {
             return Ok(v);
         }
-        let versions = self.describe(sc, name, false).await?;
+        let versions = self.describe(sc, name, super::Ask::Failover).await?;
         idx.set_described(name, versions.clone());
         Ok(versions)
     }

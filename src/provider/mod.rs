@@ -100,7 +100,7 @@ impl StoreClient {
     /// Whether any answer of this store configuration so far may have come from a failover region
     /// (so a version it read, listed or described may come from a replica that is behind).
     pub fn replica_may_have_answered(&self) -> bool {
-        self.regions.has_failover() && self.regions.failover_answered()
+        self.regions.failover_answered()
     }
 
     /// Region switches not yet reported; each is handed out once, to one caller.
@@ -509,7 +509,7 @@ impl Provider {
         }
         let mut out = Vec::with_capacity(names.len());
         for name in names {
-            let state = match self.describe(sc, name, true).await {
+            let state = match self.describe(sc, name, Ask::PrimaryOnly).await {
                 Ok(None) => RemoteState::Deleted,
                 Ok(Some(_)) => RemoteState::Present,
                 Err(_) => RemoteState::Unknown,
@@ -525,13 +525,8 @@ impl Provider {
         &self,
         sc: &StoreClient,
         name: &str,
-        primary_only: bool,
+        how: Ask,
     ) -> Result<Option<VersionStages>, ProviderError> {
-        let how = if primary_only {
-            Ask::PrimaryOnly
-        } else {
-            Ask::Failover
-        };
         self.describe_where(sc, name, how)
             .await
             .map(|(_, versions)| versions)

@@ -125,10 +125,9 @@ impl ParameterStore {
             .parameters()
             .iter()
             .filter_map(|p| {
-                let modified = p.last_modified_date().map(millis);
                 Some((
                     p.name()?.to_string(),
-                    version_identity(p.version(), modified),
+                    identity(p.version(), p.last_modified_date()),
                 ))
             })
             .collect();
@@ -213,6 +212,11 @@ pub struct ManyParameters {
     pub invalid: Vec<String>,
 }
 
+/// The version identity of a Version and its `LastModifiedDate`, as every call's answer gives them.
+fn identity(version: i64, modified: Option<&aws_sdk_ssm::primitives::DateTime>) -> String {
+    version_identity(version, modified.map(millis))
+}
+
 /// A `LastModifiedDate` in milliseconds, rounded (the JSON carries seconds with three decimals, which a
 /// float may hold as `.122999…`): every call's answer about one version gives the same identity.
 fn millis(d: &aws_sdk_ssm::primitives::DateTime) -> i64 {
@@ -229,10 +233,7 @@ fn remote_of(
     asked: &str,
     op: &str,
 ) -> Result<RemoteSecret, ProviderError> {
-    let version = p.map(|p| {
-        let modified = p.last_modified_date().map(millis);
-        version_identity(p.version(), modified)
-    });
+    let version = p.map(|p| identity(p.version(), p.last_modified_date()));
     let answer = ValueAnswer {
         entity: p.is_some(),
         // Parameter Store numbers versions from 1: a 0 is a missing Version.

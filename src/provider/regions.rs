@@ -91,11 +91,6 @@ impl Regions {
         &self.primary
     }
 
-    /// Whether a failover region is configured at all.
-    pub fn has_failover(&self) -> bool {
-        self.clients.len() > 1
-    }
-
     /// Whether the region serving reads now is the primary (by position, not by name).
     pub fn serving_primary(&self) -> bool {
         self.lock().active() == 0
