@@ -2,7 +2,7 @@
 //! updated and to a new ReplicaSet, over 20 rotations; and failover, from the primary region's failure
 //! to the first sync served by the replica region. Run through `cargo xtask bench` (BENCHMARKS.md).
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/integration/common/mod.rs"]
 mod common;
 #[path = "support/report.rs"]
 mod report;

@@ -3,7 +3,7 @@
 //! an idle refresh interval. Run through `cargo xtask bench` (BENCHMARKS.md);
 //! `SECRETSYNC_BENCH_PS_N` changes the count.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/integration/common/mod.rs"]
 mod common;
 #[path = "support/report.rs"]
 mod report;

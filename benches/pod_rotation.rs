@@ -3,7 +3,7 @@
 //! (`PutSecretValue`) until a new app Pod is Running and prints the new value. Also the controller
 //! Pod's memory from the kubelet's cgroup. Run through `cargo xtask bench`, which writes BENCHMARKS.md.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/integration/common/mod.rs"]
 mod common;
 #[path = "support/report.rs"]
 mod report;

@@ -1,7 +1,7 @@
 //! Benchmark: rotation (`PutSecretValue`) to a new ReplicaSet, with `refreshInterval: 10s`, on the test bed.
 //! Run through `cargo xtask bench`, which writes the results to BENCHMARKS.md.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/integration/common/mod.rs"]
 mod common;
 #[path = "support/report.rs"]
 mod report;

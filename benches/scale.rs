@@ -10,7 +10,7 @@
 //! every client's requests: run it when nothing else uses the test bed (it is not part of CI).
 //! Run through `cargo xtask bench`, which writes the section of BENCHMARKS.md.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/integration/common/mod.rs"]
 mod common;
 #[path = "support/report.rs"]
 mod report;

@@ -124,13 +124,56 @@ fn test(keep: bool, cargo_args: &[String]) -> Result<ExitCode> {
         }
         return Err(e);
     }
-    let mut args = vec![
-        "test".to_string(),
-        "--workspace".into(),
-        "--no-fail-fast".into(),
-    ];
+    let mut runs = vec![test_run(
+        &["--workspace".into()],
+        cargo_args,
+        Some("exclusive::"),
+    )];
+    // With no filter of the caller's, the modules that need the test bed to themselves run after the
+    // rest, one module at a time (tests/integration/exclusive/).
+    if cargo_args.is_empty() {
+        for module in exclusive_modules()? {
+            let filter = format!("exclusive::{module}::");
+            runs.push(test_run(
+                &["--test".into(), "integration".into(), filter],
+                &[],
+                None,
+            ));
+        }
+    }
+    cargo_on_testbed_with(&runs, keep, &[], true)
+}
+
+/// One `cargo test --no-fail-fast` run: `selection` (packages, targets, a filter), the caller's
+/// arguments, and a `--skip` for the harness.
+fn test_run(selection: &[String], cargo_args: &[String], skip: Option<&str>) -> Vec<String> {
+    let mut args = vec!["test".to_string(), "--no-fail-fast".into()];
+    args.extend_from_slice(selection);
     args.extend_from_slice(cargo_args);
-    cargo_on_testbed_with(&args, keep, &[], true)
+    if let Some(skip) = skip {
+        if !cargo_args.iter().any(|a| a == "--") {
+            args.push("--".into());
+        }
+        args.extend(["--skip".to_string(), skip.to_string()]);
+    }
+    args
+}
+
+/// The modules of tests/integration/exclusive/ (every `.rs` file but `mod.rs`), sorted.
+fn exclusive_modules() -> Result<Vec<String>> {
+    let dir = paths::root().join("tests/integration/exclusive");
+    let mut modules = Vec::new();
+    for entry in std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        if path.extension().is_some_and(|e| e == "rs") && stem != "mod" {
+            modules.push(stem.to_string());
+        }
+    }
+    modules.sort();
+    Ok(modules)
 }
 
 /// Test bed up, the image built and imported into its node, every benchmark (each writes its section
@@ -183,14 +226,15 @@ fn bench(keep: bool) -> Result<ExitCode> {
         "SECRETSYNC_OPERATOR_BIN".to_string(),
         binary.display().to_string(),
     )];
-    cargo_on_testbed_with(&args, keep, &extra, false)
+    cargo_on_testbed_with(&[args.to_vec()], keep, &extra, false)
 }
 
-/// Runs cargo with the test bed's environment (plus `extra`) between `testbed up` and (unless `keep`)
-/// `testbed down`; with `crash_check`, a passing run is followed by
-/// [`testbed::crash_recovery_check`]. Exits with cargo's verdict.
+/// Runs each cargo command of `runs` in turn (every one, even after a failure) with the test bed's
+/// environment (plus `extra`) between `testbed up` and (unless `keep`) `testbed down`; with
+/// `crash_check`, passing runs are followed by [`testbed::crash_recovery_check`]. Fails if any run
+/// failed.
 fn cargo_on_testbed_with(
-    args: &[String],
+    runs: &[Vec<String>],
     keep: bool,
     extra: &[(String, String)],
     with_crash_check: bool,
@@ -199,24 +243,28 @@ fn cargo_on_testbed_with(
     let mut env = testbed::read_env_file()?;
     env.extend(extra.iter().cloned());
     let started = std::time::Instant::now();
-    let status = Command::new(paths::cargo())
-        .current_dir(paths::root())
-        .args(args)
-        .envs(env)
-        .status()
-        .with_context(|| format!("running cargo {}", args.join(" ")))?;
-    eprintln!(
-        "xtask: cargo {} finished in {:.0}s ({status})",
-        args.first().map(String::as_str).unwrap_or_default(),
-        started.elapsed().as_secs_f64()
-    );
-    if with_crash_check && status.success() {
+    let mut all_passed = true;
+    for args in runs {
+        let status = Command::new(paths::cargo())
+            .current_dir(paths::root())
+            .args(args)
+            .envs(env.clone())
+            .status()
+            .with_context(|| format!("running cargo {}", args.join(" ")))?;
+        eprintln!(
+            "xtask: cargo {} finished at {:.0}s ({status})",
+            args.join(" "),
+            started.elapsed().as_secs_f64()
+        );
+        all_passed &= status.success();
+    }
+    if with_crash_check && all_passed {
         testbed::crash_recovery_check()?;
     }
     if !keep {
         testbed::down()?;
     }
-    Ok(if status.success() {
+    Ok(if all_passed {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

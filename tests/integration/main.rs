@@ -1,0 +1,43 @@
+//! Every integration test in one crate (one link against kube and the AWS SDK): one module per
+//! concern, shared helpers in `common`. They run on the local test bed (`cargo xtask testbed up`);
+//! `cargo xtask test` runs the modules under `exclusive` after the others, one module at a time.
+
+mod adversary_adoption;
+mod adversary_answers;
+mod adversary_deletion;
+mod adversary_rotation;
+mod adversary_tokens;
+mod auth_modes;
+mod change_detection;
+mod common;
+mod controller_binary;
+mod convert_golden;
+mod convert_roundtrip;
+mod cost_metrics;
+mod crd_files;
+mod crd_install;
+mod data_safety;
+mod event_refresh;
+mod exclusive;
+mod failover;
+mod find_prefix;
+mod helm_chart;
+mod helm_render;
+mod isolation;
+mod leader_election;
+mod migration_handover;
+mod parameter_store;
+mod parameter_store_safety;
+mod prometheus_rules;
+mod real_pods;
+mod refresh_policy;
+mod reloader_compat;
+mod rotation;
+mod rotation_flows;
+mod rotation_once;
+mod sync_faults;
+mod sync_forms;
+mod sync_policies;
+mod sync_refresh;
+mod tenancy;
+mod testbed;
