@@ -177,6 +177,11 @@ pub fn free_port() -> Result<u16> {
     Ok(l.local_addr()?.port())
 }
 
+/// Whether nothing listens on 127.0.0.1:`port` (nor on every address): binding it succeeds.
+pub fn port_is_free(port: u16) -> bool {
+    TcpListener::bind(("127.0.0.1", port)).is_ok()
+}
+
 /// Plain-HTTP GET on 127.0.0.1; returns (status code, body) or None when nothing answers.
 pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
     let mut s = TcpStream::connect_timeout(

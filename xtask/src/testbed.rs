@@ -39,9 +39,33 @@ pub fn env_file() -> PathBuf {
     paths::testbed().join("env")
 }
 
+/// The state file, unless it records another test bed's folder (a target folder copied from another
+/// checkout): acting on it would stop that bed, so it is ignored with a warning.
 fn read_state() -> Option<Value> {
     let text = fs::read_to_string(state_file()).ok()?;
-    serde_json::from_str(&text).ok()
+    let state: Value = serde_json::from_str(&text).ok()?;
+    if let Some(recorded) = state["dir"].as_str() {
+        let ours = node::canonical(&paths::testbed()).ok();
+        if ours.as_deref() != Some(recorded) {
+            eprintln!(
+                "xtask: warning: {} describes the test bed of {recorded}, not this one (a copied \
+                 target folder?); ignoring it (stop that bed from its own checkout)",
+                state_file().display()
+            );
+            return None;
+        }
+    }
+    Some(state)
+}
+
+/// The machine-wide names the state's bed uses (legacy names for a state written by older code).
+fn names_of(state: &Value) -> Result<node::Names> {
+    node::Names::from_state(state).with_context(|| {
+        format!(
+            "{} is damaged; not tearing down by guesswork",
+            state_file().display()
+        )
+    })
 }
 
 fn has_node(state: &Value) -> bool {
@@ -109,15 +133,19 @@ pub fn up(with_node: bool) -> Result<()> {
     }
     let logs = dir.join("logs");
     let certs = dir.join("certs");
-    // What a run killed half-way may have left (no state file to go by).
+    // This bed's names on the machine (bridge, subnet, cgroup root, kubelet ports), from its folder.
+    let canonical_dir = node::canonical(&dir)?;
+    let names = node::Names::derive(&canonical_dir);
+    // What a run of this bed killed half-way may have left (no state file to go by): only what
+    // carries this bed's names, never another bed's.
     let kubectl = admin_kubectl(tools.kubectl.clone());
-    let left = node::leftovers(&dir);
+    let left = node::leftovers(&dir, &names);
     if !left.is_empty() {
         eprintln!(
-            "xtask: clearing what an earlier node left: {}",
+            "xtask: clearing what an earlier node of this test bed left: {}",
             left.join("; ")
         );
-        let failures = node::stop_all(&dir, &BTreeMap::new(), &kubectl);
+        let failures = node::stop_all(&dir, &names, &BTreeMap::new(), &kubectl);
         if !failures.is_empty() {
             bail!(
                 "an earlier node left things behind that could not be removed: {}",
@@ -125,16 +153,32 @@ pub fn up(with_node: bool) -> Result<()> {
             );
         }
     }
+    if with_node {
+        node::check_available(&names)?;
+        eprintln!(
+            "xtask: this test bed's node: bridge {}, pods {}, cgroup root {}, kubelet 127.0.0.1:{}",
+            names.bridge,
+            names.subnet,
+            names.cgroup_root,
+            names.kubelet_port.unwrap_or_default()
+        );
+    }
     let mut pids = BTreeMap::new();
-    let mut result = start_all(&tools, &dir, &certs, &logs, &mut pids);
+    let mut result = start_all(&tools, &dir, &certs, &logs, &names, &mut pids);
     let save = |pids: &BTreeMap<String, u32>, ports: Option<&BTreeMap<String, u16>>| {
-        let state = json!({ "pids": pids, "ports": ports, "node": with_node });
+        let state = json!({
+            "pids": pids,
+            "ports": ports,
+            "node": with_node,
+            "dir": canonical_dir,
+            "names": names.to_json(),
+        });
         fs::write(state_file(), serde_json::to_string_pretty(&state)?)
             .with_context(|| format!("writing {}", state_file().display()))
     };
     save(&pids, result.as_ref().ok())?;
     if with_node && let Ok(ports) = &result {
-        let started = node::start(&tools, &dir, ports, &kubectl, &mut pids);
+        let started = node::start(&tools, &dir, &names, ports, &kubectl, &mut pids);
         // Saved either way, so `down` stops whatever started.
         save(&pids, Some(ports))?;
         if let Err(e) = started {
@@ -148,7 +192,7 @@ pub fn up(with_node: bool) -> Result<()> {
             return Err(e);
         }
     };
-    write_env(&tools, &dir, &ports, with_node)?;
+    write_env(&tools, &dir, &ports, with_node.then_some(&names))?;
     if with_node {
         eprintln!("xtask: node {} Ready", node::NODE_NAME);
     }
@@ -167,6 +211,7 @@ fn start_all(
     dir: &Path,
     certs: &Path,
     logs: &Path,
+    names: &node::Names,
     pids: &mut BTreeMap<String, u32>,
 ) -> Result<BTreeMap<String, u16>> {
     let mut ports = BTreeMap::new();
@@ -208,7 +253,7 @@ fn start_all(
             .arg("2048"),
         "generating the service-account signing key",
     )?;
-    serving_certificate(certs)?;
+    serving_certificate(certs, &names.gateway)?;
     let token = random_token()?;
     let tokens = certs.join("tokens.csv");
     fs::write(&tokens, format!("{token},admin,admin,system:masters\n"))?;
@@ -337,7 +382,7 @@ fn start_all(
 /// Writes the apiserver's serving certificate, signed by a CA of the test bed's: `apiserver.crt` holds
 /// the certificate and then the CA (what kubeconfigs and Pods trust), `apiserver.key` its key. It names
 /// 127.0.0.1, the node's pod gateway (so Pods reach the apiserver there) and the `kubernetes` Service.
-fn serving_certificate(certs: &Path) -> Result<()> {
+fn serving_certificate(certs: &Path, gateway: &str) -> Result<()> {
     let path = |name: &str| certs.join(name).display().to_string();
     run_checked(
         Command::new("openssl").args([
@@ -358,9 +403,8 @@ fn serving_certificate(certs: &Path) -> Result<()> {
         "creating the test bed's CA",
     )?;
     let san = format!(
-        "subjectAltName=IP:127.0.0.1,IP:{},IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,\
-         DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local",
-        node::POD_GATEWAY
+        "subjectAltName=IP:127.0.0.1,IP:{gateway},IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,\
+         DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
     );
     run_checked(
         Command::new("openssl").args([
@@ -468,7 +512,7 @@ fn write_env(
     tools: &Tools,
     dir: &Path,
     ports: &BTreeMap<String, u16>,
-    with_node: bool,
+    node_names: Option<&node::Names>,
 ) -> Result<()> {
     let bin = dir.join("bin");
     for (name, target) in [
@@ -489,8 +533,8 @@ fn write_env(
         symlink(target, &link).with_context(|| format!("linking {}", link.display()))?;
     }
     let mut vars = env_vars(dir, ports);
-    if with_node {
-        vars.extend(node::env_vars(ports));
+    if let Some(names) = node_names {
+        vars.extend(node::env_vars(names, ports));
     }
     let mut text = String::from("# Written by `cargo xtask testbed up`; use with `source`.\n");
     for (k, v) in &vars {
@@ -605,6 +649,7 @@ pub fn crash_recovery_check() -> Result<()> {
     if !has_node(&state) {
         return Ok(());
     }
+    let names = names_of(&state)?;
     let kubectl = admin_kubectl(paths::testbed().join("bin").join("kubectl"));
     let name = "crash-probe";
     let delete_probe = || {
@@ -653,20 +698,14 @@ pub fn crash_recovery_check() -> Result<()> {
     if !running {
         bail!("crash check: Pod {name} did not run");
     }
-    let sleepers = || -> Vec<u32> {
-        fs::read_dir("/proc")
-            .map(|d| {
-                d.flatten()
-                    .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-                    .filter(|pid| {
-                        fs::read(format!("/proc/{pid}/cmdline"))
-                            .is_ok_and(|c| c == b"sleep\x003600\x00")
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
+    // The probe's process, found in this node's cgroups only (another bed may run the same command).
+    let is_sleeper = |pid: &u32| {
+        fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| c == b"sleep\x003600\x00")
     };
-    let before = sleepers();
+    let before: Vec<u32> = node::cgroup_pids(&names.cgroup_root)
+        .into_iter()
+        .filter(is_sleeper)
+        .collect();
     if before.is_empty() {
         bail!("crash check: the Pod's process was not found");
     }
@@ -679,10 +718,7 @@ pub fn crash_recovery_check() -> Result<()> {
         }
     }
     up(true)?;
-    let left: Vec<u32> = sleepers()
-        .into_iter()
-        .filter(|p| before.contains(p))
-        .collect();
+    let left: Vec<u32> = before.iter().copied().filter(is_sleeper).collect();
     if !left.is_empty() {
         bail!("crash check: the killed node's container processes survived `up`: {left:?}");
     }
@@ -700,6 +736,7 @@ pub fn status() -> Result<bool> {
         );
         return Ok(false);
     };
+    let names = names_of(&state)?;
     let checks = component_checks(&state);
     let mut all = true;
     for (name, ok) in &checks {
@@ -713,9 +750,9 @@ pub fn status() -> Result<bool> {
             "moto_server" => state["ports"]["moto"].to_string(),
             _ => "-".into(),
         };
-        let name = match *name {
-            "kubelet" => "kubelet (node localhost)",
-            other => other,
+        let port = match (*name, names.kubelet_port) {
+            ("kubelet", Some(p)) => p.to_string(),
+            _ => port,
         };
         let verdict = match (running, ok) {
             (true, true) => "healthy",
@@ -724,6 +761,21 @@ pub fn status() -> Result<bool> {
         };
         all &= running && *ok;
         println!("{name:<24} pid {pid:<8} port {port:<6} {verdict}");
+    }
+    if has_node(&state) {
+        let legacy = if state["names"].is_null() {
+            " (fixed names: started by older code)"
+        } else {
+            ""
+        };
+        println!(
+            "node {}: bridge {}, pods {} (gateway {}), cgroup root {}{legacy}",
+            node::NODE_NAME,
+            names.bridge,
+            names.subnet,
+            names.gateway,
+            names.cgroup_root
+        );
     }
     if all {
         println!("test bed: up; `source {}`", env_file().display());
@@ -737,13 +789,15 @@ pub fn down() -> Result<()> {
         eprintln!("xtask: test bed is not up");
         return Ok(());
     };
-    // The node first, while the apiserver still answers (its Node and Pods are deleted).
+    // The node first, while the apiserver still answers (its Node and Pods are deleted), by the
+    // names the state records (the legacy ones for a bed of older code).
+    let names = names_of(&state)?;
     let kubectl = admin_kubectl(paths::testbed().join("bin").join("kubectl"));
     let node_pids: BTreeMap<String, u32> = node::COMPONENTS
         .iter()
         .filter_map(|c| pid_of(&state, c).map(|p| ((*c).to_string(), p)))
         .collect();
-    let mut failures = node::stop_all(&paths::testbed(), &node_pids, &kubectl);
+    let mut failures = node::stop_all(&paths::testbed(), &names, &node_pids, &kubectl);
     for name in COMPONENTS.iter().rev() {
         if let Some(pid) = pid_of(&state, name) {
             if is_running(pid, name) {
