@@ -31,7 +31,8 @@ pub struct Detected {
 }
 
 /// Parameter Store: DescribeParameters gives each referenced parameter's latest version identity
-/// (number and modification time) without its value; labels are always re-read (a label can move without a new Version), and a `find` reads.
+/// (number and modification time) without its value, and each `find`'s matches with theirs; labels
+/// are always re-read (a label can move without a new Version).
 async fn detect_parameters(
     ctx: &Context,
     sc: &StoreClient,
@@ -39,9 +40,6 @@ async fn detect_parameters(
     previous: &std::collections::BTreeMap<String, String>,
     interval: Duration,
 ) -> Detected {
-    if spec.data_from.iter().any(|f| f.find.is_some()) {
-        return read_everything();
-    }
     let remotes = spec
         .data
         .iter()
@@ -76,8 +74,25 @@ async fn detect_parameters(
             Err(_) => return read_everything(),
         }
     };
+    // A `find` (below a path, by tags, by name): DescribeParameters lists its matches' versions.
+    let mut finds = Vec::new();
+    for f in spec.data_from.iter().filter_map(|f| f.find.as_ref()) {
+        let regex = match f.name.as_ref().map(|n| regex::Regex::new(&n.regexp)) {
+            None => None,
+            Some(Ok(re)) => Some(re),
+            Some(Err(_)) => return read_everything(),
+        };
+        match ctx
+            .provider
+            .find_parameter_versions(sc, f, regex.as_ref())
+            .await
+        {
+            Ok(matches) => finds.push(matches),
+            Err(_) => return read_everything(),
+        }
+    }
     Detected {
-        unchanged: parameter::unchanged(&refs, previous, &described),
+        unchanged: parameter::unchanged_including_finds(&refs, previous, &described, &finds),
         later: false,
         hints: Hints::default(),
     }

@@ -1,11 +1,12 @@
 //! SSM Parameter Store references as plain data (groundwork for `spec.aws.service: ParameterStore`):
-//! the name GetParameter is asked for, whether a value-free refresh (DescribeParameters' versions) shows
-//! a change, and the Secret keys `find` gives parameters.
+//! the name GetParameter is asked for, whether a value-free refresh (DescribeParameters' versions, by
+//! name or below a `find`'s path) shows a change, and the Secret keys `find` gives parameters.
 
 use std::collections::{BTreeMap, HashMap};
 
 use crate::core::naming::key_for_secret_name;
 use crate::core::remote::VersionSelector;
+use crate::core::versions::bounded;
 
 /// Longest parameter label SSM accepts.
 const MAX_LABEL: usize = 100;
@@ -127,6 +128,44 @@ pub fn unchanged(
             _ => false,
         }
     })
+}
+
+/// Like [`unchanged`], for a spec with `find`s too: `finds` holds each `find`'s matches as
+/// DescribeParameters lists them now ((name, latest version identity), no value read). Unchanged only
+/// when the record a sync would write from these answers is exactly the synced one (so a parameter
+/// that appeared under a path, left it, or has a new version is read); a `find` that matches nothing
+/// is read (a sync decides what that means).
+pub fn unchanged_including_finds(
+    refs: &[ParameterRef],
+    previous: &BTreeMap<String, String>,
+    described: &HashMap<String, String>,
+    finds: &[Vec<(String, String)>],
+) -> bool {
+    if finds.is_empty() {
+        return unchanged(refs, previous, described);
+    }
+    let mut expected = BTreeMap::new();
+    for r in refs {
+        let Some(latest) = described.get(&r.name) else {
+            return false;
+        };
+        let still = match &r.pick {
+            ParameterPick::Label(_) => false,
+            ParameterPick::Latest => true,
+            ParameterPick::Version(n) => version_number(latest) == i64::try_from(*n).ok(),
+        };
+        if !still {
+            return false;
+        }
+        expected.insert(r.status_key.clone(), latest.clone());
+    }
+    for matches in finds {
+        if matches.is_empty() {
+            return false;
+        }
+        expected.extend(matches.iter().cloned());
+    }
+    bounded(expected) == *previous
 }
 
 /// The Secret key a `find` gives a parameter: the name without its leading `/`, other characters
@@ -289,6 +328,180 @@ mod tests {
         for (what, refs, described, want) in cases {
             assert_eq!(unchanged(&refs, &previous, &described), want, "{what}");
         }
+    }
+
+    #[test]
+    fn a_find_is_unchanged_only_when_its_matches_are_the_synced_record() {
+        const T1: &str = "2026-12-07T03:00:00.000Z";
+        const T2: &str = "2026-12-07T04:00:00.000Z";
+        let at = |n: i64, t: &str| format!("{n}@{t}");
+        let pairs = |entries: &[(&str, String)]| -> Vec<(String, String)> {
+            entries
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect()
+        };
+        let latest = ParameterRef {
+            status_key: "/a".into(),
+            name: "/a".into(),
+            pick: ParameterPick::Latest,
+        };
+        let pinned = ParameterRef {
+            status_key: "/a@3".into(),
+            name: "/a".into(),
+            pick: ParameterPick::Version(3),
+        };
+        let label = ParameterRef {
+            status_key: "/a@prod".into(),
+            name: "/a".into(),
+            pick: ParameterPick::Label("prod".into()),
+        };
+        let found = pairs(&[("/app/x", at(1, T1)), ("/app/y", at(2, T1))]);
+        let synced = |extra: &[(&str, String)]| -> BTreeMap<String, String> {
+            found
+                .iter()
+                .cloned()
+                .chain(extra.iter().map(|(k, v)| (k.to_string(), v.clone())))
+                .collect()
+        };
+        let described: HashMap<String, String> = [("/a".to_string(), at(3, T1))].into();
+        // A record too big to keep per key is compared in its compacted form.
+        let many: Vec<(String, String)> = (0..300)
+            .map(|i| (format!("/big/p{i:03}"), at(1, T1)))
+            .collect();
+        let many_synced = bounded(many.iter().cloned().collect());
+        let mut many_rotated = many.clone();
+        many_rotated[7].1 = at(2, T2);
+        type Case<'a> = (
+            &'a str,
+            Vec<ParameterRef>,
+            BTreeMap<String, String>,
+            Vec<Vec<(String, String)>>,
+            bool,
+        );
+        let cases: Vec<Case<'_>> = vec![
+            (
+                "the same matches",
+                vec![],
+                synced(&[]),
+                vec![found.clone()],
+                true,
+            ),
+            (
+                "a match has a new version",
+                vec![],
+                synced(&[]),
+                vec![pairs(&[("/app/x", at(2, T2)), ("/app/y", at(2, T1))])],
+                false,
+            ),
+            (
+                "a match was re-created (same number, another time)",
+                vec![],
+                synced(&[]),
+                vec![pairs(&[("/app/x", at(1, T2)), ("/app/y", at(2, T1))])],
+                false,
+            ),
+            (
+                "a new parameter under the path",
+                vec![],
+                synced(&[]),
+                vec![pairs(&[
+                    ("/app/x", at(1, T1)),
+                    ("/app/y", at(2, T1)),
+                    ("/app/z", at(1, T2)),
+                ])],
+                false,
+            ),
+            (
+                "a parameter left the path",
+                vec![],
+                synced(&[]),
+                vec![pairs(&[("/app/x", at(1, T1))])],
+                false,
+            ),
+            (
+                "nothing matches any more: a sync decides",
+                vec![],
+                BTreeMap::new(),
+                vec![vec![]],
+                false,
+            ),
+            (
+                "a find beside an unchanged latest reference",
+                vec![latest.clone()],
+                synced(&[("/a", at(3, T1))]),
+                vec![found.clone()],
+                true,
+            ),
+            (
+                "a find beside a pin that is still the latest",
+                vec![pinned.clone()],
+                synced(&[("/a@3", at(3, T1))]),
+                vec![found.clone()],
+                true,
+            ),
+            (
+                "a find beside a reference with a new version",
+                vec![latest.clone()],
+                synced(&[("/a", at(2, T1))]),
+                vec![found.clone()],
+                false,
+            ),
+            (
+                "a find beside a label: labels are always re-read",
+                vec![label.clone()],
+                synced(&[("/a@prod", at(3, T1))]),
+                vec![found.clone()],
+                false,
+            ),
+            (
+                "a find beside a reference not described",
+                vec![ParameterRef {
+                    status_key: "/gone".into(),
+                    name: "/gone".into(),
+                    pick: ParameterPick::Latest,
+                }],
+                synced(&[("/gone", at(1, T1))]),
+                vec![found.clone()],
+                false,
+            ),
+            (
+                "never synced",
+                vec![],
+                BTreeMap::new(),
+                vec![found.clone()],
+                false,
+            ),
+            (
+                "a compacted record, unchanged",
+                vec![],
+                many_synced.clone(),
+                vec![many.clone()],
+                true,
+            ),
+            (
+                "a compacted record, one version rotated",
+                vec![],
+                many_synced.clone(),
+                vec![many_rotated],
+                false,
+            ),
+        ];
+        for (what, refs, previous, finds, want) in cases {
+            assert_eq!(
+                unchanged_including_finds(&refs, &previous, &described, &finds),
+                want,
+                "{what}"
+            );
+        }
+        // Without a find, the rule is [`unchanged`]'s.
+        let previous: BTreeMap<String, String> = [("/a".to_string(), at(3, T1))].into();
+        assert!(unchanged_including_finds(
+            &[latest],
+            &previous,
+            &described,
+            &[]
+        ));
     }
 
     #[test]

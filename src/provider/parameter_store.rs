@@ -1,7 +1,7 @@
 //! SSM Parameter Store calls, one request each (the provider paces, counts and pages them): one
 //! parameter by name, version or label and up to ten latest ones (always decrypted), the latest Version
-//! of named parameters without their values (DescribeParameters), names by tags, and the parameters
-//! below a path. Errors map onto the provider's kinds.
+//! of named parameters or of those below a path or carrying tags, without their values
+//! (DescribeParameters), and the parameters below a path. Errors map onto the provider's kinds.
 
 use aws_sdk_ssm::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ssm::types::ParameterStringFilter;
@@ -134,27 +134,30 @@ impl ParameterStore {
         Ok((items, page.next_token().map(String::from)))
     }
 
-    /// One DescribeParameters page of the names of parameters carrying all `tags` (every parameter
-    /// when empty).
-    pub async fn names_page(
+    /// One DescribeParameters page of the parameters below `path` (recursive; every path when None)
+    /// carrying all `tags`, no value read: (name, latest version identity) pairs.
+    pub async fn described_page(
         &self,
+        path: Option<&str>,
         tags: &std::collections::BTreeMap<String, String>,
         token: Option<String>,
-    ) -> Result<Page<String>, ProviderError> {
+    ) -> Result<Page<(String, String)>, ProviderError> {
+        let filter = |key: String, option: Option<&str>, value: String| {
+            ParameterStringFilter::builder()
+                .key(key)
+                .set_option(option.map(String::from))
+                .values(value)
+                .build()
+                .map_err(|e| {
+                    ProviderError::new(ProviderErrorKind::Other, format!("DescribeParameters: {e}"))
+                })
+        };
         let mut filters = Vec::new();
+        if let Some(path) = path {
+            filters.push(filter("Path".into(), Some("Recursive"), path_filter(path))?);
+        }
         for (k, v) in tags {
-            filters.push(
-                ParameterStringFilter::builder()
-                    .key(format!("tag:{k}"))
-                    .values(v.clone())
-                    .build()
-                    .map_err(|e| {
-                        ProviderError::new(
-                            ProviderErrorKind::Other,
-                            format!("DescribeParameters: {e}"),
-                        )
-                    })?,
-            );
+            filters.push(filter(format!("tag:{k}"), None, v.clone())?);
         }
         let page = self
             .client
@@ -164,11 +167,16 @@ impl ParameterStore {
             .set_next_token(token)
             .send()
             .await
-            .map_err(|e| classify(e, "DescribeParameters", "*"))?;
+            .map_err(|e| classify(e, "DescribeParameters", path.unwrap_or("*")))?;
         let items = page
             .parameters()
             .iter()
-            .filter_map(|p| p.name().map(String::from))
+            .filter_map(|p| {
+                Some((
+                    p.name()?.to_string(),
+                    identity(p.version(), p.last_modified_date()),
+                ))
+            })
             .collect();
         Ok((items, page.next_token().map(String::from)))
     }
@@ -210,6 +218,14 @@ pub struct ManyParameters {
     pub found: Vec<(String, Result<RemoteSecret, ProviderError>)>,
     /// The names asked for that Parameter Store says do not exist.
     pub invalid: Vec<String>,
+}
+
+/// A `find.path` as DescribeParameters' `Path` filter takes it: no trailing `/` (but `/` itself).
+fn path_filter(path: &str) -> String {
+    match path.trim_end_matches('/') {
+        "" => "/".to_string(),
+        trimmed => trimmed.to_string(),
+    }
 }
 
 /// The version identity of a Version and its `LastModifiedDate`, as every call's answer gives them.

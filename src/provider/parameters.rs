@@ -287,6 +287,34 @@ impl Provider {
         out
     }
 
+    /// What a Parameter Store `find` matches now, without reading a value: (name, latest version
+    /// identity) of the parameters below `path` and carrying `tags` (DescribeParameters), narrowed by
+    /// `name.regexp`, sorted by name.
+    pub async fn find_parameter_versions(
+        &self,
+        sc: &StoreClient,
+        find: &FindRef,
+        regex: Option<&Regex>,
+    ) -> Result<Vec<(String, String)>, ProviderError> {
+        let ps = self.parameter_store(sc)?;
+        let tags = find.tags.clone().unwrap_or_default();
+        let path = find.path.as_deref();
+        let mut out: Vec<(String, String)> = self
+            .all_pages(
+                sc,
+                "DescribeParameters",
+                |t| ps.described_page(path, &tags, t),
+                all,
+            )
+            .await?
+            .into_iter()
+            .filter(|(name, _)| regex.is_none_or(|re| re.is_match(name)))
+            .collect();
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
     /// Parameter Store `find`: the parameters below `path` (GetParametersByPath, decrypted), or else
     /// those carrying `tags` (DescribeParameters), narrowed by `name.regexp`; latest versions.
     pub(super) async fn find_parameters(
@@ -302,10 +330,15 @@ impl Provider {
         let tagged: Option<HashSet<String>> = if tags.is_empty() {
             None
         } else {
-            let names = self
-                .all_pages(sc, "DescribeParameters", |t| ps.names_page(tags, t), all)
+            let described = self
+                .all_pages(
+                    sc,
+                    "DescribeParameters",
+                    |t| ps.described_page(None, tags, t),
+                    all,
+                )
                 .await?;
-            Some(names.into_iter().collect())
+            Some(described.into_iter().map(|(name, _)| name).collect())
         };
         let mut out = Vec::new();
         if let Some(path) = &find.path {
@@ -321,10 +354,17 @@ impl Provider {
         } else {
             let names = match tagged {
                 Some(t) => t.into_iter().collect::<Vec<_>>(),
-                None => {
-                    self.all_pages(sc, "DescribeParameters", |t| ps.names_page(tags, t), all)
-                        .await?
-                }
+                None => self
+                    .all_pages(
+                        sc,
+                        "DescribeParameters",
+                        |t| ps.described_page(None, tags, t),
+                        all,
+                    )
+                    .await?
+                    .into_iter()
+                    .map(|(name, _)| name)
+                    .collect(),
             };
             let mut names: Vec<String> = names.into_iter().filter(|n| name_ok(n)).collect();
             names.sort();

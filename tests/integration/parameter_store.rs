@@ -299,3 +299,81 @@ async fn a_label_move_restarts_once_and_switching_picks_never_blanks() {
     op.assert_log_free_of(&["moved-one", "moved-two"]);
     common::delete_namespace(&client, &ns).await;
 }
+
+#[tokio::test]
+async fn a_find_by_path_reads_no_value_at_idle_and_sees_every_change() {
+    let (client, ns) = common::setup("params-find-idle").await;
+    let ssm = common::ssm::client();
+    let p = |s: &str| format!("/{ns}/app/{s}");
+    put(&ssm, &p("x"), ParameterType::SecureString, "x-1").await;
+    put(&ssm, &p("deep/y"), ParameterType::String, "y-1").await;
+    put(
+        &ssm,
+        &format!("/{ns}/other"),
+        ParameterType::String,
+        "other",
+    )
+    .await;
+    let by_path = format!("  dataFrom:\n    - find: {{ path: \"/{ns}/app/\" }}\n");
+    let yaml = [
+        aws_creds_yaml(),
+        store_yaml("ssm", &testbed_var("AWS_ENDPOINT_URL")),
+        es("by-path", "ssm", "1s", &by_path),
+    ]
+    .join("---\n");
+    let op = Operator::start(&ns).await;
+    apply(&client, &ns, &yaml).await;
+    let key = |s: &str| format!("{ns}_app_{s}");
+    wait_secret(&client, &ns, "by-path", "the path's parameters", |s| {
+        has(s, &key("x"), "x-1") && has(s, &key("deep_y"), "y-1")
+    })
+    .await;
+    wait_ready(&client, &ns, "by-path", "True", "Synced").await;
+
+    // Idle: each refresh lists the path's versions (DescribeParameters) and reads no value.
+    let store_label = format!("store=\"SecretStore/{ns}/ssm\"");
+    let calls = |operation: &str| {
+        op.metric_sum(
+            "secretsync_aws_api_calls_total",
+            &[&store_label, &format!("operation=\"{operation}\"")],
+        )
+    };
+    let reads = || calls("GetParametersByPath") + calls("GetParameter") + calls("GetParameters");
+    let reads_before = reads();
+    let describes_before = calls("DescribeParameters");
+    common::wait_for("three idle refreshes", Duration::from_secs(60), || {
+        let n = calls("DescribeParameters");
+        async move { (n >= describes_before + 3.0).then_some(()) }
+    })
+    .await;
+    assert_eq!(reads(), reads_before, "an idle find by path reads no value");
+
+    // A new version, a new parameter under the path, and one leaving it are each seen.
+    put(&ssm, &p("x"), ParameterType::SecureString, "x-2").await;
+    wait_secret(&client, &ns, "by-path", "the new version", |s| {
+        has(s, &key("x"), "x-2")
+    })
+    .await;
+    put(&ssm, &p("z"), ParameterType::String, "z-1").await;
+    wait_secret(&client, &ns, "by-path", "the new parameter", |s| {
+        has(s, &key("z"), "z-1") && has(s, &key("x"), "x-2")
+    })
+    .await;
+    common::ssm::delete(&ssm, &p("deep/y")).await;
+    let secret = wait_secret(&client, &ns, "by-path", "the parameter that left", |s| {
+        s.data
+            .as_ref()
+            .is_some_and(|d| !d.contains_key(&key("deep_y")))
+    })
+    .await;
+    assert!(has(&secret, &key("z"), "z-1"));
+    assert!(
+        !secret
+            .data
+            .as_ref()
+            .is_some_and(|d| d.keys().any(|k| k.contains("other"))),
+        "a parameter outside the path is never synced"
+    );
+    op.assert_log_free_of(&["x-1", "x-2", "y-1", "z-1"]);
+    common::delete_namespace(&client, &ns).await;
+}
