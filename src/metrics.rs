@@ -31,7 +31,8 @@ pub struct Metrics {
     pub kube_api_requests: IntCounterVec,
     /// Events not published because the queue was full (a burst beyond the Event rate), by type.
     pub events_dropped: IntCounterVec,
-    /// Event-queue messages handled, by result (`refreshed`, `unmatched`, `unrelated`, `malformed`).
+    /// Event-queue messages handled, by result (`refreshed`, `synced`, `unmatched`, `unrelated`,
+    /// `malformed`).
     pub queue_messages: IntCounterVec,
     /// Unix time of the last successful receive from each event queue (by queue name).
     pub queue_last_receive: GaugeVec,
@@ -145,7 +146,7 @@ impl Metrics {
         let queue_messages = IntCounterVec::new(
             Opts::new(
                 "queue_messages_total",
-                "Event-queue messages handled, by result: refreshed (ExternalSecrets triggered), unmatched (no reader), unrelated (not a change event), malformed",
+                "Event-queue messages handled, by result: refreshed (ExternalSecrets triggered), synced (every reader already synced the version a Secret Label Updated names), unmatched (no reader), unrelated (not a change event), malformed",
             ),
             &["result"],
         )?;

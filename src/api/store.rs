@@ -129,8 +129,9 @@ pub struct AwsProvider {
     /// parameters: `key` is the parameter name, `versionId` a version number, `versionStage` a label).
     #[serde(default)]
     pub service: AwsService,
-    /// Event-driven refresh: an SQS queue an EventBridge rule fills with Secrets Manager change events.
-    /// Each event refreshes, within seconds, exactly the ExternalSecrets reading the secret it names;
+    /// Event-driven refresh: an SQS queue an EventBridge rule fills with the store's service's change
+    /// events (Secrets Manager or Parameter Store; CloudTrail or native). Each event refreshes, within
+    /// seconds, exactly the ExternalSecrets reading the secret or parameter it names;
     /// the periodic refresh stays as the safety net. Read with the store's credentials.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<AwsEvents>,
@@ -143,7 +144,7 @@ pub struct AwsProvider {
     pub failover_regions: Vec<FailoverRegion>,
 }
 
-/// The SQS queue of a store's Secrets Manager change events.
+/// The SQS queue of a store's change events.
 #[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct AwsEvents {

@@ -1,9 +1,10 @@
 //! Event-driven refresh: one long-polling reader per distinct SQS queue (and credentials) that stores
-//! name in `spec.aws.events`. Each Secrets Manager change event refreshes exactly the ExternalSecrets
-//! that read the secret through a store naming that queue, whichever of the queue's readers received
-//! it. A shell: it only feeds triggers to the controller; parsing, the secret → ExternalSecret index
-//! and which stores a message reaches are pure (`core::aws_event`, `core::reader_index`,
-//! `core::event_routing`).
+//! name in `spec.aws.events`. Each Secrets Manager or Parameter Store change event refreshes exactly
+//! the ExternalSecrets that read the secret or parameter through a store of that service naming that
+//! queue, whichever of the queue's readers received it; a `Secret Label Updated` skips the readers
+//! that already synced the version it names. A shell: it only feeds triggers to the controller;
+//! parsing, the secret → ExternalSecret index, which stores a message reaches and whether a reader
+//! already holds a version are pure (`core::aws_event`, `core::reader_index`, `core::event_routing`).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -16,8 +17,8 @@ use kube::runtime::watcher;
 
 use super::context::Context;
 use super::stores::{provider_config, spec_version};
-use crate::api::{AwsProvider, ExternalSecret};
-use crate::core::aws_event::{self, Message};
+use crate::api::{AwsProvider, AwsService, ExternalSecret};
+use crate::core::aws_event::{self, Message, StagedVersion};
 use crate::core::event_routing::{self, Queue, Reader};
 use crate::core::reader_index::ReaderIndex;
 use crate::provider::queue::{EventQueue, WAIT_SECONDS};
@@ -91,6 +92,8 @@ pub struct EventSources {
     /// Per reader, the stores whose own reader it is (same queue, endpoint and credentials). A message
     /// refreshes these and the stores of the queue's other receiving readers (`core::event_routing`).
     routes: Mutex<HashMap<PollerKey, Vec<String>>>,
+    /// The service of each store in `routes`: a message refreshes only stores of its own service.
+    services: Mutex<HashMap<String, AwsService>>,
     /// The ExternalSecret watch has listed everything once: the index is complete.
     indexed: std::sync::atomic::AtomicBool,
 }
@@ -138,7 +141,7 @@ impl EventSources {
         f(&readers)
     }
 
-    /// The stores a message received by reader `key` refreshes.
+    /// The stores a message received by reader `key` refreshes (any service).
     fn stores_for(&self, key: &PollerKey) -> Vec<String> {
         self.with_readers(|readers| {
             event_routing::stores_for(key, readers)
@@ -146,6 +149,17 @@ impl EventSources {
                 .map(String::from)
                 .collect()
         })
+    }
+
+    /// Of `stores`, those reading `service`.
+    fn of_service(&self, stores: &[String], service: AwsService) -> Vec<String> {
+        let services = self.services.lock().unwrap_or_else(|p| p.into_inner());
+        event_routing::of_service(stores.iter().map(String::as_str), service, |id| {
+            services.get(id).copied()
+        })
+        .into_iter()
+        .map(String::from)
+        .collect()
     }
 
     /// Whether another reader of `key`'s queue receives now (see [`event_routing::sibling_receiving`]).
@@ -212,9 +226,16 @@ fn all_stores(ctx: &Context) -> Vec<(String, String, AwsProvider, Option<String>
     out
 }
 
-/// The readers the stores ask for, each with the configuration it reads with and the stores it serves.
-async fn wanted(ctx: &Context) -> HashMap<PollerKey, (StoreConfig, Vec<String>)> {
+/// The readers the stores ask for, each with the configuration it reads with and the stores it serves;
+/// and the service of each of those stores.
+async fn wanted(
+    ctx: &Context,
+) -> (
+    HashMap<PollerKey, (StoreConfig, Vec<String>)>,
+    HashMap<String, AwsService>,
+) {
     let mut out: HashMap<PollerKey, (StoreConfig, Vec<String>)> = HashMap::new();
+    let mut services = HashMap::new();
     for (id, version, aws, ns) in all_stores(ctx) {
         if aws.events.is_none() {
             continue;
@@ -232,13 +253,14 @@ async fn wanted(ctx: &Context) -> HashMap<PollerKey, (StoreConfig, Vec<String>)>
         if let Ok(config) = resolved
             && let Some(key) = PollerKey::of(&aws, &config)
         {
+            services.insert(id.clone(), aws.service);
             out.entry(key)
                 .or_insert_with(|| (config, Vec::new()))
                 .1
                 .push(id);
         }
     }
-    out
+    (out, services)
 }
 
 /// Runs the readers until the task is dropped: starts one per wanted queue, stops those no store names.
@@ -253,7 +275,7 @@ pub async fn run(ctx: Arc<Context>) {
     }
     let mut running: HashMap<PollerKey, tokio::task::JoinHandle<()>> = HashMap::new();
     loop {
-        let wanted = wanted(&ctx).await;
+        let (wanted, services) = wanted(&ctx).await;
         running.retain(|key, task| {
             let keep = wanted.contains_key(key) && !task.is_finished();
             if !keep {
@@ -270,6 +292,10 @@ pub async fn run(ctx: Arc<Context>) {
             .iter()
             .map(|(k, (_, stores))| (k.clone(), stores.clone()))
             .collect();
+        *ctx.events
+            .services
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = services;
         for (key, (config, _)) in wanted {
             if let std::collections::hash_map::Entry::Vacant(slot) = running.entry(key.clone()) {
                 tracing::info!(queue = %key.queue.url, region = %key.queue.region, "reading store events");
@@ -420,11 +446,33 @@ async fn handle(
     let mut receipts = Vec::with_capacity(messages.len());
     for m in messages {
         let result = match aws_event::parse(&m.body) {
-            Ok(Message::Change { event, secrets }) => {
-                let readers = ctx.events.readers(&stores, &secrets);
+            Ok(Message::Change {
+                service,
+                event,
+                secrets,
+                staged,
+            }) => {
+                let stores = ctx.events.of_service(&stores, service);
+                let names = aws_event::lookup_names(service, &secrets);
+                let readers = ctx.events.readers(&stores, &names);
+                let matched = readers.len();
+                let readers: Vec<_> = match &staged {
+                    Some(staged) => readers
+                        .into_iter()
+                        .filter(|r| !already_synced(ctx, r, staged))
+                        .collect(),
+                    None => readers.into_iter().collect(),
+                };
+                let synced = matched - readers.len();
                 let n = ctx.event_changed(readers);
-                tracing::debug!(queue = %key.queue.url, event, secrets = secrets.len(), refreshed = n, "store event");
-                if n > 0 { "refreshed" } else { "unmatched" }
+                tracing::debug!(queue = %key.queue.url, service = service.display_name(), event, secrets = secrets.len(), refreshed = n, already_synced = synced, "store event");
+                if n > 0 {
+                    "refreshed"
+                } else if synced > 0 {
+                    "synced"
+                } else {
+                    "unmatched"
+                }
             }
             Ok(Message::Unrelated(why)) => {
                 tracing::debug!(queue = %key.queue.url, why, "ignoring an unrelated queue message");
@@ -448,6 +496,16 @@ async fn handle(
             format!("SQS refused to delete {n} handled messages (sqs:DeleteMessage)"),
         )),
     }
+}
+
+/// Whether ExternalSecret `es` already synced the version a `Secret Label Updated` names (its newest
+/// known status; see [`event_routing::already_synced`]). Unknown to the cache: no.
+fn already_synced(ctx: &Context, es: &ObjectRef<ExternalSecret>, staged: &StagedVersion) -> bool {
+    let Some(cached) = ctx.external_secrets.get().and_then(|c| c.get(es)) else {
+        return false;
+    };
+    let es = ctx.with_written_status(cached);
+    event_routing::already_synced(&es.spec, es.metadata.generation, es.status.as_ref(), staged)
 }
 
 #[cfg(test)]
@@ -546,5 +604,14 @@ mod tests {
         assert_eq!(sources.stores_for(&b), ["A", "B"]);
         assert_eq!(sources.stores_for(&c), ["A", "B", "C"]);
         assert!(!sources.split_by_endpoint(&a));
+        // Then only the stores of the message's service (a store not scanned yet gets nothing).
+        *sources.services.lock().unwrap_or_else(|p| p.into_inner()) = [
+            ("A".to_string(), AwsService::ParameterStore),
+            ("B".to_string(), AwsService::SecretsManager),
+        ]
+        .into();
+        let all = sources.stores_for(&c);
+        assert_eq!(sources.of_service(&all, AwsService::ParameterStore), ["A"]);
+        assert_eq!(sources.of_service(&all, AwsService::SecretsManager), ["B"]);
     }
 }

@@ -363,11 +363,9 @@ pub async fn provider_config(
         }
     }
     let failover = failover_regions(aws)?;
-    if aws.service == crate::api::AwsService::ParameterStore
-        && (!failover.is_empty() || aws.events.is_some())
-    {
+    if aws.service == crate::api::AwsService::ParameterStore && !failover.is_empty() {
         return Err(not_ready(
-            "failoverRegions and events are not supported with service: ParameterStore yet".into(),
+            "failoverRegions is not supported with service: ParameterStore yet".into(),
         ));
     }
     let auth = aws.auth.as_ref();

@@ -8,10 +8,18 @@
 //! Readers naming the same URL and region through different SQS endpoints cannot be told apart from
 //! readers of different queues (an endpoint may hand out forged events), so they are never mixed; each
 //! store's `EventsReady` says that its events may be split instead.
+//!
+//! A message of one service refreshes only stores of that service (a parameter and a secret may have
+//! the same name), and a `Secret Label Updated` that names the version a reader already synced under
+//! that label refreshes nothing for that reader.
 
 use std::collections::BTreeSet;
 
-use crate::api::AwsEvents;
+use regex::Regex;
+
+use crate::api::{AwsEvents, AwsService, ExternalSecretSpec, ExternalSecretStatus};
+use crate::core::aws_event::{StagedVersion, secret_name};
+use crate::core::remote::VersionSelector;
 
 /// A queue as its readers see it: readers with equal `Queue`s receive from one stream of messages.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -129,6 +137,74 @@ pub fn sibling_receiving<K: Eq>(reader: &K, readers: &[Reader<'_, K>]) -> bool {
     readers
         .iter()
         .any(|r| r.key != reader && r.receiving && r.queue == own.queue)
+}
+
+/// The stores among `stores` that read `service`; a store whose service is unknown gets nothing.
+pub fn of_service<'a>(
+    stores: impl IntoIterator<Item = &'a str>,
+    service: AwsService,
+    service_of: impl Fn(&str) -> Option<AwsService>,
+) -> Vec<&'a str> {
+    stores
+        .into_iter()
+        .filter(|s| service_of(s) == Some(service))
+        .collect()
+}
+
+/// Whether an ExternalSecret already holds what a `Secret Label Updated` announces, so the event needs
+/// no read for it: its status describes its current spec (`observedGeneration`), and every reference
+/// it makes to the secret reads that very label and has that very version in `syncedVersions` —
+/// `data` and `dataFrom.extract` by name or ARN with that `versionStage` (`AWSCURRENT` when none), and
+/// a `dataFrom.find` whose name pattern admits the secret (or that has none) for `AWSCURRENT`.
+/// Anything else refreshes, as any event does: another stage (`AWSPREVIOUS` moves with `AWSCURRENT`
+/// without an event of its own), a pinned `versionId`, a `find.path` or a pattern that does not
+/// compile, a compacted or missing record, a status of an older spec, or no reference at all.
+pub fn already_synced(
+    spec: &ExternalSecretSpec,
+    generation: Option<i64>,
+    status: Option<&ExternalSecretStatus>,
+    staged: &StagedVersion,
+) -> bool {
+    let Some(status) = status.filter(|s| s.observed_generation == generation) else {
+        return false;
+    };
+    let label = VersionSelector::Stage(staged.label.clone());
+    let holds = |key: &str| status.synced_versions.get(key) == Some(&staged.version_id);
+    let mut references = 0;
+    let named = spec
+        .data
+        .iter()
+        .map(|d| &d.remote_ref)
+        .chain(spec.data_from.iter().filter_map(|f| f.extract.as_ref()));
+    for remote in named {
+        if secret_name(&remote.key) != staged.secret {
+            continue;
+        }
+        references += 1;
+        let selector = VersionSelector::of(remote);
+        if selector != label || !holds(&selector.status_key(&remote.key)) {
+            return false;
+        }
+    }
+    for find in spec.data_from.iter().filter_map(|f| f.find.as_ref()) {
+        if find.path.is_some() {
+            return false;
+        }
+        let admits = match &find.name {
+            None => true,
+            Some(n) => match Regex::new(&n.regexp) {
+                Ok(re) => re.is_match(&staged.secret),
+                Err(_) => return false,
+            },
+        };
+        if admits {
+            references += 1;
+            if !label.is_current() || !holds(&staged.secret) {
+                return false;
+            }
+        }
+    }
+    references > 0
 }
 
 #[cfg(test)]
@@ -441,5 +517,344 @@ mod tests {
         assert_eq!(trust_domain("SecretStore/ns/name"), "ns");
         assert_eq!(trust_domain("ClusterSecretStore/x"), "");
         assert_eq!(trust_domain("other"), "other");
+    }
+
+    /// Parameter Store stores follow the same tenancy rules: a queue shared by stores of both services
+    /// and several identities reaches every receiving reader's stores, then only those of the
+    /// message's service; another endpoint is never mixed in, whatever the service.
+    #[test]
+    fn parameter_store_stores_share_queues_by_the_same_rules() {
+        use AwsService::{ParameterStore as Ps, SecretsManager as Sm};
+        let q = queue(URL, "eu-west-1", None);
+        let tenant = queue(URL, "eu-west-1", Some("http://tenant.example"));
+        let service_of = |id: &str| match id {
+            "SecretStore/a/sm" | "SecretStore/b/sm" | "ClusterSecretStore/sm" => Some(Sm),
+            "SecretStore/a/ps" | "SecretStore/b/ps" | "ClusterSecretStore/ps" => Some(Ps),
+            _ => None,
+        };
+        // (what, readers, receiver, service of the message, stores refreshed)
+        type Case = (
+            &'static str,
+            Vec<Row>,
+            &'static str,
+            AwsService,
+            &'static [&'static str],
+        );
+        let cases: Vec<Case> = vec![
+            (
+                "one identity reading for both services: a parameter event reaches the PS store only",
+                rows(&[("a", &q, true, &["SecretStore/a/ps", "SecretStore/a/sm"])]),
+                "a",
+                Ps,
+                &["SecretStore/a/ps"],
+            ),
+            (
+                "and a secret event the SM store only",
+                rows(&[("a", &q, true, &["SecretStore/a/ps", "SecretStore/a/sm"])]),
+                "a",
+                Sm,
+                &["SecretStore/a/sm"],
+            ),
+            (
+                "two tenants' PS stores with their own keys, both receiving: both, whoever received",
+                rows(&[
+                    ("a", &q, true, &["SecretStore/a/ps"]),
+                    ("b", &q, true, &["SecretStore/b/ps"]),
+                ]),
+                "b",
+                Ps,
+                &["SecretStore/a/ps", "SecretStore/b/ps"],
+            ),
+            (
+                "a PS store whose own reader fails gets nothing from the others",
+                rows(&[
+                    ("a", &q, true, &["SecretStore/a/ps"]),
+                    ("b", &q, false, &["SecretStore/b/ps"]),
+                ]),
+                "a",
+                Ps,
+                &["SecretStore/a/ps"],
+            ),
+            (
+                "a tenant's PS store through its own endpoint is never mixed in",
+                rows(&[
+                    ("a", &q, true, &["ClusterSecretStore/ps"]),
+                    ("b", &tenant, true, &["SecretStore/b/ps"]),
+                ]),
+                "a",
+                Ps,
+                &["ClusterSecretStore/ps"],
+            ),
+            (
+                "nor its forged events into the platform's stores",
+                rows(&[
+                    (
+                        "a",
+                        &q,
+                        true,
+                        &["ClusterSecretStore/ps", "ClusterSecretStore/sm"],
+                    ),
+                    ("b", &tenant, true, &["SecretStore/b/ps"]),
+                ]),
+                "b",
+                Ps,
+                &["SecretStore/b/ps"],
+            ),
+            (
+                "a store of unknown service gets nothing",
+                rows(&[("a", &q, true, &["SecretStore/a/other", "SecretStore/a/ps"])]),
+                "a",
+                Ps,
+                &["SecretStore/a/ps"],
+            ),
+        ];
+        for (what, readers, receiver, service, want) in cases {
+            let all = stores_for(&receiver, &view(&readers));
+            assert_eq!(of_service(all, service, service_of), want, "{what}");
+        }
+        // QueueSplit is about who takes messages, not what they carry: a PS store and an SM store of
+        // one tenant through two endpoints split the queue; another tenant's PS store does not count.
+        let split = rows(&[
+            ("a", &q, true, &["SecretStore/a/sm"]),
+            ("b", &tenant, true, &["SecretStore/a/ps"]),
+        ]);
+        assert!(split_by_endpoint(&"a", &view(&split)));
+        let other_tenant = rows(&[
+            ("a", &q, true, &["SecretStore/a/ps"]),
+            ("b", &tenant, true, &["SecretStore/b/ps"]),
+        ]);
+        assert!(!split_by_endpoint(&"a", &view(&other_tenant)));
+    }
+
+    const SECRET: &str = "prod/db";
+    const ARN: &str = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-AbCdEf";
+    const V1: &str = "EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE";
+    const V2: &str = "EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE";
+
+    fn spec(yaml: &str) -> ExternalSecretSpec {
+        serde_yaml_ng::from_str(&format!(
+            "secretStoreRef: {{name: s}}\ntarget: {{name: t}}\n{yaml}"
+        ))
+        .expect("test spec parses")
+    }
+
+    fn status(generation: i64, synced: &[(&str, &str)]) -> ExternalSecretStatus {
+        ExternalSecretStatus {
+            observed_generation: Some(generation),
+            synced_versions: synced
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    fn staged(label: &str, version: &str) -> StagedVersion {
+        StagedVersion {
+            secret: SECRET.into(),
+            label: label.into(),
+            version_id: version.into(),
+        }
+    }
+
+    #[test]
+    fn a_label_event_for_the_synced_version_needs_no_read() {
+        let by_name = "data: [{secretKey: p, remoteRef: {key: prod/db, property: password}}]";
+        let by_arn = format!("data: [{{secretKey: p, remoteRef: {{key: \"{ARN}\"}}}}]");
+        let twice = "data: [{secretKey: a, remoteRef: {key: prod/db, property: a}}, \
+                     {secretKey: b, remoteRef: {key: prod/db, property: b}}]";
+        let previous = "data: [{secretKey: a, remoteRef: {key: prod/db}}, \
+                        {secretKey: b, remoteRef: {key: prod/db, versionStage: AWSPREVIOUS}}]";
+        let custom = "data: [{secretKey: a, remoteRef: {key: prod/db, versionStage: blue}}]";
+        let pinned =
+            format!("data: [{{secretKey: a, remoteRef: {{key: prod/db, versionId: {V2}}}}}]");
+        let extract = "dataFrom: [{extract: {key: prod/db}}]";
+        let find = "dataFrom: [{find: {name: {regexp: \"^prod/\"}}}]";
+        let find_other = "data: [{secretKey: a, remoteRef: {key: prod/db}}]\n\
+                          dataFrom: [{find: {name: {regexp: \"^team-b/\"}}}]";
+        let tags = "dataFrom: [{find: {tags: {team: a}}}]";
+        let bad = "dataFrom: [{find: {name: {regexp: \"(\"}}}]";
+        let path = "dataFrom: [{find: {path: /prod}}]";
+        let other = "data: [{secretKey: a, remoteRef: {key: prod/other}}]";
+        let current = staged("AWSCURRENT", V2);
+        // (what, spec, generation, status, event, already synced)
+        let cases: Vec<(&str, String, i64, ExternalSecretStatus, StagedVersion, bool)> = vec![
+            (
+                "the synced AWSCURRENT version, by name",
+                by_name.into(),
+                1,
+                status(1, &[(SECRET, V2)]),
+                current.clone(),
+                true,
+            ),
+            (
+                "by ARN (recorded under the ARN)",
+                by_arn.clone(),
+                1,
+                status(1, &[(ARN, V2)]),
+                current.clone(),
+                true,
+            ),
+            (
+                "read twice, both at that version",
+                twice.into(),
+                1,
+                status(1, &[(SECRET, V2)]),
+                current.clone(),
+                true,
+            ),
+            (
+                "dataFrom.extract",
+                extract.into(),
+                1,
+                status(1, &[(SECRET, V2)]),
+                current.clone(),
+                true,
+            ),
+            (
+                "a find whose pattern admits the secret",
+                find.into(),
+                1,
+                status(1, &[(SECRET, V2), ("prod/other", V1)]),
+                current.clone(),
+                true,
+            ),
+            (
+                "a find that cannot match it does not count",
+                find_other.into(),
+                1,
+                status(1, &[(SECRET, V2)]),
+                current.clone(),
+                true,
+            ),
+            (
+                "a custom label at the synced version",
+                custom.into(),
+                1,
+                status(1, &[("prod/db@blue", V2)]),
+                staged("blue", V2),
+                true,
+            ),
+            (
+                "a new version",
+                by_name.into(),
+                1,
+                status(1, &[(SECRET, V1)]),
+                current.clone(),
+                false,
+            ),
+            (
+                "not synced yet",
+                by_name.into(),
+                1,
+                status(1, &[]),
+                current.clone(),
+                false,
+            ),
+            (
+                "a status of an older spec",
+                by_name.into(),
+                2,
+                status(1, &[(SECRET, V2)]),
+                current.clone(),
+                false,
+            ),
+            (
+                "AWSPREVIOUS moved with AWSCURRENT, without an event of its own",
+                previous.into(),
+                1,
+                status(1, &[(SECRET, V2), ("prod/db@AWSPREVIOUS", V1)]),
+                current.clone(),
+                false,
+            ),
+            (
+                "another label than the one read",
+                by_name.into(),
+                1,
+                status(1, &[(SECRET, V2)]),
+                staged("blue", V2),
+                false,
+            ),
+            (
+                "a custom label read, AWSCURRENT moved",
+                custom.into(),
+                1,
+                status(1, &[("prod/db@blue", V2)]),
+                current.clone(),
+                false,
+            ),
+            (
+                "a pinned version id",
+                pinned,
+                1,
+                status(1, &[(&format!("prod/db@{V2}"), V2)]),
+                current.clone(),
+                false,
+            ),
+            (
+                "a tags-only find: refresh unless it recorded that version",
+                tags.into(),
+                1,
+                status(1, &[("prod/other", V2)]),
+                current.clone(),
+                false,
+            ),
+            (
+                "a tags-only find that recorded it",
+                tags.into(),
+                1,
+                status(1, &[(SECRET, V2)]),
+                current.clone(),
+                true,
+            ),
+            (
+                "a find for a custom label cannot hold it (finds read AWSCURRENT)",
+                find.into(),
+                1,
+                status(1, &[(SECRET, V2)]),
+                staged("blue", V2),
+                false,
+            ),
+            (
+                "a pattern that does not compile",
+                bad.into(),
+                1,
+                status(1, &[(SECRET, V2)]),
+                current.clone(),
+                false,
+            ),
+            (
+                "a find.path (Parameter Store only)",
+                path.into(),
+                1,
+                status(1, &[(SECRET, V2)]),
+                current.clone(),
+                false,
+            ),
+            (
+                "no reference to the secret at all",
+                other.into(),
+                1,
+                status(1, &[(SECRET, V2), ("prod/other", V2)]),
+                current.clone(),
+                false,
+            ),
+            (
+                "a compacted record",
+                by_name.into(),
+                1,
+                status(1, &[("(compacted)", "3 versions a b c")]),
+                current.clone(),
+                false,
+            ),
+        ];
+        for (what, yaml, generation, st, event, want) in cases {
+            let got = already_synced(&spec(&yaml), Some(generation), Some(&st), &event);
+            assert_eq!(got, want, "{what}");
+        }
+        assert!(
+            !already_synced(&spec(by_name), Some(1), None, &current),
+            "no status"
+        );
     }
 }

@@ -17,9 +17,42 @@ struct Reads {
     store: String,
     /// Secret names read by name or ARN (`data`, `dataFrom.extract`).
     names: HashSet<String>,
-    /// `dataFrom.find` name patterns; `None` for a find without a name pattern (tags only, or a pattern
-    /// that does not compile), which any change of the store may concern.
-    finds: Vec<Option<Regex>>,
+    /// `dataFrom.find`s by the names they may match; `None` for a find that may match any name (tags
+    /// only, or a pattern that does not compile), which any change of the store may concern.
+    finds: Vec<Option<FindNames>>,
+}
+
+/// The names a `find` may match: below its Parameter Store `path` (if any) and matching its name
+/// pattern (if any).
+#[derive(Debug, Clone)]
+struct FindNames {
+    /// `find.path` without its trailing `/`s: names must start with it and a `/`.
+    path: Option<String>,
+    /// `find.name.regexp`.
+    regex: Option<Regex>,
+}
+
+impl FindNames {
+    /// What a find may match (`None`: any name).
+    fn of(find: &crate::api::FindRef) -> Option<Self> {
+        let regex = match &find.name {
+            Some(n) => Some(Regex::new(&n.regexp).ok()?),
+            None => None,
+        };
+        let path = find
+            .path
+            .as_ref()
+            .map(|p| p.trim_end_matches('/').to_string());
+        (regex.is_some() || path.is_some()).then_some(Self { path, regex })
+    }
+
+    /// Whether the find may match `name`.
+    fn admits(&self, name: &str) -> bool {
+        self.path.as_ref().is_none_or(|p| {
+            name.strip_prefix(p.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
+        }) && self.regex.as_ref().is_none_or(|re| re.is_match(name))
+    }
 }
 
 /// ExternalSecrets (keyed by `K`) by store and secret name.
@@ -61,7 +94,7 @@ impl<K: Clone + Eq + Hash> ReaderIndex<K> {
             if let Some(r) = &from.extract {
                 names.insert(secret_name(&r.key).to_string());
             } else if let Some(f) = &from.find {
-                finds.push(f.name.as_ref().and_then(|n| Regex::new(&n.regexp).ok()));
+                finds.push(FindNames::of(f));
             }
         }
         for name in &names {
@@ -143,7 +176,7 @@ impl<K: Clone + Eq + Hash> ReaderIndex<K> {
         for key in self.finders.get(store).into_iter().flatten() {
             let matches = self.reads.get(key).is_some_and(|r| {
                 r.finds.iter().any(|f| match f {
-                    Some(re) => names.iter().any(|n| re.is_match(n)),
+                    Some(f) => names.iter().any(|n| f.admits(n)),
                     None => true,
                 })
             });
@@ -333,5 +366,71 @@ mod tests {
                 .len(),
             100
         );
+    }
+
+    #[test]
+    fn parameters_by_name_arn_and_path() {
+        use crate::api::AwsService::ParameterStore;
+        use crate::core::aws_event::lookup_names;
+        let find = |yaml: &str| {
+            spec(&format!(
+                "secretStoreRef: {{name: s}}\ntarget: {{name: t}}\ndataFrom:\n  - find: {yaml}\n"
+            ))
+        };
+        let mut idx = ReaderIndex::default();
+        idx.upsert("name", "P", &data(&["/app/db"]));
+        idx.upsert("top", "P", &data(&["foo"]));
+        idx.upsert(
+            "arn",
+            "P",
+            &data(&["arn:aws:ssm:us-east-1:111122223333:parameter/app/db"]),
+        );
+        idx.upsert("path", "P", &find("{path: /app/}"));
+        idx.upsert("root", "P", &find("{path: /}"));
+        idx.upsert(
+            "path-and-name",
+            "P",
+            &find("{path: /app, name: {regexp: \"cache$\"}}"),
+        );
+        idx.upsert("other-path", "P", &find("{path: /application}"));
+        let event = |names: &[&str]| {
+            let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+            let mut got = idx.readers(
+                "P",
+                lookup_names(ParameterStore, &names)
+                    .iter()
+                    .map(String::as_str),
+            );
+            got.sort();
+            got
+        };
+        assert_eq!(event(&["/app/db"]), ["arn", "name", "path", "root"]);
+        assert_eq!(
+            event(&["arn:aws:ssm:us-east-1:111122223333:parameter/app/db"]),
+            ["arn", "name", "path", "root"],
+            "an event naming the parameter only by ARN"
+        );
+        assert_eq!(
+            event(&["arn:aws:ssm:us-east-1:111122223333:parameter/foo"]),
+            ["root", "top"],
+            "an ARN does not tell foo from /foo: both are looked up"
+        );
+        assert_eq!(event(&["foo"]), ["root", "top"]);
+        assert_eq!(
+            event(&["/app/sub/cache"]),
+            ["path", "path-and-name", "root"],
+            "below the path, recursively"
+        );
+        assert_eq!(
+            event(&["/app"]),
+            ["root"],
+            "the path itself is not below it"
+        );
+        assert_eq!(
+            event(&["/applications/x"]),
+            ["root"],
+            "a path is a hierarchy, not a string prefix"
+        );
+        assert_eq!(event(&["/application/x"]), ["other-path", "root"]);
     }
 }
