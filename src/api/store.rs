@@ -247,14 +247,19 @@ impl schemars::JsonSchema for FailoverRegion {
     }
 }
 
+/// Requests per second when a store sets no `spec.aws.maxRequestsPerSecond`: half of the 100 TPS
+/// quota of ListSecrets and BatchGetSecretValue, the lowest Secrets Manager quotas secretsync uses.
+pub const DEFAULT_MAX_REQUESTS_PER_SECOND: u32 = 50;
+/// Default client-side limit of a Parameter Store configuration: half of the standard throughput
+/// quota (40 TPS per account and region), so a burst is paced instead of throttled.
+pub const DEFAULT_PARAMETER_STORE_REQUESTS_PER_SECOND: u32 = 20;
+
 impl AwsProvider {
     /// `maxRequestsPerSecond`, or the default when absent.
     pub fn max_requests_per_second(&self) -> u32 {
         self.max_requests_per_second.unwrap_or(match self.service {
-            AwsService::SecretsManager => crate::provider::DEFAULT_MAX_REQUESTS_PER_SECOND,
-            AwsService::ParameterStore => {
-                crate::provider::DEFAULT_PARAMETER_STORE_REQUESTS_PER_SECOND
-            }
+            AwsService::SecretsManager => DEFAULT_MAX_REQUESTS_PER_SECOND,
+            AwsService::ParameterStore => DEFAULT_PARAMETER_STORE_REQUESTS_PER_SECOND,
         })
     }
 }

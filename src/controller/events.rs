@@ -17,7 +17,7 @@ use kube::runtime::events::EventType;
 use prometheus::IntCounterVec;
 use tokio::sync::mpsc;
 
-use crate::provider::TokenBucket;
+use crate::core::token_bucket::TokenBucket;
 
 /// Who reports Events: the controller's name and this instance (pod) of it.
 pub struct Reporter {

@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{PodTemplateSpec, Secret};
+use kube::Resource;
 use kube::api::{Api, ListParams, Patch, PatchParams};
+use kube::core::NamespaceResourceScope;
 use kube::runtime::events::EventType;
 use tokio::sync::oneshot;
 
@@ -15,8 +17,9 @@ use super::context::{Context, object_ref};
 use crate::api::WorkloadKind;
 use crate::core::reason::{Reason, SyncError};
 use crate::core::rollout::{
-    MARKER_ANNOTATION, ManagedSecret, RELOAD_ANNOTATION, ReloaderAnnotations, WorkloadAction,
-    WorkloadView, describe, plan, referenced_secrets, reloader_ignored, with_written,
+    MARKER_ANNOTATION, ManagedSecret, RELOAD_ANNOTATION, ReloaderAnnotations, RolloutTargets,
+    WorkloadAction, WorkloadView, describe, plan, referenced_secrets, reloader_ignored,
+    unlisted_reasons, with_written,
 };
 use crate::core::target::{
     FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, OWNER_ANNOTATION, VERSIONS_ANNOTATION,
@@ -126,72 +129,107 @@ fn view(
 /// The namespace's workloads as the plan sees them.
 struct Workloads {
     /// Every Deployment, StatefulSet, DaemonSet and Argo Rollout (a Deployment a Rollout drives is
-    /// folded into that Rollout).
+    /// replaced by that Rollout).
     views: Vec<WorkloadView>,
-    /// Rollouts could be listed (the CRD is installed and readable).
-    argo: bool,
-    /// Deployment name → the Rollout driving it through `workloadRef`.
-    driven_by: HashMap<String, String>,
+    /// Whether Rollouts could be listed, and which Deployments they drive.
+    targets: RolloutTargets,
     /// Rollout name → its `spec.restartAt` as listed (a restart never needs another read).
     restart_at: HashMap<String, String>,
+}
+
+/// A workload kind with a pod template, restarted by patching the template: Deployment, StatefulSet,
+/// DaemonSet. One generic path lists, patches and names them all.
+trait PodWorkload:
+    Resource<DynamicType = (), Scope = NamespaceResourceScope>
+    + Clone
+    + serde::de::DeserializeOwned
+    + std::fmt::Debug
+{
+    /// The kind as the plan names it.
+    const KIND: WorkloadKind;
+    /// The pod template.
+    fn template(&self) -> Option<&PodTemplateSpec>;
+    /// Whether rollouts are paused (a paused Deployment is skipped).
+    fn paused(&self) -> bool {
+        false
+    }
+}
+
+impl PodWorkload for Deployment {
+    const KIND: WorkloadKind = WorkloadKind::Deployment;
+    fn template(&self) -> Option<&PodTemplateSpec> {
+        self.spec.as_ref().map(|s| &s.template)
+    }
+    fn paused(&self) -> bool {
+        self.spec.as_ref().and_then(|s| s.paused) == Some(true)
+    }
+}
+
+impl PodWorkload for StatefulSet {
+    const KIND: WorkloadKind = WorkloadKind::StatefulSet;
+    fn template(&self) -> Option<&PodTemplateSpec> {
+        self.spec.as_ref().map(|s| &s.template)
+    }
+}
+
+impl PodWorkload for DaemonSet {
+    const KIND: WorkloadKind = WorkloadKind::DaemonSet;
+    fn template(&self) -> Option<&PodTemplateSpec> {
+        self.spec.as_ref().map(|s| &s.template)
+    }
+}
+
+/// The plan's views of every `K` of the namespace.
+async fn views_of<K: PodWorkload>(ctx: &Context, ns: &str) -> Result<Vec<WorkloadView>, SyncError> {
+    let listed = Api::<K>::namespaced(ctx.client.clone(), ns)
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| SyncError::kubernetes(&format!("listing {}s", K::kind(&())), e))?;
+    Ok(listed
+        .iter()
+        .map(|w| {
+            let template = w.template().cloned().unwrap_or_default();
+            view(
+                ctx.options.reloader_compat,
+                K::KIND,
+                w.meta(),
+                &template,
+                w.paused(),
+            )
+        })
+        .collect())
+}
+
+/// Patches the restart marker into a `K`'s pod template.
+async fn patch_template<K: PodWorkload>(
+    ctx: &Context,
+    ns: &str,
+    name: &str,
+    patch: &serde_json::Value,
+) -> Result<(), kube::Error> {
+    let pp = PatchParams {
+        field_manager: Some(FIELD_MANAGER.into()),
+        ..Default::default()
+    };
+    Api::<K>::namespaced(ctx.client.clone(), ns)
+        .patch(name, &pp, &Patch::Merge(patch))
+        .await
+        .map(|_| ())
 }
 
 /// Every Deployment, StatefulSet, DaemonSet and (when the CRD is installed) Argo Rollout of the
 /// namespace.
 async fn workloads(ctx: &Context, ns: &str) -> Result<Workloads, SyncError> {
-    let lp = ListParams::default();
-    let mut views = Vec::new();
-    let deployments: Api<Deployment> = Api::namespaced(ctx.client.clone(), ns);
-    for d in deployments
-        .list(&lp)
-        .await
-        .map_err(|e| SyncError::kubernetes("listing Deployments", e))?
-    {
-        let spec = d.spec.unwrap_or_default();
-        let paused = spec.paused == Some(true);
-        views.push(view(
-            ctx.options.reloader_compat,
-            WorkloadKind::Deployment,
-            &d.metadata,
-            &spec.template,
-            paused,
-        ));
-    }
-    let statefulsets: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), ns);
-    for s in statefulsets
-        .list(&lp)
-        .await
-        .map_err(|e| SyncError::kubernetes("listing StatefulSets", e))?
-    {
-        let spec = s.spec.unwrap_or_default();
-        views.push(view(
-            ctx.options.reloader_compat,
-            WorkloadKind::StatefulSet,
-            &s.metadata,
-            &spec.template,
-            false,
-        ));
-    }
-    let daemonsets: Api<DaemonSet> = Api::namespaced(ctx.client.clone(), ns);
-    for s in daemonsets
-        .list(&lp)
-        .await
-        .map_err(|e| SyncError::kubernetes("listing DaemonSets", e))?
-    {
-        let spec = s.spec.unwrap_or_default();
-        views.push(view(
-            ctx.options.reloader_compat,
-            WorkloadKind::DaemonSet,
-            &s.metadata,
-            &spec.template,
-            false,
-        ));
-    }
+    let mut views = views_of::<Deployment>(ctx, ns).await?;
+    views.extend(views_of::<StatefulSet>(ctx, ns).await?);
+    views.extend(views_of::<DaemonSet>(ctx, ns).await?);
     let rollouts = super::argo_rollouts::views(ctx, ns, ctx.options.reloader_compat)
         .await
         .map_err(|e| SyncError::kubernetes("listing Argo Rollouts", e))?;
-    let argo = rollouts.is_some();
-    let mut driven_by = HashMap::new();
+    let mut targets = RolloutTargets {
+        argo: rollouts.is_some(),
+        driven_by: HashMap::new(),
+    };
     let mut restart_at = HashMap::new();
     for listed in rollouts.into_iter().flatten() {
         let mut rollout = listed.view;
@@ -206,15 +244,14 @@ async fn workloads(ctx: &Context, ns: &str) -> Result<Workloads, SyncError> {
                 .position(|v| v.kind == WorkloadKind::Deployment && v.name == name);
             if let Some(i) = driven {
                 rollout.referenced = views.remove(i).referenced;
-                driven_by.insert(name, rollout.name.clone());
+                targets.driven_by.insert(name, rollout.name.clone());
             }
         }
         views.push(rollout);
     }
     Ok(Workloads {
         views,
-        argo,
-        driven_by,
+        targets,
         restart_at,
     })
 }
@@ -277,45 +314,15 @@ async fn execute(
 ) -> Result<HashMap<String, RolloutReport>, SyncError> {
     let Workloads {
         views,
-        argo,
-        driven_by,
+        targets,
         restart_at,
     } = workloads(ctx, ns).await?;
     let managed = with_written(managed_secrets(ctx, ns).await?, written);
     let rotated: &BTreeSet<String> = &written.iter().map(|s| s.name.clone()).collect();
     let mut reports: HashMap<String, RolloutReport> = HashMap::new();
-    for secret in managed.iter().filter(|s| rotated.contains(&s.name)) {
-        for (kind, name) in &secret.listed {
-            if !views.iter().any(|v| v.kind == *kind && v.name == *name) {
-                let why = if *kind == WorkloadKind::Rollout && !argo {
-                    format!(
-                        "Rollout/{name} not restarted: Argo Rollouts is not installed (no rollouts.argoproj.io CRD) \
-                         or the controller may not list Rollouts"
-                    )
-                } else if let Some(rollout) = driven_by
-                    .get(name)
-                    .filter(|_| *kind == WorkloadKind::Deployment)
-                {
-                    format!(
-                        "Deployment/{name} is driven by Rollout/{rollout} (workloadRef) and is never \
-                         patched (its template is the Rollout's: a change would be a second revision); \
-                         list Rollout/{rollout} instead"
-                    )
-                } else {
-                    format!("{kind:?}/{name} not found")
-                };
-                reports
-                    .entry(secret.name.clone())
-                    .or_default()
-                    .skipped
-                    .push(why);
-            }
-        }
+    for (secret, skipped) in unlisted_reasons(&views, &managed, rotated, &targets) {
+        reports.entry(secret).or_default().skipped = skipped;
     }
-    let pp = PatchParams {
-        field_manager: Some(FIELD_MANAGER.into()),
-        ..Default::default()
-    };
     for planned in plan(&views, &managed, rotated) {
         let w = &planned.workload;
         let what = describe(w);
@@ -328,21 +335,14 @@ async fn execute(
                 let patch = serde_json::json!({ "spec": { "template": { "metadata": { "annotations": { MARKER_ANNOTATION: planned.marker } } } } });
                 let result = match w.kind {
                     WorkloadKind::Deployment => {
-                        Api::<Deployment>::namespaced(ctx.client.clone(), ns)
-                            .patch(&w.name, &pp, &Patch::Merge(&patch))
-                            .await
-                            .map(|_| ())
+                        patch_template::<Deployment>(ctx, ns, &w.name, &patch).await
                     }
                     WorkloadKind::StatefulSet => {
-                        Api::<StatefulSet>::namespaced(ctx.client.clone(), ns)
-                            .patch(&w.name, &pp, &Patch::Merge(&patch))
-                            .await
-                            .map(|_| ())
+                        patch_template::<StatefulSet>(ctx, ns, &w.name, &patch).await
                     }
-                    WorkloadKind::DaemonSet => Api::<DaemonSet>::namespaced(ctx.client.clone(), ns)
-                        .patch(&w.name, &pp, &Patch::Merge(&patch))
-                        .await
-                        .map(|_| ()),
+                    WorkloadKind::DaemonSet => {
+                        patch_template::<DaemonSet>(ctx, ns, &w.name, &patch).await
+                    }
                     WorkloadKind::Rollout => {
                         super::argo_rollouts::restart(
                             ctx,

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use kube::core::{Selector, SelectorExt};
 
 use super::reason::{Reason, SyncError};
 use crate::api::{ClusterSecretStoreCondition, SecretStoreRef, StoreKind};
@@ -166,25 +167,10 @@ pub fn namespace_admitted(
         })
 }
 
-/// Kubernetes label-selector semantics (matchLabels and matchExpressions, all must hold).
+/// Kubernetes label-selector semantics (matchLabels and matchExpressions, all must hold), by
+/// `kube::core::Selector`; a selector it cannot parse (see [`selector_problem`]) matches nothing.
 pub fn selector_matches(selector: &LabelSelector, labels: &BTreeMap<String, String>) -> bool {
-    let labels_ok = selector
-        .match_labels
-        .iter()
-        .flatten()
-        .all(|(k, v)| labels.get(k) == Some(v));
-    let exprs_ok = selector.match_expressions.iter().flatten().all(|e| {
-        let values = e.values.clone().unwrap_or_default();
-        let have = labels.get(&e.key);
-        match e.operator.as_str() {
-            "In" => have.is_some_and(|v| values.contains(v)),
-            "NotIn" => have.is_none_or(|v| !values.contains(v)),
-            "Exists" => have.is_some(),
-            "DoesNotExist" => have.is_none(),
-            _ => false,
-        }
-    });
-    labels_ok && exprs_ok
+    Selector::try_from(selector.clone()).is_ok_and(|s| s.matches(labels))
 }
 
 /// What is wrong with a label selector the API server would reject as a selector but stores in a

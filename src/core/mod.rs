@@ -28,4 +28,5 @@ pub mod service_refs;
 pub mod status;
 pub mod target;
 pub mod template;
+pub mod token_bucket;
 pub mod versions;

@@ -263,6 +263,55 @@ pub fn describe(w: &WorkloadView) -> String {
     format!("{:?}/{}", w.kind, w.name)
 }
 
+/// What the namespace offers a rollout besides the plan's views: whether Argo Rollouts could be
+/// listed, and which Deployments a Rollout drives through `workloadRef`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RolloutTargets {
+    /// Rollouts could be listed (the CRD is installed and readable).
+    pub argo: bool,
+    /// Deployment name → the Rollout driving it.
+    pub driven_by: std::collections::HashMap<String, String>,
+}
+
+/// Why each `rolloutRestartTargets` entry of a rotated Secret is not among `views`, per Secret: Argo
+/// Rollouts is missing, the Deployment is driven by a Rollout (never patched itself), or it does not
+/// exist.
+pub fn unlisted_reasons(
+    views: &[WorkloadView],
+    managed: &[ManagedSecret],
+    rotated: &BTreeSet<String>,
+    targets: &RolloutTargets,
+) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for secret in managed.iter().filter(|s| rotated.contains(&s.name)) {
+        for (kind, name) in &secret.listed {
+            if views.iter().any(|v| v.kind == *kind && v.name == *name) {
+                continue;
+            }
+            let why = if *kind == WorkloadKind::Rollout && !targets.argo {
+                format!(
+                    "Rollout/{name} not restarted: Argo Rollouts is not installed (no rollouts.argoproj.io CRD) \
+                     or the controller may not list Rollouts"
+                )
+            } else if let Some(rollout) = targets
+                .driven_by
+                .get(name)
+                .filter(|_| *kind == WorkloadKind::Deployment)
+            {
+                format!(
+                    "Deployment/{name} is driven by Rollout/{rollout} (workloadRef) and is never \
+                     patched (its template is the Rollout's: a change would be a second revision); \
+                     list Rollout/{rollout} instead"
+                )
+            } else {
+                format!("{kind:?}/{name} not found")
+            };
+            out.entry(secret.name.clone()).or_default().push(why);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 #[path = "rollout_tests.rs"]
 mod tests;

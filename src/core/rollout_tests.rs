@@ -482,3 +482,53 @@ fn an_ignore_annotation_on_the_secret_itself_survives_the_written_overlay() {
     assert!(merged[0].reloader_ignore);
     assert_eq!(merged[0].record, versions(&[("prod/db", "2")]));
 }
+
+#[test]
+fn every_unlisted_target_says_why() {
+    use WorkloadKind::{DaemonSet, Deployment, Rollout};
+    let views = [view(Deployment, "api"), view(Rollout, "canary")];
+    let listed = [
+        (Deployment, "api"),
+        (Deployment, "web"),
+        (Deployment, "driven"),
+        (Rollout, "canary"),
+        (Rollout, "gone"),
+        (DaemonSet, "agent"),
+    ];
+    let managed_secrets = [
+        managed("db", &[("prod/db", "v2")], &listed),
+        managed("idle", &[("prod/idle", "v1")], &[(Deployment, "web")]),
+    ];
+    let driven: std::collections::HashMap<String, String> =
+        [("driven".to_string(), "canary".to_string())].into();
+    for (argo, want_rollout) in [
+        (true, "Rollout/gone not found"),
+        (
+            false,
+            "Rollout/gone not restarted: Argo Rollouts is not installed",
+        ),
+    ] {
+        let targets = RolloutTargets {
+            argo,
+            driven_by: driven.clone(),
+        };
+        let reasons = unlisted_reasons(&views, &managed_secrets, &rotated(&["db"]), &targets);
+        assert_eq!(reasons.len(), 1, "only rotated Secrets get reasons");
+        let db = &reasons["db"];
+        assert_eq!(db.len(), 4, "{db:?}");
+        assert_eq!(db[0], "Deployment/web not found");
+        assert!(
+            db[1].starts_with("Deployment/driven is driven by Rollout/canary (workloadRef)"),
+            "{db:?}"
+        );
+        assert!(db[2].starts_with(want_rollout), "{db:?}");
+        assert_eq!(db[3], "DaemonSet/agent not found");
+    }
+    let none = unlisted_reasons(
+        &views,
+        &managed_secrets,
+        &rotated(&[]),
+        &RolloutTargets::default(),
+    );
+    assert!(none.is_empty());
+}
