@@ -41,8 +41,12 @@ fn container_cgroup(pod_uid: &str, container_id: &str) -> Option<PathBuf> {
         }
         None
     }
-    let root = Path::new("/sys/fs/cgroup/memory/secretsync-testbed");
-    let pod = find(root, &format!("pod{pod_uid}"), 3)?;
+    // The test bed's own cgroup root (derived per checkout; the legacy fixed name for older beds).
+    let root_name = common::testbed_env()
+        .remove("SECRETSYNC_NODE_CGROUP_ROOT")
+        .unwrap_or_else(|| "secretsync-testbed".to_string());
+    let root = Path::new("/sys/fs/cgroup/memory").join(root_name);
+    let pod = find(&root, &format!("pod{pod_uid}"), 3)?;
     Some(pod.join(container_id)).filter(|p| p.is_dir())
 }
 
