@@ -13,7 +13,7 @@ use kube::runtime::controller::Action;
 use super::context::{Context, random_unit};
 use super::detect::detect;
 use super::fetch::{Hints, fetch_all};
-use super::rollout::{RolloutReport, roll_out};
+use super::rollout::roll_out;
 use super::stores::resolve_for;
 use crate::api::{CreationPolicy, DeletionPolicy, ExternalSecret, RemoteDeletion};
 use crate::core::deletion::{
@@ -23,6 +23,7 @@ use crate::core::reason::{Reason, SyncError, redact_quoted};
 use crate::core::refresh::{
     FORCE_SYNC_ANNOTATION, PreFetch, RefreshInputs, before_fetch, effective_interval,
 };
+use crate::core::report::Outcome;
 use crate::core::target::{self, FIELD_MANAGER, Writer};
 use crate::core::versions::is_rotation;
 use crate::core::{backoff, desired, duration};
@@ -33,39 +34,6 @@ pub enum Error {
     /// Writing status failed.
     #[error("updating status of {0}: {1}")]
     Status(String, #[source] kube::Error),
-}
-
-/// What a reconcile achieved.
-pub(super) enum Outcome {
-    /// Nothing to do; the Secret is current.
-    UpToDate(Option<Duration>),
-    /// The Secret holds the result (`wrote`: a write happened; `refreshed`: AWS was read).
-    Synced {
-        wrote: bool,
-        created: bool,
-        refreshed: bool,
-        synced_versions: std::collections::BTreeMap<String, String>,
-        rollout: Option<RolloutReport>,
-        /// The store read from (None: nothing was read).
-        source: Option<String>,
-    },
-    /// A periodic refresh found every referenced version unchanged: nothing was read or written.
-    Confirmed {
-        /// The store and region that answered (the region changes on failover).
-        source: String,
-    },
-    /// Failed; the existing Secret was left as it was.
-    Failed(SyncError),
-    /// A remote secret is missing: the deletion rule decided (the Secret was kept, or deleted).
-    Missing {
-        error: SyncError,
-        /// The confirmed deletion awaiting its grace period (recorded on status).
-        pending: Option<RemoteDeletion>,
-        /// Check again after this long (the rest of the grace period).
-        recheck: Option<Duration>,
-        /// The Secret was deleted, and why.
-        deleted: Option<String>,
-    },
 }
 
 /// A failed write: the API server's 422 Invalid is the spec's or the data's fault (`InvalidValue`,
@@ -92,9 +60,6 @@ pub(super) fn interval_of(es: &ExternalSecret, ctx: &Context) -> (Duration, bool
     let requested = duration::parse(&es.spec.refresh_interval).unwrap_or(Duration::ZERO);
     effective_interval(requested, ctx.options.min_refresh_interval)
 }
-
-/// At idle, `status.refreshTime` is rewritten at most this often.
-pub const CONFIRM_EVERY: Duration = Duration::from_secs(300);
 
 /// When every periodic-refresh slot is taken, a due refresh comes back after this long.
 pub const PERIODIC_BUSY_RETRY: Duration = Duration::from_secs(1);

@@ -17,22 +17,13 @@ use super::context::{Context, object_ref};
 use crate::api::WorkloadKind;
 use crate::core::reason::{Reason, SyncError};
 use crate::core::rollout::{
-    MARKER_ANNOTATION, ManagedSecret, RELOAD_ANNOTATION, ReloaderAnnotations, RolloutTargets,
-    WorkloadAction, WorkloadView, describe, plan, referenced_secrets, reloader_ignored,
-    unlisted_reasons, with_written,
+    MARKER_ANNOTATION, ManagedSecret, RELOAD_ANNOTATION, ReloaderAnnotations, RolloutReport,
+    RolloutTargets, WorkloadAction, WorkloadView, describe, plan, referenced_secrets,
+    reloader_ignored, unlisted_reasons, with_written,
 };
 use crate::core::target::{
     FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, OWNER_ANNOTATION, VERSIONS_ANNOTATION,
 };
-
-/// What a rollout did for one rotated Secret.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RolloutReport {
-    /// Workloads carrying the marker now (restarted now or by an earlier attempt).
-    pub restarted: Vec<String>,
-    /// Workloads left alone, with why.
-    pub skipped: Vec<String>,
-}
 
 type Waiter = (
     ManagedSecret,

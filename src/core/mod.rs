@@ -23,6 +23,7 @@ pub mod reader_index;
 pub mod reason;
 pub mod refresh;
 pub mod remote;
+pub mod report;
 pub mod rollout;
 pub mod service_refs;
 pub mod status;

@@ -263,6 +263,15 @@ pub fn describe(w: &WorkloadView) -> String {
     format!("{:?}/{}", w.kind, w.name)
 }
 
+/// What a rollout did for one rotated Secret.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RolloutReport {
+    /// Workloads carrying the marker now (restarted now or by an earlier attempt).
+    pub restarted: Vec<String>,
+    /// Workloads left alone, with why.
+    pub skipped: Vec<String>,
+}
+
 /// What the namespace offers a rollout besides the plan's views: whether Argo Rollouts could be
 /// listed, and which Deployments a Rollout drives through `workloadRef`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
