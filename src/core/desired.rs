@@ -55,13 +55,13 @@ pub fn validate_spec(spec: &ExternalSecretSpec) -> Result<(), SyncError> {
         template::check(&t.data)?;
         if let Some(meta) = &t.metadata {
             for (field, keys) in [("labels", &meta.labels), ("annotations", &meta.annotations)] {
-                if let Some(key) = keys.keys().find(|k| super::target::is_reserved_key(k)) {
+                if let Some(key) = keys.keys().find(|k| super::naming::is_reserved_key(k)) {
                     return Err(SyncError::new(
                         Reason::InvalidSpec,
                         format!(
                             "target.template.metadata.{field} sets {key:?}: keys under {} are secretsync's own \
                              ownership and sync records, never taken from a template",
-                            super::target::RESERVED_PREFIX
+                            super::naming::RESERVED_PREFIX
                         ),
                     ));
                 }

@@ -29,6 +29,15 @@ pub fn key_for_secret_name(name: &str) -> String {
         .collect()
 }
 
+/// Prefix of the labels and annotations only secretsync itself sets on a Secret (ownership marks, the
+/// digest, synced versions): a template may not set them, or it could forge a hand-over.
+pub const RESERVED_PREFIX: &str = "secretsync.io/";
+
+/// Whether a label or annotation key is secretsync's own (see [`RESERVED_PREFIX`]).
+pub fn is_reserved_key(key: &str) -> bool {
+    key.starts_with(RESERVED_PREFIX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

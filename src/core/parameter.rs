@@ -89,22 +89,6 @@ pub fn version_number(identity: &str) -> Option<i64> {
     identity.split('@').next()?.parse().ok()
 }
 
-/// Whether two recorded versions are the same version. A bare number (a record written before
-/// versions carried their modification time) equals an identity with that number, so an upgrade is
-/// neither a rotation nor a restart; two identities with times must match exactly.
-pub fn same_version(a: &str, b: &str) -> bool {
-    // A bare parameter version: digits only, no leading zero.
-    let bare =
-        |v: &str| !v.is_empty() && !v.starts_with('0') && v.bytes().all(|c| c.is_ascii_digit());
-    // `n@<time>` with that very number.
-    let timed = |number: &str, v: &str| {
-        v.strip_prefix(number)
-            .and_then(|rest| rest.strip_prefix('@'))
-            .is_some_and(|time| !time.is_empty())
-    };
-    a == b || (bare(a) && timed(a, b)) || (bare(b) && timed(b, a))
-}
-
 /// Whether every reference is still at the version that was synced, judged from DescribeParameters'
 /// answers (name → latest version identity) without reading a value. Labels always count as changed
 /// (a label can move without a new Version). A pinned version counts as unchanged only while it is
@@ -515,26 +499,6 @@ mod tests {
         assert_eq!(version_number("3@2026-12-07T03:21:05.123Z"), Some(3));
         assert_eq!(version_number("12"), Some(12));
         assert_eq!(version_number("x@y"), None);
-        // (a, b, same?)
-        let cases = [
-            ("3@t1", "3@t1", true),
-            ("3@t1", "3@t2", false),
-            ("3", "3@t1", true),
-            ("3@t1", "3", true),
-            ("3", "4@t1", false),
-            ("3", "3", true),
-            ("3", "4", false),
-            ("3@t1", "4@t1", false),
-            ("abc", "abc@t", false),
-            ("03", "03@t1", false),
-            ("+3", "+3@t1", false),
-            ("3", "3@", false),
-            ("3", "33@t1", false),
-            ("", "@t", false),
-        ];
-        for (a, b, want) in cases {
-            assert_eq!(same_version(a, b), want, "{a} vs {b}");
-        }
     }
 
     #[test]

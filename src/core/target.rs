@@ -30,14 +30,7 @@ pub const DIGEST_ANNOTATION: &str = "secretsync.io/data-hmac";
 /// Annotation holding the synced versions (remote key → version id) the data was built from.
 /// Version ids are not secret; the digest covers this annotation, so an edit of it is drift.
 pub const VERSIONS_ANNOTATION: &str = "secretsync.io/synced-versions";
-/// Prefix of the labels and annotations only secretsync itself sets on a Secret (ownership marks, the
-/// digest, synced versions): a template may not set them, or it could forge a hand-over.
-pub const RESERVED_PREFIX: &str = "secretsync.io/";
-
-/// Whether a label or annotation key is secretsync's own (see [`RESERVED_PREFIX`]).
-pub fn is_reserved_key(key: &str) -> bool {
-    key.starts_with(RESERVED_PREFIX)
-}
+pub use super::naming::{RESERVED_PREFIX, is_reserved_key};
 
 /// The one server-side-apply field manager secretsync writes with.
 pub const FIELD_MANAGER: &str = "secretsync";

@@ -74,6 +74,23 @@ fn number_form(version: &str) -> &str {
     }
 }
 
+/// Whether two recorded versions are the same version (a Parameter Store version identity may be
+/// recorded with or without its modification time). A bare number (a record written before
+/// versions carried their modification time) equals an identity with that number, so an upgrade is
+/// neither a rotation nor a restart; two identities with times must match exactly.
+pub fn same_version(a: &str, b: &str) -> bool {
+    // A bare parameter version: digits only, no leading zero.
+    let bare =
+        |v: &str| !v.is_empty() && !v.starts_with('0') && v.bytes().all(|c| c.is_ascii_digit());
+    // `n@<time>` with that very number.
+    let timed = |number: &str, v: &str| {
+        v.strip_prefix(number)
+            .and_then(|rest| rest.strip_prefix('@'))
+            .is_some_and(|time| !time.is_empty())
+    };
+    a == b || (bare(a) && timed(a, b)) || (bare(b) && timed(b, a))
+}
+
 /// Whether a record is the compacted (digest) form.
 pub fn is_compact(record: &BTreeMap<String, String>) -> bool {
     record.len() == 1 && record.contains_key(COMPACT_KEY)
@@ -104,11 +121,9 @@ pub fn is_rotation(
             }
             _ => false,
         },
-        (false, false) => previous.iter().any(|(k, v)| {
-            current
-                .get(k)
-                .is_some_and(|now| !crate::core::parameter::same_version(now, v))
-        }),
+        (false, false) => previous
+            .iter()
+            .any(|(k, v)| current.get(k).is_some_and(|now| !same_version(now, v))),
         _ => false,
     }
 }
@@ -269,5 +284,29 @@ mod tests {
     #[test]
     fn digests_are_length_prefixed() {
         assert_ne!(digest_of(&m(&[("ab", "c")])), digest_of(&m(&[("a", "bc")])));
+    }
+
+    #[test]
+    fn a_bare_parameter_number_is_the_same_version_as_its_timed_identity() {
+        // (a, b, same?)
+        let cases = [
+            ("3@t1", "3@t1", true),
+            ("3@t1", "3@t2", false),
+            ("3", "3@t1", true),
+            ("3@t1", "3", true),
+            ("3", "4@t1", false),
+            ("3", "3", true),
+            ("3", "4", false),
+            ("3@t1", "4@t1", false),
+            ("abc", "abc@t", false),
+            ("03", "03@t1", false),
+            ("+3", "+3@t1", false),
+            ("3", "3@", false),
+            ("3", "33@t1", false),
+            ("", "@t", false),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(same_version(a, b), want, "{a} vs {b}");
+        }
     }
 }

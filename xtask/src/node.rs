@@ -545,7 +545,7 @@ pub fn start(
             &logs.join(format!("{name}.log")),
         )?;
         pids.insert(name.to_string(), pid);
-        crate::testbed::wait_healthy(
+        crate::procs::wait_healthy(
             name,
             pid,
             &logs.join(format!("{name}.log")),
@@ -592,7 +592,7 @@ pub fn start(
     )?;
     pids.insert("containerd".to_string(), pid);
     let sock = socket(testbed);
-    crate::testbed::wait_healthy(
+    crate::procs::wait_healthy(
         "containerd",
         pid,
         &logs.join("containerd.log"),
@@ -609,7 +609,7 @@ pub fn start(
     let kubelet_kubeconfig = node.join("kubelet.kubeconfig");
     fs::write(
         &kubelet_kubeconfig,
-        crate::testbed::kubeconfig_yaml(apiserver_port, &ca, &token),
+        crate::procs::kubeconfig_yaml(apiserver_port, &ca, &token),
     )?;
     let (Some(kubelet_port), Some(healthz_port)) = (names.kubelet_port, names.healthz_port) else {
         bail!("the node's names carry no kubelet ports");
@@ -649,7 +649,7 @@ pub fn start(
 
     let kubelet = pids["kubelet"];
     let scheduler = pids["kube-scheduler"];
-    crate::testbed::wait_healthy(
+    crate::procs::wait_healthy(
         "kubelet",
         kubelet,
         &logs.join("kubelet.log"),

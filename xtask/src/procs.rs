@@ -204,3 +204,51 @@ pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
         .unwrap_or_default();
     Some((code, body))
 }
+
+/// Polls a health check until it passes; fails early (with the log tail) if the process died.
+pub fn wait_healthy(
+    name: &str,
+    pid: u32,
+    log: &Path,
+    deadline: Duration,
+    mut check: impl FnMut() -> bool,
+) -> Result<()> {
+    let mut died = false;
+    let ok = wait_until(deadline, || {
+        if !is_alive(pid) {
+            died = true;
+            return true;
+        }
+        check()
+    });
+    if died {
+        bail!(
+            "{name} exited during start-up; log tail:\n{}",
+            log_tail(log)
+        );
+    }
+    if !ok {
+        bail!(
+            "{name} was not healthy within {}s; log tail:\n{}",
+            deadline.as_secs(),
+            log_tail(log)
+        );
+    }
+    eprintln!("xtask:   {name} healthy");
+    Ok(())
+}
+
+/// The last 30 lines of a log file.
+pub fn log_tail(log: &Path) -> String {
+    tail(&fs::read_to_string(log).unwrap_or_default(), 30)
+}
+
+/// A kubeconfig for the test bed's apiserver on 127.0.0.1 with a bearer token.
+pub fn kubeconfig_yaml(port: u16, ca: &Path, token: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: testbed\n  cluster:\n    server: https://127.0.0.1:{port}\n    \
+         certificate-authority: {ca}\nusers:\n- name: admin\n  user:\n    token: {token}\ncontexts:\n- name: testbed\n  \
+         context:\n    cluster: testbed\n    user: admin\n    namespace: default\ncurrent-context: testbed\n",
+        ca = ca.display()
+    )
+}

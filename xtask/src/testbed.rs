@@ -14,8 +14,8 @@ use serde_json::{Value, json};
 use crate::node;
 use crate::paths;
 use crate::procs::{
-    free_port, http_get, is_running, require_program, run_checked, spawn_service, stop, tail,
-    wait_until,
+    free_port, http_get, is_running, kubeconfig_yaml, log_tail, require_program, run_checked,
+    spawn_service, stop, wait_healthy, wait_until,
 };
 use crate::tools::{self, Tools};
 
@@ -453,58 +453,11 @@ fn serving_certificate(certs: &Path, gateway: &str) -> Result<()> {
     Ok(())
 }
 
-/// Polls a health check until it passes; fails early (with the log tail) if the process died.
-pub fn wait_healthy(
-    name: &str,
-    pid: u32,
-    log: &Path,
-    deadline: Duration,
-    mut check: impl FnMut() -> bool,
-) -> Result<()> {
-    let mut died = false;
-    let ok = wait_until(deadline, || {
-        if !crate::procs::is_alive(pid) {
-            died = true;
-            return true;
-        }
-        check()
-    });
-    if died {
-        bail!(
-            "{name} exited during start-up; log tail:\n{}",
-            log_tail(log)
-        );
-    }
-    if !ok {
-        bail!(
-            "{name} was not healthy within {}s; log tail:\n{}",
-            deadline.as_secs(),
-            log_tail(log)
-        );
-    }
-    eprintln!("xtask:   {name} healthy");
-    Ok(())
-}
-
-fn log_tail(log: &Path) -> String {
-    tail(&fs::read_to_string(log).unwrap_or_default(), 30)
-}
-
 fn random_token() -> Result<String> {
     let mut bytes = [0u8; 16];
     let mut f = fs::File::open("/dev/urandom").context("opening /dev/urandom")?;
     std::io::Read::read_exact(&mut f, &mut bytes)?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
-
-/// A kubeconfig for the test bed's apiserver on 127.0.0.1 with a bearer token.
-pub fn kubeconfig_yaml(port: u16, ca: &Path, token: &str) -> String {
-    format!(
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: testbed\n  cluster:\n    server: https://127.0.0.1:{port}\n    \
-         certificate-authority: {ca}\nusers:\n- name: admin\n  user:\n    token: {token}\ncontexts:\n- name: testbed\n  \
-         context:\n    cluster: testbed\n    user: admin\n    namespace: default\ncurrent-context: testbed\n",
-        ca = ca.display()
-    )
 }
 
 /// Writes `env` and the `bin/` folder of symlinks it puts first on PATH.
