@@ -7,7 +7,7 @@ use crate::common;
 
 use std::time::Duration;
 
-use common::events::{EventQueue, wait_events_condition};
+use common::events::{EventQueue, calls_of, hourly_es, store_with_events, wait_events_condition};
 use common::operator::Operator;
 use common::{
     apply, aws_creds_yaml, create_remote, has, rotate_remote, sm, testbed_var, wait_ready,
@@ -15,27 +15,6 @@ use common::{
 };
 use kube::Api;
 use secretsync::api::SecretStore;
-
-/// A SecretStore `name` on the test bed's moto with its own keys, reading events from `queue_url`.
-fn store_with_events(name: &str, queue_url: &str) -> String {
-    format!(
-        "apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: {name} }}\nspec:\n  aws:\n    region: us-east-1\n    endpoint: \"{}\"\n    auth: {{ secretRef: {{ accessKeyId: {{ name: aws-creds, key: access-key-id }}, secretAccessKey: {{ name: aws-creds, key: secret-access-key }} }} }}\n    events: {{ sqsQueueUrl: \"{queue_url}\", endpoint: \"{0}\" }}\n",
-        testbed_var("AWS_ENDPOINT_URL")
-    )
-}
-
-/// An ExternalSecret `name` reading `key` through store `store` every hour (so only events refresh it).
-fn hourly_es(name: &str, store: &str, key: &str) -> String {
-    common::single_key_es(name, store, "1h", key, "")
-}
-
-/// The AWS calls the controller made through `store`.
-fn calls_of(op: &Operator, ns: &str, store: &str) -> f64 {
-    op.metric_sum(
-        "secretsync_aws_api_calls_total",
-        &[&format!("store=\"SecretStore/{ns}/{store}\"")],
-    )
-}
 
 #[tokio::test]
 async fn an_event_refreshes_exactly_the_readers_of_its_secret_through_every_store() {

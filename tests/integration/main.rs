@@ -26,6 +26,7 @@ mod helm_render;
 mod isolation;
 mod leader_election;
 mod migration_handover;
+mod native_events;
 mod parameter_store;
 mod parameter_store_safety;
 mod prometheus_rules;

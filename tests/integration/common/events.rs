@@ -1,5 +1,6 @@
 //! Event-driven refresh on the test bed's moto: an SQS queue fed by an EventBridge rule on a bus of the
-//! test's own (so parallel tests never see each other's events), and CloudTrail-shaped events put on it.
+//! test's own (so parallel tests never see each other's events), CloudTrail-shaped and native events of
+//! Secrets Manager and Parameter Store put on it, and the stores and ExternalSecrets that read it.
 
 use std::time::Duration;
 
@@ -8,11 +9,12 @@ use secretsync::api::SecretStore;
 use serde_json::{Value, json};
 
 use super::moto::aws_cli;
+use super::operator::Operator;
 use super::{testbed_var, wait_for};
 
 const KEYS: (&str, &str) = ("testing", "testing");
 
-/// A queue receiving a bus's `aws.secretsmanager` events through an EventBridge rule.
+/// A queue receiving a bus's `aws.secretsmanager` and `aws.ssm` events through an EventBridge rule.
 pub struct EventQueue {
     /// Queue URL (what `spec.aws.events.sqsQueueUrl` names).
     pub url: String,
@@ -22,7 +24,8 @@ pub struct EventQueue {
 }
 
 impl EventQueue {
-    /// Creates queue `name`, bus `name`, and a rule on the bus sending Secrets Manager events to the queue.
+    /// Creates queue `name`, bus `name`, and a rule on the bus sending Secrets Manager and Parameter
+    /// Store events to the queue.
     pub fn create(name: &str) -> EventQueue {
         let endpoint = testbed_var("AWS_ENDPOINT_URL");
         let aws = |args: &[&str]| aws_cli(&endpoint, KEYS, args);
@@ -50,7 +53,7 @@ impl EventQueue {
             "--event-bus-name",
             name,
             "--event-pattern",
-            r#"{"source":["aws.secretsmanager"]}"#,
+            r#"{"source":["aws.secretsmanager","aws.ssm"]}"#,
         ]);
         aws(&[
             "events",
@@ -69,10 +72,15 @@ impl EventQueue {
         }
     }
 
-    /// Puts an event on the bus (as EventBridge would after the API call).
+    /// Puts a Secrets Manager event on the bus (as EventBridge would after the API call).
     pub fn put(&self, detail_type: &str, detail: &Value) {
+        self.put_from("aws.secretsmanager", detail_type, detail);
+    }
+
+    /// Puts an event of `source` (`aws.secretsmanager`, `aws.ssm`) on the bus.
+    pub fn put_from(&self, source: &str, detail_type: &str, detail: &Value) {
         let entries = json!([{
-            "Source": "aws.secretsmanager",
+            "Source": source,
             "DetailType": detail_type,
             "Detail": detail.to_string(),
             "EventBusName": self.bus,
@@ -182,4 +190,25 @@ pub async fn wait_events_condition(
         },
     )
     .await
+}
+
+/// A SecretStore `name` on the test bed's moto with its own keys, reading events from `queue_url`.
+pub fn store_with_events(name: &str, queue_url: &str) -> String {
+    format!(
+        "apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: {name} }}\nspec:\n  aws:\n    region: us-east-1\n    endpoint: \"{}\"\n    auth: {{ secretRef: {{ accessKeyId: {{ name: aws-creds, key: access-key-id }}, secretAccessKey: {{ name: aws-creds, key: secret-access-key }} }} }}\n    events: {{ sqsQueueUrl: \"{queue_url}\", endpoint: \"{0}\" }}\n",
+        testbed_var("AWS_ENDPOINT_URL")
+    )
+}
+
+/// An ExternalSecret `name` reading `key` through store `store` every hour (so only events refresh it).
+pub fn hourly_es(name: &str, store: &str, key: &str) -> String {
+    super::single_key_es(name, store, "1h", key, "")
+}
+
+/// The AWS calls the controller made through SecretStore `store` of namespace `ns`.
+pub fn calls_of(op: &Operator, ns: &str, store: &str) -> f64 {
+    op.metric_sum(
+        "secretsync_aws_api_calls_total",
+        &[&format!("store=\"SecretStore/{ns}/{store}\"")],
+    )
 }
