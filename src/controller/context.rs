@@ -398,30 +398,18 @@ impl Context {
     }
 
     /// A listing of store `store_id` showed new versions of (or new) secrets `changed` (names and
-    /// ARNs): every synced ExternalSecret of that store reading one of them, or using a `find`, refreshes
-    /// now rather than at its next interval.
+    /// ARNs): every synced ExternalSecret of that store reading one of them, by name or through a
+    /// `find` that may match it, refreshes now rather than at its next interval. Looked up in the
+    /// reader index, not by a scan of every ExternalSecret.
     pub fn remote_changed(&self, store_id: &str, changed: &[String]) {
         let (Some(cache), Some(tx)) = (self.external_secrets.get(), self.triggers.get()) else {
             return;
         };
-        let changed: std::collections::HashSet<&str> = changed.iter().map(String::as_str).collect();
-        let readers: Vec<ObjectRef<ExternalSecret>> = cache
-            .state()
-            .iter()
-            .filter(|es| es.status.is_some() && super::store_id_of(es) == store_id)
-            .filter(|es| {
-                let spec = &es.spec;
-                spec.data
-                    .iter()
-                    .any(|d| changed.contains(d.remote_ref.key.as_str()))
-                    || spec.data_from.iter().any(|f| {
-                        f.find.is_some()
-                            || f.extract
-                                .as_ref()
-                                .is_some_and(|r| changed.contains(r.key.as_str()))
-                    })
-            })
-            .map(|es| ObjectRef::from_obj(es.as_ref()))
+        let readers: Vec<ObjectRef<ExternalSecret>> = self
+            .events
+            .readers(&[store_id.to_string()], changed)
+            .into_iter()
+            .filter(|r| cache.get(r).is_some_and(|es| es.status.is_some()))
             .collect();
         if readers.is_empty() {
             return;

@@ -116,8 +116,8 @@ impl EventSources {
         }
     }
 
-    /// The ExternalSecrets of `stores` that read any of `secrets`.
-    fn readers(&self, stores: &[String], secrets: &[String]) -> HashSet<ObjectRef<ExternalSecret>> {
+    /// The ExternalSecrets of `stores` that read any of `secrets` (names or ARNs).
+    pub(crate) fn readers(&self, stores: &[String], secrets: &[String]) -> HashSet<ObjectRef<ExternalSecret>> {
         let idx = self.index.lock().unwrap_or_else(|p| p.into_inner());
         stores
             .iter()
