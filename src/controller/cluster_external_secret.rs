@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Namespace;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, OwnerReference, Time};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::{
     Api, DeleteParams, PartialObjectMeta, Patch, PatchParams, PostParams, Preconditions,
 };
@@ -23,13 +23,13 @@ use crate::api::{
     ClusterExternalSecret, ClusterExternalSecretNamespaceFailure, ClusterExternalSecretStatus,
     ExternalSecret,
 };
+pub use crate::core::cluster_es::objects::names_copy;
+use crate::core::cluster_es::objects::{desired_external_secret, is_current, is_ours, owner_uid};
+use crate::core::cluster_es::status::{invalid_status, status_of};
 use crate::core::cluster_es::{
     CLUSTER_EXTERNAL_SECRET_LABEL, NamespaceInfo, Owned, Step, checked_plan, external_secret_name,
-    label_value, matches,
+    matches,
 };
-
-/// Annotation on each copy: a digest of the spec, labels and annotations it was written with.
-pub const SPEC_HASH_ANNOTATION: &str = "secretsync.io/cluster-external-secret-hash";
 
 /// The ClusterExternalSecret controller's own watch caches, fed by the streams that trigger it, so a
 /// reconcile always sees the change that woke it.
@@ -55,8 +55,6 @@ where
 const MANAGER: &str = "secretsync-cluster-external-secret";
 /// Longest reason kept per failed namespace.
 const MAX_REASON_CHARS: usize = 300;
-/// Most failed namespaces listed in the status (the condition gives the total).
-const MAX_FAILED_LISTED: usize = 100;
 /// Default `refreshTime`.
 const DEFAULT_REFRESH: Duration = Duration::from_secs(60);
 /// When to look again if the watch caches are not there yet.
@@ -128,7 +126,12 @@ pub async fn reconcile(
         Ok(steps) => steps,
         Err(problem) => {
             // Nothing is created, updated or deleted until the spec is fixed.
-            write_status(&ctx, &ces, invalid_status(&ces, &name, problem)).await?;
+            write_status(
+                &ctx,
+                &ces,
+                invalid_status(&ces, &name, problem, Time(Timestamp::now())),
+            )
+            .await?;
             return Ok(Action::await_change());
         }
     };
@@ -181,7 +184,12 @@ pub async fn reconcile(
             }
         }
     }
-    write_status(&ctx, &ces, status_of(&ces, &name, provisioned, failed)).await?;
+    write_status(
+        &ctx,
+        &ces,
+        status_of(&ces, &name, provisioned, failed, Time(Timestamp::now())),
+    )
+    .await?;
     Ok(Action::requeue(requeue))
 }
 
@@ -221,68 +229,6 @@ pub fn error_policy(_: Arc<ClusterExternalSecret>, err: &Error, _: Arc<Context>)
     Action::requeue(Duration::from_secs(10))
 }
 
-/// Whether a copy's label or one of its owner references names this ClusterExternalSecret (which
-/// ones a copy's events wake).
-pub fn names_copy(ces: &ClusterExternalSecret, es: &ExternalSecret) -> bool {
-    let name = ces.name_any();
-    es.labels().get(CLUSTER_EXTERNAL_SECRET_LABEL) == Some(&label_value(&name))
-        || es
-            .owner_references()
-            .iter()
-            .any(|o| o.kind == "ClusterExternalSecret" && o.name == name)
-}
-
-fn is_ours(es: &ExternalSecret, ces_name: &str, uid: &str) -> bool {
-    es.labels().get(CLUSTER_EXTERNAL_SECRET_LABEL) == Some(&label_value(ces_name))
-        && es
-            .owner_references()
-            .iter()
-            .any(|o| o.kind == "ClusterExternalSecret" && o.uid == uid)
-}
-
-/// Whether an ExternalSecret of ours was last written with the desired spec, labels and annotations
-/// (a label removed from `externalSecretMetadata` is an update too), and still holds that spec.
-fn is_current(es: &ExternalSecret, desired: &ExternalSecret) -> bool {
-    es.annotations().get(SPEC_HASH_ANNOTATION) == desired.annotations().get(SPEC_HASH_ANNOTATION)
-        && es.spec == desired.spec
-}
-
-/// A digest of what a copy is written with (not secret data: a spec and metadata).
-fn spec_hash(es: &ExternalSecret) -> String {
-    use sha2::{Digest, Sha256};
-    let body = serde_json::json!([es.spec, es.labels(), es.annotations()]).to_string();
-    crate::core::versions::hex(&Sha256::digest(body.as_bytes())[..8])
-}
-
-/// The ExternalSecret every matching namespace gets (namespace set at write time).
-fn desired_external_secret(ces: &ClusterExternalSecret, name: &str, uid: &str) -> ExternalSecret {
-    let mut es = ExternalSecret::new(name, ces.spec.external_secret_spec.clone());
-    let meta = ces
-        .spec
-        .external_secret_metadata
-        .clone()
-        .unwrap_or_default();
-    let mut labels = meta.labels;
-    labels.insert(
-        CLUSTER_EXTERNAL_SECRET_LABEL.into(),
-        label_value(&ces.name_any()),
-    );
-    es.metadata.labels = Some(labels);
-    es.metadata.annotations = Some(meta.annotations);
-    let hash = spec_hash(&es);
-    es.annotations_mut()
-        .insert(SPEC_HASH_ANNOTATION.into(), hash);
-    es.metadata.owner_references = Some(vec![OwnerReference {
-        api_version: ClusterExternalSecret::api_version(&()).into_owned(),
-        kind: ClusterExternalSecret::kind(&()).into_owned(),
-        name: ces.name_any(),
-        uid: uid.to_string(),
-        controller: Some(true),
-        block_owner_deletion: None,
-    }]);
-    es
-}
-
 async fn create(ctx: &Context, ns: &str, desired: &ExternalSecret) -> Result<(), (String, String)> {
     let api: Api<ExternalSecret> = Api::namespaced(ctx.client.clone(), ns);
     let mut es = desired.clone();
@@ -314,14 +260,6 @@ async fn create(ctx: &Context, ns: &str, desired: &ExternalSecret) -> Result<(),
     }
 }
 
-fn owner_uid(desired: &ExternalSecret) -> String {
-    desired
-        .owner_references()
-        .first()
-        .map(|o| o.uid.clone())
-        .unwrap_or_default()
-}
-
 async fn update(
     ctx: &Context,
     ns: &str,
@@ -347,89 +285,5 @@ async fn update(
             ns.to_string(),
             short_reason("updating the ExternalSecret", &e),
         )),
-    }
-}
-
-fn status_of(
-    ces: &ClusterExternalSecret,
-    name: &str,
-    mut provisioned: Vec<String>,
-    mut failed: Vec<ClusterExternalSecretNamespaceFailure>,
-) -> ClusterExternalSecretStatus {
-    provisioned.sort();
-    failed.sort_by(|a, b| a.namespace.cmp(&b.namespace));
-    let (status, reason, message) = if failed.is_empty() {
-        (
-            "True",
-            "Provisioned",
-            format!(
-                "ExternalSecret {name:?} kept in {} namespace(s)",
-                provisioned.len()
-            ),
-        )
-    } else {
-        (
-            "False",
-            "NamespacesFailed",
-            format!(
-                "ExternalSecret {name:?} could not be kept in {} namespace(s): see failedNamespaces{}",
-                failed.len(),
-                if failed.len() > MAX_FAILED_LISTED {
-                    format!(" (the first {MAX_FAILED_LISTED})")
-                } else {
-                    String::new()
-                }
-            ),
-        )
-    };
-    failed.truncate(MAX_FAILED_LISTED);
-    ClusterExternalSecretStatus {
-        conditions: vec![ready(ces, status, reason, message)],
-        observed_generation: ces.metadata.generation,
-        external_secret_name: Some(name.to_string()),
-        provisioned_namespaces: provisioned,
-        failed_namespaces: failed,
-    }
-}
-
-/// The status of a spec that cannot be used: `Ready=False`, `InvalidSpec`; the namespaces provisioned
-/// before stay listed, since their ExternalSecrets are left as they are.
-fn invalid_status(
-    ces: &ClusterExternalSecret,
-    name: &str,
-    problem: String,
-) -> ClusterExternalSecretStatus {
-    let old = ces.status.clone().unwrap_or_default();
-    ClusterExternalSecretStatus {
-        conditions: vec![ready(
-            ces,
-            "False",
-            "InvalidSpec",
-            format!("{problem}; nothing is created, updated or deleted until it is fixed"),
-        )],
-        observed_generation: ces.metadata.generation,
-        external_secret_name: Some(name.to_string()),
-        provisioned_namespaces: old.provisioned_namespaces,
-        failed_namespaces: Vec::new(),
-    }
-}
-
-/// The Ready condition, keeping the transition time while the status stays the same.
-fn ready(ces: &ClusterExternalSecret, status: &str, reason: &str, message: String) -> Condition {
-    let previous = ces
-        .status
-        .as_ref()
-        .and_then(|s| s.conditions.iter().find(|c| c.type_ == "Ready"));
-    let same = previous.is_some_and(|c| c.status == status);
-    Condition {
-        type_: "Ready".into(),
-        status: status.into(),
-        reason: reason.into(),
-        message,
-        observed_generation: ces.metadata.generation,
-        last_transition_time: match previous {
-            Some(c) if same => c.last_transition_time.clone(),
-            _ => Time(Timestamp::now()),
-        },
     }
 }

@@ -2,6 +2,9 @@
 //! update, keep, report a conflict, or delete. Only ExternalSecrets this ClusterExternalSecret created
 //! (its label and its uid as owner) are ever updated or deleted; anything else is a conflict.
 
+pub mod objects;
+pub mod status;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::ClusterExternalSecretSpec;
