@@ -1,33 +1,23 @@
 //! The pure core: no I/O. Given a spec and fetched remote values it computes the desired Secret,
-//! the status, and the scheduling decisions. Everything here is unit-tested on its own.
+//! the status, and the scheduling decisions, grouped by concept. Everything here is unit-tested on
+//! its own.
 
-pub mod access;
 pub mod answer;
-pub mod aws_event;
-pub mod backoff;
-pub mod change;
 pub mod cluster_es;
-pub mod credentials;
-pub mod decode;
 pub mod deletion;
-pub mod desired;
-pub mod digest;
-pub mod duration;
-pub mod event_routing;
+pub mod events;
 pub mod failover;
-pub mod name_filter;
-pub mod naming;
-pub mod parameter;
-pub mod property;
-pub mod reader_index;
-pub mod reason;
-pub mod refresh;
-pub mod remote;
-pub mod report;
+pub mod reads;
+pub mod reporting;
 pub mod rollout;
-pub mod service_refs;
-pub mod status;
-pub mod target;
-pub mod template;
-pub mod token_bucket;
-pub mod versions;
+pub mod secret;
+pub mod tenancy;
+
+// The modules under their groups, also by their short paths (`crate::core::desired`).
+pub use events::{aws_event, event_routing, reader_index};
+pub use reads::{
+    backoff, change, duration, name_filter, parameter, refresh, remote, service_refs, token_bucket,
+};
+pub use reporting::{reason, report, status};
+pub use secret::{decode, desired, digest, naming, property, target, template, versions};
+pub use tenancy::{access, credentials};

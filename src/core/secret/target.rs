@@ -6,10 +6,10 @@ use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
-use super::desired::DesiredData;
-use super::digest;
-use super::reason::{Reason, SyncError};
 use crate::api::{CreationPolicy, ExternalSecretTarget};
+use crate::core::desired::DesiredData;
+use crate::core::digest;
+use crate::core::reason::{Reason, SyncError};
 
 /// Label on every Secret secretsync writes; the controller watches only Secrets carrying it.
 pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
@@ -30,7 +30,7 @@ pub const DIGEST_ANNOTATION: &str = "secretsync.io/data-hmac";
 /// Annotation holding the synced versions (remote key → version id) the data was built from.
 /// Version ids are not secret; the digest covers this annotation, so an edit of it is drift.
 pub const VERSIONS_ANNOTATION: &str = "secretsync.io/synced-versions";
-pub use super::naming::{RESERVED_PREFIX, is_reserved_key};
+pub use crate::core::naming::{RESERVED_PREFIX, is_reserved_key};
 
 /// The one server-side-apply field manager secretsync writes with.
 pub const FIELD_MANAGER: &str = "secretsync";

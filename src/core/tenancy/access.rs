@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use kube::core::{Selector, SelectorExt};
 
-use super::reason::{Reason, SyncError};
 use crate::api::{ClusterSecretStoreCondition, SecretStoreRef, StoreKind};
+use crate::core::reason::{Reason, SyncError};
 
 /// What a cluster admin allows namespaced SecretStores (tenants) to do with the controller's identity.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use regex::Regex;
 
-use super::remote::VersionSelector;
-use super::versions::bounded;
 use crate::api::{ChangeDetection, ExternalSecretSpec, FindRef};
+use crate::core::remote::VersionSelector;
+use crate::core::versions::bounded;
 
 /// One secret's versions as Secrets Manager lists them: version id → staging labels.
 pub type VersionStages = BTreeMap<String, Vec<String>>;

@@ -2,7 +2,7 @@
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 
-use super::reason::Reason;
+use crate::core::reason::Reason;
 
 /// Condition type every secretsync resource reports.
 pub const READY: &str = "Ready";

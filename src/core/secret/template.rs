@@ -9,7 +9,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
 
-use super::reason::{Reason, SyncError};
+use crate::core::reason::{Reason, SyncError};
 
 /// Upper bound on template work (instructions), so a template cannot spin forever.
 const FUEL: u64 = 200_000;

@@ -143,7 +143,7 @@ pub fn decide(inputs: &RefreshInputs<'_>) -> RefreshDecision {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PreFetch {
     /// The target is refused (ownership, type): report it, call nothing.
-    Refuse(super::reason::SyncError),
+    Refuse(crate::core::reason::SyncError),
     /// Nothing to do; come back after this long (None: only when something changes).
     UpToDate(Option<Duration>),
     /// The Secret already holds newer versions than the status: an earlier reconcile stopped between
@@ -158,7 +158,7 @@ pub enum PreFetch {
 /// Decides what a reconcile does before reading AWS: refuse, nothing, finish a rollout, or fetch.
 /// `recorded` holds the versions recorded on the Secret when its digest matches (None otherwise).
 pub fn before_fetch(
-    target_check: Result<(), super::reason::SyncError>,
+    target_check: Result<(), crate::core::reason::SyncError>,
     refresh: &RefreshInputs<'_>,
     previous: &std::collections::BTreeMap<String, String>,
     recorded: Option<&std::collections::BTreeMap<String, String>>,
@@ -170,7 +170,7 @@ pub fn before_fetch(
         RefreshDecision::Fetch => PreFetch::Fetch,
         RefreshDecision::Due => PreFetch::Refresh,
         RefreshDecision::UpToDate(after) => match recorded {
-            Some(current) if super::versions::is_rotation(previous, current) => {
+            Some(current) if crate::core::versions::is_rotation(previous, current) => {
                 PreFetch::ResumeRollout(current.clone())
             }
             _ => PreFetch::UpToDate(after),

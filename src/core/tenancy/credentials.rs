@@ -1,6 +1,6 @@
 //! Checking credential strings read from a Secret before a client is built, without I/O.
 
-use super::reason::{Reason, SyncError};
+use crate::core::reason::{Reason, SyncError};
 
 /// Checks one credential value (already trimmed): non-empty, visible ASCII only. The error names
 /// `field` (e.g. `auth.secretRef.sessionToken`) and never the value.

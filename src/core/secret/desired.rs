@@ -4,15 +4,15 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::decode::decode;
-use super::duration;
-use super::naming::is_valid_key;
-use super::property::{lookup, value_bytes};
-use super::reason::{Reason, SyncError};
-use super::remote::{Fetched, FetchedFrom, RemoteContent, RemoteSecret, VersionSelector};
-use super::template;
-use super::versions::bounded;
 use crate::api::{DecodingStrategy, ExternalSecretSpec, MergePolicy, RemoteRef};
+use crate::core::decode::decode;
+use crate::core::duration;
+use crate::core::naming::is_valid_key;
+use crate::core::property::{lookup, value_bytes};
+use crate::core::reason::{Reason, SyncError};
+use crate::core::remote::{Fetched, FetchedFrom, RemoteContent, RemoteSecret, VersionSelector};
+use crate::core::template;
+use crate::core::versions::bounded;
 
 /// Largest total size of a Secret's data (keys + values) that the API server accepts.
 pub const MAX_SECRET_BYTES: usize = 1024 * 1024;
@@ -55,13 +55,16 @@ pub fn validate_spec(spec: &ExternalSecretSpec) -> Result<(), SyncError> {
         template::check(&t.data)?;
         if let Some(meta) = &t.metadata {
             for (field, keys) in [("labels", &meta.labels), ("annotations", &meta.annotations)] {
-                if let Some(key) = keys.keys().find(|k| super::naming::is_reserved_key(k)) {
+                if let Some(key) = keys
+                    .keys()
+                    .find(|k| crate::core::naming::is_reserved_key(k))
+                {
                     return Err(SyncError::new(
                         Reason::InvalidSpec,
                         format!(
                             "target.template.metadata.{field} sets {key:?}: keys under {} are secretsync's own \
                              ownership and sync records, never taken from a template",
-                            super::naming::RESERVED_PREFIX
+                            crate::core::naming::RESERVED_PREFIX
                         ),
                     ));
                 }

@@ -12,7 +12,7 @@ pub const MAX: Duration = Duration::from_secs(300);
 pub fn delay(failures: u32, unit: f64) -> Duration {
     let exp = failures.saturating_sub(1).min(16);
     let raw = BASE.saturating_mul(1u32 << exp).min(MAX);
-    super::duration::jitter(raw, 0.2, unit)
+    crate::core::duration::jitter(raw, 0.2, unit)
 }
 
 #[cfg(test)]

@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
-use super::reason::{Reason, SyncError};
-use super::rollout::RolloutReport;
-use super::status::{interval_warning, ready_of, set_ready};
 use crate::api::{ExternalSecretStatus, RefreshPolicy, RemoteDeletion};
+use crate::core::reason::{Reason, SyncError};
+use crate::core::rollout::RolloutReport;
+use crate::core::status::{interval_warning, ready_of, set_ready};
 
 /// At idle, `status.refreshTime` is rewritten at most this often.
 pub const CONFIRM_EVERY: Duration = Duration::from_secs(300);

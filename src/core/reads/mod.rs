@@ -1,0 +1,11 @@
+//! When to read AWS: refresh policy and intervals, change detection without reading values, what a spec references, name filters and pacing.
+
+pub mod backoff;
+pub mod change;
+pub mod duration;
+pub mod name_filter;
+pub mod parameter;
+pub mod refresh;
+pub mod remote;
+pub mod service_refs;
+pub mod token_bucket;

@@ -1,0 +1,4 @@
+//! Who may use what: stores an ExternalSecret may use, identities and endpoints a store may use.
+
+pub mod access;
+pub mod credentials;
