@@ -8,17 +8,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use kube::api::{
-    Api, DeleteParams, PartialObjectMeta, Patch, PatchParams, PostParams, Preconditions,
-};
+use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams, Preconditions};
 use kube::runtime::controller::Action;
 use kube::runtime::reflector::Store;
 use kube::{Resource, ResourceExt};
 
 use super::context::{Context, apply_status, cache_loaded};
-use super::external_secret::Error;
+use super::error::Error;
 use crate::api::{
     ClusterExternalSecret, ClusterExternalSecretNamespaceFailure, ClusterExternalSecretStatus,
     ExternalSecret,
@@ -30,16 +27,6 @@ use crate::core::cluster_es::{
     CLUSTER_EXTERNAL_SECRET_LABEL, NamespaceInfo, Owned, Step, checked_plan, external_secret_name,
     matches,
 };
-
-/// The ClusterExternalSecret controller's own watch caches, fed by the streams that trigger it, so a
-/// reconcile always sees the change that woke it.
-#[derive(Default)]
-pub struct Caches {
-    /// Every namespace (metadata only).
-    pub namespaces: std::sync::OnceLock<Store<PartialObjectMeta<Namespace>>>,
-    /// Every ExternalSecret carrying the ClusterExternalSecret label (copies, and forgeries).
-    pub copies: std::sync::OnceLock<Store<ExternalSecret>>,
-}
 
 /// A cache's contents once it has loaded (None before).
 fn loaded<K>(cache: &std::sync::OnceLock<Store<K>>) -> Option<Vec<Arc<K>>>

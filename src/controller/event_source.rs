@@ -6,21 +6,20 @@
 //! parsing, the secret → ExternalSecret index, which stores a message reaches and whether a reader
 //! already holds a version are pure (`core::aws_event`, `core::reader_index`, `core::event_routing`).
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
 use kube::ResourceExt;
 use kube::runtime::reflector::ObjectRef;
-use kube::runtime::watcher;
 
 use super::context::Context;
+use super::event_index::{DELETE_FAILED, Health, PollerKey};
 use super::stores::{provider_config, spec_version};
 use crate::api::{AwsProvider, AwsService, ExternalSecret};
 use crate::core::aws_event::{self, Message, StagedVersion};
-use crate::core::event_routing::{self, Queue, Reader};
-use crate::core::reader_index::ReaderIndex;
+use crate::core::event_routing;
 use crate::provider::queue::{EventQueue, WAIT_SECONDS};
 use crate::provider::{ProviderError, ProviderErrorKind, StoreConfig};
 
@@ -32,172 +31,6 @@ const MIN_EMPTY_POLL: Duration = Duration::from_secs(1);
 const MIN_BATCH_GAP: Duration = Duration::from_millis(100);
 /// Longest wait between retries of a failing queue.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
-
-/// One reader: a queue (URL, region, endpoint) and the credentials it is read with.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct PollerKey {
-    /// The queue it reads.
-    pub queue: Queue,
-    /// In-memory fingerprint of who the store acts as (credentials, role, endpoint).
-    config: u64,
-}
-
-impl PollerKey {
-    /// The reader a store with `events` and client configuration `config` uses.
-    pub fn of(aws: &AwsProvider, config: &StoreConfig) -> Option<Self> {
-        Some(Self {
-            queue: Queue::of(aws.events.as_ref()?, &aws.region),
-            config: config.identity_fingerprint(),
-        })
-    }
-
-    /// The queue's name (last URL segment): a bounded metric label.
-    pub fn queue_name(&self) -> &str {
-        self.queue.name()
-    }
-}
-
-/// Reason of a reader whose receives work but whose deletes SQS refuses.
-const DELETE_FAILED: &str = "DeleteFailed";
-
-/// What a reader last experienced.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Health {
-    /// The last receive succeeded.
-    Receiving,
-    /// The last receive (or queue check, or delete) failed.
-    Failing {
-        /// Condition reason, e.g. `QueueNotFound`.
-        reason: &'static str,
-        /// Value-free explanation.
-        message: String,
-    },
-}
-
-impl Health {
-    /// Whether the reader's own last receive succeeded (a reader whose deletes fail still receives).
-    fn receives(&self) -> bool {
-        match self {
-            Health::Receiving => true,
-            Health::Failing { reason, .. } => *reason == DELETE_FAILED,
-        }
-    }
-}
-
-/// Shared state of the event sources: the reader index and each reader's health.
-#[derive(Default)]
-pub struct EventSources {
-    index: Mutex<ReaderIndex<ObjectRef<ExternalSecret>>>,
-    health: Mutex<HashMap<PollerKey, Health>>,
-    /// Per reader, the stores whose own reader it is (same queue, endpoint and credentials). A message
-    /// refreshes these and the stores of the queue's other receiving readers (`core::event_routing`).
-    routes: Mutex<HashMap<PollerKey, Vec<String>>>,
-    /// The service of each store in `routes`: a message refreshes only stores of its own service.
-    services: Mutex<HashMap<String, AwsService>>,
-    /// The ExternalSecret watch has listed everything once: the index is complete.
-    indexed: std::sync::atomic::AtomicBool,
-}
-
-impl EventSources {
-    /// Keeps the secret → ExternalSecret index in step with the ExternalSecret watch.
-    pub fn apply_watch_event(&self, event: &watcher::Event<ExternalSecret>) {
-        let mut idx = self.index.lock().unwrap_or_else(|p| p.into_inner());
-        match event {
-            watcher::Event::Apply(es) | watcher::Event::InitApply(es) => {
-                idx.upsert(ObjectRef::from_obj(es), &super::store_id_of(es), &es.spec)
-            }
-            watcher::Event::Delete(es) => idx.remove(&ObjectRef::from_obj(es)),
-            watcher::Event::Init => idx.relist_started(),
-            watcher::Event::InitDone => {
-                idx.relist_done();
-                self.indexed
-                    .store(true, std::sync::atomic::Ordering::Relaxed);
-            }
-        }
-    }
-
-    /// The ExternalSecrets of `stores` that read any of `secrets` (names or ARNs).
-    pub(crate) fn readers(&self, stores: &[String], secrets: &[String]) -> HashSet<ObjectRef<ExternalSecret>> {
-        let idx = self.index.lock().unwrap_or_else(|p| p.into_inner());
-        stores
-            .iter()
-            .flat_map(|s| idx.readers(s, secrets.iter().map(String::as_str)))
-            .collect()
-    }
-
-    /// Runs `f` over every running reader: its queue, whether it receives, and its stores.
-    fn with_readers<T>(&self, f: impl FnOnce(&[Reader<'_, PollerKey>]) -> T) -> T {
-        let routes = self.routes.lock().unwrap_or_else(|p| p.into_inner());
-        let health = self.lock_health();
-        let readers: Vec<Reader<'_, PollerKey>> = routes
-            .iter()
-            .map(|(key, stores)| Reader {
-                key,
-                queue: &key.queue,
-                receiving: health.get(key).is_some_and(Health::receives),
-                stores,
-            })
-            .collect();
-        f(&readers)
-    }
-
-    /// The stores a message received by reader `key` refreshes (any service).
-    fn stores_for(&self, key: &PollerKey) -> Vec<String> {
-        self.with_readers(|readers| {
-            event_routing::stores_for(key, readers)
-                .into_iter()
-                .map(String::from)
-                .collect()
-        })
-    }
-
-    /// Of `stores`, those reading `service`.
-    fn of_service(&self, stores: &[String], service: AwsService) -> Vec<String> {
-        let services = self.services.lock().unwrap_or_else(|p| p.into_inner());
-        event_routing::of_service(stores.iter().map(String::as_str), service, |id| {
-            services.get(id).copied()
-        })
-        .into_iter()
-        .map(String::from)
-        .collect()
-    }
-
-    /// Whether another reader of `key`'s queue receives now (see [`event_routing::sibling_receiving`]).
-    fn sibling_receiving(&self, key: &PollerKey) -> bool {
-        self.with_readers(|readers| event_routing::sibling_receiving(key, readers))
-    }
-
-    /// Every ExternalSecret reading through the stores of reader `key`.
-    fn all_readers_of(&self, key: &PollerKey) -> Vec<ObjectRef<ExternalSecret>> {
-        let stores = self
-            .routes
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(key)
-            .cloned()
-            .unwrap_or_default();
-        let idx = self.index.lock().unwrap_or_else(|p| p.into_inner());
-        stores.iter().flat_map(|s| idx.all_of(s)).collect()
-    }
-
-    /// Whether reader `key`'s queue may be split with a reader of the same URL at another endpoint.
-    pub fn split_by_endpoint(&self, key: &PollerKey) -> bool {
-        self.with_readers(|readers| event_routing::split_by_endpoint(key, readers))
-    }
-
-    /// The health of a reader (None: not started yet).
-    pub fn health(&self, key: &PollerKey) -> Option<Health> {
-        self.lock_health().get(key).cloned()
-    }
-
-    fn set_health(&self, key: &PollerKey, health: Health) {
-        self.lock_health().insert(key.clone(), health);
-    }
-
-    fn lock_health(&self) -> std::sync::MutexGuard<'_, HashMap<PollerKey, Health>> {
-        self.health.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
 
 /// Every store (id, `aws` block, namespace of a SecretStore) in the watch caches.
 fn all_stores(ctx: &Context) -> Vec<(String, String, AwsProvider, Option<String>)> {
@@ -512,6 +345,7 @@ fn already_synced(ctx: &Context, es: &ObjectRef<ExternalSecret>, staged: &Staged
 mod tests {
     use super::*;
     use crate::api::AwsEvents;
+    use crate::controller::event_index::EventSources;
     use crate::provider::CredentialSource;
 
     fn config(key: &str) -> StoreConfig {

@@ -23,18 +23,12 @@ use crate::core::reason::{Reason, SyncError, redact_quoted};
 use crate::core::refresh::{
     FORCE_SYNC_ANNOTATION, PreFetch, RefreshInputs, before_fetch, effective_interval,
 };
-use crate::core::report::Outcome;
+use crate::core::report::{Facts, Outcome};
 use crate::core::target::{self, FIELD_MANAGER, Writer};
 use crate::core::versions::is_rotation;
 use crate::core::{backoff, desired, duration};
 
-/// Error type of the reconciler (all failures are reported on the object; this is for kube-runtime).
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// Writing status failed.
-    #[error("updating status of {0}: {1}")]
-    Status(String, #[source] kube::Error),
-}
+pub use super::error::Error;
 
 /// A failed write: the API server's 422 Invalid is the spec's or the data's fault (`InvalidValue`,
 /// with the server's own message, not retried until something changes); anything else is retried.
@@ -101,7 +95,7 @@ pub async fn reconcile(es: Arc<ExternalSecret>, ctx: Arc<Context>) -> Result<Act
             requeue_jittered(at_refresh.map(|d| d.max(backoff::MAX)))
         }
     };
-    super::report::report(&es, &ctx, &ns, &name, outcome).await?;
+    super::report::report(&es, &ctx, &ns, &name, facts_of(&es, &ctx, &ns), outcome).await?;
     ctx.metrics
         .reconcile_duration
         .with_label_values(&["ExternalSecret"])
@@ -148,16 +142,35 @@ fn written_record(
 }
 
 /// The digest of the ExternalSecret's labels and annotations (`status.observedMetadata`).
-pub(super) fn metadata_of(es: &ExternalSecret) -> String {
+fn metadata_of(es: &ExternalSecret) -> String {
     crate::core::refresh::metadata_digest(es.labels(), es.annotations())
 }
 
 /// The identity of the ExternalSecret as the writer of its target Secret.
-pub(super) fn writer_of(es: &ExternalSecret, ns: &str) -> Writer {
+fn writer_of(es: &ExternalSecret, ns: &str) -> Writer {
     Writer {
         name: es.name_any(),
         namespace: ns.to_string(),
         uid: es.uid().unwrap_or_default(),
+    }
+}
+
+/// What the report needs to know about the ExternalSecret besides its status and the outcome.
+fn facts_of(es: &ExternalSecret, ctx: &Context, ns: &str) -> Facts {
+    let (_, raised) = interval_of(es, ctx);
+    Facts {
+        generation: es.metadata.generation,
+        refresh_policy: es.spec.refresh_policy,
+        force: es.annotations().get(FORCE_SYNC_ANNOTATION).cloned(),
+        metadata: metadata_of(es),
+        target_name: target::target_name(&writer_of(es, ns), &es.spec.target),
+        interval_raised: raised.then(|| {
+            format!(
+                "refreshInterval {:?} is below the controller's minimum; refreshing every {:?}",
+                es.spec.refresh_interval, ctx.options.min_refresh_interval
+            )
+        }),
+        now: Time(Timestamp::now()),
     }
 }
 

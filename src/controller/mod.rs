@@ -1,10 +1,13 @@
 //! The Kubernetes shell: watches, reconcilers and their wiring.
 
 mod argo_rollouts;
+mod caches;
 mod cluster_external_secret;
 mod context;
 mod detect;
 pub mod digest_key;
+mod error;
+mod event_index;
 mod event_source;
 pub mod events;
 mod external_secret;
@@ -12,6 +15,7 @@ mod failover;
 mod fetch;
 mod report;
 mod rollout;
+mod rollout_batches;
 mod store_status;
 mod stores;
 
@@ -361,18 +365,7 @@ pub async fn run(
     event_sources.abort();
 }
 
-/// The store identity an ExternalSecret's `secretStoreRef` resolves to (same as [`stores::resolve_for`]).
-pub(crate) fn store_id_of(es: &ExternalSecret) -> String {
-    let r = &es.spec.secret_store_ref;
-    match r.kind {
-        StoreKind::SecretStore => format!(
-            "SecretStore/{}/{}",
-            es.namespace().unwrap_or_default(),
-            r.name
-        ),
-        StoreKind::ClusterSecretStore => format!("ClusterSecretStore/{}", r.name),
-    }
-}
+pub(crate) use crate::core::access::store_id_of;
 
 /// ExternalSecrets (from the cache) that use a given store.
 fn users(

@@ -2,18 +2,14 @@
 //! the result that [`crate::core::report::next_status`] decided. Nothing is written when nothing
 //! changed.
 
-use jiff::Timestamp;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kube::Resource;
 use kube::api::Api;
 use kube::runtime::events::EventType;
-use kube::{Resource, ResourceExt};
 
 use super::context::{Context, apply_status};
-use super::external_secret::{Error, interval_of, metadata_of, writer_of};
+use super::error::Error;
 use crate::api::ExternalSecret;
-use crate::core::refresh::FORCE_SYNC_ANNOTATION;
 use crate::core::report::{Facts, Outcome, PlannedEvent, next_status};
-use crate::core::target;
 
 /// Writes status, Events and metrics for an outcome. Writes nothing when nothing changed.
 pub(super) async fn report(
@@ -21,24 +17,10 @@ pub(super) async fn report(
     ctx: &Context,
     ns: &str,
     name: &str,
+    facts: Facts,
     outcome: Outcome,
 ) -> Result<(), Error> {
     let old = es.status.clone().unwrap_or_default();
-    let (_, raised) = interval_of(es, ctx);
-    let facts = Facts {
-        generation: es.metadata.generation,
-        refresh_policy: es.spec.refresh_policy,
-        force: es.annotations().get(FORCE_SYNC_ANNOTATION).cloned(),
-        metadata: metadata_of(es),
-        target_name: target::target_name(&writer_of(es, ns), &es.spec.target),
-        interval_raised: raised.then(|| {
-            format!(
-                "refreshInterval {:?} is below the controller's minimum; refreshing every {:?}",
-                es.spec.refresh_interval, ctx.options.min_refresh_interval
-            )
-        }),
-        now: Time(Timestamp::now()),
-    };
     let report = next_status(&old, &facts, outcome);
     for event in &report.done {
         publish(ctx, es, event);

@@ -25,23 +25,6 @@ use crate::core::target::{
     FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, OWNER_ANNOTATION, VERSIONS_ANNOTATION,
 };
 
-type Waiter = (
-    ManagedSecret,
-    oneshot::Sender<Result<RolloutReport, SyncError>>,
-);
-
-/// Rotations waiting for their namespace's settle window to end.
-#[derive(Default)]
-pub struct RolloutBatches {
-    pending: std::sync::Mutex<HashMap<String, Vec<Waiter>>>,
-}
-
-impl RolloutBatches {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<Waiter>>> {
-        self.pending.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
 /// Asks for the workloads that use `written` (a Secret whose new versions are written, with the
 /// record it now carries) to restart, and waits for the batch it joins: every rotation in the
 /// namespace within the settle window is applied together, each workload patched at most once.

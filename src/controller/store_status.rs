@@ -11,7 +11,7 @@ use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 
 use super::context::{Context, apply_status};
-use super::event_source::{Health, PollerKey};
+use super::event_index::{Health, PollerKey};
 use super::external_secret::Error;
 use super::stores::{provider_config, spec_version};
 use crate::api::{AwsProvider, ClusterSecretStore, SecretStore, SecretStoreStatus};

@@ -260,6 +260,21 @@ pub fn describe_store(store_ref: &SecretStoreRef) -> String {
     format!("{kind} {:?}", store_ref.name)
 }
 
+/// The store identity an ExternalSecret's `secretStoreRef` resolves to (`SecretStore/<ns>/<name>` or
+/// `ClusterSecretStore/<name>`), as the controller's store resolution names it.
+pub fn store_id_of(es: &crate::api::ExternalSecret) -> String {
+    use kube::ResourceExt;
+    let r = &es.spec.secret_store_ref;
+    match r.kind {
+        StoreKind::SecretStore => format!(
+            "SecretStore/{}/{}",
+            es.namespace().unwrap_or_default(),
+            r.name
+        ),
+        StoreKind::ClusterSecretStore => format!("ClusterSecretStore/{}", r.name),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
