@@ -76,13 +76,13 @@ pub struct Context {
     pub options: Options,
     failures: Mutex<HashMap<String, u32>>,
     /// Rotations waiting for their settle window.
-    pub(crate) rollouts: super::rollout_batches::RolloutBatches,
+    pub(crate) rollouts: super::rollout::batches::RolloutBatches,
     /// The ExternalSecret watch cache (set once the controller runs).
     pub(crate) external_secrets: std::sync::OnceLock<Store<ExternalSecret>>,
     /// Watch caches of stores and namespaces, and resolved store configurations.
     pub(crate) stores: super::stores::StoreCaches,
     /// The ClusterExternalSecret controller's own caches (updated before it is triggered).
-    pub(crate) cluster_caches: super::caches::Caches,
+    pub(crate) cluster_caches: super::cluster_external_secret::caches::Caches,
     /// Metadata of the managed Secrets (set once the controller runs).
     pub(crate) managed_secrets: std::sync::OnceLock<
         Store<kube::core::PartialObjectMeta<k8s_openapi::api::core::v1::Secret>>,
@@ -107,7 +107,7 @@ pub struct Context {
     /// they read.
     remote_changes: Mutex<HashMap<ObjectRef<ExternalSecret>, PendingChange>>,
     /// Event queues: the secret → ExternalSecret index and each poller's health.
-    pub(crate) events: super::event_index::EventSources,
+    pub(crate) events: super::event_source::index::EventSources,
     /// Source of [`PendingChange::seq`] numbers.
     change_seq: std::sync::atomic::AtomicU64,
 }

@@ -1,13 +1,10 @@
 //! The Kubernetes shell: watches, reconcilers and their wiring.
 
-mod argo_rollouts;
-mod caches;
 mod cluster_external_secret;
 mod context;
 mod detect;
 pub mod digest_key;
 mod error;
-mod event_index;
 mod event_source;
 pub mod events;
 mod external_secret;
@@ -15,8 +12,6 @@ mod failover;
 mod fetch;
 mod report;
 mod rollout;
-mod rollout_batches;
-mod store_status;
 mod stores;
 
 pub use context::{Context, Options};
@@ -191,8 +186,8 @@ pub async fn run(
     .with_config(config.clone())
     .graceful_shutdown_on(signal(&shutdown_tx))
     .run(
-        store_status::reconcile_store,
-        store_status::store_error_policy,
+        stores::status::reconcile_store,
+        stores::status::store_error_policy,
         ctx.clone(),
     )
     .for_each(|_| async {});
@@ -208,8 +203,8 @@ pub async fn run(
             .with_config(config)
             .graceful_shutdown_on(signal(&shutdown_tx_for_css))
             .run(
-                store_status::reconcile_cluster_store,
-                store_status::store_error_policy,
+                stores::status::reconcile_cluster_store,
+                stores::status::store_error_policy,
                 ctx_for_css,
             )
             .for_each(|_| async {})

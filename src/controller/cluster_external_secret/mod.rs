@@ -3,6 +3,8 @@
 //! plain create (never adopting what appeared meanwhile), updates only its own ExternalSecrets (label
 //! and owner uid, the uid also as the write's precondition) and deletes only those.
 
+pub(crate) mod caches;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;

@@ -6,6 +6,8 @@
 //! parsing, the secret → ExternalSecret index, which stores a message reaches and whether a reader
 //! already holds a version are pure (`core::aws_event`, `core::reader_index`, `core::event_routing`).
 
+pub(crate) mod index;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,7 +17,7 @@ use kube::ResourceExt;
 use kube::runtime::reflector::ObjectRef;
 
 use super::context::Context;
-use super::event_index::{DELETE_FAILED, Health, PollerKey};
+use super::event_source::index::{DELETE_FAILED, Health, PollerKey};
 use super::stores::{provider_config, spec_version};
 use crate::api::{AwsProvider, AwsService, ExternalSecret};
 use crate::core::aws_event::{self, Message, StagedVersion};
@@ -345,7 +347,7 @@ fn already_synced(ctx: &Context, es: &ObjectRef<ExternalSecret>, staged: &Staged
 mod tests {
     use super::*;
     use crate::api::AwsEvents;
-    use crate::controller::event_index::EventSources;
+    use crate::controller::event_source::index::EventSources;
     use crate::provider::CredentialSource;
 
     fn config(key: &str) -> StoreConfig {

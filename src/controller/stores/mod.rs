@@ -1,5 +1,7 @@
 //! Resolving stores: which store an ExternalSecret may use, and the AWS configuration it yields.
 
+pub(crate) mod status;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -7,8 +7,8 @@ use kube::api::{
     Api, ApiResource, DynamicObject, GroupVersionKind, ListParams, Patch, PatchParams,
 };
 
-use super::context::Context;
 use crate::api::WorkloadKind;
+use crate::controller::context::Context;
 use crate::core::rollout::{
     MARKER_ANNOTATION, RELOAD_ANNOTATION, ReloaderAnnotations, WorkloadView, referenced_secrets,
 };

@@ -2,6 +2,9 @@
 //! plan is applied by patching one marker annotation per workload, so one rotation restarts each
 //! workload once however many of its Secrets it feeds.
 
+pub(crate) mod argo;
+pub(crate) mod batches;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -197,7 +200,7 @@ async fn workloads(ctx: &Context, ns: &str) -> Result<Workloads, SyncError> {
     let mut views = views_of::<Deployment>(ctx, ns).await?;
     views.extend(views_of::<StatefulSet>(ctx, ns).await?);
     views.extend(views_of::<DaemonSet>(ctx, ns).await?);
-    let rollouts = super::argo_rollouts::views(ctx, ns, ctx.options.reloader_compat)
+    let rollouts = super::rollout::argo::views(ctx, ns, ctx.options.reloader_compat)
         .await
         .map_err(|e| SyncError::kubernetes("listing Argo Rollouts", e))?;
     let mut targets = RolloutTargets {
@@ -318,7 +321,7 @@ async fn execute(
                         patch_template::<DaemonSet>(ctx, ns, &w.name, &patch).await
                     }
                     WorkloadKind::Rollout => {
-                        super::argo_rollouts::restart(
+                        super::rollout::argo::restart(
                             ctx,
                             ns,
                             &w.name,
@@ -369,7 +372,7 @@ fn publish_on_workload(
         WorkloadKind::Deployment => object_ref::<Deployment>(ns, &w.name),
         WorkloadKind::StatefulSet => object_ref::<StatefulSet>(ns, &w.name),
         WorkloadKind::DaemonSet => object_ref::<DaemonSet>(ns, &w.name),
-        WorkloadKind::Rollout => super::argo_rollouts::object_ref(ns, &w.name),
+        WorkloadKind::Rollout => super::rollout::argo::object_ref(ns, &w.name),
     };
     ctx.publish(&reference, type_, reason, "Rollout", note);
 }

@@ -10,11 +10,11 @@ use kube::api::Api;
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 
-use super::context::{Context, apply_status};
-use super::event_index::{Health, PollerKey};
-use super::external_secret::Error;
-use super::stores::{provider_config, spec_version};
 use crate::api::{AwsProvider, ClusterSecretStore, SecretStore, SecretStoreStatus};
+use crate::controller::context::{Context, apply_status};
+use crate::controller::event_source::index::{Health, PollerKey};
+use crate::controller::external_secret::Error;
+use crate::controller::stores::{provider_config, spec_version};
 use crate::core::reason::Reason;
 use crate::core::status::{set_condition, set_ready};
 use crate::provider::StoreConfig;
