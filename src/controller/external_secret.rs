@@ -489,12 +489,7 @@ async fn missing(
         grace: ctx.options.deletion_grace_period,
     };
     let gone = names.join(", ");
-    let service = if sc.is_parameter_store() {
-        crate::api::AwsService::ParameterStore
-    } else {
-        crate::api::AwsService::SecretsManager
-    }
-    .display_name();
+    let service = sc.service_name();
     match decide_deletion(&inputs) {
         DeletionDecision::Keep(why) => keep(error, &why),
         DeletionDecision::StartGrace => Outcome::Missing {

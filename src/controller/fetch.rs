@@ -3,11 +3,9 @@
 use crate::api::ExternalSecretSpec;
 use crate::core::reason::{Reason, SyncError};
 use crate::core::remote::{Fetched, FetchedFrom, VersionSelector};
-use std::collections::HashMap;
-use std::sync::Arc;
 
-use crate::core::change::{VersionStages, resolve};
-use crate::provider::{Listing, Provider, ProviderError, ProviderErrorKind, StoreClient};
+pub use crate::provider::Hints;
+use crate::provider::{Provider, ProviderError, ProviderErrorKind, StoreClient};
 
 /// Maps a provider failure to the reason shown on the ExternalSecret.
 pub fn to_sync_error(e: ProviderError) -> SyncError {
@@ -18,29 +16,6 @@ pub fn to_sync_error(e: ProviderError) -> SyncError {
         ProviderErrorKind::Other => Reason::ProviderError,
     };
     SyncError::new(reason, e.message)
-}
-
-/// What change detection learnt before the read: the version each referenced secret is at, so values
-/// are read by (immutable, cacheable) version id instead of by stage.
-#[derive(Default)]
-pub struct Hints {
-    /// DescribeSecret answers: secret name → versions.
-    pub described: HashMap<String, VersionStages>,
-    /// The store configuration's listing.
-    pub listing: Option<Arc<Listing>>,
-}
-
-impl Hints {
-    /// The version id `selector` of `key` is at, if known.
-    pub fn version(&self, key: &str, selector: &VersionSelector) -> Option<String> {
-        let versions = self
-            .listing
-            .as_ref()
-            .and_then(|l| l.get(key))
-            .map(|e| &e.versions)
-            .or_else(|| self.described.get(key))?;
-        resolve(versions, selector)
-    }
 }
 
 /// Fetches `spec.data` and `spec.dataFrom`, aligned with the spec. Identical reads are done once; with

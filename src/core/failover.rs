@@ -6,6 +6,35 @@ use std::time::{Duration, Instant};
 use crate::core::change::{VersionStages, resolve};
 use crate::core::remote::VersionSelector;
 
+#[path = "failover_parameters.rs"]
+pub mod parameters;
+
+/// Between a version identity and the failover region that answered with it (see [`answered_in`]).
+const ANSWERED_IN: char = '~';
+
+/// A version identity as answered by failover region `region`, for a service that does not replicate
+/// (Parameter Store): a failover region's version numbers are unrelated to the primary's, so its
+/// answer is another identity, never equal to one of the primary's (`3@<time>~us-west-2`).
+pub fn answered_in(identity: &str, region: &str) -> String {
+    format!("{identity}{ANSWERED_IN}{region}")
+}
+
+/// The failover region a version identity was answered in (None: the primary's).
+pub fn failover_region_of(identity: &str) -> Option<&str> {
+    identity
+        .rsplit_once(ANSWERED_IN)
+        .map(|(_, region)| region)
+        .filter(|r| !r.is_empty())
+}
+
+/// A version identity without the failover region it was answered in (see [`answered_in`]).
+pub fn without_region(identity: &str) -> &str {
+    match failover_region_of(identity) {
+        Some(region) => &identity[..identity.len() - region.len() - ANSWERED_IN.len_utf8()],
+        None => identity,
+    }
+}
+
 /// Shortest wait before the primary region is tried again after it failed.
 pub const RETRY_BASE: Duration = Duration::from_secs(2);
 /// Longest wait before the primary region is tried again.
@@ -224,9 +253,51 @@ pub fn key_in_region(key: &str, region: &str) -> String {
     }
 }
 
+/// A Parameter Store `key` as read in `region`: an SSM parameter ARN gets the region swapped (the
+/// parameter of the same name there); a name stays.
+pub fn parameter_in_region(key: &str, region: &str) -> String {
+    let parts: Vec<&str> = key.splitn(5, ':').collect();
+    match parts.as_slice() {
+        ["arn", partition, "ssm", _, rest] => format!("arn:{partition}:ssm:{region}:{rest}"),
+        _ => key.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod key_tests {
-    use super::key_in_region;
+    use super::{
+        answered_in, failover_region_of, key_in_region, parameter_in_region, without_region,
+    };
+
+    #[test]
+    fn a_failover_answer_carries_its_region_in_the_identity() {
+        let f = answered_in("3@2026-12-07T03:21:05.123Z", "us-west-2");
+        assert_eq!(f, "3@2026-12-07T03:21:05.123Z~us-west-2");
+        assert_eq!(failover_region_of(&f), Some("us-west-2"));
+        assert_eq!(without_region(&f), "3@2026-12-07T03:21:05.123Z");
+        for primary in ["3@2026-12-07T03:21:05.123Z", "3", "a1b2-uuid", "", "3~"] {
+            assert_eq!(failover_region_of(primary), None, "{primary}");
+            assert_eq!(without_region(primary), primary);
+        }
+        assert_eq!(without_region(&answered_in("7", "eu-west-1")), "7");
+    }
+
+    #[test]
+    fn parameter_arns_move_to_the_failover_region_and_names_stay() {
+        assert_eq!(
+            parameter_in_region("arn:aws:ssm:us-east-1:1:parameter/app/db", "us-west-2"),
+            "arn:aws:ssm:us-west-2:1:parameter/app/db"
+        );
+        assert_eq!(parameter_in_region("/app/db", "us-west-2"), "/app/db");
+        assert_eq!(
+            parameter_in_region(
+                "arn:aws:secretsmanager:us-east-1:1:secret:x-AbCdEf",
+                "us-west-2"
+            ),
+            "arn:aws:secretsmanager:us-east-1:1:secret:x-AbCdEf"
+        );
+        assert_eq!(parameter_in_region("arn:broken", "us-west-2"), "arn:broken");
+    }
 
     #[test]
     fn arns_move_to_the_replica_region_and_names_stay() {

@@ -197,7 +197,17 @@ pub async fn build_in(
 
 /// Builds a Parameter Store (SSM) client of the store's credentials, region and endpoint.
 pub async fn build_ssm(config: &StoreConfig) -> aws_sdk_ssm::Client {
-    aws_sdk_ssm::Client::new(&sdk_config(config, &config.region, config.endpoint.as_deref()).await)
+    build_ssm_in(config, &config.region, config.endpoint.as_deref()).await
+}
+
+/// Builds a Parameter Store (SSM) client of the store's credentials in `region` at `endpoint` (a
+/// failover region).
+pub async fn build_ssm_in(
+    config: &StoreConfig,
+    region: &str,
+    endpoint: Option<&str>,
+) -> aws_sdk_ssm::Client {
+    aws_sdk_ssm::Client::new(&sdk_config(config, region, endpoint).await)
 }
 
 /// Builds an SQS client with the store's credentials in `region` at `endpoint` (None: SQS's own; the

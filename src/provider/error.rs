@@ -120,24 +120,30 @@ where
             None => aws_sdk_secretsmanager::error::DisplayErrorContext(&err).to_string(),
         },
     };
-    // AccessDenied, NotFound and credential errors are final in every region, whatever the transport
-    // looked like (an emulator's unparseable 403 is still a denial).
+    ProviderError {
+        regional: is_regional(&err, kind),
+        ..ProviderError::new(kind, format!("{operation} {key:?}: {detail}"))
+    }
+}
+
+/// Whether a failure of `kind` is regional or of the transport (connection, timeout, HTTP 5xx,
+/// throttling after retries), so another region may answer. AccessDenied, NotFound and credential
+/// errors are final in every region, whatever the transport looked like (an emulator's unparseable
+/// 403 is still a denial).
+pub fn is_regional<E>(err: &SdkError<E, HttpResponse>, kind: ProviderErrorKind) -> bool {
     let final_anywhere = matches!(
         kind,
         ProviderErrorKind::AccessDenied
             | ProviderErrorKind::NotFound
             | ProviderErrorKind::Credentials
     );
-    let regional = !final_anywhere
+    let status = err.raw_response().map(|r| r.status().as_u16());
+    !final_anywhere
         && (matches!(
             err,
             SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_)
         ) || status.is_some_and(|s| s >= 500)
-            || kind == ProviderErrorKind::Throttled);
-    ProviderError {
-        regional,
-        ..ProviderError::new(kind, format!("{operation} {key:?}: {detail}"))
-    }
+            || kind == ProviderErrorKind::Throttled)
 }
 
 /// Maps an error of another AWS service (SQS, SSM) to a kind and a value-free detail: `not_found` and

@@ -68,10 +68,9 @@ fn two_regions(primary: &Rule, replica: &Rule) -> StoreClient {
         vec![("us-west-2".to_string(), client(replica))],
     );
     StoreClient {
-        regions: Arc::new(regions),
+        backend: Backend::SecretsManager(Arc::new(regions)),
         scope: "s".into(),
         limiter: Arc::new(RateLimiter::new(DEFAULT_MAX_REQUESTS_PER_SECOND)),
-        parameters: None,
     }
 }
 

@@ -1,5 +1,5 @@
-//! Listings and change detection on the provider: the shared, narrowed ListSecrets listing of a store
-//! configuration, DescribeSecret answers, and `find` over a listing.
+//! Secrets Manager listings and change detection: the shared, narrowed ListSecrets listing of a store
+//! configuration, DescribeSecret answers, detection from either, and `find` over a listing.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -7,10 +7,16 @@ use std::time::{Duration, Instant};
 use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType};
 use regex::Regex;
 
+use super::backend::{Detect, Detected, find_prefix, references};
 use super::index::Listing;
+use super::regions::RegionClient;
+use super::secrets_manager::{Ask, SmRegions};
 use super::{LIST_PAGE_SIZE, Provider, ProviderError, ProviderErrorKind, StoreClient, error};
 use crate::api::FindRef;
-use crate::core::change::{ListedSecret, VersionStages, find_matches, resolve};
+use crate::core::change::{
+    Detection, ListedSecret, VersionStages, detection, expected_record, find_in, find_matches,
+    resolve,
+};
 use crate::core::name_filter::literal_prefix;
 use crate::core::remote::{RemoteSecret, VersionSelector};
 
@@ -21,6 +27,7 @@ impl Provider {
     async fn list_all(
         &self,
         sc: &StoreClient,
+        regions: &SmRegions,
         prefixes: Option<&[String]>,
         mut on_page: impl FnMut(&[ListedSecret]) + Send,
     ) -> Result<(Vec<ListedSecret>, usize), ProviderError> {
@@ -29,9 +36,9 @@ impl Provider {
         let mut token: Option<String> = None;
         // Page tokens belong to one region: the first page picks it (failing over if need be), the
         // rest follow it there.
-        let mut pinned: Option<super::regions::RegionClient> = None;
+        let mut pinned: Option<RegionClient<aws_sdk_secretsmanager::Client>> = None;
         loop {
-            let ask = |rc: super::regions::RegionClient| {
+            let ask = |rc: RegionClient<aws_sdk_secretsmanager::Client>| {
                 let token = token.clone();
                 async move {
                     sc.pace().await;
@@ -58,7 +65,7 @@ impl Provider {
             };
             let (page, rc) = match pinned.clone() {
                 Some(rc) => ask(rc).await?,
-                None => sc.regions.call(ask).await?,
+                None => regions.call(ask).await?,
             };
             pinned = Some(rc);
             pages += 1;
@@ -94,11 +101,12 @@ impl Provider {
     /// reconcile slot (new and changed ExternalSecrets keep moving meanwhile).
     /// `on_changes` gets, page by page as the new listing arrives, the names and ARNs whose versions
     /// differ from the previous listing's, so their readers refresh without waiting for the last page.
-    pub async fn listing(
+    pub(super) async fn listing(
         &self,
         sc: &StoreClient,
+        regions: &SmRegions,
         max_age: Duration,
-        on_changes: impl Fn(Vec<String>) + Send + Sync,
+        on_changes: &(dyn Fn(Vec<String>) + Send + Sync),
     ) -> Result<Option<Arc<Listing>>, ProviderError> {
         let idx = self.index.scope(&sc.scope);
         if let Some(l) = idx.fresh_listing(max_age) {
@@ -121,7 +129,7 @@ impl Provider {
                 }
             }
         };
-        match self.list_all(sc, filter.as_deref(), on_page).await {
+        match self.list_all(sc, regions, filter.as_deref(), on_page).await {
             Ok((entries, pages)) => {
                 tracing::debug!(
                     scope = %sc.scope,
@@ -145,9 +153,10 @@ impl Provider {
 
     /// One secret's versions from DescribeSecret (cached per configuration for `max_age`); None when
     /// the secret is not there or scheduled for deletion.
-    pub async fn describe_versions(
+    pub(super) async fn describe_versions(
         &self,
         sc: &StoreClient,
+        regions: &SmRegions,
         name: &str,
         max_age: Duration,
     ) -> Result<Option<VersionStages>, ProviderError> {
@@ -155,7 +164,7 @@ impl Provider {
         if let Some(v) = idx.described(name, max_age) {
             return Ok(v);
         }
-        let versions = self.describe(sc, name, super::Ask::Failover).await?;
+        let versions = self.describe(sc, regions, name, Ask::Failover).await?;
         idx.set_described(name, versions.clone());
         Ok(versions)
     }
@@ -174,17 +183,84 @@ impl Provider {
         (idx.list_denied(), idx.listing_pages(), referenced)
     }
 
-    /// The matches of `find` with their AWSCURRENT values: from `listing` when given, else from a
-    /// fresh (server-side narrowed) ListSecrets. Unchanged versions come from the value cache.
-    pub async fn find(
+    /// Detects whether anything an ExternalSecret reads changed since it was synced, using a listing
+    /// started at most one interval ago (so a store lists at most once per interval) or DescribeSecret
+    /// answers younger than a refresh. Any doubt (an error, an unlisted secret) means "read".
+    pub(super) async fn secret_detect(
         &self,
         sc: &StoreClient,
+        regions: &SmRegions,
+        ask: &Detect<'_>,
+        announce: &(dyn Fn(Vec<String>) + Send + Sync),
+    ) -> Detected {
+        let (names, finds) = references(ask.spec);
+        let uses_find = !finds.is_empty();
+        let (denied, pages, referenced) = self.detection_facts(sc, &names, &finds);
+        let mut mode = detection(ask.change_detection, denied, pages, referenced, uses_find);
+        let mut out = Detected::default();
+        if mode == Detection::List {
+            match self.listing(sc, regions, ask.interval, announce).await {
+                Ok(Some(l)) => out.hints.listing = Some(l),
+                Ok(None) => {
+                    out.later = true;
+                    return out;
+                }
+                Err(e) if e.kind == ProviderErrorKind::AccessDenied => {
+                    out.list_denied = Some(e.message);
+                    mode = detection(ask.change_detection, true, pages, referenced, uses_find);
+                }
+                Err(_) => return Detected::read_everything(),
+            }
+        }
+        match mode {
+            Detection::Read => return Detected::read_everything(),
+            Detection::List => {}
+            Detection::Describe => {
+                let max_age = ask.interval.mul_f64(crate::core::refresh::DUE_FRACTION);
+                for name in &names {
+                    match self.describe_versions(sc, regions, name, max_age).await {
+                        Ok(Some(v)) => {
+                            out.hints.described.insert(name.clone(), v);
+                        }
+                        Ok(None) | Err(_) => {
+                            return Detected {
+                                list_denied: out.list_denied,
+                                ..Detected::read_everything()
+                            };
+                        }
+                    }
+                }
+            }
+        }
+        let hints = &out.hints;
+        let lookup = |key: &str| {
+            hints
+                .listing
+                .as_ref()
+                .and_then(|l| l.get(key))
+                .map(|e| e.versions.clone())
+                .or_else(|| hints.described.get(key).cloned())
+        };
+        let find = |f: &FindRef| {
+            hints
+                .listing
+                .as_ref()
+                .filter(|l| l.covers(find_prefix(f).as_deref()))
+                .and_then(|l| find_in(f, l.entries()))
+        };
+        out.unchanged = expected_record(ask.spec, &lookup, &find).as_ref() == Some(ask.previous);
+        out
+    }
+
+    /// The matches of `find` with their AWSCURRENT values: from `listing` when given, else from a
+    /// fresh (server-side narrowed) ListSecrets. Unchanged versions come from the value cache.
+    pub(super) async fn secret_find(
+        &self,
+        sc: &StoreClient,
+        regions: &SmRegions,
         find: &FindRef,
         listing: Option<&Listing>,
     ) -> Result<Vec<RemoteSecret>, ProviderError> {
-        if sc.is_parameter_store() {
-            return self.find_parameters(sc, find, find_regex(find)?).await;
-        }
         if find.path.is_some() {
             return Err(ProviderError::new(
                 ProviderErrorKind::Other,
@@ -199,7 +275,10 @@ impl Provider {
             Some(l) => l.entries().collect(),
             None => {
                 let values = prefix.map(|p| vec![p]);
-                fresh = self.list_all(sc, values.as_deref(), |_| {}).await?.0;
+                fresh = self
+                    .list_all(sc, regions, values.as_deref(), |_| {})
+                    .await?
+                    .0;
                 fresh.iter().collect()
             }
         };
@@ -227,7 +306,7 @@ impl Provider {
 }
 
 /// A `find`'s compiled `name.regexp`, if any.
-fn find_regex(find: &FindRef) -> Result<Option<Regex>, ProviderError> {
+pub(super) fn find_regex(find: &FindRef) -> Result<Option<Regex>, ProviderError> {
     find.name
         .as_ref()
         .map(|n| Regex::new(&n.regexp))

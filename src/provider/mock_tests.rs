@@ -113,7 +113,10 @@ async fn stage_reads_always_ask_and_pinned_reads_use_the_cache() {
         .await
         .expect("pinned read");
     assert_eq!(rule.num_calls(), 2, "a cached version needs no call");
-    let other_store = StoreClient::from_client(sc.regions.primary().client.clone(), "other");
+    let Backend::SecretsManager(regions) = &sc.backend else {
+        panic!("a Secrets Manager store");
+    };
+    let other_store = StoreClient::from_client(regions.primary().client.clone(), "other");
     p.get(&other_store, "k", &VersionSelector::Id("v1".into()))
         .await
         .expect("pinned read, other store");

@@ -6,7 +6,9 @@
 use aws_sdk_ssm::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ssm::types::ParameterStringFilter;
 
-use super::error::{ProviderError, ProviderErrorKind, classify_service, service_error};
+use super::error::{
+    ProviderError, ProviderErrorKind, classify_service, is_regional, service_error,
+};
 use crate::api::AwsService;
 use crate::core::answer::{ExistenceAnswer, ValueAnswer, existence, value_of};
 use crate::core::deletion::RemoteState;
@@ -24,6 +26,12 @@ const PATH_PAGE: i32 = 10;
 #[derive(Clone)]
 pub struct ParameterStore {
     client: aws_sdk_ssm::Client,
+}
+
+impl super::regions::RegionalClient for ParameterStore {
+    fn key_in(key: &str, region: &str) -> String {
+        crate::core::failover::parameter_in_region(key, region)
+    }
 }
 
 impl ParameterStore {
@@ -290,7 +298,10 @@ where
         &["ParameterNotFound", "ParameterVersionNotFound"],
         &["TooManyUpdates"],
     );
-    ProviderError::new(kind, format!("{op} {name:?}: {detail}"))
+    ProviderError {
+        regional: is_regional(&err, kind),
+        ..ProviderError::new(kind, format!("{op} {name:?}: {detail}"))
+    }
 }
 
 #[cfg(test)]

@@ -25,6 +25,14 @@ fn store(rules: &[&Rule]) -> StoreClient {
     sc
 }
 
+/// The Parameter Store regions of a store made by [`store`].
+fn ps(sc: &StoreClient) -> &parameters::PsRegions {
+    match &sc.backend {
+        Backend::ParameterStore(r) => r,
+        Backend::SecretsManager(_) => panic!("a Parameter Store store"),
+    }
+}
+
 fn provider() -> Arc<Provider> {
     Arc::new(Provider::new(Metrics::new().expect("metrics")))
 }
@@ -134,7 +142,7 @@ async fn one_describe_call_serves_the_detection_of_fifty_external_secrets() {
     // 100 ExternalSecrets of one parameter each, refreshing at once.
     let asks = names
         .iter()
-        .map(|n| p.parameter_versions(&sc, std::slice::from_ref(n), hour));
+        .map(|n| p.parameter_versions(&sc, ps(&sc), std::slice::from_ref(n), hour));
     for (name, r) in names.iter().zip(futures::future::join_all(asks).await) {
         let versions = r.expect("described");
         assert_eq!(
@@ -147,7 +155,7 @@ async fn one_describe_call_serves_the_detection_of_fifty_external_secrets() {
     assert_eq!(calls(&p, "DescribeParameters"), 2.0);
     // A parameter that is not there is absent, and stays known as absent within the interval.
     let two: Vec<String> = vec!["/app/p042".into(), "/gone/x".into()];
-    let gone = || p.parameter_versions(&sc, &two, hour);
+    let gone = || p.parameter_versions(&sc, ps(&sc), &two, hour);
     let v = gone().await.expect("described");
     assert_eq!(v.get("/app/p042").map(String::as_str), Some(V4));
     assert!(!v.contains_key("/gone/x"));
@@ -157,7 +165,7 @@ async fn one_describe_call_serves_the_detection_of_fifty_external_secrets() {
     let before = rule.num_calls();
     assert_eq!(before, 3);
     // Older than the interval: asked again.
-    p.parameter_versions(&sc, &["/app/p042".into()], Duration::ZERO)
+    p.parameter_versions(&sc, ps(&sc), &["/app/p042".into()], Duration::ZERO)
         .await
         .expect("described again");
     assert_eq!(rule.num_calls(), before + 1);
