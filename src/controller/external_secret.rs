@@ -19,6 +19,7 @@ use crate::api::{CreationPolicy, DeletionPolicy, ExternalSecret, RemoteDeletion}
 use crate::core::deletion::{
     DeletionDecision, DeletionInputs, ObservedTarget, decide_deletion, remote_names,
 };
+use crate::core::failover::parameters::answered_by_failover;
 use crate::core::reason::{Reason, SyncError, redact_quoted};
 use crate::core::refresh::{
     FORCE_SYNC_ANNOTATION, PreFetch, RefreshInputs, before_fetch, effective_interval,
@@ -311,11 +312,16 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     };
     let fetched = fetch_all(&ctx.provider, &sc, spec, &hints).await;
     super::failover::report_region_switches(ctx, es, &sc);
+    let failover_region = fetched
+        .as_ref()
+        .ok()
+        .and_then(answered_by_failover)
+        .map(String::from);
     let computed = match fetched {
         Ok(fetched) => desired::compute(spec, &fetched),
         Err(e) => Err(e),
     };
-    let desired = match computed {
+    let mut desired = match computed {
         Ok(d) => d,
         Err(e) if e.reason == Reason::SecretNotFound => {
             let same_source =
@@ -336,12 +342,6 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         Err(e) => return Err(e),
     };
     super::failover::replica_guard(ctx, &sc, spec, &previous, &desired.synced_versions).await?;
-    ctx.versions_read(
-        &kube::runtime::reflector::ObjectRef::from_obj(es),
-        &store_id,
-        &previous,
-        &desired.synced_versions,
-    );
     if verified {
         // The cached view has no data; comparing with the desired data needs the Secret itself.
         existing = secrets
@@ -355,6 +355,18 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
             recorded_gone(ctx, &writer, existing.as_ref()),
         )?;
     }
+    let rotation_base = super::failover::unreplicated_guard(
+        &previous,
+        &mut desired,
+        failover_region,
+        existing.as_ref(),
+    )?;
+    ctx.versions_read(
+        &kube::runtime::reflector::ObjectRef::from_obj(es),
+        &store_id,
+        &previous,
+        &desired.synced_versions,
+    );
     let created_by_writer = existing
         .as_ref()
         .is_some_and(|s| target::created_by(&writer, s));
@@ -412,7 +424,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         ctx.secret_verified(&written);
     }
     // Restart only after the new Secret is in place, and only for a real rotation.
-    let rollout = if is_rotation(&previous, &desired.synced_versions) {
+    let rollout = if is_rotation(&rotation_base, &desired.synced_versions) {
         let written = written_record(es, &target_name, target::recorded_versions(&secret));
         Some(roll_out(ctx, ns, written).await?)
     } else {

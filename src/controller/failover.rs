@@ -5,6 +5,10 @@ use std::collections::BTreeMap;
 
 use super::context::Context;
 use crate::api::ExternalSecret;
+use k8s_openapi::api::core::v1::Secret;
+
+use crate::core::desired::DesiredData;
+use crate::core::failover::parameters::{Kept, holds, judge_record};
 use crate::core::failover::{RegionAnswer, Verdict, may_replace};
 use crate::core::reason::{Reason, SyncError};
 use crate::core::remote::VersionSelector;
@@ -78,6 +82,40 @@ pub(crate) async fn replica_guard(
         return Err(SyncError::new(Reason::ProviderError, message));
     }
     Ok(())
+}
+
+/// The rule for answers of a failover region of a service that does not replicate (Parameter Store,
+/// whose failover answers carry their region in their version identity; see
+/// [`crate::core::failover::parameters`]): such an answer fills a reference never synced and may
+/// confirm the data the Secret holds (the synced version stays recorded), but never replaces synced
+/// data with other data (the Secret stays, ProviderError says why). Records the versions to keep in
+/// `desired` and returns what the rotation decision compares them with.
+pub(crate) fn unreplicated_guard(
+    previous: &BTreeMap<String, String>,
+    desired: &mut DesiredData,
+    failover_region: Option<String>,
+    existing: Option<&Secret>,
+) -> Result<BTreeMap<String, String>, SyncError> {
+    let same_data = holds(existing, &desired.data);
+    match judge_record(
+        previous,
+        &desired.synced_versions,
+        failover_region.as_deref(),
+        same_data,
+    ) {
+        Ok(judged) => {
+            desired.synced_versions = judged.record;
+            Ok(judged.rotation_base)
+        }
+        Err(Kept { key, region }) => Err(SyncError::new(
+            Reason::ProviderError,
+            format!(
+                "failover region {region} answered for {key:?} with other data than the Secret \
+                 holds; its versions are unrelated to the primary region's (Parameter Store does not \
+                 replicate), so the Secret keeps the synced data until the primary region answers"
+            ),
+        )),
+    }
 }
 
 /// Status key → (secret name, selector) of each `data` and `extract` reference.

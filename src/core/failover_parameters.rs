@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::Secret;
 
 use super::failover_region_of;
+use crate::core::remote::{Fetched, FetchedFrom};
 use crate::core::target::{FIELD_MANAGER, owned_data_keys};
 use crate::core::versions::is_compact;
 
@@ -133,6 +134,19 @@ pub fn judge_record(
         }
     }
     Ok(judged)
+}
+
+/// A failover region that answered any of `fetched`'s reads (by the region in its version identity).
+pub fn answered_by_failover(fetched: &Fetched) -> Option<&str> {
+    let finds = fetched.data_from.iter().flat_map(|f| match f {
+        FetchedFrom::Extract(s) => std::slice::from_ref(s),
+        FetchedFrom::Find(all) => all.as_slice(),
+    });
+    fetched
+        .data
+        .iter()
+        .chain(finds)
+        .find_map(|s| failover_region_of(&s.version_id))
 }
 
 /// Whether the `existing` Secret holds exactly `data` in the keys this controller writes (every
@@ -340,5 +354,33 @@ mod tests {
         assert!(!holds(Some(&s), &data(&[("a", b"2")])));
         assert!(!holds(Some(&s), &data(&[("a", b"1"), ("b", b"1")])));
         assert!(!holds(None, &data(&[("a", b"1")])));
+    }
+
+    #[test]
+    fn any_read_of_a_failover_region_names_it() {
+        use crate::core::remote::{Fetched, FetchedFrom, RemoteContent, RemoteSecret};
+        let read = |id: &str| RemoteSecret {
+            name: "/app/db".into(),
+            arn: String::new(),
+            version_id: id.to_string(),
+            content: RemoteContent::String("v".into()),
+        };
+        let mut fetched = Fetched::default();
+        assert_eq!(answered_by_failover(&fetched), None);
+        fetched.data.push(read("3@t"));
+        fetched.data_from.push(FetchedFrom::Find(vec![read("1@t")]));
+        assert_eq!(answered_by_failover(&fetched), None);
+        fetched
+            .data_from
+            .push(FetchedFrom::Find(vec![read(&answered_in(
+                "2@t",
+                "us-west-2",
+            ))]));
+        assert_eq!(answered_by_failover(&fetched), Some("us-west-2"));
+        let only_extract = Fetched {
+            data_from: vec![FetchedFrom::Extract(read(&answered_in("1@t", "eu-west-1")))],
+            ..Fetched::default()
+        };
+        assert_eq!(answered_by_failover(&only_extract), Some("eu-west-1"));
     }
 }

@@ -29,7 +29,12 @@ fn failover_store_with(endpoint: &str, regions: &str, extra: &str) -> String {
 }
 
 /// Waits until the ExternalSecret's `syncedFrom` contains `needle` (empty: names no failover region).
-async fn wait_synced_from(client: &Client, ns: &str, name: &str, needle: &str) -> String {
+pub(crate) async fn wait_synced_from(
+    client: &Client,
+    ns: &str,
+    name: &str,
+    needle: &str,
+) -> String {
     let api: Api<ExternalSecret> = Api::namespaced(client.clone(), ns);
     common::wait_for(
         &format!("{name}: syncedFrom containing {needle:?}"),

@@ -28,6 +28,7 @@ mod leader_election;
 mod migration_handover;
 mod native_events;
 mod parameter_store;
+mod parameter_store_failover;
 mod parameter_store_safety;
 mod prometheus_rules;
 mod real_pods;

@@ -365,11 +365,6 @@ pub async fn provider_config(
         }
     }
     let failover = failover_regions(aws)?;
-    if aws.service == crate::api::AwsService::ParameterStore && !failover.is_empty() {
-        return Err(not_ready(
-            "failoverRegions is not supported with service: ParameterStore yet".into(),
-        ));
-    }
     let auth = aws.auth.as_ref();
     let credentials = match (
         auth.and_then(|a| a.secret_ref.as_ref()),

@@ -6,11 +6,16 @@ use super::testbed_var;
 
 /// An SSM client for the test bed's moto.
 pub fn client() -> aws_sdk_ssm::Client {
+    client_in("us-east-1")
+}
+
+/// An SSM client for the test bed's moto in `region` (moto keeps each region's parameters apart).
+pub fn client_in(region: &str) -> aws_sdk_ssm::Client {
     use aws_sdk_ssm::config::{Credentials, Region};
     let config = aws_sdk_ssm::Config::builder()
         .behavior_version(aws_sdk_ssm::config::BehaviorVersion::latest())
         .endpoint_url(testbed_var("AWS_ENDPOINT_URL"))
-        .region(Region::new("us-east-1"))
+        .region(Region::new(region.to_string()))
         .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
         .build();
     aws_sdk_ssm::Client::from_conf(config)
