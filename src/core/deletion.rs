@@ -10,7 +10,7 @@ use jiff::Timestamp;
 
 use std::collections::BTreeMap;
 
-use super::remote::VersionSelector;
+use super::references::References;
 use super::versions::is_compact;
 use crate::api::{CreationPolicy, DeletionPolicy, ExternalSecretSpec, RemoteDeletion};
 
@@ -62,29 +62,22 @@ pub fn remote_names(
     spec: &ExternalSecretSpec,
     previous: &BTreeMap<String, String>,
 ) -> Option<Vec<String>> {
+    let refs = References::of(spec);
     let mut names: Vec<String> = Vec::new();
-    let mut status_keys: Vec<String> = Vec::new();
-    for r in spec
-        .data
-        .iter()
-        .map(|d| &d.remote_ref)
-        .chain(spec.data_from.iter().filter_map(|f| f.extract.as_ref()))
-    {
-        let key = VersionSelector::of(r).status_key(&r.key);
-        if !previous.contains_key(&key) {
+    for r in &refs.named {
+        if !previous.contains_key(&r.status_key) {
             return None;
         }
-        names.push(r.key.clone());
-        status_keys.push(key);
+        names.push(r.key().to_string());
     }
-    if spec.data_from.iter().any(|f| f.find.is_some()) {
+    if refs.has_find() {
         if is_compact(previous) {
             return None;
         }
         names.extend(
             previous
                 .keys()
-                .filter(|k| !status_keys.contains(k))
+                .filter(|k| !refs.named.iter().any(|r| &r.status_key == *k))
                 .cloned(),
         );
     }

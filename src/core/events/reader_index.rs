@@ -9,6 +9,7 @@ use regex::Regex;
 
 use crate::api::ExternalSecretSpec;
 use crate::core::aws_event::secret_name;
+use crate::core::references::References;
 
 /// What one ExternalSecret reads, as far as events are concerned.
 #[derive(Debug, Clone)]
@@ -85,18 +86,10 @@ impl<K: Clone + Eq + Hash> ReaderIndex<K> {
         if let Some(seen) = self.relisting.as_mut() {
             seen.insert(key.clone());
         }
-        let mut names = HashSet::new();
-        let mut finds = Vec::new();
-        for d in &spec.data {
-            names.insert(secret_name(&d.remote_ref.key).to_string());
-        }
-        for from in &spec.data_from {
-            if let Some(r) = &from.extract {
-                names.insert(secret_name(&r.key).to_string());
-            } else if let Some(f) = &from.find {
-                finds.push(FindNames::of(f));
-            }
-        }
+        let refs = References::of(spec);
+        let names: HashSet<String> = refs.names().map(|n| secret_name(n).to_string()).collect();
+        let finds: Vec<Option<FindNames>> =
+            refs.finds.iter().map(|(_, f)| FindNames::of(f)).collect();
         for name in &names {
             self.by_name
                 .entry((store.to_string(), name.clone()))

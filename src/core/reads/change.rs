@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use regex::Regex;
 
 use crate::api::{ChangeDetection, ExternalSecretSpec, FindRef};
+use crate::core::references::References;
 use crate::core::remote::VersionSelector;
 use crate::core::versions::bounded;
 
@@ -77,28 +78,18 @@ pub fn expected_record(
     lookup: &dyn Fn(&str) -> Option<VersionStages>,
     find: &dyn Fn(&FindRef) -> Option<FindMatches>,
 ) -> Option<BTreeMap<String, String>> {
+    let refs = References::of(spec);
     let mut record = BTreeMap::new();
-    for from in &spec.data_from {
-        match (&from.extract, &from.find) {
-            (Some(r), _) => {
-                let sel = VersionSelector::of(r);
-                let v = resolve(&lookup(&r.key)?, &sel)?;
-                record.insert(sel.status_key(&r.key), v);
-            }
-            (None, Some(f)) => {
-                let matches = find(f)?;
-                if matches.is_empty() {
-                    return None;
-                }
-                record.extend(matches);
-            }
-            (None, None) => return None,
+    for (_, f) in &refs.finds {
+        let matches = find(f)?;
+        if matches.is_empty() {
+            return None;
         }
+        record.extend(matches);
     }
-    for d in &spec.data {
-        let sel = VersionSelector::of(&d.remote_ref);
-        let v = resolve(&lookup(&d.remote_ref.key)?, &sel)?;
-        record.insert(sel.status_key(&d.remote_ref.key), v);
+    for r in &refs.named {
+        let v = resolve(&lookup(r.key())?, &r.selector)?;
+        record.insert(r.status_key.clone(), v);
     }
     Some(bounded(record))
 }

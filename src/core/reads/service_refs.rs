@@ -4,26 +4,17 @@
 use crate::api::{AwsService, ExternalSecretSpec, RemoteRef};
 use crate::core::parameter::ParameterPick;
 use crate::core::reason::{Reason, SyncError};
+use crate::core::references::References;
 use crate::core::remote::VersionSelector;
 
 /// Checks every reference of `spec` against what `service` can read.
 pub fn check(spec: &ExternalSecretSpec, service: AwsService) -> Result<(), SyncError> {
-    let refs = spec
-        .data
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (format!("data[{i}].remoteRef"), &d.remote_ref))
-        .chain(spec.data_from.iter().enumerate().filter_map(|(i, f)| {
-            f.extract
-                .as_ref()
-                .map(|r| (format!("dataFrom[{i}].extract"), r))
-        }));
-    for (at, r) in refs {
-        check_ref(r, service).map_err(|e| invalid(format!("{at}: {e}")))?;
+    let refs = References::of(spec);
+    for r in &refs.named {
+        check_ref(r.remote, service).map_err(|e| invalid(format!("{}: {e}", r.at)))?;
     }
-    for (i, from) in spec.data_from.iter().enumerate() {
-        let path = from.find.as_ref().and_then(|f| f.path.as_deref());
-        if service == AwsService::SecretsManager && path.is_some() {
+    for (i, find) in &refs.finds {
+        if service == AwsService::SecretsManager && find.path.is_some() {
             return Err(invalid(format!(
                 "dataFrom[{i}].find.path is for service: ParameterStore; with Secrets Manager use \
                  find.name.regexp"

@@ -1,0 +1,155 @@
+//! What an ExternalSecret references, computed once per spec: each secret or parameter read by name
+//! (`data[].remoteRef`, `dataFrom[].extract`) with its version selector and `syncedVersions` key, and
+//! each `dataFrom[].find`. Service checks, change detection, deletion and the reader index read this
+//! one value instead of walking `data` and `dataFrom` each in their own way.
+
+use crate::api::{ExternalSecretSpec, FindRef, RemoteRef};
+use crate::core::remote::VersionSelector;
+
+/// One secret read by name or ARN.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedRef<'a> {
+    /// Where the spec says it, e.g. `data[0].remoteRef` or `dataFrom[2].extract`.
+    pub at: String,
+    /// The reference as written.
+    pub remote: &'a RemoteRef,
+    /// The version it asks for.
+    pub selector: VersionSelector,
+    /// Its key in `syncedVersions`.
+    pub status_key: String,
+}
+
+impl NamedRef<'_> {
+    /// The secret's name or ARN.
+    pub fn key(&self) -> &str {
+        &self.remote.key
+    }
+}
+
+/// Everything one spec references.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct References<'a> {
+    /// Every `data[].remoteRef`, then every `dataFrom[].extract`, in spec order.
+    pub named: Vec<NamedRef<'a>>,
+    /// Every `dataFrom[].find` with its index in `dataFrom`.
+    pub finds: Vec<(usize, &'a FindRef)>,
+}
+
+impl<'a> References<'a> {
+    /// The references of `spec`.
+    pub fn of(spec: &'a ExternalSecretSpec) -> Self {
+        let named_ref = |at: String, remote: &'a RemoteRef| {
+            let selector = VersionSelector::of(remote);
+            NamedRef {
+                at,
+                remote,
+                status_key: selector.status_key(&remote.key),
+                selector,
+            }
+        };
+        let mut named: Vec<NamedRef<'a>> = spec
+            .data
+            .iter()
+            .enumerate()
+            .map(|(i, d)| named_ref(format!("data[{i}].remoteRef"), &d.remote_ref))
+            .collect();
+        let mut finds = Vec::new();
+        for (i, from) in spec.data_from.iter().enumerate() {
+            if let Some(r) = &from.extract {
+                named.push(named_ref(format!("dataFrom[{i}].extract"), r));
+            } else if let Some(f) = &from.find {
+                finds.push((i, f));
+            }
+        }
+        Self { named, finds }
+    }
+
+    /// Whether any `find` is used.
+    pub fn has_find(&self) -> bool {
+        !self.finds.is_empty()
+    }
+
+    /// The names (or ARNs) read by name, in spec order (repeats kept).
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.named.iter().map(NamedRef::key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{ExternalSecretData, ExternalSecretDataFrom, NameMatcher};
+
+    fn remote(key: &str, stage: Option<&str>, id: Option<&str>) -> RemoteRef {
+        RemoteRef {
+            key: key.into(),
+            version_stage: stage.map(String::from),
+            version_id: id.map(String::from),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn every_form_is_listed_once_in_spec_order() {
+        let spec = ExternalSecretSpec {
+            secret_store_ref: Default::default(),
+            refresh_interval: "1h".into(),
+            refresh_policy: Default::default(),
+            target: Default::default(),
+            data: vec![
+                ExternalSecretData {
+                    secret_key: "a".into(),
+                    remote_ref: remote("prod/a", None, None),
+                },
+                ExternalSecretData {
+                    secret_key: "b".into(),
+                    remote_ref: remote("prod/b", Some("AWSPREVIOUS"), None),
+                },
+            ],
+            data_from: vec![
+                ExternalSecretDataFrom {
+                    extract: None,
+                    find: Some(FindRef {
+                        name: Some(NameMatcher {
+                            regexp: "^prod/".into(),
+                        }),
+                        ..Default::default()
+                    }),
+                },
+                ExternalSecretDataFrom {
+                    extract: Some(remote("prod/c", None, Some("v7"))),
+                    find: None,
+                },
+            ],
+            rollout_restart_targets: vec![],
+        };
+        let refs = References::of(&spec);
+        let seen: Vec<(&str, &str, &str)> = refs
+            .named
+            .iter()
+            .map(|r| (r.at.as_str(), r.key(), r.status_key.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                ("data[0].remoteRef", "prod/a", "prod/a"),
+                ("data[1].remoteRef", "prod/b", "prod/b@AWSPREVIOUS"),
+                ("dataFrom[1].extract", "prod/c", "prod/c@v7"),
+            ]
+        );
+        assert_eq!(refs.finds.len(), 1);
+        assert_eq!(refs.finds[0].0, 0);
+        assert!(refs.has_find());
+        assert_eq!(
+            refs.names().collect::<Vec<_>>(),
+            ["prod/a", "prod/b", "prod/c"]
+        );
+        assert_eq!(refs.named[2].selector, VersionSelector::Id("v7".into()));
+        let empty = ExternalSecretSpec {
+            data: vec![],
+            data_from: vec![],
+            ..spec.clone()
+        };
+        assert_eq!(References::of(&empty), References::default());
+    }
+}
