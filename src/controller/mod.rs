@@ -2,15 +2,11 @@
 
 mod cluster_external_secret;
 mod context;
-mod detect;
 pub mod digest_key;
 mod error;
 mod event_source;
 pub mod events;
 mod external_secret;
-mod failover;
-mod fetch;
-mod report;
 mod rollout;
 mod stores;
 

@@ -29,6 +29,7 @@ use super::{Listing, Provider, ProviderError, ProviderErrorKind, StoreClient};
 use crate::api::{AwsService, ChangeDetection, ExternalSecretSpec, FindRef};
 use crate::core::change::{VersionStages, resolve};
 use crate::core::deletion::RemoteState;
+use crate::core::reads::references::References;
 use crate::core::remote::{RemoteSecret, VersionSelector};
 
 /// The service a store configuration reads, with its regions.
@@ -164,22 +165,9 @@ impl Detected {
 
 /// What an ExternalSecret reads from its store: secret names or ARNs, and each `find`'s literal prefix.
 pub fn references(spec: &ExternalSecretSpec) -> (Vec<String>, Vec<Option<String>>) {
-    let names = spec
-        .data
-        .iter()
-        .map(|d| d.remote_ref.key.clone())
-        .chain(
-            spec.data_from
-                .iter()
-                .filter_map(|f| f.extract.as_ref().map(|r| r.key.clone())),
-        )
-        .collect();
-    let finds = spec
-        .data_from
-        .iter()
-        .filter_map(|f| f.find.as_ref())
-        .map(find_prefix)
-        .collect();
+    let refs = References::of(spec);
+    let names = refs.names().map(String::from).collect();
+    let finds = refs.finds.iter().map(|&(_, f)| find_prefix(f)).collect();
     (names, finds)
 }
 

@@ -19,6 +19,7 @@ use super::{Provider, ProviderError, ProviderErrorKind, RemoteState, StoreClient
 use crate::api::FindRef;
 use crate::core::failover::{answered_in, without_region};
 use crate::core::parameter::{self, ParameterPick, ParameterRef, version_number};
+use crate::core::reads::references::References;
 use crate::core::remote::{RemoteSecret, VersionSelector};
 
 /// The regions of a Parameter Store store configuration.
@@ -66,21 +67,15 @@ impl Provider {
         regions: &PsRegions,
         ask: &Detect<'_>,
     ) -> Detected {
-        let spec = ask.spec;
-        let remotes = spec
-            .data
-            .iter()
-            .map(|d| &d.remote_ref)
-            .chain(spec.data_from.iter().filter_map(|f| f.extract.as_ref()));
+        let references = References::of(ask.spec);
         let mut refs = Vec::new();
-        for r in remotes {
-            let selector = VersionSelector::of(r);
-            let Ok(pick) = ParameterPick::of(&selector) else {
+        for r in &references.named {
+            let Ok(pick) = ParameterPick::of(&r.selector) else {
                 return Detected::read_everything();
             };
             refs.push(ParameterRef {
-                status_key: selector.status_key(&r.key),
-                name: r.key.clone(),
+                status_key: r.status_key.clone(),
+                name: r.key().to_string(),
                 pick,
             });
         }
@@ -106,7 +101,7 @@ impl Provider {
         };
         // A `find` (below a path, by tags, by name): DescribeParameters lists its matches' versions.
         let mut finds = Vec::new();
-        for f in spec.data_from.iter().filter_map(|f| f.find.as_ref()) {
+        for &(_, f) in &references.finds {
             let regex = match f.name.as_ref().map(|n| Regex::new(&n.regexp)) {
                 None => None,
                 Some(Ok(re)) => Some(re),

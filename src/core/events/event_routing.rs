@@ -19,6 +19,7 @@ use regex::Regex;
 
 use crate::api::{AwsEvents, AwsService, ExternalSecretSpec, ExternalSecretStatus};
 use crate::core::aws_event::{StagedVersion, secret_name};
+use crate::core::reads::references::References;
 use crate::core::remote::VersionSelector;
 
 /// A queue as its readers see it: readers with equal `Queue`s receive from one stream of messages.
@@ -171,22 +172,17 @@ pub fn already_synced(
     let label = VersionSelector::Stage(staged.label.clone());
     let holds = |key: &str| status.synced_versions.get(key) == Some(&staged.version_id);
     let mut references = 0;
-    let named = spec
-        .data
-        .iter()
-        .map(|d| &d.remote_ref)
-        .chain(spec.data_from.iter().filter_map(|f| f.extract.as_ref()));
-    for remote in named {
-        if secret_name(&remote.key) != staged.secret {
+    let refs = References::of(spec);
+    for named in &refs.named {
+        if secret_name(named.key()) != staged.secret {
             continue;
         }
         references += 1;
-        let selector = VersionSelector::of(remote);
-        if selector != label || !holds(&selector.status_key(&remote.key)) {
+        if named.selector != label || !holds(&named.status_key) {
             return false;
         }
     }
-    for find in spec.data_from.iter().filter_map(|f| f.find.as_ref()) {
+    for &(_, find) in &refs.finds {
         if find.path.is_some() {
             return false;
         }

@@ -6,9 +6,9 @@ use kube::Resource;
 use kube::api::Api;
 use kube::runtime::events::EventType;
 
-use super::context::{Context, apply_status};
-use super::error::Error;
 use crate::api::ExternalSecret;
+use crate::controller::context::{Context, apply_status};
+use crate::controller::error::Error;
 use crate::core::report::{Facts, Outcome, PlannedEvent, next_status};
 
 /// Writes status, Events and metrics for an outcome. Writes nothing when nothing changed.

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use kube::api::Api;
 
-use super::context::{Context, apply_status_as};
-use super::stores::ResolvedStore;
 use crate::api::{ClusterSecretStore, ExternalSecretSpec, SecretStore, StoreKind};
+use crate::controller::context::{Context, apply_status_as};
+use crate::controller::stores::ResolvedStore;
 use crate::provider::{Detect, StoreClient};
 
 /// Field manager of the store status field `changeDetection` (apart from the Ready condition's).

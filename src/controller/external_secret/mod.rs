@@ -1,5 +1,10 @@
 //! Reconciling one ExternalSecret: decide, fetch, compute, write, report.
 
+mod detect;
+mod failover;
+mod fetch;
+mod report;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -10,9 +15,9 @@ use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
 use kube::runtime::controller::Action;
 
+use self::detect::detect;
+use self::fetch::{Hints, fetch_all};
 use super::context::{Context, random_unit};
-use super::detect::detect;
-use super::fetch::{Hints, fetch_all};
 use super::rollout::roll_out;
 use super::stores::resolve_for;
 use crate::api::{CreationPolicy, DeletionPolicy, ExternalSecret, RemoteDeletion};
@@ -96,7 +101,7 @@ pub async fn reconcile(es: Arc<ExternalSecret>, ctx: Arc<Context>) -> Result<Act
             requeue_jittered(at_refresh.map(|d| d.max(backoff::MAX)))
         }
     };
-    super::report::report(&es, &ctx, &ns, &name, facts_of(&es, &ctx, &ns), outcome).await?;
+    self::report::report(&es, &ctx, &ns, &name, facts_of(&es, &ctx, &ns), outcome).await?;
     ctx.metrics
         .reconcile_duration
         .with_label_values(&["ExternalSecret"])
@@ -278,7 +283,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     let sc = ctx.provider.client(&store.id, &store.config).await;
     // Every reader is known to the store's index from its first sync on: the shared listing covers it
     // and announces its changes, whatever its own interval.
-    let (names, finds) = super::detect::references(spec);
+    let (names, finds) = self::detect::references(spec);
     ctx.provider.detection_facts(&sc, &names, &finds);
     // Periodic refreshes take at most half the reconcile slots; when those are busy, this one comes back
     // shortly, so new and changed ExternalSecrets never queue behind a wave of refreshes.
@@ -296,10 +301,10 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     let hints = if matches!(plan, PreFetch::Refresh) && !announced {
         let d = detect(ctx, &sc, &store, ns, spec, &previous, interval).await;
         if d.later {
-            return Ok(Outcome::UpToDate(Some(super::detect::LISTING_BUSY_RETRY)));
+            return Ok(Outcome::UpToDate(Some(self::detect::LISTING_BUSY_RETRY)));
         }
         ctx.remote_change_handled(&me, pending);
-        super::failover::report_region_switches(ctx, es, &sc);
+        self::failover::report_region_switches(ctx, es, &sc);
         if d.unchanged {
             return Ok(Outcome::Confirmed {
                 source: store.source(sc.serving_region()),
@@ -311,7 +316,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         Hints::default()
     };
     let fetched = fetch_all(&ctx.provider, &sc, spec, &hints).await;
-    super::failover::report_region_switches(ctx, es, &sc);
+    self::failover::report_region_switches(ctx, es, &sc);
     let failover_region = fetched
         .as_ref()
         .ok()
@@ -341,7 +346,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         }
         Err(e) => return Err(e),
     };
-    super::failover::replica_guard(ctx, &sc, spec, &previous, &desired.synced_versions).await?;
+    self::failover::replica_guard(ctx, &sc, spec, &previous, &desired.synced_versions).await?;
     if verified {
         // The cached view has no data; comparing with the desired data needs the Secret itself.
         existing = secrets
@@ -355,7 +360,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
             recorded_gone(ctx, &writer, existing.as_ref()),
         )?;
     }
-    let rotation_base = super::failover::unreplicated_guard(
+    let rotation_base = self::failover::unreplicated_guard(
         &previous,
         &mut desired,
         failover_region,

@@ -3,13 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use super::context::Context;
 use crate::api::ExternalSecret;
+use crate::controller::context::Context;
 use k8s_openapi::api::core::v1::Secret;
 
 use crate::core::desired::DesiredData;
 use crate::core::failover::parameters::{Kept, holds, judge_record};
 use crate::core::failover::{RegionAnswer, Verdict, may_replace};
+use crate::core::reads::references::References;
 use crate::core::reason::{Reason, SyncError};
 use crate::core::remote::VersionSelector;
 
@@ -120,14 +121,10 @@ pub(crate) fn unreplicated_guard(
 
 /// Status key → (secret name, selector) of each `data` and `extract` reference.
 fn selectors(spec: &crate::api::ExternalSecretSpec) -> BTreeMap<String, (String, VersionSelector)> {
-    spec.data
-        .iter()
-        .map(|d| &d.remote_ref)
-        .chain(spec.data_from.iter().filter_map(|f| f.extract.as_ref()))
-        .map(|r| {
-            let selector = VersionSelector::of(r);
-            (selector.status_key(&r.key), (r.key.clone(), selector))
-        })
+    References::of(spec)
+        .named
+        .into_iter()
+        .map(|r| (r.status_key, (r.remote.key.clone(), r.selector)))
         .collect()
 }
 
