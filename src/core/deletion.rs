@@ -118,6 +118,31 @@ pub enum DeletionDecision {
     Delete(Preconditions),
 }
 
+/// Whether a missing remote secret is worth asking the service about, and which names to ask
+/// (the first step of the deletion rule, before any call): `Err` says why the Secret is kept without
+/// asking (`deletionPolicy` Retain, a name that was never synced, not an Owner Secret, no Secret).
+pub fn to_confirm(
+    spec: &ExternalSecretSpec,
+    previous: &BTreeMap<String, String>,
+    target_exists: bool,
+) -> Result<Vec<String>, String> {
+    let t = &spec.target;
+    if t.deletion_policy != DeletionPolicy::Delete {
+        return Err("deletionPolicy Retain".into());
+    }
+    let names = remote_names(spec, previous).ok_or_else(|| {
+        "the spec names a secret, stage or version that was never synced; a missing one is not a deletion"
+            .to_string()
+    })?;
+    if t.creation_policy != CreationPolicy::Owner {
+        return Err("only creationPolicy Owner Secrets are deleted".into());
+    }
+    if !target_exists {
+        return Err("the Secret does not exist".into());
+    }
+    Ok(names)
+}
+
 /// Decides whether the target Secret is deleted now.
 pub fn decide_deletion(i: &DeletionInputs<'_>) -> DeletionDecision {
     if i.deletion_policy != DeletionPolicy::Delete {
@@ -413,5 +438,70 @@ mod tests {
             decide_deletion(&i),
             DeletionDecision::Keep("remote secret \"prod/db\" still exists".into())
         );
+    }
+
+    /// Every (deletionPolicy, creationPolicy, Secret exists, names synced) combination: only Delete,
+    /// Owner, an existing Secret and names all synced ask the service.
+    #[test]
+    fn only_an_owned_deletable_synced_secret_asks_the_service() {
+        use crate::api::{ExternalSecretData, RemoteRef};
+        for policy in [DeletionPolicy::Retain, DeletionPolicy::Delete] {
+            for creation in [
+                CreationPolicy::Owner,
+                CreationPolicy::Merge,
+                CreationPolicy::Orphan,
+            ] {
+                for exists in [false, true] {
+                    for synced in [false, true] {
+                        let mut spec = ExternalSecretSpec {
+                            secret_store_ref: Default::default(),
+                            refresh_interval: "1h".into(),
+                            refresh_policy: Default::default(),
+                            target: Default::default(),
+                            data: vec![ExternalSecretData {
+                                secret_key: "k".into(),
+                                remote_ref: RemoteRef {
+                                    key: "app/db".into(),
+                                    ..Default::default()
+                                },
+                            }],
+                            data_from: vec![],
+                            rollout_restart_targets: vec![],
+                        };
+                        spec.target.deletion_policy = policy;
+                        spec.target.creation_policy = creation;
+                        let previous: BTreeMap<String, String> = if synced {
+                            [("app/db".to_string(), "v1".to_string())].into()
+                        } else {
+                            BTreeMap::new()
+                        };
+                        let got = to_confirm(&spec, &previous, exists);
+                        let asks = policy == DeletionPolicy::Delete
+                            && creation == CreationPolicy::Owner
+                            && exists
+                            && synced;
+                        match got {
+                            Ok(names) => {
+                                assert!(asks, "{policy:?} {creation:?} {exists} {synced}");
+                                assert_eq!(names, ["app/db"]);
+                            }
+                            Err(why) => {
+                                assert!(!asks, "{policy:?} {creation:?} {exists} {synced}: {why}");
+                                let expected = if policy == DeletionPolicy::Retain {
+                                    "Retain"
+                                } else if !synced {
+                                    "never synced"
+                                } else if creation != CreationPolicy::Owner {
+                                    "Owner"
+                                } else {
+                                    "does not exist"
+                                };
+                                assert!(why.contains(expected), "{why}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -14,9 +14,6 @@ use crate::provider::{Detect, StoreClient};
 /// Field manager of the store status field `changeDetection` (apart from the Ready condition's).
 const NOTE_MANAGER: &str = "secretsync-change-detection";
 
-/// How long a refresh waits when the store's listing is being refreshed by another reconcile.
-pub const LISTING_BUSY_RETRY: Duration = Duration::from_secs(2);
-
 pub use crate::provider::{Detected, references};
 
 /// Detects whether anything an ExternalSecret reads changed since `previous` was synced, through the

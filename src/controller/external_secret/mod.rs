@@ -20,11 +20,14 @@ use self::fetch::{Hints, fetch_all};
 use super::context::{Context, random_unit};
 use super::rollout::roll_out;
 use super::stores::resolve_for;
-use crate::api::{CreationPolicy, DeletionPolicy, ExternalSecret, RemoteDeletion};
+use crate::api::{CreationPolicy, ExternalSecret, RemoteDeletion};
 use crate::core::deletion::{
-    DeletionDecision, DeletionInputs, ObservedTarget, decide_deletion, remote_names,
+    DeletionDecision, DeletionInputs, ObservedTarget, decide_deletion, to_confirm,
 };
 use crate::core::failover::parameters::answered_by_failover;
+use crate::core::reads::read_plan::{
+    AfterDetection, Announced, ReadPlan, after_detection, plan_reads,
+};
 use crate::core::reason::{Reason, SyncError, redact_quoted};
 use crate::core::refresh::{
     FORCE_SYNC_ANNOTATION, PreFetch, RefreshInputs, before_fetch, effective_interval,
@@ -60,9 +63,6 @@ pub(super) fn interval_of(es: &ExternalSecret, ctx: &Context) -> (Duration, bool
     let requested = duration::parse(&es.spec.refresh_interval).unwrap_or(Duration::ZERO);
     effective_interval(requested, ctx.options.min_refresh_interval)
 }
-
-/// When every periodic-refresh slot is taken, a due refresh comes back after this long.
-pub const PERIODIC_BUSY_RETRY: Duration = Duration::from_secs(1);
 
 /// Reconciles one ExternalSecret.
 pub async fn reconcile(es: Arc<ExternalSecret>, ctx: Arc<Context>) -> Result<Action, Error> {
@@ -285,35 +285,35 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     // and announces its changes, whatever its own interval.
     let (names, finds) = self::detect::references(spec);
     ctx.provider.detection_facts(&sc, &names, &finds);
-    // Periodic refreshes take at most half the reconcile slots; when those are busy, this one comes back
-    // shortly, so new and changed ExternalSecrets never queue behind a wave of refreshes.
-    let _slot = match plan {
-        PreFetch::Refresh => match ctx.periodic.clone().try_acquire_owned() {
-            Ok(permit) => Some(permit),
-            Err(_) => return Ok(Outcome::UpToDate(Some(PERIODIC_BUSY_RETRY))),
-        },
+    // Held until the refresh ends.
+    let slot = match plan {
+        PreFetch::Refresh => ctx.periodic.clone().try_acquire_owned().ok(),
         _ => None,
     };
-    // A listing page just showed a new version of a secret this ExternalSecret reads by name: read it
-    // now instead of waiting for the rest of the listing (a `find` still needs the whole listing). A
-    // queue event bypasses detection even for a `find`, which then lists afresh.
-    let announced = pending.is_some_and(|p| p.by_event || finds.is_empty());
-    let hints = if matches!(plan, PreFetch::Refresh) && !announced {
-        let d = detect(ctx, &sc, &store, ns, spec, &previous, interval).await;
-        if d.later {
-            return Ok(Outcome::UpToDate(Some(self::detect::LISTING_BUSY_RETRY)));
+    let announced = pending.map(|p| Announced {
+        by_event: p.by_event,
+    });
+    let hints = match plan_reads(&plan, slot.is_some(), announced, !finds.is_empty()) {
+        ReadPlan::Later(after) => return Ok(Outcome::UpToDate(Some(after))),
+        ReadPlan::Values => {
+            ctx.remote_change_handled(&me, pending);
+            Hints::default()
         }
-        ctx.remote_change_handled(&me, pending);
-        self::failover::report_region_switches(ctx, es, &sc);
-        if d.unchanged {
-            return Ok(Outcome::Confirmed {
-                source: store.source(sc.serving_region()),
-            });
+        ReadPlan::DetectFirst => {
+            let d = detect(ctx, &sc, &store, ns, spec, &previous, interval).await;
+            let next = after_detection(d.later, d.unchanged);
+            if let AfterDetection::Later(after) = next {
+                return Ok(Outcome::UpToDate(Some(after)));
+            }
+            ctx.remote_change_handled(&me, pending);
+            self::failover::report_region_switches(ctx, es, &sc);
+            if next == AfterDetection::Confirmed {
+                return Ok(Outcome::Confirmed {
+                    source: store.source(sc.serving_region()),
+                });
+            }
+            d.hints
         }
-        d.hints
-    } else {
-        ctx.remote_change_handled(&me, pending);
-        Hints::default()
     };
     let fetched = fetch_all(&ctx.provider, &sc, spec, &hints).await;
     self::failover::report_region_switches(ctx, es, &sc);
@@ -472,20 +472,11 @@ async fn missing(
             deleted: None,
         }
     };
-    if t.deletion_policy != DeletionPolicy::Delete {
-        return keep(error, "deletionPolicy Retain");
-    }
-    let Some(names) = remote_names(&es.spec, previous) else {
-        return keep(
-            error,
-            "the spec names a secret, stage or version that was never synced; a missing one is not a deletion",
-        );
+    let names = match to_confirm(&es.spec, previous, existing.is_some()) {
+        Ok(names) => names,
+        Err(why) => return keep(error, &why),
     };
-    let remote = if existing.is_some() && t.creation_policy == CreationPolicy::Owner {
-        ctx.provider.confirm_deleted(sc, &names).await
-    } else {
-        Vec::new()
-    };
+    let remote = ctx.provider.confirm_deleted(sc, &names).await;
     let status = es.status.as_ref();
     // The Secret that was checked, before the (possibly slow) confirmation: only this very Secret,
     // unchanged since, may be deleted.
