@@ -21,6 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_secretsmanager::Client as SmClient;
+use regex::Regex;
 
 use super::client::{self, StoreConfig};
 use super::parameter_store::ParameterStore;
@@ -246,7 +247,7 @@ impl Provider {
         match &sc.backend {
             Backend::SecretsManager(r) => self.secret_find(sc, r, find, listing).await,
             Backend::ParameterStore(r) => {
-                let regex = super::listing::find_regex(find)?;
+                let regex = find_regex(find)?;
                 self.find_parameters(sc, r, find, regex).await
             }
         }
@@ -282,4 +283,18 @@ impl Provider {
             )),
         }
     }
+}
+
+/// A `find`'s compiled `name.regexp`, if any.
+pub(super) fn find_regex(find: &FindRef) -> Result<Option<Regex>, ProviderError> {
+    find.name
+        .as_ref()
+        .map(|n| Regex::new(&n.regexp))
+        .transpose()
+        .map_err(|e| {
+            ProviderError::new(
+                ProviderErrorKind::Other,
+                format!("invalid find.name.regexp: {e}"),
+            )
+        })
 }

@@ -1,7 +1,6 @@
 //! Building a Secrets Manager client from a store's resolved configuration.
 
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::BehaviorVersion;
@@ -11,15 +10,8 @@ use aws_config::timeout::TimeoutConfig;
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_secretsmanager::config::Region;
-use futures::future::BoxFuture;
 
-use super::web_identity::WebIdentityProvider;
-
-/// Session name secretsync uses for every role it assumes.
-pub const SESSION_NAME: &str = "secretsync";
-
-/// Fetches a ServiceAccount token (Kubernetes TokenRequest) for per-tenant web identity.
-pub type TokenSource = Arc<dyn Fn() -> BoxFuture<'static, Result<String, String>> + Send + Sync>;
+use super::web_identity::{SESSION_NAME, TokenSource, WebIdentityProvider};
 
 /// Where a store's base credentials come from.
 #[derive(Clone)]

@@ -5,9 +5,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType};
-use regex::Regex;
 
-use super::backend::{Detect, Detected, find_prefix, references};
+use super::backend::{Detect, Detected, find_prefix, find_regex, references};
 use super::index::Listing;
 use super::regions::RegionClient;
 use super::secrets_manager::{Ask, SmRegions};
@@ -303,18 +302,4 @@ impl Provider {
         }
         Ok(out)
     }
-}
-
-/// A `find`'s compiled `name.regexp`, if any.
-pub(super) fn find_regex(find: &FindRef) -> Result<Option<Regex>, ProviderError> {
-    find.name
-        .as_ref()
-        .map(|n| Regex::new(&n.regexp))
-        .transpose()
-        .map_err(|e| {
-            ProviderError::new(
-                ProviderErrorKind::Other,
-                format!("invalid find.name.regexp: {e}"),
-            )
-        })
 }

@@ -21,7 +21,7 @@ mod web_identity;
 use backend::Backend;
 pub use backend::{Detect, Detected, Hints, references};
 pub use cache::ValueCache;
-pub use client::{CredentialSource, StoreConfig, TokenSource};
+pub use client::{CredentialSource, StoreConfig};
 pub use error::{ProviderError, ProviderErrorKind};
 pub use index::Listing;
 use index::VersionIndex;
@@ -29,6 +29,7 @@ pub use rate_limit::{
     DEFAULT_MAX_REQUESTS_PER_SECOND, DEFAULT_PARAMETER_STORE_REQUESTS_PER_SECOND, RateLimiter,
     TokenBucket,
 };
+pub use web_identity::TokenSource;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

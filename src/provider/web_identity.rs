@@ -1,12 +1,19 @@
 //! Per-tenant IRSA: a Kubernetes ServiceAccount token exchanged with STS AssumeRoleWithWebIdentity.
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{self, ProvideCredentials, future};
 
-use super::client::{SESSION_NAME, TokenSource};
+use futures::future::BoxFuture;
+
+/// Session name secretsync uses for every role it assumes.
+pub const SESSION_NAME: &str = "secretsync";
+
+/// Fetches a ServiceAccount token (Kubernetes TokenRequest) for per-tenant web identity.
+pub type TokenSource = Arc<dyn Fn() -> BoxFuture<'static, Result<String, String>> + Send + Sync>;
 
 /// Credentials from AssumeRoleWithWebIdentity with a freshly requested ServiceAccount token.
 /// The SDK's identity cache keeps them until shortly before they expire.
