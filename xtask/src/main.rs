@@ -114,11 +114,12 @@ fn run() -> Result<ExitCode> {
     }
 }
 
-/// Test bed up, the controller image built and imported into its node (the end-to-end test installs
-/// it with Helm), cargo test with the test bed's environment, test bed down.
+/// Test bed up, the controller image built (without link-time optimisation, see
+/// [`image::Optimise::ForTests`]) and imported into its node (the end-to-end test installs it with
+/// Helm), cargo test with the test bed's environment, test bed down.
 fn test(keep: bool, cargo_args: &[String]) -> Result<ExitCode> {
     testbed::up(true)?;
-    if let Err(e) = image::build() {
+    if let Err(e) = image::build_with(image::Optimise::ForTests) {
         if !keep {
             let _ = testbed::down();
         }
