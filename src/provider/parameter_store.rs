@@ -112,34 +112,9 @@ impl ParameterStore {
         names: &[String],
         token: Option<String>,
     ) -> Result<Page<(String, String)>, ProviderError> {
-        let filter = ParameterStringFilter::builder()
-            .key("Name")
-            .option("Equals")
-            .set_values(Some(names.to_vec()))
-            .build()
-            .map_err(|e| {
-                ProviderError::new(ProviderErrorKind::Other, format!("DescribeParameters: {e}"))
-            })?;
-        let page = self
-            .client
-            .describe_parameters()
-            .parameter_filters(filter)
-            .max_results(PAGE)
-            .set_next_token(token)
-            .send()
+        let filter = string_filter("Name", Some("Equals"), names.to_vec())?;
+        self.describe_page(vec![filter], token, &names.join(","))
             .await
-            .map_err(|e| classify(e, "DescribeParameters", &names.join(",")))?;
-        let items = page
-            .parameters()
-            .iter()
-            .filter_map(|p| {
-                Some((
-                    p.name()?.to_string(),
-                    identity(p.version(), p.last_modified_date()),
-                ))
-            })
-            .collect();
-        Ok((items, page.next_token().map(String::from)))
     }
 
     /// One DescribeParameters page of the parameters below `path` (recursive; every path when None)
@@ -150,23 +125,29 @@ impl ParameterStore {
         tags: &std::collections::BTreeMap<String, String>,
         token: Option<String>,
     ) -> Result<Page<(String, String)>, ProviderError> {
-        let filter = |key: String, option: Option<&str>, value: String| {
-            ParameterStringFilter::builder()
-                .key(key)
-                .set_option(option.map(String::from))
-                .values(value)
-                .build()
-                .map_err(|e| {
-                    ProviderError::new(ProviderErrorKind::Other, format!("DescribeParameters: {e}"))
-                })
-        };
         let mut filters = Vec::new();
         if let Some(path) = path {
-            filters.push(filter("Path".into(), Some("Recursive"), path_filter(path))?);
+            filters.push(string_filter(
+                "Path",
+                Some("Recursive"),
+                vec![path_filter(path)],
+            )?);
         }
         for (k, v) in tags {
-            filters.push(filter(format!("tag:{k}"), None, v.clone())?);
+            filters.push(string_filter(&format!("tag:{k}"), None, vec![v.clone()])?);
         }
+        self.describe_page(filters, token, path.unwrap_or("*"))
+            .await
+    }
+
+    /// One DescribeParameters page with `filters` (none: every parameter): (name, latest version
+    /// identity) pairs; `what` names the request's subject in errors.
+    async fn describe_page(
+        &self,
+        filters: Vec<ParameterStringFilter>,
+        token: Option<String>,
+        what: &str,
+    ) -> Result<Page<(String, String)>, ProviderError> {
         let page = self
             .client
             .describe_parameters()
@@ -175,7 +156,7 @@ impl ParameterStore {
             .set_next_token(token)
             .send()
             .await
-            .map_err(|e| classify(e, "DescribeParameters", path.unwrap_or("*")))?;
+            .map_err(|e| classify(e, "DescribeParameters", what))?;
         let items = page
             .parameters()
             .iter()
@@ -302,6 +283,22 @@ where
         regional: is_regional(&err, kind),
         ..ProviderError::new(kind, format!("{op} {name:?}: {detail}"))
     }
+}
+
+/// A DescribeParameters filter: `key` (with `option`, e.g. `Equals`) matching any of `values`.
+fn string_filter(
+    key: &str,
+    option: Option<&str>,
+    values: Vec<String>,
+) -> Result<ParameterStringFilter, ProviderError> {
+    ParameterStringFilter::builder()
+        .key(key)
+        .set_option(option.map(String::from))
+        .set_values(Some(values))
+        .build()
+        .map_err(|e| {
+            ProviderError::new(ProviderErrorKind::Other, format!("DescribeParameters: {e}"))
+        })
 }
 
 #[cfg(test)]

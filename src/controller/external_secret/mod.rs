@@ -349,16 +349,8 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     self::failover::replica_guard(ctx, &sc, spec, &previous, &desired.synced_versions).await?;
     if verified {
         // The cached view has no data; comparing with the desired data needs the Secret itself.
-        existing = secrets
-            .get_opt(&target_name)
-            .await
-            .map_err(|e| SyncError::kubernetes("reading the target Secret", e))?;
-        target::check_target_with(
-            &writer,
-            &spec.target,
-            existing.as_ref(),
-            recorded_gone(ctx, &writer, existing.as_ref()),
-        )?;
+        existing =
+            read_and_check_target(ctx, &secrets, &writer, &spec.target, &target_name).await?;
     }
     let rotation_base = self::failover::unreplicated_guard(
         &previous,
@@ -405,16 +397,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
             && s.code == 409
         {
             // It existed after all: say exactly why it is not written.
-            let found = secrets
-                .get_opt(&target_name)
-                .await
-                .map_err(|e| SyncError::kubernetes("reading the target Secret", e))?;
-            target::check_target_with(
-                &writer,
-                &spec.target,
-                found.as_ref(),
-                recorded_gone(ctx, &writer, found.as_ref()),
-            )?;
+            read_and_check_target(ctx, &secrets, &writer, &spec.target, &target_name).await?;
         }
         let written = result.map_err(|e| match e {
                 // The Secret did not exist when checked: one that appeared since is someone else's.
@@ -443,6 +426,27 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         rollout,
         source: Some(store.source(sc.serving_region())),
     })
+}
+
+/// Reads the target Secret and checks that this ExternalSecret may write it (the ownership rule).
+async fn read_and_check_target(
+    ctx: &Context,
+    secrets: &Api<Secret>,
+    writer: &Writer,
+    target: &crate::api::ExternalSecretTarget,
+    target_name: &str,
+) -> Result<Option<Secret>, SyncError> {
+    let found = secrets
+        .get_opt(target_name)
+        .await
+        .map_err(|e| SyncError::kubernetes("reading the target Secret", e))?;
+    target::check_target_with(
+        writer,
+        target,
+        found.as_ref(),
+        recorded_gone(ctx, writer, found.as_ref()),
+    )?;
+    Ok(found)
 }
 
 /// A remote secret (or version, or find match) is missing. The Secret keeps its data unless the
