@@ -19,6 +19,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::api::ExternalSecret;
 use crate::core::target::FIELD_MANAGER;
+use crate::core::versions::is_compact;
 
 use crate::metrics::Metrics;
 use crate::provider::Provider;
@@ -74,7 +75,8 @@ pub struct Context {
     pub digest_key: Vec<u8>,
     /// Process options.
     pub options: Options,
-    failures: Mutex<HashMap<String, u32>>,
+    /// Per ExternalSecret: failures, the status written last, a refresh asked for.
+    pub(crate) objects: super::object_states::ObjectStates,
     /// Rotations waiting for their settle window.
     pub(crate) rollouts: super::rollout::batches::RolloutBatches,
     /// The ExternalSecret watch cache (set once the controller runs).
@@ -95,31 +97,16 @@ pub struct Context {
     /// Newest version id read per (store id, synced-versions key), shared so that one
     /// ExternalSecret's discovery of a rotation refreshes the others reading the same secret.
     seen_versions: Mutex<HashMap<(String, String), String>>,
-    /// The status last written per ExternalSecret uid: the watch cache may lag behind our own write, and
-    /// a reconcile that saw no status would read AWS a second time.
-    written_status: Mutex<HashMap<String, crate::api::ExternalSecretStatus>>,
     /// Slots for periodic refreshes: at most half of `--concurrency`, so new and changed
     /// ExternalSecrets always find a free reconcile slot.
     pub(crate) periodic: Arc<tokio::sync::Semaphore>,
     /// When the context was built (the process start).
     created: std::time::Instant,
-    /// ExternalSecrets asked to refresh now because a listing or an event showed a change to a secret
-    /// they read.
-    remote_changes: Mutex<HashMap<ObjectRef<ExternalSecret>, PendingChange>>,
     /// Event queues: the secret → ExternalSecret index and each poller's health.
     pub(crate) events: super::event_source::index::EventSources,
-    /// Source of [`PendingChange::seq`] numbers.
-    change_seq: std::sync::atomic::AtomicU64,
 }
 
-/// A refresh asked for by a listing change or a queue event, until a reconcile has looked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PendingChange {
-    /// Bumped by each new ask: a reconcile clears only the ask it saw, never a newer one.
-    pub seq: u64,
-    /// Asked by a queue event: read now, without change detection, even for a `find`.
-    pub by_event: bool,
-}
+pub use super::object_states::PendingChange;
 
 /// Reconcile slots periodic refreshes may hold at once: half of `concurrency` (0 = unlimited), at least 1.
 pub fn periodic_slots(concurrency: u16) -> usize {
@@ -158,7 +145,7 @@ impl Context {
             recorder,
             digest_key,
             options,
-            failures: Mutex::new(HashMap::new()),
+            objects: Default::default(),
             rollouts: Default::default(),
             external_secrets: std::sync::OnceLock::new(),
             cluster_caches: Default::default(),
@@ -167,35 +154,25 @@ impl Context {
             stores: Default::default(),
             verified: Mutex::new(HashMap::new()),
             seen_versions: Mutex::new(HashMap::new()),
-            written_status: Mutex::new(HashMap::new()),
             periodic,
             created: std::time::Instant::now(),
-            remote_changes: Mutex::new(HashMap::new()),
             events: Default::default(),
-            change_seq: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, u32>> {
-        self.failures.lock().unwrap_or_else(|p| p.into_inner())
+    /// Counts one more consecutive failure of `es`; returns the count.
+    pub fn record_failure(&self, es: &ObjectRef<ExternalSecret>) -> u32 {
+        self.objects.record_failure(es)
     }
 
-    /// Counts one more consecutive failure of `key`; returns the count.
-    pub fn record_failure(&self, key: &str) -> u32 {
-        let mut f = self.lock();
-        let n = f.entry(key.to_string()).or_insert(0);
-        *n = n.saturating_add(1);
-        *n
+    /// Forgets the state of ExternalSecrets that no longer exist.
+    pub fn retain_objects(&self, alive: &std::collections::HashSet<ObjectRef<ExternalSecret>>) {
+        self.objects.retain(alive);
     }
 
-    /// Forgets failure counts of objects that no longer exist.
-    pub fn retain_failures(&self, alive: &std::collections::HashSet<String>) {
-        self.lock().retain(|k, _| alive.contains(k));
-    }
-
-    /// Resets `key`'s failure count after a success.
-    pub fn record_success(&self, key: &str) {
-        self.lock().remove(key);
+    /// Resets `es`'s failure count after a success.
+    pub fn record_success(&self, es: &ObjectRef<ExternalSecret>) {
+        self.objects.record_success(es);
     }
 }
 
@@ -341,7 +318,12 @@ impl Context {
     }
 
     /// Remembers the status just written for an ExternalSecret.
-    pub fn status_written(&self, uid: &str, status: &crate::api::ExternalSecretStatus) {
+    pub fn status_written(
+        &self,
+        es: &ObjectRef<ExternalSecret>,
+        uid: &str,
+        status: &crate::api::ExternalSecretStatus,
+    ) {
         let mut status = status.clone();
         // The API server keeps whole seconds: compare with what the watch cache will show, so the copy
         // is dropped once the cache has caught up.
@@ -350,10 +332,7 @@ impl Context {
         {
             t.0 = whole;
         }
-        self.written_status
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(uid.to_string(), status);
+        self.objects.status_written(es, uid, status);
     }
 
     /// The ExternalSecret with the newest status known: the cached one, or the one this controller
@@ -362,13 +341,10 @@ impl Context {
         let Some(uid) = es.metadata.uid.as_deref() else {
             return es;
         };
-        let written = self
-            .written_status
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(uid)
-            .cloned();
-        let Some(written) = written else { return es };
+        let me = ObjectRef::from_obj(es.as_ref());
+        let Some(written) = self.objects.written_status(&me, uid) else {
+            return es;
+        };
         let cached = es.status.as_ref();
         let newer = written.observed_generation == es.metadata.generation
             && cached.is_none_or(|c| {
@@ -378,23 +354,12 @@ impl Context {
             });
         if !newer {
             // The cache has caught up (or the spec moved on): the copy is no longer needed.
-            self.written_status
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .remove(uid);
+            self.objects.forget_written(&me);
             return es;
         }
         let mut fresh = (*es).clone();
         fresh.status = Some(written);
         Arc::new(fresh)
-    }
-
-    /// Forgets written statuses of ExternalSecrets that no longer exist.
-    pub fn retain_written(&self, alive_uids: &std::collections::HashSet<String>) {
-        self.written_status
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .retain(|uid, _| alive_uids.contains(uid));
     }
 
     /// A listing of store `store_id` showed new versions of (or new) secrets `changed` (names and
@@ -420,17 +385,8 @@ impl Context {
             readers = readers.len(),
             "listing changed; refreshing readers now"
         );
-        let mut pending = self.lock_changes();
         for r in readers {
-            if !pending.contains_key(&r) {
-                let seq = self.next_seq();
-                pending.insert(
-                    r.clone(),
-                    PendingChange {
-                        seq,
-                        by_event: false,
-                    },
-                );
+            if self.objects.ask(&r, false, true) {
                 let _ = tx.send(r);
             }
         }
@@ -445,17 +401,9 @@ impl Context {
         let Some(tx) = self.triggers.get() else {
             return 0;
         };
-        let mut pending = self.lock_changes();
         let mut n = 0;
         for r in readers {
-            let seq = self.next_seq();
-            pending.insert(
-                r.clone(),
-                PendingChange {
-                    seq,
-                    by_event: true,
-                },
-            );
+            self.objects.ask(&r, true, false);
             if tx.send(r).is_ok() {
                 n += 1;
             }
@@ -463,28 +411,10 @@ impl Context {
         n
     }
 
-    fn next_seq(&self) -> u64 {
-        self.change_seq
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    }
-
-    fn lock_changes(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<ObjectRef<ExternalSecret>, PendingChange>> {
-        self.remote_changes
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-    }
-
     /// The refresh a listing or an event asked this ExternalSecret for, if any (see
     /// [`Context::remote_changed`], [`Context::event_changed`]).
     pub fn remote_change_pending(&self, es: &ObjectRef<ExternalSecret>) -> Option<PendingChange> {
-        self.lock_changes().get(es).copied()
-    }
-
-    /// Forgets asks for ExternalSecrets that no longer exist.
-    pub fn retain_changes(&self, alive: &std::collections::HashSet<ObjectRef<ExternalSecret>>) {
-        self.lock_changes().retain(|es, _| alive.contains(es));
+        self.objects.pending(es)
     }
 
     /// The refresh asked for by `seen` has looked; a newer ask stays pending.
@@ -496,10 +426,7 @@ impl Context {
         let Some(seen) = seen else {
             return;
         };
-        let mut pending = self.lock_changes();
-        if pending.get(es).is_some_and(|p| p.seq == seen.seq) {
-            pending.remove(es);
-        }
+        self.objects.handled(es, seen);
     }
 
     /// Whether another ExternalSecret of store `store_id` read a version newer than `synced` for any
@@ -538,8 +465,30 @@ impl Context {
         let (Some(cache), Some(tx)) = (self.external_secrets.get(), self.triggers.get()) else {
             return;
         };
-        for es in cache.state() {
-            let r = ObjectRef::from_obj(es.as_ref());
+        // The reader index names the candidates (a key is a name or ARN, `name@stage` or
+        // `name@version`; a name may hold `@` itself, so both are looked up). A compacted record's key
+        // names no secret: then every ExternalSecret is a candidate.
+        let candidates: Vec<ObjectRef<ExternalSecret>> = if is_compact(current) {
+            cache
+                .state()
+                .iter()
+                .map(|es| ObjectRef::from_obj(es.as_ref()))
+                .collect()
+        } else {
+            let names: Vec<String> = rotated
+                .iter()
+                .flat_map(|k| {
+                    std::iter::once(k.to_string())
+                        .chain(k.rsplit_once('@').map(|(name, _)| name.to_string()))
+                })
+                .collect();
+            self.events
+                .readers(&[store_id.to_string()], &names)
+                .into_iter()
+                .collect()
+        };
+        for r in candidates {
+            let Some(es) = cache.get(&r) else { continue };
             if r == *me || super::store_id_of(&es) != store_id {
                 continue;
             }

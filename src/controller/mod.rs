@@ -7,6 +7,7 @@ mod error;
 mod event_source;
 pub mod events;
 mod external_secret;
+mod object_states;
 mod rollout;
 mod stores;
 
@@ -318,21 +319,9 @@ pub async fn run(
             let alive = gauge_reader
                 .state()
                 .iter()
-                .map(|es| format!("{}/{}", es.namespace().unwrap_or_default(), es.name_any()))
-                .collect();
-            gauge_ctx.retain_failures(&alive);
-            let uids = gauge_reader
-                .state()
-                .iter()
-                .filter_map(|es| es.metadata.uid.clone())
-                .collect();
-            gauge_ctx.retain_written(&uids);
-            let refs = gauge_reader
-                .state()
-                .iter()
                 .map(|es| ObjectRef::from_obj(es.as_ref()))
                 .collect();
-            gauge_ctx.retain_changes(&refs);
+            gauge_ctx.retain_objects(&alive);
             gauge_ctx.retain_verified();
             tokio::time::sleep(Duration::from_secs(5)).await;
         }

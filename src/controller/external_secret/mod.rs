@@ -14,6 +14,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
 use kube::runtime::controller::Action;
+use kube::runtime::reflector::ObjectRef;
 
 use self::detect::detect;
 use self::fetch::{Hints, fetch_all};
@@ -70,17 +71,17 @@ pub async fn reconcile(es: Arc<ExternalSecret>, ctx: Arc<Context>) -> Result<Act
     let es = ctx.with_written_status(es);
     let ns = es.namespace().unwrap_or_default();
     let name = es.name_any();
-    let key = format!("{ns}/{name}");
+    let me = ObjectRef::from_obj(es.as_ref());
     let outcome = sync(&es, &ctx, &ns).await;
     let (interval, _) = interval_of(&es, &ctx);
     let at_refresh = (!interval.is_zero()).then_some(interval);
     let action = match &outcome {
         Outcome::UpToDate(after) => {
-            ctx.record_success(&key);
+            ctx.record_success(&me);
             requeue_jittered(*after)
         }
         Outcome::Synced { .. } | Outcome::Confirmed { .. } => {
-            ctx.record_success(&key);
+            ctx.record_success(&me);
             match at_refresh {
                 Some(d) => Action::requeue(
                     duration::jitter_up(d, 0.1, random_unit()).max(Duration::from_secs(1)),
@@ -92,7 +93,7 @@ pub async fn reconcile(es: Arc<ExternalSecret>, ctx: Arc<Context>) -> Result<Act
             recheck: Some(d), ..
         } => Action::requeue((*d).max(Duration::from_secs(1))),
         Outcome::Failed(e) | Outcome::Missing { error: e, .. } if e.reason.is_retryable() => {
-            let n = ctx.record_failure(&key);
+            let n = ctx.record_failure(&me);
             Action::requeue(backoff::delay(n, random_unit()))
         }
         // Not helped by retrying: reported once; a spec edit tries again at once, and a fix of the
@@ -211,7 +212,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         .map(|s| s.synced_versions.clone())
         .unwrap_or_default();
     let store_id = super::store_id_of(es);
-    let me = kube::runtime::reflector::ObjectRef::from_obj(es);
+    let me = ObjectRef::from_obj(es);
     let pending = ctx.remote_change_pending(&me);
     let intact = existing
         .as_ref()
@@ -359,7 +360,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         existing.as_ref(),
     )?;
     ctx.versions_read(
-        &kube::runtime::reflector::ObjectRef::from_obj(es),
+        &ObjectRef::from_obj(es),
         &store_id,
         &previous,
         &desired.synced_versions,
@@ -592,7 +593,7 @@ async fn missing(
 pub fn error_policy(es: Arc<ExternalSecret>, err: &Error, ctx: Arc<Context>) -> Action {
     let key = format!("{}/{}", es.namespace().unwrap_or_default(), es.name_any());
     tracing::warn!(object = %key, error = %err, "reconcile failed");
-    let n = ctx.record_failure(&key);
+    let n = ctx.record_failure(&ObjectRef::from_obj(es.as_ref()));
     Action::requeue(backoff::delay(n, random_unit()))
 }
 

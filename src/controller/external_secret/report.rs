@@ -34,7 +34,7 @@ pub(super) async fn report(
             .await
             .map_err(|e| Error::Status(format!("{ns}/{name}"), e))?;
         if let Some(uid) = es.metadata.uid.as_deref() {
-            ctx.status_written(uid, new);
+            ctx.status_written(&kube::runtime::reflector::ObjectRef::from_obj(es), uid, new);
         }
     }
     if let Some(event) = &report.verdict {
