@@ -5,28 +5,15 @@
 
 use crate::common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_secretsmanager::types::ReplicaRegionType;
 use common::forwarder::Forwarder;
-use common::operator::Operator;
-use common::workloads::{deployment, env_from_pod, replicasets};
-use common::{apply, aws_creds_yaml, has, rotate_remote, sm, testbed_var, wait_ready, wait_secret};
+use common::scenario::{Es, Scenario, Store};
+use common::{rotate_remote, sm, testbed_var};
 use kube::{Api, Client};
 use op_proxy::{Fault, OpProxy};
-use secretsync::api::ExternalSecret;
-
-/// SecretStore `aws` (us-east-1 at `endpoint`, the test keys) with `failoverRegions: <regions>` (YAML).
-fn failover_store(endpoint: &str, regions: &str) -> String {
-    failover_store_with(endpoint, regions, "")
-}
-
-/// [`failover_store`] with `extra` lines inside `spec.aws` (indented by four spaces).
-fn failover_store_with(endpoint: &str, regions: &str, extra: &str) -> String {
-    format!(
-        "apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: aws }}\nspec:\n  aws:\n    region: us-east-1\n    endpoint: \"{endpoint}\"\n    failoverRegions: {regions}\n{extra}    auth: {{ secretRef: {{ accessKeyId: {{ name: aws-creds, key: access-key-id }}, secretAccessKey: {{ name: aws-creds, key: secret-access-key }} }} }}\n"
-    )
-}
+use secretsync::api::{ExternalSecret, ExternalSecretStatus};
 
 /// Waits until the ExternalSecret's `syncedFrom` contains `needle` (empty: names no failover region).
 pub(crate) async fn wait_synced_from(
@@ -60,18 +47,89 @@ pub(crate) async fn wait_synced_from(
     .await
 }
 
+/// Secrets Manager store `aws`: us-east-1 at `primary`, failover region us-west-2 at `replica`.
+fn store_with_replica(primary: &str, replica: &str) -> Store {
+    Store::secrets_manager("aws", primary).failover("us-west-2", replica)
+}
+
+/// Through `store`: ExternalSecret `db` reading `key` into `password` and restarting Deployment `api`
+/// (which reads Secret `db`), synced with `value`, and `api` rolled out once.
+async fn synced_with_a_workload(s: &mut Scenario, store: &Store, key: &str, value: &str) {
+    s.start_operator().await;
+    s.store(store).await;
+    s.es(&Es::new("db", "aws").key("password", key).restarts("api"))
+        .await;
+    s.deployment_reading("api", "db").await;
+    s.ready("db", "True", "Synced").await;
+    s.value("db", "password", value).await;
+    s.replicasets("api", 1).await;
+}
+
+/// In the test bed's moto: secret `key` created with `v1` at version `t1`, then `v2` at `t2`.
+async fn primary_at(key: &str, (t1, v1): (&str, &str), (t2, v2): (&str, &str)) {
+    let sm = sm();
+    sm.create_secret()
+        .name(key)
+        .secret_string(v1)
+        .client_request_token(t1)
+        .send()
+        .await
+        .expect("CreateSecret at T1");
+    sm.put_secret_value()
+        .secret_id(key)
+        .secret_string(v2)
+        .client_request_token(t2)
+        .send()
+        .await
+        .expect("PutSecretValue T2");
+}
+
+/// Runs `aws secretsmanager <args>` in region us-west-2 of the emulator at `endpoint`.
+fn in_replica(endpoint: &str, args: &[&str]) {
+    let mut all = vec!["--region", "us-west-2", "secretsmanager"];
+    all.extend_from_slice(args);
+    common::moto::aws_cli(endpoint, ("testing", "testing"), &all);
+}
+
+/// Waits until store `aws` is Ready=False with a message containing `needle`.
+async fn wait_store_refused(client: &Client, ns: &str, needle: &str) {
+    let api: Api<secretsync::api::SecretStore> = Api::namespaced(client.clone(), ns);
+    common::wait_for(
+        &format!("store Ready=False naming {needle:?}"),
+        Duration::from_secs(30),
+        || {
+            let api = api.clone();
+            async move {
+                let s = api.get_opt("aws").await.ok().flatten()?;
+                let c = s
+                    .status?
+                    .conditions
+                    .into_iter()
+                    .find(|c| c.type_ == "Ready")?;
+                (c.status == "False" && c.message.contains(needle)).then_some(())
+            }
+        },
+    )
+    .await;
+}
+
+/// The Ready condition's message of `status`.
+fn ready_message(status: &ExternalSecretStatus) -> String {
+    status
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "Ready")
+        .map(|c| c.message.clone())
+        .unwrap_or_default()
+}
+
 #[tokio::test]
 async fn reads_fail_over_to_the_replica_and_back_without_a_restart() {
-    let (client, ns) = common::setup("failover").await;
+    let mut s = Scenario::new("failover").await;
     let moto = testbed_var("AWS_ENDPOINT_URL");
-    let moto_port: u16 = moto
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .expect("moto port");
-    let primary = Forwarder::start(moto_port).await;
+    let primary = Forwarder::start(port_of(&moto)).await;
     let sm = sm();
-    let key = format!("{ns}/db");
+    let key = format!("{}/db", s.ns);
     sm.create_secret()
         .name(&key)
         .secret_string("pw-1")
@@ -79,122 +137,118 @@ async fn reads_fail_over_to_the_replica_and_back_without_a_restart() {
         .send()
         .await
         .expect("CreateSecret with a replica");
-    let store = failover_store(
-        &primary.url(),
-        &format!("[ {{ region: us-west-2, endpoint: \"{moto}\" }} ]"),
-    );
-    let es = common::single_key_es(
-        "db",
-        "aws",
-        "1s",
+    synced_with_a_workload(
+        &mut s,
+        &store_with_replica(&primary.url(), &moto),
         &key,
-        "  rolloutRestartTargets: [ { kind: Deployment, name: api } ]\n",
-    );
-    let op = Operator::start(&ns).await;
-    apply(&client, &ns, &[aws_creds_yaml(), store, es].join("---\n")).await;
-    apply(&client, &ns, &deployment("api", "", &env_from_pod("db"))).await;
-    wait_ready(&client, &ns, "db", "True", "Synced").await;
-    wait_synced_from(&client, &ns, "db", "").await;
-    common::wait_for("one ReplicaSet", Duration::from_secs(30), || async {
-        (replicasets(&client, &ns).await.get("api") == Some(&1)).then_some(())
-    })
+        "pw-1",
+    )
     .await;
+    wait_synced_from(&s.client, &s.ns, "db", "").await;
 
     // The primary fails: reads move to us-west-2 within seconds; the same version restarts nothing.
     primary.down();
-    let failed_at = Instant::now();
-    let from = wait_synced_from(&client, &ns, "db", "served by failover region us-west-2").await;
+    let failed_at = std::time::Instant::now();
+    let from = wait_synced_from(
+        &s.client,
+        &s.ns,
+        "db",
+        "served by failover region us-west-2",
+    )
+    .await;
     let took = failed_at.elapsed();
     assert!(
         took < Duration::from_secs(30),
         "failover took {took:?}: {from}"
     );
-    common::wait_for_events(&client, &ns, &["FailedOver", "us-west-2"]).await;
-    wait_ready(&client, &ns, "db", "True", "Synced").await;
+    common::wait_for_events(&s.client, &s.ns, &["FailedOver", "us-west-2"]).await;
+    s.ready("db", "True", "Synced").await;
     assert_eq!(
-        replicasets(&client, &ns).await.get("api"),
-        Some(&1),
+        s.replicasets_now("api").await,
+        1,
         "a failover is not a rotation"
     );
     assert!(
-        op.metric_sum("secretsync_failover_active", &["region=\"us-west-2\""]) == 1.0,
+        s.op()
+            .metric_sum("secretsync_failover_active", &["region=\"us-west-2\""])
+            == 1.0,
         "{}",
-        op.metrics()
+        s.op().metrics()
     );
 
     // A rotation during the outage (replicated by AWS) arrives from the replica and restarts once.
     rotate_remote(&sm, &key, "pw-2").await;
-    wait_secret(&client, &ns, "db", "pw-2 from the replica", |s| {
-        has(s, "password", "pw-2")
-    })
-    .await;
+    s.value("db", "password", "pw-2").await;
     common::wait_for(
         "the rotation's ReplicaSet",
         Duration::from_secs(30),
-        || async { (replicasets(&client, &ns).await.get("api") >= Some(&2)).then_some(()) },
+        || async { (s.replicasets_now("api").await >= 2).then_some(()) },
     )
     .await;
 
     // The primary answers again: reads return to it, and that restarts nothing either.
     primary.up().await;
-    wait_synced_from(&client, &ns, "db", "").await;
-    common::wait_for_events(&client, &ns, &["FailedBack", "us-east-1"]).await;
-    wait_ready(&client, &ns, "db", "True", "Synced").await;
+    wait_synced_from(&s.client, &s.ns, "db", "").await;
+    common::wait_for_events(&s.client, &s.ns, &["FailedBack", "us-east-1"]).await;
+    s.ready("db", "True", "Synced").await;
     assert_eq!(
-        replicasets(&client, &ns).await.get("api"),
-        Some(&2),
+        s.replicasets_now("api").await,
+        2,
         "one rotation, one restart; none for the switches"
     );
     assert_eq!(
-        op.metric_sum("secretsync_workload_restarts_total", &[]),
+        s.op().metric_sum("secretsync_workload_restarts_total", &[]),
         1.0
     );
-    assert!(op.metric_sum("secretsync_failover_active", &["region=\"us-west-2\""]) == 0.0);
-    op.assert_log_free_of(&["pw-1", "pw-2"]);
-    common::delete_namespace(&client, &ns).await;
+    assert!(
+        s.op()
+            .metric_sum("secretsync_failover_active", &["region=\"us-west-2\""])
+            == 0.0
+    );
+    s.finish(&["pw-1", "pw-2"]).await;
 }
 
 #[tokio::test]
 async fn access_denied_and_not_found_never_fail_over() {
-    let (client, ns) = common::setup("failover-final").await;
+    let mut s = Scenario::new("failover-final").await;
     let moto = testbed_var("AWS_ENDPOINT_URL");
     // The "replica region" is a closed port: a failover attempt would show as a connection error there.
     let closed = format!("http://127.0.0.1:{}", common::operator::free_port());
-    let store = failover_store(
-        &moto,
-        &format!("[ {{ region: us-west-2, endpoint: \"{closed}\" }}, eu-west-1 ]"),
-    );
-    let es = common::single_key_es("missing", "aws", "1s", &format!("{ns}/does-not-exist"), "");
-    let op = Operator::start(&ns).await;
-    apply(&client, &ns, &[aws_creds_yaml(), store, es].join("---\n")).await;
-    wait_ready(&client, &ns, "missing", "False", "SecretNotFound").await;
+    let store = Store::secrets_manager("aws", &moto).with(&format!(
+        "failoverRegions: [ {{ region: us-west-2, endpoint: \"{closed}\" }}, eu-west-1 ]"
+    ));
+    s.start_operator().await;
+    s.store(&store).await;
+    s.es(&Es::new("missing", "aws").key("password", &format!("{}/does-not-exist", s.ns)))
+        .await;
+    s.ready("missing", "False", "SecretNotFound").await;
     // Let several refreshes (1 s interval) ask the primary, each answered NotFound.
-    let store_label = format!("store=\"SecretStore/{ns}/aws\"");
+    let store_label = format!("store=\"SecretStore/{}/aws\"", s.ns);
     common::wait_for("three reads answered", Duration::from_secs(60), || {
-        let n = op.metric_sum(
+        let n = s.op().metric_sum(
             "secretsync_aws_api_calls_total",
             &[&store_label, "not_found"],
         );
         async move { (n >= 3.0).then_some(()) }
     })
     .await;
-    let text = op.metrics();
+    let text = s.op().metrics();
     assert!(
         !text
             .lines()
             .any(|l| l.starts_with("secretsync_failover_active{") && l.ends_with(" 1")),
         "NotFound must not fail over: {text}"
     );
-    let events = common::event_messages(&client, &ns).await.join("\n");
+    let events = common::event_messages(&s.client, &s.ns).await.join("\n");
     assert!(!events.contains("FailedOver"), "{events}");
-    common::delete_namespace(&client, &ns).await;
+    s.finish(&[]).await;
 }
 
 #[tokio::test]
 async fn a_bad_failover_entry_is_reported_on_the_store() {
-    let (client, ns) = common::setup("failover-bad").await;
+    let mut s = Scenario::new("failover-bad").await;
     let moto = testbed_var("AWS_ENDPOINT_URL");
-    let _op = Operator::start(&ns).await;
+    s.start_operator().await;
     for (entry, needle) in [
         ("[ 42 ]", "must be a region name or {region, endpoint}"),
         (
@@ -204,51 +258,25 @@ async fn a_bad_failover_entry_is_reported_on_the_store() {
         ("[ us-west2 ]", "is not an AWS region name"),
         ("[ us-east-1 ]", "already the primary region"),
     ] {
-        let store = failover_store(&moto, entry);
-        apply(&client, &ns, &[aws_creds_yaml(), store].join("---\n")).await;
-        let api: Api<secretsync::api::SecretStore> = Api::namespaced(client.clone(), &ns);
-        common::wait_for(
-            &format!("store Ready=False naming {needle:?}"),
-            Duration::from_secs(30),
-            || {
-                let api = api.clone();
-                async move {
-                    let s = api.get_opt("aws").await.ok().flatten()?;
-                    let c = s
-                        .status?
-                        .conditions
-                        .into_iter()
-                        .find(|c| c.type_ == "Ready")?;
-                    (c.status == "False" && c.message.contains(needle)).then_some(())
-                }
-            },
-        )
-        .await;
+        s.store(&Store::secrets_manager("aws", &moto).with(&format!("failoverRegions: {entry}")))
+            .await;
+        wait_store_refused(&s.client, &s.ns, needle).await;
     }
-    common::delete_namespace(&client, &ns).await;
+    s.finish(&[]).await;
 }
 
 #[tokio::test]
 async fn a_replica_behind_the_synced_version_never_rolls_it_back() {
-    let (client, ns) = common::setup("failover-behind").await;
+    let mut s = Scenario::new("failover-behind").await;
     let moto = testbed_var("AWS_ENDPOINT_URL");
-    let moto_port: u16 = moto
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .expect("moto port");
-    let primary = Forwarder::start(moto_port).await;
+    let primary = Forwarder::start(port_of(&moto)).await;
     // The "replica region" is another emulator holding an older copy of the secret: versions the
     // primary never had, and none of the primary's (a replica that has not caught up).
     let stale = common::moto::Moto::start(&[]).await;
-    let key = format!("{ns}/db");
-    common::moto::aws_cli(
+    let key = format!("{}/db", s.ns);
+    in_replica(
         &stale.endpoint(),
-        ("testing", "testing"),
         &[
-            "--region",
-            "us-west-2",
-            "secretsmanager",
             "create-secret",
             "--name",
             &key,
@@ -257,56 +285,26 @@ async fn a_replica_behind_the_synced_version_never_rolls_it_back() {
         ],
     );
     common::create_remote(&sm(), &key, "pw-1").await;
-    let store = failover_store(
-        &primary.url(),
-        &format!(
-            "[ {{ region: us-west-2, endpoint: \"{}\" }} ]",
-            stale.endpoint()
-        ),
-    );
-    let es = common::single_key_es(
-        "db",
-        "aws",
-        "1s",
-        &key,
-        "  rolloutRestartTargets: [ { kind: Deployment, name: api } ]\n",
-    );
-    let op = Operator::start(&ns).await;
-    apply(&client, &ns, &[aws_creds_yaml(), store, es].join("---\n")).await;
-    apply(&client, &ns, &deployment("api", "", &env_from_pod("db"))).await;
-    wait_ready(&client, &ns, "db", "True", "Synced").await;
-    common::wait_for("one ReplicaSet", Duration::from_secs(30), || async {
-        (replicasets(&client, &ns).await.get("api") == Some(&1)).then_some(())
-    })
-    .await;
+    let store = store_with_replica(&primary.url(), &stale.endpoint());
+    synced_with_a_workload(&mut s, &store, &key, "pw-1").await;
 
     primary.down();
-    let es = wait_ready(&client, &ns, "db", "False", "ProviderError").await;
-    let message = es
-        .status
-        .and_then(|s| s.conditions.into_iter().find(|c| c.type_ == "Ready"))
-        .map(|c| c.message)
-        .unwrap_or_default();
+    let message = s.ready("db", "False", "ProviderError").await;
     assert!(
         message.contains("has not replicated the synced version"),
         "{message}"
     );
-    let secret = wait_secret(&client, &ns, "db", "still pw-1", |s| {
-        has(s, "password", "pw-1")
-    })
-    .await;
-    assert!(!has(&secret, "password", "stale-0"));
+    s.value("db", "password", "pw-1").await;
     assert_eq!(
-        replicasets(&client, &ns).await.get("api"),
-        Some(&1),
+        s.replicasets_now("api").await,
+        1,
         "no restart to an older value"
     );
     assert_eq!(
-        op.metric_sum("secretsync_workload_restarts_total", &[]),
+        s.op().metric_sum("secretsync_workload_restarts_total", &[]),
         0.0
     );
-    op.assert_log_free_of(&["pw-1", "stale-0"]);
-    common::delete_namespace(&client, &ns).await;
+    s.finish(&["pw-1", "stale-0"]).await;
 }
 
 /// Issue 20 #1: the primary region (at T2, synced) fails value reads with HTTP 500 but still answers
@@ -317,20 +315,16 @@ async fn a_replica_behind_the_synced_version_never_rolls_it_back() {
 async fn a_replica_behind_is_not_vouched_for_by_the_primary() {
     const T1: &str = "11111111-1111-4111-8111-111111111111";
     const T2: &str = "22222222-2222-4222-8222-222222222222";
-    let (client, ns) = common::setup("failover-vouch").await;
+    let mut s = Scenario::new("failover-vouch").await;
     let moto = testbed_var("AWS_ENDPOINT_URL");
     let primary = OpProxy::start(port_of(&moto)).await;
     // The replica region: another emulator holding only T1, with the same version id as the primary's.
     let stale = common::moto::Moto::start(&[]).await;
     let replica = OpProxy::start(stale.port).await;
-    let key = format!("{ns}/db");
-    common::moto::aws_cli(
+    let key = format!("{}/db", s.ns);
+    in_replica(
         &stale.endpoint(),
-        ("testing", "testing"),
         &[
-            "--region",
-            "us-west-2",
-            "secretsmanager",
             "create-secret",
             "--name",
             &key,
@@ -340,49 +334,10 @@ async fn a_replica_behind_is_not_vouched_for_by_the_primary() {
             T1,
         ],
     );
-    let sm = sm();
-    sm.create_secret()
-        .name(&key)
-        .secret_string("older-pass-1")
-        .client_request_token(T1)
-        .send()
-        .await
-        .expect("CreateSecret at T1");
-    sm.put_secret_value()
-        .secret_id(&key)
-        .secret_string("newer-pass-2")
-        .client_request_token(T2)
-        .send()
-        .await
-        .expect("PutSecretValue T2");
+    primary_at(&key, (T1, "older-pass-1"), (T2, "newer-pass-2")).await;
     // Every refresh reads the value (no listing to say nothing changed).
-    let store = failover_store_with(
-        &primary.url(),
-        &format!(
-            "[ {{ region: us-west-2, endpoint: \"{}\" }} ]",
-            replica.url()
-        ),
-        "    changeDetection: None\n",
-    );
-    let es = common::single_key_es(
-        "db",
-        "aws",
-        "1s",
-        &key,
-        "  rolloutRestartTargets: [ { kind: Deployment, name: api } ]\n",
-    );
-    let op = Operator::start(&ns).await;
-    apply(&client, &ns, &[aws_creds_yaml(), store, es].join("---\n")).await;
-    apply(&client, &ns, &deployment("api", "", &env_from_pod("db"))).await;
-    wait_ready(&client, &ns, "db", "True", "Synced").await;
-    wait_secret(&client, &ns, "db", "the value of T2", |s| {
-        has(s, "password", "newer-pass-2")
-    })
-    .await;
-    common::wait_for("one ReplicaSet", Duration::from_secs(30), || async {
-        (replicasets(&client, &ns).await.get("api") == Some(&1)).then_some(())
-    })
-    .await;
+    let store = store_with_replica(&primary.url(), &replica.url()).with("changeDetection: None");
+    synced_with_a_workload(&mut s, &store, &key, "newer-pass-2").await;
 
     // The primary fails value reads with HTTP 500 and answers the rest (DescribeSecret); the
     // replica's value reads take longer than the primary's retry wait, so the primary is due again
@@ -395,35 +350,25 @@ async fn a_replica_behind_is_not_vouched_for_by_the_primary() {
     primary.set("BatchGetSecretValue", Fault::Fail);
 
     // The reconcile that read T1 from the replica ends: refused (ProviderError) or written (the bug).
-    let status = replica_read_outcome(&client, &ns, &key, T2).await;
+    let status = replica_read_outcome(&s.client, &s.ns, &key, T2).await;
     assert_eq!(
         status.synced_versions.get(&key).map(String::as_str),
         Some(T2),
         "syncedVersions rolled back to the replica's T1"
     );
-    let message = status
-        .conditions
-        .iter()
-        .find(|c| c.type_ == "Ready")
-        .map(|c| c.message.clone())
-        .unwrap_or_default();
+    let message = ready_message(&status);
     assert!(message.contains("names another version"), "{message}");
-    let secret = wait_secret(&client, &ns, "db", "still T2", |_| true).await;
-    assert!(
-        has(&secret, "password", "newer-pass-2"),
-        "the Secret went back to T1"
-    );
+    s.value("db", "password", "newer-pass-2").await;
     assert_eq!(
-        replicasets(&client, &ns).await.get("api"),
-        Some(&1),
+        s.replicasets_now("api").await,
+        1,
         "no restart to the old value"
     );
     assert_eq!(
-        op.metric_sum("secretsync_workload_restarts_total", &[]),
+        s.op().metric_sum("secretsync_workload_restarts_total", &[]),
         0.0
     );
-    op.assert_log_free_of(&["older-pass-1", "newer-pass-2"]);
-    common::delete_namespace(&client, &ns).await;
+    s.finish(&["older-pass-1", "newer-pass-2"]).await;
 }
 
 /// The status of ExternalSecret `db` once the reconcile of a failed-over read ended: refused
@@ -433,7 +378,7 @@ async fn replica_read_outcome(
     ns: &str,
     key: &str,
     synced: &str,
-) -> secretsync::api::ExternalSecretStatus {
+) -> ExternalSecretStatus {
     let api: Api<ExternalSecret> = Api::namespaced(client.clone(), ns);
     common::wait_for(
         "the reconcile of the replica's read",
@@ -461,125 +406,73 @@ async fn replica_read_outcome(
 async fn a_replica_half_way_through_a_rotation_is_behind() {
     const T1: &str = "33333333-3333-4333-8333-333333333333";
     const T2: &str = "44444444-4444-4444-8444-444444444444";
-    let (client, ns) = common::setup("failover-half").await;
+    let mut s = Scenario::new("failover-half").await;
     let moto = testbed_var("AWS_ENDPOINT_URL");
     let primary = OpProxy::start(port_of(&moto)).await;
     let stale = common::moto::Moto::start(&[]).await;
     let replica = OpProxy::start(stale.port).await;
-    let key = format!("{ns}/db");
-    let in_replica = |args: &[&str]| {
-        let mut all = vec!["--region", "us-west-2", "secretsmanager"];
-        all.extend_from_slice(args);
-        common::moto::aws_cli(&stale.endpoint(), ("testing", "testing"), &all);
-    };
-    in_replica(&[
-        "create-secret",
-        "--name",
-        &key,
-        "--secret-string",
-        "half-pass-1",
-        "--client-request-token",
-        T1,
-    ]);
-    in_replica(&[
-        "put-secret-value",
-        "--secret-id",
-        &key,
-        "--secret-string",
-        "half-pass-2",
-        "--client-request-token",
-        T2,
-        "--version-stages",
-        "AWSPENDING",
-    ]);
-    let sm = sm();
-    sm.create_secret()
-        .name(&key)
-        .secret_string("half-pass-1")
-        .client_request_token(T1)
-        .send()
-        .await
-        .expect("CreateSecret at T1");
-    sm.put_secret_value()
-        .secret_id(&key)
-        .secret_string("half-pass-2")
-        .client_request_token(T2)
-        .send()
-        .await
-        .expect("PutSecretValue T2");
-    let store = failover_store_with(
-        &primary.url(),
-        &format!(
-            "[ {{ region: us-west-2, endpoint: \"{}\" }} ]",
-            replica.url()
-        ),
-        "    changeDetection: None\n",
+    let key = format!("{}/db", s.ns);
+    in_replica(
+        &stale.endpoint(),
+        &[
+            "create-secret",
+            "--name",
+            &key,
+            "--secret-string",
+            "half-pass-1",
+            "--client-request-token",
+            T1,
+        ],
     );
-    let es = common::single_key_es(
-        "db",
-        "aws",
-        "1s",
-        &key,
-        "  rolloutRestartTargets: [ { kind: Deployment, name: api } ]\n",
+    in_replica(
+        &stale.endpoint(),
+        &[
+            "put-secret-value",
+            "--secret-id",
+            &key,
+            "--secret-string",
+            "half-pass-2",
+            "--client-request-token",
+            T2,
+            "--version-stages",
+            "AWSPENDING",
+        ],
     );
-    let op = Operator::start(&ns).await;
-    apply(&client, &ns, &[aws_creds_yaml(), store, es].join("---\n")).await;
-    apply(&client, &ns, &deployment("api", "", &env_from_pod("db"))).await;
-    wait_ready(&client, &ns, "db", "True", "Synced").await;
-    wait_secret(&client, &ns, "db", "the value of T2", |s| {
-        has(s, "password", "half-pass-2")
-    })
-    .await;
-    common::wait_for("one ReplicaSet", Duration::from_secs(30), || async {
-        (replicasets(&client, &ns).await.get("api") == Some(&1)).then_some(())
-    })
-    .await;
+    primary_at(&key, (T1, "half-pass-1"), (T2, "half-pass-2")).await;
+    let store = store_with_replica(&primary.url(), &replica.url()).with("changeDetection: None");
+    synced_with_a_workload(&mut s, &store, &key, "half-pass-2").await;
 
     // The primary region is down for everything: the replica answers the read and the check.
     for op_name in ["GetSecretValue", "BatchGetSecretValue", "DescribeSecret"] {
         primary.set(op_name, Fault::Fail);
     }
-    let status = replica_read_outcome(&client, &ns, &key, T2).await;
+    let status = replica_read_outcome(&s.client, &s.ns, &key, T2).await;
     assert_eq!(
         status.synced_versions.get(&key).map(String::as_str),
         Some(T2),
         "syncedVersions rolled back to the half-rotated replica's T1"
     );
-    let message = status
-        .conditions
-        .iter()
-        .find(|c| c.type_ == "Ready")
-        .map(|c| c.message.clone())
-        .unwrap_or_default();
+    let message = ready_message(&status);
     assert!(
         message.contains("has not replicated the synced version"),
         "{message}"
     );
-    let secret = wait_secret(&client, &ns, "db", "still T2", |_| true).await;
-    assert!(
-        has(&secret, "password", "half-pass-2"),
-        "the Secret went back to T1"
-    );
-    assert_eq!(
-        replicasets(&client, &ns).await.get("api"),
-        Some(&1),
-        "no restart"
-    );
-    op.assert_log_free_of(&["half-pass-1", "half-pass-2"]);
-    common::delete_namespace(&client, &ns).await;
+    s.value("db", "password", "half-pass-2").await;
+    assert_eq!(s.replicasets_now("api").await, 1, "no restart");
+    s.finish(&["half-pass-1", "half-pass-2"]).await;
 }
 
 /// Issue 20 #2: a failover entry naming the primary's own region with another endpoint (and a region
 /// listed twice) is refused on the store, and nothing is sent to that endpoint.
 #[tokio::test]
 async fn a_failover_entry_repeating_a_region_is_refused() {
-    let (client, ns) = common::setup("failover-same").await;
+    let mut s = Scenario::new("failover-same").await;
     let moto = testbed_var("AWS_ENDPOINT_URL");
     let other = common::fake_endpoints::Recorder::start();
     let x = other.endpoint();
-    let key = format!("{ns}/db");
+    let key = format!("{}/db", s.ns);
     common::create_remote(&sm(), &key, "same-1").await;
-    let _op = Operator::start(&ns).await;
+    s.start_operator().await;
     for (entries, needle) in [
         (
             format!("[ {{ region: us-east-1, endpoint: \"{x}\" }} ]"),
@@ -590,35 +483,18 @@ async fn a_failover_entry_repeating_a_region_is_refused() {
             "spec.aws.failoverRegions[1]: region us-west-2 is already listed before",
         ),
     ] {
-        let store = failover_store(&moto, &entries);
-        let es = common::single_key_es("db", "aws", "1s", &key, "");
-        apply(&client, &ns, &[aws_creds_yaml(), store, es].join("---\n")).await;
-        let api: Api<secretsync::api::SecretStore> = Api::namespaced(client.clone(), &ns);
-        common::wait_for(
-            &format!("store Ready=False naming {needle:?}"),
-            Duration::from_secs(30),
-            || {
-                let api = api.clone();
-                async move {
-                    let s = api.get_opt("aws").await.ok().flatten()?;
-                    let c = s
-                        .status?
-                        .conditions
-                        .into_iter()
-                        .find(|c| c.type_ == "Ready")?;
-                    (c.status == "False" && c.message.contains(needle)).then_some(())
-                }
-            },
-        )
-        .await;
-        wait_ready(&client, &ns, "db", "False", "StoreNotReady").await;
+        s.store(&Store::secrets_manager("aws", &moto).with(&format!("failoverRegions: {entries}")))
+            .await;
+        s.es(&Es::new("db", "aws").key("password", &key)).await;
+        wait_store_refused(&s.client, &s.ns, needle).await;
+        s.ready("db", "False", "StoreNotReady").await;
     }
     assert!(
         other.requests().is_empty(),
         "the refused endpoint was asked: {:?}",
         other.requests()
     );
-    common::delete_namespace(&client, &ns).await;
+    s.finish(&[]).await;
 }
 
 /// Port of a `http://127.0.0.1:PORT` URL.

@@ -163,6 +163,7 @@ pub mod in_cluster;
 pub mod moto;
 pub mod operator;
 pub mod prometheus;
+pub mod scenario;
 pub mod ssm;
 pub mod workloads;
 
