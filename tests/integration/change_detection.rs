@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use common::moto::Moto;
 use common::operator::Operator;
+use common::scenario::{Es, Scenario, Store};
 use common::{apply, create_remote, has, rotate_remote, sm_at, wait_ready, wait_secret};
 use kube::Client;
 use kube::api::Api;
@@ -442,7 +443,7 @@ fn listing_pages(op: &Operator) -> Vec<u32> {
 
 #[tokio::test]
 async fn the_shared_listing_is_narrowed_to_referenced_names_and_finds_stay_complete() {
-    let (client, ns) = common::setup("cd-narrow").await;
+    let mut s = Scenario::new("cd-narrow").await;
     let moto = Moto::start(&[]).await;
     let sm = sm_at(&moto.endpoint(), None);
     // 250 secrets nobody references: a full listing takes 3 pages of 100.
@@ -453,97 +454,62 @@ async fn the_shared_listing_is_narrowed_to_referenced_names_and_finds_stay_compl
     .await;
     create_remote(&sm, "narrow/db", "narrow-db-1").await;
     create_remote(&sm, "narrow/shared/a", "narrow-a").await;
-    let op = Operator::start(&ns).await;
-    apply(
-        &client,
-        &ns,
-        &store_with_keys("aws", &moto.endpoint(), ("testing", "testing"), ""),
-    )
-    .await;
-    apply(
-        &client,
-        &ns,
-        &common::single_key_es("db", "aws", "1s", "narrow/db", ""),
-    )
-    .await;
-    apply(
-        &client,
-        &ns,
-        "apiVersion: secretsync.io/v1alpha1\nkind: ExternalSecret\nmetadata: { name: find }\nspec:\n  secretStoreRef: { name: aws }\n  refreshInterval: 1s\n  dataFrom:\n    - find: { name: { regexp: \"^narrow/shared/\" } }\n",
-    )
-    .await;
+    s.start_operator().await;
+    s.store(&Store::secrets_manager("aws", &moto.endpoint()))
+        .await;
+    s.es(&Es::new("db", "aws").key("password", "narrow/db"))
+        .await;
+    s.es(&Es::new("find", "aws").find("^narrow/shared/")).await;
     for name in ["db", "find"] {
-        wait_ready(&client, &ns, name, "True", "Synced").await;
+        s.ready(name, "True", "Synced").await;
     }
-    wait_refreshes(&op, 6.0).await;
+    wait_refreshes(s.op(), 6.0).await;
     // A secret added under the find's prefix and a rotation both arrive through narrowed listings.
     create_remote(&sm, "narrow/shared/b", "narrow-b").await;
     rotate_remote(&sm, "narrow/db", "narrow-db-2").await;
-    wait_secret(&client, &ns, "find", "the new find match", |s| {
-        has(s, "narrow_shared_b", "narrow-b") && has(s, "narrow_shared_a", "narrow-a")
-    })
-    .await;
-    wait_secret(&client, &ns, "db", "the rotated value", |s| {
-        has(s, "password", "narrow-db-2")
-    })
-    .await;
-    let pages = listing_pages(&op);
+    s.value("find", "narrow_shared_b", "narrow-b").await;
+    s.value("find", "narrow_shared_a", "narrow-a").await;
+    s.value("db", "password", "narrow-db-2").await;
+    let pages = listing_pages(s.op());
     assert!(pages.len() >= 2, "listings seen: {pages:?}");
     assert!(
         pages.iter().all(|p| *p == 1),
         "every listing is narrowed to one page, not the account's 3: {pages:?}"
     );
-    op.assert_log_free_of(&["narrow-db-1", "narrow-db-2", "narrow-a", "narrow-b"]);
-    common::delete_namespace(&client, &ns).await;
+    s.finish(&["narrow-db-1", "narrow-db-2", "narrow-a", "narrow-b"])
+        .await;
 }
 
 #[tokio::test]
 async fn a_change_in_any_listing_refreshes_its_readers_without_waiting_for_their_interval() {
-    let (client, ns) = common::setup("cd-trigger").await;
+    let mut s = Scenario::new("cd-trigger").await;
     let moto = Moto::start(&[]).await;
     let sm = sm_at(&moto.endpoint(), None);
     create_remote(&sm, "trig/fast", "trig-fast").await;
     create_remote(&sm, "trig/slow", "trig-slow-1").await;
-    let op = Operator::start(&ns).await;
-    apply(
-        &client,
-        &ns,
-        &store_with_keys("aws", &moto.endpoint(), ("testing", "testing"), ""),
-    )
-    .await;
+    s.start_operator().await;
+    s.store(&Store::secrets_manager("aws", &moto.endpoint()))
+        .await;
     // "fast" refreshes every second and so keeps the store's listing fresh; "slow" would look again
     // only in an hour.
-    apply(
-        &client,
-        &ns,
-        &common::single_key_es("fast", "aws", "1s", "trig/fast", ""),
-    )
-    .await;
-    apply(
-        &client,
-        &ns,
-        &common::single_key_es("slow", "aws", "1h", "trig/slow", ""),
-    )
-    .await;
+    s.es(&Es::new("fast", "aws").key("password", "trig/fast"))
+        .await;
+    s.es(&Es::new("slow", "aws")
+        .interval("1h")
+        .key("password", "trig/slow"))
+        .await;
     for name in ["fast", "slow"] {
-        wait_ready(&client, &ns, name, "True", "Synced").await;
+        s.ready(name, "True", "Synced").await;
     }
-    wait_refreshes(&op, 3.0).await;
-    let reads = calls(&op, "GetSecretValue") + calls(&op, "BatchGetSecretValue");
+    wait_refreshes(s.op(), 3.0).await;
+    let reads = calls(s.op(), "GetSecretValue") + calls(s.op(), "BatchGetSecretValue");
     rotate_remote(&sm, "trig/slow", "trig-slow-2").await;
-    wait_secret(
-        &client,
-        &ns,
-        "slow",
-        "the rotation, via fast's listing",
-        |s| has(s, "password", "trig-slow-2"),
-    )
-    .await;
+    // The rotation arrives through fast's listing.
+    s.value("slow", "password", "trig-slow-2").await;
     assert_eq!(
-        calls(&op, "GetSecretValue") + calls(&op, "BatchGetSecretValue") - reads,
+        calls(s.op(), "GetSecretValue") + calls(s.op(), "BatchGetSecretValue") - reads,
         1.0,
         "one read: the new version"
     );
-    op.assert_log_free_of(&["trig-fast", "trig-slow-1", "trig-slow-2"]);
-    common::delete_namespace(&client, &ns).await;
+    s.finish(&["trig-fast", "trig-slow-1", "trig-slow-2"]).await;
 }

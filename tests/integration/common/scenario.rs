@@ -104,6 +104,7 @@ pub struct Es {
     store: String,
     interval: String,
     data: Vec<String>,
+    data_from: Vec<String>,
     restarts: Vec<String>,
     lines: Vec<String>,
 }
@@ -116,6 +117,7 @@ impl Es {
             store: store.into(),
             interval: "1s".into(),
             data: Vec::new(),
+            data_from: Vec::new(),
             restarts: Vec::new(),
             lines: Vec::new(),
         }
@@ -131,6 +133,14 @@ impl Es {
     pub fn key(mut self, secret_key: &str, key: &str) -> Self {
         self.data.push(format!(
             "{{ secretKey: {secret_key}, remoteRef: {{ key: \"{key}\" }} }}"
+        ));
+        self
+    }
+
+    /// Writes every secret whose name matches `regexp` (a `dataFrom` `find`).
+    pub fn find(mut self, regexp: &str) -> Self {
+        self.data_from.push(format!(
+            "{{ find: {{ name: {{ regexp: \"{regexp}\" }} }} }}"
         ));
         self
     }
@@ -156,6 +166,9 @@ impl Es {
         ];
         if !self.data.is_empty() {
             spec.push(format!("data: [ {} ]", self.data.join(", ")));
+        }
+        if !self.data_from.is_empty() {
+            spec.push(format!("dataFrom: [ {} ]", self.data_from.join(", ")));
         }
         if !self.restarts.is_empty() {
             spec.push(format!(
