@@ -21,43 +21,24 @@ use self::fetch::{Hints, fetch_all};
 use super::context::{Context, random_unit};
 use super::rollout::roll_out;
 use super::stores::resolve_for;
-use crate::api::{CreationPolicy, ExternalSecret, RemoteDeletion};
-use crate::core::deletion::{
-    DeletionDecision, DeletionInputs, ObservedTarget, decide_deletion, to_confirm,
-};
+use crate::api::ExternalSecret;
+use crate::core::deletion::{DeletionInputs, ObservedTarget, to_confirm};
 use crate::core::failover::parameters::answered_by_failover;
+use crate::core::plan::missing::{MissingFacts, MissingPlan, keep, plan_missing};
+use crate::core::plan::requeue::{self, Requeue};
+use crate::core::plan::write::{may_assume_absent, plan_write, write_failed};
 use crate::core::reads::read_plan::{
     AfterDetection, Announced, ReadPlan, after_detection, plan_reads,
 };
-use crate::core::reason::{Reason, SyncError, redact_quoted};
+use crate::core::reason::{Reason, SyncError};
 use crate::core::refresh::{
     FORCE_SYNC_ANNOTATION, PreFetch, RefreshInputs, before_fetch, effective_interval,
 };
 use crate::core::report::{Facts, Outcome};
 use crate::core::target::{self, FIELD_MANAGER, Writer};
-use crate::core::versions::is_rotation;
 use crate::core::{backoff, desired, duration};
 
 pub use super::error::Error;
-
-/// A failed write: the API server's 422 Invalid is the spec's or the data's fault (`InvalidValue`,
-/// with the server's own message, not retried until something changes); anything else is retried.
-fn write_err(what: &str, e: kube::Error) -> SyncError {
-    match e {
-        kube::Error::Api(s) if s.code == 422 => SyncError::new(
-            Reason::InvalidValue,
-            format!(
-                "{what}: the API server rejected it: {}",
-                redact_quoted(&s.message)
-            ),
-        ),
-        kube::Error::Api(s) if s.code == 409 => SyncError::new(
-            Reason::KubernetesError,
-            format!("{what}: the Secret changed (or appeared) while it was being synced; retrying"),
-        ),
-        e => SyncError::kubernetes(what, e),
-    }
-}
 
 /// The refresh interval in effect: the spec's, raised to the controller's floor.
 pub(super) fn interval_of(es: &ExternalSecret, ctx: &Context) -> (Duration, bool) {
@@ -74,52 +55,32 @@ pub async fn reconcile(es: Arc<ExternalSecret>, ctx: Arc<Context>) -> Result<Act
     let me = ObjectRef::from_obj(es.as_ref());
     let outcome = sync(&es, &ctx, &ns).await;
     let (interval, _) = interval_of(&es, &ctx);
-    let at_refresh = (!interval.is_zero()).then_some(interval);
-    let action = match &outcome {
-        Outcome::UpToDate(after) => {
-            ctx.record_success(&me);
-            requeue_jittered(*after)
-        }
-        Outcome::Synced { .. } | Outcome::Confirmed { .. } => {
-            ctx.record_success(&me);
-            match at_refresh {
-                Some(d) => Action::requeue(
-                    duration::jitter_up(d, 0.1, random_unit()).max(Duration::from_secs(1)),
-                ),
-                None => Action::await_change(),
-            }
-        }
-        Outcome::Missing {
-            recheck: Some(d), ..
-        } => Action::requeue((*d).max(Duration::from_secs(1))),
-        Outcome::Failed(e) | Outcome::Missing { error: e, .. } if e.reason.is_retryable() => {
-            let n = ctx.record_failure(&me);
-            Action::requeue(backoff::delay(n, random_unit()))
-        }
-        // Not helped by retrying: reported once; a spec edit tries again at once, and a fix of the
-        // remote value is picked up by a regular refresh, at most every backoff::MAX.
-        Outcome::Failed(_) | Outcome::Missing { .. } => {
-            requeue_jittered(at_refresh.map(|d| d.max(backoff::MAX)))
-        }
-    };
+    let next = requeue::next(&outcome, interval);
     self::report::report(&es, &ctx, &ns, &name, facts_of(&es, &ctx, &ns), outcome).await?;
     ctx.metrics
         .reconcile_duration
         .with_label_values(&["ExternalSecret"])
         .observe(started.elapsed().as_secs_f64());
-    Ok(action)
+    Ok(action_of(next, &ctx, &me))
 }
 
-/// Requeue after `after` spread by ±10%, or wait for a change.
-fn requeue_jittered(after: Option<Duration>) -> Action {
-    match after {
-        Some(d) => {
-            Action::requeue(duration::jitter(d, 0.1, random_unit()).max(Duration::from_secs(1)))
+/// Carries out [`requeue::next`]'s answer: resets or counts failures, and draws the jitter.
+fn action_of(next: requeue::Next, ctx: &Context, me: &ObjectRef<ExternalSecret>) -> Action {
+    if next.succeeded {
+        ctx.record_success(me);
+    }
+    match next.requeue {
+        Requeue::AwaitChange => Action::await_change(),
+        Requeue::Spread(d) => {
+            Action::requeue(duration::jitter(d, 0.1, random_unit()).max(requeue::MIN_REQUEUE))
         }
-        None => Action::await_change(),
+        Requeue::SpreadUp(d) => {
+            Action::requeue(duration::jitter_up(d, 0.1, random_unit()).max(requeue::MIN_REQUEUE))
+        }
+        Requeue::Exactly(d) => Action::requeue(d),
+        Requeue::Backoff => Action::requeue(backoff::delay(ctx.record_failure(me), random_unit())),
     }
 }
-
 async fn sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Outcome {
     match try_sync(es, ctx, ns).await {
         Ok(o) => o,
@@ -193,10 +154,12 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     let verified = cached.is_some();
     // A first sync whose target is in no cache is created without a GET: the write's precondition
     // fails if a Secret exists after all, and that Secret is then read and checked.
-    let assumed_absent = cached.is_none()
-        && es.status.is_none()
-        && spec.target.creation_policy != CreationPolicy::Merge
-        && ctx.managed_secret_absent(ns, &target_name);
+    let assumed_absent = may_assume_absent(
+        cached.is_some(),
+        es.status.is_none(),
+        spec.target.creation_policy,
+        ctx.managed_secret_absent(ns, &target_name),
+    );
     let mut existing = match cached {
         Some(s) => Some(s),
         None if assumed_absent => None,
@@ -368,29 +331,25 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     let created_by_writer = existing
         .as_ref()
         .is_some_and(|s| target::created_by(&writer, s));
-    let mut secret = target::desired_secret(
+    let desired_secret = target::desired_secret(
         &writer,
         &spec.target,
         &desired,
         &ctx.digest_key,
         created_by_writer,
     );
-    // Write only over the Secret that was checked: its resourceVersion is a precondition. For a new
-    // Secret, "1" is never current, so one created by someone else meanwhile fails the write (and is
-    // refused at the next reconcile) instead of being taken over.
-    secret.metadata.resource_version = Some(
-        existing
-            .as_ref()
-            .and_then(|s| s.metadata.resource_version.clone())
-            .unwrap_or_else(|| "1".into()),
+    let plan = plan_write(
+        existing.as_ref(),
+        desired_secret,
+        &rotation_base,
+        &desired.synced_versions,
     );
-    let wrote = target::needs_write(existing.as_ref(), &secret);
-    if wrote {
+    if plan.write {
         let result = secrets
             .patch(
                 &target_name,
                 &PatchParams::apply(FIELD_MANAGER).force(),
-                &Patch::Apply(&secret),
+                &Patch::Apply(&plan.secret),
             )
             .await;
         if assumed_absent
@@ -401,27 +360,29 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
             read_and_check_target(ctx, &secrets, &writer, &spec.target, &target_name).await?;
         }
         let written = result.map_err(|e| match e {
-                // The Secret did not exist when checked: one that appeared since is someone else's.
-                kube::Error::Api(s) if s.code == 409 && existing.is_none() => SyncError::new(
-                    Reason::TargetConflict,
-                    format!(
-                        "Secret {target_name:?} appeared while it was being synced; it is not taken over"
+            kube::Error::Api(s) => {
+                match write_failed(s.code, &s.message, !plan.creates, &target_name) {
+                    Some(e) => e,
+                    None => SyncError::kubernetes(
+                        &format!("writing Secret {target_name:?}"),
+                        kube::Error::Api(s),
                     ),
-                ),
-                e => write_err(&format!("writing Secret {target_name:?}"), e),
-            })?;
+                }
+            }
+            e => SyncError::kubernetes(&format!("writing Secret {target_name:?}"), e),
+        })?;
         ctx.secret_verified(&written);
     }
     // Restart only after the new Secret is in place, and only for a real rotation.
-    let rollout = if is_rotation(&rotation_base, &desired.synced_versions) {
-        let written = written_record(es, &target_name, target::recorded_versions(&secret));
+    let rollout = if plan.restart {
+        let written = written_record(es, &target_name, target::recorded_versions(&plan.secret));
         Some(roll_out(ctx, ns, written).await?)
     } else {
         None
     };
     Ok(Outcome::Synced {
-        wrote,
-        created: existing.is_none(),
+        wrote: plan.write,
+        created: plan.creates,
         refreshed: true,
         synced_versions: desired.synced_versions,
         rollout,
@@ -464,22 +425,9 @@ async fn missing(
     same_source: bool,
     error: SyncError,
 ) -> Outcome {
-    let t = &es.spec.target;
-    let keep = |error: SyncError, why: &str| {
-        let message = match existing {
-            Some(_) => format!("{}; the Secret keeps its last data ({why})", error.message),
-            None => error.message.clone(),
-        };
-        Outcome::Missing {
-            error: SyncError::new(error.reason, message),
-            pending: None,
-            recheck: None,
-            deleted: None,
-        }
-    };
     let names = match to_confirm(&es.spec, previous, existing.is_some()) {
         Ok(names) => names,
-        Err(why) => return keep(error, &why),
+        Err(why) => return keep(&error, &why, existing.is_some()),
     };
     let remote = ctx.provider.confirm_deleted(sc, &names).await;
     let status = es.status.as_ref();
@@ -490,8 +438,8 @@ async fn missing(
         resource_version: s.metadata.resource_version.clone(),
     });
     let inputs = DeletionInputs {
-        deletion_policy: t.deletion_policy,
-        creation_policy: t.creation_policy,
+        deletion_policy: es.spec.target.deletion_policy,
+        creation_policy: es.spec.target.creation_policy,
         target: observed.as_ref(),
         remote: &remote,
         spec_changed: status.and_then(|s| s.observed_generation) != es.metadata.generation,
@@ -501,91 +449,31 @@ async fn missing(
         now: Timestamp::now(),
         grace: ctx.options.deletion_grace_period,
     };
-    let gone = names.join(", ");
-    let service = sc.service_name();
-    match decide_deletion(&inputs) {
-        DeletionDecision::Keep(why) => keep(error, &why),
-        DeletionDecision::StartGrace => Outcome::Missing {
-            error: SyncError::new(
-                error.reason,
-                format!(
-                    "{service} confirms remote secret(s) {gone} deleted; the Secret is deleted \
-                     (deletionPolicy Delete) if that still holds after {:?}",
-                    ctx.options.deletion_grace_period
-                ),
-            ),
-            pending: Some(RemoteDeletion {
-                confirmed_since: Time(inputs.now),
-                generation: es.metadata.generation.unwrap_or_default(),
-            }),
-            recheck: Some(ctx.options.deletion_grace_period),
-            deleted: None,
-        },
-        DeletionDecision::Wait(left) => Outcome::Missing {
-            error: SyncError::new(
-                error.reason,
-                format!(
-                    "{service} confirms remote secret(s) {gone} deleted; the Secret is deleted \
-                     (deletionPolicy Delete) if that still holds in {}s",
-                    left.as_secs()
-                ),
-            ),
-            pending: inputs.pending.cloned(),
-            recheck: Some(left),
-            deleted: None,
-        },
-        DeletionDecision::Delete(preconditions) => {
-            let why = format!(
-                "remote secret(s) {gone} deleted in {service} (confirmed twice, {:?} apart)",
-                ctx.options.deletion_grace_period
-            );
-            let params = DeleteParams {
-                preconditions: Some(kube::api::Preconditions {
-                    uid: Some(preconditions.uid),
-                    resource_version: Some(preconditions.resource_version),
-                }),
-                ..DeleteParams::default()
-            };
-            match secrets.delete(target_name, &params).await {
-                Ok(_) => {
-                    tracing::info!(namespace = %es.namespace().unwrap_or_default(), secret = %target_name, reason = %why, "deleted the target Secret (deletionPolicy Delete)");
-                    Outcome::Missing {
-                        error: SyncError::new(
-                            error.reason,
-                            format!("Secret {target_name:?} deleted: {why}"),
-                        ),
-                        pending: None,
-                        recheck: None,
-                        deleted: Some(why),
-                    }
-                }
-                // Gone already: nothing was deleted by this reconcile, and nothing is left to delete.
-                Err(kube::Error::Api(s)) if s.code == 404 => Outcome::Missing {
-                    error: SyncError::new(
-                        error.reason,
-                        format!("Secret {target_name:?} is already gone: {why}"),
-                    ),
-                    pending: None,
-                    recheck: None,
-                    deleted: None,
-                },
-                // The Secret was replaced or changed while the deletion was confirmed: it is not the one
-                // that was checked. A conflict, reported; the confirmation starts over from scratch.
-                Err(kube::Error::Api(s)) if s.code == 409 => Outcome::Missing {
-                    error: SyncError::new(
-                        Reason::TargetConflict,
-                        format!(
-                            "Secret {target_name:?} was replaced or changed while the deletion of \
-                             remote secret(s) {gone} was being confirmed; it was not deleted"
-                        ),
-                    ),
-                    pending: None,
-                    recheck: None,
-                    deleted: None,
-                },
-                Err(e) => Outcome::Failed(SyncError::kubernetes("deleting the target Secret", e)),
-            }
+    let facts = MissingFacts {
+        error: &error,
+        names: &names,
+        service: sc.service_name(),
+        target_name,
+    };
+    let delete = match plan_missing(&inputs, facts) {
+        MissingPlan::Report(outcome) => return outcome,
+        MissingPlan::Delete(delete) => delete,
+    };
+    let params = DeleteParams {
+        preconditions: Some(kube::api::Preconditions {
+            uid: Some(delete.preconditions.uid),
+            resource_version: Some(delete.preconditions.resource_version),
+        }),
+        ..DeleteParams::default()
+    };
+    match secrets.delete(target_name, &params).await {
+        Ok(_) => {
+            tracing::info!(namespace = %es.namespace().unwrap_or_default(), secret = %target_name, reason = %delete.why, "deleted the target Secret (deletionPolicy Delete)");
+            delete.deleted
         }
+        Err(kube::Error::Api(s)) if s.code == 404 => delete.already_gone,
+        Err(kube::Error::Api(s)) if s.code == 409 => delete.conflict,
+        Err(e) => Outcome::Failed(SyncError::kubernetes("deleting the target Secret", e)),
     }
 }
 

@@ -42,6 +42,27 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Every reason, for tables over all of them.
+    pub const ALL: &'static [Reason] = &[
+        Reason::Synced,
+        Reason::Valid,
+        Reason::StoreNotFound,
+        Reason::StoreNotAllowed,
+        Reason::StoreNotReady,
+        Reason::SecretNotFound,
+        Reason::AccessDenied,
+        Reason::PropertyNotFound,
+        Reason::InvalidValue,
+        Reason::TemplateError,
+        Reason::TargetConflict,
+        Reason::TargetNotFound,
+        Reason::SizeLimitExceeded,
+        Reason::InvalidSpec,
+        Reason::Throttled,
+        Reason::ProviderError,
+        Reason::KubernetesError,
+    ];
+
     /// The CamelCase name used on conditions, Events and metrics.
     pub fn as_str(self) -> &'static str {
         match self {

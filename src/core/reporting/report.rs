@@ -16,7 +16,7 @@ use crate::core::status::{interval_warning, ready_of, set_ready};
 pub const CONFIRM_EVERY: Duration = Duration::from_secs(300);
 
 /// What a reconcile achieved.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// Nothing to do; the Secret is current (check again after this long).
     UpToDate(Option<Duration>),
