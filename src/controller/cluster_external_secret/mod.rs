@@ -23,11 +23,11 @@ use crate::api::{
     ExternalSecret,
 };
 pub use crate::core::cluster_es::objects::names_copy;
-use crate::core::cluster_es::objects::{desired_external_secret, is_current, is_ours, owner_uid};
+use crate::core::cluster_es::objects::{desired_external_secret, is_current, is_ours, same_owner};
+use crate::core::cluster_es::schedule::{deletions_now, refresh_every};
 use crate::core::cluster_es::status::{invalid_status, status_of};
 use crate::core::cluster_es::{
-    CLUSTER_EXTERNAL_SECRET_LABEL, NamespaceInfo, Owned, Step, checked_plan, external_secret_name,
-    matches,
+    NamespaceInfo, Owned, Step, checked_plan, external_secret_name, matches,
 };
 
 /// A cache's contents once it has loaded (None before).
@@ -44,12 +44,8 @@ where
 const MANAGER: &str = "secretsync-cluster-external-secret";
 /// Longest reason kept per failed namespace.
 const MAX_REASON_CHARS: usize = 300;
-/// Default `refreshTime`.
-const DEFAULT_REFRESH: Duration = Duration::from_secs(60);
 /// When to look again if the watch caches are not there yet.
 const CACHES_NOT_READY: Duration = Duration::from_secs(2);
-/// Shortest `refreshTime` honoured.
-const MIN_REFRESH: Duration = Duration::from_secs(1);
 
 /// Reconciles one ClusterExternalSecret.
 pub async fn reconcile(
@@ -58,14 +54,7 @@ pub async fn reconcile(
 ) -> Result<Action, Error> {
     let ces_name = ces.name_any();
     let uid = ces.uid().unwrap_or_default();
-    let requeue = ces
-        .spec
-        .refresh_time
-        .as_deref()
-        .and_then(|t| crate::core::duration::parse(t).ok())
-        .filter(|d| !d.is_zero())
-        .unwrap_or(DEFAULT_REFRESH)
-        .max(MIN_REFRESH);
+    let requeue = refresh_every(&ces.spec);
     if ces.meta().deletion_timestamp.is_some() {
         // The ExternalSecrets carry it as owner: the garbage collector removes them.
         return Ok(Action::await_change());
@@ -147,19 +136,15 @@ pub async fn reconcile(
             }
         }
     }
-    for step in &steps {
-        let Step::Delete(ns, old) = step else {
-            continue;
-        };
-        // A copy under an old name stays until the new name is in place in that namespace.
-        if matching.contains(ns) && !provisioned.contains(ns) {
-            continue;
-        }
+    for (ns, old) in deletions_now(&steps, &matching, &provisioned) {
         // The uid is a precondition: a hand-made ExternalSecret created since under that name is
         // never deleted.
         let dp = DeleteParams {
             preconditions: Some(Preconditions {
-                uid: uids.get(&(ns.clone(), old.clone())).cloned().flatten(),
+                uid: uids
+                    .get(&(ns.to_string(), old.to_string()))
+                    .cloned()
+                    .flatten(),
                 resource_version: None,
             }),
             ..Default::default()
@@ -226,15 +211,8 @@ async fn create(ctx: &Context, ns: &str, desired: &ExternalSecret) -> Result<(),
         Ok(_) => Ok(()),
         Err(kube::Error::Api(e)) if e.code == 409 => {
             // Ours, created by an earlier reconcile the cache has not shown yet: nothing to do.
-            let uid = owner_uid(desired);
             match api.get_opt(&es.name_any()).await {
-                Ok(Some(found))
-                    if found.labels().get(CLUSTER_EXTERNAL_SECRET_LABEL)
-                        == desired.labels().get(CLUSTER_EXTERNAL_SECRET_LABEL)
-                        && found.owner_references().iter().any(|o| o.uid == uid) =>
-                {
-                    Ok(())
-                }
+                Ok(Some(found)) if same_owner(&found, desired) => Ok(()),
                 _ => Err((
                     ns.to_string(),
                     "an ExternalSecret of that name that this ClusterExternalSecret did not create exists; left alone"

@@ -14,24 +14,13 @@ use k8s_openapi::api::core::v1::{Namespace, Secret, ServiceAccount};
 use kube::api::{Api, PostParams};
 use kube::{Client, ResourceExt};
 
-use crate::api::{
-    AwsProvider, ClusterSecretStore, ROLE_ARN_PATTERN, SecretKeySelector, SecretStore,
-    SecretStoreRef, StoreKind,
-};
+use crate::api::{AwsProvider, ClusterSecretStore, SecretStore, SecretStoreRef, StoreKind};
 use crate::core::access::{
-    CredentialRef, StoreIdentity, StoreScope, TenancyPolicy, check_identity, check_store_ref,
-    describe_store, namespace_admitted, not_admitted,
+    TenancyPolicy, check_store_ref, describe_store, namespace_admitted, not_admitted,
 };
-use crate::core::credentials::check_credential;
 use crate::core::reason::{Reason, SyncError};
+use crate::core::tenancy::store_plan::{CredentialPlan, KeyRead, credential_value, plan_store};
 use crate::provider::{CredentialSource, StoreConfig, TokenSource};
-
-/// The role-ARN pattern, compiled once.
-static ROLE_ARN: std::sync::LazyLock<Result<regex::Regex, regex::Error>> =
-    std::sync::LazyLock::new(|| regex::Regex::new(ROLE_ARN_PATTERN));
-
-/// Audience of ServiceAccount tokens exchanged with STS.
-pub const STS_AUDIENCE: &str = "sts.amazonaws.com";
 
 /// A store an ExternalSecret may use, with its resolved AWS configuration.
 pub struct ResolvedStore {
@@ -271,198 +260,60 @@ pub async fn resolve_for(
     })
 }
 
-/// What an AWS region name looks like (`us-east-1`, `us-gov-west-1`, `eusc-de-east-1`).
-static REGION: std::sync::LazyLock<Result<regex::Regex, regex::Error>> =
-    std::sync::LazyLock::new(|| regex::Regex::new(crate::api::REGION_PATTERN));
-
-fn not_ready(message: String) -> SyncError {
-    SyncError::new(Reason::StoreNotReady, message)
-}
-
-/// The namespace a credential reference reads from: the store's own for a SecretStore,
-/// the named one (required) for a ClusterSecretStore.
-fn ref_namespace(
-    store_namespace: Option<&str>,
-    explicit: Option<&str>,
-    what: &str,
-) -> Result<String, SyncError> {
-    match (store_namespace, explicit) {
-        (Some(own), None) => Ok(own.to_string()),
-        (Some(own), Some(ns)) if ns == own => Ok(own.to_string()),
-        (Some(_), Some(ns)) => Err(not_ready(format!(
-            "{what} names namespace {ns:?}; a SecretStore reads credentials only from its own namespace"
-        ))),
-        (None, Some(ns)) => Ok(ns.to_string()),
-        (None, None) => Err(not_ready(format!(
-            "{what} must name a namespace in a ClusterSecretStore"
-        ))),
-    }
-}
-
-async fn read_key(
-    client: &Client,
-    store_namespace: Option<&str>,
-    sel: &SecretKeySelector,
-    what: &str,
-) -> Result<String, SyncError> {
-    let ns = ref_namespace(store_namespace, sel.namespace.as_deref(), what)?;
-    let api: Api<Secret> = Api::namespaced(client.clone(), &ns);
+/// Reads one credential the store's plan names.
+async fn read_key(client: &Client, read: &KeyRead) -> Result<String, SyncError> {
+    let api: Api<Secret> = Api::namespaced(client.clone(), &read.namespace);
     let secret = api
-        .get_opt(&sel.name)
+        .get_opt(&read.name)
         .await
-        .map_err(|e| SyncError::kubernetes("reading the credentials Secret", e))?
-        .ok_or_else(|| not_ready(format!("{what}: Secret {ns}/{} not found", sel.name)))?;
-    let bytes = secret
-        .data
-        .as_ref()
-        .and_then(|d| d.get(&sel.key))
-        .ok_or_else(|| {
-            not_ready(format!(
-                "{what}: Secret {ns}/{} has no key {:?}",
-                sel.name, sel.key
-            ))
-        })?;
-    let text = std::str::from_utf8(&bytes.0).map_err(|_| {
-        not_ready(format!(
-            "{what}: key {:?} of Secret {ns}/{} is not UTF-8",
-            sel.key, sel.name
-        ))
-    })?;
-    let text = text.trim();
-    check_credential(what, text)?;
-    Ok(text.to_string())
+        .map_err(|e| SyncError::kubernetes("reading the credentials Secret", e))?;
+    credential_value(secret.as_ref().map(|s| s.data.as_ref()), read)
 }
 
-/// Turns a store's `aws` block into a client configuration, reading referenced credentials.
-/// `store_namespace` is the namespace of a SecretStore (None for a ClusterSecretStore); the
-/// tenancy policy is checked before anything is read.
+/// Turns a store's `aws` block into a client configuration: [`plan_store`] checks it (the tenancy
+/// policy included) before anything is read; then the credentials it names are read.
 pub async fn provider_config(
     client: &Client,
     aws: &AwsProvider,
     store_namespace: Option<&str>,
     policy: &TenancyPolicy,
 ) -> Result<StoreConfig, SyncError> {
-    if let Some(role) = &aws.role
-        && !ROLE_ARN.as_ref().is_ok_and(|re| re.is_match(role))
-    {
-        return Err(not_ready(format!("role {role:?} is not an IAM role ARN")));
-    }
-    // The CRD checks these too; objects stored before it did are refused here.
-    let regions = [
-        ("spec.aws.region", Some(aws.region.as_str())),
-        (
-            "spec.aws.events.region",
-            aws.events.as_ref().and_then(|e| e.region.as_deref()),
-        ),
-    ];
-    for (field, region) in regions {
-        if let Some(region) = region
-            && !REGION.as_ref().is_ok_and(|re| re.is_match(region))
-        {
-            return Err(not_ready(format!(
-                "{field}: {region:?} is not an AWS region name"
-            )));
-        }
-    }
-    let failover = failover_regions(aws)?;
-    let auth = aws.auth.as_ref();
-    let credentials = match (
-        auth.and_then(|a| a.secret_ref.as_ref()),
-        auth.and_then(|a| a.service_account_ref.as_ref()),
-    ) {
-        (None, None) => CredentialRef::None,
-        (Some(_), None) => CredentialRef::SecretRef,
-        (None, Some(_)) => CredentialRef::ServiceAccountRef,
-        (Some(_), Some(_)) => {
-            return Err(not_ready(
-                "set only one of auth.secretRef and auth.serviceAccountRef".into(),
-            ));
-        }
-    };
-    // Every endpoint the store's credentials go to (failover regions, the event queue's) gets the same
-    // tenancy check as the primary's.
-    let endpoints = std::iter::once(aws.endpoint.as_deref())
-        .chain(failover.iter().map(|(_, e)| e.as_deref()))
-        .chain(std::iter::once(
-            aws.events.as_ref().and_then(|e| e.endpoint.as_deref()),
-        ));
-    for endpoint in endpoints {
-        check_identity(
-            &StoreIdentity {
-                scope: match store_namespace {
-                    Some(_) => StoreScope::Namespaced,
-                    None => StoreScope::Cluster,
-                },
-                credentials,
-                role: aws.role.is_some(),
-                endpoint,
-                sts_audience_only: auth
-                    .and_then(|a| a.service_account_ref.as_ref())
-                    .is_none_or(|sa| sa.audiences.iter().all(|a| a == STS_AUDIENCE)),
-            },
-            policy,
-        )?;
-    }
-    let credentials = match (
-        auth.and_then(|a| a.secret_ref.as_ref()),
-        auth.and_then(|a| a.service_account_ref.as_ref()),
-    ) {
-        (Some(r), None) => CredentialSource::Static {
-            access_key_id: read_key(
-                client,
-                store_namespace,
-                &r.access_key_id,
-                "auth.secretRef.accessKeyId",
-            )
-            .await?,
-            secret_access_key: read_key(
-                client,
-                store_namespace,
-                &r.secret_access_key,
-                "auth.secretRef.secretAccessKey",
-            )
-            .await?,
-            session_token: match &r.session_token {
-                Some(sel) => Some(
-                    read_key(client, store_namespace, sel, "auth.secretRef.sessionToken").await?,
-                ),
+    let plan = plan_store(aws, store_namespace, policy)?;
+    let credentials = match plan.credentials {
+        CredentialPlan::Default => CredentialSource::Default,
+        CredentialPlan::Static {
+            access_key_id,
+            secret_access_key,
+            session_token,
+        } => CredentialSource::Static {
+            access_key_id: read_key(client, &access_key_id).await?,
+            secret_access_key: read_key(client, &secret_access_key).await?,
+            session_token: match &session_token {
+                Some(read) => Some(read_key(client, read).await?),
                 None => None,
             },
         },
-        (None, Some(sa)) => {
-            let ns = ref_namespace(
-                store_namespace,
-                sa.namespace.as_deref(),
-                "auth.serviceAccountRef",
-            )?;
-            let api: Api<ServiceAccount> = Api::namespaced(client.clone(), &ns);
+        CredentialPlan::WebIdentity {
+            namespace,
+            name,
+            audiences,
+        } => {
+            let api: Api<ServiceAccount> = Api::namespaced(client.clone(), &namespace);
             if api
-                .get_opt(&sa.name)
+                .get_opt(&name)
                 .await
                 .map_err(|e| SyncError::kubernetes("reading the ServiceAccount", e))?
                 .is_none()
             {
-                return Err(not_ready(format!(
-                    "auth.serviceAccountRef: ServiceAccount {ns}/{} not found",
-                    sa.name
-                )));
+                return Err(SyncError::new(
+                    Reason::StoreNotReady,
+                    format!("auth.serviceAccountRef: ServiceAccount {namespace}/{name} not found"),
+                ));
             }
-            let audiences = if sa.audiences.is_empty() {
-                vec![STS_AUDIENCE.to_string()]
-            } else {
-                sa.audiences.clone()
-            };
             CredentialSource::WebIdentity {
-                service_account: format!("{ns}/{}", sa.name),
-                tokens: token_source(api, sa.name.clone(), audiences),
+                service_account: format!("{namespace}/{name}"),
+                tokens: token_source(api, name, audiences),
             }
-        }
-        (None, None) => CredentialSource::Default,
-        // Refused above already; kept so that no combination falls back to the default chain.
-        (Some(_), Some(_)) => {
-            return Err(not_ready(
-                "set only one of auth.secretRef and auth.serviceAccountRef".into(),
-            ));
         }
     };
     Ok(StoreConfig {
@@ -472,50 +323,9 @@ pub async fn provider_config(
         external_id: aws.external_id.clone(),
         credentials,
         max_requests_per_second: aws.max_requests_per_second(),
-        failover,
+        failover: plan.failover,
         service: aws.service,
     })
-}
-
-/// `spec.aws.failoverRegions` as (region, endpoint) pairs, or the first entry that is not usable.
-pub fn failover_regions(aws: &AwsProvider) -> Result<Vec<(String, Option<String>)>, SyncError> {
-    let mut out: Vec<(String, Option<String>)> = Vec::new();
-    for (i, entry) in aws.failover_regions.iter().enumerate() {
-        let field = format!("spec.aws.failoverRegions[{i}]");
-        let Some((region, endpoint)) = entry.resolve(aws.endpoint.as_deref()) else {
-            return Err(not_ready(format!(
-                "{field} must be a region name or {{region, endpoint}} (no other fields)"
-            )));
-        };
-        if !REGION.as_ref().is_ok_and(|re| re.is_match(region)) {
-            return Err(not_ready(format!(
-                "{field}: {region:?} is not an AWS region name"
-            )));
-        }
-        if let Some(e) = endpoint
-            && !(e.starts_with("https://") || e.starts_with("http://"))
-        {
-            return Err(not_ready(format!(
-                "{field}: endpoint {e:?} must start with https:// or http://"
-            )));
-        }
-        // Regions are told apart by name (status, metrics, the replica ARNs): the primary's region
-        // under another endpoint would be a second primary that the failover guard could not tell
-        // from the first.
-        if region == aws.region {
-            return Err(not_ready(format!(
-                "{field}: {region} is already the primary region; failover entries must name other \
-                 regions (whatever their endpoint)"
-            )));
-        }
-        if out.iter().any(|(r, _)| r == region) {
-            return Err(not_ready(format!(
-                "{field}: region {region} is already listed before; each region at most once"
-            )));
-        }
-        out.push((region.to_string(), endpoint.map(String::from)));
-    }
-    Ok(out)
 }
 
 fn token_source(api: Api<ServiceAccount>, name: String, audiences: Vec<String>) -> TokenSource {
@@ -547,130 +357,6 @@ fn token_source(api: Api<ServiceAccount>, name: String, audiences: Vec<String>) 
 mod tests {
     use super::*;
 
-    /// Every kind of `failoverRegions` entry: usable ones in order, and the first refused one named.
-    #[test]
-    fn region_names_of_every_partition_match_and_hosts_do_not() {
-        let re = match &*REGION {
-            Ok(re) => re,
-            Err(e) => panic!("REGION_PATTERN: {e}"),
-        };
-        for ok in [
-            "us-east-1",
-            "us-gov-west-1",
-            "cn-north-1",
-            "ap-southeast-5",
-            "us-isob-east-1",
-            "eusc-de-east-1",
-        ] {
-            assert!(re.is_match(ok), "{ok}");
-        }
-        for bad in [
-            "x@127.0.0.1:1/",
-            "us-east",
-            "US-EAST-1",
-            "us-east-1.",
-            "",
-            "useast1",
-        ] {
-            assert!(!re.is_match(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn failover_entries_name_other_regions_once_each() {
-        use crate::api::{FailoverRegion, RegionEndpoint};
-        let name = |r: &str| FailoverRegion::Name(r.into());
-        let with = |r: &str, e: Option<&str>| {
-            FailoverRegion::WithEndpoint(RegionEndpoint {
-                region: r.into(),
-                endpoint: e.map(String::from),
-            })
-        };
-        let x = Some("http://127.0.0.1:9");
-        // (entries, store endpoint, Ok(regions) or the words the refusal must contain)
-        type Case<'a> = (
-            Vec<FailoverRegion>,
-            Option<&'a str>,
-            Result<Vec<&'a str>, &'a str>,
-        );
-        let cases: Vec<Case> = vec![
-            (vec![], None, Ok(vec![])),
-            (
-                vec![name("us-west-2"), with("eu-west-1", x)],
-                None,
-                Ok(vec!["us-west-2", "eu-west-1"]),
-            ),
-            // Issue 20 #2: the primary's region under another endpoint.
-            (
-                vec![with("us-east-1", x)],
-                None,
-                Err("failoverRegions[0]: us-east-1 is already the primary region"),
-            ),
-            (
-                vec![name("us-west-2"), with("us-east-1", x)],
-                x,
-                Err("failoverRegions[1]: us-east-1 is already the primary region"),
-            ),
-            (
-                vec![name("us-east-1")],
-                x,
-                Err("is already the primary region"),
-            ),
-            // The same region twice, with or without another endpoint.
-            (
-                vec![name("us-west-2"), with("us-west-2", x)],
-                None,
-                Err("failoverRegions[1]: region us-west-2 is already listed before"),
-            ),
-            (
-                vec![
-                    with("us-west-2", x),
-                    with("us-west-2", Some("http://127.0.0.1:8")),
-                ],
-                None,
-                Err("already listed before"),
-            ),
-            (
-                vec![name("us-west-2"), name("us-west-2")],
-                None,
-                Err("already listed before"),
-            ),
-            (
-                vec![name("x@host:1")],
-                None,
-                Err("is not an AWS region name"),
-            ),
-            (
-                vec![with("us-west-2", Some("ftp://h"))],
-                None,
-                Err("must start with https:// or http://"),
-            ),
-            (
-                vec![FailoverRegion::Invalid(serde_json::json!(42))],
-                None,
-                Err("must be a region name"),
-            ),
-        ];
-        for (entries, endpoint, want) in cases {
-            let aws = AwsProvider {
-                region: "us-east-1".into(),
-                endpoint: endpoint.map(String::from),
-                failover_regions: entries.clone(),
-                ..Default::default()
-            };
-            match (failover_regions(&aws), want) {
-                (Ok(got), Ok(want)) => assert_eq!(
-                    got.iter().map(|(r, _)| r.as_str()).collect::<Vec<_>>(),
-                    want,
-                    "{entries:?}"
-                ),
-                (Err(e), Err(words)) => {
-                    assert!(e.message.contains(words), "{entries:?}: {}", e.message)
-                }
-                (got, want) => panic!("{entries:?}: got {got:?}, want {want:?}"),
-            }
-        }
-    }
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn config(region: &str) -> StoreConfig {
@@ -720,7 +406,10 @@ mod tests {
         // A failure is returned and not cached: the next call resolves again.
         let failed = caches
             .cached_config("SecretStore/a/other", "g1", async {
-                Err(not_ready("credentials Secret not found".into()))
+                Err(SyncError::new(
+                    Reason::StoreNotReady,
+                    "credentials Secret not found",
+                ))
             })
             .await;
         assert!(failed.is_err());

@@ -3,6 +3,7 @@
 //! (its label and its uid as owner) are ever updated or deleted; anything else is a conflict.
 
 pub mod objects;
+pub mod schedule;
 pub mod status;
 
 use std::collections::{BTreeMap, BTreeSet};

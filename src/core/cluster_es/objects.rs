@@ -86,6 +86,16 @@ pub fn owner_uid(desired: &ExternalSecret) -> String {
         .unwrap_or_default()
 }
 
+/// Whether an ExternalSecret found under a copy's name (after a create answered 409) is that copy,
+/// written by an earlier reconcile the cache has not shown yet: our label value and our owner uid.
+/// Anything else is someone else's and is left alone.
+pub fn same_owner(found: &ExternalSecret, desired: &ExternalSecret) -> bool {
+    let uid = owner_uid(desired);
+    found.labels().get(CLUSTER_EXTERNAL_SECRET_LABEL)
+        == desired.labels().get(CLUSTER_EXTERNAL_SECRET_LABEL)
+        && found.owner_references().iter().any(|o| o.uid == uid)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +128,7 @@ mod tests {
         let desired = desired_external_secret(&c, "db", "uid-1");
         assert!(is_ours(&desired, "shared", "uid-1"));
         assert_eq!(owner_uid(&desired), "uid-1");
+        assert!(same_owner(&desired, &desired));
         assert!(names_copy(&c, &desired));
         // Every forgery fails one check: another uid (a re-created ClusterExternalSecret of the same
         // name), no label, another ClusterExternalSecret's label, no owner.
@@ -143,6 +154,7 @@ mod tests {
             ("no owner", &unowned, false, true),
         ] {
             assert_eq!(is_ours(es, "shared", "uid-1"), ours, "{what}");
+            assert_eq!(same_owner(es, &desired), ours, "{what}");
             assert_eq!(names_copy(&c, es), named, "{what}");
         }
         let mut stranger = unowned.clone();

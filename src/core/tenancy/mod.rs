@@ -2,3 +2,4 @@
 
 pub mod access;
 pub mod credentials;
+pub mod store_plan;
