@@ -3,22 +3,10 @@
 use crate::common;
 
 use common::operator::Operator;
+use common::scenario::Es;
 use common::{apply, create_remote, has, sm, wait_ready, wait_secret};
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, Patch, PatchParams};
-
-fn es(name: &str, store_ref: &str, key: &str) -> String {
-    format!(
-        r#"apiVersion: secretsync.io/v1alpha1
-kind: ExternalSecret
-metadata: {{ name: {name} }}
-spec:
-  secretStoreRef: {store_ref}
-  data:
-    - {{ secretKey: value, remoteRef: {{ key: "{key}" }} }}
-"#
-    )
-}
 
 #[tokio::test]
 async fn refused_store_references_make_no_aws_call() {
@@ -40,14 +28,24 @@ async fn refused_store_references_make_no_aws_call() {
     apply(
         &client,
         &ns,
-        &es(
+        &Es::referencing(
             "cross-ns",
             &format!("{{ name: theirs, namespace: {other} }}"),
-            &key,
-        ),
+        )
+        .default_interval()
+        .key("value", &key)
+        .yaml(),
     )
     .await;
-    apply(&client, &ns, &es("not-here", "{ name: theirs }", &key)).await;
+    apply(
+        &client,
+        &ns,
+        &Es::referencing("not-here", "{ name: theirs }")
+            .default_interval()
+            .key("value", &key)
+            .yaml(),
+    )
+    .await;
 
     // ClusterSecretStores: one admits only another namespace, one admits by label.
     let css_excluding = format!("{ns}-excluding");
@@ -76,21 +74,25 @@ spec:
     apply(
         &client,
         &ns,
-        &es(
+        &Es::referencing(
             "css-excluded",
             &format!("{{ name: {css_excluding}, kind: ClusterSecretStore }}"),
-            &key,
-        ),
+        )
+        .default_interval()
+        .key("value", &key)
+        .yaml(),
     )
     .await;
     apply(
         &client,
         &ns,
-        &es(
+        &Es::referencing(
             "css-by-label",
             &format!("{{ name: {css_by_label}, kind: ClusterSecretStore }}"),
-            &key,
-        ),
+        )
+        .default_interval()
+        .key("value", &key)
+        .yaml(),
     )
     .await;
 
@@ -111,7 +113,15 @@ spec:
         ),
     )
     .await;
-    apply(&client, &ns, &es("broken-store", "{ name: broken }", &key)).await;
+    apply(
+        &client,
+        &ns,
+        &Es::referencing("broken-store", "{ name: broken }")
+            .default_interval()
+            .key("value", &key)
+            .yaml(),
+    )
+    .await;
 
     wait_ready(&client, &ns, "cross-ns", "False", "StoreNotAllowed").await;
     wait_ready(&client, &ns, "not-here", "False", "StoreNotFound").await;

@@ -9,18 +9,13 @@ use std::time::Duration;
 
 use common::fake_endpoints::Recorder;
 use common::operator::Operator;
+use common::scenario::Es;
 use common::{apply, create_remote, has, sm, testbed_var, wait_for, wait_ready, wait_secret};
 use kube::api::Api;
 use secretsync::api::SecretStore;
 
 /// The controller's own (fake) access key id, as it would come from its environment.
 const CONTROLLER_KEY_ID: &str = "AKIACONTROLLER000001";
-
-fn es(name: &str, store: &str, key: &str) -> String {
-    format!(
-        "apiVersion: secretsync.io/v1alpha1\nkind: ExternalSecret\nmetadata: {{ name: {name} }}\nspec:\n  secretStoreRef: {{ name: {store} }}\n  data:\n    - {{ secretKey: value, remoteRef: {{ key: \"{key}\" }} }}\n"
-    )
-}
 
 /// Waits until the SecretStore's Ready condition has `reason`; returns its message.
 async fn wait_store(client: &kube::Client, ns: &str, name: &str, reason: &str) -> String {
@@ -68,8 +63,14 @@ async fn namespaced_store_without_auth_is_refused_unless_the_admin_allows_it() {
             "apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: plain }}\nspec:\n  aws: {{ region: us-east-1 }}\n\
              ---\napiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: chained }}\nspec:\n  aws: {{ region: us-east-1, role: \"arn:aws:iam::123456789012:role/reader\" }}\n\
              ---\n{}---\n{}",
-            es("plain", "plain", &key),
-            es("chained", "chained", &key)
+            Es::new("plain", "plain")
+                .default_interval()
+                .key("value", &key)
+                .yaml(),
+            Es::new("chained", "chained")
+                .default_interval()
+                .key("value", &key)
+                .yaml()
         ),
     )
     .await;
@@ -172,8 +173,14 @@ spec:
 ---
 {}---
 {}"#,
-            es("rogue", "rogue", "any/key"),
-            es("own", "own", "any/key")
+            Es::new("rogue", "rogue")
+                .default_interval()
+                .key("value", "any/key")
+                .yaml(),
+            Es::new("own", "own")
+                .default_interval()
+                .key("value", "any/key")
+                .yaml()
         ),
     )
     .await;
@@ -255,7 +262,10 @@ spec:
     auth: {{ secretRef: {{ accessKeyId: {{ name: log-creds, key: id }}, secretAccessKey: {{ name: log-creds, key: secret }} }} }}
 ---
 {}"#,
-            es("static", "static", &key)
+            Es::new("static", "static")
+                .default_interval()
+                .key("value", &key)
+                .yaml()
         ),
     )
     .await;
@@ -310,7 +320,10 @@ spec:
         sessionToken: {{ name: token-creds, key: token }}
 ---
 {}"#,
-            es("session", "session", &format!("{ns}/value"))
+            Es::new("session", "session")
+                .default_interval()
+                .key("value", &format!("{ns}/value"))
+                .yaml()
         ),
     )
     .await;

@@ -101,8 +101,8 @@ impl Store {
 #[derive(Debug, Clone)]
 pub struct Es {
     name: String,
-    store: String,
-    interval: String,
+    store_ref: String,
+    interval: Option<String>,
     data: Vec<String>,
     data_from: Vec<String>,
     restarts: Vec<String>,
@@ -112,10 +112,16 @@ pub struct Es {
 impl Es {
     /// ExternalSecret `name` reading through store `store`, refreshing every second.
     pub fn new(name: &str, store: &str) -> Self {
+        Self::referencing(name, &format!("{{ name: {store} }}"))
+    }
+
+    /// ExternalSecret `name` with the store reference given as YAML (e.g. `{ name: s, kind:
+    /// ClusterSecretStore }`), refreshing every second.
+    pub fn referencing(name: &str, store_ref: &str) -> Self {
         Self {
             name: name.into(),
-            store: store.into(),
-            interval: "1s".into(),
+            store_ref: store_ref.into(),
+            interval: Some("1s".into()),
             data: Vec::new(),
             data_from: Vec::new(),
             restarts: Vec::new(),
@@ -125,7 +131,13 @@ impl Es {
 
     /// Its `refreshInterval`.
     pub fn interval(mut self, interval: &str) -> Self {
-        self.interval = interval.into();
+        self.interval = Some(interval.into());
+        self
+    }
+
+    /// No `refreshInterval`: the CRD's default applies.
+    pub fn default_interval(mut self) -> Self {
+        self.interval = None;
         self
     }
 
@@ -160,10 +172,10 @@ impl Es {
 
     /// The ExternalSecret's YAML.
     pub fn yaml(&self) -> String {
-        let mut spec = vec![
-            format!("secretStoreRef: {{ name: {} }}", self.store),
-            format!("refreshInterval: {}", self.interval),
-        ];
+        let mut spec = vec![format!("secretStoreRef: {}", self.store_ref)];
+        if let Some(interval) = &self.interval {
+            spec.push(format!("refreshInterval: {interval}"));
+        }
         if !self.data.is_empty() {
             spec.push(format!("data: [ {} ]", self.data.join(", ")));
         }
