@@ -22,12 +22,7 @@ async fn a_typo_in_the_remote_key_never_deletes_the_secret() {
     let key = format!("{ns}/db");
     create_remote(&sm, &key, "adv-typo-value-1").await;
     let op = Operator::start(&ns).await;
-    apply(
-        &client,
-        &ns,
-        &common::store_yaml("aws", &common::testbed_var("AWS_ENDPOINT_URL")),
-    )
-    .await;
+    common::apply_test_store(&client, &ns).await;
     apply(
         &client,
         &ns,

@@ -30,16 +30,6 @@ async fn secret(client: &Client, ns: &str, name: &str) -> Option<Secret> {
     api.get_opt(name).await.ok().flatten()
 }
 
-/// Applies the test bed's SecretStore `aws` (with its own credentials).
-async fn apply_store(client: &Client, ns: &str) {
-    apply(
-        client,
-        ns,
-        &common::store_yaml("aws", &common::testbed_var("AWS_ENDPOINT_URL")),
-    )
-    .await;
-}
-
 /// Waits until the ExternalSecret's Ready condition message contains `part`; returns the message.
 async fn wait_message(client: &Client, ns: &str, name: &str, part: &str) -> String {
     let api: Api<ExternalSecret> = Api::namespaced(client.clone(), ns);
@@ -90,7 +80,7 @@ async fn delete_policy_keeps_the_secret_unless_every_remote_is_confirmed_deleted
         create_remote(&sm, k, v).await;
     }
     let op = Operator::start(&ns).await;
-    apply_store(&client, &ns).await;
+    common::apply_test_store(&client, &ns).await;
     apply(&client, &ns, &es("typo", DELETE, &one_key(&a))).await;
     apply(
         &client,
@@ -192,7 +182,7 @@ async fn a_stray_404_from_a_mis_pointed_endpoint_deletes_nothing() {
     let key = format!("{ns}/db");
     create_remote(&sm, &key, "stray-404-pw").await;
     let _op = Operator::start(&ns).await;
-    apply_store(&client, &ns).await;
+    common::apply_test_store(&client, &ns).await;
     apply(&client, &ns, &es("db", DELETE, &one_key(&key))).await;
     wait_secret(&client, &ns, "db", "synced", |s| {
         has(s, "password", "stray-404-pw")
@@ -231,7 +221,7 @@ async fn find_matching_nothing_fails_and_keeps_the_keys() {
     create_remote(&sm, &x, "find-x").await;
     create_remote(&sm, &y, "find-y").await;
     let _op = Operator::start(&ns).await;
-    apply_store(&client, &ns).await;
+    common::apply_test_store(&client, &ns).await;
     let find = format!("  dataFrom:\n    - find: {{ name: {{ regexp: \"^{ns}/found/\" }} }}\n");
     apply(&client, &ns, &es("found", "", &find)).await;
     let before = wait_secret(&client, &ns, "found", "two keys", |s| {
@@ -269,7 +259,7 @@ async fn policy_switches_never_hand_a_secret_to_the_garbage_collector() {
     let key = format!("{ns}/pw");
     create_remote(&sm, &key, "flip-pw").await;
     let _op = Operator::start(&ns).await;
-    apply_store(&client, &ns).await;
+    common::apply_test_store(&client, &ns).await;
     // A control Secret that is meant to be garbage-collected: it shows the GC acting.
     apply(&client, &ns, &es("control", "", &one_key(&key))).await;
     // Owner, then switched to Orphan.
@@ -366,7 +356,7 @@ async fn rejected_output_is_reported_once_and_the_versions_record_stays_bounded(
         create_remote(&sm, &format!("{ns}/many/s{i:03}"), "v").await;
     }
     let op = Operator::start(&ns).await;
-    apply_store(&client, &ns).await;
+    common::apply_test_store(&client, &ns).await;
     // kubernetes.io/tls without tls.crt: only the API server knows.
     apply(
         &client,
@@ -461,7 +451,7 @@ async fn refresh_interval_below_the_floor_is_raised_with_a_warning() {
     let key = format!("{ns}/pw");
     create_remote(&sm, &key, "floor-pw").await;
     let op = Operator::start_with(&ns, "", &["--min-refresh-interval=10s"], &[]).await;
-    apply_store(&client, &ns).await;
+    common::apply_test_store(&client, &ns).await;
     apply(
         &client,
         &ns,

@@ -6,27 +6,12 @@ use crate::common;
 use std::time::Duration;
 
 use common::operator::Operator;
+use common::scenario::Es;
 use common::workloads::*;
 use common::{apply, create_remote, has, rotate_remote, sm, wait_ready, wait_secret};
 use kube::Client;
 use kube::api::Api;
 use secretsync::api::ExternalSecret;
-
-fn es(name: &str, key: &str, extra: &str) -> String {
-    format!(
-        "apiVersion: secretsync.io/v1alpha1\nkind: ExternalSecret\nmetadata: {{ name: {name} }}\nspec:\n  secretStoreRef: {{ name: aws }}\n  refreshInterval: 1m\n  data:\n    - {{ secretKey: password, remoteRef: {{ key: \"{key}\" }} }}\n{extra}"
-    )
-}
-
-/// Applies the test bed's SecretStore `aws` (with its own credentials).
-async fn apply_store(client: &Client, ns: &str) {
-    apply(
-        client,
-        ns,
-        &common::store_yaml("aws", &common::testbed_var("AWS_ENDPOINT_URL")),
-    )
-    .await;
-}
 
 /// Waits until the ExternalSecret's status records `version` for `key`.
 async fn wait_version(client: &Client, ns: &str, name: &str, key: &str, version: &str) {
@@ -53,21 +38,37 @@ async fn one_rotation_feeding_three_secrets_restarts_the_workload_once() {
     let key = format!("{ns}/shared");
     create_remote(&sm, &key, "once-pw-1").await;
     let op = Operator::start(&ns).await;
-    apply_store(&client, &ns).await;
+    common::apply_test_store(&client, &ns).await;
     // Three ExternalSecrets read the same remote secret into three Secrets; the Deployment reads
     // all three (one listed as a target, two through opt-in discovery).
     apply(
         &client,
         &ns,
-        &es(
-            "s1",
-            &key,
-            "  rolloutRestartTargets: [ { kind: Deployment, name: api } ]\n",
-        ),
+        &Es::new("s1", "aws")
+            .interval("1m")
+            .key("password", &key)
+            .restarts("api")
+            .yaml(),
     )
     .await;
-    apply(&client, &ns, &es("s2", &key, "")).await;
-    apply(&client, &ns, &es("s3", &key, "")).await;
+    apply(
+        &client,
+        &ns,
+        &Es::new("s2", "aws")
+            .interval("1m")
+            .key("password", &key)
+            .yaml(),
+    )
+    .await;
+    apply(
+        &client,
+        &ns,
+        &Es::new("s3", "aws")
+            .interval("1m")
+            .key("password", &key)
+            .yaml(),
+    )
+    .await;
     let pod = format!(
         "{}      containers: [ {{ name: app, image: localhost/busybox:testbed, imagePullPolicy: Never, envFrom: [ {{ secretRef: {{ name: s1 }} }}, {{ secretRef: {{ name: s2 }} }} ] }} ]\n      volumes: [ {{ name: s, secret: {{ secretName: s3 }} }} ]",
         common::workloads::NO_NODE
@@ -131,9 +132,17 @@ async fn a_spec_edit_adding_a_key_is_not_a_rotation() {
     create_remote(&sm, &a, "add-a").await;
     create_remote(&sm, &b, "add-b").await;
     let op = Operator::start(&ns).await;
-    apply_store(&client, &ns).await;
-    let targets = "  rolloutRestartTargets: [ { kind: Deployment, name: api } ]\n";
-    apply(&client, &ns, &es("app", &a, targets)).await;
+    common::apply_test_store(&client, &ns).await;
+    apply(
+        &client,
+        &ns,
+        &Es::new("app", "aws")
+            .interval("1m")
+            .key("password", &a)
+            .restarts("api")
+            .yaml(),
+    )
+    .await;
     apply(&client, &ns, &deployment("api", "", &env_from_pod("app"))).await;
     wait_ready(&client, &ns, "app", "True", "Synced").await;
     common::wait_for("one ReplicaSet", Duration::from_secs(30), || async {
@@ -144,11 +153,12 @@ async fn a_spec_edit_adding_a_key_is_not_a_rotation() {
     apply(
         &client,
         &ns,
-        &es(
-            "app",
-            &a,
-            &format!("    - {{ secretKey: extra, remoteRef: {{ key: \"{b}\" }} }}\n{targets}"),
-        ),
+        &Es::new("app", "aws")
+            .interval("1m")
+            .key("password", &a)
+            .key("extra", &b)
+            .restarts("api")
+            .yaml(),
     )
     .await;
     wait_secret(&client, &ns, "app", "the added key", |s| {

@@ -5,30 +5,11 @@ use crate::common;
 use std::time::Duration;
 
 use common::operator::Operator;
+use common::scenario::Es;
 use common::{apply, create_remote, has, sm, text, wait_ready, wait_secret};
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, DeleteParams};
 use secretsync::api::ExternalSecret;
-
-fn store(_ns: &str) -> String {
-    common::store_yaml("aws", &common::testbed_var("AWS_ENDPOINT_URL"))
-}
-
-fn es(name: &str, target: &str, policy: &str, extra: &str, key: &str) -> String {
-    format!(
-        r#"
-apiVersion: secretsync.io/v1alpha1
-kind: ExternalSecret
-metadata: {{ name: {name} }}
-spec:
-  secretStoreRef: {{ name: aws }}
-  refreshInterval: 2s
-  target: {{ name: {target}, creationPolicy: {policy} {extra} }}
-  data:
-    - {{ secretKey: password, remoteRef: {{ key: "{key}" }} }}
-"#
-    )
-}
 
 #[tokio::test]
 async fn merge_owner_and_orphan_policies() {
@@ -37,10 +18,19 @@ async fn merge_owner_and_orphan_policies() {
     let key = format!("{ns}/pw");
     create_remote(&sm, &key, "policy-pw-1").await;
     let _op = Operator::start(&ns).await;
-    apply(&client, &ns, &store(&ns)).await;
+    common::apply_test_store(&client, &ns).await;
 
     // Merge: waits for the Secret, then writes only its own key.
-    apply(&client, &ns, &es("merge", "shared", "Merge", "", &key)).await;
+    apply(
+        &client,
+        &ns,
+        &Es::new("merge", "aws")
+            .interval("2s")
+            .key("password", &key)
+            .with("target: { name: shared, creationPolicy: Merge }")
+            .yaml(),
+    )
+    .await;
     wait_ready(&client, &ns, "merge", "False", "TargetNotFound").await;
     apply(
         &client,
@@ -71,7 +61,11 @@ async fn merge_owner_and_orphan_policies() {
     apply(
         &client,
         &ns,
-        &es("owner-conflict", "foreign", "Owner", "", &key),
+        &Es::new("owner-conflict", "aws")
+            .interval("2s")
+            .key("password", &key)
+            .with("target: { name: foreign, creationPolicy: Owner }")
+            .yaml(),
     )
     .await;
     let es_conflict = wait_ready(&client, &ns, "owner-conflict", "False", "TargetConflict").await;
@@ -87,7 +81,16 @@ async fn merge_owner_and_orphan_policies() {
     assert!(foreign.metadata.labels.is_none());
 
     // Orphan: created without an owner, survives the ExternalSecret.
-    apply(&client, &ns, &es("orphan", "orphaned", "Orphan", "", &key)).await;
+    apply(
+        &client,
+        &ns,
+        &Es::new("orphan", "aws")
+            .interval("2s")
+            .key("password", &key)
+            .with("target: { name: orphaned, creationPolicy: Orphan }")
+            .yaml(),
+    )
+    .await;
     let s = wait_secret(&client, &ns, "orphaned", "created", |s| {
         has(s, "password", "policy-pw-1")
     })
@@ -95,7 +98,16 @@ async fn merge_owner_and_orphan_policies() {
     assert!(s.metadata.owner_references.is_none());
 
     // Owner: created with an ownerReference; deleting the ExternalSecret garbage-collects it.
-    apply(&client, &ns, &es("owned", "owned", "Owner", "", &key)).await;
+    apply(
+        &client,
+        &ns,
+        &Es::new("owned", "aws")
+            .interval("2s")
+            .key("password", &key)
+            .with("target: { name: owned, creationPolicy: Owner }")
+            .yaml(),
+    )
+    .await;
     let s = wait_secret(&client, &ns, "owned", "created", |s| {
         has(s, "password", "policy-pw-1")
     })
@@ -146,20 +158,27 @@ async fn deletion_policy_delete_removes_the_secret_when_the_remote_is_gone_and_r
     create_remote(&sm, &gone, "deletion-pw-1").await;
     create_remote(&sm, &kept, "deletion-pw-2").await;
     let _op = Operator::start(&ns).await;
-    apply(&client, &ns, &store(&ns)).await;
+    common::apply_test_store(&client, &ns).await;
     apply(
         &client,
         &ns,
-        &es(
-            "delete",
-            "delete",
-            "Owner",
-            ", deletionPolicy: Delete",
-            &gone,
-        ),
+        &Es::new("delete", "aws")
+            .interval("2s")
+            .key("password", &gone)
+            .with("target: { name: delete, creationPolicy: Owner, deletionPolicy: Delete }")
+            .yaml(),
     )
     .await;
-    apply(&client, &ns, &es("retain", "retain", "Owner", "", &kept)).await;
+    apply(
+        &client,
+        &ns,
+        &Es::new("retain", "aws")
+            .interval("2s")
+            .key("password", &kept)
+            .with("target: { name: retain, creationPolicy: Owner }")
+            .yaml(),
+    )
+    .await;
     wait_secret(&client, &ns, "delete", "created", |s| {
         has(s, "password", "deletion-pw-1")
     })

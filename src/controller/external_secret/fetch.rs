@@ -1,7 +1,9 @@
-//! Reads every remote value an ExternalSecret needs through the provider.
+//! Reads every remote value an ExternalSecret needs through the provider, walking its
+//! [`References`].
 
 use crate::api::ExternalSecretSpec;
 use crate::core::reason::{Reason, SyncError};
+use crate::core::references::{FromRef, References};
 use crate::core::remote::{Fetched, FetchedFrom, VersionSelector};
 
 pub use crate::provider::Hints;
@@ -48,31 +50,28 @@ pub async fn fetch_all(
         memo.push(((key.to_string(), sel), got.clone()));
         Ok(got)
     };
-    let mut fetched = Fetched::default();
-    for item in &spec.data {
-        let r = &item.remote_ref;
-        fetched
-            .data
-            .push(get(&r.key, VersionSelector::of(r)).await?);
+    let refs = References::of(spec);
+    let from = refs.data_from();
+    if from.len() != spec.data_from.len() {
+        return Err(SyncError::new(
+            Reason::InvalidSpec,
+            "a dataFrom entry needs extract or find",
+        ));
     }
-    for from in &spec.data_from {
-        match (&from.extract, &from.find) {
-            (Some(r), _) => fetched.data_from.push(FetchedFrom::Extract(
-                get(&r.key, VersionSelector::of(r)).await?,
-            )),
-            (None, Some(find)) => fetched.data_from.push(FetchedFrom::Find(
+    let mut fetched = Fetched::default();
+    for r in refs.data() {
+        fetched.data.push(get(r.key(), r.selector.clone()).await?);
+    }
+    for entry in from {
+        fetched.data_from.push(match entry {
+            FromRef::Extract(r) => FetchedFrom::Extract(get(r.key(), r.selector.clone()).await?),
+            FromRef::Find(find) => FetchedFrom::Find(
                 provider
                     .find(sc, find, hints.listing.as_deref())
                     .await
                     .map_err(to_sync_error)?,
-            )),
-            (None, None) => {
-                return Err(SyncError::new(
-                    Reason::InvalidSpec,
-                    "a dataFrom entry needs extract or find",
-                ));
-            }
-        }
+            ),
+        });
     }
     Ok(fetched)
 }

@@ -17,6 +17,8 @@ pub struct NamedRef<'a> {
     pub selector: VersionSelector,
     /// Its key in `syncedVersions`.
     pub status_key: String,
+    /// Its index in `dataFrom` (an `extract`); None: in `data`.
+    pub data_from: Option<usize>,
 }
 
 impl NamedRef<'_> {
@@ -24,6 +26,15 @@ impl NamedRef<'_> {
     pub fn key(&self) -> &str {
         &self.remote.key
     }
+}
+
+/// One `dataFrom` entry's reference.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FromRef<'r, 'a> {
+    /// `dataFrom[].extract`.
+    Extract(&'r NamedRef<'a>),
+    /// `dataFrom[].find`.
+    Find(&'a FindRef),
 }
 
 /// Everything one spec references.
@@ -38,25 +49,26 @@ pub struct References<'a> {
 impl<'a> References<'a> {
     /// The references of `spec`.
     pub fn of(spec: &'a ExternalSecretSpec) -> Self {
-        let named_ref = |at: String, remote: &'a RemoteRef| {
+        let named_ref = |at: String, remote: &'a RemoteRef, data_from: Option<usize>| {
             let selector = VersionSelector::of(remote);
             NamedRef {
                 at,
                 remote,
                 status_key: selector.status_key(&remote.key),
                 selector,
+                data_from,
             }
         };
         let mut named: Vec<NamedRef<'a>> = spec
             .data
             .iter()
             .enumerate()
-            .map(|(i, d)| named_ref(format!("data[{i}].remoteRef"), &d.remote_ref))
+            .map(|(i, d)| named_ref(format!("data[{i}].remoteRef"), &d.remote_ref, None))
             .collect();
         let mut finds = Vec::new();
         for (i, from) in spec.data_from.iter().enumerate() {
             if let Some(r) = &from.extract {
-                named.push(named_ref(format!("dataFrom[{i}].extract"), r));
+                named.push(named_ref(format!("dataFrom[{i}].extract"), r, Some(i)));
             } else if let Some(f) = &from.find {
                 finds.push((i, f));
             }
@@ -67,6 +79,24 @@ impl<'a> References<'a> {
     /// Whether any `find` is used.
     pub fn has_find(&self) -> bool {
         !self.finds.is_empty()
+    }
+
+    /// Every `dataFrom` entry in spec order: an `extract` (its named reference) or a `find`. Shorter than
+    /// `dataFrom` when an entry has neither (refused by the CRD; objects stored before it are not).
+    pub fn data_from(&self) -> Vec<FromRef<'_, 'a>> {
+        let mut entries: Vec<(usize, FromRef<'_, 'a>)> = self
+            .named
+            .iter()
+            .filter_map(|r| Some((r.data_from?, FromRef::Extract(r))))
+            .chain(self.finds.iter().map(|(i, f)| (*i, FromRef::Find(f))))
+            .collect();
+        entries.sort_by_key(|(i, _)| *i);
+        entries.into_iter().map(|(_, e)| e).collect()
+    }
+
+    /// The references of `data`, in spec order.
+    pub fn data(&self) -> impl Iterator<Item = &NamedRef<'a>> {
+        self.named.iter().filter(|r| r.data_from.is_none())
     }
 
     /// The names (or ARNs) read by name, in spec order (repeats kept).
@@ -145,6 +175,27 @@ mod tests {
             ["prod/a", "prod/b", "prod/c"]
         );
         assert_eq!(refs.named[2].selector, VersionSelector::Id("v7".into()));
+        // The fetch walks data, then dataFrom in spec order with extracts and finds interleaved.
+        assert_eq!(
+            refs.data().map(NamedRef::key).collect::<Vec<_>>(),
+            ["prod/a", "prod/b"]
+        );
+        let from: Vec<String> = refs
+            .data_from()
+            .iter()
+            .map(|e| match e {
+                FromRef::Extract(r) => format!("extract {}", r.key()),
+                FromRef::Find(f) => format!("find {:?}", f.name.as_ref().map(|n| &n.regexp)),
+            })
+            .collect();
+        assert_eq!(from, ["find Some(\"^prod/\")", "extract prod/c"]);
+        // An entry with neither (stored before the CRD refused it) is not listed.
+        let mut neither = spec.clone();
+        neither.data_from.push(ExternalSecretDataFrom {
+            extract: None,
+            find: None,
+        });
+        assert_eq!(References::of(&neither).data_from().len(), 2);
         let empty = ExternalSecretSpec {
             data: vec![],
             data_from: vec![],

@@ -407,6 +407,16 @@ pub fn store_yaml(name: &str, endpoint: &str) -> String {
     )
 }
 
+/// Applies the test bed's SecretStore `aws` (with its own `aws-creds`) in `ns`.
+pub async fn apply_test_store(client: &Client, ns: &str) {
+    apply(
+        client,
+        ns,
+        &store_yaml("aws", &testbed_var("AWS_ENDPOINT_URL")),
+    )
+    .await;
+}
+
 /// An ExternalSecret `name` writing remote `key` to Secret key `password`; `extra` holds more spec
 /// lines (indented two spaces), e.g. a target or rolloutRestartTargets.
 pub fn single_key_es(name: &str, store: &str, interval: &str, key: &str, extra: &str) -> String {
