@@ -14,6 +14,7 @@ use std::time::Duration;
 use aws_sdk_ssm::types::ParameterType;
 use common::fault_proxy::{FaultProxy, Rule};
 use common::operator::Operator;
+use common::scenario::Es;
 use common::ssm::{delete, put, store_yaml};
 use common::{apply, aws_creds_yaml, has, testbed_var, wait_for, wait_ready, wait_secret};
 use k8s_openapi::api::core::v1::Secret;
@@ -22,12 +23,6 @@ use kube::api::{Api, DeleteParams, PostParams};
 use secretsync::api::ExternalSecret;
 
 const DELETE: &str = "  target: { deletionPolicy: Delete }\n";
-
-fn es(name: &str, store: &str, key: &str, extra_ref: &str, extra: &str) -> String {
-    format!(
-        "apiVersion: secretsync.io/v1alpha1\nkind: ExternalSecret\nmetadata: {{ name: {name} }}\nspec:\n  secretStoreRef: {{ name: {store} }}\n  refreshInterval: 1s\n  data:\n    - {{ secretKey: value, remoteRef: {{ key: \"{key}\"{extra_ref} }} }}\n{extra}"
-    )
-}
 
 fn ready_message(es: &ExternalSecret) -> String {
     es.status
@@ -114,9 +109,18 @@ async fn malformed_parameter_store_answers_never_delete_or_blank() {
             store_yaml("empty", &empty.endpoint()),
             store_yaml("valueless", &valueless.endpoint()),
             store_yaml("confirm", &confirm.endpoint()),
-            es("empty", "empty", &key_a, "", DELETE),
-            es("valueless", "valueless", &key_b, "", DELETE),
-            es("confirm", "confirm", &key_c, "", DELETE),
+            Es::new("empty", "empty")
+                .key_ref("value", &key_a, "")
+                .body(DELETE)
+                .yaml(),
+            Es::new("valueless", "valueless")
+                .key_ref("value", &key_b, "")
+                .body(DELETE)
+                .yaml(),
+            Es::new("confirm", "confirm")
+                .key_ref("value", &key_c, "")
+                .body(DELETE)
+                .yaml(),
         ]
         .join("---\n"),
     )
@@ -282,8 +286,14 @@ async fn a_re_created_parameter_is_a_new_version() {
         &[
             aws_creds_yaml(),
             store_yaml("ssm", &moto),
-            es("latest", "ssm", &key, "", ""),
-            es("pinned", "ssm", &key, ", versionId: \"1\"", ""),
+            Es::new("latest", "ssm")
+                .key_ref("value", &key, "")
+                .body("")
+                .yaml(),
+            Es::new("pinned", "ssm")
+                .key_ref("value", &key, ", versionId: \"1\"")
+                .body("")
+                .yaml(),
         ]
         .join("---\n"),
     )

@@ -7,23 +7,12 @@ use std::time::Duration;
 
 use common::fake_endpoints::not_found_server;
 use common::operator::Operator;
+use common::scenario::Es;
 use common::{apply, create_remote, has, sm, text, wait_ready, wait_secret};
 use k8s_openapi::api::core::v1::Secret;
 use kube::Client;
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
 use secretsync::api::ExternalSecret;
-
-fn es(name: &str, target_extra: &str, data: &str) -> String {
-    format!(
-        "apiVersion: secretsync.io/v1alpha1\nkind: ExternalSecret\nmetadata: {{ name: {name} }}\nspec:\n  secretStoreRef: {{ name: aws }}\n  refreshInterval: 1s\n  target: {{ name: {name} {target_extra} }}\n{data}"
-    )
-}
-
-fn one_key(key: &str) -> String {
-    format!("  data:\n    - {{ secretKey: password, remoteRef: {{ key: \"{key}\" }} }}\n")
-}
-
-const DELETE: &str = ", deletionPolicy: Delete";
 
 async fn secret(client: &Client, ns: &str, name: &str) -> Option<Secret> {
     let api: Api<Secret> = Api::namespaced(client.clone(), ns);
@@ -81,21 +70,41 @@ async fn delete_policy_keeps_the_secret_unless_every_remote_is_confirmed_deleted
     }
     let op = Operator::start(&ns).await;
     common::apply_test_store(&client, &ns).await;
-    apply(&client, &ns, &es("typo", DELETE, &one_key(&a))).await;
     apply(
         &client,
         &ns,
-        &es(
-            "partial",
-            DELETE,
-            &format!(
-                "  data:\n    - {{ secretKey: a, remoteRef: {{ key: \"{a}\" }} }}\n    - {{ secretKey: b, remoteRef: {{ key: \"{b}\" }} }}\n"
-            ),
-        ),
+        &Es::new("typo", "aws")
+            .key("password", &a)
+            .with("target: { name: typo, deletionPolicy: Delete }")
+            .yaml(),
     )
     .await;
-    apply(&client, &ns, &es("valueless", DELETE, &one_key(&c))).await;
-    apply(&client, &ns, &es("gone", DELETE, &one_key(&d))).await;
+    apply(
+        &client,
+        &ns,
+        &Es::new("partial", "aws").body(&format!(
+                "  data:\n    - {{ secretKey: a, remoteRef: {{ key: \"{a}\" }} }}\n    - {{ secretKey: b, remoteRef: {{ key: \"{b}\" }} }}\n"
+            )).with("target: { name: partial, deletionPolicy: Delete }").yaml(),
+    )
+    .await;
+    apply(
+        &client,
+        &ns,
+        &Es::new("valueless", "aws")
+            .key("password", &c)
+            .with("target: { name: valueless, deletionPolicy: Delete }")
+            .yaml(),
+    )
+    .await;
+    apply(
+        &client,
+        &ns,
+        &Es::new("gone", "aws")
+            .key("password", &d)
+            .with("target: { name: gone, deletionPolicy: Delete }")
+            .yaml(),
+    )
+    .await;
     for name in ["typo", "partial", "valueless", "gone"] {
         wait_ready(&client, &ns, name, "True", "Synced").await;
     }
@@ -183,7 +192,15 @@ async fn a_stray_404_from_a_mis_pointed_endpoint_deletes_nothing() {
     create_remote(&sm, &key, "stray-404-pw").await;
     let _op = Operator::start(&ns).await;
     common::apply_test_store(&client, &ns).await;
-    apply(&client, &ns, &es("db", DELETE, &one_key(&key))).await;
+    apply(
+        &client,
+        &ns,
+        &Es::new("db", "aws")
+            .key("password", &key)
+            .with("target: { name: db, deletionPolicy: Delete }")
+            .yaml(),
+    )
+    .await;
     wait_secret(&client, &ns, "db", "synced", |s| {
         has(s, "password", "stray-404-pw")
     })
@@ -223,7 +240,15 @@ async fn find_matching_nothing_fails_and_keeps_the_keys() {
     let _op = Operator::start(&ns).await;
     common::apply_test_store(&client, &ns).await;
     let find = format!("  dataFrom:\n    - find: {{ name: {{ regexp: \"^{ns}/found/\" }} }}\n");
-    apply(&client, &ns, &es("found", "", &find)).await;
+    apply(
+        &client,
+        &ns,
+        &Es::new("found", "aws")
+            .body(&find)
+            .with("target: { name: found }")
+            .yaml(),
+    )
+    .await;
     let before = wait_secret(&client, &ns, "found", "two keys", |s| {
         s.data.as_ref().is_some_and(|d| d.len() == 2)
     })
@@ -261,9 +286,25 @@ async fn policy_switches_never_hand_a_secret_to_the_garbage_collector() {
     let _op = Operator::start(&ns).await;
     common::apply_test_store(&client, &ns).await;
     // A control Secret that is meant to be garbage-collected: it shows the GC acting.
-    apply(&client, &ns, &es("control", "", &one_key(&key))).await;
+    apply(
+        &client,
+        &ns,
+        &Es::new("control", "aws")
+            .key("password", &key)
+            .with("target: { name: control }")
+            .yaml(),
+    )
+    .await;
     // Owner, then switched to Orphan.
-    apply(&client, &ns, &es("flipped", "", &one_key(&key))).await;
+    apply(
+        &client,
+        &ns,
+        &Es::new("flipped", "aws")
+            .key("password", &key)
+            .with("target: { name: flipped }")
+            .yaml(),
+    )
+    .await;
     wait_secret(&client, &ns, "flipped", "owned", |s| {
         s.metadata
             .owner_references
@@ -274,7 +315,10 @@ async fn policy_switches_never_hand_a_secret_to_the_garbage_collector() {
     apply(
         &client,
         &ns,
-        &es("flipped", ", creationPolicy: Orphan", &one_key(&key)),
+        &Es::new("flipped", "aws")
+            .key("password", &key)
+            .with("target: { name: flipped, creationPolicy: Orphan }")
+            .yaml(),
     )
     .await;
     wait_secret(&client, &ns, "flipped", "released", |s| {
@@ -294,7 +338,10 @@ async fn policy_switches_never_hand_a_secret_to_the_garbage_collector() {
     apply(
         &client,
         &ns,
-        &es("users", ", creationPolicy: Merge", &one_key(&key)),
+        &Es::new("users", "aws")
+            .key("password", &key)
+            .with("target: { name: users, creationPolicy: Merge }")
+            .yaml(),
     )
     .await;
     wait_secret(&client, &ns, "users", "merged", |s| {
@@ -304,7 +351,10 @@ async fn policy_switches_never_hand_a_secret_to_the_garbage_collector() {
     apply(
         &client,
         &ns,
-        &es("users", ", creationPolicy: Owner", &one_key(&key)),
+        &Es::new("users", "aws")
+            .key("password", &key)
+            .with("target: { name: users, creationPolicy: Owner }")
+            .yaml(),
     )
     .await;
     wait_ready(&client, &ns, "users", "False", "TargetConflict").await;
@@ -361,7 +411,10 @@ async fn rejected_output_is_reported_once_and_the_versions_record_stays_bounded(
     apply(
         &client,
         &ns,
-        &es("tls", ", type: kubernetes.io/tls", &one_key(&key)),
+        &Es::new("tls", "aws")
+            .key("password", &key)
+            .with("target: { name: tls, type: kubernetes.io/tls }")
+            .yaml(),
     )
     .await;
     let ready = wait_ready(&client, &ns, "tls", "False", "InvalidValue").await;
@@ -375,10 +428,10 @@ async fn rejected_output_is_reported_once_and_the_versions_record_stays_bounded(
     apply(
         &client,
         &ns,
-        &format!(
-            "{}  target:\n    name: dots\n    template: {{ data: {{ \"..data\": \"{{{{ password }}}}\" }} }}\n",
-            es("dots", "", &one_key(&key)).replace("  target: { name: dots  }\n", "")
-        ),
+        &Es::new("dots", "aws")
+            .key("password", &key)
+            .body("  target:\n    name: dots\n    template: { data: { \"..data\": \"{{ password }}\" } }\n")
+            .yaml(),
     )
     .await;
     wait_ready(&client, &ns, "dots", "False", "InvalidValue").await;
@@ -386,8 +439,10 @@ async fn rejected_output_is_reported_once_and_the_versions_record_stays_bounded(
     apply(
         &client,
         &ns,
-        &es("badname", "", &one_key(&key))
-            .replace("target: { name: badname", "target: { name: Bad_Name"),
+        &Es::new("badname", "aws")
+            .key("password", &key)
+            .with("target: { name: Bad_Name }")
+            .yaml(),
     )
     .await;
     wait_ready(&client, &ns, "badname", "False", "InvalidSpec").await;
@@ -395,11 +450,12 @@ async fn rejected_output_is_reported_once_and_the_versions_record_stays_bounded(
     apply(
         &client,
         &ns,
-        &es(
-            "many",
-            "",
-            &format!("  dataFrom:\n    - find: {{ name: {{ regexp: \"^{ns}/many/\" }} }}\n"),
-        ),
+        &Es::new("many", "aws")
+            .body(&format!(
+                "  dataFrom:\n    - find: {{ name: {{ regexp: \"^{ns}/many/\" }} }}\n"
+            ))
+            .with("target: { name: many }")
+            .yaml(),
     )
     .await;
     let s = wait_secret(&client, &ns, "many", "all matches", |s| {
@@ -455,7 +511,11 @@ async fn refresh_interval_below_the_floor_is_raised_with_a_warning() {
     apply(
         &client,
         &ns,
-        &es("fast", "", &one_key(&key)).replace("refreshInterval: 1s", "refreshInterval: 1ns"),
+        &Es::new("fast", "aws")
+            .interval("1ns")
+            .key("password", &key)
+            .with("target: { name: fast }")
+            .yaml(),
     )
     .await;
     let api: Api<ExternalSecret> = Api::namespaced(client.clone(), &ns);

@@ -8,15 +8,10 @@ use std::time::Duration;
 
 use aws_sdk_ssm::types::ParameterType;
 use common::operator::Operator;
+use common::scenario::Es;
 use common::ssm::{put, store_yaml};
 use common::workloads::{deployment, env_from_pod, replicasets};
 use common::{apply, aws_creds_yaml, has, testbed_var, wait_ready, wait_secret};
-
-fn es(name: &str, store: &str, interval: &str, body: &str) -> String {
-    format!(
-        "apiVersion: secretsync.io/v1alpha1\nkind: ExternalSecret\nmetadata: {{ name: {name} }}\nspec:\n  secretStoreRef: {{ name: {store} }}\n  refreshInterval: {interval}\n{body}"
-    )
-}
 
 #[tokio::test]
 async fn every_form_syncs_and_a_new_version_restarts_once() {
@@ -65,10 +60,19 @@ async fn every_form_syncs_and_a_new_version_restarts_once() {
     let yaml = [
         aws_creds_yaml(),
         store_yaml("ssm", &testbed_var("AWS_ENDPOINT_URL")),
-        es("forms", "ssm", "1s", &forms),
-        es("extract", "ssm", "1h", &extract),
-        es("by-path", "ssm", "1h", &by_path),
-        es("by-tags", "ssm", "1h", &by_tags),
+        Es::new("forms", "ssm").interval("1s").body(&forms).yaml(),
+        Es::new("extract", "ssm")
+            .interval("1h")
+            .body(&extract)
+            .yaml(),
+        Es::new("by-path", "ssm")
+            .interval("1h")
+            .body(&by_path)
+            .yaml(),
+        Es::new("by-tags", "ssm")
+            .interval("1h")
+            .body(&by_tags)
+            .yaml(),
     ]
     .join("---\n");
     let op = Operator::start(&ns).await;
@@ -149,9 +153,15 @@ async fn an_idle_refresh_reads_no_value_and_missing_parameters_keep_the_secret()
     let yaml = [
         aws_creds_yaml(),
         store_yaml("ssm", &testbed_var("AWS_ENDPOINT_URL")),
-        es("idle", "ssm", "1s", &idle),
-        es("missing", "ssm", "1s", &missing),
-        es("missing-version", "ssm", "1s", &missing_version),
+        Es::new("idle", "ssm").interval("1s").body(&idle).yaml(),
+        Es::new("missing", "ssm")
+            .interval("1s")
+            .body(&missing)
+            .yaml(),
+        Es::new("missing-version", "ssm")
+            .interval("1s")
+            .body(&missing_version)
+            .yaml(),
     ]
     .join("---\n");
     let op = Operator::start(&ns).await;
@@ -221,7 +231,7 @@ async fn a_label_move_restarts_once_and_switching_picks_never_blanks() {
     let yaml = [
         aws_creds_yaml(),
         store_yaml("ssm", &testbed_var("AWS_ENDPOINT_URL")),
-        es("app", "ssm", "1s", &labelled),
+        Es::new("app", "ssm").interval("1s").body(&labelled).yaml(),
     ]
     .join("---\n");
     let op = Operator::start(&ns).await;
@@ -318,7 +328,10 @@ async fn a_find_by_path_reads_no_value_at_idle_and_sees_every_change() {
     let yaml = [
         aws_creds_yaml(),
         store_yaml("ssm", &testbed_var("AWS_ENDPOINT_URL")),
-        es("by-path", "ssm", "1s", &by_path),
+        Es::new("by-path", "ssm")
+            .interval("1s")
+            .body(&by_path)
+            .yaml(),
     ]
     .join("---\n");
     let op = Operator::start(&ns).await;

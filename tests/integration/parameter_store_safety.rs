@@ -11,6 +11,7 @@ use std::time::Duration;
 use aws_sdk_ssm::types::ParameterType;
 use common::fake_endpoints::{Recorder, not_found_server};
 use common::operator::Operator;
+use common::scenario::Es;
 use common::ssm::{delete, put, store_yaml};
 use common::{apply, aws_creds_yaml, has, testbed_var, text, wait_for, wait_ready, wait_secret};
 use k8s_openapi::api::core::v1::Secret;
@@ -20,12 +21,6 @@ use secretsync::api::ExternalSecret;
 
 /// The controller's own (fake) access key id, as it would come from its environment.
 const CONTROLLER_KEY_ID: &str = "AKIACONTROLLERPS00001";
-
-fn es(name: &str, store_ref: &str, body: &str) -> String {
-    format!(
-        "apiVersion: secretsync.io/v1alpha1\nkind: ExternalSecret\nmetadata: {{ name: {name} }}\nspec:\n  secretStoreRef: {store_ref}\n  refreshInterval: 1s\n{body}"
-    )
-}
 
 fn one_key(key: &str, extra: &str) -> String {
     format!("  data:\n    - {{ secretKey: value, remoteRef: {{ key: \"{key}\"{extra} }} }}\n")
@@ -105,38 +100,14 @@ async fn parameter_store_stores_keep_tenants_apart() {
         format!(
             "apiVersion: secretsync.io/v1alpha1\nkind: ClusterSecretStore\nmetadata: {{ name: {css} }}\nspec:\n  aws: {{ service: ParameterStore, region: us-east-1, endpoint: \"{moto}\" }}\n  conditions: [ {{ namespaces: [{other}] }} ]\n"
         ),
-        es("plain", "{ name: plain }", &one_key(&key, "")),
-        es(
-            "cross-ns",
-            &format!("{{ name: theirs, namespace: {other} }}"),
-            &one_key(&key, ""),
-        ),
-        es(
-            "css-excluded",
-            &format!("{{ name: {css}, kind: ClusterSecretStore }}"),
-            &one_key(&key, ""),
-        ),
+        Es::referencing("plain", "{ name: plain }").body(&one_key(&key, "")).yaml(),
+        Es::referencing("cross-ns", &format!("{{ name: theirs, namespace: {other} }}")).body(&one_key(&key, "")).yaml(),
+        Es::referencing("css-excluded", &format!("{{ name: {css}, kind: ClusterSecretStore }}")).body(&one_key(&key, "")).yaml(),
         // Forms the store's service cannot serve: typos a migrating user makes.
-        es(
-            "path-on-sm",
-            "{ name: sm }",
-            &format!("  dataFrom:\n    - find: {{ path: \"/{ns}/\" }}\n"),
-        ),
-        es(
-            "number-on-sm",
-            "{ name: sm }",
-            &one_key(&key, ", versionId: \"1\""),
-        ),
-        es(
-            "colon-version",
-            "{ name: ssm }",
-            &one_key(&format!("{key}:1"), ""),
-        ),
-        es(
-            "uuid-on-ps",
-            "{ name: ssm }",
-            &one_key(&key, ", versionId: \"0123456789abcdef0123456789abcdef\""),
-        ),
+        Es::referencing("path-on-sm", "{ name: sm }").body(&format!("  dataFrom:\n    - find: {{ path: \"/{ns}/\" }}\n")).yaml(),
+        Es::referencing("number-on-sm", "{ name: sm }").body(&one_key(&key, ", versionId: \"1\"")).yaml(),
+        Es::referencing("colon-version", "{ name: ssm }").body(&one_key(&format!("{key}:1"), "")).yaml(),
+        Es::referencing("uuid-on-ps", "{ name: ssm }").body(&one_key(&key, ", versionId: \"0123456789abcdef0123456789abcdef\"")).yaml(),
     ]
     .join("---\n");
     apply(&client, &ns, &refused).await;
@@ -191,8 +162,8 @@ async fn parameter_store_stores_keep_tenants_apart() {
             format!(
                 "apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: own }}\nspec:\n  aws:\n    service: ParameterStore\n    region: us-east-1\n    endpoint: \"{tenant_endpoint}\"\n    auth: {{ secretRef: {{ accessKeyId: {{ name: tenant-creds, key: id }}, secretAccessKey: {{ name: tenant-creds, key: secret }} }} }}\n"
             ),
-            es("rogue", "{ name: rogue }", &one_key(&key, "")),
-            es("own", "{ name: own }", &one_key(&key, "")),
+            Es::referencing("rogue", "{ name: rogue }").body(&one_key(&key, "")).yaml(),
+            Es::referencing("own", "{ name: own }").body(&one_key(&key, "")).yaml(),
         ]
         .join("---\n"),
     )
@@ -271,32 +242,33 @@ async fn parameter_store_deletion_rules_hold() {
         aws_creds_yaml(),
         store_yaml("ssm", &moto),
         store_yaml("repointed", &moto),
-        es(
-            "typo",
-            "{ name: ssm }",
-            &format!("{DELETE}{}", one_key(&p("a"), ", versionStage: stable")),
-        ),
-        es("partial", "{ name: ssm }", &format!("{DELETE}{two}")),
-        es(
-            "gone",
-            "{ name: ssm }",
-            &format!("{DELETE}{}", one_key(&p("d"), "")),
-        ),
-        es(
-            "stray",
-            "{ name: repointed }",
-            &format!("{DELETE}{}", one_key(&p("a"), "")),
-        ),
-        es(
-            "found",
-            "{ name: ssm }",
-            &format!("  dataFrom:\n    - find: {{ path: \"{}\" }}\n", p("found")),
-        ),
-        es(
-            "collide",
-            "{ name: ssm }",
-            &format!("  dataFrom:\n    - find: {{ path: \"{}\" }}\n", p("col")),
-        ),
+        Es::referencing("typo", "{ name: ssm }")
+            .body(&format!(
+                "{DELETE}{}",
+                one_key(&p("a"), ", versionStage: stable")
+            ))
+            .yaml(),
+        Es::referencing("partial", "{ name: ssm }")
+            .body(&format!("{DELETE}{two}"))
+            .yaml(),
+        Es::referencing("gone", "{ name: ssm }")
+            .body(&format!("{DELETE}{}", one_key(&p("d"), "")))
+            .yaml(),
+        Es::referencing("stray", "{ name: repointed }")
+            .body(&format!("{DELETE}{}", one_key(&p("a"), "")))
+            .yaml(),
+        Es::referencing("found", "{ name: ssm }")
+            .body(&format!(
+                "  dataFrom:\n    - find: {{ path: \"{}\" }}\n",
+                p("found")
+            ))
+            .yaml(),
+        Es::referencing("collide", "{ name: ssm }")
+            .body(&format!(
+                "  dataFrom:\n    - find: {{ path: \"{}\" }}\n",
+                p("col")
+            ))
+            .yaml(),
     ]
     .join("---\n");
     apply(&client, &ns, &yaml).await;

@@ -107,6 +107,7 @@ pub struct Es {
     data_from: Vec<String>,
     restarts: Vec<String>,
     lines: Vec<String>,
+    body: String,
 }
 
 impl Es {
@@ -126,6 +127,7 @@ impl Es {
             data_from: Vec::new(),
             restarts: Vec::new(),
             lines: Vec::new(),
+            body: String::new(),
         }
     }
 
@@ -146,6 +148,21 @@ impl Es {
         self.data.push(format!(
             "{{ secretKey: {secret_key}, remoteRef: {{ key: \"{key}\" }} }}"
         ));
+        self
+    }
+
+    /// Writes remote `key` to Secret key `secret_key`, with more `remoteRef` fields (`extra`, YAML
+    /// starting with a comma, e.g. `, versionId: "1"`).
+    pub fn key_ref(mut self, secret_key: &str, key: &str, extra: &str) -> Self {
+        self.data.push(format!(
+            "{{ secretKey: {secret_key}, remoteRef: {{ key: \"{key}\"{extra} }} }}"
+        ));
+        self
+    }
+
+    /// Appends spec lines as they are (YAML indented by two spaces, each line ending in a newline).
+    pub fn body(mut self, yaml: &str) -> Self {
+        self.body.push_str(yaml);
         self
     }
 
@@ -190,12 +207,13 @@ impl Es {
         }
         spec.extend(self.lines.iter().cloned());
         format!(
-            "apiVersion: secretsync.io/v1alpha1\nkind: ExternalSecret\nmetadata: {{ name: {} }}\nspec:\n{}\n",
+            "apiVersion: secretsync.io/v1alpha1\nkind: ExternalSecret\nmetadata: {{ name: {} }}\nspec:\n{}\n{}",
             self.name,
             spec.iter()
                 .map(|l| format!("  {l}"))
                 .collect::<Vec<_>>()
-                .join("\n")
+                .join("\n"),
+            self.body
         )
     }
 }
