@@ -26,13 +26,13 @@ use crate::core::deletion::{DeletionInputs, ObservedTarget, to_confirm};
 use crate::core::failover::parameters::answered_by_failover;
 use crate::core::plan::missing::{MissingFacts, MissingPlan, keep, plan_missing};
 use crate::core::plan::requeue::{self, Requeue};
+use crate::core::plan::steps::{Detection, Progress, Step, next_step};
 use crate::core::plan::write::{may_assume_absent, plan_write, write_failed};
-use crate::core::reads::read_plan::{
-    AfterDetection, Announced, ReadPlan, after_detection, plan_reads,
-};
+use crate::core::reads::read_plan::Announced;
 use crate::core::reason::{Reason, SyncError};
+use crate::core::references::References;
 use crate::core::refresh::{
-    FORCE_SYNC_ANNOTATION, PreFetch, RefreshInputs, before_fetch, effective_interval,
+    FORCE_SYNC_ANNOTATION, RefreshInputs, before_fetch, effective_interval,
 };
 use crate::core::report::{Facts, Outcome};
 use crate::core::target::{self, FIELD_MANAGER, Writer};
@@ -212,71 +212,88 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         existing.as_ref(),
         recorded_gone(ctx, &writer, existing.as_ref()),
     );
-    let plan = before_fetch(check, &refresh, &previous, recorded.as_ref());
-    if !matches!(plan, PreFetch::Refresh | PreFetch::Fetch) {
-        // Nothing to check now (refused, fetch-once, finishing a rollout): a listing change is moot.
-        ctx.remote_change_handled(&me, pending);
-    }
-    match plan.clone() {
-        PreFetch::Refuse(e) => return Err(e),
-        PreFetch::UpToDate(after) => return Ok(Outcome::UpToDate(after)),
-        PreFetch::ResumeRollout(current) => {
-            let written = written_record(es, &target_name, recorded.clone().unwrap_or_default());
-            let report = roll_out(ctx, ns, written).await?;
-            return Ok(Outcome::Synced {
-                wrote: false,
-                created: false,
-                refreshed: false,
-                synced_versions: current,
-                rollout: Some(report),
-                source: None,
-            });
-        }
-        PreFetch::Fetch | PreFetch::Refresh => {}
-    }
-
-    let store = resolve_for(
-        &ctx.client,
-        &ctx.stores,
-        ns,
-        &spec.secret_store_ref,
-        &ctx.options.tenancy,
-    )
-    .await?;
-    crate::core::service_refs::check(spec, store.config.service)?;
-    let sc = ctx.provider.client(&store.id, &store.config).await;
-    // Every reader is known to the store's index from its first sync on: the shared listing covers it
-    // and announces its changes, whatever its own interval.
-    let (names, finds) = self::detect::references(spec);
-    ctx.provider.detection_facts(&sc, &names, &finds);
-    // Held until the refresh ends.
-    let slot = match plan {
-        PreFetch::Refresh => ctx.periodic.clone().try_acquire_owned().ok(),
-        _ => None,
-    };
     let announced = pending.map(|p| Announced {
         by_event: p.by_event,
     });
-    let hints = match plan_reads(&plan, slot.is_some(), announced, !finds.is_empty()) {
-        ReadPlan::Later(after) => return Ok(Outcome::UpToDate(Some(after))),
-        ReadPlan::Values => {
+    let mut progress = Progress::start(
+        before_fetch(check, &refresh, &previous, recorded.as_ref()),
+        announced,
+        References::of(spec).has_find(),
+    );
+    // The periodic slot, held until the refresh ends (dropped with it).
+    let mut _slot = None;
+    let mut resolved = None;
+    let mut hints = Hints::default();
+    // Ask the core what to do next, do it, record the answer: until the values are to be read.
+    let (store, sc) = loop {
+        let step = next_step(&progress);
+        if step.settles_announcement() {
             ctx.remote_change_handled(&me, pending);
-            Hints::default()
         }
-        ReadPlan::DetectFirst => {
-            let d = detect(ctx, &sc, &store, ns, spec, &previous, interval).await;
-            let next = after_detection(d.later, d.unchanged);
-            if let AfterDetection::Later(after) = next {
-                return Ok(Outcome::UpToDate(Some(after)));
+        match step {
+            Step::Refuse(e) => return Err(e),
+            Step::UpToDate(after) => return Ok(Outcome::UpToDate(after)),
+            Step::Later(after) => return Ok(Outcome::UpToDate(Some(after))),
+            Step::ResumeRollout(current) => {
+                let written = written_record(es, &target_name, recorded.unwrap_or_default());
+                let report = roll_out(ctx, ns, written).await?;
+                return Ok(Outcome::Synced {
+                    wrote: false,
+                    created: false,
+                    refreshed: false,
+                    synced_versions: current,
+                    rollout: Some(report),
+                    source: None,
+                });
             }
-            ctx.remote_change_handled(&me, pending);
-            self::failover::report_region_switches(ctx, es, &sc);
-            if next == AfterDetection::Confirmed {
+            Step::ResolveStore => {
+                let store = resolve_for(
+                    &ctx.client,
+                    &ctx.stores,
+                    ns,
+                    &spec.secret_store_ref,
+                    &ctx.options.tenancy,
+                )
+                .await?;
+                crate::core::service_refs::check(spec, store.config.service)?;
+                let sc = ctx.provider.client(&store.id, &store.config).await;
+                // Every reader is known to the store's index from its first sync on: the shared
+                // listing covers it and announces its changes, whatever its own interval.
+                let (names, finds) = self::detect::references(spec);
+                ctx.provider.detection_facts(&sc, &names, &finds);
+                resolved = Some((store, sc));
+                progress.store_resolved = true;
+            }
+            Step::TakeSlot => {
+                _slot = ctx.periodic.clone().try_acquire_owned().ok();
+                progress.slot = Some(_slot.is_some());
+            }
+            Step::Detect => {
+                let Some((store, sc)) = &resolved else {
+                    return Err(not_resolved());
+                };
+                let d = detect(ctx, sc, store, ns, spec, &previous, interval).await;
+                if !d.later {
+                    self::failover::report_region_switches(ctx, es, sc);
+                }
+                progress.detection = Some(Detection {
+                    later: d.later,
+                    unchanged: d.unchanged,
+                });
+                hints = d.hints;
+            }
+            Step::Confirm => {
+                let Some((store, sc)) = &resolved else {
+                    return Err(not_resolved());
+                };
                 return Ok(Outcome::Confirmed {
                     source: store.source(sc.serving_region()),
                 });
             }
-            d.hints
+            Step::ReadValues => match resolved.take() {
+                Some(r) => break r,
+                None => return Err(not_resolved()),
+            },
         }
     };
     let fetched = fetch_all(&ctx.provider, &sc, spec, &hints).await;
@@ -388,6 +405,15 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         rollout,
         source: Some(store.source(sc.serving_region())),
     })
+}
+
+/// A step that needs the store came before it was resolved: never the case with [`next_step`]'s
+/// order, reported as a retryable error rather than a panic.
+fn not_resolved() -> SyncError {
+    SyncError::new(
+        Reason::StoreNotReady,
+        "internal: the store was not resolved before it was used; retrying",
+    )
 }
 
 /// Reads the target Secret and checks that this ExternalSecret may write it (the ownership rule).

@@ -1,8 +1,9 @@
-//! The ExternalSecret reconcile as a sequence of pure steps. The shell observes, asks the step, carries
-//! out what it says, and records; every decision between two calls lives here:
+//! The ExternalSecret reconcile as pure steps. The shell observes, asks, carries out what it is told,
+//! records the answer, and asks again; every decision between two calls lives here, in this order:
 //! 1. before any AWS call: [`crate::core::refresh::before_fetch`] (refuse / up to date / resume a
-//!    rollout / read) with [`write::may_assume_absent`] (whether the target needs a GET at all);
-//! 2. how to read: [`crate::core::reads::read_plan`] (values now, change detection first, later);
+//!    rollout / read), with [`write::may_assume_absent`] (whether the target needs a GET at all);
+//! 2. up to the values: [`steps::next_step`] over [`steps::Progress`] (resolve the store, take a
+//!    periodic slot, detect changes, confirm without reading, come back later, or read the values);
 //! 3. after the values: [`write::plan_write`] (write or not, under which precondition, restart or
 //!    not) and [`write::write_failed`] (what a refused write means);
 //! 4. a missing remote secret: [`missing::plan_missing`] (keep, start or wait out the grace period,
@@ -12,4 +13,5 @@
 
 pub mod missing;
 pub mod requeue;
+pub mod steps;
 pub mod write;

@@ -1,6 +1,6 @@
 //! How a refresh that passed [`super::refresh::before_fetch`] reads AWS: values at once, change
-//! detection first (no values), or not now. With `before_fetch` this is the whole answer to "must
-//! this refresh read values from AWS?"; the shell only acquires the slot and runs the detection.
+//! detection first (no values), or not now. [`crate::core::plan::steps::next_step`] puts these with
+//! `before_fetch` into the one sequence the shell follows.
 
 use std::time::Duration;
 
