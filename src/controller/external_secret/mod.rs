@@ -3,6 +3,7 @@
 mod detect;
 mod failover;
 mod fetch;
+mod missing;
 mod report;
 
 use std::sync::Arc;
@@ -12,19 +13,18 @@ use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;
-use kube::api::{Api, DeleteParams, Patch, PatchParams};
+use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::Action;
 use kube::runtime::reflector::ObjectRef;
 
 use self::detect::detect;
 use self::fetch::{Hints, fetch_all};
+use self::missing::missing;
 use super::context::{Context, random_unit};
 use super::rollout::roll_out;
 use super::stores::resolve_for;
 use crate::api::ExternalSecret;
-use crate::core::deletion::{DeletionInputs, ObservedTarget, to_confirm};
 use crate::core::failover::parameters::answered_by_failover;
-use crate::core::plan::missing::{MissingFacts, MissingPlan, keep, plan_missing};
 use crate::core::plan::requeue::{self, Requeue};
 use crate::core::plan::steps::{Detection, Progress, Step, next_step};
 use crate::core::plan::write::{may_assume_absent, plan_write, write_failed};
@@ -435,72 +435,6 @@ async fn read_and_check_target(
         recorded_gone(ctx, writer, found.as_ref()),
     )?;
     Ok(found)
-}
-
-/// A remote secret (or version, or find match) is missing. The Secret keeps its data unless the
-/// deletion rule says every remote secret is confirmed deleted and the grace period is over.
-#[allow(clippy::too_many_arguments)]
-async fn missing(
-    es: &ExternalSecret,
-    ctx: &Context,
-    sc: &crate::provider::StoreClient,
-    secrets: &Api<Secret>,
-    target_name: &str,
-    existing: Option<&Secret>,
-    previous: &std::collections::BTreeMap<String, String>,
-    same_source: bool,
-    error: SyncError,
-) -> Outcome {
-    let names = match to_confirm(&es.spec, previous, existing.is_some()) {
-        Ok(names) => names,
-        Err(why) => return keep(&error, &why, existing.is_some()),
-    };
-    let remote = ctx.provider.confirm_deleted(sc, &names).await;
-    let status = es.status.as_ref();
-    // The Secret that was checked, before the (possibly slow) confirmation: only this very Secret,
-    // unchanged since, may be deleted.
-    let observed = existing.map(|s| ObservedTarget {
-        uid: s.metadata.uid.clone(),
-        resource_version: s.metadata.resource_version.clone(),
-    });
-    let inputs = DeletionInputs {
-        deletion_policy: es.spec.target.deletion_policy,
-        creation_policy: es.spec.target.creation_policy,
-        target: observed.as_ref(),
-        remote: &remote,
-        spec_changed: status.and_then(|s| s.observed_generation) != es.metadata.generation,
-        same_source,
-        generation: es.metadata.generation,
-        pending: status.and_then(|s| s.remote_deletion.as_ref()),
-        now: Timestamp::now(),
-        grace: ctx.options.deletion_grace_period,
-    };
-    let facts = MissingFacts {
-        error: &error,
-        names: &names,
-        service: sc.service_name(),
-        target_name,
-    };
-    let delete = match plan_missing(&inputs, facts) {
-        MissingPlan::Report(outcome) => return outcome,
-        MissingPlan::Delete(delete) => delete,
-    };
-    let params = DeleteParams {
-        preconditions: Some(kube::api::Preconditions {
-            uid: Some(delete.preconditions.uid),
-            resource_version: Some(delete.preconditions.resource_version),
-        }),
-        ..DeleteParams::default()
-    };
-    match secrets.delete(target_name, &params).await {
-        Ok(_) => {
-            tracing::info!(namespace = %es.namespace().unwrap_or_default(), secret = %target_name, reason = %delete.why, "deleted the target Secret (deletionPolicy Delete)");
-            delete.deleted
-        }
-        Err(kube::Error::Api(s)) if s.code == 404 => delete.already_gone,
-        Err(kube::Error::Api(s)) if s.code == 409 => delete.conflict,
-        Err(e) => Outcome::Failed(SyncError::kubernetes("deleting the target Secret", e)),
-    }
 }
 
 /// On an error the reconciler itself returned (status write failed): retry with backoff.
