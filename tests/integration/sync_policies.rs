@@ -139,8 +139,24 @@ async fn merge_owner_and_orphan_policies() {
         },
     )
     .await;
-    // Give the garbage collector the same chance to (wrongly) take the orphan, then check it is there.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Give the garbage collector the same chance to (wrongly) take the orphan, watching for it.
+    common::never_within(
+        "the garbage collector deleting the Orphan Secret",
+        Duration::from_secs(2),
+        || {
+            let secrets = secrets.clone();
+            async move {
+                secrets
+                    .get_opt("orphaned")
+                    .await
+                    .ok()
+                    .flatten()
+                    .is_none()
+                    .then_some("gone")
+            }
+        },
+    )
+    .await;
     let orphan = secrets
         .get("orphaned")
         .await

@@ -114,7 +114,7 @@ fn run() -> Result<ExitCode> {
     }
 }
 
-/// Test bed up, the controller image built (without link-time optimisation, see
+/// Test bed up, the controller image built (unoptimised, see
 /// [`image::Optimise::ForTests`]) and imported into its node (the end-to-end test installs it with
 /// Helm), cargo test with the test bed's environment, test bed down.
 fn test(keep: bool, cargo_args: &[String]) -> Result<ExitCode> {

@@ -89,6 +89,28 @@ where
     }
 }
 
+/// Checks every 100 ms for `window` that `f` still returns None (nothing that must not happen has
+/// happened), and panics at the first Some, with `what` and what `f` returned. For "this never
+/// happens" after a positive wait showed the controller handled the input: a late effect (a read, a
+/// deletion) shows here instead of after a blind sleep.
+pub async fn never_within<T, F, Fut>(what: &str, window: Duration, mut f: F)
+where
+    T: std::fmt::Debug,
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f().await {
+            panic!("{what} happened within {:?}: {v:?}", start.elapsed());
+        }
+        if start.elapsed() > window {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Applies the generated CRDs (server-side) and waits until all are Established.
 pub async fn install_crds(client: &Client) {
     let api: Api<CustomResourceDefinition> = Api::all(client.clone());
