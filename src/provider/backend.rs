@@ -165,8 +165,7 @@ impl Detected {
 }
 
 /// What an ExternalSecret reads from its store: secret names or ARNs, and each `find`'s literal prefix.
-pub fn references(spec: &ExternalSecretSpec) -> (Vec<String>, Vec<Option<String>>) {
-    let refs = References::of(spec);
+pub fn references(refs: &References<'_>) -> (Vec<String>, Vec<Option<String>>) {
     let names = refs.names().map(String::from).collect();
     let finds = refs.finds.iter().map(|&(_, f)| find_prefix(f)).collect();
     (names, finds)

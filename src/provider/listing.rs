@@ -17,6 +17,7 @@ use crate::core::change::{
     resolve,
 };
 use crate::core::name_filter::literal_prefix;
+use crate::core::reads::references::References;
 use crate::core::remote::{RemoteSecret, VersionSelector};
 
 impl Provider {
@@ -192,7 +193,7 @@ impl Provider {
         ask: &Detect<'_>,
         announce: &(dyn Fn(Vec<String>) + Send + Sync),
     ) -> Detected {
-        let (names, finds) = references(ask.spec);
+        let (names, finds) = references(&References::of(ask.spec));
         let uses_find = !finds.is_empty();
         let (denied, pages, referenced) = self.detection_facts(sc, &names, &finds);
         let mut mode = detection(ask.change_detection, denied, pages, referenced, uses_find);

@@ -20,12 +20,13 @@ pub fn to_sync_error(e: ProviderError) -> SyncError {
     SyncError::new(reason, e.message)
 }
 
-/// Fetches `spec.data` and `spec.dataFrom`, aligned with the spec. Identical reads are done once; with
+/// Fetches `spec.data` and `spec.dataFrom` (`refs`: the spec's references), aligned with the spec. Identical reads are done once; with
 /// hints, values are read by the version id detection saw (cache first).
 pub async fn fetch_all(
     provider: &Provider,
     sc: &StoreClient,
     spec: &ExternalSecretSpec,
+    refs: &References<'_>,
     hints: &Hints,
 ) -> Result<Fetched, SyncError> {
     let mut memo: Vec<((String, VersionSelector), crate::core::remote::RemoteSecret)> = Vec::new();
@@ -50,7 +51,6 @@ pub async fn fetch_all(
         memo.push(((key.to_string(), sel), got.clone()));
         Ok(got)
     };
-    let refs = References::of(spec);
     let from = refs.data_from();
     if from.len() != spec.data_from.len() {
         return Err(SyncError::new(

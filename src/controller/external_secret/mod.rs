@@ -81,6 +81,7 @@ fn action_of(next: requeue::Next, ctx: &Context, me: &ObjectRef<ExternalSecret>)
         Requeue::Backoff => Action::requeue(backoff::delay(ctx.record_failure(me), random_unit())),
     }
 }
+
 async fn sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Outcome {
     match try_sync(es, ctx, ns).await {
         Ok(o) => o,
@@ -215,10 +216,12 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     let announced = pending.map(|p| Announced {
         by_event: p.by_event,
     });
+    // What the spec references, computed once for the steps, the store's index and the fetch.
+    let refs = References::of(spec);
     let mut progress = Progress::start(
         before_fetch(check, &refresh, &previous, recorded.as_ref()),
         announced,
-        References::of(spec).has_find(),
+        refs.has_find(),
     );
     // The periodic slot, held until the refresh ends (dropped with it).
     let mut _slot = None;
@@ -259,7 +262,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
                 let sc = ctx.provider.client(&store.id, &store.config).await;
                 // Every reader is known to the store's index from its first sync on: the shared
                 // listing covers it and announces its changes, whatever its own interval.
-                let (names, finds) = self::detect::references(spec);
+                let (names, finds) = self::detect::references(&refs);
                 ctx.provider.detection_facts(&sc, &names, &finds);
                 resolved = Some((store, sc));
                 progress.store_resolved = true;
@@ -296,7 +299,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
             },
         }
     };
-    let fetched = fetch_all(&ctx.provider, &sc, spec, &hints).await;
+    let fetched = fetch_all(&ctx.provider, &sc, spec, &refs, &hints).await;
     self::failover::report_region_switches(ctx, es, &sc);
     let failover_region = fetched
         .as_ref()
