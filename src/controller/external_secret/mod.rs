@@ -5,6 +5,7 @@ mod failover;
 mod fetch;
 mod missing;
 mod report;
+mod run;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,21 +14,17 @@ use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;
-use kube::api::{Api, Patch, PatchParams};
+use kube::api::Api;
 use kube::runtime::controller::Action;
 use kube::runtime::reflector::ObjectRef;
 
-use self::detect::detect;
-use self::fetch::{Hints, fetch_all};
-use self::missing::missing;
+use self::fetch::Hints;
+use self::run::Run;
 use super::context::{Context, random_unit};
-use super::rollout::roll_out;
-use super::stores::resolve_for;
 use crate::api::ExternalSecret;
-use crate::core::failover::parameters::answered_by_failover;
 use crate::core::plan::requeue::{self, Requeue};
-use crate::core::plan::steps::{Detection, Progress, Step, next_step};
-use crate::core::plan::write::{may_assume_absent, plan_write, write_failed};
+use crate::core::plan::steps::{Progress, next_step};
+use crate::core::plan::write::may_assume_absent;
 use crate::core::reads::read_plan::Announced;
 use crate::core::reason::{Reason, SyncError};
 use crate::core::references::References;
@@ -35,7 +32,7 @@ use crate::core::refresh::{
     FORCE_SYNC_ANNOTATION, RefreshInputs, before_fetch, effective_interval,
 };
 use crate::core::report::{Facts, Outcome};
-use crate::core::target::{self, FIELD_MANAGER, Writer};
+use crate::core::target::{self, Writer};
 use crate::core::{backoff, desired, duration};
 
 pub use super::error::Error;
@@ -90,7 +87,7 @@ async fn sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Outcome {
 }
 
 /// The rollout's view of the Secret this ExternalSecret holds in place now, with its record.
-fn written_record(
+pub(super) fn written_record(
     es: &ExternalSecret,
     name: &str,
     record: std::collections::BTreeMap<String, String>,
@@ -161,7 +158,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         spec.target.creation_policy,
         ctx.managed_secret_absent(ns, &target_name),
     );
-    let mut existing = match cached {
+    let existing = match cached {
         Some(s) => Some(s),
         None if assumed_absent => None,
         None => secrets
@@ -222,197 +219,46 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         before_fetch(check, &refresh, &previous, recorded.as_ref()),
         announced,
         refs.has_find(),
+        !verified,
     );
-    // The periodic slot, held until the refresh ends (dropped with it).
-    let mut _slot = None;
-    let mut resolved = None;
-    let mut hints = Hints::default();
-    // Ask the core what to do next, do it, record the answer: until the values are to be read.
-    let (store, sc) = loop {
+    let mut run = Run {
+        es,
+        ctx,
+        ns,
+        me,
+        secrets,
+        writer,
+        target_name,
+        existing,
+        assumed_absent,
+        recorded,
+        previous,
+        interval,
+        store_id,
+        refs,
+        slot: None,
+        resolved: None,
+        hints: Hints::default(),
+        failover_region: None,
+        desired: None,
+        plan: None,
+        rollout: None,
+    };
+    // Ask the core what to do next, do it, record the answer, ask again: until a step ends it.
+    loop {
         let step = next_step(&progress);
         if step.settles_announcement() {
-            ctx.remote_change_handled(&me, pending);
+            ctx.remote_change_handled(&run.me, pending);
         }
-        match step {
-            Step::Refuse(e) => return Err(e),
-            Step::UpToDate(after) => return Ok(Outcome::UpToDate(after)),
-            Step::Later(after) => return Ok(Outcome::UpToDate(Some(after))),
-            Step::ResumeRollout(current) => {
-                let written = written_record(es, &target_name, recorded.unwrap_or_default());
-                let report = roll_out(ctx, ns, written).await?;
-                return Ok(Outcome::Synced {
-                    wrote: false,
-                    created: false,
-                    refreshed: false,
-                    synced_versions: current,
-                    rollout: Some(report),
-                    source: None,
-                });
-            }
-            Step::ResolveStore => {
-                let store = resolve_for(
-                    &ctx.client,
-                    &ctx.stores,
-                    ns,
-                    &spec.secret_store_ref,
-                    &ctx.options.tenancy,
-                )
-                .await?;
-                crate::core::service_refs::check(spec, store.config.service)?;
-                let sc = ctx.provider.client(&store.id, &store.config).await;
-                // Every reader is known to the store's index from its first sync on: the shared
-                // listing covers it and announces its changes, whatever its own interval.
-                let (names, finds) = self::detect::references(&refs);
-                ctx.provider.detection_facts(&sc, &names, &finds);
-                resolved = Some((store, sc));
-                progress.store_resolved = true;
-            }
-            Step::TakeSlot => {
-                _slot = ctx.periodic.clone().try_acquire_owned().ok();
-                progress.slot = Some(_slot.is_some());
-            }
-            Step::Detect => {
-                let Some((store, sc)) = &resolved else {
-                    return Err(not_resolved());
-                };
-                let d = detect(ctx, sc, store, ns, spec, &previous, interval).await;
-                if !d.later {
-                    self::failover::report_region_switches(ctx, es, sc);
-                }
-                progress.detection = Some(Detection {
-                    later: d.later,
-                    unchanged: d.unchanged,
-                });
-                hints = d.hints;
-            }
-            Step::Confirm => {
-                let Some((store, sc)) = &resolved else {
-                    return Err(not_resolved());
-                };
-                return Ok(Outcome::Confirmed {
-                    source: store.source(sc.serving_region()),
-                });
-            }
-            Step::ReadValues => match resolved.take() {
-                Some(r) => break r,
-                None => return Err(not_resolved()),
-            },
+        if let Some(outcome) = run.carry_out(step, &mut progress).await? {
+            return Ok(outcome);
         }
-    };
-    let fetched = fetch_all(&ctx.provider, &sc, spec, &refs, &hints).await;
-    self::failover::report_region_switches(ctx, es, &sc);
-    let failover_region = fetched
-        .as_ref()
-        .ok()
-        .and_then(answered_by_failover)
-        .map(String::from);
-    let computed = match fetched {
-        Ok(fetched) => desired::compute(spec, &fetched),
-        Err(e) => Err(e),
-    };
-    let mut desired = match computed {
-        Ok(d) => d,
-        Err(e) if e.reason == Reason::SecretNotFound => {
-            let same_source =
-                store.same_source(es.status.as_ref().and_then(|s| s.synced_from.as_deref()));
-            return Ok(missing(
-                es,
-                ctx,
-                &sc,
-                &secrets,
-                &target_name,
-                existing.as_ref(),
-                &previous,
-                same_source,
-                e,
-            )
-            .await);
-        }
-        Err(e) => return Err(e),
-    };
-    self::failover::replica_guard(ctx, &sc, spec, &previous, &desired.synced_versions).await?;
-    if verified {
-        // The cached view has no data; comparing with the desired data needs the Secret itself.
-        existing =
-            read_and_check_target(ctx, &secrets, &writer, &spec.target, &target_name).await?;
     }
-    let rotation_base = self::failover::unreplicated_guard(
-        &previous,
-        &mut desired,
-        failover_region,
-        existing.as_ref(),
-    )?;
-    ctx.versions_read(
-        &ObjectRef::from_obj(es),
-        &store_id,
-        &previous,
-        &desired.synced_versions,
-    );
-    let created_by_writer = existing
-        .as_ref()
-        .is_some_and(|s| target::created_by(&writer, s));
-    let desired_secret = target::desired_secret(
-        &writer,
-        &spec.target,
-        &desired,
-        &ctx.digest_key,
-        created_by_writer,
-    );
-    let plan = plan_write(
-        existing.as_ref(),
-        desired_secret,
-        &rotation_base,
-        &desired.synced_versions,
-    );
-    if plan.write {
-        let result = secrets
-            .patch(
-                &target_name,
-                &PatchParams::apply(FIELD_MANAGER).force(),
-                &Patch::Apply(&plan.secret),
-            )
-            .await;
-        if assumed_absent
-            && let Err(kube::Error::Api(s)) = &result
-            && s.code == 409
-        {
-            // It existed after all: say exactly why it is not written.
-            read_and_check_target(ctx, &secrets, &writer, &spec.target, &target_name).await?;
-        }
-        let written = result.map_err(|e| match e {
-            kube::Error::Api(s) => {
-                match write_failed(s.code, &s.message, !plan.creates, &target_name) {
-                    Some(e) => e,
-                    None => SyncError::kubernetes(
-                        &format!("writing Secret {target_name:?}"),
-                        kube::Error::Api(s),
-                    ),
-                }
-            }
-            e => SyncError::kubernetes(&format!("writing Secret {target_name:?}"), e),
-        })?;
-        ctx.secret_verified(&written);
-    }
-    // Restart only after the new Secret is in place, and only for a real rotation.
-    let rollout = if plan.restart {
-        let written = written_record(es, &target_name, target::recorded_versions(&plan.secret));
-        Some(roll_out(ctx, ns, written).await?)
-    } else {
-        None
-    };
-    Ok(Outcome::Synced {
-        wrote: plan.write,
-        created: plan.creates,
-        refreshed: true,
-        synced_versions: desired.synced_versions,
-        rollout,
-        source: Some(store.source(sc.serving_region())),
-    })
 }
 
 /// A step that needs the store came before it was resolved: never the case with [`next_step`]'s
 /// order, reported as a retryable error rather than a panic.
-fn not_resolved() -> SyncError {
+pub(super) fn not_resolved() -> SyncError {
     SyncError::new(
         Reason::StoreNotReady,
         "internal: the store was not resolved before it was used; retrying",
@@ -420,7 +266,7 @@ fn not_resolved() -> SyncError {
 }
 
 /// Reads the target Secret and checks that this ExternalSecret may write it (the ownership rule).
-async fn read_and_check_target(
+pub(super) async fn read_and_check_target(
     ctx: &Context,
     secrets: &Api<Secret>,
     writer: &Writer,

@@ -1,9 +1,13 @@
-//! The reconcile's steps up to the values: one pure [`next_step`] answers "what now?" from what the
-//! shell has learnt so far ([`Progress`]), and the shell carries the step out, records its answer and
-//! asks again, until the step is to read the values or to stop. This is the whole answer to "must this
-//! refresh read values from AWS?": the pre-fetch plan ([`before_fetch`](crate::core::refresh::before_fetch)),
-//! the store, the periodic slot, the read plan ([`plan_reads`]) and change detection's answer
-//! ([`after_detection`]), in that order.
+//! The reconcile's steps: one pure [`next_step`] answers "what now?" from what the shell has learnt so
+//! far ([`Progress`]), and the shell carries the step out, records its answer and asks again, until a
+//! step ends the reconcile. Up to the values this is the whole answer to "must this refresh read
+//! values from AWS?": the pre-fetch plan ([`before_fetch`](crate::core::refresh::before_fetch)), the
+//! store, the periodic slot, the read plan ([`plan_reads`]) and change detection's answer
+//! ([`after_detection`]), in that order. After the values, the order that keeps data safe: a missing
+//! remote secret goes to the deletion plan; a version a failover region may have served is vouched for
+//! before anything else; the target is read with its data before it is compared; the Secret is composed
+//! (the unreplicated-region rule, [`plan_write`](super::write::plan_write)), written only if it
+//! changes, and workloads restart only after the write, only for a rotation.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -29,11 +33,50 @@ pub struct Progress {
     pub slot: Option<bool>,
     /// The answer to [`Step::Detect`].
     pub detection: Option<Detection>,
+    /// The answer to [`Step::ReadValues`].
+    pub values: Option<Values>,
+    /// The answer to [`Step::CheckReplicas`]: the versions read may be used, or why not.
+    pub replicas: Option<Result<(), SyncError>>,
+    /// The target Secret is in hand with its data (false while only the verified cache's copy, without
+    /// data, is known).
+    pub target_has_data: bool,
+    /// The answer to [`Step::Compose`]: what the write plan says, or why nothing may be written.
+    pub composed: Option<Result<Composed, SyncError>>,
+    /// [`Step::Apply`] is done.
+    pub applied: bool,
+    /// [`Step::Restart`] is done.
+    pub restarted: bool,
+}
+
+/// What reading the values gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Values {
+    /// The desired data is computed.
+    Computed,
+    /// A remote secret (or version, or find match) is missing (the read's error).
+    Missing(SyncError),
+    /// The read or the computation failed (nothing is written).
+    Failed(SyncError),
+}
+
+/// The write plan's answer (see [`plan_write`](super::write::plan_write)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Composed {
+    /// Applying the desired Secret changes something.
+    pub write: bool,
+    /// The synced versions are a rotation: restart the workloads after the write.
+    pub restart: bool,
 }
 
 impl Progress {
-    /// Nothing learnt yet beyond the pre-fetch plan and the announcement.
-    pub fn start(pre_fetch: PreFetch, announced: Option<Announced>, has_find: bool) -> Self {
+    /// Nothing learnt yet beyond the pre-fetch plan, the announcement and whether the target Secret in
+    /// hand carries its data.
+    pub fn start(
+        pre_fetch: PreFetch,
+        announced: Option<Announced>,
+        has_find: bool,
+        target_has_data: bool,
+    ) -> Self {
         Self {
             pre_fetch,
             announced,
@@ -41,6 +84,12 @@ impl Progress {
             store_resolved: false,
             slot: None,
             detection: None,
+            values: None,
+            replicas: None,
+            target_has_data,
+            composed: None,
+            applied: false,
+            restarted: false,
         }
     }
 }
@@ -74,8 +123,24 @@ pub enum Step {
     Detect,
     /// Nothing changed: confirm the Secret without reading a value.
     Confirm,
-    /// Read the values (with detection's hints when it ran), then compute and write.
+    /// Read the values (with detection's hints when it ran) and compute the desired data.
     ReadValues,
+    /// The read or a check after it failed: report the error; the Secret stays as it is.
+    Fail(SyncError),
+    /// A remote secret is missing: the deletion plan decides (keep, wait out the grace period, delete).
+    HandleMissing(SyncError),
+    /// A failover region may have answered: a version other than the synced one must be vouched for.
+    CheckReplicas,
+    /// Read the target Secret with its data (and check ownership again) before comparing with it.
+    ReadTarget,
+    /// Compose the desired Secret and plan its write.
+    Compose,
+    /// Write the Secret under the checked Secret's precondition.
+    Apply,
+    /// Restart the workloads (a rotation, after the write).
+    Restart,
+    /// The Secret is synced.
+    Done,
 }
 
 impl Step {
@@ -89,6 +154,15 @@ impl Step {
             | Step::Confirm
             | Step::ReadValues => true,
             Step::Later(_) | Step::ResolveStore | Step::TakeSlot | Step::Detect => false,
+            // After the values were read: settled by ReadValues already.
+            Step::Fail(_)
+            | Step::HandleMissing(_)
+            | Step::CheckReplicas
+            | Step::ReadTarget
+            | Step::Compose
+            | Step::Apply
+            | Step::Restart
+            | Step::Done => false,
         }
     }
 }
@@ -109,18 +183,48 @@ pub fn next_step(p: &Progress) -> Step {
         (true, None) => return Step::TakeSlot,
         (_, slot) => slot.unwrap_or(false),
     };
-    match plan_reads(&p.pre_fetch, slot, p.announced, p.has_find) {
-        ReadPlan::Later(after) => Step::Later(after),
+    let read = match plan_reads(&p.pre_fetch, slot, p.announced, p.has_find) {
+        ReadPlan::Later(after) => return Step::Later(after),
         ReadPlan::Values => Step::ReadValues,
         ReadPlan::DetectFirst => match p.detection {
-            None => Step::Detect,
+            None => return Step::Detect,
             Some(d) => match after_detection(d.later, d.unchanged) {
-                AfterDetection::Later(after) => Step::Later(after),
-                AfterDetection::Confirmed => Step::Confirm,
+                AfterDetection::Later(after) => return Step::Later(after),
+                AfterDetection::Confirmed => return Step::Confirm,
                 AfterDetection::Read => Step::ReadValues,
             },
         },
+    };
+    match &p.values {
+        None => read,
+        Some(Values::Failed(e)) => Step::Fail(e.clone()),
+        Some(Values::Missing(e)) => Step::HandleMissing(e.clone()),
+        Some(Values::Computed) => after_values(p),
     }
+}
+
+/// The steps after the desired data is computed, in the order that keeps data safe.
+fn after_values(p: &Progress) -> Step {
+    match &p.replicas {
+        None => return Step::CheckReplicas,
+        Some(Err(e)) => return Step::Fail(e.clone()),
+        Some(Ok(())) => {}
+    }
+    if !p.target_has_data {
+        return Step::ReadTarget;
+    }
+    let composed = match &p.composed {
+        None => return Step::Compose,
+        Some(Err(e)) => return Step::Fail(e.clone()),
+        Some(Ok(c)) => c,
+    };
+    if composed.write && !p.applied {
+        return Step::Apply;
+    }
+    if composed.restart && !p.restarted {
+        return Step::Restart;
+    }
+    Step::Done
 }
 
 #[cfg(test)]

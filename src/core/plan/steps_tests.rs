@@ -87,6 +87,7 @@ fn every_state_of_knowledge() {
                                 store_resolved,
                                 slot,
                                 detection,
+                                ..Progress::start(PreFetch::Fetch, None, false, true)
                             };
                             let step = next_step(&p);
                             assert_eq!(step, expected(&p), "{p:?}");
@@ -108,7 +109,7 @@ fn walk(
     slot: bool,
     detection: Detection,
 ) -> Vec<Step> {
-    let mut p = Progress::start(pre_fetch, announced, false);
+    let mut p = Progress::start(pre_fetch, announced, false, true);
     let mut steps = Vec::new();
     loop {
         let step = next_step(&p);
@@ -178,7 +179,200 @@ fn walks_end_and_settle_announcements_only_when_read_or_moot() {
         (ResolveStore, false),
         (TakeSlot, false),
         (Detect, false),
+        // Settled by ReadValues already.
+        (Fail(SyncError::new(Reason::ProviderError, "x")), false),
+        (
+            HandleMissing(SyncError::new(Reason::SecretNotFound, "x")),
+            false,
+        ),
+        (CheckReplicas, false),
+        (ReadTarget, false),
+        (Compose, false),
+        (Apply, false),
+        (Restart, false),
+        (Done, false),
     ] {
         assert_eq!(step.settles_announcement(), settles, "{step:?}");
     }
+}
+
+/// The expected step once the values are read, spelled out independently: errors stop everything
+/// before a write; a version a replica may have served is vouched for before the target is read; the
+/// target is read with its data before it is compared; write before restart; restart only for a
+/// rotation.
+fn expected_after_values(p: &Progress) -> Step {
+    match &p.values {
+        None => return Step::ReadValues,
+        Some(Values::Failed(e)) => return Step::Fail(e.clone()),
+        Some(Values::Missing(e)) => return Step::HandleMissing(e.clone()),
+        Some(Values::Computed) => {}
+    }
+    if let Some(Err(e)) = &p.replicas {
+        return Step::Fail(e.clone());
+    }
+    if p.replicas.is_none() {
+        return Step::CheckReplicas;
+    }
+    if !p.target_has_data {
+        return Step::ReadTarget;
+    }
+    match &p.composed {
+        None => Step::Compose,
+        Some(Err(e)) => Step::Fail(e.clone()),
+        Some(Ok(c)) if c.write && !p.applied => Step::Apply,
+        Some(Ok(c)) if c.restart && !p.restarted => Step::Restart,
+        Some(Ok(_)) => Step::Done,
+    }
+}
+
+/// Every combination of what can be known after the values are read.
+#[test]
+fn every_state_after_the_values() {
+    let failed = SyncError::new(Reason::ProviderError, "read failed");
+    let values = [
+        None,
+        Some(Values::Computed),
+        Some(Values::Missing(SyncError::new(
+            Reason::SecretNotFound,
+            "gone",
+        ))),
+        Some(Values::Failed(failed.clone())),
+    ];
+    let replicas = [
+        None,
+        Some(Ok(())),
+        Some(Err(SyncError::new(Reason::ProviderError, "replica behind"))),
+    ];
+    let mut composed = vec![None, Some(Err(failed.clone()))];
+    for write in [false, true] {
+        for restart in [false, true] {
+            composed.push(Some(Ok(Composed { write, restart })));
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for pre_fetch in [PreFetch::Fetch, PreFetch::Refresh] {
+        for values in &values {
+            for replicas in &replicas {
+                for target_has_data in [false, true] {
+                    for composed in &composed {
+                        for applied in [false, true] {
+                            for restarted in [false, true] {
+                                let p = Progress {
+                                    store_resolved: true,
+                                    slot: Some(true),
+                                    announced: Some(Announced { by_event: true }),
+                                    values: values.clone(),
+                                    replicas: replicas.clone(),
+                                    target_has_data,
+                                    composed: composed.clone(),
+                                    applied,
+                                    restarted,
+                                    ..Progress::start(pre_fetch.clone(), None, false, true)
+                                };
+                                let step = next_step(&p);
+                                assert_eq!(step, expected_after_values(&p), "{p:?}");
+                                seen.insert(
+                                    format!("{step:?}").split('(').next().map(String::from),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // ReadValues, Fail, HandleMissing, CheckReplicas, ReadTarget, Compose, Apply, Restart, Done.
+    assert_eq!(seen.len(), 9, "{seen:?}");
+}
+
+/// Whole reconciles after the store is resolved, with scripted answers: the calls in order.
+fn walk_after_values(
+    target_has_data: bool,
+    values: Values,
+    replicas: Result<(), SyncError>,
+    composed: Result<Composed, SyncError>,
+) -> Vec<Step> {
+    let mut p = Progress::start(PreFetch::Fetch, None, false, target_has_data);
+    let mut steps = Vec::new();
+    loop {
+        let step = next_step(&p);
+        steps.push(step.clone());
+        match step {
+            Step::ResolveStore => p.store_resolved = true,
+            Step::ReadValues => p.values = Some(values.clone()),
+            Step::CheckReplicas => p.replicas = Some(replicas.clone()),
+            Step::ReadTarget => p.target_has_data = true,
+            Step::Compose => p.composed = Some(composed.clone()),
+            Step::Apply => p.applied = true,
+            Step::Restart => p.restarted = true,
+            _ => return steps,
+        }
+        assert!(steps.len() < 12, "the loop ends: {steps:?}");
+    }
+}
+
+#[test]
+fn whole_reconciles_write_before_restart_and_stop_at_the_first_error() {
+    use Step::*;
+    let rotation = Ok(Composed {
+        write: true,
+        restart: true,
+    });
+    let no_op = Ok(Composed {
+        write: false,
+        restart: false,
+    });
+    let behind = SyncError::new(Reason::ProviderError, "replica behind");
+    let gone = SyncError::new(Reason::SecretNotFound, "gone");
+    // A rotation over a verified (cached, data-less) target: vouch, read the target, compose, write,
+    // then restart.
+    assert_eq!(
+        walk_after_values(false, Values::Computed, Ok(()), rotation.clone()),
+        vec![
+            ResolveStore,
+            ReadValues,
+            CheckReplicas,
+            ReadTarget,
+            Compose,
+            Apply,
+            Restart,
+            Done
+        ]
+    );
+    // Nothing changed: no write, no restart.
+    assert_eq!(
+        walk_after_values(true, Values::Computed, Ok(()), no_op),
+        vec![ResolveStore, ReadValues, CheckReplicas, Compose, Done]
+    );
+    // A replica that is behind: the target is not even read, nothing written.
+    assert_eq!(
+        walk_after_values(
+            false,
+            Values::Computed,
+            Err(behind.clone()),
+            rotation.clone()
+        ),
+        vec![
+            ResolveStore,
+            ReadValues,
+            CheckReplicas,
+            Fail(behind.clone())
+        ]
+    );
+    // The unreplicated-region rule refuses: nothing written, nothing restarted.
+    assert_eq!(
+        walk_after_values(true, Values::Computed, Ok(()), Err(behind.clone())),
+        vec![
+            ResolveStore,
+            ReadValues,
+            CheckReplicas,
+            Compose,
+            Fail(behind)
+        ]
+    );
+    // A missing remote secret goes to the deletion plan and nowhere else.
+    assert_eq!(
+        walk_after_values(true, Values::Missing(gone.clone()), Ok(()), rotation),
+        vec![ResolveStore, ReadValues, HandleMissing(gone)]
+    );
 }

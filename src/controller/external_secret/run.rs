@@ -1,0 +1,289 @@
+//! Carrying out the steps [`next_step`](crate::core::plan::steps::next_step) names, one call each, and
+//! recording each answer in [`Progress`]: the shell's whole part of one ExternalSecret reconcile.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Secret;
+use kube::api::{Api, Patch, PatchParams};
+use kube::runtime::reflector::ObjectRef;
+use tokio::sync::OwnedSemaphorePermit;
+
+use super::detect::detect;
+use super::fetch::{Hints, fetch_all};
+use super::missing::missing;
+use super::{not_resolved, read_and_check_target, written_record};
+use crate::api::ExternalSecret;
+use crate::controller::context::Context;
+use crate::controller::rollout::roll_out;
+use crate::controller::stores::{ResolvedStore, resolve_for};
+use crate::core::desired::{self, DesiredData};
+use crate::core::failover::parameters::answered_by_failover;
+use crate::core::plan::steps::{Composed, Detection, Progress, Step, Values};
+use crate::core::plan::write::{WritePlan, plan_write, write_failed};
+use crate::core::reason::{Reason, SyncError};
+use crate::core::references::References;
+use crate::core::report::Outcome;
+use crate::core::rollout::RolloutReport;
+use crate::core::target::{self, FIELD_MANAGER, Writer};
+use crate::provider::StoreClient;
+
+/// What one reconcile has observed and carried out so far (the values and calls; [`Progress`] holds
+/// the facts the core decides on).
+pub(super) struct Run<'a> {
+    pub es: &'a ExternalSecret,
+    pub ctx: &'a Arc<Context>,
+    pub ns: &'a str,
+    pub me: ObjectRef<ExternalSecret>,
+    pub secrets: Api<Secret>,
+    pub writer: Writer,
+    pub target_name: String,
+    /// The target Secret as checked (without data while only the verified cache's copy is known).
+    pub existing: Option<Secret>,
+    /// The first write creates the target without a GET (see `may_assume_absent`).
+    pub assumed_absent: bool,
+    /// The versions the intact target Secret records.
+    pub recorded: Option<BTreeMap<String, String>>,
+    /// `status.syncedVersions`.
+    pub previous: BTreeMap<String, String>,
+    pub interval: Duration,
+    pub store_id: String,
+    pub refs: References<'a>,
+    /// The periodic-refresh slot, held until the reconcile ends (dropped with it).
+    pub slot: Option<OwnedSemaphorePermit>,
+    pub resolved: Option<(ResolvedStore, StoreClient)>,
+    pub hints: Hints,
+    /// The failover region that answered a value read, if one did.
+    pub failover_region: Option<String>,
+    pub desired: Option<DesiredData>,
+    pub plan: Option<WritePlan>,
+    pub rollout: Option<RolloutReport>,
+}
+
+impl Run<'_> {
+    /// Carries out `step` and records its answer in `progress`; `Some` ends the reconcile.
+    pub async fn carry_out(
+        &mut self,
+        step: Step,
+        progress: &mut Progress,
+    ) -> Result<Option<Outcome>, SyncError> {
+        let ctx = self.ctx;
+        let spec = &self.es.spec;
+        match step {
+            Step::Refuse(e) | Step::Fail(e) => return Err(e),
+            Step::UpToDate(after) => return Ok(Some(Outcome::UpToDate(after))),
+            Step::Later(after) => return Ok(Some(Outcome::UpToDate(Some(after)))),
+            Step::ResumeRollout(current) => {
+                let record = self.recorded.take().unwrap_or_default();
+                let written = written_record(self.es, &self.target_name, record);
+                let report = roll_out(ctx, self.ns, written).await?;
+                return Ok(Some(Outcome::Synced {
+                    wrote: false,
+                    created: false,
+                    refreshed: false,
+                    synced_versions: current,
+                    rollout: Some(report),
+                    source: None,
+                }));
+            }
+            Step::ResolveStore => {
+                let options = &ctx.options.tenancy;
+                let store = resolve_for(
+                    &ctx.client,
+                    &ctx.stores,
+                    self.ns,
+                    &spec.secret_store_ref,
+                    options,
+                )
+                .await?;
+                crate::core::service_refs::check(spec, store.config.service)?;
+                let sc = ctx.provider.client(&store.id, &store.config).await;
+                // Every reader is known to the store's index from its first sync on: the shared
+                // listing covers it and announces its changes, whatever its own interval.
+                let (names, finds) = super::detect::references(&self.refs);
+                ctx.provider.detection_facts(&sc, &names, &finds);
+                self.resolved = Some((store, sc));
+                progress.store_resolved = true;
+            }
+            Step::TakeSlot => {
+                self.slot = ctx.periodic.clone().try_acquire_owned().ok();
+                progress.slot = Some(self.slot.is_some());
+            }
+            Step::Detect => {
+                let (store, sc) = self.resolved.as_ref().ok_or_else(not_resolved)?;
+                let d = detect(ctx, sc, store, self.ns, spec, &self.previous, self.interval).await;
+                if !d.later {
+                    super::failover::report_region_switches(ctx, self.es, sc);
+                }
+                progress.detection = Some(Detection {
+                    later: d.later,
+                    unchanged: d.unchanged,
+                });
+                self.hints = d.hints;
+            }
+            Step::Confirm => {
+                let (store, sc) = self.resolved.as_ref().ok_or_else(not_resolved)?;
+                let source = store.source(sc.serving_region());
+                return Ok(Some(Outcome::Confirmed { source }));
+            }
+            Step::ReadValues => {
+                let (_, sc) = self.resolved.as_ref().ok_or_else(not_resolved)?;
+                let fetched = fetch_all(&ctx.provider, sc, spec, &self.refs, &self.hints).await;
+                super::failover::report_region_switches(ctx, self.es, sc);
+                self.failover_region = fetched
+                    .as_ref()
+                    .ok()
+                    .and_then(answered_by_failover)
+                    .map(String::from);
+                progress.values = Some(match fetched.and_then(|f| desired::compute(spec, &f)) {
+                    Ok(d) => {
+                        self.desired = Some(d);
+                        Values::Computed
+                    }
+                    Err(e) if e.reason == Reason::SecretNotFound => Values::Missing(e),
+                    Err(e) => Values::Failed(e),
+                });
+            }
+            Step::HandleMissing(e) => return Ok(Some(self.handle_missing(e).await?)),
+            Step::CheckReplicas => {
+                let (_, sc) = self.resolved.as_ref().ok_or_else(not_resolved)?;
+                let desired = self.desired.as_ref().ok_or_else(not_resolved)?;
+                let now = &desired.synced_versions;
+                let checked =
+                    super::failover::replica_guard(ctx, sc, spec, &self.previous, now).await;
+                progress.replicas = Some(checked);
+            }
+            Step::ReadTarget => {
+                // The cached view has no data; comparing with the desired data needs the Secret.
+                self.existing = read_and_check_target(
+                    ctx,
+                    &self.secrets,
+                    &self.writer,
+                    &spec.target,
+                    &self.target_name,
+                )
+                .await?;
+                progress.target_has_data = true;
+            }
+            Step::Compose => progress.composed = Some(self.compose()),
+            Step::Apply => {
+                self.apply().await?;
+                progress.applied = true;
+            }
+            Step::Restart => {
+                let plan = self.plan.as_ref().ok_or_else(not_resolved)?;
+                let record = target::recorded_versions(&plan.secret);
+                let written = written_record(self.es, &self.target_name, record);
+                self.rollout = Some(roll_out(ctx, self.ns, written).await?);
+                progress.restarted = true;
+            }
+            Step::Done => return Ok(Some(self.done()?)),
+        }
+        Ok(None)
+    }
+}
+
+impl Run<'_> {
+    /// A remote secret is missing: the deletion plan decides what happens to the target Secret.
+    async fn handle_missing(&self, error: SyncError) -> Result<Outcome, SyncError> {
+        let (store, sc) = self.resolved.as_ref().ok_or_else(not_resolved)?;
+        let synced_from = self
+            .es
+            .status
+            .as_ref()
+            .and_then(|s| s.synced_from.as_deref());
+        Ok(missing(
+            self.es,
+            self.ctx,
+            sc,
+            &self.secrets,
+            &self.target_name,
+            self.existing.as_ref(),
+            &self.previous,
+            store.same_source(synced_from),
+            error,
+        )
+        .await)
+    }
+
+    /// Composes the desired Secret (after the unreplicated-region rule) and plans its write.
+    fn compose(&mut self) -> Result<Composed, SyncError> {
+        let desired = self.desired.as_mut().ok_or_else(not_resolved)?;
+        let rotation_base = super::failover::unreplicated_guard(
+            &self.previous,
+            desired,
+            self.failover_region.clone(),
+            self.existing.as_ref(),
+        )?;
+        let synced = &desired.synced_versions;
+        self.ctx
+            .versions_read(&self.me, &self.store_id, &self.previous, synced);
+        let created_by_writer = self
+            .existing
+            .as_ref()
+            .is_some_and(|s| target::created_by(&self.writer, s));
+        let secret = target::desired_secret(
+            &self.writer,
+            &self.es.spec.target,
+            desired,
+            &self.ctx.digest_key,
+            created_by_writer,
+        );
+        let plan = plan_write(self.existing.as_ref(), secret, &rotation_base, synced);
+        let composed = Composed {
+            write: plan.write,
+            restart: plan.restart,
+        };
+        self.plan = Some(plan);
+        Ok(composed)
+    }
+
+    /// Applies the planned Secret under its precondition; a refused write says exactly why.
+    async fn apply(&self) -> Result<(), SyncError> {
+        let plan = self.plan.as_ref().ok_or_else(not_resolved)?;
+        let name = &self.target_name;
+        let params = PatchParams::apply(FIELD_MANAGER).force();
+        let result = self
+            .secrets
+            .patch(name, &params, &Patch::Apply(&plan.secret))
+            .await;
+        if self.assumed_absent
+            && let Err(kube::Error::Api(s)) = &result
+            && s.code == 409
+        {
+            // It existed after all: say exactly why it is not written.
+            let target = &self.es.spec.target;
+            read_and_check_target(self.ctx, &self.secrets, &self.writer, target, name).await?;
+        }
+        let written = result.map_err(|e| {
+            let what = format!("writing Secret {name:?}");
+            match e {
+                kube::Error::Api(s) => {
+                    match write_failed(s.code, &s.message, !plan.creates, name) {
+                        Some(e) => e,
+                        None => SyncError::kubernetes(&what, kube::Error::Api(s)),
+                    }
+                }
+                e => SyncError::kubernetes(&what, e),
+            }
+        })?;
+        self.ctx.secret_verified(&written);
+        Ok(())
+    }
+
+    /// The Secret is synced: what was done.
+    fn done(&mut self) -> Result<Outcome, SyncError> {
+        let (store, sc) = self.resolved.as_ref().ok_or_else(not_resolved)?;
+        let plan = self.plan.as_ref().ok_or_else(not_resolved)?;
+        let desired = self.desired.take().ok_or_else(not_resolved)?;
+        Ok(Outcome::Synced {
+            wrote: plan.write,
+            created: plan.creates,
+            refreshed: true,
+            synced_versions: desired.synced_versions,
+            rollout: self.rollout.take(),
+            source: Some(store.source(sc.serving_region())),
+        })
+    }
+}
