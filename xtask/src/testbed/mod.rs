@@ -54,6 +54,25 @@ fn admin_kubectl(kubectl: PathBuf) -> impl Fn(&[&str]) -> Option<String> {
     }
 }
 
+/// Holds the machine-wide provisioning lock (a file lock in the tool cache) until dropped, waiting
+/// while another checkout's `testbed up` installs packages or builds tools.
+fn provisioning_lock() -> Result<fs::File> {
+    let cache = paths::cache();
+    fs::create_dir_all(&cache).with_context(|| format!("creating {}", cache.display()))?;
+    let path = cache.join("provisioning.lock");
+    let file = fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+    if file.try_lock().is_err() {
+        eprintln!(
+            "xtask: another checkout's test bed is installing packages or building tools; waiting \
+             for it ({})",
+            path.display()
+        );
+        file.lock()
+            .with_context(|| format!("locking {}", path.display()))?;
+    }
+    Ok(file)
+}
+
 /// Starts the test bed (with its node unless `with_node` is false) unless it is already up and
 /// healthy in that shape.
 pub fn up(with_node: bool) -> Result<()> {
@@ -67,11 +86,16 @@ pub fn up(with_node: bool) -> Result<()> {
         );
         down()?;
     }
-    if with_node {
-        node::preflight()?;
-        node::ensure_packages()?;
-    }
-    let tools = tools::ensure()?;
+    let tools = {
+        // One checkout at a time installs packages and fills the shared cache: two cold beds
+        // starting together would otherwise build into (and clear) the same folders.
+        let _lock = provisioning_lock()?;
+        if with_node {
+            node::preflight()?;
+            node::ensure_packages()?;
+        }
+        tools::ensure()?
+    };
     require_program(
         "openssl",
         "OpenSSL (the `openssl` command, package openssl)",
