@@ -9,6 +9,7 @@
 pub mod cli;
 mod cluster_external_secret;
 mod external_secret;
+mod nesting;
 mod remote_ref;
 mod report;
 mod store;
@@ -55,6 +56,12 @@ pub enum ConvertError {
         /// The parser's error.
         source: serde_yaml_ng::Error,
     },
+    /// A document nests flow collections deeper than the parser accepts.
+    #[error(
+        "document nests `[`/`{{` more than {} levels deep (line {}, column {}): refused before parsing",
+        nesting::MAX_FLOW_DEPTH, .0.line, .0.column
+    )]
+    TooDeep(nesting::TooDeep),
     /// A converted object could not be rendered as YAML.
     #[error("rendering YAML: {0}")]
     Render(#[from] serde_yaml_ng::Error),
@@ -174,6 +181,7 @@ impl StoreIndex {
 
 /// Parses a multi-document YAML stream; empty documents are dropped and `kind: List` is expanded.
 pub fn parse_stream(text: &str) -> Result<Vec<Value>, ConvertError> {
+    nesting::check_flow_depth(text, nesting::MAX_FLOW_DEPTH).map_err(ConvertError::TooDeep)?;
     let mut docs = Vec::new();
     for (i, doc) in serde_yaml_ng::Deserializer::from_str(text).enumerate() {
         let value = Value::deserialize(doc).map_err(|source| ConvertError::Yaml {

@@ -332,3 +332,31 @@ fn input_errors_exit_2_naming_the_file() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A document nested 100,000 levels deep is refused before parsing, with where and why (the parser
+/// alone would run for minutes on it); the same document 100 levels deep converts as before.
+#[test]
+fn a_document_nested_too_deep_is_refused_with_where() {
+    let deep = |n: usize| {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: x}}\ndata: {{a: {}1{}}}\n",
+            "[".repeat(n),
+            "]".repeat(n)
+        )
+    };
+    let dir = convert_dir();
+    let out = run(&dir, &[], Some(&deep(100_000)));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr),
+        "error: stdin: document nests `[`/`{` more than 128 levels deep (line 4, column 138): \
+         refused before parsing\n"
+    );
+    assert!(out.stdout.is_empty());
+    let out = run(&dir, &[], Some(&deep(100)));
+    assert!(
+        !text(&out.stderr).contains("levels deep"),
+        "{}",
+        text(&out.stderr)
+    );
+}
