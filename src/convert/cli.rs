@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::{Conversion, convert, file_name, parse_stream, render_stream};
+use super::{Conversion, convert_with, file_name, parse_stream, render_stream};
 
 /// Exit code when fields could not be converted (without `--allow-partial`).
 pub const EXIT_UNSUPPORTED: i32 = 1;
@@ -23,6 +23,14 @@ pub struct ConvertArgs {
     /// Write the convertible remainder even when some fields cannot be converted (exit code 0).
     #[arg(long)]
     pub allow_partial: bool,
+    /// The service (SecretsManager or ParameterStore) of every store that is not among the
+    /// manifests; needed for `find` and numeric `version`, whose meaning depends on it.
+    #[arg(long, value_parser = super::parse_service)]
+    pub service: Option<crate::api::AwsService>,
+    /// The service of one store that is not among the manifests:
+    /// `[ClusterSecretStore/]NAME=SERVICE` (repeatable; wins over --service).
+    #[arg(long = "store-service", value_parser = super::AssumedServices::parse_store)]
+    pub store_service: Vec<((bool, String), crate::api::AwsService)>,
 }
 
 /// Runs the command; returns the process exit code (0, [`EXIT_UNSUPPORTED`] or [`EXIT_ERROR`]).
@@ -35,7 +43,11 @@ pub fn run(args: &ConvertArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let conversion = convert(&docs);
+    let assumed = super::AssumedServices {
+        all: args.service,
+        by_store: args.store_service.iter().cloned().collect(),
+    };
+    let conversion = convert_with(&docs, &assumed);
     let refused = report(&conversion, &mut stderr);
     if refused > 0 && !args.allow_partial {
         let _ = writeln!(

@@ -133,10 +133,16 @@ fn secret_store_ref(
             return None;
         }
     };
+    let kind_name = kind.unwrap_or("SecretStore");
     let service = match kind {
         Some(k) => stores.service(k, None, name),
         None => stores.service("SecretStore", namespace, name),
-    };
+    }
+    .or_else(|| {
+        let (service, note) = stores.assumed_service(kind_name, name)?;
+        r.note(note);
+        Some(service)
+    });
     let mut out = json!({ "name": name });
     if let (Some(k), Some(o)) = (kind, out.as_object_mut()) {
         o.insert("kind".into(), k.into());

@@ -110,13 +110,63 @@ pub(crate) struct ServiceAccountInfo {
 pub(crate) struct StoreIndex {
     /// (kind, namespace, name) → service; ClusterSecretStores have no namespace.
     services: BTreeMap<(String, Option<String>, String), AwsService>,
+    /// Services of stores not among the input, from the command line.
+    assumed: AssumedServices,
     /// (namespace, name) → annotations.
     accounts: BTreeMap<(Option<String>, String), ServiceAccountInfo>,
 }
 
+/// Services of stores that are not among the converted manifests (app repositories rarely hold the
+/// platform team's stores), from the command line: `--store-service` per store, else `--service`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AssumedServices {
+    /// `--service`: every store not among the input.
+    pub all: Option<AwsService>,
+    /// `--store-service [ClusterSecretStore/]NAME=SERVICE`: (cluster store, name) → service.
+    pub by_store: BTreeMap<(bool, String), AwsService>,
+}
+
+impl AssumedServices {
+    /// Parses one `--store-service` value: `NAME=SERVICE`, `SecretStore/NAME=SERVICE` or
+    /// `ClusterSecretStore/NAME=SERVICE`.
+    pub fn parse_store(value: &str) -> Result<((bool, String), AwsService), String> {
+        let (store, service) = value
+            .split_once('=')
+            .ok_or_else(|| format!("{value:?}: expected [ClusterSecretStore/]NAME=SERVICE"))?;
+        let (cluster, name) = match store.split_once('/') {
+            None => (false, store),
+            Some(("SecretStore", name)) => (false, name),
+            Some(("ClusterSecretStore", name)) => (true, name),
+            Some((kind, _)) => {
+                return Err(format!(
+                    "{value:?}: store kind {kind:?} is not SecretStore or ClusterSecretStore"
+                ));
+            }
+        };
+        if name.is_empty() {
+            return Err(format!("{value:?}: the store name is empty"));
+        }
+        Ok(((cluster, name.to_string()), parse_service(service)?))
+    }
+}
+
+/// Parses a service name as ESO writes it (`SecretsManager`, `ParameterStore`).
+pub fn parse_service(value: &str) -> Result<AwsService, String> {
+    match value {
+        "SecretsManager" => Ok(AwsService::SecretsManager),
+        "ParameterStore" => Ok(AwsService::ParameterStore),
+        other => Err(format!(
+            "{other:?} is not a service (SecretsManager or ParameterStore)"
+        )),
+    }
+}
+
 impl StoreIndex {
-    fn build(docs: &[Value]) -> Self {
-        let mut index = Self::default();
+    fn build(docs: &[Value], assumed: &AssumedServices) -> Self {
+        let mut index = Self {
+            assumed: assumed.clone(),
+            ..Self::default()
+        };
         for doc in docs {
             let id = ObjectId::of(doc);
             let api = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
@@ -168,6 +218,21 @@ impl StoreIndex {
         found.all(|s| s == first).then_some(first)
     }
 
+    /// The service of a store not among the input, from the command line, with the note saying so.
+    pub(crate) fn assumed_service(&self, kind: &str, name: &str) -> Option<(AwsService, String)> {
+        let cluster = kind == "ClusterSecretStore";
+        let (service, from) = match self.assumed.by_store.get(&(cluster, name.to_string())) {
+            Some(s) => (*s, "--store-service"),
+            None => (self.assumed.all?, "--service"),
+        };
+        let note = format!(
+            "{kind} {name:?} is not among the converted manifests; its service {} is taken from \
+             {from} (check that the store really uses it)",
+            service.display_name()
+        );
+        Some((service, note))
+    }
+
     /// The annotations of a ServiceAccount among the input.
     pub(crate) fn service_account(
         &self,
@@ -202,7 +267,12 @@ pub fn parse_stream(text: &str) -> Result<Vec<Value>, ConvertError> {
 
 /// Converts every ESO object among `docs`; stores and ServiceAccounts among them resolve references.
 pub fn convert(docs: &[Value]) -> Conversion {
-    let index = StoreIndex::build(docs);
+    convert_with(docs, &AssumedServices::default())
+}
+
+/// [`convert`], with the services of stores not among `docs` taken from `assumed`.
+pub fn convert_with(docs: &[Value], assumed: &AssumedServices) -> Conversion {
+    let index = StoreIndex::build(docs, assumed);
     let mut out = Conversion::default();
     for doc in docs {
         let id = ObjectId::of(doc);

@@ -178,7 +178,8 @@ fn find_ref(v: &Value, path: &str, service: Option<AwsService>, r: &mut Refusals
             path,
             "the keys find writes depend on the store's service (ESO and secretsync name Parameter \
              Store keys differently), and the store is not among the converted manifests; convert \
-             the store together with this object",
+             the store together with this object, or name its service (--service or \
+             --store-service)",
         ),
     }
     if f.take("path").is_some() && service == Some(AwsService::SecretsManager) {

@@ -26,7 +26,7 @@ fn store_index_answers_only_when_same_named_stores_agree() {
         store("SecretStore", Some("d"), "ssm", "ParameterStore"),
         store("ClusterSecretStore", None, "aws", "SecretsManager"),
     ];
-    let index = StoreIndex::build(&docs);
+    let index = StoreIndex::build(&docs, &AssumedServices::default());
     let ps = Some(AwsService::ParameterStore);
     let sm = Some(AwsService::SecretsManager);
     assert_eq!(index.service("SecretStore", Some("a"), "aws"), ps);
@@ -93,4 +93,69 @@ fn file_names_follow_kind_namespace_and_name() {
         "externalsecret-team-a-db.yaml"
     );
     assert_eq!(file_name(&id(None)), "externalsecret-db.yaml");
+}
+
+#[test]
+fn store_service_flags_parse_kind_name_and_service() {
+    let sm = AwsService::SecretsManager;
+    let ps = AwsService::ParameterStore;
+    let cases: [(&str, Result<((bool, String), AwsService), &str>); 8] = [
+        ("aws=SecretsManager", Ok(((false, "aws".into()), sm))),
+        (
+            "SecretStore/aws=ParameterStore",
+            Ok(((false, "aws".into()), ps)),
+        ),
+        (
+            "ClusterSecretStore/shared=SecretsManager",
+            Ok(((true, "shared".into()), sm)),
+        ),
+        ("aws", Err("expected [ClusterSecretStore/]NAME=SERVICE")),
+        ("=SecretsManager", Err("the store name is empty")),
+        (
+            "ClusterSecretStore/=SecretsManager",
+            Err("the store name is empty"),
+        ),
+        (
+            "Vault/aws=SecretsManager",
+            Err("is not SecretStore or ClusterSecretStore"),
+        ),
+        ("aws=secretsmanager", Err("is not a service")),
+    ];
+    for (value, want) in cases {
+        match (AssumedServices::parse_store(value), want) {
+            (Ok(got), Ok(want)) => assert_eq!(got, want, "{value}"),
+            (Err(got), Err(needle)) => assert!(got.contains(needle), "{value}: {got}"),
+            (got, want) => panic!("{value}: got {got:?}, want {want:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_store_among_the_manifests_wins_over_the_flags() {
+    let docs = vec![json!({
+        "apiVersion": "external-secrets.io/v1", "kind": "SecretStore",
+        "metadata": {"name": "aws", "namespace": "a"},
+        "spec": {"provider": {"aws": {"service": "ParameterStore", "region": "us-east-1"}}}
+    })];
+    let assumed = AssumedServices {
+        all: Some(AwsService::SecretsManager),
+        by_store: [((false, "aws".to_string()), AwsService::SecretsManager)].into(),
+    };
+    let index = StoreIndex::build(&docs, &assumed);
+    assert_eq!(
+        index.service("SecretStore", Some("a"), "aws"),
+        Some(AwsService::ParameterStore)
+    );
+    // Not among the manifests: per store first, then the default, each with a note.
+    let (service, note) = index
+        .assumed_service("SecretStore", "aws")
+        .expect("assumed");
+    assert_eq!(service, AwsService::SecretsManager);
+    assert!(note.contains("--store-service"), "{note}");
+    let (_, note) = index
+        .assumed_service("ClusterSecretStore", "aws")
+        .expect("assumed");
+    assert!(note.contains("taken from --service"), "{note}");
+    let none = StoreIndex::build(&docs, &AssumedServices::default());
+    assert_eq!(none.assumed_service("SecretStore", "x"), None);
 }

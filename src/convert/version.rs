@@ -52,7 +52,7 @@ pub fn map_version(version: &str, service: Option<AwsService>) -> Result<Version
         None if number => Err(format!(
             "version {version:?} is a Parameter Store version number or a Secrets Manager staging label \
              depending on the store, which is not among the converted manifests; convert the store \
-             together with this object"
+             together with this object, or name its service (--service or --store-service)"
         )),
         _ if version.len() > 256 => Err(format!(
             "version {version:?} is longer than the 256 characters of a version label"
