@@ -131,6 +131,15 @@ async fn max_requests_per_second_paces_first_syncs() {
         wait_ready(&client, &ns, &format!("es-{i}"), "True", "Synced").await;
     }
     let elapsed = started.elapsed();
+    // No first sync failed and was retried: the time below is the pacing's, not a retry backoff's.
+    let metrics = op.metrics();
+    let failures: Vec<&str> = metrics
+        .lines()
+        .filter(|l| l.starts_with("secretsync_sync_results_total{"))
+        .filter(|l| !l.contains("reason=\"Synced\""))
+        .filter(|l| l.rsplit(' ').next().and_then(|v| v.parse::<f64>().ok()) != Some(0.0))
+        .collect();
+    assert!(failures.is_empty(), "a first sync failed: {failures:?}");
     let store_id = format!("SecretStore/{ns}/aws");
     let calls = sum_for_store(&op.metrics(), "secretsync_aws_api_calls_total", &store_id);
     assert!(calls >= n as f64, "{calls} calls for {n} first syncs");

@@ -166,7 +166,19 @@ async fn delete_policy_keeps_the_secret_unless_every_remote_is_confirmed_deleted
     )
     .await;
 
-    // By now every kept Secret has been through several refreshes and the grace period.
+    // Every kept Secret goes through two more failed reconciles (past the grace period): it stays,
+    // and no message ever calls its remote secrets a confirmed deletion.
+    common::kept_through_failures(
+        &op,
+        &client,
+        &ns,
+        &[
+            ("typo", "SecretNotFound"),
+            ("partial", "SecretNotFound"),
+            ("valueless", "SecretNotFound"),
+        ],
+    )
+    .await;
     for (name, key, value) in [
         ("typo", "password", "safe-a-1"),
         ("partial", "a", "safe-a-1"),
@@ -540,7 +552,42 @@ async fn refresh_interval_below_the_floor_is_raised_with_a_warning() {
         "{message}"
     );
     wait_ready(&client, &ns, "fast", "True", "Synced").await;
+    let first_sync = std::time::Instant::now();
     let reads = op.metric_sum("secretsync_aws_api_calls_total", &["GetSecretValue"]);
     assert!(reads <= 2.0, "{reads} reads right after the first sync");
+    // The quiet period comes from the raised interval: a 1ns interval would refresh (and count a
+    // Synced result, even for an idle refresh that reads no value) many times a second; at the 10 s
+    // floor nothing is refreshed for 8 s, and the next refresh comes by about 12 s.
+    let synced = || op.metric_sum("secretsync_sync_results_total", &["reason=\"Synced\""]);
+    let after_first = synced();
+    assert!(after_first >= 1.0, "the first sync was not counted");
+    common::never_within(
+        "a refresh before the 10 s floor",
+        Duration::from_secs(8),
+        || {
+            let now = synced();
+            async move { (now > after_first).then(|| format!("Synced {after_first} -> {now}")) }
+        },
+    )
+    .await;
+    common::wait_for(
+        "the next refresh at the 10 s floor",
+        Duration::from_secs(12),
+        || {
+            let now = synced();
+            async move { (now > after_first).then_some(()) }
+        },
+    )
+    .await;
+    let took = first_sync.elapsed();
+    assert!(
+        took >= Duration::from_secs(8) && took <= Duration::from_secs(13),
+        "the next refresh came {took:?} after the first sync"
+    );
+    assert_eq!(
+        op.metric_sum("secretsync_aws_api_calls_total", &["GetSecretValue"]),
+        reads,
+        "an idle refresh read a value"
+    );
     common::delete_namespace(&client, &ns).await;
 }

@@ -488,6 +488,40 @@ async fn a_failover_entry_repeating_a_region_is_refused() {
         s.es(&Es::new("db", "aws").key("password", &key)).await;
         wait_store_refused(&s.client, &s.ns, needle).await;
         s.ready("db", "False", "StoreNotReady").await;
+        // The ExternalSecret was refused for this entry (the first round's refusal says another).
+        let api: Api<ExternalSecret> = Api::namespaced(s.client.clone(), &s.ns);
+        common::wait_for(
+            &format!("db refused naming {needle:?}"),
+            Duration::from_secs(30),
+            || {
+                let api = api.clone();
+                async move {
+                    let c = api
+                        .get_opt("db")
+                        .await
+                        .ok()
+                        .flatten()?
+                        .status?
+                        .conditions
+                        .into_iter()
+                        .find(|c| c.type_ == "Ready")?;
+                    (c.status == "False"
+                        && c.reason == "StoreNotReady"
+                        && c.message.contains(needle))
+                    .then_some(())
+                }
+            },
+        )
+        .await;
+        common::never_within(
+            "a request to the refused endpoint",
+            Duration::from_secs(2),
+            || {
+                let asked = other.requests();
+                async move { (!asked.is_empty()).then_some(asked) }
+            },
+        )
+        .await;
     }
     assert!(
         other.requests().is_empty(),

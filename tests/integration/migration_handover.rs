@@ -5,6 +5,8 @@
 
 use crate::common;
 
+use std::time::Duration;
+
 use common::operator::Operator;
 use common::{apply, create_remote, has, sm, testbed_var, wait_ready, wait_secret};
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
@@ -57,7 +59,7 @@ async fn only_a_handed_over_secret_is_taken_and_only_once_its_old_owner_let_go()
             .await
             .unwrap_or_else(|e| panic!("creating Secret {name}: {e}"));
     }
-    let _op = Operator::start(&ns).await;
+    let op = Operator::start(&ns).await;
     let yaml = [
         common::store_yaml("aws", &testbed_var("AWS_ENDPOINT_URL")),
         common::single_key_es("db", "aws", "1s", &key, ""),
@@ -113,7 +115,26 @@ async fn only_a_handed_over_secret_is_taken_and_only_once_its_old_owner_let_go()
         "the adopted Secret is owned by its ExternalSecret now"
     );
     wait_ready(&client, &ns, "db", "True", "Synced").await;
-    // Never handed over, or handed to another ExternalSecret: untouched.
+    // Never handed over, or handed to another ExternalSecret: untouched. Both were refused before the
+    // orphaning already, so their Ready=False/TargetConflict proves nothing: wait for two more refusals
+    // (retries with backoff, each reading the orphaned Secret afresh). db is Synced now, so each one
+    // is other's or thief's, after the orphaning.
+    let conflicts = || {
+        op.metric_sum(
+            "secretsync_sync_results_total",
+            &["reason=\"TargetConflict\""],
+        )
+    };
+    let after_orphaning = conflicts();
+    common::wait_for(
+        "two more TargetConflict refusals after the orphaning",
+        Duration::from_secs(60),
+        || {
+            let n = conflicts();
+            async move { (n >= after_orphaning + 2.0).then_some(()) }
+        },
+    )
+    .await;
     for (es, secret) in [("other", "other"), ("thief", "elsewhere")] {
         wait_ready(&client, &ns, es, "False", "TargetConflict").await;
         let s = secrets.get(secret).await.expect("Secret kept");

@@ -14,6 +14,7 @@ use common::ssm::put;
 use common::{
     apply, aws_creds_yaml, create_remote, has, rotate_remote, sm, testbed_var, wait_secret,
 };
+use k8s_openapi::api::core::v1::Secret;
 use kube::Api;
 use secretsync::api::ExternalSecret;
 use serde_json::json;
@@ -256,10 +257,10 @@ async fn a_parameter_store_change_event_refreshes_parameter_store_external_secre
         },
     )
     .await;
-    let secret_db = wait_secret(&client, &ns, "secret-db", "still secret-db-1", |s| {
-        has(s, "password", "secret-db-1")
-    })
-    .await;
+    let secret_db = Api::<Secret>::namespaced(client.clone(), &ns)
+        .get("secret-db")
+        .await
+        .expect("the Secrets Manager store's Secret");
     assert!(has(&secret_db, "password", "secret-db-1"));
     assert!(messages(&op, "refreshed") >= 2.0, "{}", op.metrics());
     op.assert_log_free_of(&["param-db-1", "param-db-2", "param-x-2", "secret-db-1"]);

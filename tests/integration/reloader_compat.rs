@@ -87,13 +87,17 @@ async fn reloader_annotations_restart_once_per_rotation_only_with_the_flag() {
     wait_replicasets(&client, &ns, &all(1, 1)).await;
     let api: kube::Api<secretsync::api::ExternalSecret> =
         kube::Api::namespaced(client.clone(), &ns);
-    let synced = || async {
-        api.get("db")
-            .await
-            .ok()
-            .and_then(|e| e.status)
-            .map(|s| s.synced_versions)
+    let synced_of = |name: &'static str| {
+        let api = api.clone();
+        async move {
+            api.get(name)
+                .await
+                .ok()
+                .and_then(|e| e.status)
+                .map(|s| s.synced_versions)
+        }
     };
+    let synced = || synced_of("db");
     let before = synced().await;
     rotate_remote(&sm, &db, "rl-db-2").await;
     wait_secret(&client, &ns, "db", "rotation 2", |s| {
@@ -122,6 +126,7 @@ async fn reloader_annotations_restart_once_per_rotation_only_with_the_flag() {
     // and the one fed by the ignored Secret never.
     let op = Operator::start_with(&ns, "-compat", &["--reloader-compat"], &[]).await;
     for (round, value) in [(2, "rl-db-3"), (3, "rl-db-4")] {
+        let quiet_before = synced_of("quiet").await;
         rotate_remote(&sm, &db, value).await;
         rotate_remote(&sm, &quiet, &format!("rl-quiet-{round}")).await;
         wait_secret(&client, &ns, "db", value, |s| has(s, "password", value)).await;
@@ -131,6 +136,17 @@ async fn reloader_annotations_restart_once_per_rotation_only_with_the_flag() {
             "quiet",
             "the ignored Secret's rotation",
             |s| has(s, "password", &format!("rl-quiet-{round}")),
+        )
+        .await;
+        // quiet's status moves only after its rotation's rollout decision (settle window included):
+        // only then does "ignored" keeping one ReplicaSet show the ignore annotation at work.
+        common::wait_for(
+            &format!("quiet's rotation {round} recorded in status"),
+            Duration::from_secs(30),
+            || async {
+                let now = synced_of("quiet").await;
+                (now.is_some() && now != quiet_before).then_some(())
+            },
         )
         .await;
         wait_replicasets(&client, &ns, &all(round, 1)).await;

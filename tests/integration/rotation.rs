@@ -15,28 +15,50 @@ use secretsync::api::ExternalSecret;
 
 const MARKER: &str = secretsync::core::rollout::MARKER_ANNOTATION;
 
-async fn force_sync(client: &Client, ns: &str, value: &str) {
+async fn request_force_sync(client: &Client, ns: &str, value: &str) -> Api<ExternalSecret> {
     let ess: Api<ExternalSecret> = Api::namespaced(client.clone(), ns);
     let patch =
         serde_json::json!({ "metadata": { "annotations": { "secretsync.io/force-sync": value } } });
     ess.patch("app", &PatchParams::default(), &Patch::Merge(&patch))
         .await
         .expect("force-sync");
+    ess
+}
+
+/// Asks for a force-sync and waits until it succeeded: `status.lastForceSync` is `value` (recorded
+/// only by a sync that read the remote values for it).
+async fn force_sync(client: &Client, ns: &str, value: &str) {
+    let ess = request_force_sync(client, ns, value).await;
     common::wait_for(
         &format!("force-sync {value} to be honoured"),
         Duration::from_secs(30),
         || {
             let ess = ess.clone();
             async move {
-                let es = ess.get("app").await.ok()?;
-                let status = es.status?;
-                (status.last_force_sync.as_deref() == Some(value)
-                    || status.conditions.iter().any(|c| c.status == "False"))
-                .then_some(())
+                let status = ess.get("app").await.ok()?.status?;
+                (status.last_force_sync.as_deref() == Some(value)).then_some(())
             }
         },
     )
     .await;
+}
+
+/// Asks for a force-sync that must fail, and waits until Ready is False with `reason` (`app` was
+/// Ready=True before, so the condition comes from this force-sync's reconcile).
+async fn force_sync_failing(client: &Client, ns: &str, value: &str, reason: &str) {
+    let ess: Api<ExternalSecret> = Api::namespaced(client.clone(), ns);
+    let ready = ess
+        .get("app")
+        .await
+        .ok()
+        .and_then(|e| e.status)
+        .and_then(|s| s.conditions.into_iter().find(|c| c.type_ == "Ready"));
+    assert!(
+        ready.as_ref().is_some_and(|c| c.status == "True"),
+        "app was not Ready before force-sync {value}: {ready:?}"
+    );
+    request_force_sync(client, ns, value).await;
+    wait_ready(client, ns, "app", "False", reason).await;
 }
 
 async fn wait_rs(client: &Client, ns: &str, want: &[(&str, usize)]) {
@@ -54,14 +76,22 @@ async fn wait_rs(client: &Client, ns: &str, want: &[(&str, usize)]) {
     .await;
 }
 
-/// Waits until every listed Deployment has exactly the given ReplicaSet count and they stay so while
-/// the controller-manager has had time to act on any template change (one more full sync).
+/// Waits until every listed Deployment has exactly the given ReplicaSet count, then checks that they
+/// stay so for 3 s: time for the controller-manager to act on any template change (it makes the new
+/// ReplicaSet within a second).
 async fn assert_rs_stable(client: &Client, ns: &str, want: &[(&str, usize)]) {
     wait_rs(client, ns, want).await;
-    let have = replicasets(client, ns).await;
-    for (k, v) in want {
-        assert_eq!(have.get(*k), Some(v), "ReplicaSets of {k}");
-    }
+    common::never_within(
+        &format!("a ReplicaSet count other than {want:?}"),
+        Duration::from_secs(3),
+        || async {
+            let have = replicasets(client, ns).await;
+            want.iter()
+                .any(|(k, v)| have.get(*k) != Some(v))
+                .then_some(have)
+        },
+    )
+    .await;
 }
 
 fn marker_of(all: &BTreeMap<String, BTreeMap<String, String>>, workload: &str) -> Option<String> {
@@ -227,7 +257,7 @@ spec:
 
     // The provider down: Ready=False, the Secret stays, nothing restarts.
     moto.stop();
-    force_sync(&client, &ns, "6").await;
+    force_sync_failing(&client, &ns, "6", "ProviderError").await;
     wait_ready(&client, &ns, "app", "False", "ProviderError").await;
     assert_rs_stable(
         &client,

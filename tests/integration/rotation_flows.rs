@@ -35,26 +35,55 @@ async fn force_sync(client: &Client, ns: &str, value: &str) {
     force_sync_of(client, ns, "app", value).await
 }
 
+/// Asks for a force-sync of `es` and waits until it succeeded: `status.lastForceSync` is `value`
+/// (recorded only by a sync that read the remote values for it).
 async fn force_sync_of(client: &Client, ns: &str, es: &str, value: &str) {
+    let ess = request_force_sync(client, ns, es, value).await;
+    common::wait_for(
+        &format!("force-sync {value} honoured"),
+        Duration::from_secs(30),
+        || {
+            let ess = ess.clone();
+            async move {
+                let status = ess.get(es).await.ok()?.status?;
+                (status.last_force_sync.as_deref() == Some(value)).then_some(())
+            }
+        },
+    )
+    .await;
+}
+
+/// Asks for a force-sync of `es` that must fail, and waits until its Ready condition is False with
+/// `reason` (`es` was Ready=True before, so the condition comes from this force-sync's reconcile).
+async fn force_sync_failing(client: &Client, ns: &str, es: &str, value: &str, reason: &str) {
+    let ess: Api<ExternalSecret> = Api::namespaced(client.clone(), ns);
+    let ready = ess
+        .get(es)
+        .await
+        .ok()
+        .and_then(|e| e.status)
+        .and_then(|s| s.conditions.into_iter().find(|c| c.type_ == "Ready"));
+    assert!(
+        ready.as_ref().is_none_or(|c| c.status == "True"),
+        "{es} failed before force-sync {value}: {ready:?}"
+    );
+    request_force_sync(client, ns, es, value).await;
+    wait_ready(client, ns, es, "False", reason).await;
+}
+
+async fn request_force_sync(
+    client: &Client,
+    ns: &str,
+    es: &str,
+    value: &str,
+) -> Api<ExternalSecret> {
     let ess: Api<ExternalSecret> = Api::namespaced(client.clone(), ns);
     let patch =
         serde_json::json!({ "metadata": { "annotations": { "secretsync.io/force-sync": value } } });
     ess.patch(es, &PatchParams::default(), &Patch::Merge(&patch))
         .await
         .expect("force-sync");
-    common::wait_for(
-        &format!("force-sync {value} handled"),
-        Duration::from_secs(30),
-        || {
-            let ess = ess.clone();
-            async move {
-                let status = ess.get(es).await.ok()?.status?;
-                let failed = status.conditions.iter().any(|c| c.status == "False");
-                (status.last_force_sync.as_deref() == Some(value) || failed).then_some(())
-            }
-        },
-    )
-    .await;
+    ess
 }
 
 async fn api_replicasets(client: &Client, ns: &str, want: usize) {
@@ -101,6 +130,29 @@ async fn pending_promotion_and_valueless_rotation() {
     })
     .await;
     api_replicasets(&client, &ns, 1).await;
+    // The force-sync read the remote secret and found v1 still current: the status still names v1,
+    // and nothing restarted.
+    let status = Api::<ExternalSecret>::namespaced(client.clone(), &ns)
+        .get("app")
+        .await
+        .expect("ExternalSecret app")
+        .status
+        .expect("status");
+    assert_eq!(
+        status.synced_versions.get(&key),
+        Some(&v1),
+        "a pending version was synced"
+    );
+    assert!(
+        status.restarted_workloads.is_empty(),
+        "a pending version restarted {:?}",
+        status.restarted_workloads
+    );
+    assert_eq!(
+        op.metric_sum("secretsync_workload_restarts_total", &[]),
+        0.0,
+        "a pending version restarted a workload"
+    );
     sm.update_secret_version_stage()
         .secret_id(&key)
         .version_stage("AWSCURRENT")
@@ -145,7 +197,7 @@ async fn pending_promotion_and_valueless_rotation() {
         .send()
         .await
         .expect("RotateSecret");
-    force_sync_of(&client, &ns, "bare", "valueless").await;
+    force_sync_failing(&client, &ns, "bare", "valueless", "SecretNotFound").await;
     wait_ready(&client, &ns, "bare", "False", "SecretNotFound").await;
     wait_secret(&client, &ns, "bare-secret", "unchanged", |s| {
         has(s, "password", "flows-bare-1")

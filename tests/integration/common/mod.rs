@@ -492,3 +492,90 @@ pub fn read_request(conn: &mut std::net::TcpStream) -> (String, Vec<u8>) {
         }
     }
 }
+
+/// The Ready condition's (status, reason, message) of ExternalSecret `name`, if it has one.
+async fn ready_of(api: &Api<ExternalSecret>, name: &str) -> Option<(String, String, String)> {
+    let es = api.get_opt(name).await.ok().flatten()?;
+    let c = es
+        .status?
+        .conditions
+        .into_iter()
+        .find(|c| c.type_ == "Ready")?;
+    Some((c.status, c.reason, c.message))
+}
+
+/// Waits until the controller has counted, for every failure reason of `kept` (ExternalSecret,
+/// reason), at least two more results per ExternalSecret of the namespace that is Ready=False with it
+/// now (the kept ones and any other), i.e. the kept ExternalSecrets have been through at least two
+/// more failed reconciles each on average. On every poll each kept ExternalSecret's target Secret (named
+/// like it) still exists, and its Ready message never says a deletion is confirmed ("confirms").
+pub async fn kept_through_failures(
+    op: &operator::Operator,
+    client: &Client,
+    ns: &str,
+    kept: &[(&str, &str)],
+) {
+    let ess: Api<ExternalSecret> = Api::namespaced(client.clone(), ns);
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), ns);
+    let count = |reason: &str| {
+        op.metric_sum(
+            "secretsync_sync_results_total",
+            &[&format!("reason=\"{reason}\"")],
+        )
+    };
+    let all = ess
+        .list(&Default::default())
+        .await
+        .map(|l| l.items)
+        .unwrap_or_default();
+    let mut want: BTreeMap<String, f64> = BTreeMap::new();
+    for (_, reason) in kept {
+        if want.contains_key(*reason) {
+            continue;
+        }
+        let failing = all
+            .iter()
+            .filter(|es| {
+                es.status
+                    .iter()
+                    .flat_map(|s| &s.conditions)
+                    .any(|c| c.type_ == "Ready" && c.status == "False" && c.reason == *reason)
+            })
+            .count()
+            .max(kept.iter().filter(|(_, r)| r == reason).count());
+        want.insert(reason.to_string(), count(reason) + 2.0 * failing as f64);
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let short: Vec<String> = want
+            .iter()
+            .filter(|(reason, at_least)| count(reason) < **at_least)
+            .map(|(reason, at_least)| format!("{reason}: {} of {at_least}", count(reason)))
+            .collect();
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for two more failed reconciles per ExternalSecret ({short:?})"
+        );
+        // Checked once more after the last count: the Secrets outlived every counted reconcile.
+        for (name, reason) in kept {
+            assert!(
+                secrets.get_opt(name).await.ok().flatten().is_some(),
+                "Secret {name} was deleted while its ExternalSecret failed with {reason}"
+            );
+            if let Some((status, r, message)) = ready_of(&ess, name).await {
+                assert!(
+                    !message.contains("confirms"),
+                    "{name}: a kept Secret's remote secrets are never a confirmed deletion: {message}"
+                );
+                assert!(
+                    status == "False" && r == *reason,
+                    "{name}: Ready={status}/{r} instead of False/{reason}: {message}"
+                );
+            }
+        }
+        if short.is_empty() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}

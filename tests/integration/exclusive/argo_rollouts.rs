@@ -9,13 +9,14 @@ use crate::common;
 use std::time::Duration;
 
 use common::operator::Operator;
-use common::workloads::{deployment, env_from_pod, replicasets};
+use common::workloads::{deployment, env_from_pod, replicasets, template_annotations};
 use common::{apply, create_remote, has, rotate_remote, sm, testbed_var, wait_ready, wait_secret};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::Client;
 use kube::api::{
     Api, ApiResource, DeleteParams, DynamicObject, GroupVersionKind, Patch, PatchParams,
 };
+use secretsync::core::rollout::MARKER_ANNOTATION;
 
 const CRD: &str = "rollouts.argoproj.io";
 
@@ -147,6 +148,13 @@ async fn rollouts_restart_once_per_rotation_and_a_missing_crd_is_skipped() {
         .and_then(|e| e.status)
         .map(|s| s.synced_versions)
         .expect("synced versions");
+    let deployment_restarts = || {
+        op.metric_sum(
+            "secretsync_workload_restarts_total",
+            &["kind=\"Deployment\""],
+        )
+    };
+    let deployments_before = deployment_restarts();
     rotate_remote(&sm, &key, "argo-value-three").await;
     common::wait_for(
         "restartAt on both Rollouts",
@@ -167,6 +175,29 @@ async fn rollouts_restart_once_per_rotation_and_a_missing_crd_is_skipped() {
     assert_eq!(
         op.metric_sum("secretsync_workload_restarts_total", &["kind=\"Rollout\""]),
         3.0
+    );
+    // The rotation's rollout is over once its status is written: then the Deployment a Rollout drives
+    // has no rollout marker in its Pod template, and of the Deployments only the listed api restarted.
+    common::wait_for(
+        "the rotation recorded in status",
+        Duration::from_secs(30),
+        || async {
+            let now = es_api.get("db").await.ok()?.status?.synced_versions;
+            (now != before_rotation).then_some(())
+        },
+    )
+    .await;
+    let templates = template_annotations(&client, &ns).await;
+    assert!(
+        templates
+            .get("Deployment/base")
+            .is_some_and(|a| !a.contains_key(MARKER_ANNOTATION)),
+        "the Deployment a Rollout drives was patched: {templates:?}"
+    );
+    assert_eq!(
+        deployment_restarts(),
+        deployments_before + 1.0,
+        "only the listed Deployment restarts"
     );
     assert_eq!(
         replicasets(&client, &ns).await.get("base"),

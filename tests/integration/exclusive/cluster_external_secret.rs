@@ -239,25 +239,44 @@ async fn cluster_external_secret_follows_namespaces_and_never_touches_foreign_ex
 
     // A typo in a selector's operator ("in") or an In without values would match nothing: the spec
     // is refused as a whole (InvalidSpec) and every copy stays, with its Secret.
-    for typo in [
-        serde_json::json!([{ "matchExpressions": [{ "key": "secretsync.io/test-ces", "operator": "in", "values": ["yes"] }] }]),
-        serde_json::json!([{ "matchExpressions": [{ "key": "secretsync.io/test-ces", "operator": "In" }] }]),
+    // Each typo's own status: the generation its patch made, and the message naming its own problem
+    // (the second typo's wait cannot be met by the first typo's status).
+    for (typo, problem) in [
+        (
+            serde_json::json!([{ "matchExpressions": [{ "key": "secretsync.io/test-ces", "operator": "in", "values": ["yes"] }] }]),
+            "operator \"in\" is not one of In, NotIn, Exists, DoesNotExist",
+        ),
+        (
+            serde_json::json!([{ "matchExpressions": [{ "key": "secretsync.io/test-ces", "operator": "In" }] }]),
+            "operator \"In\" needs at least one value",
+        ),
     ] {
-        api.patch(
+        let generation = api
+            .patch(
+                &ces,
+                &PatchParams::default(),
+                &Patch::Merge(&serde_json::json!({ "spec": { "namespaceSelectors": typo } })),
+            )
+            .await
+            .expect("a selector typo")
+            .metadata
+            .generation;
+        assert!(generation.is_some(), "the patched object has a generation");
+        wait_status(
+            &client,
             &ces,
-            &PatchParams::default(),
-            &Patch::Merge(&serde_json::json!({ "spec": { "namespaceSelectors": typo } })),
+            &format!("InvalidSpec for the typo: {problem}"),
+            |s| {
+                s.observed_generation == generation
+                    && s.conditions.iter().any(|c| {
+                        c.type_ == "Ready"
+                            && c.reason == "InvalidSpec"
+                            && c.message
+                                .contains("namespaceSelectors[0].matchExpressions[0]")
+                            && c.message.contains(problem)
+                    })
+            },
         )
-        .await
-        .expect("a selector typo");
-        wait_status(&client, &ces, "InvalidSpec for the typo", |s| {
-            s.conditions.iter().any(|c| {
-                c.type_ == "Ready"
-                    && c.reason == "InvalidSpec"
-                    && c.message
-                        .contains("namespaceSelectors[0].matchExpressions[0]")
-            })
-        })
         .await;
         for ns in [&a, &b, &c] {
             assert!(
