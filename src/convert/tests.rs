@@ -99,7 +99,8 @@ fn file_names_follow_kind_namespace_and_name() {
 fn store_service_flags_parse_kind_name_and_service() {
     let sm = AwsService::SecretsManager;
     let ps = AwsService::ParameterStore;
-    let cases: [(&str, Result<((bool, String), AwsService), &str>); 8] = [
+    type Parsed = Result<((bool, String), AwsService), &'static str>;
+    let cases: [(&str, Parsed); 8] = [
         ("aws=SecretsManager", Ok(((false, "aws".into()), sm))),
         (
             "SecretStore/aws=ParameterStore",
