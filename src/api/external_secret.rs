@@ -272,6 +272,23 @@ pub struct RemoteRef {
     /// (base64 when it decodes cleanly, otherwise as is).
     #[serde(default)]
     pub decoding_strategy: DecodingStrategy,
+    /// `dataFrom[].extract` only: how keys outside `[-._a-zA-Z0-9]` are renamed (ESO's rule);
+    /// absent: keys are kept as they are (an invalid one is reported). Not used with `rewrite`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversion_strategy: Option<ConversionStrategy>,
+}
+
+/// How keys that are not valid Secret keys are renamed (External Secrets Operator's rule): every
+/// character other than a letter, a digit, `-`, `.` or `_` is replaced.
+#[derive(
+    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default,
+)]
+pub enum ConversionStrategy {
+    /// Replace each such character with `_` (`/app/db` → `_app_db`).
+    #[default]
+    Default,
+    /// Replace each such character with `_U<hex code point>_` (`/` → `_U002f_`).
+    Unicode,
 }
 
 /// How to decode a fetched value before writing it.
@@ -302,6 +319,32 @@ pub struct ExternalSecretDataFrom {
     /// Every secret matching these criteria becomes one Secret key holding its whole value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub find: Option<FindRef>,
+    /// Renames the keys `extract` or `find` produce, in order, each on the previous result
+    /// (instead of `conversionStrategy`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 32))]
+    pub rewrite: Vec<Rewrite>,
+}
+
+/// One renaming of keys.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Rewrite {
+    /// Replaces every match of `source` in each key with `target`.
+    pub regexp: RewriteRegexp,
+}
+
+/// A regular-expression renaming of keys.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct RewriteRegexp {
+    /// Regular expression (RE2 syntax, as in Go) matched anywhere in each key.
+    #[schemars(length(min = 1, max = 1024))]
+    pub source: String,
+    /// Replacement; `$1`, `${1}`, `$name`, `${name}` insert groups (`$1_` names group `1_`: write
+    /// `${1}_`).
+    #[schemars(length(max = 1024))]
+    pub target: String,
 }
 
 /// Criteria selecting many secrets by name and/or tags.
@@ -322,6 +365,11 @@ pub struct FindRef {
     /// How to decode each fetched value.
     #[serde(default)]
     pub decoding_strategy: DecodingStrategy,
+    /// How keys are made from secret names (ESO's rule: the whole name, with every character
+    /// outside letters, digits, `-`, `.`, `_` replaced); absent: secretsync's naming (invalid
+    /// characters become `_`, a Parameter Store name loses its leading `/`). Not used with `rewrite`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversion_strategy: Option<ConversionStrategy>,
 }
 
 /// Matches secret names.

@@ -37,7 +37,7 @@ pub(crate) fn data_entry(
         None => r.refuse(f.at("secretKey"), "required"),
     }
     let remote = match f.take("remoteRef") {
-        Some(remote) => remote_ref(remote, &f.at("remoteRef"), service, r),
+        Some(remote) => remote_ref(remote, &f.at("remoteRef"), service, Keys::Named, r),
         None => {
             r.refuse(f.at("remoteRef"), "required");
             None
@@ -62,17 +62,32 @@ pub(crate) fn data_from_entry(
     if let Some(source) = f.take("sourceRef") {
         source_ref(source, &f.at("sourceRef"), r);
     }
-    f.refuse_if_set(
-        "rewrite",
-        "key rewriting is not supported (the Secret's keys would differ)",
-        r,
-    );
+    let rewrite = f
+        .take("rewrite")
+        .map(|v| rewrites(v, &f.at("rewrite"), r))
+        .unwrap_or_default();
+    // ESO renames the keys by `rewrite` when there is one, else by `conversionStrategy`.
+    let keys = if rewrite.is_empty() {
+        Keys::Converted
+    } else {
+        Keys::Rewritten
+    };
     let extract = f.take("extract").map(|e| (e, f.at("extract")));
     let find = f.take("find").map(|e| (e, f.at("find")));
     f.finish(r);
+    let with_rewrite = |mut entry: Value| {
+        if !rewrite.is_empty() {
+            entry["rewrite"] = Value::Array(rewrite.clone());
+        }
+        entry
+    };
     let out = match (extract, find) {
-        (Some((e, at)), None) => remote_ref(e, &at, service, r).map(|e| json!({ "extract": e })),
-        (None, Some((e, at))) => find_ref(e, &at, service, r).map(|e| json!({ "find": e })),
+        (Some((e, at)), None) => {
+            remote_ref(e, &at, service, keys, r).map(|e| with_rewrite(json!({ "extract": e })))
+        }
+        (None, Some((e, at))) => {
+            find_ref(e, &at, service, keys, r).map(|e| with_rewrite(json!({ "find": e })))
+        }
         (Some(_), Some(_)) => {
             r.refuse(path, "set exactly one of extract or find");
             None
@@ -84,6 +99,56 @@ pub(crate) fn data_from_entry(
         (None, None) => None,
     };
     out.filter(|_| r.len() == before)
+}
+
+/// How ESO names the keys of a reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keys {
+    /// `data[].secretKey` names the key: `conversionStrategy` has no effect.
+    Named,
+    /// `extract`/`find` keys renamed by `conversionStrategy` (ESO's default: Default).
+    Converted,
+    /// `extract`/`find` keys renamed by the entry's `rewrite`: `conversionStrategy` has no effect.
+    Rewritten,
+}
+
+/// Converts `dataFrom[].rewrite`: regular-expression renamings carry over as they are; Go template
+/// transforms and merges are refused.
+fn rewrites(v: &Value, path: &str, r: &mut Refusals) -> Vec<Value> {
+    let Some(items) = v.as_array() else {
+        r.refuse(path, "expected a list");
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let at = format!("{path}[{i}]");
+        let mut f = Fields::new(item, &at, r);
+        f.refuse_if_set(
+            "transform",
+            "Go template transforms of keys are not supported (use regexp)",
+            r,
+        );
+        f.refuse_if_set("merge", "merging JSON values into keys is not supported", r);
+        if let Some(re) = f.take("regexp") {
+            let mut g = Fields::new(re, &f.at("regexp"), r);
+            let source = g.string("source", r);
+            let target = g.string("target", r);
+            match (source, target) {
+                (Some(source), Some(target)) if regex::Regex::new(source).is_ok() => {
+                    out.push(json!({ "regexp": { "source": source, "target": target } }));
+                }
+                (Some(source), Some(_)) => r.refuse(
+                    g.at("source"),
+                    format!("{source:?} is not a regular expression secretsync accepts"),
+                ),
+                (None, _) => r.refuse(g.at("source"), "required"),
+                (_, None) => r.refuse(g.at("target"), "required"),
+            }
+            g.finish(r);
+        }
+        f.finish(r);
+    }
+    out
 }
 
 /// Refuses a `sourceRef` (generators, or a per-entry store).
@@ -104,6 +169,7 @@ fn remote_ref(
     v: &Value,
     path: &str,
     service: Option<AwsService>,
+    keys: Keys,
     r: &mut Refusals,
 ) -> Option<Value> {
     let before = r.len();
@@ -157,37 +223,42 @@ fn remote_ref(
         "reading the secret's tags instead of its value is not supported",
         r,
     );
-    common_defaults(&mut f, r);
+    if let Some(c) = conversion(&mut f, keys, r) {
+        out.insert("conversionStrategy".into(), c.into());
+    }
+    null_bytes(&mut f, r);
     f.finish(r);
     (r.len() == before).then_some(Value::Object(out))
 }
 
 /// Converts a `dataFrom[].find`; None when any of its fields has no faithful form.
-fn find_ref(v: &Value, path: &str, service: Option<AwsService>, r: &mut Refusals) -> Option<Value> {
+fn find_ref(
+    v: &Value,
+    path: &str,
+    service: Option<AwsService>,
+    keys: Keys,
+    r: &mut Refusals,
+) -> Option<Value> {
     let before = r.len();
     let mut f = Fields::new(v, path, r);
     let mut out = Map::new();
-    match service {
-        Some(AwsService::SecretsManager) => {}
-        Some(AwsService::ParameterStore) => r.refuse(
-            path,
-            "ESO names each found parameter's key after its full name with the leading '/' as '_' \
-             (/app/db: _app_db), secretsync without it (app_db): the Secret's keys would differ",
-        ),
-        None => r.refuse(
-            path,
-            "the keys find writes depend on the store's service (ESO and secretsync name Parameter \
-             Store keys differently), and the store is not among the converted manifests; convert \
-             the store together with this object, or name its service (--service or \
-             --store-service)",
-        ),
-    }
-    if f.take("path").is_some() && service == Some(AwsService::SecretsManager) {
-        r.refuse(
-            f.at("path"),
-            "ESO reads find.path on Secrets Manager as a name prefix; secretsync reads find.path \
-             only from Parameter Store (express the prefix in find.name.regexp)",
-        );
+    if let Some(p) = f.string("path", r) {
+        match service {
+            Some(AwsService::ParameterStore) => {
+                out.insert("path".into(), p.into());
+            }
+            Some(AwsService::SecretsManager) => r.refuse(
+                f.at("path"),
+                "ESO reads find.path on Secrets Manager as a name prefix; secretsync reads find.path \
+                 only from Parameter Store (express the prefix in find.name.regexp)",
+            ),
+            None => r.refuse(
+                f.at("path"),
+                "find.path means a parameter path or a secret name prefix depending on the store's \
+                 service, and the store is not among the converted manifests; convert the store \
+                 together with this object, or name its service (--service or --store-service)",
+            ),
+        }
     }
     if let Some(name) = f.take("name") {
         let mut n = Fields::new(name, &f.at("name"), r);
@@ -214,10 +285,32 @@ fn find_ref(v: &Value, path: &str, service: Option<AwsService>, r: &mut Refusals
             None => r.refuse(f.at("tags"), "expected a map of strings"),
         }
     }
+    if out.contains_key("name") && out.contains_key("tags") {
+        match service {
+            Some(AwsService::SecretsManager) => {}
+            Some(AwsService::ParameterStore) => {
+                out.remove("tags");
+                r.note(format!(
+                    "{}: ESO ignores find.tags on Parameter Store when find.name is set; dropped",
+                    f.at("tags")
+                ));
+            }
+            None => r.refuse(
+                f.at("tags"),
+                "ESO ignores find.tags next to find.name on Parameter Store but not on Secrets \
+                 Manager, and the store is not among the converted manifests; convert the store \
+                 together with this object, or name its service (--service or --store-service)",
+            ),
+        }
+    }
     if let Some(d) = decoding(&mut f, r) {
         out.insert("decodingStrategy".into(), d.into());
     }
-    common_defaults(&mut f, r);
+    let renames = out.contains_key("name") || out.contains_key("tags") || out.contains_key("path");
+    if let Some(c) = conversion(&mut f, keys, r).filter(|_| renames) {
+        out.insert("conversionStrategy".into(), c.into());
+    }
+    null_bytes(&mut f, r);
     f.finish(r);
     if out.is_empty() && r.len() == before {
         r.refuse(path, "find needs name, tags or path");
@@ -239,15 +332,25 @@ fn decoding(f: &mut Fields<'_>, r: &mut Refusals) -> Option<&'static str> {
     }
 }
 
-/// Fields shared by remote references and finds that secretsync has only in their default form.
-fn common_defaults(f: &mut Fields<'_>, r: &mut Refusals) {
-    enum_default(
-        f,
-        "conversionStrategy",
-        "Default",
-        "only Default is supported (Unicode key conversion is not)",
-        r,
-    );
+/// `conversionStrategy`: what ESO renames keys with. Written out for `extract` and `find` without a
+/// `rewrite` (Default when absent, as ESO defaults it), dropped where ESO ignores it.
+fn conversion(f: &mut Fields<'_>, keys: Keys, r: &mut Refusals) -> Option<&'static str> {
+    let value = match f.string("conversionStrategy", r) {
+        None | Some("Default") => "Default",
+        Some("Unicode") => "Unicode",
+        Some(other) => {
+            r.refuse(
+                f.at("conversionStrategy"),
+                format!("unknown value {other:?}"),
+            );
+            return None;
+        }
+    };
+    (keys == Keys::Converted).then_some(value)
+}
+
+/// `nullBytePolicy`: only Ignore, ESO's default, has a secretsync form.
+fn null_bytes(f: &mut Fields<'_>, r: &mut Refusals) {
     enum_default(
         f,
         "nullBytePolicy",

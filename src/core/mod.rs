@@ -21,5 +21,5 @@ pub use reads::{
     token_bucket,
 };
 pub use reporting::{reason, report, status};
-pub use secret::{decode, desired, digest, naming, property, target, template, versions};
+pub use secret::{decode, desired, digest, keys, naming, property, target, template, versions};
 pub use tenancy::{access, credentials};

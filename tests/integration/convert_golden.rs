@@ -173,13 +173,43 @@ fn converted_objects_are_valid_secretsync_objects() {
             .map(|d| Value::deserialize(d).expect("expected output is YAML"))
             .filter(|d| !d.is_null())
             .collect();
-        // The service of a store in the same output (Secrets Manager when absent).
+        // The service a store not in the output was given on the command line (the corpus file's
+        // `# convert-args:`): --store-service per store, else --service.
+        let source = convert_dir()
+            .join("eso")
+            .join(path.file_name().expect("file name"));
+        let args = args_of(&std::fs::read_to_string(&source).unwrap_or_default());
+        let flag = |name: &str, kind: &serde_json::Value| {
+            let cluster = kind == "ClusterSecretStore";
+            let mut default = None;
+            let mut per_store = None;
+            for pair in args.windows(2) {
+                let parse = |s: &str| AwsService::deserialize(Value::String(s.into())).ok();
+                match (pair[0].as_str(), pair[1].split_once('=')) {
+                    ("--service", _) => default = parse(&pair[1]),
+                    ("--store-service", Some((store, service))) => {
+                        let (c, n) = match store.split_once('/') {
+                            Some((k, n)) => (k == "ClusterSecretStore", n),
+                            None => (false, store),
+                        };
+                        if c == cluster && n == name {
+                            per_store = parse(service);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            per_store.or(default)
+        };
+        // The service of a store in the same output, else from the flags (Secrets Manager when
+        // neither names it).
         let service_of = |spec: &ExternalSecretSpec| {
             let r = &spec.secret_store_ref;
             let kind = serde_json::to_value(r.kind).expect("kind");
             docs.iter()
                 .find(|d| d["kind"] == kind && d["metadata"]["name"] == r.name.as_str())
                 .and_then(|d| AwsService::deserialize(&d["spec"]["aws"]["service"]).ok())
+                .or_else(|| flag(&r.name, &kind))
                 .unwrap_or(AwsService::SecretsManager)
         };
         for doc in &docs {

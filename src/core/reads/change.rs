@@ -174,6 +174,7 @@ mod tests {
             data_from: find
                 .map(|re| {
                     vec![ExternalSecretDataFrom {
+                        rewrite: Vec::new(),
                         extract: None,
                         find: Some(FindRef {
                             name: Some(NameMatcher { regexp: re.into() }),

@@ -138,6 +138,7 @@ mod tests {
             ],
             data_from: vec![
                 ExternalSecretDataFrom {
+                    rewrite: Vec::new(),
                     extract: None,
                     find: Some(FindRef {
                         name: Some(NameMatcher {
@@ -147,6 +148,7 @@ mod tests {
                     }),
                 },
                 ExternalSecretDataFrom {
+                    rewrite: Vec::new(),
                     extract: Some(remote("prod/c", None, Some("v7"))),
                     find: None,
                 },
@@ -192,6 +194,7 @@ mod tests {
         // An entry with neither (stored before the CRD refused it) is not listed.
         let mut neither = spec.clone();
         neither.data_from.push(ExternalSecretDataFrom {
+            rewrite: Vec::new(),
             extract: None,
             find: None,
         });

@@ -2,13 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
 use crate::api::{DecodingStrategy, ExternalSecretSpec, MergePolicy, RemoteRef};
 use crate::core::decode::decode;
 use crate::core::duration;
+use crate::core::keys::Renaming;
 use crate::core::naming::is_valid_key;
-use crate::core::property::{lookup, value_bytes};
+use crate::core::property::{extract_members, lookup, property_bytes};
 use crate::core::reason::{Reason, SyncError};
 use crate::core::remote::{Fetched, FetchedFrom, RemoteContent, RemoteSecret, VersionSelector};
 use crate::core::template;
@@ -40,6 +39,8 @@ pub fn validate_spec(spec: &ExternalSecretSpec) -> Result<(), SyncError> {
     duration::parse(&spec.refresh_interval)
         .map_err(|e| SyncError::new(Reason::InvalidSpec, format!("refreshInterval: {e}")))?;
     for (i, from) in spec.data_from.iter().enumerate() {
+        crate::core::keys::check_rewrites(&from.rewrite)
+            .map_err(|why| SyncError::new(Reason::InvalidSpec, format!("dataFrom[{i}].{why}")))?;
         if let Some(re) = from.find.as_ref().and_then(|f| f.name.as_ref()) {
             regex::Regex::new(&re.regexp).map_err(|e| {
                 SyncError::new(
@@ -50,6 +51,19 @@ pub fn validate_spec(spec: &ExternalSecretSpec) -> Result<(), SyncError> {
                 )
             })?;
         }
+    }
+    if let Some(i) = spec
+        .data
+        .iter()
+        .position(|d| d.remote_ref.conversion_strategy.is_some())
+    {
+        return Err(SyncError::new(
+            Reason::InvalidSpec,
+            format!(
+                "data[{i}].remoteRef.conversionStrategy: renames the keys of dataFrom[].extract and \
+                 dataFrom[].find only; data[].secretKey names its key"
+            ),
+        ));
     }
     if let Some(t) = &spec.target.template {
         template::check(&t.data)?;
@@ -97,14 +111,18 @@ pub fn is_dns_subdomain(name: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
 }
 
-fn json_of(secret: &RemoteSecret, what: &str) -> Result<Value, SyncError> {
+/// The text of a JSON SecretString (checked to be JSON).
+fn json_text_of<'a>(secret: &'a RemoteSecret, what: &str) -> Result<&'a str, SyncError> {
     match &secret.content {
-        RemoteContent::String(s) => serde_json::from_str::<Value>(s).map_err(|_| {
-            SyncError::new(
-                Reason::InvalidValue,
-                format!("{what}: remote secret {:?} is not JSON", secret.name),
-            )
-        }),
+        RemoteContent::String(s)
+            if serde_json::from_str::<&serde_json::value::RawValue>(s).is_ok() =>
+        {
+            Ok(s)
+        }
+        RemoteContent::String(_) => Err(SyncError::new(
+            Reason::InvalidValue,
+            format!("{what}: remote secret {:?} is not JSON", secret.name),
+        )),
         RemoteContent::Binary(_) => Err(SyncError::new(
             Reason::InvalidValue,
             format!(
@@ -113,6 +131,33 @@ fn json_of(secret: &RemoteSecret, what: &str) -> Result<Value, SyncError> {
             ),
         )),
     }
+}
+
+/// The keys and values a `find` gives: each secret's whole value under a key made from its name —
+/// secretsync's naming, or with `rewrite`/`conversionStrategy` ESO's (the whole name, renamed).
+fn found(
+    find: &crate::api::FindRef,
+    rewrite: &[crate::api::Rewrite],
+    secrets: &[RemoteSecret],
+    what: &str,
+) -> Result<BTreeMap<String, Vec<u8>>, SyncError> {
+    let renaming = Renaming::of(rewrite, find.conversion_strategy);
+    let by_name = secrets.iter().map(|s| (s.name.clone(), s));
+    let native = |name: &str, s: &&RemoteSecret| crate::core::parameter::find_key_of(name, &s.arn);
+    let renamed = renaming.apply_or(by_name, native).map_err(|why| {
+        SyncError::new(
+            Reason::InvalidValue,
+            format!("{what}: remote secrets {why}"),
+        )
+    })?;
+    renamed
+        .into_iter()
+        .map(|(key, secret)| {
+            let what = format!("{what} secret {:?}", secret.name);
+            let value = decoded(find.decoding_strategy, secret.content.as_bytes(), &what)?;
+            Ok((key, value))
+        })
+        .collect()
 }
 
 fn decoded(strategy: DecodingStrategy, raw: &[u8], what: &str) -> Result<Vec<u8>, SyncError> {
@@ -131,15 +176,17 @@ fn record_version(
     );
 }
 
-/// Every top-level key of a JSON object (optionally below `property`) as Secret data.
+/// Every top-level key of a JSON object (optionally below `property`) as Secret data, renamed by
+/// `renaming` (rewrite or conversion) before decoding.
 fn extract(
     remote: &RemoteRef,
     secret: &RemoteSecret,
+    renaming: Renaming<'_>,
     what: &str,
 ) -> Result<BTreeMap<String, Vec<u8>>, SyncError> {
-    let json = json_of(secret, what)?;
-    let root = match &remote.property {
-        Some(p) => lookup(&json, p).ok_or_else(|| {
+    let text = json_text_of(secret, what)?;
+    let object = match &remote.property {
+        Some(p) => lookup(text, p).ok_or_else(|| {
             SyncError::new(
                 Reason::PropertyNotFound,
                 format!(
@@ -148,25 +195,25 @@ fn extract(
                 ),
             )
         })?,
-        None => &json,
+        None => text,
     };
-    let Value::Object(map) = root else {
-        return Err(SyncError::new(
+    let members = extract_members(object).ok_or_else(|| {
+        SyncError::new(
             Reason::InvalidValue,
             format!(
                 "{what}: remote secret {:?} is not a JSON object",
                 secret.name
             ),
-        ));
-    };
-    map.iter()
+        )
+    })?;
+    let renamed = renaming
+        .apply(members)
+        .map_err(|why| SyncError::new(Reason::InvalidValue, format!("{what}: keys {why}")))?;
+    renamed
+        .into_iter()
         .map(|(k, v)| {
-            let bytes = decoded(
-                remote.decoding_strategy,
-                &value_bytes(v),
-                &format!("{what} key {k:?}"),
-            )?;
-            Ok((k.clone(), bytes))
+            let bytes = decoded(remote.decoding_strategy, &v, &format!("{what} key {k:?}"))?;
+            Ok((k, bytes))
         })
         .collect()
 }
@@ -187,7 +234,8 @@ pub fn compute(spec: &ExternalSecretSpec, fetched: &Fetched) -> Result<DesiredDa
         match (from.extract.as_ref(), from.find.as_ref(), got) {
             (Some(remote), _, FetchedFrom::Extract(secret)) => {
                 let what = format!("dataFrom[{i}].extract");
-                data.extend(extract(remote, secret, &what)?);
+                let renaming = Renaming::of(&from.rewrite, remote.conversion_strategy);
+                data.extend(extract(remote, secret, renaming, &what)?);
                 record_version(&mut versions, remote, secret);
             }
             (_, Some(_), FetchedFrom::Find(secrets)) if secrets.is_empty() => {
@@ -198,23 +246,9 @@ pub fn compute(spec: &ExternalSecretSpec, fetched: &Fetched) -> Result<DesiredDa
                 ));
             }
             (_, Some(find), FetchedFrom::Find(secrets)) => {
-                let mut origin: BTreeMap<String, &str> = BTreeMap::new();
+                let what = format!("dataFrom[{i}].find");
+                data.extend(found(find, &from.rewrite, secrets, &what)?);
                 for secret in secrets {
-                    let key = crate::core::parameter::find_key_of(&secret.name, &secret.arn);
-                    if let Some(other) = origin.insert(key.clone(), &secret.name) {
-                        return Err(SyncError::new(
-                            Reason::InvalidValue,
-                            format!(
-                                "dataFrom[{i}].find: remote secrets {other:?} and {:?} both map to key {key:?}",
-                                secret.name
-                            ),
-                        ));
-                    }
-                    let what = format!("dataFrom[{i}].find secret {:?}", secret.name);
-                    data.insert(
-                        key,
-                        decoded(find.decoding_strategy, secret.content.as_bytes(), &what)?,
-                    );
                     versions.insert(secret.name.clone(), secret.version_id.clone());
                 }
             }
@@ -235,19 +269,15 @@ pub fn compute(spec: &ExternalSecretSpec, fetched: &Fetched) -> Result<DesiredDa
         );
         let raw = match &remote.property {
             None => secret.content.as_bytes().to_vec(),
-            Some(p) => {
-                let json = json_of(secret, &what)?;
-                let v = lookup(&json, p).ok_or_else(|| {
-                    SyncError::new(
-                        Reason::PropertyNotFound,
-                        format!(
-                            "{what}: property {p:?} not found in remote secret {:?}",
-                            secret.name
-                        ),
-                    )
-                })?;
-                value_bytes(v)
-            }
+            Some(p) => property_bytes(json_text_of(secret, &what)?, p).ok_or_else(|| {
+                SyncError::new(
+                    Reason::PropertyNotFound,
+                    format!(
+                        "{what}: property {p:?} not found in remote secret {:?}",
+                        secret.name
+                    ),
+                )
+            })?,
         };
         data.insert(
             item.secret_key.clone(),

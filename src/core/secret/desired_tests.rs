@@ -146,6 +146,7 @@ fn non_default_versions_get_their_own_status_keys() {
 fn extract_takes_every_top_level_key_nested_as_json() {
     let mut s = spec();
     s.data_from = vec![ExternalSecretDataFrom {
+        rewrite: Vec::new(),
         extract: Some(RemoteRef {
             key: "prod/db".into(),
             ..Default::default()
@@ -167,6 +168,7 @@ fn extract_takes_every_top_level_key_nested_as_json() {
 fn extract_of_non_objects_or_bad_keys_fails() {
     let mut s = spec();
     s.data_from = vec![ExternalSecretDataFrom {
+        rewrite: Vec::new(),
         extract: Some(RemoteRef {
             key: "prod/x".into(),
             ..Default::default()
@@ -199,6 +201,7 @@ fn extract_of_non_objects_or_bad_keys_fails() {
 fn find_names_keys_after_secrets_and_refuses_collisions() {
     let mut s = spec();
     s.data_from = vec![ExternalSecretDataFrom {
+        rewrite: Vec::new(),
         extract: None,
         find: Some(FindRef {
             name: Some(NameMatcher {
@@ -235,6 +238,7 @@ fn later_entries_win_and_data_wins_over_data_from() {
     let mut s = spec();
     s.data_from = vec![
         ExternalSecretDataFrom {
+            rewrite: Vec::new(),
             extract: Some(RemoteRef {
                 key: "one".into(),
                 ..Default::default()
@@ -242,6 +246,7 @@ fn later_entries_win_and_data_wins_over_data_from() {
             find: None,
         },
         ExternalSecretDataFrom {
+            rewrite: Vec::new(),
             extract: Some(RemoteRef {
                 key: "two".into(),
                 ..Default::default()
@@ -345,6 +350,7 @@ fn validate_spec_catches_what_the_api_server_cannot() {
     );
     let mut s = spec();
     s.data_from = vec![ExternalSecretDataFrom {
+        rewrite: Vec::new(),
         extract: None,
         find: Some(FindRef {
             name: Some(NameMatcher { regexp: "(".into() }),
@@ -422,4 +428,182 @@ fn debug_output_lists_keys_not_values() {
     };
     let shown = format!("{d:?}");
     assert!(shown.contains('k') && !shown.contains("hunter2"));
+}
+
+fn renamed_entry(
+    extract: Option<RemoteRef>,
+    find: Option<FindRef>,
+    rewrite: Vec<crate::api::Rewrite>,
+) -> ExternalSecretDataFrom {
+    ExternalSecretDataFrom {
+        extract,
+        find,
+        rewrite,
+    }
+}
+
+fn parameter(name: &str, value: &str) -> RemoteSecret {
+    RemoteSecret {
+        name: name.into(),
+        arn: format!("arn:aws:ssm:us-east-1:123456789012:parameter{name}"),
+        version_id: "1".into(),
+        content: RemoteContent::String(value.into()),
+    }
+}
+
+/// ESO's key renaming through the whole computation: rewrite or conversion on extract and find, the
+/// native naming without either, and each bad input with its reason (nothing is written).
+#[test]
+fn extract_and_find_keys_are_renamed_as_eso_names_them() {
+    use crate::api::{ConversionStrategy, Rewrite, RewriteRegexp};
+    let prefix = vec![Rewrite {
+        regexp: RewriteRegexp {
+            source: "(.*)".into(),
+            target: "my_$1".into(),
+        },
+    }];
+    let extract = |conversion| {
+        Some(RemoteRef {
+            key: "app".into(),
+            conversion_strategy: conversion,
+            ..Default::default()
+        })
+    };
+    let find = |conversion| {
+        Some(FindRef {
+            path: Some("/e2e/".into()),
+            conversion_strategy: conversion,
+            ..Default::default()
+        })
+    };
+    let doc = r#"{"username":"u","a/b":"x"}"#;
+    let params = || FetchedFrom::Find(vec![parameter("/e2e/one", "1"), parameter("/e2e/two", "2")]);
+    let default = Some(ConversionStrategy::Default);
+    let unicode = Some(ConversionStrategy::Unicode);
+    type Case = (
+        ExternalSecretDataFrom,
+        FetchedFrom,
+        Result<Vec<&'static str>, Reason>,
+    );
+    let cases: Vec<Case> = vec![
+        // extract: rewrite (conversion not applied after it: "a/b" stays invalid).
+        (
+            renamed_entry(extract(None), None, prefix.clone()),
+            FetchedFrom::Extract(secret("app", "v1", r#"{"username":"u","address":"x"}"#)),
+            Ok(vec!["my_address", "my_username"]),
+        ),
+        (
+            renamed_entry(extract(default), None, prefix.clone()),
+            FetchedFrom::Extract(secret("app", "v1", doc)),
+            Err(Reason::InvalidValue),
+        ),
+        // extract: conversion.
+        (
+            renamed_entry(extract(default), None, vec![]),
+            FetchedFrom::Extract(secret("app", "v1", doc)),
+            Ok(vec!["a_b", "username"]),
+        ),
+        (
+            renamed_entry(extract(unicode), None, vec![]),
+            FetchedFrom::Extract(secret("app", "v1", doc)),
+            Ok(vec!["a_U002f_b", "username"]),
+        ),
+        // extract: kept as they are, so an invalid key is reported.
+        (
+            renamed_entry(extract(None), None, vec![]),
+            FetchedFrom::Extract(secret("app", "v1", doc)),
+            Err(Reason::InvalidValue),
+        ),
+        // find on Parameter Store: ESO keeps the leading "/" (as "_"), secretsync's naming drops it.
+        (
+            renamed_entry(None, find(default), vec![]),
+            params(),
+            Ok(vec!["_e2e_one", "_e2e_two"]),
+        ),
+        (
+            renamed_entry(None, find(None), vec![]),
+            params(),
+            Ok(vec!["e2e_one", "e2e_two"]),
+        ),
+        (
+            renamed_entry(None, find(None), prefix.clone()),
+            params(),
+            Err(Reason::InvalidValue), // "my_/e2e/one" is no Secret key
+        ),
+        // Two names that become one key: an error, never an overwrite.
+        (
+            renamed_entry(
+                None,
+                find(None),
+                vec![Rewrite {
+                    regexp: RewriteRegexp {
+                        source: ".*".into(),
+                        target: "same".into(),
+                    },
+                }],
+            ),
+            params(),
+            Err(Reason::InvalidValue),
+        ),
+    ];
+    for (entry, fetched, want) in cases {
+        let mut s = spec();
+        s.data_from = vec![entry.clone()];
+        let got = compute(
+            &s,
+            &Fetched {
+                data: vec![],
+                data_from: vec![fetched],
+            },
+        );
+        match (got, want) {
+            (Ok(d), Ok(keys)) => {
+                assert_eq!(
+                    d.data.keys().map(String::as_str).collect::<Vec<_>>(),
+                    keys,
+                    "{entry:?}"
+                )
+            }
+            (Err(e), Err(reason)) => assert_eq!(e.reason, reason, "{entry:?}: {}", e.message),
+            (got, want) => panic!("{entry:?}: got {got:?}, want {want:?}"),
+        }
+    }
+}
+
+#[test]
+fn bad_renaming_specs_are_refused_before_any_read() {
+    use crate::api::{ConversionStrategy, Rewrite, RewriteRegexp};
+    let mut s = spec();
+    s.data_from = vec![renamed_entry(
+        Some(RemoteRef {
+            key: "app".into(),
+            ..Default::default()
+        }),
+        None,
+        vec![Rewrite {
+            regexp: RewriteRegexp {
+                source: "(unclosed".into(),
+                target: "x".into(),
+            },
+        }],
+    )];
+    let e = validate_spec(&s).expect_err("bad regexp");
+    assert_eq!(e.reason, Reason::InvalidSpec);
+    assert!(
+        e.message
+            .starts_with("dataFrom[0].rewrite[0].regexp.source"),
+        "{}",
+        e.message
+    );
+    let mut s = spec();
+    let mut d = item("k", "app", None);
+    d.remote_ref.conversion_strategy = Some(ConversionStrategy::Default);
+    s.data = vec![d];
+    let e = validate_spec(&s).expect_err("conversion on data");
+    assert_eq!(e.reason, Reason::InvalidSpec);
+    assert!(
+        e.message.contains("data[0].remoteRef.conversionStrategy"),
+        "{}",
+        e.message
+    );
 }
