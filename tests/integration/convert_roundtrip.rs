@@ -176,7 +176,7 @@ spec:
 "#;
 
 /// Runs `secretsync convert` with `args`, feeding `stdin` when given.
-fn convert(args: &[&str], stdin: Option<&str>) -> Output {
+pub(crate) fn convert(args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_secretsync"))
         .arg("convert")
         .args(args)
@@ -212,8 +212,15 @@ fn converted_objects(out: &Output, objects: usize, endpoint: &str) -> Vec<Value>
         format!("converted {objects} of {objects} object(s); 0 field(s) not converted\n"),
         "the converter refused or noted something"
     );
+    let docs = output_objects(&stdout, endpoint);
+    assert_eq!(docs.len(), objects, "converted objects:\n{stdout}");
+    docs
+}
+
+/// The objects the converter wrote to stdout, where each store gets the test bed's endpoint.
+pub(crate) fn output_objects(stdout: &str, endpoint: &str) -> Vec<Value> {
     let mut docs = Vec::new();
-    for doc in serde_yaml_ng::Deserializer::from_str(&stdout) {
+    for doc in serde_yaml_ng::Deserializer::from_str(stdout) {
         let mut v = Value::deserialize(doc)
             .unwrap_or_else(|e| panic!("converter output is not YAML: {e}\n{stdout}"));
         assert_eq!(
@@ -223,17 +230,16 @@ fn converted_objects(out: &Output, objects: usize, endpoint: &str) -> Vec<Value>
         // The one change made by hand, for the test bed only: ESO's AWS provider has no endpoint field
         // (ESO takes emulator endpoints from its own environment), so the converted store has none;
         // the test bed's controller must reach moto, so its address is set here.
-        if v["kind"] == "SecretStore" {
+        if v["kind"] == "SecretStore" || v["kind"] == "ClusterSecretStore" {
             v["spec"]["aws"]["endpoint"] = Value::String(endpoint.to_string());
         }
         docs.push(v);
     }
-    assert_eq!(docs.len(), objects, "converted objects:\n{stdout}");
     docs
 }
 
 /// The objects as one YAML stream for `common::apply`.
-fn yaml_stream(objects: &[Value]) -> String {
+pub(crate) fn yaml_stream(objects: &[Value]) -> String {
     objects
         .iter()
         .map(|v| serde_yaml_ng::to_string(v).unwrap_or_else(|e| panic!("rendering {v}: {e}")))
@@ -242,7 +248,7 @@ fn yaml_stream(objects: &[Value]) -> String {
 }
 
 /// A Secret's data as key → bytes.
-fn data_of(secret: &Secret) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn data_of(secret: &Secret) -> BTreeMap<String, Vec<u8>> {
     secret
         .data
         .as_ref()

@@ -17,6 +17,7 @@ mod cost_metrics;
 mod crd_files;
 mod crd_install;
 mod data_safety;
+mod eso_e2e;
 mod event_refresh;
 mod exclusive;
 mod failover;
