@@ -352,9 +352,10 @@ pub struct RewriteRegexp {
 #[serde(rename_all = "camelCase")]
 #[x_kube(validation = Rule::new("has(self.name) || has(self.tags) || has(self.path)").message("find needs name, tags or path"))]
 pub struct FindRef {
-    /// Parameter Store only: every parameter below this path (recursive), e.g. `/app/prod/`.
+    /// Parameter Store: every parameter below this path (recursive), e.g. `/app/prod/`. Secrets
+    /// Manager: every secret whose name starts with it (a case-sensitive prefix), e.g. `prod/`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 1, max = 2048), pattern(r"^/"))]
+    #[schemars(length(min = 1, max = 2048))]
     pub path: Option<String>,
     /// Match secret names against a regular expression.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -243,20 +243,20 @@ fn find_ref(
     let mut f = Fields::new(v, path, r);
     let mut out = Map::new();
     if let Some(p) = f.string("path", r) {
+        // A parameter path (below it) or a secret name prefix: the same names when it ends with '/'.
         match service {
-            Some(AwsService::ParameterStore) => {
+            Some(_) => {
                 out.insert("path".into(), p.into());
             }
-            Some(AwsService::SecretsManager) => r.refuse(
-                f.at("path"),
-                "ESO reads find.path on Secrets Manager as a name prefix; secretsync reads find.path \
-                 only from Parameter Store (express the prefix in find.name.regexp)",
-            ),
+            None if p.ends_with('/') => {
+                out.insert("path".into(), p.into());
+            }
             None => r.refuse(
                 f.at("path"),
-                "find.path means a parameter path or a secret name prefix depending on the store's \
-                 service, and the store is not among the converted manifests; convert the store \
-                 together with this object, or name its service (--service or --store-service)",
+                "find.path without a trailing '/' means a parameter path or a secret name prefix \
+                 depending on the store's service, and the store is not among the converted \
+                 manifests; convert the store together with this object, or name its service \
+                 (--service or --store-service)",
             ),
         }
     }

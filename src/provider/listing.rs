@@ -261,15 +261,13 @@ impl Provider {
         find: &FindRef,
         listing: Option<&Listing>,
     ) -> Result<Vec<RemoteSecret>, ProviderError> {
-        if find.path.is_some() {
-            return Err(ProviderError::new(
-                ProviderErrorKind::Other,
-                "find.path is for service: ParameterStore; use find.name.regexp with Secrets Manager",
-            ));
-        }
         let regex = find_regex(find)?;
         let fresh;
-        let prefix = find.name.as_ref().and_then(|n| literal_prefix(&n.regexp));
+        // `find.path` is a name prefix on Secrets Manager (as ESO reads it); else the pattern's.
+        let prefix = find
+            .path
+            .clone()
+            .or_else(|| find.name.as_ref().and_then(|n| literal_prefix(&n.regexp)));
         // A shared listing narrowed to other names may lack some matches: then list for this find.
         let entries: Vec<&ListedSecret> = match listing.filter(|l| l.covers(prefix.as_deref())) {
             Some(l) => l.entries().collect(),

@@ -102,6 +102,14 @@ const PASSES: &[&str] = &[
     "ps-json-without-target-name",
     "ps-deletion-policy-delete",
     "ps-versioned-parameter",
+    "sm-json-datafrom-rewrite",
+    "ps-json-datafrom-rewrite",
+    "ps-find-by-name",
+    "ps-find-by-name-with-path",
+    "ps-find-by-tag",
+    "ps-find-by-tag-with-path",
+    "sm-find-by-name-with-path",
+    "sm-find-by-tag-with-path",
 ];
 
 /// One field `convert` refuses: the ESO object's kind, the exact field path, and words of the reason.
@@ -114,13 +122,6 @@ struct Refusal {
 const fn refusal(kind: &'static str, path: &'static str, reason: &'static str) -> Refusal {
     Refusal { kind, path, reason }
 }
-
-/// An ExternalSecret left with nothing to sync once a refused entry is dropped.
-const NOTHING_LEFT: Refusal = refusal(
-    "ExternalSecret",
-    "spec",
-    "no data or dataFrom entry left to sync",
-);
 
 /// ESO's referent authentication: a ClusterSecretStore's secretRefs without a namespace.
 const REFERENT: &[Refusal] = &[
@@ -141,16 +142,6 @@ const REFERENT: &[Refusal] = &[
     ),
 ];
 
-/// `dataFrom[].rewrite` (here regexp `(.*)` → `my_$1`).
-const REWRITE: &[Refusal] = &[
-    refusal(
-        "ExternalSecret",
-        "spec.dataFrom[0].rewrite",
-        "key rewriting is not supported",
-    ),
-    NOTHING_LEFT,
-];
-
 /// `target.template.metadata.finalizers`, the only field refused in the two template rows.
 const FINALIZERS: &[Refusal] = &[refusal(
     "ExternalSecret",
@@ -158,42 +149,13 @@ const FINALIZERS: &[Refusal] = &[refusal(
     "finalizers on the Secret are not supported",
 )];
 
-/// `find.path` on Secrets Manager (ESO: a name prefix filter).
-const SM_FIND_PATH: &[Refusal] = &[
-    refusal(
-        "ExternalSecret",
-        "spec.dataFrom[0].find.path",
-        "secretsync reads find.path only from Parameter Store",
-    ),
-    NOTHING_LEFT,
-];
-
-/// Any `find` on Parameter Store: ESO keys each parameter by its full name with `/` as `_`
-/// (`_e2e_find_name_${NS}_one`).
-const PS_FIND: &[Refusal] = &[
-    refusal(
-        "ExternalSecret",
-        "spec.dataFrom[0].find",
-        "with the leading '/' as '_'",
-    ),
-    NOTHING_LEFT,
-];
-
 /// Refused by `convert` today, with every refused field. When a case starts converting this test
 /// fails: move it to PASSES or DIFFERS.
 const REFUSED: &[(&str, &[Refusal])] = &[
-    ("sm-json-datafrom-rewrite", REWRITE),
     ("sm-json-data-template", FINALIZERS),
-    ("sm-find-by-name-with-path", SM_FIND_PATH),
-    ("sm-find-by-tag-with-path", SM_FIND_PATH),
     ("sm-referent-simple-sync", REFERENT),
-    ("ps-json-datafrom-rewrite", REWRITE),
     ("ps-json-data-template", FINALIZERS),
     ("ps-referent-simple-sync", REFERENT),
-    ("ps-find-by-name", PS_FIND),
-    ("ps-find-by-name-with-path", PS_FIND),
-    ("ps-find-by-tag", PS_FIND),
-    ("ps-find-by-tag-with-path", PS_FIND),
 ];
 
 /// The part of a Secret a difference is in.

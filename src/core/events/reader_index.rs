@@ -23,11 +23,13 @@ struct Reads {
     finds: Vec<Option<FindNames>>,
 }
 
-/// The names a `find` may match: below its Parameter Store `path` (if any) and matching its name
-/// pattern (if any).
+/// The names a `find` may match: starting with its `path` (if any: a Parameter Store path, or a
+/// Secrets Manager name prefix) and matching its name pattern (if any).
 #[derive(Debug, Clone)]
 struct FindNames {
-    /// `find.path` without its trailing `/`s: names must start with it and a `/`.
+    /// `find.path` as written: names must start with it, or with it and a `/` (a parameter path
+    /// written without its trailing `/`, which then also admits e.g. `/apple` for `/app`: such an
+    /// event costs one check, never a miss).
     path: Option<String>,
     /// `find.name.regexp`.
     regex: Option<Regex>,
@@ -40,18 +42,17 @@ impl FindNames {
             Some(n) => Some(Regex::new(&n.regexp).ok()?),
             None => None,
         };
-        let path = find
-            .path
-            .as_ref()
-            .map(|p| p.trim_end_matches('/').to_string());
+        let path = find.path.clone();
         (regex.is_some() || path.is_some()).then_some(Self { path, regex })
     }
 
     /// Whether the find may match `name`.
     fn admits(&self, name: &str) -> bool {
         self.path.as_ref().is_none_or(|p| {
-            name.strip_prefix(p.as_str())
-                .is_some_and(|rest| rest.starts_with('/'))
+            name.starts_with(p.as_str())
+                || name
+                    .strip_prefix(p.trim_end_matches('/'))
+                    .is_some_and(|rest| rest.starts_with('/'))
         }) && self.regex.as_ref().is_none_or(|re| re.is_match(name))
     }
 }
@@ -419,10 +420,12 @@ mod tests {
             ["root"],
             "the path itself is not below it"
         );
+        // The index does not know the store's service, and on Secrets Manager `find.path` is a
+        // name prefix: "/application" admits "/applications/x" too (one check, never a miss).
         assert_eq!(
             event(&["/applications/x"]),
-            ["root"],
-            "a path is a hierarchy, not a string prefix"
+            ["other-path", "root"],
+            "a parameter path is a hierarchy, a secret name prefix a string prefix: both admitted"
         );
         assert_eq!(event(&["/application/x"]), ["other-path", "root"]);
     }

@@ -40,9 +40,12 @@ pub fn resolve(versions: &VersionStages, selector: &VersionSelector) -> Option<S
     }
 }
 
-/// Whether a listed secret matches a `find` (name regexp and every tag).
+/// Whether a listed secret matches a `find` (name prefix `path`, name regexp and every tag).
 pub fn find_matches(find: &FindRef, regex: Option<&Regex>, entry: &ListedSecret) -> bool {
-    regex.is_none_or(|r| r.is_match(&entry.name))
+    find.path
+        .as_ref()
+        .is_none_or(|p| entry.name.starts_with(p.as_str()))
+        && regex.is_none_or(|r| r.is_match(&entry.name))
         && find
             .tags
             .iter()

@@ -14,10 +14,13 @@ pub fn check(spec: &ExternalSecretSpec, service: AwsService) -> Result<(), SyncE
         check_ref(r.remote, service).map_err(|e| invalid(format!("{}: {e}", r.at)))?;
     }
     for (i, find) in &refs.finds {
-        if service == AwsService::SecretsManager && find.path.is_some() {
+        if let Some(path) = &find.path
+            && service == AwsService::ParameterStore
+            && !path.starts_with('/')
+        {
             return Err(invalid(format!(
-                "dataFrom[{i}].find.path is for service: ParameterStore; with Secrets Manager use \
-                 find.name.regexp"
+                "dataFrom[{i}].find.path {path:?} is not a parameter path (it starts with '/'); a \
+                 name prefix is find.path on Secrets Manager stores only"
             )));
         }
     }
@@ -181,7 +184,7 @@ mod tests {
     }
 
     #[test]
-    fn find_path_is_for_parameter_store_only() {
+    fn find_path_is_a_parameter_path_or_a_secret_name_prefix() {
         let find = |path: Option<&str>| DataFrom {
             find: Some(FindRef {
                 path: path.map(Into::into),
@@ -193,7 +196,9 @@ mod tests {
             (Some("/app/"), PS, true),
             (None, PS, true),
             (None, SM, true),
-            (Some("/app/"), SM, false),
+            (Some("/app/"), SM, true),
+            (Some("prod-"), SM, true),
+            (Some("prod-"), PS, false),
         ] {
             let s = spec(vec![], vec![find(path)]);
             let result = check(&s, service);
