@@ -229,6 +229,12 @@ pub struct TemplateMetadata {
     /// Annotations to set on the Secret.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
+    /// Finalizers to set on the Secret (each a qualified name such as `example.com/keep`); one taken
+    /// out of this list is taken off the Secret at the next write. A finalizer no controller removes
+    /// keeps the Secret from being deleted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 16))]
+    pub finalizers: Vec<String>,
 }
 
 /// One remote value written to one Secret key.

@@ -244,11 +244,20 @@ fn secret_template(v: &Value, path: &str, r: &mut Refusals) -> Map<String, Value
                 }
             }
         }
-        mf.refuse_if_set(
-            "finalizers",
-            "finalizers on the Secret are not supported",
-            r,
-        );
+        let at = mf.at("finalizers");
+        if let Some(list) = mf.take("finalizers") {
+            match list.as_array().filter(|l| l.iter().all(Value::is_string)) {
+                Some(l) if !l.is_empty() => {
+                    meta.insert("finalizers".into(), Value::Array(l.clone()));
+                    r.note(format!(
+                        "{at}: ESO never takes a finalizer off the Secret; secretsync takes one off \
+                         when it is removed from the template"
+                    ));
+                }
+                Some(_) => {}
+                None => r.refuse(at, "expected a list of strings"),
+            }
+        }
         mf.finish(r);
         if !meta.is_empty() {
             out.insert("metadata".into(), Value::Object(meta));

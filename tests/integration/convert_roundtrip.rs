@@ -3,17 +3,13 @@
 //! from the test bed's moto, and every Secret must hold exactly the bytes ESO's documented semantics
 //! (and its AWS provider's code) would write from the same remote data.
 //!
-//! Left out on purpose (secretsync's behaviour knowingly differs from ESO's, or the converter refuses
-//! the form): `find` on Parameter Store (ESO keys keep the leading `/` as `_`; refused), `find.path`
-//! on Secrets Manager (refused), `metadataPolicy: Fetch`, generators, `rewrite`, gjson queries in
-//! `property` (all refused). Also left out: differences that depend on the remote values, so the
-//! converter cannot see them and neither README nor the converter notes mention them yet. For a JSON
-//! `null` (via `property` or `extract`) ESO writes `""` (gjson's String of Null; Go's json.Unmarshal of
-//! null into a string), secretsync writes `null`. For a nested object or array ESO writes its raw JSON
-//! text as stored (whitespace kept), secretsync re-serialised compact JSON (the same bytes only when the
-//! stored JSON is compact). `extract` of a JSON key outside `[-._a-zA-Z0-9]`: ESO's Default
-//! conversionStrategy replaces those characters with `_`, secretsync keeps the key, which the API
-//! server rejects (`InvalidValue`).
+//! The value-level rules ESO applies and that the converter cannot see (they depend on the stored
+//! JSON) are here too: a JSON `null` is an empty value (gjson's String of Null; Go's json.Unmarshal of
+//! null into a string), a nested object or array is its text as stored (whitespace and key order
+//! kept), a number through `property` is in its shortest decimal form and through `extract` as stored,
+//! and an `extract`ed key outside `[-._a-zA-Z0-9]` is renamed by ESO's default conversionStrategy.
+//! Left out on purpose (the converter refuses the form): `metadataPolicy: Fetch`, generators, rewrite
+//! transforms, gjson queries in `property`. ESO's own end-to-end cases are in `eso_e2e`.
 
 use crate::common;
 
@@ -139,7 +135,38 @@ spec:
     remoteRef: { key: "__NS__/json", property: password }
   - secretKey: user
     remoteRef: { key: "__NS__/user" }
+---
+apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata:
+  name: bytes
+  namespace: __NS__
+spec:
+  refreshInterval: 1h
+  secretStoreRef: { name: rt-sm }
+  data:
+  - secretKey: nothing
+    remoteRef: { key: "__NS__/bytes", property: nothing }
+  - secretKey: nested
+    remoteRef: { key: "__NS__/bytes", property: nested }
+  - secretKey: dec
+    remoteRef: { key: "__NS__/bytes", property: dec }
+---
+apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata:
+  name: bytes-extract
+  namespace: __NS__
+spec:
+  refreshInterval: 1h
+  secretStoreRef: { name: rt-sm }
+  dataFrom:
+  - extract: { key: "__NS__/bytes" }
 "#;
+
+/// A stored JSON value with ESO's value-level rules in it (spacing kept on purpose).
+const BYTES: &str =
+    r#"{"nothing": null, "nested": { "b" : [1, 2], "a":"x" }, "dec": 1.50, "a/b": "slash"}"#;
 
 /// ESO manifests for Parameter Store; fed to the converter on stdin.
 const ESO_PARAMETER_STORE: &str = r#"
@@ -323,6 +350,7 @@ async fn converted_eso_manifests_sync_the_bytes_eso_would_write() {
     // Not matched by the find's regexp (a sibling prefix).
     create_remote(&sm, &format!("{ns}/findx"), "rt-find-not").await;
     create_remote(&sm, &format!("{ns}/user"), "rt-admin-x").await;
+    create_remote(&sm, &format!("{ns}/bytes"), BYTES).await;
 
     let ssm = common::ssm::client();
     common::ssm::put(
@@ -358,7 +386,7 @@ async fn converted_eso_manifests_sync_the_bytes_eso_would_write() {
     std::fs::write(&file, &sm_eso).unwrap_or_else(|e| panic!("writing {}: {e}", file.display()));
     let out = convert(&[file.to_str().expect("UTF-8 temp path")], None);
     let _ = std::fs::remove_file(&file);
-    let mut objects = converted_objects(&out, 7, &endpoint);
+    let mut objects = converted_objects(&out, 9, &endpoint);
     let ps_eso = ESO_PARAMETER_STORE.replace("__NS__", &ns);
     let out = convert(&[], Some(&ps_eso));
     objects.extend(converted_objects(&out, 2, &endpoint));
@@ -414,6 +442,32 @@ async fn converted_eso_manifests_sync_the_bytes_eso_would_write() {
             ("pinned", "rt-ver-one"),
             ("previous", "rt-ver-two"),
             ("current", "rt-ver-three"),
+        ]),
+    )
+    .await;
+
+    // ESO's value bytes: `null` is empty, a nested object its stored text, a number through
+    // `property` in its shortest form and through `extract` as stored; an extracted key with a `/`
+    // renamed by ESO's default conversionStrategy (`a/b` → `a_b`).
+    let nested = r#"{ "b" : [1, 2], "a":"x" }"#;
+    assert_synced(
+        &client,
+        &ns,
+        "bytes",
+        "bytes",
+        &expected(&[("nothing", ""), ("nested", nested), ("dec", "1.5")]),
+    )
+    .await;
+    assert_synced(
+        &client,
+        &ns,
+        "bytes-extract",
+        "bytes-extract",
+        &expected(&[
+            ("nothing", ""),
+            ("nested", nested),
+            ("dec", "1.50"),
+            ("a_b", "slash"),
         ]),
     )
     .await;

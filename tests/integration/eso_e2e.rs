@@ -110,6 +110,8 @@ const PASSES: &[&str] = &[
     "ps-find-by-tag-with-path",
     "sm-find-by-name-with-path",
     "sm-find-by-tag-with-path",
+    "sm-json-data-template",
+    "ps-json-data-template",
 ];
 
 /// One field `convert` refuses: the ESO object's kind, the exact field path, and words of the reason.
@@ -142,19 +144,10 @@ const REFERENT: &[Refusal] = &[
     ),
 ];
 
-/// `target.template.metadata.finalizers`, the only field refused in the two template rows.
-const FINALIZERS: &[Refusal] = &[refusal(
-    "ExternalSecret",
-    "spec.target.template.metadata.finalizers",
-    "finalizers on the Secret are not supported",
-)];
-
 /// Refused by `convert` today, with every refused field. When a case starts converting this test
 /// fails: move it to PASSES or DIFFERS.
 const REFUSED: &[(&str, &[Refusal])] = &[
-    ("sm-json-data-template", FINALIZERS),
     ("sm-referent-simple-sync", REFERENT),
-    ("ps-json-data-template", FINALIZERS),
     ("ps-referent-simple-sync", REFERENT),
 ];
 
@@ -703,6 +696,53 @@ async fn sync_case(
             ));
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+
+    // Template finalizers (ESO's check ignores them): on the Secret, and taken off again when taken
+    // out of the template (ESO never takes them off; the namespace could not be deleted otherwise).
+    let finalizers: Vec<String> =
+        case.external_secret["spec"]["target"]["template"]["metadata"]["finalizers"]
+            .as_array()
+            .map(|l| {
+                l.iter()
+                    .filter_map(|f| f.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+    if !finalizers.is_empty() {
+        let on_secret =
+            |s: Option<Secret>| s.and_then(|s| s.metadata.finalizers).unwrap_or_default();
+        let have = on_secret(secrets.get_opt(&case.expected.name).await.ok().flatten());
+        if !finalizers.iter().all(|f| have.contains(f)) {
+            return Err(format!(
+                "template finalizers {finalizers:?} not on the Secret: {have:?}"
+            ));
+        }
+        let ess: Api<secretsync::api::ExternalSecret> = Api::namespaced(client.clone(), ns);
+        let patch = serde_json::json!({
+            "spec": { "target": { "template": { "metadata": { "finalizers": null } } } }
+        });
+        ess.patch(
+            es_name,
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(&patch),
+        )
+        .await
+        .map_err(|e| format!("taking the finalizers out of the template: {e}"))?;
+        let started = Instant::now();
+        loop {
+            let have = on_secret(secrets.get_opt(&case.expected.name).await.ok().flatten());
+            if !finalizers.iter().any(|f| have.contains(f)) {
+                break;
+            }
+            if started.elapsed() > SYNC_DEADLINE {
+                return Err(format!(
+                    "finalizers {have:?} still on the Secret {SYNC_DEADLINE:?} after they were \
+                     taken out of the template"
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
     }
 
     if case.after_sync.as_deref() == Some("delete-remotes") {

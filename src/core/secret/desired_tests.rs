@@ -384,6 +384,7 @@ fn a_template_may_not_set_secretsyncs_own_keys() {
         };
         s.target.template = Some(SecretTemplate {
             metadata: Some(TemplateMetadata {
+                finalizers: Vec::new(),
                 labels: kv(labels),
                 annotations: kv(annotations),
             }),

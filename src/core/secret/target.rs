@@ -116,6 +116,9 @@ pub fn desired_secret(
             labels: Some(labels),
             annotations: Some(annotations),
             owner_references,
+            finalizers: tmeta
+                .map(|m| m.finalizers.clone())
+                .filter(|f| !f.is_empty()),
             ..Default::default()
         },
         // The type is immutable: a Merge target keeps whatever type it has.
@@ -301,6 +304,26 @@ pub fn owned_data_keys(secret: &Secret, manager: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// The finalizers `manager` set on `secret` by server-side apply (from its managedFields).
+pub fn owned_finalizers(secret: &Secret, manager: &str) -> BTreeSet<String> {
+    secret
+        .metadata
+        .managed_fields
+        .iter()
+        .flatten()
+        .filter(|m| {
+            m.manager.as_deref() == Some(manager) && m.operation.as_deref() == Some("Apply")
+        })
+        .filter_map(|m| m.fields_v1.as_ref())
+        .filter_map(|f| f.0.get("f:metadata")?.get("f:finalizers")?.as_object())
+        .flat_map(|d| {
+            d.keys()
+                .filter_map(|k| k.strip_prefix("v:"))
+                .filter_map(|v| serde_json::from_str::<String>(v).ok())
+        })
+        .collect()
+}
+
 /// Whether the existing Secret still holds exactly what secretsync last wrote to its keys:
 /// the digest annotation matches the keys it owns. False means drift (or never written).
 pub fn digest_matches(existing: &Secret, digest_key: &[u8]) -> bool {
@@ -342,6 +365,17 @@ pub fn needs_write(existing: Option<&Secret>, desired: &Secret) -> bool {
     let owned = owned_data_keys(existing, FIELD_MANAGER);
     // A key we own but no longer want must be pruned by a new apply.
     if owned.iter().any(|k| !want.contains_key(k)) {
+        return true;
+    }
+    // Finalizers: every wanted one present, and none we set that is no longer wanted.
+    let want_finalizers: BTreeSet<&String> = desired.metadata.finalizers.iter().flatten().collect();
+    let have_finalizers: BTreeSet<&String> =
+        existing.metadata.finalizers.iter().flatten().collect();
+    if !want_finalizers.is_subset(&have_finalizers)
+        || owned_finalizers(existing, FIELD_MANAGER)
+            .iter()
+            .any(|f| !want_finalizers.contains(f))
+    {
         return true;
     }
     if want.iter().any(|(k, v)| have.get(k) != Some(v)) {

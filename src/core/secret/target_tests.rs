@@ -62,6 +62,7 @@ fn desired_secret_has_label_annotations_owner_and_data() {
     let mut t = target(CreationPolicy::Owner);
     t.template = Some(SecretTemplate {
         metadata: Some(TemplateMetadata {
+            finalizers: Vec::new(),
             labels: [("app".to_string(), "api".to_string())].into(),
             annotations: [("note".to_string(), "x".to_string())].into(),
         }),
@@ -349,6 +350,7 @@ fn a_template_cannot_forge_a_hand_over_through_merge() {
             .collect();
     t.template = Some(SecretTemplate {
         metadata: Some(TemplateMetadata {
+            finalizers: Vec::new(),
             labels: [("secretsync.io/x".to_string(), "y".to_string())].into(),
             annotations: forged,
         }),
@@ -596,4 +598,65 @@ fn the_owner_reference_follows_the_policy() {
         Some(&released),
         &desired_secret(&writer(), &t, &desired(&[("a", "1")]), b"k", true)
     ));
+}
+
+/// The Secret as the API server stores it after our apply of `s`, with the finalizers we applied
+/// recorded under our field manager (and `others` set by someone else).
+fn stored_with_finalizers(s: &Secret, ours: &[&str], others: &[&str]) -> Secret {
+    let mut stored = as_stored(s);
+    let applied: serde_json::Map<String, serde_json::Value> = ours
+        .iter()
+        .map(|f| (format!("v:{}", serde_json::json!(f)), serde_json::json!({})))
+        .collect();
+    if let Some(m) = stored.metadata.managed_fields.as_mut()
+        && let Some(fields) = m[0].fields_v1.as_mut()
+    {
+        fields.0["f:metadata"] = serde_json::json!({ "f:finalizers": applied });
+    }
+    let all: Vec<String> = ours.iter().chain(others).map(|f| f.to_string()).collect();
+    stored.metadata.finalizers = (!all.is_empty()).then_some(all);
+    stored
+}
+
+/// Template finalizers: set on the Secret, written only when one is missing or one we set is no
+/// longer wanted (never for someone else's finalizer).
+#[test]
+fn template_finalizers_are_set_and_taken_off_only_when_ours() {
+    let with = |finalizers: &[&str]| {
+        let mut t = target(CreationPolicy::Owner);
+        t.template = Some(SecretTemplate {
+            metadata: Some(TemplateMetadata {
+                finalizers: finalizers.iter().map(|f| f.to_string()).collect(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        desired_secret(&writer(), &t, &desired(&[("password", "p")]), b"k", false)
+    };
+    let keep = "example.com/keep";
+    let other = "other.io/hold";
+    assert_eq!(
+        with(&[keep]).metadata.finalizers,
+        Some(vec![keep.to_string()])
+    );
+    assert_eq!(with(&[]).metadata.finalizers, None);
+    // (wanted, ours on the Secret, someone else's on the Secret) → write?
+    let cases: [(&[&str], &[&str], &[&str], bool); 7] = [
+        (&[keep], &[keep], &[], false),
+        (&[keep], &[], &[], true),
+        (&[keep], &[], &[keep], false), // present, set by someone else: nothing to do
+        (&[], &[keep], &[], true),      // taken out of the template: ours is taken off
+        (&[], &[], &[other], false),    // never someone else's
+        (&[keep], &[keep], &[other], false),
+        (&[], &[], &[], false),
+    ];
+    for (wanted, ours, others, write) in cases {
+        let desired = with(wanted);
+        let existing = stored_with_finalizers(&desired, ours, others);
+        assert_eq!(
+            needs_write(Some(&existing), &desired),
+            write,
+            "wanted {wanted:?}, ours {ours:?}, others {others:?}"
+        );
+    }
 }
