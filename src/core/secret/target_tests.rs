@@ -641,7 +641,8 @@ fn template_finalizers_are_set_and_taken_off_only_when_ours() {
     );
     assert_eq!(with(&[]).metadata.finalizers, None);
     // (wanted, ours on the Secret, someone else's on the Secret) → write?
-    let cases: [(&[&str], &[&str], &[&str], bool); 7] = [
+    type Case<'a> = (&'a [&'a str], &'a [&'a str], &'a [&'a str], bool);
+    let cases: [Case<'_>; 7] = [
         (&[keep], &[keep], &[], false),
         (&[keep], &[], &[], true),
         (&[keep], &[], &[keep], false), // present, set by someone else: nothing to do
