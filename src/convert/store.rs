@@ -257,20 +257,30 @@ fn secret_ref_auth(v: &Value, path: &str, ctx: &StoreCtx<'_>, r: &mut Refusals) 
 }
 
 /// A credential reference's namespace: a SecretStore reads its own namespace (a differing one is
-/// refused); a ClusterSecretStore must name one (ESO's referent authentication is not supported).
+/// refused); a ClusterSecretStore reads the named one, or without one each ExternalSecret's own
+/// (ESO's referent authentication, where `referent` allows it).
 fn ref_namespace(
     ns: Option<&str>,
     path: &str,
     ctx: &StoreCtx<'_>,
+    referent: bool,
     r: &mut Refusals,
 ) -> Option<Option<String>> {
     match (ctx.cluster, ns) {
         (true, Some(ns)) => Some(Some(ns.to_string())),
+        (true, None) if referent => {
+            r.note(format!(
+                "{path}: no namespace, so each ExternalSecret's own namespace is read (referent \
+                 authentication, as in ESO)"
+            ));
+            Some(None)
+        }
         (true, None) => {
             r.refuse_object(
                 path,
-                "a ClusterSecretStore must name the namespace (ESO's referent authentication, \
-                 which reads the ExternalSecret's namespace, is not supported)",
+                "a ClusterSecretStore's serviceAccountRef must name the namespace: ESO's referent \
+                 authentication with jwt would take each namespace's ServiceAccount's own role, \
+                 secretsync assumes one role",
             );
             None
         }
@@ -292,7 +302,7 @@ fn key_selector(v: &Value, path: &str, ctx: &StoreCtx<'_>, r: &mut Refusals) -> 
     let ns = f.string("namespace", r);
     let ns_at = f.at("namespace");
     f.finish(r);
-    let ns = ref_namespace(ns, &ns_at, ctx, r)?;
+    let ns = ref_namespace(ns, &ns_at, ctx, true, r)?;
     let (Some(name), Some(key)) = (name, key) else {
         r.refuse_object(path, "name and key are required");
         return None;
@@ -340,7 +350,7 @@ fn jwt_auth(
     };
     // ESO reads serviceAccountRef.namespace only for a ClusterSecretStore; a SecretStore uses its own.
     let (lookup_ns, ns_out) = if ctx.cluster {
-        let ns = ref_namespace(ns, &ns_at, ctx, r)?;
+        let ns = ref_namespace(ns, &ns_at, ctx, false, r)?;
         (ns.clone(), ns)
     } else {
         (ctx.namespace.map(str::to_string), None)

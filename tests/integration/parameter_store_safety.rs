@@ -104,7 +104,8 @@ async fn parameter_store_stores_keep_tenants_apart() {
         Es::referencing("cross-ns", &format!("{{ name: theirs, namespace: {other} }}")).body(&one_key(&key, "")).yaml(),
         Es::referencing("css-excluded", &format!("{{ name: {css}, kind: ClusterSecretStore }}")).body(&one_key(&key, "")).yaml(),
         // Forms the store's service cannot serve: typos a migrating user makes.
-        Es::referencing("path-on-sm", "{ name: sm }").body(&format!("  dataFrom:\n    - find: {{ path: \"/{ns}/\" }}\n")).yaml(),
+        // (find.path on Secrets Manager is a name prefix, as in ESO; on Parameter Store a path.)
+        Es::referencing("path-not-a-path", "{ name: ssm }").body(&format!("  dataFrom:\n    - find: {{ path: \"{ns}/\" }}\n")).yaml(),
         Es::referencing("number-on-sm", "{ name: sm }").body(&one_key(&key, ", versionId: \"1\"")).yaml(),
         Es::referencing("colon-version", "{ name: ssm }").body(&one_key(&format!("{key}:1"), "")).yaml(),
         Es::referencing("uuid-on-ps", "{ name: ssm }").body(&one_key(&key, ", versionId: \"0123456789abcdef0123456789abcdef\"")).yaml(),
@@ -119,7 +120,7 @@ async fn parameter_store_stores_keep_tenants_apart() {
     wait_ready(&client, &ns, "cross-ns", "False", "StoreNotAllowed").await;
     wait_ready(&client, &ns, "css-excluded", "False", "StoreNotAllowed").await;
     for (name, part) in [
-        ("path-on-sm", "find.path is for service: ParameterStore"),
+        ("path-not-a-path", "is not a parameter path"),
         ("number-on-sm", "is a Parameter Store version number"),
         ("colon-version", "not with ':'"),
         ("uuid-on-ps", "not a parameter version number"),
@@ -137,7 +138,7 @@ async fn parameter_store_stores_keep_tenants_apart() {
         "plain",
         "cross-ns",
         "css-excluded",
-        "path-on-sm",
+        "path-not-a-path",
         "number-on-sm",
         "colon-version",
         "uuid-on-ps",

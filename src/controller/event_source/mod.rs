@@ -82,7 +82,7 @@ async fn wanted(
             .cached_config(
                 &id,
                 &version,
-                provider_config(&ctx.client, &aws, ns.as_deref(), &ctx.options.tenancy),
+                provider_config(&ctx.client, &aws, ns.as_deref(), None, &ctx.options.tenancy),
             )
             .await;
         if let Ok(config) = resolved

@@ -19,7 +19,9 @@ use crate::core::access::{
     TenancyPolicy, check_store_ref, describe_store, namespace_admitted, not_admitted,
 };
 use crate::core::reason::{Reason, SyncError};
-use crate::core::tenancy::store_plan::{CredentialPlan, KeyRead, credential_value, plan_store};
+use crate::core::tenancy::store_plan::{
+    CredentialPlan, KeyRead, credential_value, is_referent, plan_store,
+};
 use crate::provider::{CredentialSource, StoreConfig, TokenSource};
 
 /// A store an ExternalSecret may use, with its resolved AWS configuration.
@@ -238,19 +240,20 @@ pub async fn resolve_for(
             if !namespace_admitted(&store.spec.conditions, es_namespace, &labels) {
                 return Err(not_admitted(&store_ref.name, es_namespace));
             }
-            (
-                format!("ClusterSecretStore/{}", store.name_any()),
-                spec_version(&store.metadata),
-                store.spec.aws,
-                None,
-            )
+            // Referent authentication: each namespace's own credentials, so one store per namespace
+            // (its own clients, listings and caches; nothing shared between namespaces).
+            let id = match is_referent(&store.spec.aws) {
+                true => format!("ClusterSecretStore/{}/for/{es_namespace}", store.name_any()),
+                false => format!("ClusterSecretStore/{}", store.name_any()),
+            };
+            (id, spec_version(&store.metadata), store.spec.aws, None)
         }
     };
     let config = caches
         .cached_config(
             &id,
             &version,
-            provider_config(client, &aws, store_namespace, policy),
+            provider_config(client, &aws, store_namespace, Some(es_namespace), policy),
         )
         .await?;
     Ok(ResolvedStore {
@@ -276,9 +279,10 @@ pub async fn provider_config(
     client: &Client,
     aws: &AwsProvider,
     store_namespace: Option<&str>,
+    reader_namespace: Option<&str>,
     policy: &TenancyPolicy,
 ) -> Result<StoreConfig, SyncError> {
-    let plan = plan_store(aws, store_namespace, policy)?;
+    let plan = plan_store(aws, store_namespace, reader_namespace, policy)?;
     let credentials = match plan.credentials {
         CredentialPlan::Default => CredentialSource::Default,
         CredentialPlan::Static {

@@ -10,6 +10,7 @@ use kube::api::Api;
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 
+use crate::core::tenancy::store_plan::{is_referent, plan_store};
 use crate::api::{AwsProvider, ClusterSecretStore, SecretStore, SecretStoreStatus};
 use crate::controller::context::{Context, apply_status};
 use crate::controller::event_source::index::{Health, PollerKey};
@@ -132,12 +133,27 @@ async fn desired_status(
     namespace: Option<&str>,
     old: Option<&SecretStoreStatus>,
 ) -> SecretStoreStatus {
+    if namespace.is_none() && is_referent(aws) {
+        // Referent authentication: the credentials are each namespace's own, resolved per
+        // ExternalSecret; here only the rest of the block is checked, nothing is read.
+        let checked = plan_store(aws, None, Some("<reader>"), &ctx.options.tenancy).and_then(|_| {
+            match aws.events {
+                Some(_) => Err(crate::core::reason::SyncError::new(
+                    crate::core::reason::Reason::StoreNotReady,
+                    "spec.aws.events needs one set of credentials; with referent authentication \
+                     (references without a namespace) every namespace brings its own",
+                )),
+                None => Ok(()),
+            }
+        });
+        return next_status(old, checked, meta.generation, None);
+    }
     let resolved = ctx
         .stores
         .cached_config(
             id,
             &spec_version(meta),
-            provider_config(&ctx.client, aws, namespace, &ctx.options.tenancy),
+            provider_config(&ctx.client, aws, namespace, None, &ctx.options.tenancy),
         )
         .await;
     let events = events_condition(ctx, aws, resolved.as_ref().ok());

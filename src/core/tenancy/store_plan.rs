@@ -76,11 +76,35 @@ pub struct StorePlan {
     pub failover: Vec<(String, Option<String>)>,
 }
 
+/// Whether a ClusterSecretStore uses referent authentication (ESO's term): a credential reference
+/// without a namespace is read from the namespace of each ExternalSecret that uses the store, so
+/// every namespace brings its own credentials.
+pub fn is_referent(aws: &AwsProvider) -> bool {
+    let Some(auth) = aws.auth.as_ref() else {
+        return false;
+    };
+    let secret_ref = auth.secret_ref.as_ref().is_some_and(|r| {
+        std::iter::once(&r.access_key_id)
+            .chain(std::iter::once(&r.secret_access_key))
+            .chain(r.session_token.as_ref())
+            .any(|sel| sel.namespace.is_none())
+    });
+    let service_account = auth
+        .service_account_ref
+        .as_ref()
+        .is_some_and(|sa| sa.namespace.is_none());
+    secret_ref || service_account
+}
+
 /// Checks a store's `aws` block and says what to read. `store_namespace` is a SecretStore's namespace
-/// (None for a ClusterSecretStore); the tenancy policy is checked before anything is read.
+/// (None for a ClusterSecretStore); `reader_namespace` the namespace of the ExternalSecret the store is
+/// resolved for (None when the store itself is checked), where a ClusterSecretStore's references
+/// without a namespace are read (see [`is_referent`]); the tenancy policy is checked before anything
+/// is read.
 pub fn plan_store(
     aws: &AwsProvider,
     store_namespace: Option<&str>,
+    reader_namespace: Option<&str>,
     policy: &TenancyPolicy,
 ) -> Result<StorePlan, SyncError> {
     if let Some(role) = &aws.role
@@ -144,7 +168,12 @@ pub fn plan_store(
     }
     let key = |sel: &SecretKeySelector, what: &'static str| -> Result<KeyRead, SyncError> {
         Ok(KeyRead {
-            namespace: ref_namespace(store_namespace, sel.namespace.as_deref(), what)?,
+            namespace: ref_namespace(
+                store_namespace,
+                sel.namespace.as_deref(),
+                reader_namespace,
+                what,
+            )?,
             name: sel.name.clone(),
             key: sel.key.clone(),
             what,
@@ -163,6 +192,7 @@ pub fn plan_store(
             namespace: ref_namespace(
                 store_namespace,
                 sa.namespace.as_deref(),
+                reader_namespace,
                 "auth.serviceAccountRef",
             )?,
             name: sa.name.clone(),
@@ -208,22 +238,26 @@ pub fn credential_value(
     Ok(text.to_string())
 }
 
-/// The namespace a credential reference reads from: the store's own for a SecretStore,
-/// the named one (required) for a ClusterSecretStore.
+/// The namespace a credential reference reads from: the store's own for a SecretStore (never
+/// another); for a ClusterSecretStore the named one, else the reading ExternalSecret's (referent
+/// authentication), never any other.
 pub fn ref_namespace(
     store_namespace: Option<&str>,
     explicit: Option<&str>,
+    reader_namespace: Option<&str>,
     what: &str,
 ) -> Result<String, SyncError> {
-    match (store_namespace, explicit) {
-        (Some(own), None) => Ok(own.to_string()),
-        (Some(own), Some(ns)) if ns == own => Ok(own.to_string()),
-        (Some(_), Some(ns)) => Err(not_ready(format!(
+    match (store_namespace, explicit, reader_namespace) {
+        (Some(own), None, _) => Ok(own.to_string()),
+        (Some(own), Some(ns), _) if ns == own => Ok(own.to_string()),
+        (Some(_), Some(ns), _) => Err(not_ready(format!(
             "{what} names namespace {ns:?}; a SecretStore reads credentials only from its own namespace"
         ))),
-        (None, Some(ns)) => Ok(ns.to_string()),
-        (None, None) => Err(not_ready(format!(
-            "{what} must name a namespace in a ClusterSecretStore"
+        (None, Some(ns), _) => Ok(ns.to_string()),
+        (None, None, Some(reader)) => Ok(reader.to_string()),
+        (None, None, None) => Err(not_ready(format!(
+            "{what} names no namespace: this ClusterSecretStore reads it from the namespace of each \
+             ExternalSecret that uses it (referent authentication)"
         ))),
     }
 }

@@ -200,7 +200,7 @@ fn credentials_over_forms_scopes_and_namespaces() {
         (
             None,
             Some(secret_ref(None)),
-            Err("must name a namespace in a ClusterSecretStore"),
+            Err("names no namespace: this ClusterSecretStore reads it from the namespace of each"),
         ),
         (
             None,
@@ -216,7 +216,7 @@ fn credentials_over_forms_scopes_and_namespaces() {
         (
             None,
             Some(service_account(None)),
-            Err("must name a namespace"),
+            Err("referent authentication"),
         ),
         (
             None,
@@ -226,14 +226,67 @@ fn credentials_over_forms_scopes_and_namespaces() {
         (team, Some(both.clone()), Err("set only one of")),
         (None, Some(both), Err("set only one of")),
     ];
-    for (store_namespace, auth, want) in cases {
+    // Resolved for an ExternalSecret in team-b: a ClusterSecretStore's reference without a namespace
+    // reads team-b's (referent authentication); every other reference reads what it did.
+    let reader = Some("team-b");
+    let mixed = AwsAuth {
+        secret_ref: Some(AwsSecretRef {
+            access_key_id: key("creds", Some("ops")),
+            secret_access_key: key("creds", None),
+            session_token: None,
+        }),
+        service_account_ref: None,
+    };
+    let for_reader: Vec<Case> = vec![
+        (None, Some(secret_ref(None)), Ok(keys_in("team-b"))),
+        (None, Some(service_account(None)), Ok(tokens_of("team-b"))),
+        (
+            None,
+            Some(secret_ref(Some("kube-system"))),
+            Ok(keys_in("kube-system")),
+        ),
+        (
+            None,
+            Some(mixed),
+            Ok(CredentialPlan::Static {
+                access_key_id: read("ops", "auth.secretRef.accessKeyId"),
+                secret_access_key: read("team-b", "auth.secretRef.secretAccessKey"),
+                session_token: None,
+            }),
+        ),
+        // A SecretStore never reads the reader's namespace, only its own.
+        (team, Some(secret_ref(None)), Ok(keys_in("team-a"))),
+        (
+            team,
+            Some(secret_ref(Some("team-b"))),
+            Err("reads credentials only from its own namespace"),
+        ),
+        (None, None, Ok(CredentialPlan::Default)),
+    ];
+    let all = cases
+        .into_iter()
+        .map(|c| (None, c))
+        .chain(for_reader.into_iter().map(|c| (reader, c)));
+    for (reader, (store_namespace, auth, want)) in all {
         let aws = AwsProvider {
             region: "us-east-1".into(),
             role: role.clone(),
             auth: auth.clone(),
             ..Default::default()
         };
-        match (plan_store(&aws, store_namespace, &policy), want) {
+        assert_eq!(
+            is_referent(&aws),
+            auth.as_ref().is_some_and(|a| {
+                a.secret_ref.as_ref().is_some_and(|r| {
+                    r.access_key_id.namespace.is_none() || r.secret_access_key.namespace.is_none()
+                }) || a
+                    .service_account_ref
+                    .as_ref()
+                    .is_some_and(|sa| sa.namespace.is_none())
+            }),
+            "{auth:?}"
+        );
+        match (plan_store(&aws, store_namespace, reader, &policy), want) {
             (Ok(got), Ok(want)) => {
                 assert_eq!(got.credentials, want, "{store_namespace:?} {auth:?}")
             }
@@ -273,11 +326,11 @@ fn bad_role_and_regions_are_refused() {
             "spec.aws.region",
         ),
     ] {
-        let e = plan_store(&aws, None, &policy).expect_err(words);
+        let e = plan_store(&aws, None, None, &policy).expect_err(words);
         assert_eq!(e.reason, Reason::StoreNotReady);
         assert!(e.message.contains(words), "{}", e.message);
     }
-    assert!(plan_store(&base, None, &policy).is_ok());
+    assert!(plan_store(&base, None, None, &policy).is_ok());
 }
 
 /// A read credential: the Secret, the key, UTF-8, trimmed.
