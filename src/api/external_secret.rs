@@ -278,10 +278,33 @@ pub struct RemoteRef {
     /// (base64 when it decodes cleanly, otherwise as is).
     #[serde(default)]
     pub decoding_strategy: DecodingStrategy,
+    /// `Fail`: a value holding a NUL byte (after decoding) is an error instead of being written
+    /// (default `Ignore`).
+    #[serde(default, skip_serializing_if = "NullBytePolicy::is_ignore")]
+    pub null_byte_policy: NullBytePolicy,
     /// `dataFrom[].extract` only: how keys outside `[-._a-zA-Z0-9]` are renamed (ESO's rule);
     /// absent: keys are kept as they are (an invalid one is reported). Not used with `rewrite`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversion_strategy: Option<ConversionStrategy>,
+}
+
+/// What a value holding a NUL byte does.
+#[derive(
+    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default,
+)]
+pub enum NullBytePolicy {
+    /// Written like any other value.
+    #[default]
+    Ignore,
+    /// An error (`InvalidValue`); the Secret keeps what it holds.
+    Fail,
+}
+
+impl NullBytePolicy {
+    /// Whether this is the default, `Ignore` (left out when serialized).
+    pub fn is_ignore(&self) -> bool {
+        *self == NullBytePolicy::Ignore
+    }
 }
 
 /// How keys that are not valid Secret keys are renamed (External Secrets Operator's rule): every
@@ -372,6 +395,9 @@ pub struct FindRef {
     /// How to decode each fetched value.
     #[serde(default)]
     pub decoding_strategy: DecodingStrategy,
+    /// `Fail`: a value holding a NUL byte (after decoding) is an error (default `Ignore`).
+    #[serde(default, skip_serializing_if = "NullBytePolicy::is_ignore")]
+    pub null_byte_policy: NullBytePolicy,
     /// How keys are made from secret names (ESO's rule: the whole name, with every character
     /// outside letters, digits, `-`, `.`, `_` replaced); absent: secretsync's naming (invalid
     /// characters become `_`, a Parameter Store name loses its leading `/`). Not used with `rewrite`.

@@ -78,8 +78,6 @@ pub struct SecretStoreSpec {
     )
 )]
 #[serde(rename_all = "camelCase")]
-#[x_kube(validation = Rule::new("!has(self.aws.auth) || !has(self.aws.auth.secretRef) || (has(self.aws.auth.secretRef.accessKeyId.__namespace__) && has(self.aws.auth.secretRef.secretAccessKey.__namespace__) && (!has(self.aws.auth.secretRef.sessionToken) || has(self.aws.auth.secretRef.sessionToken.__namespace__)))").message("a ClusterSecretStore must name the namespace of every secretRef"))]
-#[x_kube(validation = Rule::new("!has(self.aws.auth) || !has(self.aws.auth.serviceAccountRef) || has(self.aws.auth.serviceAccountRef.__namespace__)").message("a ClusterSecretStore must name the namespace of serviceAccountRef"))]
 pub struct ClusterSecretStoreSpec {
     /// AWS Secrets Manager provider settings.
     pub aws: AwsProvider,
@@ -362,7 +360,7 @@ pub struct ServiceAccountRef {
 /// One rule admitting namespaces to a ClusterSecretStore; a namespace must match every field that is set.
 #[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 #[serde(rename_all = "camelCase")]
-#[x_kube(validation = Rule::new("has(self.namespaces) || has(self.namespaceSelector)").message("a condition needs namespaces or namespaceSelector"))]
+#[x_kube(validation = Rule::new("has(self.namespaces) || has(self.namespaceSelector) || has(self.namespaceRegexes)").message("a condition needs namespaces, namespaceSelector or namespaceRegexes"))]
 pub struct ClusterSecretStoreCondition {
     /// Namespaces admitted by name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -370,6 +368,11 @@ pub struct ClusterSecretStoreCondition {
     /// Namespaces admitted by their labels.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace_selector: Option<LabelSelector>,
+    /// Namespaces admitted by name: any of these regular expressions (RE2 syntax, matched anywhere in
+    /// the name unless anchored, as in ESO) matches. An invalid one admits nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 64))]
+    pub namespace_regexes: Option<Vec<String>>,
 }
 
 /// Observed state of a store.

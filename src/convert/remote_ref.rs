@@ -226,7 +226,9 @@ fn remote_ref(
     if let Some(c) = conversion(&mut f, keys, r) {
         out.insert("conversionStrategy".into(), c.into());
     }
-    null_bytes(&mut f, r);
+    if let Some(n) = null_bytes(&mut f, r) {
+        out.insert("nullBytePolicy".into(), n.into());
+    }
     f.finish(r);
     (r.len() == before).then_some(Value::Object(out))
 }
@@ -310,7 +312,9 @@ fn find_ref(
     if let Some(c) = conversion(&mut f, keys, r).filter(|_| renames) {
         out.insert("conversionStrategy".into(), c.into());
     }
-    null_bytes(&mut f, r);
+    if let Some(n) = null_bytes(&mut f, r) {
+        out.insert("nullBytePolicy".into(), n.into());
+    }
     f.finish(r);
     if out.is_empty() && r.len() == before {
         r.refuse(path, "find needs name, tags or path");
@@ -349,15 +353,16 @@ fn conversion(f: &mut Fields<'_>, keys: Keys, r: &mut Refusals) -> Option<&'stat
     (keys == Keys::Converted).then_some(value)
 }
 
-/// `nullBytePolicy`: only Ignore, ESO's default, has a secretsync form.
-fn null_bytes(f: &mut Fields<'_>, r: &mut Refusals) {
-    enum_default(
-        f,
-        "nullBytePolicy",
-        "Ignore",
-        "only Ignore is supported (secretsync has no null byte policy)",
-        r,
-    );
+/// `nullBytePolicy`: Ignore (ESO's default) is left out, Fail carried over.
+fn null_bytes(f: &mut Fields<'_>, r: &mut Refusals) -> Option<&'static str> {
+    match f.string("nullBytePolicy", r)? {
+        "Ignore" => None,
+        "Fail" => Some("Fail"),
+        other => {
+            r.refuse(f.at("nullBytePolicy"), format!("unknown value {other:?}"));
+            None
+        }
+    }
 }
 
 /// Accepts `key` when absent or `default`; refuses any other value with `reason`.

@@ -423,12 +423,28 @@ fn conditions(v: &Value, path: &str, r: &mut Refusals) -> Vec<Value> {
         if let Some(names) = f.take("namespaces") {
             out.push(json!({ "namespaces": names }));
         }
-        if f.take("namespaceRegexes").is_some() {
-            // Dropping it could leave no condition, which admits every namespace.
-            r.refuse_object(
-                f.at("namespaceRegexes"),
-                "namespace regular expressions are not supported",
-            );
+        if let Some(patterns) = f.take("namespaceRegexes") {
+            let list = patterns
+                .as_array()
+                .filter(|l| l.iter().all(Value::is_string));
+            match list {
+                Some(l) => {
+                    if let Some(bad) = l
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .find(|p| regex::Regex::new(p).is_err())
+                    {
+                        // Dropping it could leave no condition, which admits every namespace.
+                        r.refuse_object(
+                            f.at("namespaceRegexes"),
+                            format!("{bad:?} is not a regular expression secretsync accepts"),
+                        );
+                    } else {
+                        out.push(json!({ "namespaceRegexes": patterns }));
+                    }
+                }
+                None => r.refuse_object(f.at("namespaceRegexes"), "expected a list of strings"),
+            }
         }
         f.finish(r);
     }

@@ -235,14 +235,16 @@ fn converted_objects_are_valid_secretsync_objects() {
                 }
                 Some("ClusterSecretStore") => {
                     let s: ClusterSecretStore = typed(doc, &at);
-                    if let Some(auth) = s.spec.aws.auth.as_ref().and_then(|a| a.secret_ref.as_ref())
-                    {
-                        assert!(
-                            auth.access_key_id.namespace.is_some()
-                                && auth.secret_access_key.namespace.is_some(),
-                            "{at}: a ClusterSecretStore names its credentials' namespace"
-                        );
-                    }
+                    // The controller's own check of the store, as resolved for an ExternalSecret
+                    // (credentials without a namespace: the reader's own, referent authentication).
+                    let policy = secretsync::core::access::TenancyPolicy::default();
+                    secretsync::core::tenancy::store_plan::plan_store(
+                        &s.spec.aws,
+                        None,
+                        Some("reader"),
+                        &policy,
+                    )
+                    .unwrap_or_else(|e| panic!("{at}: {e:?}"));
                 }
                 Some("ClusterExternalSecret") => {
                     let ces: ClusterExternalSecret = typed(doc, &at);

@@ -337,20 +337,25 @@ async fn invalid_objects_are_rejected_by_the_apiserver() {
     .await;
 
     let css_api = dynamic_api::<ClusterSecretStore>(&client, None);
+    // Credentials without a namespace are accepted: referent authentication reads them from each
+    // ExternalSecret's own namespace (core::tenancy::store_plan), never another.
     let spec = valid_store_spec(false);
-    expect_rejected(
-        &css_api,
-        object("ClusterSecretStore", &format!("{ns}-no-ns"), spec),
-        "must name the namespace",
-    )
-    .await;
+    let name = format!("{ns}-no-ns");
+    css_api
+        .create(
+            &PostParams::default(),
+            &object("ClusterSecretStore", &name, spec),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("a referent ClusterSecretStore is valid: {e}"));
+    let _ = css_api.delete(&name, &Default::default()).await;
 
     let mut spec = valid_store_spec(true);
     spec["conditions"] = json!([{}]);
     expect_rejected(
         &css_api,
         object("ClusterSecretStore", &format!("{ns}-empty-cond"), spec),
-        "namespaces or namespaceSelector",
+        "namespaces, namespaceSelector or namespaceRegexes",
     )
     .await;
 

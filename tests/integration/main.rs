@@ -33,6 +33,7 @@ mod parameter_store_failover;
 mod parameter_store_safety;
 mod prometheus_rules;
 mod real_pods;
+mod referent_stores;
 mod refresh_policy;
 mod reloader_compat;
 mod rotation;

@@ -5,6 +5,7 @@
 //! deleted parameter of two, a stray 404, a find that matches nothing or collides: the Secret is kept).
 
 use crate::common;
+use common::ready_message;
 
 use std::time::Duration;
 
@@ -34,14 +35,6 @@ fn ambient_store(name: &str, endpoint: Option<&str>) -> String {
     format!(
         "apiVersion: secretsync.io/v1alpha1\nkind: SecretStore\nmetadata: {{ name: {name} }}\nspec:\n  aws: {{ service: ParameterStore, region: us-east-1{endpoint} }}\n"
     )
-}
-
-fn ready_message(es: &ExternalSecret) -> String {
-    es.status
-        .as_ref()
-        .and_then(|s| s.conditions.iter().find(|c| c.type_ == "Ready"))
-        .map(|c| c.message.clone())
-        .unwrap_or_default()
 }
 
 async fn secret(client: &Client, ns: &str, name: &str) -> Option<Secret> {

@@ -4,6 +4,7 @@
 //! credential says "invalid credentials".
 
 use crate::common;
+use common::ready_message;
 
 use std::time::Duration;
 
@@ -37,14 +38,6 @@ async fn wait_store(client: &kube::Client, ns: &str, name: &str, reason: &str) -
         },
     )
     .await
-}
-
-fn ready_message(es: &secretsync::api::ExternalSecret) -> String {
-    es.status
-        .as_ref()
-        .and_then(|s| s.conditions.iter().find(|c| c.type_ == "Ready"))
-        .map(|c| c.message.clone())
-        .unwrap_or_default()
 }
 
 #[tokio::test]

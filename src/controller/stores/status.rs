@@ -10,7 +10,6 @@ use kube::api::Api;
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 
-use crate::core::tenancy::store_plan::{is_referent, plan_store};
 use crate::api::{AwsProvider, ClusterSecretStore, SecretStore, SecretStoreStatus};
 use crate::controller::context::{Context, apply_status};
 use crate::controller::event_source::index::{Health, PollerKey};
@@ -18,6 +17,7 @@ use crate::controller::external_secret::Error;
 use crate::controller::stores::{provider_config, spec_version};
 use crate::core::reason::Reason;
 use crate::core::status::{set_condition, set_ready};
+use crate::core::tenancy::store_plan::{is_referent, plan_store};
 use crate::provider::StoreConfig;
 
 /// How often a store's configuration is re-checked (referenced Secrets are not watched; the
@@ -136,16 +136,16 @@ async fn desired_status(
     if namespace.is_none() && is_referent(aws) {
         // Referent authentication: the credentials are each namespace's own, resolved per
         // ExternalSecret; here only the rest of the block is checked, nothing is read.
-        let checked = plan_store(aws, None, Some("<reader>"), &ctx.options.tenancy).and_then(|_| {
-            match aws.events {
+        let checked = plan_store(aws, None, Some("<reader>"), &ctx.options.tenancy).and_then(
+            |_| match aws.events {
                 Some(_) => Err(crate::core::reason::SyncError::new(
                     crate::core::reason::Reason::StoreNotReady,
                     "spec.aws.events needs one set of credentials; with referent authentication \
                      (references without a namespace) every namespace brings its own",
                 )),
                 None => Ok(()),
-            }
-        });
+            },
+        );
         return next_status(old, checked, meta.generation, None);
     }
     let resolved = ctx

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::api::{DecodingStrategy, ExternalSecretSpec, MergePolicy, RemoteRef};
+use crate::api::{DecodingStrategy, ExternalSecretSpec, MergePolicy, NullBytePolicy, RemoteRef};
 use crate::core::decode::decode;
 use crate::core::duration;
 use crate::core::keys::Renaming;
@@ -154,15 +154,33 @@ fn found(
         .into_iter()
         .map(|(key, secret)| {
             let what = format!("{what} secret {:?}", secret.name);
-            let value = decoded(find.decoding_strategy, secret.content.as_bytes(), &what)?;
+            let value = decoded(
+                find.decoding_strategy,
+                find.null_byte_policy,
+                secret.content.as_bytes(),
+                &what,
+            )?;
             Ok((key, value))
         })
         .collect()
 }
 
-fn decoded(strategy: DecodingStrategy, raw: &[u8], what: &str) -> Result<Vec<u8>, SyncError> {
-    decode(strategy, raw)
-        .map_err(|why| SyncError::new(Reason::InvalidValue, format!("{what}: value {why}")))
+/// A value decoded by `strategy`, then checked against `nulls` (ESO's order).
+fn decoded(
+    strategy: DecodingStrategy,
+    nulls: NullBytePolicy,
+    raw: &[u8],
+    what: &str,
+) -> Result<Vec<u8>, SyncError> {
+    let value = decode(strategy, raw)
+        .map_err(|why| SyncError::new(Reason::InvalidValue, format!("{what}: value {why}")))?;
+    if nulls == NullBytePolicy::Fail && value.contains(&0) {
+        return Err(SyncError::new(
+            Reason::InvalidValue,
+            format!("{what}: the value holds a NUL byte (nullBytePolicy: Fail)"),
+        ));
+    }
+    Ok(value)
 }
 
 fn record_version(
@@ -212,7 +230,8 @@ fn extract(
     renamed
         .into_iter()
         .map(|(k, v)| {
-            let bytes = decoded(remote.decoding_strategy, &v, &format!("{what} key {k:?}"))?;
+            let what = format!("{what} key {k:?}");
+            let bytes = decoded(remote.decoding_strategy, remote.null_byte_policy, &v, &what)?;
             Ok((k, bytes))
         })
         .collect()
@@ -281,7 +300,12 @@ pub fn compute(spec: &ExternalSecretSpec, fetched: &Fetched) -> Result<DesiredDa
         };
         data.insert(
             item.secret_key.clone(),
-            decoded(remote.decoding_strategy, &raw, &what)?,
+            decoded(
+                remote.decoding_strategy,
+                remote.null_byte_policy,
+                &raw,
+                &what,
+            )?,
         );
         record_version(&mut versions, remote, secret);
     }

@@ -608,3 +608,104 @@ fn bad_renaming_specs_are_refused_before_any_read() {
         e.message
     );
 }
+
+/// `nullBytePolicy`: checked after decoding, on every form (data, extract, find); `Fail` refuses the
+/// whole computation (nothing is written), `Ignore` writes the bytes.
+#[test]
+fn null_byte_policy_is_checked_after_decoding_on_every_form() {
+    use crate::api::{DecodingStrategy, NullBytePolicy};
+    // "YQBi" is base64 of "a\0b"; "a b" holds no NUL.
+    let cases = [
+        (
+            NullBytePolicy::Fail,
+            DecodingStrategy::Base64,
+            "YQBi",
+            false,
+        ),
+        (
+            NullBytePolicy::Ignore,
+            DecodingStrategy::Base64,
+            "YQBi",
+            true,
+        ),
+        (NullBytePolicy::Fail, DecodingStrategy::None, "YQBi", true),
+        (NullBytePolicy::Fail, DecodingStrategy::None, "a b", true),
+        (
+            NullBytePolicy::Fail,
+            DecodingStrategy::None,
+            "a\u{0}b",
+            false,
+        ),
+    ];
+    for (policy, decoding, value, ok) in cases {
+        let remote = |key: &str| RemoteRef {
+            key: key.into(),
+            decoding_strategy: decoding,
+            null_byte_policy: policy,
+            ..Default::default()
+        };
+        let mut data = spec();
+        data.data = vec![ExternalSecretData {
+            secret_key: "k".into(),
+            remote_ref: remote("v"),
+        }];
+        let mut extract = spec();
+        extract.data_from = vec![renamed_entry(Some(remote("j")), None, vec![])];
+        let mut find = spec();
+        find.data_from = vec![renamed_entry(
+            None,
+            Some(FindRef {
+                name: Some(NameMatcher {
+                    regexp: "^v$".into(),
+                }),
+                decoding_strategy: decoding,
+                null_byte_policy: policy,
+                ..Default::default()
+            }),
+            vec![],
+        )];
+        let json = serde_json::json!({ "k": value }).to_string();
+        let runs = [
+            (
+                "data",
+                compute(
+                    &data,
+                    &Fetched {
+                        data: vec![secret("v", "1", value)],
+                        data_from: vec![],
+                    },
+                ),
+            ),
+            (
+                "extract",
+                compute(
+                    &extract,
+                    &Fetched {
+                        data: vec![],
+                        data_from: vec![FetchedFrom::Extract(secret("j", "1", &json))],
+                    },
+                ),
+            ),
+            (
+                "find",
+                compute(
+                    &find,
+                    &Fetched {
+                        data: vec![],
+                        data_from: vec![FetchedFrom::Find(vec![secret("v", "1", value)])],
+                    },
+                ),
+            ),
+        ];
+        for (form, got) in runs {
+            match (got, ok) {
+                (Ok(_), true) => {}
+                (Err(e), false) => {
+                    assert_eq!(e.reason, Reason::InvalidValue, "{form}");
+                    assert!(e.message.contains("NUL byte"), "{form}: {}", e.message);
+                }
+                (got, _) => panic!("{form} {policy:?} {decoding:?} {value:?}: {got:?}"),
+            }
+        }
+    }
+}

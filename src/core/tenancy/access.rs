@@ -163,7 +163,15 @@ pub fn namespace_admitted(
                 .namespace_selector
                 .as_ref()
                 .is_none_or(|sel| selector_matches(sel, labels));
-            (c.namespaces.is_some() || c.namespace_selector.is_some()) && by_name && by_labels
+            let by_pattern = c.namespace_regexes.as_ref().is_none_or(|patterns| {
+                patterns
+                    .iter()
+                    .any(|p| regex::Regex::new(p).is_ok_and(|re| re.is_match(namespace)))
+            });
+            let any_field = c.namespaces.is_some()
+                || c.namespace_selector.is_some()
+                || c.namespace_regexes.is_some();
+            any_field && by_name && by_labels && by_pattern
         })
 }
 
@@ -290,17 +298,17 @@ mod tests {
     fn by_names(names: &[&str]) -> ClusterSecretStoreCondition {
         ClusterSecretStoreCondition {
             namespaces: Some(names.iter().map(|s| s.to_string()).collect()),
-            namespace_selector: None,
+            ..Default::default()
         }
     }
 
     fn by_labels(pairs: &[(&str, &str)]) -> ClusterSecretStoreCondition {
         ClusterSecretStoreCondition {
-            namespaces: None,
             namespace_selector: Some(LabelSelector {
                 match_labels: Some(labels(pairs)),
                 match_expressions: None,
             }),
+            ..Default::default()
         }
     }
 
@@ -343,6 +351,41 @@ mod tests {
         // An empty condition admits nothing (the API server also rejects it).
         let empty = ClusterSecretStoreCondition::default();
         assert!(!namespace_admitted(&[empty], "team-a", &labels(&[])));
+    }
+
+    /// `namespaceRegexes`: any pattern matches (unanchored unless anchored, as in ESO), together with
+    /// the condition's other fields; an invalid or empty list admits nothing.
+    #[test]
+    fn namespace_regexes_admit_by_pattern() {
+        let by_patterns = |p: &[&str]| ClusterSecretStoreCondition {
+            namespace_regexes: Some(p.iter().map(|s| s.to_string()).collect()),
+            ..Default::default()
+        };
+        let cases: [(&[&str], &str, bool); 9] = [
+            (&["^team-"], "team-a", true),
+            (&["^team-"], "my-team-a", false),
+            (&["team"], "my-team-a", true),
+            (&["^a$", "^b$"], "b", true),
+            (&["^a$", "^b$"], "ab", false),
+            (&["(unclosed"], "team-a", false),
+            (&["(unclosed", "^team"], "team-a", true),
+            (&[], "team-a", false),
+            (&[".*"], "kube-system", true),
+        ];
+        for (patterns, ns, admitted) in cases {
+            assert_eq!(
+                namespace_admitted(&[by_patterns(patterns)], ns, &labels(&[])),
+                admitted,
+                "{patterns:?} {ns}"
+            );
+        }
+        // With another field of the same condition: both must match.
+        let mut c = by_patterns(&["^team-"]);
+        c.namespace_selector = by_labels(&[("tenant", "a")]).namespace_selector;
+        let c = std::slice::from_ref(&c);
+        assert!(namespace_admitted(c, "team-a", &labels(&[("tenant", "a")])));
+        assert!(!namespace_admitted(c, "team-a", &labels(&[])));
+        assert!(!namespace_admitted(c, "ops", &labels(&[("tenant", "a")])));
     }
 
     #[test]

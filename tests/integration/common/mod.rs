@@ -333,6 +333,15 @@ pub async fn wait_secret(
     .await
 }
 
+/// The message of an ExternalSecret's Ready condition ("" when it has none).
+pub fn ready_message(es: &ExternalSecret) -> String {
+    es.status
+        .as_ref()
+        .and_then(|s| s.conditions.iter().find(|c| c.type_ == "Ready"))
+        .map(|c| c.message.clone())
+        .unwrap_or_default()
+}
+
 /// Waits until the ExternalSecret's Ready condition has this status and reason.
 pub async fn wait_ready(
     client: &Client,
