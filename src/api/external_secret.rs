@@ -162,6 +162,11 @@ pub struct ExternalSecretTarget {
     /// Optional template producing the Secret's data from the fetched keys.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<SecretTemplate>,
+    /// Create the Secret immutable (Kubernetes' `immutable: true`): its data and type are never
+    /// changed afterwards; new remote data is reported (`TargetConflict`) until the Secret is deleted
+    /// and created again. Not with `creationPolicy: Merge` (someone else's Secret).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub immutable: bool,
 }
 
 /// How the operator relates to the target Secret.

@@ -203,7 +203,18 @@ fn target(v: &Value, path: &str, r: &mut Refusals) -> Map<String, Value> {
         ),
         None => {}
     }
-    f.refuse_if_set("immutable", "immutable Secrets are not supported", r);
+    match f.take("immutable") {
+        Some(Value::Bool(true)) if creation == Some("Merge") => r.refuse_object(
+            f.at("immutable"),
+            "immutable with creationPolicy Merge would make someone else's Secret immutable; \
+             secretsync refuses it",
+        ),
+        Some(Value::Bool(true)) => {
+            out.insert("immutable".into(), true.into());
+        }
+        Some(Value::Bool(false)) | None => {}
+        Some(_) => r.refuse(f.at("immutable"), "expected true or false"),
+    }
     if f.take("manifest").is_some() {
         r.refuse_object(
             f.at("manifest"),

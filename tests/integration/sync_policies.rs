@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use common::operator::Operator;
 use common::scenario::Es;
-use common::{apply, create_remote, has, sm, text, wait_ready, wait_secret};
+use common::{apply, create_remote, has, rotate_remote, sm, text, wait_ready, wait_secret};
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, DeleteParams};
 use secretsync::api::ExternalSecret;
@@ -236,5 +236,76 @@ async fn deletion_policy_delete_removes_the_secret_when_the_remote_is_gone_and_r
         .await
         .expect("Retain keeps the Secret");
     assert_eq!(text(&retained, "password"), "deletion-pw-2");
+    common::delete_namespace(&client, &ns).await;
+}
+
+/// `target.immutable`: the Secret is created immutable; a rotation cannot reach it and says so
+/// (TargetConflict, the Secret keeps its data); deleted, it is created again with the new data; with
+/// `creationPolicy: Merge` the spec is refused (someone else's Secret would become immutable).
+#[tokio::test]
+async fn an_immutable_target_keeps_its_data_until_it_is_created_again() {
+    let (client, ns) = common::setup("immutable").await;
+    let sm = sm();
+    let key = format!("{ns}/db");
+    create_remote(&sm, &key, "imm-v1").await;
+    let _op = Operator::start(&ns).await;
+    common::apply_test_store(&client, &ns).await;
+    apply(
+        &client,
+        &ns,
+        &Es::new("db", "aws")
+            .key("password", &key)
+            .with("target: { immutable: true }")
+            .yaml(),
+    )
+    .await;
+    let first = wait_secret(&client, &ns, "db", "created immutable with v1", |s| {
+        has(s, "password", "imm-v1") && s.immutable == Some(true)
+    })
+    .await;
+
+    rotate_remote(&sm, &key, "imm-v2").await;
+    let es = wait_ready(&client, &ns, "db", "False", "TargetConflict").await;
+    let m = common::ready_message(&es);
+    assert!(
+        m.contains("immutable") && m.contains("delete the Secret"),
+        "{m}"
+    );
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
+    let kept = secrets.get("db").await.expect("reading db");
+    assert!(
+        has(&kept, "password", "imm-v1"),
+        "the immutable Secret kept its data"
+    );
+    assert_eq!(
+        kept.metadata.uid, first.metadata.uid,
+        "never deleted by the controller"
+    );
+
+    // The user deletes it: created again, immutable, with the new data.
+    secrets
+        .delete("db", &Default::default())
+        .await
+        .expect("deleting db");
+    wait_secret(&client, &ns, "db", "created again with v2", |s| {
+        has(s, "password", "imm-v2")
+            && s.immutable == Some(true)
+            && s.metadata.uid != first.metadata.uid
+    })
+    .await;
+    wait_ready(&client, &ns, "db", "True", "Synced").await;
+
+    // With Merge: refused before anything is written.
+    apply(
+        &client,
+        &ns,
+        &Es::new("merged", "aws")
+            .key("password", &key)
+            .with("target: { name: db, creationPolicy: Merge, immutable: true }")
+            .yaml(),
+    )
+    .await;
+    let es = wait_ready(&client, &ns, "merged", "False", "InvalidSpec").await;
+    assert!(common::ready_message(&es).contains("immutable"));
     common::delete_namespace(&client, &ns).await;
 }

@@ -21,7 +21,7 @@ use crate::controller::stores::{ResolvedStore, resolve_for};
 use crate::core::desired::{self, DesiredData};
 use crate::core::failover::parameters::answered_by_failover;
 use crate::core::plan::steps::{Composed, Detection, Progress, Step, Values};
-use crate::core::plan::write::{WritePlan, plan_write, write_failed};
+use crate::core::plan::write::{WritePlan, immutable_conflict, plan_write, write_failed};
 use crate::core::reason::{Reason, SyncError};
 use crate::core::references::References;
 use crate::core::report::Outcome;
@@ -230,6 +230,9 @@ impl Run<'_> {
             &self.ctx.digest_key,
             created_by_writer,
         );
+        if let Some(conflict) = immutable_conflict(self.existing.as_ref(), &secret) {
+            return Err(conflict);
+        }
         let plan = plan_write(self.existing.as_ref(), secret, &rotation_base, synced);
         let composed = Composed {
             write: plan.write,

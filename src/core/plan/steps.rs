@@ -6,7 +6,7 @@
 //! ([`after_detection`]), in that order. After the values, the order that keeps data safe: a missing
 //! remote secret goes to the deletion plan; a version a failover region may have served is vouched for
 //! before anything else; the target is read with its data before it is compared; the Secret is composed
-//! (the unreplicated-region rule, [`plan_write`](super::write::plan_write)), written only if it
+//! (the unreplicated-region rule, an immutable Secret's rule, [`plan_write`](super::write::plan_write)), written only if it
 //! changes, and workloads restart only after the write, only for a rotation.
 
 use std::collections::BTreeMap;

@@ -62,6 +62,31 @@ pub fn plan_write(
     }
 }
 
+/// Why `desired` cannot be written over an immutable `existing` Secret (Kubernetes refuses any
+/// change to its data or type, and making it mutable again), or None. Only the metadata of an
+/// immutable Secret can change; the data it holds stays until the Secret is deleted and created again.
+pub fn immutable_conflict(existing: Option<&Secret>, desired: &Secret) -> Option<SyncError> {
+    let existing = existing.filter(|s| s.immutable == Some(true))?;
+    let name = existing.metadata.name.as_deref().unwrap_or_default();
+    let data_changes =
+        existing.data.clone().unwrap_or_default() != desired.data.clone().unwrap_or_default();
+    let type_changes = desired.type_.is_some() && desired.type_ != existing.type_;
+    let why = if desired.immutable != Some(true) {
+        "it is immutable and cannot become mutable again (target.immutable was turned off)"
+    } else if data_changes || type_changes {
+        "it is immutable (target.immutable) and the remote data changed"
+    } else {
+        return None;
+    };
+    Some(SyncError::new(
+        Reason::TargetConflict,
+        format!(
+            "Secret {name:?} keeps what it holds: {why}; delete the Secret to have it created \
+             again with the new data"
+        ),
+    ))
+}
+
 /// What the API server's refusal of the write (`code`, `message`) means. None: a Kubernetes error like
 /// any other, retried. A 422 (Invalid) is the spec's or the data's fault, with the server's message
 /// (quoted fragments redacted, they can quote data); a 409 on a Secret that did not exist when checked

@@ -139,3 +139,46 @@ fn write_failures_over_codes_and_existence() {
         }
     }
 }
+
+/// An immutable Secret: only a write that changes neither its data nor its type, and keeps it
+/// immutable, goes through; anything else is a TargetConflict before any call.
+#[test]
+fn an_immutable_secret_keeps_its_data_until_it_is_created_again() {
+    let existing = |immutable: Option<bool>, value: &str| {
+        let mut s = secret(value, Some("7"));
+        s.immutable = immutable;
+        s.type_ = Some("Opaque".into());
+        s
+    };
+    let desired = |immutable: bool, value: &str, type_: &str| {
+        let mut s = secret(value, None);
+        s.immutable = immutable.then_some(true);
+        s.type_ = Some(type_.into());
+        s
+    };
+    // (existing immutable, existing value, desired immutable, desired value, desired type) → conflict?
+    let cases = [
+        (None, "a", true, "b", "Opaque", false), // mutable now: becomes immutable with the new data
+        (Some(false), "a", false, "b", "Opaque", false),
+        (Some(true), "a", true, "a", "Opaque", false), // metadata-only writes go through
+        (Some(true), "a", true, "b", "Opaque", true),  // a rotation cannot reach it
+        (Some(true), "a", true, "a", "kubernetes.io/tls", true),
+        (Some(true), "a", false, "a", "Opaque", true), // cannot become mutable again
+    ];
+    for (was, old, wants, new, type_, conflict) in cases {
+        let got = immutable_conflict(Some(&existing(was, old)), &desired(wants, new, type_));
+        assert_eq!(
+            got.is_some(),
+            conflict,
+            "{was:?} {old} → {wants} {new} {type_}"
+        );
+        if let Some(e) = got {
+            assert_eq!(e.reason, Reason::TargetConflict);
+            assert!(e.message.contains("delete the Secret"), "{}", e.message);
+        }
+    }
+    assert_eq!(
+        immutable_conflict(None, &desired(true, "b", "Opaque")),
+        None
+    );
+}

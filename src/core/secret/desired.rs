@@ -85,6 +85,13 @@ pub fn validate_spec(spec: &ExternalSecretSpec) -> Result<(), SyncError> {
             }
         }
     }
+    if spec.target.immutable && spec.target.creation_policy == crate::api::CreationPolicy::Merge {
+        return Err(SyncError::new(
+            Reason::InvalidSpec,
+            "target.immutable with creationPolicy Merge would make someone else's Secret immutable; \
+             use Owner or Orphan",
+        ));
+    }
     if let Some(name) = &spec.target.name
         && !is_dns_subdomain(name)
     {
@@ -109,6 +116,17 @@ pub fn is_dns_subdomain(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+}
+
+/// `property` is not in the remote secret's JSON.
+fn property_not_found(what: &str, property: &str, secret: &RemoteSecret) -> SyncError {
+    SyncError::new(
+        Reason::PropertyNotFound,
+        format!(
+            "{what}: property {property:?} not found in remote secret {:?}",
+            secret.name
+        ),
+    )
 }
 
 /// The text of a JSON SecretString (checked to be JSON).
@@ -204,15 +222,7 @@ fn extract(
 ) -> Result<BTreeMap<String, Vec<u8>>, SyncError> {
     let text = json_text_of(secret, what)?;
     let object = match &remote.property {
-        Some(p) => lookup(text, p).ok_or_else(|| {
-            SyncError::new(
-                Reason::PropertyNotFound,
-                format!(
-                    "{what}: property {p:?} not found in remote secret {:?}",
-                    secret.name
-                ),
-            )
-        })?,
+        Some(p) => lookup(text, p).ok_or_else(|| property_not_found(what, p, secret))?,
         None => text,
     };
     let members = extract_members(object).ok_or_else(|| {
@@ -288,15 +298,8 @@ pub fn compute(spec: &ExternalSecretSpec, fetched: &Fetched) -> Result<DesiredDa
         );
         let raw = match &remote.property {
             None => secret.content.as_bytes().to_vec(),
-            Some(p) => property_bytes(json_text_of(secret, &what)?, p).ok_or_else(|| {
-                SyncError::new(
-                    Reason::PropertyNotFound,
-                    format!(
-                        "{what}: property {p:?} not found in remote secret {:?}",
-                        secret.name
-                    ),
-                )
-            })?,
+            Some(p) => property_bytes(json_text_of(secret, &what)?, p)
+                .ok_or_else(|| property_not_found(&what, p, secret))?,
         };
         data.insert(
             item.secret_key.clone(),

@@ -123,6 +123,7 @@ pub fn desired_secret(
         },
         // The type is immutable: a Merge target keeps whatever type it has.
         type_: (target.creation_policy != CreationPolicy::Merge).then_some(secret_type),
+        immutable: target.immutable.then_some(true),
         data: Some(
             desired
                 .data
@@ -284,18 +285,26 @@ pub fn check_target_with(
     }
 }
 
-/// Keys of `data` that `manager` owns according to the Secret's managedFields.
-pub fn owned_data_keys(secret: &Secret, manager: &str) -> BTreeSet<String> {
+/// The fields `manager` set on `secret` by server-side apply (its managedFields entries).
+fn applied_fields<'a>(
+    secret: &'a Secret,
+    manager: &'a str,
+) -> impl Iterator<Item = &'a serde_json::Value> {
     secret
         .metadata
         .managed_fields
         .iter()
         .flatten()
-        .filter(|m| {
+        .filter(move |m| {
             m.manager.as_deref() == Some(manager) && m.operation.as_deref() == Some("Apply")
         })
-        .filter_map(|m| m.fields_v1.as_ref())
-        .filter_map(|f| f.0.get("f:data").and_then(|d| d.as_object()))
+        .filter_map(|m| m.fields_v1.as_ref().map(|f| &f.0))
+}
+
+/// Keys of `data` that `manager` owns according to the Secret's managedFields.
+pub fn owned_data_keys(secret: &Secret, manager: &str) -> BTreeSet<String> {
+    applied_fields(secret, manager)
+        .filter_map(|f| f.get("f:data").and_then(|d| d.as_object()))
         .flat_map(|d| {
             d.keys()
                 .filter_map(|k| k.strip_prefix("f:"))
@@ -306,16 +315,8 @@ pub fn owned_data_keys(secret: &Secret, manager: &str) -> BTreeSet<String> {
 
 /// The finalizers `manager` set on `secret` by server-side apply (from its managedFields).
 pub fn owned_finalizers(secret: &Secret, manager: &str) -> BTreeSet<String> {
-    secret
-        .metadata
-        .managed_fields
-        .iter()
-        .flatten()
-        .filter(|m| {
-            m.manager.as_deref() == Some(manager) && m.operation.as_deref() == Some("Apply")
-        })
-        .filter_map(|m| m.fields_v1.as_ref())
-        .filter_map(|f| f.0.get("f:metadata")?.get("f:finalizers")?.as_object())
+    applied_fields(secret, manager)
+        .filter_map(|f| f.get("f:metadata")?.get("f:finalizers")?.as_object())
         .flat_map(|d| {
             d.keys()
                 .filter_map(|k| k.strip_prefix("v:"))
@@ -365,6 +366,10 @@ pub fn needs_write(existing: Option<&Secret>, desired: &Secret) -> bool {
     let owned = owned_data_keys(existing, FIELD_MANAGER);
     // A key we own but no longer want must be pruned by a new apply.
     if owned.iter().any(|k| !want.contains_key(k)) {
+        return true;
+    }
+    // An immutable Secret is asked for and this one is not (yet).
+    if desired.immutable == Some(true) && existing.immutable != Some(true) {
         return true;
     }
     // Finalizers: every wanted one present, and none we set that is no longer wanted.
