@@ -18,6 +18,7 @@ mod crd_files;
 mod crd_install;
 mod data_safety;
 mod eso_e2e;
+mod eso_fields;
 mod event_refresh;
 mod exclusive;
 mod failover;

@@ -89,9 +89,50 @@ spec:
     .await;
     wait_ready(&client, &c, "db", "False", "StoreNotAllowed").await;
 
+    // A typo in a pattern admits nothing: a and b are refused from now on, and their Secrets stay
+    // exactly as they are (no namespace is ever admitted by a pattern that does not compile).
+    let before: Vec<_> = {
+        let mut v = Vec::new();
+        for ns in [&a, &b] {
+            let api: kube::Api<k8s_openapi::api::core::v1::Secret> =
+                kube::Api::namespaced(client.clone(), ns);
+            v.push(api.get("db").await.expect("synced Secret"));
+        }
+        v
+    };
+    let stores: kube::Api<secretsync::api::ClusterSecretStore> = kube::Api::all(client.clone());
+    let patch =
+        serde_json::json!({ "spec": { "conditions": [ { "namespaceRegexes": ["^(unclosed"] } ] } });
+    stores
+        .patch(
+            &store,
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(&patch),
+        )
+        .await
+        .expect("patching the store's conditions");
+    for (ns, was) in [&a, &b].into_iter().zip(&before) {
+        // The next reconcile (here asked for by a force-sync) resolves the store again: refused.
+        let ess: kube::Api<secretsync::api::ExternalSecret> =
+            kube::Api::namespaced(client.clone(), ns);
+        let force = serde_json::json!({ "metadata": { "annotations": { "secretsync.io/force-sync": "after-typo" } } });
+        ess.patch(
+            "db",
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(&force),
+        )
+        .await
+        .expect("asking for a reconcile");
+        wait_ready(&client, ns, "db", "False", "StoreNotAllowed").await;
+        let api: kube::Api<k8s_openapi::api::core::v1::Secret> =
+            kube::Api::namespaced(client.clone(), ns);
+        let now = api.get("db").await.expect("the Secret stays");
+        assert_eq!(now.metadata.uid, was.metadata.uid, "{ns}: same Secret");
+        assert_eq!(now.data, was.data, "{ns}: same data");
+    }
+
     for ns in [&b, &c] {
         common::delete_namespace(&client, ns).await;
     }
-    let stores: kube::Api<secretsync::api::ClusterSecretStore> = kube::Api::all(client.clone());
     let _ = stores.delete(&store, &Default::default()).await;
 }
