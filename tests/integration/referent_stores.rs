@@ -112,7 +112,8 @@ spec:
         .await
         .expect("patching the store's conditions");
     for (ns, was) in [&a, &b].into_iter().zip(&before) {
-        // The next reconcile (here asked for by a force-sync) resolves the store again: refused.
+        // Admission is checked when the store is resolved, at the next read (its refresh, or here a
+        // force-sync): no AWS read happens for a namespace after it stops being admitted.
         let ess: kube::Api<secretsync::api::ExternalSecret> =
             kube::Api::namespaced(client.clone(), ns);
         let force = serde_json::json!({ "metadata": { "annotations": { "secretsync.io/force-sync": "after-typo" } } });

@@ -247,6 +247,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     // Ask the core what to do next, do it, record the answer, ask again: until a step ends it.
     loop {
         let step = next_step(&progress);
+        tracing::debug!(object = %run.me, ?step, "next step");
         if step.settles_announcement() {
             ctx.remote_change_handled(&run.me, pending);
         }
