@@ -112,18 +112,7 @@ spec:
         .await
         .expect("patching the store's conditions");
     for (ns, was) in [&a, &b].into_iter().zip(&before) {
-        // Admission is checked when the store is resolved, at the next read (its refresh, or here a
-        // force-sync): no AWS read happens for a namespace after it stops being admitted.
-        let ess: kube::Api<secretsync::api::ExternalSecret> =
-            kube::Api::namespaced(client.clone(), ns);
-        let force = serde_json::json!({ "metadata": { "annotations": { "secretsync.io/force-sync": "after-typo" } } });
-        ess.patch(
-            "db",
-            &kube::api::PatchParams::default(),
-            &kube::api::Patch::Merge(&force),
-        )
-        .await
-        .expect("asking for a reconcile");
+        // The store change wakes its readers, which check admission at once (from the caches).
         wait_ready(&client, ns, "db", "False", "StoreNotAllowed").await;
         let api: kube::Api<k8s_openapi::api::core::v1::Secret> =
             kube::Api::namespaced(client.clone(), ns);

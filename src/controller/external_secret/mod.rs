@@ -21,6 +21,7 @@ use kube::runtime::reflector::ObjectRef;
 use self::fetch::Hints;
 use self::run::Run;
 use super::context::{Context, random_unit};
+use super::stores::still_admitted;
 use crate::api::ExternalSecret;
 use crate::core::plan::requeue::{self, Requeue};
 use crate::core::plan::steps::{Progress, next_step};
@@ -203,13 +204,15 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         newer_version_seen: ctx.newer_version_seen(&store_id, &previous),
         remote_changed: pending.is_some(),
     };
-    // Ownership first: a refused target costs no AWS call.
+    // Ownership and admission first: a refused target or store costs no AWS call (the admission of
+    // a ClusterSecretStore is checked on every reconcile, from the caches).
     let check = target::check_target_with(
         &writer,
         &spec.target,
         existing.as_ref(),
         recorded_gone(ctx, &writer, existing.as_ref()),
-    );
+    )
+    .and(still_admitted(&ctx.client, &ctx.stores, ns, &spec.secret_store_ref).await);
     let announced = pending.map(|p| Announced {
         by_event: p.by_event,
     });

@@ -176,6 +176,48 @@ where
         .map_err(|e| SyncError::kubernetes(&format!("reading the {what}"), e))
 }
 
+/// Whether an ExternalSecret in `es_namespace` may still use the ClusterSecretStore `store_ref` names,
+/// from the caches (no AWS call): checked on every reconcile, so a store whose conditions stop
+/// admitting the namespace is reported at once rather than at the next refresh. A SecretStore
+/// reference, or a store that is not found, passes here (the read resolves it and says why).
+pub async fn still_admitted(
+    client: &Client,
+    caches: &StoreCaches,
+    es_namespace: &str,
+    store_ref: &SecretStoreRef,
+) -> Result<(), SyncError> {
+    check_store_ref(es_namespace, store_ref)?;
+    if store_ref.kind != StoreKind::ClusterSecretStore {
+        return Ok(());
+    }
+    let Some(store) = cached_or_get(
+        caches.cluster_stores.get(),
+        Api::<ClusterSecretStore>::all(client.clone()),
+        &store_ref.name,
+        None,
+        "ClusterSecretStore",
+    )
+    .await?
+    else {
+        return Ok(());
+    };
+    let labels = cached_or_get(
+        caches.namespaces.get(),
+        Api::<PartialObjectMeta<Namespace>>::all(client.clone()),
+        es_namespace,
+        None,
+        "namespace's labels",
+    )
+    .await?
+    .map(|n| n.labels().clone())
+    .unwrap_or_default();
+    if namespace_admitted(&store.spec.conditions, es_namespace, &labels) {
+        Ok(())
+    } else {
+        Err(not_admitted(&store_ref.name, es_namespace))
+    }
+}
+
 /// Finds the store `store_ref` names, enforcing namespace isolation and the tenancy policy before
 /// anything else. Stores, namespaces and resolved configurations come from caches; no AWS call.
 pub async fn resolve_for(
