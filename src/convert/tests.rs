@@ -160,3 +160,39 @@ fn a_store_among_the_manifests_wins_over_the_flags() {
     let none = StoreIndex::build(&docs, &AssumedServices::default());
     assert_eq!(none.assumed_service("SecretStore", "x"), None);
 }
+
+/// Go's duration syntax written in secretsync's, as the same duration; what secretsync cannot hold is
+/// refused (None).
+#[test]
+fn go_durations_become_the_same_duration_in_secretsyncs_syntax() {
+    use super::external_secret::go_duration;
+    let cases = [
+        (".5h", Some("0.5h")),
+        ("+1h", Some("1h")),
+        ("1.h", Some("1h")),
+        ("1h.5m", Some("1h0.5m")),
+        ("+.25m10s", Some("0.25m10s")),
+        ("10\u{3bc}s", Some("10us")),
+        ("0", Some("0")),
+        ("+0", Some("0")),
+        ("-1h", None),
+        ("", None),
+        ("+", None),
+        (".h", None),
+        ("5", None),
+        ("1d", None),
+        ("1h5", None),
+    ];
+    for (go, want) in cases {
+        assert_eq!(go_duration(go).as_deref(), want, "{go:?}");
+    }
+    // The same durations Go reads: .5h is 30 minutes, .25m10s is 25 seconds.
+    assert_eq!(
+        crate::core::duration::parse("0.5h").map(|d| d.as_secs()),
+        Ok(1800)
+    );
+    assert_eq!(
+        crate::core::duration::parse("0.25m10s").map(|d| d.as_secs()),
+        Ok(25)
+    );
+}
