@@ -190,17 +190,35 @@ pub async fn still_admitted(
     if store_ref.kind != StoreKind::ClusterSecretStore {
         return Ok(());
     }
-    let Some(store) = cached_or_get(
+    match cluster_store(client, caches, &store_ref.name).await? {
+        Some(store) => check_admitted(client, caches, &store, es_namespace).await,
+        None => Ok(()),
+    }
+}
+
+/// The ClusterSecretStore `name`, from the cache (or the API server while it is not loaded).
+async fn cluster_store(
+    client: &Client,
+    caches: &StoreCaches,
+    name: &str,
+) -> Result<Option<ClusterSecretStore>, SyncError> {
+    cached_or_get(
         caches.cluster_stores.get(),
         Api::<ClusterSecretStore>::all(client.clone()),
-        &store_ref.name,
+        name,
         None,
         "ClusterSecretStore",
     )
-    .await?
-    else {
-        return Ok(());
-    };
+    .await
+}
+
+/// Whether `store`'s conditions admit `es_namespace` (its labels from the cache).
+async fn check_admitted(
+    client: &Client,
+    caches: &StoreCaches,
+    store: &ClusterSecretStore,
+    es_namespace: &str,
+) -> Result<(), SyncError> {
     let labels = cached_or_get(
         caches.namespaces.get(),
         Api::<PartialObjectMeta<Namespace>>::all(client.clone()),
@@ -214,7 +232,7 @@ pub async fn still_admitted(
     if namespace_admitted(&store.spec.conditions, es_namespace, &labels) {
         Ok(())
     } else {
-        Err(not_admitted(&store_ref.name, es_namespace))
+        Err(not_admitted(&store.name_any(), es_namespace))
     }
 }
 
@@ -255,33 +273,15 @@ pub async fn resolve_for(
             )
         }
         StoreKind::ClusterSecretStore => {
-            let store = cached_or_get(
-                caches.cluster_stores.get(),
-                Api::<ClusterSecretStore>::all(client.clone()),
-                &store_ref.name,
-                None,
-                "ClusterSecretStore",
-            )
-            .await?
-            .ok_or_else(|| {
-                SyncError::new(
-                    Reason::StoreNotFound,
-                    format!("{} not found", describe_store(store_ref)),
-                )
-            })?;
-            let labels = cached_or_get(
-                caches.namespaces.get(),
-                Api::<PartialObjectMeta<Namespace>>::all(client.clone()),
-                es_namespace,
-                None,
-                "namespace's labels",
-            )
-            .await?
-            .map(|n| n.labels().clone())
-            .unwrap_or_default();
-            if !namespace_admitted(&store.spec.conditions, es_namespace, &labels) {
-                return Err(not_admitted(&store_ref.name, es_namespace));
-            }
+            let store = cluster_store(client, caches, &store_ref.name)
+                .await?
+                .ok_or_else(|| {
+                    SyncError::new(
+                        Reason::StoreNotFound,
+                        format!("{} not found", describe_store(store_ref)),
+                    )
+                })?;
+            check_admitted(client, caches, &store, es_namespace).await?;
             // Referent authentication: each namespace's own credentials, so one store per namespace
             // (its own clients, listings and caches; nothing shared between namespaces).
             let id = match is_referent(&store.spec.aws) {

@@ -30,21 +30,18 @@ pub fn convert_key(key: &str, strategy: ConversionStrategy) -> String {
 
 /// Checks each rewrite's regular expression; the error names the first invalid one.
 pub fn check_rewrites(rewrites: &[Rewrite]) -> Result<(), String> {
-    for (i, r) in rewrites.iter().enumerate() {
-        regex::Regex::new(&r.regexp.source).map_err(|e| {
-            format!("rewrite[{i}].regexp.source is not a valid regular expression: {e}")
-        })?;
-    }
-    Ok(())
+    compile(rewrites).map(|_| ())
 }
 
-/// The compiled rewrites, in order.
+/// The compiled rewrites, in order; the error names the first invalid one.
 fn compile(rewrites: &[Rewrite]) -> Result<Vec<(regex::Regex, &str)>, String> {
-    check_rewrites(rewrites)?;
     rewrites
         .iter()
-        .map(|r| {
-            let re = regex::Regex::new(&r.regexp.source).map_err(|e| e.to_string())?;
+        .enumerate()
+        .map(|(i, r)| {
+            let re = regex::Regex::new(&r.regexp.source).map_err(|e| {
+                format!("rewrite[{i}].regexp.source is not a valid regular expression: {e}")
+            })?;
             Ok((re, r.regexp.target.as_str()))
         })
         .collect()
