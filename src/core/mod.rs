@@ -7,6 +7,7 @@ pub mod cluster_es;
 pub mod deletion;
 pub mod events;
 pub mod failover;
+pub mod gotemplate;
 pub mod plan;
 pub mod reads;
 pub mod reporting;

@@ -1,0 +1,354 @@
+//! Executes a parsed template over the data, with Go's semantics and `missingkey=error` (ESO's
+//! option), within fuel and output limits.
+
+use std::collections::BTreeMap;
+
+use super::funcs;
+use super::parse::{Arg, Branch, Node, Pipe, Template};
+use super::value::Value;
+
+/// Upper bound on template work (nodes executed, range iterations), so a template cannot spin.
+const FUEL: u64 = 1_000_000;
+/// Upper bound on the rendered bytes (a Secret holds at most 1 MiB).
+const MAX_OUTPUT: usize = 4 * 1024 * 1024;
+/// Upper bound on nested `{{template}}` calls.
+const MAX_DEPTH: usize = 64;
+
+/// How a list of nodes finished.
+enum Flow {
+    Normal,
+    Break,
+    Continue,
+}
+
+struct State<'a> {
+    template: &'a Template,
+    out: Vec<u8>,
+    vars: Vec<(String, Value)>,
+    fuel: u64,
+    depth: usize,
+}
+
+/// Renders `template` with `data` as dot (and `$`). Errors name the line and the problem, never
+/// a value.
+pub fn execute(template: &Template, data: Value) -> Result<Vec<u8>, String> {
+    let mut state = State {
+        template,
+        out: Vec::new(),
+        vars: vec![("$".into(), data.clone())],
+        fuel: FUEL,
+        depth: 0,
+    };
+    state.list(&template.root, &data)?;
+    Ok(state.out)
+}
+
+impl State<'_> {
+    fn burn(&mut self) -> Result<(), String> {
+        self.fuel = self
+            .fuel
+            .checked_sub(1)
+            .ok_or("the template does too much work (loop limit reached)")?;
+        if self.out.len() > MAX_OUTPUT {
+            return Err(format!("the template renders more than {MAX_OUTPUT} bytes"));
+        }
+        Ok(())
+    }
+
+    fn list(&mut self, nodes: &[Node], dot: &Value) -> Result<Flow, String> {
+        let mark = self.vars.len();
+        let flow = self.nodes(nodes, dot);
+        self.vars.truncate(mark);
+        flow
+    }
+
+    fn nodes(&mut self, nodes: &[Node], dot: &Value) -> Result<Flow, String> {
+        for node in nodes {
+            self.burn()?;
+            match node {
+                Node::Text(t) => self.out.extend_from_slice(t),
+                Node::Action(pipe) => {
+                    let v = self.pipe(pipe, dot)?;
+                    if pipe.vars.is_empty() {
+                        v.print_to(&mut self.out);
+                    }
+                }
+                Node::If(b) => {
+                    let flow = self.conditional(b, dot, false)?;
+                    if !matches!(flow, Flow::Normal) {
+                        return Ok(flow);
+                    }
+                }
+                Node::With(b) => {
+                    let flow = self.conditional(b, dot, true)?;
+                    if !matches!(flow, Flow::Normal) {
+                        return Ok(flow);
+                    }
+                }
+                Node::Range(b) => self.range(b, dot)?,
+                Node::Break => return Ok(Flow::Break),
+                Node::Continue => return Ok(Flow::Continue),
+                Node::Template(name, pipe, line) => {
+                    let body = self.template.defines.get(name).ok_or_else(|| {
+                        format!(
+                            "line {line}: no such template {:?}",
+                            String::from_utf8_lossy(name)
+                        )
+                    })?;
+                    let value = match pipe {
+                        Some(p) => self.pipe(p, dot)?,
+                        None => Value::Nil,
+                    };
+                    if self.depth >= MAX_DEPTH {
+                        return Err(format!("line {line}: templates nested too deeply"));
+                    }
+                    self.depth += 1;
+                    let saved =
+                        std::mem::replace(&mut self.vars, vec![("$".into(), value.clone())]);
+                    let result = self.list(body, &value);
+                    self.vars = saved;
+                    self.depth -= 1;
+                    result?;
+                }
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn conditional(&mut self, b: &Branch, dot: &Value, with: bool) -> Result<Flow, String> {
+        let mark = self.vars.len();
+        let result = (|| {
+            let v = self.pipe(&b.pipe, dot)?;
+            if v.truthy() {
+                let inner = if with { v } else { dot.clone() };
+                self.list(&b.list, &inner)
+            } else {
+                self.list(&b.otherwise, dot)
+            }
+        })();
+        self.vars.truncate(mark);
+        result
+    }
+
+    fn range(&mut self, b: &Branch, dot: &Value) -> Result<(), String> {
+        let mark = self.vars.len();
+        let result = self.range_inner(b, dot);
+        self.vars.truncate(mark);
+        result
+    }
+
+    fn range_inner(&mut self, b: &Branch, dot: &Value) -> Result<(), String> {
+        // The pipeline's value without its declaration: the declared variables take each element.
+        let decl = Pipe {
+            vars: Vec::new(),
+            ..b.pipe.clone()
+        };
+        let v = self.pipe(&decl, dot)?;
+        let items: Vec<(Value, Value)> = match &v {
+            Value::List(l) => l
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (Value::Int(i as i64), x.clone()))
+                .collect(),
+            Value::Map(m, _) => m
+                .borrow()
+                .iter()
+                .map(|(k, x)| (Value::str(k), x.clone()))
+                .collect(),
+            Value::Int(n) => {
+                if b.pipe.vars.len() > 1 {
+                    return Err(format!(
+                        "line {}: can't use two variables when ranging over an integer",
+                        b.pipe.line
+                    ));
+                }
+                (0..*n).map(|i| (Value::Int(i), Value::Int(i))).collect()
+            }
+            Value::Nil => Vec::new(),
+            other => {
+                return Err(format!(
+                    "line {}: range can't iterate over {}",
+                    b.pipe.line,
+                    other.type_name()
+                ));
+            }
+        };
+        if items.is_empty() {
+            self.list(&b.otherwise, dot)?;
+            return Ok(());
+        }
+        let base = self.vars.len();
+        for (key, item) in items {
+            self.burn()?;
+            self.vars.truncate(base);
+            match b.pipe.vars.as_slice() {
+                [] => {}
+                [one] => self.bind(one, item.clone(), b.pipe.assign, b.pipe.line)?,
+                [k, e] => {
+                    self.bind(k, key, b.pipe.assign, b.pipe.line)?;
+                    self.bind(e, item.clone(), b.pipe.assign, b.pipe.line)?;
+                }
+                _ => return Err(format!("line {}: too many range variables", b.pipe.line)),
+            }
+            match self.list(&b.list, &item)? {
+                Flow::Break => break,
+                Flow::Continue | Flow::Normal => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn bind(&mut self, name: &str, value: Value, assign: bool, line: usize) -> Result<(), String> {
+        if assign {
+            let slot = self
+                .vars
+                .iter_mut()
+                .rev()
+                .find(|(n, _)| n == name)
+                .ok_or_else(|| format!("line {line}: undefined variable: {name}"))?;
+            slot.1 = value;
+        } else {
+            self.vars.push((name.to_string(), value));
+        }
+        Ok(())
+    }
+
+    fn pipe(&mut self, pipe: &Pipe, dot: &Value) -> Result<Value, String> {
+        let mut value: Option<Value> = None;
+        for cmd in &pipe.cmds {
+            value = Some(self.command(cmd, dot, value, pipe.line)?);
+        }
+        let value = value.unwrap_or(Value::Nil);
+        if let [one] = pipe.vars.as_slice() {
+            self.bind(one, value.clone(), pipe.assign, pipe.line)?;
+        }
+        Ok(value)
+    }
+
+    fn command(
+        &mut self,
+        cmd: &[Arg],
+        dot: &Value,
+        piped: Option<Value>,
+        line: usize,
+    ) -> Result<Value, String> {
+        let Some((first, rest)) = cmd.split_first() else {
+            return Err(format!("line {line}: empty command"));
+        };
+        if matches!(first, Arg::Nil) {
+            return Err(format!("line {line}: nil is not a command"));
+        }
+        let Arg::Func(name) = first else {
+            if !rest.is_empty() || piped.is_some() {
+                return Err(format!("line {line}: can't give argument to non-function"));
+            }
+            return self.arg(first, dot, line);
+        };
+        match name.as_str() {
+            "and" | "or" => {
+                let args: Vec<&Arg> = rest.iter().collect();
+                self.logic(name == "and", &args, piped, dot, line)
+            }
+            _ => {
+                let mut args = Vec::with_capacity(rest.len() + 1);
+                for a in rest {
+                    args.push(self.arg(a, dot, line)?);
+                }
+                args.extend(piped);
+                funcs::call(name, args)
+                    .map_err(|e| format!("line {line}: error calling {name}: {e}"))
+            }
+        }
+    }
+
+    /// `and`/`or`: evaluate left to right, stop at the first false (and) or true (or) value.
+    fn logic(
+        &mut self,
+        and: bool,
+        args: &[&Arg],
+        piped: Option<Value>,
+        dot: &Value,
+        line: usize,
+    ) -> Result<Value, String> {
+        let mut last = Value::Nil;
+        let total = args.len() + usize::from(piped.is_some());
+        if total == 0 {
+            return Err(format!("line {line}: wrong number of args"));
+        }
+        for a in args {
+            last = self.arg(a, dot, line)?;
+            if last.truthy() != and {
+                return Ok(last);
+            }
+        }
+        if let Some(p) = piped {
+            last = p;
+        }
+        Ok(last)
+    }
+
+    fn arg(&mut self, arg: &Arg, dot: &Value, line: usize) -> Result<Value, String> {
+        match arg {
+            Arg::Dot => Ok(dot.clone()),
+            Arg::Nil => Ok(Value::Nil),
+            Arg::Bool(b) => Ok(Value::Bool(*b)),
+            Arg::Int(i) => Ok(Value::Int(*i)),
+            Arg::Float(f) => Ok(Value::Float(*f)),
+            Arg::Str(s) => Ok(Value::str(s)),
+            Arg::Field(fields) => fields_of(dot.clone(), fields, line),
+            Arg::Var(name, fields) => {
+                let v = self
+                    .vars
+                    .iter()
+                    .rev()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, v)| v.clone())
+                    .ok_or_else(|| format!("line {line}: undefined variable {name:?}"))?;
+                fields_of(v, fields, line)
+            }
+            Arg::Func(name) => funcs::call(name, Vec::new())
+                .map_err(|e| format!("line {line}: error calling {name}: {e}")),
+            Arg::Chain(pipe, fields) => {
+                let v = self.pipe(pipe, dot)?;
+                fields_of(v, fields, line)
+            }
+        }
+    }
+}
+
+/// `.a.b` on a value: map entries (a missing one is an error, as with `missingkey=error`).
+fn fields_of(mut v: Value, fields: &[String], line: usize) -> Result<Value, String> {
+    for f in fields {
+        v = match v {
+            Value::Map(m, _) => m
+                .borrow()
+                .get(f)
+                .cloned()
+                .ok_or_else(|| format!("line {line}: map has no entry for key {f:?}"))?,
+            Value::Nil => {
+                return Err(format!(
+                    "line {line}: nil pointer evaluating interface {{}}.{f}"
+                ));
+            }
+            other => {
+                return Err(format!(
+                    "line {line}: can't evaluate field {f} in type {}",
+                    other.type_name()
+                ));
+            }
+        };
+    }
+    Ok(v)
+}
+
+/// The template's data: each key as a string, as ESO passes it (`map[string]string`).
+pub fn data_value(data: &BTreeMap<String, Vec<u8>>) -> Value {
+    Value::Map(
+        std::rc::Rc::new(std::cell::RefCell::new(
+            data.iter()
+                .map(|(k, v)| (k.clone(), Value::str(v)))
+                .collect(),
+        )),
+        super::value::MapKind::Strings,
+    )
+}

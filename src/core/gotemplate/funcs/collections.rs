@@ -1,0 +1,443 @@
+//! sprig's list, dict and default functions (`default`, `empty`, `coalesce`, `ternary`, types).
+
+use std::collections::BTreeMap;
+
+use super::{Func, Value, arity, at_least, int_arg, s, string_arg, strval, text};
+
+/// The collection functions.
+pub const FUNCS: &[(&str, Func)] = &[
+    ("list", |a| Ok(Value::list(a.to_vec()))),
+    ("tuple", |a| Ok(Value::list(a.to_vec()))),
+    ("dict", dict),
+    ("get", get),
+    ("set", set),
+    ("unset", unset),
+    ("hasKey", has_key),
+    ("pluck", pluck),
+    ("keys", keys),
+    ("values", values),
+    ("pick", |a| pick(a, true)),
+    ("omit", |a| pick(a, false)),
+    ("merge", |a| merge(a, false)),
+    ("mustMerge", |a| merge(a, false)),
+    ("mergeOverwrite", |a| merge(a, true)),
+    ("mustMergeOverwrite", |a| merge(a, true)),
+    ("dig", dig),
+    ("append", push),
+    ("push", push),
+    ("mustAppend", push),
+    ("mustPush", push),
+    ("prepend", prepend),
+    ("mustPrepend", prepend),
+    ("first", |a| ends(a, |l| l.first().cloned())),
+    ("mustFirst", |a| ends(a, |l| l.first().cloned())),
+    ("last", |a| ends(a, |l| l.last().cloned())),
+    ("mustLast", |a| ends(a, |l| l.last().cloned())),
+    ("rest", |a| {
+        sub(a, |l| l.get(1..).unwrap_or_default().to_vec())
+    }),
+    ("mustRest", |a| {
+        sub(a, |l| l.get(1..).unwrap_or_default().to_vec())
+    }),
+    ("initial", |a| {
+        sub(a, |l| l[..l.len().saturating_sub(1)].to_vec())
+    }),
+    ("mustInitial", |a| {
+        sub(a, |l| l[..l.len().saturating_sub(1)].to_vec())
+    }),
+    ("reverse", |a| sub(a, |l| l.iter().rev().cloned().collect())),
+    ("mustReverse", |a| {
+        sub(a, |l| l.iter().rev().cloned().collect())
+    }),
+    ("uniq", |a| sub(a, uniq)),
+    ("mustUniq", |a| sub(a, uniq)),
+    ("compact", |a| {
+        sub(a, |l| {
+            l.iter().filter(|v| !empty_value(v)).cloned().collect()
+        })
+    }),
+    ("mustCompact", |a| {
+        sub(a, |l| {
+            l.iter().filter(|v| !empty_value(v)).cloned().collect()
+        })
+    }),
+    ("without", without),
+    ("mustWithout", without),
+    ("has", has),
+    ("mustHas", has),
+    ("slice", slice),
+    ("mustSlice", slice),
+    ("concat", concat),
+    ("chunk", chunk),
+    ("mustChunk", chunk),
+    ("sortAlpha", sort_alpha),
+    ("join", join),
+    ("toStrings", |a| {
+        arity(a, 1)?;
+        Ok(Value::list(strslice(&a[0]).into_iter().map(s).collect()))
+    }),
+    ("until", |a| {
+        arity(a, 1)?;
+        let n = int_arg(&a[0])?;
+        until_step(0, n, if n < 0 { -1 } else { 1 })
+    }),
+    ("untilStep", |a| {
+        arity(a, 3)?;
+        until_step(int_arg(&a[0])?, int_arg(&a[1])?, int_arg(&a[2])?)
+    }),
+    ("default", default),
+    ("empty", |a| {
+        arity(a, 1)?;
+        Ok(Value::Bool(empty_value(&a[0])))
+    }),
+    ("coalesce", |a| {
+        Ok(a.iter()
+            .find(|v| !empty_value(v))
+            .cloned()
+            .unwrap_or(Value::Nil))
+    }),
+    ("all", |a| {
+        Ok(Value::Bool(a.iter().all(|v| !empty_value(v))))
+    }),
+    ("any", |a| {
+        Ok(Value::Bool(a.iter().any(|v| !empty_value(v))))
+    }),
+    ("ternary", |a| {
+        arity(a, 3)?;
+        match a[2] {
+            Value::Bool(b) => Ok(if b { a[0].clone() } else { a[1].clone() }),
+            ref other => Err(format!(
+                "wrong type for value; expected bool; got {}",
+                other.type_name()
+            )),
+        }
+    }),
+    ("deepEqual", |a| {
+        arity(a, 2)?;
+        Ok(Value::Bool(a[0] == a[1]))
+    }),
+    ("typeOf", |a| {
+        arity(a, 1)?;
+        Ok(s(a[0].type_name()))
+    }),
+    ("typeIs", |a| {
+        arity(a, 2)?;
+        Ok(Value::Bool(
+            string_arg(&a[0])? == a[1].type_name().as_bytes(),
+        ))
+    }),
+    ("typeIsLike", |a| {
+        arity(a, 2)?;
+        let t = string_arg(&a[0])?;
+        let name = a[1].type_name().as_bytes();
+        Ok(Value::Bool(
+            t == name || (t.first() == Some(&b'*') && &t[1..] == name),
+        ))
+    }),
+    ("kindOf", |a| {
+        arity(a, 1)?;
+        Ok(s(a[0].kind_name()))
+    }),
+    ("kindIs", |a| {
+        arity(a, 2)?;
+        Ok(Value::Bool(
+            string_arg(&a[0])? == a[1].kind_name().as_bytes(),
+        ))
+    }),
+];
+
+/// sprig's `empty`: nil, false, 0, "" and empty collections.
+pub fn empty_value(v: &Value) -> bool {
+    !v.truthy()
+}
+
+/// sprig's `strslice`: a list's non-nil items as strings; nil → none; anything else → itself.
+pub fn strslice(v: &Value) -> Vec<Vec<u8>> {
+    match v {
+        Value::List(l) => l
+            .iter()
+            .filter(|x| !matches!(x, Value::Nil))
+            .map(strval)
+            .collect(),
+        Value::Nil => Vec::new(),
+        other => vec![strval(other)],
+    }
+}
+
+fn map_arg(v: &Value) -> Result<&std::rc::Rc<std::cell::RefCell<BTreeMap<String, Value>>>, String> {
+    match v {
+        Value::Map(m, _) => Ok(m),
+        other => Err(format!(
+            "wrong type for value; expected map[string]interface {{}}; got {}",
+            other.type_name()
+        )),
+    }
+}
+
+fn list_arg(v: &Value) -> Result<Vec<Value>, String> {
+    match v {
+        Value::List(l) => Ok(l.to_vec()),
+        Value::Nil => Ok(Vec::new()),
+        other => Err(format!("Cannot find first on type {}", other.kind_name())),
+    }
+}
+
+fn key(v: &Value) -> String {
+    text(&strval(v)).into_owned()
+}
+
+fn dict(args: &[Value]) -> Result<Value, String> {
+    let mut m = BTreeMap::new();
+    for pair in args.chunks(2) {
+        m.insert(key(&pair[0]), pair.get(1).cloned().unwrap_or_else(|| s("")));
+    }
+    Ok(Value::map(m))
+}
+
+fn get(args: &[Value]) -> Result<Value, String> {
+    arity(args, 2)?;
+    let m = map_arg(&args[0])?;
+    let k = text(&string_arg(&args[1])?).into_owned();
+    Ok(m.borrow().get(&k).cloned().unwrap_or_else(|| s("")))
+}
+
+fn set(args: &[Value]) -> Result<Value, String> {
+    arity(args, 3)?;
+    let m = map_arg(&args[0])?;
+    let k = text(&string_arg(&args[1])?).into_owned();
+    m.borrow_mut().insert(k, args[2].clone());
+    Ok(args[0].clone())
+}
+
+fn unset(args: &[Value]) -> Result<Value, String> {
+    arity(args, 2)?;
+    let m = map_arg(&args[0])?;
+    let k = text(&string_arg(&args[1])?).into_owned();
+    m.borrow_mut().remove(&k);
+    Ok(args[0].clone())
+}
+
+fn has_key(args: &[Value]) -> Result<Value, String> {
+    arity(args, 2)?;
+    let m = map_arg(&args[0])?;
+    let k = text(&string_arg(&args[1])?).into_owned();
+    Ok(Value::Bool(m.borrow().contains_key(&k)))
+}
+
+fn pluck(args: &[Value]) -> Result<Value, String> {
+    at_least(args, 1)?;
+    let k = text(&string_arg(&args[0])?).into_owned();
+    let mut out = Vec::new();
+    for d in &args[1..] {
+        if let Some(v) = map_arg(d)?.borrow().get(&k) {
+            out.push(v.clone());
+        }
+    }
+    Ok(Value::list(out))
+}
+
+fn keys(args: &[Value]) -> Result<Value, String> {
+    let mut out = Vec::new();
+    for d in args {
+        out.extend(map_arg(d)?.borrow().keys().map(s));
+    }
+    Ok(Value::list(out))
+}
+
+fn values(args: &[Value]) -> Result<Value, String> {
+    arity(args, 1)?;
+    Ok(Value::list(
+        map_arg(&args[0])?.borrow().values().cloned().collect(),
+    ))
+}
+
+fn pick(args: &[Value], keep: bool) -> Result<Value, String> {
+    at_least(args, 1)?;
+    let m = map_arg(&args[0])?.borrow().clone();
+    let named: Vec<String> = args[1..]
+        .iter()
+        .map(|k| string_arg(k).map(|b| text(&b).into_owned()))
+        .collect::<Result<_, _>>()?;
+    Ok(Value::map(
+        m.into_iter()
+            .filter(|(k, _)| named.contains(k) == keep)
+            .collect(),
+    ))
+}
+
+/// mergo's Merge (fill empty entries) or Merge with override (non-empty sources win), deep for maps.
+fn merge_into(dst: &mut BTreeMap<String, Value>, src: &BTreeMap<String, Value>, overwrite: bool) {
+    for (k, v) in src {
+        match dst.get(k) {
+            Some(Value::Map(d, _)) if matches!(v, Value::Map(..)) => {
+                let src_inner = v.entries();
+                merge_into(&mut d.borrow_mut(), &src_inner, overwrite);
+            }
+            Some(existing) if !empty_value(existing) => {
+                if overwrite && !empty_value(v) {
+                    dst.insert(k.clone(), v.clone());
+                }
+            }
+            _ => {
+                dst.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+fn merge(args: &[Value], overwrite: bool) -> Result<Value, String> {
+    at_least(args, 1)?;
+    let dst = map_arg(&args[0])?;
+    for src in &args[1..] {
+        let src = map_arg(src)?.borrow().clone();
+        merge_into(&mut dst.borrow_mut(), &src, overwrite);
+    }
+    Ok(args[0].clone())
+}
+
+fn dig(args: &[Value]) -> Result<Value, String> {
+    at_least(args, 3)?;
+    let (path, rest) = args.split_at(args.len() - 2);
+    let (default, dict) = (&rest[0], &rest[1]);
+    let mut cur = dict.clone();
+    for k in path {
+        let k = text(&string_arg(k)?).into_owned();
+        let next = match &cur {
+            Value::Map(m, _) => m.borrow().get(&k).cloned(),
+            _ => None,
+        };
+        match next {
+            Some(v) => cur = v,
+            None => return Ok(default.clone()),
+        }
+    }
+    Ok(cur)
+}
+
+fn push(args: &[Value]) -> Result<Value, String> {
+    arity(args, 2)?;
+    let mut l = list_arg(&args[0])?;
+    l.push(args[1].clone());
+    Ok(Value::list(l))
+}
+
+fn prepend(args: &[Value]) -> Result<Value, String> {
+    arity(args, 2)?;
+    let mut l = list_arg(&args[0])?;
+    l.insert(0, args[1].clone());
+    Ok(Value::list(l))
+}
+
+fn ends(args: &[Value], f: fn(&[Value]) -> Option<Value>) -> Result<Value, String> {
+    arity(args, 1)?;
+    Ok(f(&list_arg(&args[0])?).unwrap_or(Value::Nil))
+}
+
+fn sub(args: &[Value], f: fn(&[Value]) -> Vec<Value>) -> Result<Value, String> {
+    arity(args, 1)?;
+    Ok(Value::list(f(&list_arg(&args[0])?)))
+}
+
+fn uniq(l: &[Value]) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    for v in l {
+        if !out.contains(v) {
+            out.push(v.clone());
+        }
+    }
+    out
+}
+
+fn without(args: &[Value]) -> Result<Value, String> {
+    at_least(args, 1)?;
+    let l = list_arg(&args[0])?;
+    Ok(Value::list(
+        l.into_iter().filter(|v| !args[1..].contains(v)).collect(),
+    ))
+}
+
+fn has(args: &[Value]) -> Result<Value, String> {
+    arity(args, 2)?;
+    Ok(Value::Bool(list_arg(&args[1])?.contains(&args[0])))
+}
+
+fn slice(args: &[Value]) -> Result<Value, String> {
+    at_least(args, 1)?;
+    let l = match &args[0] {
+        Value::List(l) => l.to_vec(),
+        other => return Err(format!("Cannot slice on type {}", other.kind_name())),
+    };
+    let idx = |i: usize| -> Result<usize, String> {
+        let n = int_arg(&args[i])?;
+        usize::try_from(n)
+            .ok()
+            .filter(|n| *n <= l.len())
+            .ok_or_else(|| "slice bounds out of range".to_string())
+    };
+    let out = match args.len() {
+        1 => l.clone(),
+        2 => l[idx(1)?..].to_vec(),
+        _ => {
+            let (a, b) = (idx(1)?, idx(2)?);
+            l.get(a..b).ok_or("slice bounds out of range")?.to_vec()
+        }
+    };
+    Ok(Value::list(out))
+}
+
+fn concat(args: &[Value]) -> Result<Value, String> {
+    let mut out = Vec::new();
+    for l in args {
+        match l {
+            Value::List(items) => out.extend(items.iter().cloned()),
+            other => return Err(format!("Cannot concat type {} as list", other.kind_name())),
+        }
+    }
+    Ok(Value::list(out))
+}
+
+fn chunk(args: &[Value]) -> Result<Value, String> {
+    arity(args, 2)?;
+    let size = usize::try_from(int_arg(&args[0])?)
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or("chunk size must be positive")?;
+    let l = list_arg(&args[1])?;
+    Ok(Value::list(
+        l.chunks(size).map(|c| Value::list(c.to_vec())).collect(),
+    ))
+}
+
+fn sort_alpha(args: &[Value]) -> Result<Value, String> {
+    arity(args, 1)?;
+    let mut items = strslice(&args[0]);
+    items.sort();
+    Ok(Value::list(items.into_iter().map(s).collect()))
+}
+
+fn join(args: &[Value]) -> Result<Value, String> {
+    arity(args, 2)?;
+    let sep = string_arg(&args[0])?;
+    Ok(s(strslice(&args[1]).join(&sep[..])))
+}
+
+fn until_step(start: i64, stop: i64, step: i64) -> Result<Value, String> {
+    if step == 0 || (step > 0 && start >= stop) || (step < 0 && start <= stop) {
+        return Ok(Value::list(Vec::new()));
+    }
+    let count = ((stop - start).abs() + step.abs() - 1) / step.abs();
+    if count > 100_000 {
+        return Err("untilStep would produce more than 100000 items".into());
+    }
+    Ok(Value::list(
+        (0..count).map(|i| Value::Int(start + i * step)).collect(),
+    ))
+}
+
+fn default(args: &[Value]) -> Result<Value, String> {
+    at_least(args, 1)?;
+    match args.get(1) {
+        Some(given) if !empty_value(given) => Ok(given.clone()),
+        _ => Ok(args[0].clone()),
+    }
+}

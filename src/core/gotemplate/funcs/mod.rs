@@ -1,0 +1,185 @@
+//! The functions a template may call: Go's builtins and the sprig functions ESO's engine v2 offers
+//! whose result depends only on their arguments. Functions whose result changes at every render
+//! (time, randomness, key generation) or that ESO adds for PKCS#12/JWK/RSA are refused by name when
+//! the template is parsed, so a typo or an unsupported function fails before any AWS call.
+
+mod builtin;
+mod collections;
+mod encoding;
+mod numbers;
+mod strings;
+mod yaml;
+
+use super::value::Value;
+
+/// A template function: arguments in, a value or an error message (never quoting a value) out.
+pub type Func = fn(&[Value]) -> Result<Value, String>;
+
+/// Every supported function, by name.
+fn table() -> impl Iterator<Item = &'static (&'static str, Func)> {
+    builtin::FUNCS
+        .iter()
+        .chain(strings::FUNCS)
+        .chain(collections::FUNCS)
+        .chain(numbers::FUNCS)
+        .chain(encoding::FUNCS)
+        .chain(yaml::FUNCS)
+}
+
+/// Functions ESO's engine offers that secretsync refuses, and why.
+const REFUSED: [(&str, &str); 12] = [
+    (
+        "now date date_in_zone dateInZone date_modify dateModify must_date_modify mustDateModify ago \
+         htmlDate htmlDateInZone unixEpoch toDate mustToDate duration durationRound",
+        "it reads the clock, so the Secret would change at every refresh",
+    ),
+    (
+        "randAlphaNum randAlpha randAscii randNumeric randInt randBytes shuffle uuidv4",
+        "it is random, so the Secret would change at every refresh",
+    ),
+    (
+        "genPrivateKey genCA genCAWithKey genSelfSignedCert genSelfSignedCertWithKey genSignedCert \
+         genSignedCertWithKey buildCustomCert",
+        "it generates new keys at every render, so the Secret would change at every refresh",
+    ),
+    (
+        "bcrypt htpasswd encryptAES",
+        "it salts randomly, so the Secret would change at every refresh",
+    ),
+    (
+        "env expandenv getHostByName",
+        "it reads the controller's environment or the network",
+    ),
+    (
+        "pkcs12key pkcs12keyPass pkcs12cert pkcs12certPass pemToPkcs12 pemToPkcs12Pass \
+         fullPemToPkcs12 fullPemToPkcs12Pass pemTruststoreToPKCS12 pemTruststoreToPKCS12Pass",
+        "PKCS#12 is not supported yet",
+    ),
+    (
+        "jwkPublicKeyPem jwkPrivateKeyPem rsaDecrypt decryptAES derivePassword",
+        "key material functions are not supported yet",
+    ),
+    (
+        "filterCertChain certSANs",
+        "certificate parsing is not supported yet",
+    ),
+    (
+        "semver semverCompare",
+        "semantic versions are not supported yet",
+    ),
+    (
+        "snakecase camelcase kebabcase swapcase initials wrap wrapWith abbrevboth",
+        "this word-splitting function is not supported yet",
+    ),
+    ("urlParse urlJoin", "URL functions are not supported yet"),
+    ("call", "templates here have no functions to call"),
+];
+
+/// Checks at parse time that `name` is a function the engine renders.
+pub fn check_name(name: &str) -> Result<(), String> {
+    if table().any(|(n, _)| *n == name) {
+        return Ok(());
+    }
+    for (names, why) in REFUSED {
+        if names.split_whitespace().any(|n| n == name) {
+            return Err(format!("function {name:?} is not supported: {why}"));
+        }
+    }
+    Err(format!("function {name:?} not defined"))
+}
+
+/// Calls the function `name` with `args`.
+pub fn call(name: &str, args: Vec<Value>) -> Result<Value, String> {
+    let (_, f) = table()
+        .find(|(n, _)| *n == name)
+        .ok_or_else(|| format!("function {name:?} not defined"))?;
+    f(&args)
+}
+
+/// Exactly `n` arguments, or Go's "wrong number of args" error.
+fn arity(args: &[Value], n: usize) -> Result<(), String> {
+    if args.len() == n {
+        Ok(())
+    } else {
+        Err(format!("wrong number of args: want {n} got {}", args.len()))
+    }
+}
+
+/// At least `n` arguments.
+fn at_least(args: &[Value], n: usize) -> Result<(), String> {
+    if args.len() >= n {
+        Ok(())
+    } else {
+        Err(format!(
+            "wrong number of args: want at least {n} got {}",
+            args.len()
+        ))
+    }
+}
+
+/// A Go `string` parameter: only strings convert.
+fn string_arg(v: &Value) -> Result<Vec<u8>, String> {
+    match v {
+        Value::Str(s) => Ok(s.to_vec()),
+        other => Err(format!(
+            "wrong type for value; expected string; got {}",
+            other.type_name()
+        )),
+    }
+}
+
+/// A Go `int` parameter: integers (and integral floats, as Go converts untyped constants).
+fn int_arg(v: &Value) -> Result<i64, String> {
+    match v {
+        Value::Int(i) => Ok(*i),
+        other => Err(format!(
+            "wrong type for value; expected int; got {}",
+            other.type_name()
+        )),
+    }
+}
+
+/// sprig's `strval`: strings as they are, anything else as `fmt.Sprintf("%v")`.
+fn strval(v: &Value) -> Vec<u8> {
+    match v {
+        Value::Str(s) => s.to_vec(),
+        other => super::printf::sprint_one(other),
+    }
+}
+
+/// Bytes to a string value.
+fn s(bytes: impl AsRef<[u8]>) -> Value {
+    Value::str(bytes)
+}
+
+/// Lossy UTF-8 view of bytes (Go's string functions replace invalid bytes the same way).
+fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_is_unique() {
+        let mut names: Vec<&str> = table().map(|(n, _)| *n).collect();
+        let total = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), total);
+        for (refused, _) in REFUSED {
+            for n in refused.split_whitespace() {
+                assert!(!names.contains(&n), "{n} both supported and refused");
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_and_refused_names_are_parse_errors() {
+        assert!(check_name("upper").is_ok());
+        assert!(check_name("uppr").unwrap_err().contains("not defined"));
+        assert!(check_name("now").unwrap_err().contains("clock"));
+        assert!(check_name("env").unwrap_err().contains("environment"));
+    }
+}

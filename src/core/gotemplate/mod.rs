@@ -1,0 +1,32 @@
+//! ESO's template engine v2: Go's `text/template` with sprig's functions, rendered in Rust so an
+//! ESO template produces the same bytes here. Sandboxed: no files, no environment, no network,
+//! bounded work and output; errors name the line and the problem, never a value.
+
+mod exec;
+mod funcs;
+mod lex;
+mod parse;
+mod printf;
+mod value;
+
+use std::collections::BTreeMap;
+
+pub use parse::Template;
+
+/// Parses a template (unknown or refused functions are errors here, before any data is read).
+pub fn parse(source: &str) -> Result<Template, String> {
+    parse::parse(source)
+}
+
+/// Renders a parsed template with the fetched keys as `.` (`map[string]string`, as ESO passes them).
+pub fn execute(template: &Template, data: &BTreeMap<String, Vec<u8>>) -> Result<Vec<u8>, String> {
+    exec::execute(template, exec::data_value(data))
+}
+
+/// Parses and renders in one step.
+pub fn render(source: &str, data: &BTreeMap<String, Vec<u8>>) -> Result<Vec<u8>, String> {
+    execute(&parse(source)?, data)
+}
+
+#[cfg(test)]
+mod tests;
