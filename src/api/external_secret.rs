@@ -195,13 +195,26 @@ pub enum DeletionPolicy {
     Delete,
 }
 
-/// A template for the target Secret, rendered with minijinja over the fetched keys (sandboxed; undefined names fail).
+/// A template for the target Secret, rendered over the fetched keys (sandboxed; undefined names fail):
+/// minijinja by default, or ESO's Go templates with `engineVersion: v2`.
 #[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 #[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("!has(self.templateFrom) || size(self.templateFrom) == 0 || (has(self.engineVersion) && self.engineVersion == 'v2')").message("templateFrom needs engineVersion: v2"))]
 pub struct SecretTemplate {
+    /// The template language: `minijinja` (the default: `{{ username }}`) or `v2`, ESO's engine v2
+    /// (Go `text/template` with sprig functions: `{{ .username }}`), rendered byte for byte as ESO
+    /// does; with `v2` the labels' and annotations' values are templates too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine_version: Option<TemplateEngine>,
     /// Labels and annotations to put on the Secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<TemplateMetadata>,
+    /// Templates kept elsewhere (engine `v2` only), applied in order before `data`: a ConfigMap's or
+    /// Secret's keys in the ExternalSecret's own namespace, or a literal; each renders into the
+    /// Secret's data, labels or annotations.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 32))]
+    pub template_from: Vec<TemplateFrom>,
     /// Secret keys and the templates producing their values, e.g.
     /// `DATABASE_URL: "postgres://{{ username }}:{{ password }}@db:5432/app"`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -210,6 +223,95 @@ pub struct SecretTemplate {
     /// added over the fetched keys.
     #[serde(default)]
     pub merge_policy: MergePolicy,
+}
+
+/// The template language of `target.template`.
+#[derive(
+    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default,
+)]
+pub enum TemplateEngine {
+    /// minijinja: `{{ username }}`, filters such as `{{ password | b64enc }}`.
+    #[default]
+    #[serde(rename = "minijinja")]
+    Minijinja,
+    /// ESO's engine v2: Go `text/template` with sprig functions, `{{ .username | b64enc }}`.
+    #[serde(rename = "v2")]
+    V2,
+}
+
+/// One `templateFrom` entry: set exactly one of `configMap`, `secret` or `literal`.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("(has(self.configMap) ? 1 : 0) + (has(self.secret) ? 1 : 0) + (has(self.literal) ? 1 : 0) == 1").message("set exactly one of configMap, secret or literal"))]
+pub struct TemplateFrom {
+    /// Templates in a ConfigMap of the ExternalSecret's namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_map: Option<TemplateSourceRef>,
+    /// Templates in a Secret of the ExternalSecret's namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<TemplateSourceRef>,
+    /// A template written here, rendered as YAML `key: value` lines (`KeysAndValues`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 65536))]
+    pub literal: Option<String>,
+    /// Where the rendered keys go: `Data` (default), `Labels` or `Annotations`.
+    #[serde(default)]
+    pub target: TemplateTarget,
+    /// Decodes each rendered value (not the keys) before it is written: `None` (default),
+    /// `Base64`, `Base64URL` or `Auto`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values_decoding_strategy: Option<DecodingStrategy>,
+}
+
+/// A ConfigMap or Secret holding templates, and which of its keys to render.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateSourceRef {
+    /// The object's name (in the ExternalSecret's namespace).
+    #[schemars(length(min = 1, max = 253))]
+    pub name: String,
+    /// The keys to render, in order.
+    #[schemars(length(min = 1, max = 64))]
+    pub items: Vec<TemplateSourceItem>,
+}
+
+/// One key of a template source.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateSourceItem {
+    /// The key holding the template.
+    #[schemars(length(min = 1, max = 253))]
+    pub key: String,
+    /// `Values` (default): the rendered text is the value of a Secret key of the same name.
+    /// `KeysAndValues`: the rendered text is YAML `key: value` lines, each a Secret key.
+    #[serde(default)]
+    pub template_as: TemplateScope,
+}
+
+/// How a rendered template becomes keys.
+#[derive(
+    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default,
+)]
+pub enum TemplateScope {
+    /// The rendered text is one value, under the template's key.
+    #[default]
+    Values,
+    /// The rendered text is YAML `key: value` lines.
+    KeysAndValues,
+}
+
+/// Where rendered `templateFrom` keys go.
+#[derive(
+    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default,
+)]
+pub enum TemplateTarget {
+    /// The Secret's data.
+    #[default]
+    Data,
+    /// The Secret's labels.
+    Labels,
+    /// The Secret's annotations.
+    Annotations,
 }
 
 /// How templated keys combine with fetched keys.

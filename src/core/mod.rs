@@ -22,5 +22,7 @@ pub use reads::{
     token_bucket,
 };
 pub use reporting::{reason, report, status};
-pub use secret::{decode, desired, digest, keys, naming, property, target, template, versions};
+pub use secret::{
+    decode, desired, digest, go_template, keys, naming, property, target, template, versions,
+};
 pub use tenancy::{access, credentials};

@@ -239,6 +239,7 @@ async fn a_crash_between_secret_write_and_restart_still_restarts_exactly_once() 
         .await
         .expect("GetSecretValue");
     let fetched = Fetched {
+        template_sources: Default::default(),
         data: vec![RemoteSecret {
             name: got.name().unwrap_or_default().into(),
             arn: got.arn().unwrap_or_default().into(),

@@ -146,6 +146,9 @@ Rules on core and workload resources in the watched namespace(s): target Secrets
 - apiGroups: [""]
   resources: ["serviceaccounts"]
   verbs: ["get"]
+- apiGroups: [""]
+  resources: ["configmaps"]
+  verbs: ["get"]
 {{- if .Values.perTenantIRSA.enabled }}
 - apiGroups: [""]
   resources: ["serviceaccounts/token"]

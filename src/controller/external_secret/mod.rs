@@ -6,6 +6,7 @@ mod fetch;
 mod missing;
 mod report;
 mod run;
+mod template_sources;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -224,6 +225,11 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         refs.has_find(),
         !verified,
     );
+    progress.cluster_templates = spec
+        .target
+        .template
+        .as_ref()
+        .is_some_and(|t| t.template_from.iter().any(|f| f.literal.is_none()));
     let mut run = Run {
         es,
         ctx,

@@ -129,7 +129,13 @@ impl Run<'_> {
             }
             Step::ReadValues => {
                 let (_, sc) = self.resolved.as_ref().ok_or_else(not_resolved)?;
-                let fetched = fetch_all(&ctx.provider, sc, spec, &self.refs, &self.hints).await;
+                let mut fetched = fetch_all(&ctx.provider, sc, spec, &self.refs, &self.hints).await;
+                if let Ok(f) = &mut fetched {
+                    match super::template_sources::read(ctx, self.ns, spec).await {
+                        Ok(sources) => f.template_sources = sources,
+                        Err(e) => fetched = Err(e),
+                    }
+                }
                 super::failover::report_region_switches(ctx, self.es, sc);
                 self.failover_region = fetched
                     .as_ref()

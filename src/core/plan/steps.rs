@@ -27,6 +27,9 @@ pub struct Progress {
     pub announced: Option<Announced>,
     /// The spec has a `dataFrom[].find`.
     pub has_find: bool,
+    /// The template reads ConfigMaps or Secrets from the cluster (`templateFrom`): change detection
+    /// cannot vouch for them, so every refresh reads the values and renders again (as ESO does).
+    pub cluster_templates: bool,
     /// The store is resolved (and serves every reference form the spec uses).
     pub store_resolved: bool,
     /// The answer to [`Step::TakeSlot`]: a periodic-refresh slot was free.
@@ -81,6 +84,7 @@ impl Progress {
             pre_fetch,
             announced,
             has_find,
+            cluster_templates: false,
             store_resolved: false,
             slot: None,
             detection: None,
@@ -183,7 +187,11 @@ pub fn next_step(p: &Progress) -> Step {
         (true, None) => return Step::TakeSlot,
         (_, slot) => slot.unwrap_or(false),
     };
-    let read = match plan_reads(&p.pre_fetch, slot, p.announced, p.has_find) {
+    let plan = match plan_reads(&p.pre_fetch, slot, p.announced, p.has_find) {
+        ReadPlan::DetectFirst if p.cluster_templates => ReadPlan::Values,
+        plan => plan,
+    };
+    let read = match plan {
         ReadPlan::Later(after) => return Step::Later(after),
         ReadPlan::Values => Step::ReadValues,
         ReadPlan::DetectFirst => match p.detection {

@@ -36,6 +36,10 @@ fn expected(p: &Progress) -> Step {
     if p.announced.is_some_and(|a| a.by_event || !p.has_find) {
         return Step::ReadValues;
     }
+    // Templates read from the cluster: detection cannot vouch for them.
+    if p.cluster_templates {
+        return Step::ReadValues;
+    }
     match p.detection {
         None => Step::Detect,
         Some(Detection { later: true, .. }) => Step::Later(LISTING_BUSY_RETRY),
@@ -80,18 +84,23 @@ fn every_state_of_knowledge() {
                 for store_resolved in [false, true] {
                     for slot in [None, Some(false), Some(true)] {
                         for detection in detections {
-                            let p = Progress {
-                                pre_fetch: pre_fetch.clone(),
-                                announced,
-                                has_find,
-                                store_resolved,
-                                slot,
-                                detection,
-                                ..Progress::start(PreFetch::Fetch, None, false, true)
-                            };
-                            let step = next_step(&p);
-                            assert_eq!(step, expected(&p), "{p:?}");
-                            seen.insert(format!("{step:?}").split('(').next().map(String::from));
+                            for cluster_templates in [false, true] {
+                                let p = Progress {
+                                    pre_fetch: pre_fetch.clone(),
+                                    announced,
+                                    has_find,
+                                    cluster_templates,
+                                    store_resolved,
+                                    slot,
+                                    detection,
+                                    ..Progress::start(PreFetch::Fetch, None, false, true)
+                                };
+                                let step = next_step(&p);
+                                assert_eq!(step, expected(&p), "{p:?}");
+                                seen.insert(
+                                    format!("{step:?}").split('(').next().map(String::from),
+                                );
+                            }
                         }
                     }
                 }

@@ -91,6 +91,8 @@ pub struct Fetched {
     pub data: Vec<RemoteSecret>,
     /// One entry per `spec.dataFrom[i]`.
     pub data_from: Vec<FetchedFrom>,
+    /// The ConfigMaps and Secrets `target.template.templateFrom` reads (from the cluster).
+    pub template_sources: crate::core::go_template::TemplateSources,
 }
 
 /// What one `dataFrom` entry fetched.

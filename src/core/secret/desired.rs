@@ -2,9 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::api::{DecodingStrategy, ExternalSecretSpec, MergePolicy, NullBytePolicy, RemoteRef};
+use crate::api::{
+    DecodingStrategy, ExternalSecretSpec, MergePolicy, NullBytePolicy, RemoteRef, TemplateEngine,
+};
 use crate::core::decode::decode;
 use crate::core::duration;
+use crate::core::go_template;
 use crate::core::keys::Renaming;
 use crate::core::naming::is_valid_key;
 use crate::core::property::{extract_members, lookup, property_bytes};
@@ -23,6 +26,18 @@ pub struct DesiredData {
     pub data: BTreeMap<String, Vec<u8>>,
     /// `syncedVersions`: remote key (see [`VersionSelector::status_key`]) → version id.
     pub synced_versions: BTreeMap<String, String>,
+    /// Labels and annotations rendered by an engine-v2 template (None: the template's metadata is
+    /// written as it is).
+    pub rendered_metadata: Option<RenderedMetadata>,
+}
+
+/// Labels and annotations an engine-v2 template rendered.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RenderedMetadata {
+    /// Labels to set.
+    pub labels: BTreeMap<String, String>,
+    /// Annotations to set.
+    pub annotations: BTreeMap<String, String>,
 }
 
 impl std::fmt::Debug for DesiredData {
@@ -66,7 +81,16 @@ pub fn validate_spec(spec: &ExternalSecretSpec) -> Result<(), SyncError> {
         ));
     }
     if let Some(t) = &spec.target.template {
-        template::check(&t.data)?;
+        match t.engine_version.unwrap_or_default() {
+            TemplateEngine::Minijinja => template::check(&t.data)?,
+            TemplateEngine::V2 => go_template::check(t)?,
+        }
+        if !t.template_from.is_empty() && t.engine_version != Some(TemplateEngine::V2) {
+            return Err(SyncError::new(
+                Reason::InvalidSpec,
+                "target.template.templateFrom needs engineVersion: v2",
+            ));
+        }
         if let Some(meta) = &t.metadata {
             for (field, keys) in [("labels", &meta.labels), ("annotations", &meta.annotations)] {
                 if let Some(key) = keys
@@ -313,15 +337,23 @@ pub fn compute(spec: &ExternalSecretSpec, fetched: &Fetched) -> Result<DesiredDa
         record_version(&mut versions, remote, secret);
     }
 
-    if let Some(t) = spec.target.template.as_ref().filter(|t| !t.data.is_empty()) {
-        let rendered = template::render(&t.data, &data)?;
-        data = match t.merge_policy {
-            MergePolicy::Replace => rendered,
-            MergePolicy::Merge => {
-                data.extend(rendered);
-                data
+    let mut rendered_metadata = None;
+    match spec.target.template.as_ref() {
+        Some(t) if t.engine_version == Some(TemplateEngine::V2) => {
+            let rendered = go_template::render(t, &data, &fetched.template_sources)?;
+            if go_template::has_data_templates(t) {
+                data = merged(t.merge_policy, data, rendered.data);
             }
-        };
+            rendered_metadata = Some(RenderedMetadata {
+                labels: rendered.labels,
+                annotations: rendered.annotations,
+            });
+        }
+        Some(t) if !t.data.is_empty() => {
+            let rendered = template::render(&t.data, &data)?;
+            data = merged(t.merge_policy, data, rendered);
+        }
+        _ => {}
     }
 
     if let Some(bad) = data.keys().find(|k| !is_valid_key(k)) {
@@ -342,7 +374,23 @@ pub fn compute(spec: &ExternalSecretSpec, fetched: &Fetched) -> Result<DesiredDa
     Ok(DesiredData {
         data,
         synced_versions: bounded(versions),
+        rendered_metadata,
     })
+}
+
+/// Templated keys alone (`Replace`), or over the fetched keys (`Merge`).
+fn merged(
+    policy: MergePolicy,
+    mut fetched: BTreeMap<String, Vec<u8>>,
+    rendered: BTreeMap<String, Vec<u8>>,
+) -> BTreeMap<String, Vec<u8>> {
+    match policy {
+        MergePolicy::Replace => rendered,
+        MergePolicy::Merge => {
+            fetched.extend(rendered);
+            fetched
+        }
+    }
 }
 
 #[cfg(test)]

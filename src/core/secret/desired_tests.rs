@@ -57,6 +57,7 @@ fn data_reads_whole_values_and_properties() {
         item("host", "prod/db", Some("nested.host")),
     ];
     let f = Fetched {
+        template_sources: Default::default(),
         data: vec![
             secret("prod/token", "v1", "plain-token"),
             secret("prod/db", "v2", DB),
@@ -83,6 +84,7 @@ fn binary_values_are_written_as_bytes() {
     let d = compute(
         &s,
         &Fetched {
+            template_sources: Default::default(),
             data: vec![b],
             data_from: vec![],
         },
@@ -98,6 +100,7 @@ fn property_of_binary_or_plain_text_is_invalid_and_missing_property_is_reported(
     let e = compute(
         &s,
         &Fetched {
+            template_sources: Default::default(),
             data: vec![secret("prod/db", "v", "plain")],
             data_from: vec![],
         },
@@ -110,6 +113,7 @@ fn property_of_binary_or_plain_text_is_invalid_and_missing_property_is_reported(
     let e = compute(
         &s2,
         &Fetched {
+            template_sources: Default::default(),
             data: vec![secret("prod/db", "v", DB)],
             data_from: vec![],
         },
@@ -129,6 +133,7 @@ fn non_default_versions_get_their_own_status_keys() {
     pinned.remote_ref.version_id = Some("v0".into());
     s.data = vec![item("new", "prod/db", Some("password")), prev, pinned];
     let f = Fetched {
+        template_sources: Default::default(),
         data: vec![
             secret("prod/db", "v2", DB),
             secret("prod/db", "v1", DB),
@@ -154,6 +159,7 @@ fn extract_takes_every_top_level_key_nested_as_json() {
         find: None,
     }];
     let f = Fetched {
+        template_sources: Default::default(),
         data: vec![],
         data_from: vec![FetchedFrom::Extract(secret("prod/db", "v1", DB))],
     };
@@ -179,6 +185,7 @@ fn extract_of_non_objects_or_bad_keys_fails() {
         compute(
             &s,
             &Fetched {
+                template_sources: Default::default(),
                 data: vec![],
                 data_from: vec![FetchedFrom::Extract(secret("prod/x", "v", v))],
             },
@@ -211,6 +218,7 @@ fn find_names_keys_after_secrets_and_refuses_collisions() {
         }),
     }];
     let ok = Fetched {
+        template_sources: Default::default(),
         data: vec![],
         data_from: vec![FetchedFrom::Find(vec![
             secret("prod/shared/a", "va", "A"),
@@ -222,6 +230,7 @@ fn find_names_keys_after_secrets_and_refuses_collisions() {
     assert_eq!(text(&d, "prod_shared_b"), "B");
     assert_eq!(d.synced_versions["prod/shared/a"], "va");
     let clash = Fetched {
+        template_sources: Default::default(),
         data: vec![],
         data_from: vec![FetchedFrom::Find(vec![
             secret("prod/x+y", "1", "A"),
@@ -256,6 +265,7 @@ fn later_entries_win_and_data_wins_over_data_from() {
     ];
     s.data = vec![item("k", "three", None)];
     let f = Fetched {
+        template_sources: Default::default(),
         data: vec![secret("three", "3", "from-data")],
         data_from: vec![
             FetchedFrom::Extract(secret("one", "1", r#"{"k":"one","j":"one"}"#)),
@@ -276,6 +286,7 @@ fn decoding_applies_per_entry() {
     let d = compute(
         &s,
         &Fetched {
+            template_sources: Default::default(),
             data: vec![secret("enc", "1", "aGk=")],
             data_from: vec![],
         },
@@ -285,6 +296,7 @@ fn decoding_applies_per_entry() {
     let e = compute(
         &s,
         &Fetched {
+            template_sources: Default::default(),
             data: vec![secret("enc", "1", "not base64!")],
             data_from: vec![],
         },
@@ -310,6 +322,7 @@ fn template_replaces_or_merges() {
         ..Default::default()
     });
     let f = Fetched {
+        template_sources: Default::default(),
         data: vec![secret("prod/db", "v", DB), secret("prod/db", "v", DB)],
         data_from: vec![],
     };
@@ -331,6 +344,7 @@ fn size_limit_is_enforced() {
     let e = compute(
         &s,
         &Fetched {
+            template_sources: Default::default(),
             data: vec![secret("big", "1", &huge)],
             data_from: vec![],
         },
@@ -424,6 +438,7 @@ fn mismatched_fetch_results_are_a_retryable_internal_error() {
 #[test]
 fn debug_output_lists_keys_not_values() {
     let d = DesiredData {
+        rendered_metadata: None,
         data: [("k".to_string(), b"hunter2".to_vec())].into(),
         synced_versions: BTreeMap::new(),
     };
@@ -553,6 +568,7 @@ fn extract_and_find_keys_are_renamed_as_eso_names_them() {
         let got = compute(
             &s,
             &Fetched {
+                template_sources: Default::default(),
                 data: vec![],
                 data_from: vec![fetched],
             },
@@ -671,6 +687,7 @@ fn null_byte_policy_is_checked_after_decoding_on_every_form() {
                 compute(
                     &data,
                     &Fetched {
+                        template_sources: Default::default(),
                         data: vec![secret("v", "1", value)],
                         data_from: vec![],
                     },
@@ -681,6 +698,7 @@ fn null_byte_policy_is_checked_after_decoding_on_every_form() {
                 compute(
                     &extract,
                     &Fetched {
+                        template_sources: Default::default(),
                         data: vec![],
                         data_from: vec![FetchedFrom::Extract(secret("j", "1", &json))],
                     },
@@ -691,6 +709,7 @@ fn null_byte_policy_is_checked_after_decoding_on_every_form() {
                 compute(
                     &find,
                     &Fetched {
+                        template_sources: Default::default(),
                         data: vec![],
                         data_from: vec![FetchedFrom::Find(vec![secret("v", "1", value)])],
                     },

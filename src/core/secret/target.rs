@@ -83,11 +83,17 @@ pub fn desired_secret(
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     };
-    let mut labels = tmeta.map(|m| unreserved(&m.labels)).unwrap_or_default();
+    // An engine-v2 template's labels and annotations are rendered; otherwise written as they are.
+    let (mut labels, mut annotations) = match &desired.rendered_metadata {
+        Some(r) => (unreserved(&r.labels), unreserved(&r.annotations)),
+        None => (
+            tmeta.map(|m| unreserved(&m.labels)).unwrap_or_default(),
+            tmeta
+                .map(|m| unreserved(&m.annotations))
+                .unwrap_or_default(),
+        ),
+    };
     labels.insert(MANAGED_BY_LABEL.into(), MANAGED_BY_VALUE.into());
-    let mut annotations = tmeta
-        .map(|m| unreserved(&m.annotations))
-        .unwrap_or_default();
     annotations.insert(OWNER_ANNOTATION.into(), writer.name.clone());
     if target.creation_policy != CreationPolicy::Merge || created_by_writer {
         annotations.insert(CREATED_BY_ANNOTATION.into(), writer.name.clone());

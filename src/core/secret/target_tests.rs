@@ -19,6 +19,7 @@ fn target(policy: CreationPolicy) -> ExternalSecretTarget {
 
 fn desired(pairs: &[(&str, &str)]) -> DesiredData {
     DesiredData {
+        rendered_metadata: None,
         data: pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))

@@ -202,6 +202,7 @@ pub fn controller_grants(token: bool) -> BTreeSet<Grant> {
         ),
         ("", &["namespaces"], &["get", "list", "watch"], &[]),
         ("", &["serviceaccounts"], &["get"], &[]),
+        ("", &["configmaps"], &["get"], &[]),
         (
             "apps",
             &["deployments", "statefulsets", "daemonsets"],
