@@ -55,7 +55,8 @@ impl RemoveKeysPlan {
             error: SyncError::new(
                 self.error.reason,
                 format!(
-                    "this ExternalSecret's key(s) {} removed from Secret {:?}, which stays: {}",
+                    "this ExternalSecret's key(s) {} removed from Secret {:?}, which stays \
+                     (deletionPolicy Merge): {}",
                     keys.join(", "),
                     self.target_name,
                     self.why

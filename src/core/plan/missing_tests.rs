@@ -325,7 +325,7 @@ fn merge_removes_keys_after_the_grace_period() {
                     Reason::SecretNotFound,
                     format!(
                         "this ExternalSecret's key(s) password, user removed from Secret \"app\", \
-                         which stays: {why}"
+                         which stays (deletionPolicy Merge): {why}"
                     ),
                 ),
                 pending: None,
