@@ -94,7 +94,7 @@ async fn creation_policy_none_reads_but_never_writes_nor_restarts() {
     let sm = sm();
     let key = format!("{ns}/db");
     create_remote(&sm, &key, "none-v1").await;
-    let _op = Operator::start(&ns).await;
+    let op = Operator::start(&ns).await;
     common::apply_test_store(&client, &ns).await;
     apply(
         &client,
@@ -155,6 +155,8 @@ async fn creation_policy_none_reads_but_never_writes_nor_restarts() {
     assert_eq!(after.data, before.data);
     assert_eq!(after.metadata.labels, before.metadata.labels);
     assert_eq!(after.metadata.annotations, before.metadata.annotations);
+    // Nothing secret reached the log.
+    op.assert_log_free_of(&["none-v1", "none-v2", "keep-me"]);
     common::delete_namespace(&client, &ns).await;
 }
 
@@ -167,7 +169,7 @@ async fn switching_policies_back_and_forth_keeps_the_secret_and_foreign_keys() {
     let sm = sm();
     let key = format!("{ns}/db");
     create_remote(&sm, &key, "switch-v1").await;
-    let _op = Operator::start(&ns).await;
+    let op = Operator::start(&ns).await;
     common::apply_test_store(&client, &ns).await;
     let es = |policy: &str| {
         Es::new("app", "aws")
@@ -262,6 +264,8 @@ async fn switching_policies_back_and_forth_keeps_the_secret_and_foreign_keys() {
     assert_eq!(text(&s, "password"), "switch-v3");
     assert_eq!(text(&s, "theirs"), "keep-me");
     wait_ready(&client, &ns, "app", "True", "Synced").await;
+    // Nothing secret reached the log.
+    op.assert_log_free_of(&["switch-v1", "switch-v2", "switch-v3", "keep-me"]);
     common::delete_namespace(&client, &ns).await;
 }
 
@@ -274,7 +278,7 @@ async fn create_or_merge_creates_merges_and_recreates() {
     let sm = sm();
     let key = format!("{ns}/db");
     create_remote(&sm, &key, "com-v1").await;
-    let _op = Operator::start(&ns).await;
+    let op = Operator::start(&ns).await;
     common::apply_test_store(&client, &ns).await;
     apply(
         &client,
@@ -349,5 +353,7 @@ async fn create_or_merge_creates_merges_and_recreates() {
         },
     )
     .await;
+    // Nothing secret reached the log.
+    op.assert_log_free_of(&["com-v1", "keep-me"]);
     common::delete_namespace(&client, &ns).await;
 }

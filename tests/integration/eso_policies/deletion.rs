@@ -20,7 +20,7 @@ async fn deletion_policy_merge_removes_only_this_external_secrets_keys() {
     let sm = sm();
     let gone = format!("{ns}/gone");
     create_remote(&sm, &gone, "dm-v1").await;
-    let _op = Operator::start(&ns).await;
+    let op = Operator::start(&ns).await;
     common::apply_test_store(&client, &ns).await;
     apply(
         &client,
@@ -133,6 +133,8 @@ async fn deletion_policy_merge_removes_only_this_external_secrets_keys() {
     assert_eq!(back.metadata.uid, shared.metadata.uid);
     assert_eq!(text(&back, "other"), "keep-me");
     wait_ready(&client, &ns, "merged", "True", "Synced").await;
+    // Nothing secret reached the log.
+    op.assert_log_free_of(&["dm-v1", "dm-v2", "keep-me"]);
     common::delete_namespace(&client, &ns).await;
 }
 
@@ -145,7 +147,7 @@ async fn a_refused_policy_combination_is_invalid_spec_and_the_secret_is_untouche
     let sm = sm();
     let key = format!("{ns}/db");
     create_remote(&sm, &key, "bad-v1").await;
-    let _op = Operator::start(&ns).await;
+    let op = Operator::start(&ns).await;
     common::apply_test_store(&client, &ns).await;
     let es = |target: &str| {
         Es::new("app", "aws")
@@ -227,5 +229,7 @@ async fn a_refused_policy_combination_is_invalid_spec_and_the_secret_is_untouche
             .contains("deletionPolicy Delete requires creationPolicy Owner"),
         "{refused}"
     );
+    // Nothing secret reached the log.
+    op.assert_log_free_of(&["bad-v1"]);
     common::delete_namespace(&client, &ns).await;
 }
