@@ -56,7 +56,8 @@ struct ControllerArgs {
     /// Smallest refresh interval honoured; shorter `refreshInterval`s are raised to it (with a status warning).
     #[arg(long, value_parser = parse_duration, default_value = "10s")]
     min_refresh_interval: std::time::Duration,
-    /// How long a remote secret must stay confirmed deleted before `deletionPolicy: Delete` deletes the Secret.
+    /// How long a remote secret must stay confirmed deleted before `deletionPolicy: Delete` deletes the Secret
+    /// (or `Merge` removes the ExternalSecret's keys from it).
     #[arg(long, value_parser = parse_duration, default_value = "5m")]
     deletion_grace_period: std::time::Duration,
     /// How long a rotation waits for the other Secrets it feeds before restarting workloads once.

@@ -152,11 +152,14 @@ pub struct ExternalSecretTarget {
     #[x_kube(validation = Rule::new("self != 'kubernetes.io/service-account-token'").message("secretsync never writes service-account-token Secrets"))]
     pub type_: Option<String>,
     /// Who owns the Secret: `Owner` (default; created and garbage-collected with the ExternalSecret),
-    /// `Merge` (writes only its keys into an existing Secret), `Orphan` (created without an owner).
+    /// `Merge` (writes only its keys into an existing Secret), `Orphan` (created without an owner),
+    /// `CreateOrMerge` (created without an owner when missing, else only its keys merged in), `None`
+    /// (the values are read and checked, no Secret is read or written).
     #[serde(default)]
     pub creation_policy: CreationPolicy,
     /// What happens when the remote secret is deleted: `Retain` (default) keeps the Secret, `Delete` removes it
-    /// (only with `creationPolicy: Owner`).
+    /// (only with `creationPolicy: Owner`), `Merge` removes this ExternalSecret's keys from it and keeps
+    /// the Secret (not with `creationPolicy: None`).
     #[serde(default)]
     pub deletion_policy: DeletionPolicy,
     /// Optional template producing the Secret's data from the fetched keys.
@@ -164,7 +167,7 @@ pub struct ExternalSecretTarget {
     pub template: Option<SecretTemplate>,
     /// Create the Secret immutable (Kubernetes' `immutable: true`): its data and type are never
     /// changed afterwards; new remote data is reported (`TargetConflict`) until the Secret is deleted
-    /// and created again. Not with `creationPolicy: Merge` (someone else's Secret).
+    /// and created again. Not with `creationPolicy: Merge` or `CreateOrMerge` (someone else's Secret).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub immutable: bool,
 }
@@ -181,6 +184,11 @@ pub enum CreationPolicy {
     Merge,
     /// Create the Secret without an ownerReference; it outlives the ExternalSecret.
     Orphan,
+    /// Create the Secret without an ownerReference when it is missing (again after a deletion);
+    /// otherwise write only this ExternalSecret's keys into it, as `Merge`.
+    CreateOrMerge,
+    /// Never create, read or write a Secret: the values are read and checked, the status says so.
+    None,
 }
 
 /// What to do with the Secret when the remote secret no longer exists.
@@ -193,6 +201,9 @@ pub enum DeletionPolicy {
     Retain,
     /// Delete the Secret (only with creationPolicy Owner).
     Delete,
+    /// Remove this ExternalSecret's keys from the Secret and keep the Secret and every other key
+    /// (not with creationPolicy None).
+    Merge,
 }
 
 /// A template for the target Secret, rendered over the fetched keys (sandboxed; undefined names fail):
@@ -581,8 +592,8 @@ pub struct ExternalSecretStatus {
     /// Workloads (`Kind/name`) restarted for the current synced versions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub restarted_workloads: Vec<String>,
-    /// Set while every remote secret is confirmed deleted and `deletionPolicy: Delete` waits out the
-    /// grace period before deleting the Secret.
+    /// Set while every remote secret is confirmed deleted and `deletionPolicy: Delete` (or `Merge`)
+    /// waits out the grace period before deleting the Secret (or removing this ExternalSecret's keys).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote_deletion: Option<RemoteDeletion>,
 }

@@ -220,45 +220,61 @@ fn target(v: &Value, path: &str, r: &mut Refusals) -> Map<String, Value> {
     }
     let creation = f.string("creationPolicy", r);
     match creation {
-        Some(p @ ("Owner" | "Merge" | "Orphan")) => {
+        Some(p @ ("Owner" | "Merge" | "Orphan" | "CreateOrMerge" | "None")) => {
             out.insert("creationPolicy".into(), p.into());
         }
-        Some("None") => r.refuse_object(
-            f.at("creationPolicy"),
-            "None (never write the Secret) is not supported: secretsync always writes its target",
-        ),
         Some(other) => r.refuse_object(
             f.at("creationPolicy"),
-            format!("{other} is not supported (secretsync has Owner, Merge and Orphan)"),
+            format!(
+                "{other} is not supported (secretsync has Owner, Merge, Orphan, CreateOrMerge and None)"
+            ),
         ),
         None => {}
     }
     match f.string("deletionPolicy", r) {
         Some("Delete") if creation.is_some_and(|c| c != "Owner") => r.refuse(
             f.at("deletionPolicy"),
-            "Delete requires creationPolicy Owner in secretsync; the Secret is kept (Retain)",
+            "Delete requires creationPolicy Owner in secretsync (ESO does not delete it either); \
+             the Secret is kept (Retain)",
         ),
-        Some(p @ ("Retain" | "Delete")) => {
-            if p == "Delete" {
-                r.note(
+        Some("Merge") if creation == Some("None") => r.refuse(
+            f.at("deletionPolicy"),
+            "Merge with creationPolicy None has no Secret to remove keys from (ESO refuses it \
+             too); the Secret is kept (Retain)",
+        ),
+        Some(p @ ("Retain" | "Delete" | "Merge")) => {
+            match p {
+                "Delete" => r.note(
                     "deletionPolicy Delete: secretsync deletes the Secret only once every remote \
                      secret is confirmed deleted and the grace period (--deletion-grace-period) has passed",
-                );
+                ),
+                "Merge" => r.note(
+                    "deletionPolicy Merge: secretsync removes this ExternalSecret's keys only once \
+                     every remote secret is confirmed deleted and the grace period \
+                     (--deletion-grace-period) has passed (ESO drops each missing secret's keys at once)",
+                ),
+                _ => {}
             }
             out.insert("deletionPolicy".into(), p.into());
         }
         Some(other) => r.refuse(
             f.at("deletionPolicy"),
-            format!("{other} is not supported (secretsync has Retain and Delete); the Secret is kept (Retain)"),
+            format!(
+                "{other} is not supported (secretsync has Retain, Delete and Merge); the Secret is kept (Retain)"
+            ),
         ),
         None => {}
     }
     match f.take("immutable") {
-        Some(Value::Bool(true)) if creation == Some("Merge") => r.refuse_object(
-            f.at("immutable"),
-            "immutable with creationPolicy Merge would make someone else's Secret immutable; \
-             secretsync refuses it",
-        ),
+        Some(Value::Bool(true)) if matches!(creation, Some("Merge" | "CreateOrMerge")) => r
+            .refuse_object(
+                f.at("immutable"),
+                format!(
+                    "immutable with creationPolicy {} would make someone else's Secret immutable; \
+                     secretsync refuses it",
+                    creation.unwrap_or_default()
+                ),
+            ),
         Some(Value::Bool(true)) => {
             out.insert("immutable".into(), true.into());
         }

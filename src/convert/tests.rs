@@ -196,3 +196,89 @@ fn go_durations_become_the_same_duration_in_secretsyncs_syntax() {
         Ok(25)
     );
 }
+
+/// Every ESO (creationPolicy × deletionPolicy × immutable) combination: the policies are copied with
+/// their meaning, and exactly the combinations secretsync refuses (ESO's webhook refuses the same
+/// deletion-policy ones) are left out, the Secret then kept (Retain) or the object not converted.
+#[test]
+fn creation_and_deletion_policies_over_every_combination() {
+    let creations = [
+        None,
+        Some("Owner"),
+        Some("Orphan"),
+        Some("Merge"),
+        Some("CreateOrMerge"),
+        Some("None"),
+    ];
+    for creation in creations {
+        for deletion in [None, Some("Retain"), Some("Delete"), Some("Merge")] {
+            for immutable in [false, true] {
+                let mut target = serde_json::Map::new();
+                if let Some(c) = creation {
+                    target.insert("creationPolicy".into(), c.into());
+                }
+                if let Some(d) = deletion {
+                    target.insert("deletionPolicy".into(), d.into());
+                }
+                if immutable {
+                    target.insert("immutable".into(), true.into());
+                }
+                let doc = json!({
+                    "apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
+                    "metadata": {"name": "db", "namespace": "a"},
+                    "spec": {
+                        "secretStoreRef": {"name": "aws"},
+                        "target": target,
+                        "data": [{"secretKey": "p", "remoteRef": {"key": "prod/db"}}]
+                    }
+                });
+                let converted = convert(&[doc]);
+                let o = &converted.objects[0];
+                let case = format!("{creation:?} {deletion:?} {immutable}");
+                let c = creation.unwrap_or("Owner");
+                let object_refused = immutable && matches!(c, "Merge" | "CreateOrMerge");
+                let deletion_refused = match deletion {
+                    Some("Delete") => creation.is_some_and(|c| c != "Owner"),
+                    Some("Merge") => c == "None",
+                    _ => false,
+                };
+                let Some(out) = &o.output else {
+                    assert!(object_refused, "{case}: {:?}", o.unsupported);
+                    continue;
+                };
+                assert!(!object_refused, "{case}");
+                let t = &out["spec"]["target"];
+                assert_eq!(
+                    t.get("creationPolicy").and_then(Value::as_str),
+                    creation,
+                    "{case}"
+                );
+                let want_deletion = if deletion_refused { None } else { deletion };
+                assert_eq!(
+                    t.get("deletionPolicy").and_then(Value::as_str),
+                    want_deletion,
+                    "{case}"
+                );
+                assert_eq!(
+                    o.unsupported
+                        .iter()
+                        .any(|u| u.path == "spec.target.deletionPolicy"),
+                    deletion_refused,
+                    "{case}: {:?}",
+                    o.unsupported
+                );
+                if !deletion_refused && matches!(deletion, Some("Delete" | "Merge")) {
+                    assert!(
+                        o.notes.iter().any(|n| n.contains("grace period")),
+                        "{case}: {:?}",
+                        o.notes
+                    );
+                }
+                // What is written passes the controller's own checks.
+                let spec: crate::api::ExternalSecretSpec =
+                    serde_json::from_value(out["spec"].clone()).expect("a secretsync spec");
+                assert_eq!(crate::core::desired::validate_spec(&spec), Ok(()), "{case}");
+            }
+        }
+    }
+}

@@ -1,8 +1,9 @@
-//! When a Secret may be deleted because its remote secrets are gone (`deletionPolicy: Delete`).
+//! When a Secret may be deleted, or this ExternalSecret's keys removed from it, because its remote
+//! secrets are gone (`deletionPolicy: Delete` or `Merge`).
 //!
-//! The rule (invariant 7): delete only when every remote secret the ExternalSecret reads is confirmed
+//! The rule (invariant 7): act only when every remote secret the ExternalSecret reads is confirmed
 //! deleted by Secrets Manager itself, the confirmation was first seen at the current generation, and it
-//! still holds after a grace period. Anything less keeps the Secret.
+//! still holds after a grace period. Anything less keeps the Secret and its keys.
 
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use jiff::Timestamp;
 
 use std::collections::BTreeMap;
 
+use super::plan::policy::{OnGone, on_remote_gone};
 use super::references::References;
 use super::versions::is_compact;
 use crate::api::{CreationPolicy, DeletionPolicy, ExternalSecretSpec, RemoteDeletion};
@@ -32,7 +34,8 @@ pub enum RemoteState {
 pub struct DeletionInputs<'a> {
     /// `target.deletionPolicy`.
     pub deletion_policy: DeletionPolicy,
-    /// `target.creationPolicy` (only Owner Secrets are ever deleted).
+    /// `target.creationPolicy` (only Owner Secrets are ever deleted; keys are removed under any policy
+    /// that writes a Secret).
     pub creation_policy: CreationPolicy,
     /// The target Secret as it was checked (it exists and this ExternalSecret may write it); None:
     /// there is none. Its uid and resourceVersion become the deletion's preconditions.
@@ -116,41 +119,61 @@ pub enum DeletionDecision {
     Wait(Duration),
     /// Confirmed twice, grace over: delete the Secret, only under these preconditions.
     Delete(Preconditions),
+    /// Confirmed twice, grace over: remove this ExternalSecret's keys from the Secret (keeping the
+    /// Secret and every other key), only under these preconditions.
+    RemoveKeys(Preconditions),
+}
+
+/// Why a missing remote secret is not worth asking the service about (see [`to_confirm`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotAsked {
+    /// The Secret keeps its data, for this reason.
+    Kept(String),
+    /// `deletionPolicy: Merge` removed this ExternalSecret's keys already: nothing is left to remove.
+    KeysRemoved,
 }
 
 /// Whether a missing remote secret is worth asking the service about, and which names to ask
-/// (the first step of the deletion rule, before any call): `Err` says why the Secret is kept without
-/// asking (`deletionPolicy` Retain, a name that was never synced, not an Owner Secret, no Secret).
+/// (the first step of the deletion rule, before any call): `Err` says why not (`deletionPolicy`
+/// Retain, a name that was never synced, a policy that never deletes, no Secret, no key left to
+/// remove). `keys_left`: the Secret may still hold keys this ExternalSecret wrote (false when its
+/// intact record says they were removed).
 pub fn to_confirm(
     spec: &ExternalSecretSpec,
     previous: &BTreeMap<String, String>,
     target_exists: bool,
-) -> Result<Vec<String>, String> {
+    keys_left: bool,
+) -> Result<Vec<String>, NotAsked> {
     let t = &spec.target;
-    if t.deletion_policy != DeletionPolicy::Delete {
-        return Err("deletionPolicy Retain".into());
+    let gone = on_remote_gone(t.deletion_policy, t.creation_policy);
+    if t.deletion_policy == DeletionPolicy::Retain {
+        return Err(NotAsked::Kept("deletionPolicy Retain".into()));
     }
     let names = remote_names(spec, previous).ok_or_else(|| {
-        "the spec names a secret, stage or version that was never synced; a missing one is not a deletion"
-            .to_string()
+        NotAsked::Kept(
+            "the spec names a secret, stage or version that was never synced; a missing one is not a deletion"
+                .to_string(),
+        )
     })?;
-    if t.creation_policy != CreationPolicy::Owner {
-        return Err("only creationPolicy Owner Secrets are deleted".into());
+    if let OnGone::Keep(why) = gone {
+        return Err(NotAsked::Kept(why.into()));
     }
     if !target_exists {
-        return Err("the Secret does not exist".into());
+        return Err(NotAsked::Kept("the Secret does not exist".into()));
+    }
+    if gone == OnGone::RemoveKeys && !keys_left {
+        return Err(NotAsked::KeysRemoved);
     }
     Ok(names)
 }
 
-/// Decides whether the target Secret is deleted now.
+/// Decides whether the target Secret is deleted (or this ExternalSecret's keys removed from it) now.
 pub fn decide_deletion(i: &DeletionInputs<'_>) -> DeletionDecision {
-    if i.deletion_policy != DeletionPolicy::Delete {
-        return DeletionDecision::Keep("deletionPolicy is Retain".into());
-    }
-    if i.creation_policy != CreationPolicy::Owner {
-        return DeletionDecision::Keep("only creationPolicy Owner Secrets are deleted".into());
-    }
+    let act = match on_remote_gone(i.deletion_policy, i.creation_policy) {
+        OnGone::Keep(why) => return DeletionDecision::Keep(why.into()),
+        OnGone::DeleteSecret => DeletionDecision::Delete,
+        OnGone::RemoveKeys => DeletionDecision::RemoveKeys,
+    };
     let Some(target) = i.target else {
         return DeletionDecision::Keep("the Secret does not exist".into());
     };
@@ -191,7 +214,7 @@ pub fn decide_deletion(i: &DeletionInputs<'_>) -> DeletionDecision {
             let elapsed = Duration::try_from(i.now.duration_since(p.confirmed_since.0))
                 .unwrap_or(Duration::ZERO);
             if elapsed >= i.grace {
-                DeletionDecision::Delete(Preconditions {
+                act(Preconditions {
                     uid,
                     resource_version,
                 })

@@ -7,6 +7,15 @@ fn at(secs: i64) -> Timestamp {
 
 const GRACE: Duration = Duration::from_secs(60);
 
+/// Every creation policy.
+const ALL_CREATION: [CreationPolicy; 5] = [
+    CreationPolicy::Owner,
+    CreationPolicy::Orphan,
+    CreationPolicy::Merge,
+    CreationPolicy::CreateOrMerge,
+    CreationPolicy::None,
+];
+
 /// Every combination of the inputs; the expected decision is spelled out independently.
 #[test]
 fn table_over_all_inputs() {
@@ -41,12 +50,12 @@ fn table_over_all_inputs() {
         resource_version: None,
     };
     let targets = [None, Some(&full), Some(&no_uid), Some(&no_rv)];
-    for deletion_policy in [DeletionPolicy::Retain, DeletionPolicy::Delete] {
-        for creation_policy in [
-            CreationPolicy::Owner,
-            CreationPolicy::Orphan,
-            CreationPolicy::Merge,
-        ] {
+    for deletion_policy in [
+        DeletionPolicy::Retain,
+        DeletionPolicy::Delete,
+        DeletionPolicy::Merge,
+    ] {
+        for creation_policy in ALL_CREATION {
             for target in targets {
                 for remote in remotes {
                     for (spec_changed, same_source) in
@@ -69,19 +78,30 @@ fn table_over_all_inputs() {
                                 let got = decide_deletion(&i);
                                 let all_gone =
                                     !remote.is_empty() && remote.iter().all(|(_, s)| *s == Deleted);
-                                let eligible = deletion_policy == DeletionPolicy::Delete
-                                    && creation_policy == CreationPolicy::Owner
-                                    && target.is_some_and(|t| {
+                                // Delete: Owner only; Merge: any policy that writes a Secret.
+                                let acts = match deletion_policy {
+                                    DeletionPolicy::Retain => false,
+                                    DeletionPolicy::Delete => {
+                                        creation_policy == CreationPolicy::Owner
+                                    }
+                                    DeletionPolicy::Merge => {
+                                        creation_policy != CreationPolicy::None
+                                    }
+                                };
+                                let eligible =
+                                    acts && target.is_some_and(|t| {
                                         t.uid.is_some() && t.resource_version.is_some()
-                                    })
-                                    && all_gone
-                                    && same_source
-                                    && !spec_changed;
+                                    }) && all_gone
+                                        && same_source
+                                        && !spec_changed;
                                 let same_gen = pending.is_some_and(|p| p.generation == 1);
                                 let expected_kind = if !eligible {
                                     "keep"
                                 } else if !same_gen {
                                     "start"
+                                } else if now >= at(60) && deletion_policy == DeletionPolicy::Merge
+                                {
+                                    "remove keys"
                                 } else if now >= at(60) {
                                     "delete"
                                 } else {
@@ -91,6 +111,15 @@ fn table_over_all_inputs() {
                                     DeletionDecision::Keep(_) => "keep",
                                     DeletionDecision::StartGrace => "start",
                                     DeletionDecision::Wait(_) => "wait",
+                                    DeletionDecision::RemoveKeys(p) => {
+                                        let t = target.expect("a removal has a target");
+                                        assert_eq!(Some(&p.uid), t.uid.as_ref());
+                                        assert_eq!(
+                                            Some(&p.resource_version),
+                                            t.resource_version.as_ref()
+                                        );
+                                        "remove keys"
+                                    }
                                     DeletionDecision::Delete(p) => {
                                         // The preconditions are those of the Secret checked.
                                         let t = target.expect("a deletion has a target");
@@ -234,63 +263,76 @@ fn keep_reasons_name_the_remote_secret() {
     );
 }
 
-/// Every (deletionPolicy, creationPolicy, Secret exists, names synced) combination: only Delete,
-/// Owner, an existing Secret and names all synced ask the service.
+/// Every (deletionPolicy, creationPolicy, Secret exists, names synced, keys left) combination: only
+/// Delete with Owner, or Merge with a policy that writes a Secret, an existing Secret (holding keys
+/// of this ExternalSecret, for Merge) and names all synced ask the service.
 #[test]
-fn only_an_owned_deletable_synced_secret_asks_the_service() {
+fn only_an_actionable_synced_secret_asks_the_service() {
     use crate::api::{ExternalSecretData, RemoteRef};
-    for policy in [DeletionPolicy::Retain, DeletionPolicy::Delete] {
-        for creation in [
-            CreationPolicy::Owner,
-            CreationPolicy::Merge,
-            CreationPolicy::Orphan,
-        ] {
+    for policy in [
+        DeletionPolicy::Retain,
+        DeletionPolicy::Delete,
+        DeletionPolicy::Merge,
+    ] {
+        for creation in ALL_CREATION {
             for exists in [false, true] {
                 for synced in [false, true] {
-                    let mut spec = ExternalSecretSpec {
-                        secret_store_ref: Default::default(),
-                        refresh_interval: "1h".into(),
-                        refresh_policy: Default::default(),
-                        target: Default::default(),
-                        data: vec![ExternalSecretData {
-                            secret_key: "k".into(),
-                            remote_ref: RemoteRef {
-                                key: "app/db".into(),
-                                ..Default::default()
-                            },
-                        }],
-                        data_from: vec![],
-                        rollout_restart_targets: vec![],
-                    };
-                    spec.target.deletion_policy = policy;
-                    spec.target.creation_policy = creation;
-                    let previous: BTreeMap<String, String> = if synced {
-                        [("app/db".to_string(), "v1".to_string())].into()
-                    } else {
-                        BTreeMap::new()
-                    };
-                    let got = to_confirm(&spec, &previous, exists);
-                    let asks = policy == DeletionPolicy::Delete
-                        && creation == CreationPolicy::Owner
-                        && exists
-                        && synced;
-                    match got {
-                        Ok(names) => {
-                            assert!(asks, "{policy:?} {creation:?} {exists} {synced}");
-                            assert_eq!(names, ["app/db"]);
-                        }
-                        Err(why) => {
-                            assert!(!asks, "{policy:?} {creation:?} {exists} {synced}: {why}");
-                            let expected = if policy == DeletionPolicy::Retain {
-                                "Retain"
-                            } else if !synced {
-                                "never synced"
-                            } else if creation != CreationPolicy::Owner {
-                                "Owner"
-                            } else {
-                                "does not exist"
-                            };
-                            assert!(why.contains(expected), "{why}");
+                    for keys_left in [false, true] {
+                        let mut spec = ExternalSecretSpec {
+                            secret_store_ref: Default::default(),
+                            refresh_interval: "1h".into(),
+                            refresh_policy: Default::default(),
+                            target: Default::default(),
+                            data: vec![ExternalSecretData {
+                                secret_key: "k".into(),
+                                remote_ref: RemoteRef {
+                                    key: "app/db".into(),
+                                    ..Default::default()
+                                },
+                            }],
+                            data_from: vec![],
+                            rollout_restart_targets: vec![],
+                        };
+                        spec.target.deletion_policy = policy;
+                        spec.target.creation_policy = creation;
+                        let previous: BTreeMap<String, String> = if synced {
+                            [("app/db".to_string(), "v1".to_string())].into()
+                        } else {
+                            BTreeMap::new()
+                        };
+                        let got = to_confirm(&spec, &previous, exists, keys_left);
+                        let acts = match policy {
+                            DeletionPolicy::Retain => false,
+                            DeletionPolicy::Delete => creation == CreationPolicy::Owner,
+                            DeletionPolicy::Merge => creation != CreationPolicy::None,
+                        };
+                        let merge = policy == DeletionPolicy::Merge;
+                        let asks = acts && exists && synced && (keys_left || !merge);
+                        let case = format!("{policy:?} {creation:?} {exists} {synced} {keys_left}");
+                        match got {
+                            Ok(names) => {
+                                assert!(asks, "{case}");
+                                assert_eq!(names, ["app/db"]);
+                            }
+                            Err(NotAsked::KeysRemoved) => {
+                                assert!(!asks, "{case}");
+                                assert!(merge && acts && exists && synced && !keys_left, "{case}");
+                            }
+                            Err(NotAsked::Kept(why)) => {
+                                assert!(!asks, "{case}: {why}");
+                                let expected = if policy == DeletionPolicy::Retain {
+                                    "Retain"
+                                } else if !synced {
+                                    "never synced"
+                                } else if !acts && merge {
+                                    "None"
+                                } else if !acts {
+                                    "Owner"
+                                } else {
+                                    "does not exist"
+                                };
+                                assert!(why.contains(expected), "{case}: {why}");
+                            }
                         }
                     }
                 }

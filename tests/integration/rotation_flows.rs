@@ -262,7 +262,7 @@ async fn a_crash_between_secret_write_and_restart_still_restarts_exactly_once() 
         namespace: ns.clone(),
         uid: es.uid().unwrap_or_default(),
     };
-    let secret = desired_secret(&writer, &es.spec.target, &desired, &digest_key, false);
+    let secret = desired_secret(&writer, &es.spec.target, &desired, &digest_key, None);
     Api::<Secret>::namespaced(client.clone(), &ns)
         .patch(
             "app-secret",

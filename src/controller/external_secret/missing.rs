@@ -1,36 +1,60 @@
 //! A remote secret is missing: the shell asks the service to confirm the deletion, asks
-//! [`plan_missing`] what that means, and deletes the target Secret only when told to, under the checked
-//! Secret's preconditions.
+//! [`plan_missing`] what that means, and deletes the target Secret (or removes this ExternalSecret's
+//! keys from it) only when told to, under the checked Secret's preconditions.
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Secret;
 use kube::ResourceExt;
-use kube::api::{Api, DeleteParams};
+use kube::api::{Api, DeleteParams, Patch, PatchParams};
 
 use crate::api::ExternalSecret;
 use crate::controller::context::Context;
-use crate::core::deletion::{DeletionInputs, ObservedTarget, to_confirm};
-use crate::core::plan::missing::{MissingFacts, MissingPlan, keep, plan_missing};
+use crate::core::deletion::{DeletionInputs, ObservedTarget};
+use crate::core::desired::DesiredData;
+use crate::core::plan::missing::{
+    MissingFacts, MissingPlan, RemoveKeysPlan, before_confirming, plan_missing,
+};
 use crate::core::reason::SyncError;
 use crate::core::report::Outcome;
+use crate::core::target::{self, FIELD_MANAGER, Writer};
+
+/// What the missing-remote step knows about the target besides the ExternalSecret.
+pub(super) struct TargetNow<'a> {
+    /// The Secrets of the namespace.
+    pub secrets: &'a Api<Secret>,
+    /// Its name.
+    pub name: &'a str,
+    /// The ExternalSecret as its writer.
+    pub writer: &'a Writer,
+    /// The Secret as checked (None: there is none).
+    pub existing: Option<&'a Secret>,
+    /// The versions the intact Secret records (None: not intact, or not known).
+    pub recorded: Option<&'a std::collections::BTreeMap<String, String>>,
+}
 
 /// A remote secret (or version, or find match) is missing. The Secret keeps its data unless the
 /// deletion rule says every remote secret is confirmed deleted and the grace period is over.
-#[allow(clippy::too_many_arguments)]
 pub(super) async fn missing(
     es: &ExternalSecret,
     ctx: &Context,
     sc: &crate::provider::StoreClient,
-    secrets: &Api<Secret>,
-    target_name: &str,
-    existing: Option<&Secret>,
+    target: TargetNow<'_>,
     previous: &std::collections::BTreeMap<String, String>,
     same_source: bool,
     error: SyncError,
 ) -> Outcome {
-    let names = match to_confirm(&es.spec, previous, existing.is_some()) {
+    let TargetNow {
+        secrets,
+        name: target_name,
+        existing,
+        recorded,
+        writer,
+    } = target;
+    // An intact Secret recording no version holds none of this ExternalSecret's keys any more.
+    let keys_left = recorded.is_none_or(|r| !r.is_empty());
+    let names = match before_confirming(&es.spec, previous, existing.is_some(), keys_left, &error) {
         Ok(names) => names,
-        Err(why) => return keep(&error, &why, existing.is_some()),
+        Err(outcome) => return *outcome,
     };
     let remote = ctx.provider.confirm_deleted(sc, &names).await;
     let status = es.status.as_ref();
@@ -60,6 +84,7 @@ pub(super) async fn missing(
     };
     let delete = match plan_missing(&inputs, facts) {
         MissingPlan::Report(outcome) => return outcome,
+        MissingPlan::RemoveKeys(plan) => return remove_keys(es, ctx, secrets, writer, &plan).await,
         MissingPlan::Delete(delete) => delete,
     };
     let params = DeleteParams {
@@ -77,5 +102,61 @@ pub(super) async fn missing(
         Err(kube::Error::Api(s)) if s.code == 404 => delete.already_gone,
         Err(kube::Error::Api(s)) if s.code == 409 => delete.conflict,
         Err(e) => Outcome::Failed(SyncError::kubernetes("deleting the target Secret", e)),
+    }
+}
+
+/// Removes this ExternalSecret's keys from the target Secret (`deletionPolicy: Merge`): the Secret is
+/// read again (for the keys this field manager owns), and applied without them under the checked
+/// resourceVersion, keeping its labels, annotations, ownership and every key another writer owns.
+async fn remove_keys(
+    es: &ExternalSecret,
+    ctx: &Context,
+    secrets: &Api<Secret>,
+    writer: &Writer,
+    plan: &RemoveKeysPlan,
+) -> Outcome {
+    let name = plan.target_name.as_str();
+    let fresh = match secrets.get_opt(name).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return plan.nothing_left.clone(),
+        Err(e) => return Outcome::Failed(SyncError::kubernetes("reading the target Secret", e)),
+    };
+    let checked = &plan.preconditions;
+    if fresh.metadata.uid.as_deref() != Some(checked.uid.as_str())
+        || fresh.metadata.resource_version.as_deref() != Some(checked.resource_version.as_str())
+    {
+        return plan.conflict.clone();
+    }
+    let keys: Vec<String> = target::owned_data_keys(&fresh, FIELD_MANAGER)
+        .into_iter()
+        .collect();
+    if keys.is_empty() {
+        return plan.nothing_left.clone();
+    }
+    let empty = DesiredData {
+        rendered_metadata: None,
+        data: Default::default(),
+        synced_versions: Default::default(),
+    };
+    let mut without = target::desired_secret(
+        writer,
+        &es.spec.target,
+        &empty,
+        &ctx.digest_key,
+        Some(&fresh),
+    );
+    without.metadata.resource_version = Some(checked.resource_version.clone());
+    let params = PatchParams::apply(FIELD_MANAGER).force();
+    match secrets.patch(name, &params, &Patch::Apply(&without)).await {
+        Ok(written) => {
+            ctx.secret_verified(&written);
+            tracing::info!(namespace = %es.namespace().unwrap_or_default(), secret = %name, keys = ?keys, reason = %plan.why, "removed this ExternalSecret's keys from the target Secret (deletionPolicy Merge)");
+            plan.removed(keys)
+        }
+        Err(kube::Error::Api(s)) if s.code == 409 || s.code == 404 => plan.conflict.clone(),
+        Err(e) => Outcome::Failed(SyncError::kubernetes(
+            "removing keys from the target Secret",
+            e,
+        )),
     }
 }

@@ -24,6 +24,7 @@ use self::run::Run;
 use super::context::{Context, random_unit};
 use super::stores::still_admitted;
 use crate::api::ExternalSecret;
+use crate::core::plan::policy::writes_target;
 use crate::core::plan::requeue::{self, Requeue};
 use crate::core::plan::steps::{Progress, next_step};
 use crate::core::plan::write::may_assume_absent;
@@ -148,9 +149,11 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     let writer = writer_of(es, ns);
     let secrets: Api<Secret> = Api::namespaced(ctx.client.clone(), ns);
     let target_name = target::target_name(&writer, &spec.target);
+    // creationPolicy None reads and writes no Secret: the target is never looked at.
+    let writes = writes_target(spec.target.creation_policy);
     // An intact Secret (unchanged in the watch cache since it was last verified) needs no GET.
     ctx.managed_secrets_synced().await;
-    let cached = ctx.verified_secret(ns, &target_name);
+    let cached = ctx.verified_secret(ns, &target_name).filter(|_| writes);
     let verified = cached.is_some();
     // A first sync whose target is in no cache is created without a GET: the write's precondition
     // fails if a Secret exists after all, and that Secret is then read and checked.
@@ -162,7 +165,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     );
     let existing = match cached {
         Some(s) => Some(s),
-        None if assumed_absent => None,
+        None if assumed_absent || !writes => None,
         None => secrets
             .get_opt(&target_name)
             .await
@@ -201,7 +204,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
                 .as_ref()
                 .and_then(|s| s.observed_metadata.as_deref())
                 .is_some_and(|seen| seen != metadata_of(es)),
-        target_in_sync: intact.is_some(),
+        target_in_sync: intact.is_some() || !writes,
         newer_version_seen: ctx.newer_version_seen(&store_id, &previous),
         remote_changed: pending.is_some(),
     };
@@ -230,6 +233,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         .template
         .as_ref()
         .is_some_and(|t| t.template_from.iter().any(|f| f.literal.is_none()));
+    progress.writes_target = writes;
     let mut run = Run {
         es,
         ctx,

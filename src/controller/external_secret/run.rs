@@ -12,7 +12,7 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use super::detect::detect;
 use super::fetch::{Hints, fetch_all};
-use super::missing::missing;
+use super::missing::{TargetNow, missing};
 use super::{not_resolved, read_and_check_target, written_record};
 use crate::api::ExternalSecret;
 use crate::controller::context::Context;
@@ -199,13 +199,18 @@ impl Run<'_> {
             .status
             .as_ref()
             .and_then(|s| s.synced_from.as_deref());
+        let target = TargetNow {
+            secrets: &self.secrets,
+            name: &self.target_name,
+            writer: &self.writer,
+            existing: self.existing.as_ref(),
+            recorded: self.recorded.as_ref(),
+        };
         Ok(missing(
             self.es,
             self.ctx,
             sc,
-            &self.secrets,
-            &self.target_name,
-            self.existing.as_ref(),
+            target,
             &self.previous,
             store.same_source(synced_from),
             error,
@@ -225,16 +230,12 @@ impl Run<'_> {
         let synced = &desired.synced_versions;
         self.ctx
             .versions_read(&self.me, &self.store_id, &self.previous, synced);
-        let created_by_writer = self
-            .existing
-            .as_ref()
-            .is_some_and(|s| target::created_by(&self.writer, s));
         let secret = target::desired_secret(
             &self.writer,
             &self.es.spec.target,
             desired,
             &self.ctx.digest_key,
-            created_by_writer,
+            self.existing.as_ref(),
         );
         if let Some(conflict) = immutable_conflict(self.existing.as_ref(), &secret) {
             return Err(conflict);
@@ -284,8 +285,13 @@ impl Run<'_> {
     /// The Secret is synced: what was done.
     fn done(&mut self) -> Result<Outcome, SyncError> {
         let (store, sc) = self.resolved.as_ref().ok_or_else(not_resolved)?;
-        let plan = self.plan.as_ref().ok_or_else(not_resolved)?;
         let desired = self.desired.take().ok_or_else(not_resolved)?;
+        if !crate::core::plan::policy::writes_target(self.es.spec.target.creation_policy) {
+            return Ok(Outcome::ReadOnly {
+                versions: desired.synced_versions.len(),
+            });
+        }
+        let plan = self.plan.as_ref().ok_or_else(not_resolved)?;
         Ok(Outcome::Synced {
             wrote: plan.write,
             created: plan.creates,

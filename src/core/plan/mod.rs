@@ -1,5 +1,7 @@
 //! The ExternalSecret reconcile as pure steps. The shell observes, asks, carries out what it is told,
 //! records the answer, and asks again; every decision between two calls lives here, in this order:
+//! 0. the policies: [`policy`] (what `creationPolicy` does with the target in each state, what
+//!    `deletionPolicy` does when the remote data is gone, which combinations are refused);
 //! 1. before any AWS call: [`crate::core::refresh::before_fetch`] (refuse / up to date / resume a
 //!    rollout / read), with [`write::may_assume_absent`] (whether the target needs a GET at all);
 //! 2. up to the values: [`steps::next_step`] over [`steps::Progress`] (resolve the store, take a
@@ -12,6 +14,7 @@
 //! 6. when to come back: [`requeue::next`].
 
 pub mod missing;
+pub mod policy;
 pub mod requeue;
 pub mod steps;
 pub mod write;

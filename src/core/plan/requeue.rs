@@ -43,7 +43,7 @@ pub fn next(outcome: &Outcome, interval: Duration) -> Next {
     };
     let (succeeded, requeue) = match outcome {
         Outcome::UpToDate(after) => (true, spread(*after)),
-        Outcome::Synced { .. } | Outcome::Confirmed { .. } => (
+        Outcome::Synced { .. } | Outcome::Confirmed { .. } | Outcome::ReadOnly { .. } => (
             true,
             match at_refresh {
                 Some(d) => Requeue::SpreadUp(d.max(MIN_REQUEUE)),
@@ -122,6 +122,19 @@ mod tests {
             ),
             (
                 Outcome::Confirmed { source: "s".into() },
+                Duration::ZERO,
+                true,
+                Requeue::AwaitChange,
+            ),
+            // creationPolicy None read the values: like a sync.
+            (
+                Outcome::ReadOnly { versions: 1 },
+                s(10),
+                true,
+                Requeue::SpreadUp(s(10)),
+            ),
+            (
+                Outcome::ReadOnly { versions: 1 },
                 Duration::ZERO,
                 true,
                 Requeue::AwaitChange,

@@ -43,6 +43,9 @@ pub struct Progress {
     /// The target Secret is in hand with its data (false while only the verified cache's copy, without
     /// data, is known).
     pub target_has_data: bool,
+    /// The creation policy writes a Secret (false for `None`: once the values are read and checked,
+    /// the reconcile is done; no Secret is read, written or rolled out).
+    pub writes_target: bool,
     /// The answer to [`Step::Compose`]: what the write plan says, or why nothing may be written.
     pub composed: Option<Result<Composed, SyncError>>,
     /// [`Step::Apply`] is done.
@@ -73,7 +76,7 @@ pub struct Composed {
 
 impl Progress {
     /// Nothing learnt yet beyond the pre-fetch plan, the announcement and whether the target Secret in
-    /// hand carries its data.
+    /// hand carries its data (the policy writes a Secret until told otherwise).
     pub fn start(
         pre_fetch: PreFetch,
         announced: Option<Announced>,
@@ -91,6 +94,7 @@ impl Progress {
             values: None,
             replicas: None,
             target_has_data,
+            writes_target: true,
             composed: None,
             applied: false,
             restarted: false,
@@ -213,6 +217,9 @@ pub fn next_step(p: &Progress) -> Step {
 
 /// The steps after the desired data is computed, in the order that keeps data safe.
 fn after_values(p: &Progress) -> Step {
+    if !p.writes_target {
+        return Step::Done;
+    }
     match &p.replicas {
         None => return Step::CheckReplicas,
         Some(Err(e)) => return Step::Fail(e.clone()),

@@ -208,12 +208,13 @@ fn walks_end_and_settle_announcements_only_when_read_or_moot() {
 /// The expected step once the values are read, spelled out independently: errors stop everything
 /// before a write; a version a replica may have served is vouched for before the target is read; the
 /// target is read with its data before it is compared; write before restart; restart only for a
-/// rotation.
+/// rotation. A policy that writes no Secret (`creationPolicy: None`) is done once the values are read.
 fn expected_after_values(p: &Progress) -> Step {
     match &p.values {
         None => return Step::ReadValues,
         Some(Values::Failed(e)) => return Step::Fail(e.clone()),
         Some(Values::Missing(e)) => return Step::HandleMissing(e.clone()),
+        Some(Values::Computed) if !p.writes_target => return Step::Done,
         Some(Values::Computed) => {}
     }
     if let Some(Err(e)) = &p.replicas {
@@ -262,11 +263,14 @@ fn every_state_after_the_values() {
     for pre_fetch in [PreFetch::Fetch, PreFetch::Refresh] {
         for values in &values {
             for replicas in &replicas {
-                for target_has_data in [false, true] {
+                for (target_has_data, writes_target) in
+                    [(false, true), (true, true), (false, false), (true, false)]
+                {
                     for composed in &composed {
                         for applied in [false, true] {
                             for restarted in [false, true] {
                                 let p = Progress {
+                                    writes_target,
                                     store_resolved: true,
                                     slot: Some(true),
                                     announced: Some(Announced { by_event: true }),
@@ -301,7 +305,19 @@ fn walk_after_values(
     replicas: Result<(), SyncError>,
     composed: Result<Composed, SyncError>,
 ) -> Vec<Step> {
+    walk_with_policy(true, target_has_data, values, replicas, composed)
+}
+
+/// [`walk_after_values`] for a policy that writes a Secret or not (`creationPolicy: None`).
+fn walk_with_policy(
+    writes_target: bool,
+    target_has_data: bool,
+    values: Values,
+    replicas: Result<(), SyncError>,
+    composed: Result<Composed, SyncError>,
+) -> Vec<Step> {
     let mut p = Progress::start(PreFetch::Fetch, None, false, target_has_data);
+    p.writes_target = writes_target;
     let mut steps = Vec::new();
     loop {
         let step = next_step(&p);
@@ -384,4 +400,31 @@ fn whole_reconciles_write_before_restart_and_stop_at_the_first_error() {
         walk_after_values(true, Values::Missing(gone.clone()), Ok(()), rotation),
         vec![ResolveStore, ReadValues, HandleMissing(gone)]
     );
+
+    // creationPolicy None: the values are read and checked, then done: no replica check, no read of
+    // the target, no compose, no write, no restart, whatever a write plan would have said.
+    for has_data in [false, true] {
+        assert_eq!(
+            walk_with_policy(false, has_data, Values::Computed, Ok(()), rotation_of()),
+            vec![ResolveStore, ReadValues, Done]
+        );
+        let gone = SyncError::new(Reason::SecretNotFound, "gone");
+        assert_eq!(
+            walk_with_policy(
+                false,
+                has_data,
+                Values::Missing(gone.clone()),
+                Ok(()),
+                rotation_of()
+            ),
+            vec![ResolveStore, ReadValues, HandleMissing(gone)]
+        );
+    }
+}
+
+fn rotation_of() -> Result<Composed, SyncError> {
+    Ok(Composed {
+        write: true,
+        restart: true,
+    })
 }

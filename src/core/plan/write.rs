@@ -17,15 +17,23 @@ use crate::core::versions::is_rotation;
 pub const ABSENT_PRECONDITION: &str = "1";
 
 /// Whether a first sync may create its target without a GET: no verified copy, no status yet (never
-/// synced), not `Merge` (which needs the Secret), and the target is in no cache of Secrets. The write's
-/// precondition fails if a Secret exists after all; it is then read and checked.
+/// synced), a policy that only ever writes its own Secret (`Owner`, `Orphan`: `Merge` needs the
+/// Secret, `CreateOrMerge` merges into an existing one, `None` writes nothing), and the target is in
+/// no cache of Secrets. The write's precondition fails if a Secret exists after all; it is then read
+/// and checked.
 pub fn may_assume_absent(
     verified_copy: bool,
     never_synced: bool,
     creation_policy: CreationPolicy,
     absent_in_cache: bool,
 ) -> bool {
-    !verified_copy && never_synced && creation_policy != CreationPolicy::Merge && absent_in_cache
+    !verified_copy
+        && never_synced
+        && matches!(
+            creation_policy,
+            CreationPolicy::Owner | CreationPolicy::Orphan
+        )
+        && absent_in_cache
 }
 
 /// What the write step does.

@@ -82,8 +82,9 @@ fn a_secret_without_resource_version_gets_the_absent_precondition() {
     );
 }
 
-/// All 24 combinations: only a never-synced, non-Merge ExternalSecret whose target is in no cache
-/// and has no verified copy skips the GET.
+/// All 40 combinations: only a never-synced Owner or Orphan ExternalSecret whose target is in no
+/// cache and has no verified copy skips the GET (Merge and CreateOrMerge merge into an existing
+/// Secret, None writes nothing).
 #[test]
 fn assume_absent_over_all_inputs() {
     for verified in [false, true] {
@@ -92,10 +93,13 @@ fn assume_absent_over_all_inputs() {
                 CreationPolicy::Owner,
                 CreationPolicy::Orphan,
                 CreationPolicy::Merge,
+                CreationPolicy::CreateOrMerge,
+                CreationPolicy::None,
             ] {
                 for absent in [false, true] {
-                    let expected =
-                        !verified && never_synced && policy != CreationPolicy::Merge && absent;
+                    let creates_only_its_own =
+                        policy == CreationPolicy::Owner || policy == CreationPolicy::Orphan;
+                    let expected = !verified && never_synced && creates_only_its_own && absent;
                     assert_eq!(
                         may_assume_absent(verified, never_synced, policy, absent),
                         expected,

@@ -40,6 +40,11 @@ pub enum Outcome {
         /// The store and region that answered (the region changes on failover).
         source: String,
     },
+    /// `creationPolicy: None`: the values were read and checked; no Secret was read or written.
+    ReadOnly {
+        /// How many remote versions were read.
+        versions: usize,
+    },
     /// Failed; the existing Secret was left as it was.
     Failed(SyncError),
     /// A remote secret is missing: the deletion rule decided (the Secret was kept, or deleted).
@@ -50,8 +55,22 @@ pub enum Outcome {
         pending: Option<RemoteDeletion>,
         /// Check again after this long (the rest of the grace period).
         recheck: Option<Duration>,
-        /// The Secret was deleted, and why.
-        deleted: Option<String>,
+        /// What the confirmed deletion removed (the Secret, or this ExternalSecret's keys), and why.
+        deleted: Option<Removed>,
+    },
+}
+
+/// What a confirmed remote deletion removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Removed {
+    /// The Secret (`deletionPolicy: Delete`), and why.
+    Secret(String),
+    /// This ExternalSecret's keys (named) from the Secret, which stays (`deletionPolicy: Merge`), and why.
+    Keys {
+        /// The keys removed (names only, never a value).
+        keys: Vec<String>,
+        /// Why.
+        why: String,
     },
 }
 
@@ -249,6 +268,39 @@ pub fn next_status(old: &ExternalSecretStatus, facts: &Facts, outcome: Outcome) 
             };
             status
         }
+        Outcome::ReadOnly { versions } => {
+            report.result = Some(Reason::Synced.as_str());
+            let message = format!(
+                "creationPolicy None: {versions} remote version(s) read and checked; no Secret is \
+                 written"
+            );
+            let was = ready_of(&old.conditions).map(|(s, _)| s == "True");
+            let same_message = old
+                .conditions
+                .iter()
+                .any(|c| c.type_ == "Ready" && c.message == message);
+            if was != Some(true) || !same_message {
+                report.verdict = Some(PlannedEvent::normal("Synced", "Sync", message.clone()));
+            }
+            // syncedVersions and syncedFrom say what a Secret holds: nothing was written, so they
+            // stay as they were (a later write measures its rotation against them).
+            ExternalSecretStatus {
+                conditions: set_ready(
+                    &old.conditions,
+                    true,
+                    Reason::Synced,
+                    &message,
+                    generation,
+                    now.clone(),
+                ),
+                observed_generation: generation,
+                refresh_time: Some(now.clone()),
+                last_force_sync: facts.force.clone(),
+                observed_metadata: Some(facts.metadata.clone()),
+                remote_deletion: None,
+                ..old.clone()
+            }
+        }
         Outcome::Failed(error) => failed(old, facts, &previous, &mut report, error, None),
         Outcome::Missing {
             error,
@@ -256,12 +308,22 @@ pub fn next_status(old: &ExternalSecretStatus, facts: &Facts, outcome: Outcome) 
             deleted,
             ..
         } => {
-            if let Some(why) = deleted {
-                report.done.push(PlannedEvent::normal(
+            match deleted {
+                Some(Removed::Secret(why)) => report.done.push(PlannedEvent::normal(
                     "Deleted",
                     "Delete",
                     format!("Deleted Secret {target_name:?} (deletionPolicy Delete): {why}"),
-                ));
+                )),
+                Some(Removed::Keys { keys, why }) => report.done.push(PlannedEvent::normal(
+                    "KeysRemoved",
+                    "Delete",
+                    format!(
+                        "Removed key(s) {} from Secret {target_name:?}, which stays \
+                         (deletionPolicy Merge): {why}",
+                        keys.join(", ")
+                    ),
+                )),
+                None => {}
             }
             failed(old, facts, &previous, &mut report, error, Some(pending))
         }

@@ -232,12 +232,50 @@ fn every_outcome_writes_and_announces_only_what_changed() {
                 error: error(Reason::SecretNotFound),
                 pending: None,
                 recheck: None,
-                deleted: Some("confirmed gone for 3s".into()),
+                deleted: Some(Removed::Secret("confirmed gone for 3s".into())),
             },
             true,
             Some(("SyncFailed", true)),
             1,
             Some("SecretNotFound"),
+        ),
+        (
+            "missing and keys removed: the removal is announced first",
+            ok.clone(),
+            facts(1, 20),
+            Outcome::Missing {
+                error: error(Reason::SecretNotFound),
+                pending: None,
+                recheck: None,
+                deleted: Some(Removed::Keys {
+                    keys: vec!["password".into()],
+                    why: "confirmed gone for 3s".into(),
+                }),
+            },
+            true,
+            Some(("SyncFailed", true)),
+            1,
+            Some("SecretNotFound"),
+        ),
+        (
+            "creationPolicy None after a sync: Ready with its own message, announced",
+            ok.clone(),
+            facts(1, 20),
+            Outcome::ReadOnly { versions: 1 },
+            true,
+            Some(("Synced", false)),
+            0,
+            Some("Synced"),
+        ),
+        (
+            "creationPolicy None, first read: announced",
+            ExternalSecretStatus::default(),
+            facts(1, 20),
+            Outcome::ReadOnly { versions: 2 },
+            true,
+            Some(("Synced", false)),
+            0,
+            Some("Synced"),
         ),
     ];
     for (what, old, facts, outcome, writes, want_verdict, done, result) in cases {
@@ -383,4 +421,34 @@ fn the_interval_warning_is_carried_and_lifted() {
         "{:?}",
         confirmed.conditions
     );
+}
+
+/// `creationPolicy: None` (ESO: Ready, "secret synced"): Ready=True with its own message and the
+/// refresh recorded; syncedVersions and syncedFrom keep what the Secret was last written with (no
+/// Secret was written now); a second read with nothing new announces nothing; no restart is recorded.
+#[test]
+fn creation_policy_none_is_ready_without_claiming_a_write() {
+    let ok = synced_status();
+    let r = next_status(&ok, &facts(2, 40), Outcome::ReadOnly { versions: 3 });
+    let s = r.status.clone().unwrap_or_default();
+    assert_eq!(ready_of(&s.conditions), Some(("True", "Synced")));
+    let message = s
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "Ready")
+        .map(|c| c.message.clone())
+        .unwrap_or_default();
+    assert_eq!(
+        message,
+        "creationPolicy None: 3 remote version(s) read and checked; no Secret is written"
+    );
+    assert_eq!(s.synced_versions, ok.synced_versions);
+    assert_eq!(s.synced_from, ok.synced_from);
+    assert_eq!(s.refresh_time, Some(at(40)));
+    assert_eq!(s.observed_generation, Some(2));
+    assert_eq!(s.restarted_workloads, ok.restarted_workloads);
+    assert!(r.done.is_empty(), "no rollout, no deletion");
+    let again = next_status(&s, &facts(2, 50), Outcome::ReadOnly { versions: 3 });
+    assert_eq!(again.verdict, None, "nothing new to announce");
+    assert_eq!(again.result, Some("Synced"));
 }

@@ -109,12 +109,8 @@ pub fn validate_spec(spec: &ExternalSecretSpec) -> Result<(), SyncError> {
             }
         }
     }
-    if spec.target.immutable && spec.target.creation_policy == crate::api::CreationPolicy::Merge {
-        return Err(SyncError::new(
-            Reason::InvalidSpec,
-            "target.immutable with creationPolicy Merge would make someone else's Secret immutable; \
-             use Owner or Orphan",
-        ));
+    if let Some(why) = crate::core::plan::policy::refused_combination(&spec.target) {
+        return Err(SyncError::new(Reason::InvalidSpec, why));
     }
     if let Some(name) = &spec.target.name
         && !is_dns_subdomain(name)

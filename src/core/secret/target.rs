@@ -9,6 +9,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference}
 use crate::api::{CreationPolicy, ExternalSecretTarget};
 use crate::core::desired::DesiredData;
 use crate::core::digest;
+use crate::core::plan::policy::{Claim, TargetState, claim, writes_target};
 use crate::core::reason::{Reason, SyncError};
 
 /// Label on every Secret secretsync writes; the controller watches only Secrets carrying it.
@@ -17,9 +18,10 @@ pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
 pub const MANAGED_BY_VALUE: &str = "secretsync";
 /// Annotation naming the ExternalSecret (same namespace) that writes the Secret.
 pub const OWNER_ANNOTATION: &str = "secretsync.io/external-secret";
-/// Annotation marking a Secret that secretsync created (Owner/Orphan), naming the ExternalSecret. Only
-/// such a Secret (or one carrying this ExternalSecret's ownerReference) is ever treated as its own;
-/// `creationPolicy: Merge` never adds it, so a later policy switch cannot adopt a user's Secret.
+/// Annotation marking a Secret that secretsync created (Owner/Orphan/CreateOrMerge), naming the
+/// ExternalSecret. Only such a Secret (or one carrying this ExternalSecret's ownerReference) is ever
+/// treated as its own; a merge into someone else's Secret never adds it, so a later policy switch
+/// cannot adopt a user's Secret.
 pub const CREATED_BY_ANNOTATION: &str = "secretsync.io/created-by";
 /// Annotation a user puts on an existing Secret to hand it to the named ExternalSecret (same
 /// namespace), e.g. one External Secrets Operator made: the only way secretsync takes over a Secret it
@@ -58,23 +60,19 @@ pub fn target_type(target: &ExternalSecretTarget) -> String {
     target.type_.clone().unwrap_or_else(|| "Opaque".into())
 }
 
-/// The type covered by the digest: the written type, or "" for Merge (which leaves the type alone).
-fn digest_type(target: &ExternalSecretTarget) -> &str {
-    match target.creation_policy {
-        CreationPolicy::Merge => "",
-        _ => target.type_.as_deref().unwrap_or("Opaque"),
-    }
-}
-
-/// The Secret to apply (server-side) for `desired`. `created_by_writer`: the existing Secret is one
-/// this ExternalSecret created (see [`created_by`]); a Merge write keeps that mark, never adds it.
+/// The Secret to apply (server-side) for `desired` over `existing` (the target as checked; None: there
+/// is none). The creation policy's [`claim`] on it decides whether the write is the creator's (type,
+/// created-by mark, ownerReference for Owner) or a merge of keys (which keeps a created-by mark this
+/// ExternalSecret set, never adds one, and leaves the type alone).
 pub fn desired_secret(
     writer: &Writer,
     target: &ExternalSecretTarget,
     desired: &DesiredData,
     digest_key: &[u8],
-    created_by_writer: bool,
+    existing: Option<&Secret>,
 ) -> Secret {
+    let creator = claim(target.creation_policy, state_of(writer, existing)).as_creator();
+    let created_by_writer = existing.is_some_and(|s| created_by(writer, s));
     let tmeta = target.template.as_ref().and_then(|t| t.metadata.as_ref());
     // Reserved keys never come from a template (validation refuses them; this is the second line).
     let unreserved = |m: &BTreeMap<String, String>| -> BTreeMap<String, String> {
@@ -84,8 +82,12 @@ pub fn desired_secret(
             .collect()
     };
     // An engine-v2 template's labels and annotations are rendered; otherwise written as they are.
+    let v2 = target.template.as_ref().and_then(|t| t.engine_version)
+        == Some(crate::api::TemplateEngine::V2);
     let (mut labels, mut annotations) = match &desired.rendered_metadata {
         Some(r) => (unreserved(&r.labels), unreserved(&r.annotations)),
+        // Unrendered engine-v2 metadata is a template, never a label value.
+        None if v2 => (BTreeMap::new(), BTreeMap::new()),
         None => (
             tmeta.map(|m| unreserved(&m.labels)).unwrap_or_default(),
             tmeta
@@ -95,14 +97,16 @@ pub fn desired_secret(
     };
     labels.insert(MANAGED_BY_LABEL.into(), MANAGED_BY_VALUE.into());
     annotations.insert(OWNER_ANNOTATION.into(), writer.name.clone());
-    if target.creation_policy != CreationPolicy::Merge || created_by_writer {
+    if creator || created_by_writer {
         annotations.insert(CREATED_BY_ANNOTATION.into(), writer.name.clone());
     }
     let secret_type = target_type(target);
     let versions = serde_json::to_string(&desired.synced_versions).unwrap_or_default();
+    // The digest covers the type only when the write sets it ("" for a merge of keys).
+    let digest_type = if creator { secret_type.as_str() } else { "" };
     annotations.insert(
         DIGEST_ANNOTATION.into(),
-        digest::digest(digest_key, digest_type(target), &versions, &desired.data),
+        digest::digest(digest_key, digest_type, &versions, &desired.data),
     );
     annotations.insert(VERSIONS_ANNOTATION.into(), versions);
     let owner_references = (target.creation_policy == CreationPolicy::Owner).then(|| {
@@ -127,8 +131,8 @@ pub fn desired_secret(
                 .filter(|f| !f.is_empty()),
             ..Default::default()
         },
-        // The type is immutable: a Merge target keeps whatever type it has.
-        type_: (target.creation_policy != CreationPolicy::Merge).then_some(secret_type),
+        // The type is immutable: a merge of keys leaves whatever type the Secret has.
+        type_: creator.then_some(secret_type),
         immutable: target.immutable.then_some(true),
         data: Some(
             desired
@@ -193,6 +197,30 @@ pub fn created_by(writer: &Writer, existing: &Secret) -> bool {
     owned || marked || legacy
 }
 
+/// The target as `writer` finds it: absent, its own (created by it, or handed over to it, and owned by
+/// no other controller), or someone else's.
+pub fn state_of(writer: &Writer, existing: Option<&Secret>) -> TargetState {
+    let Some(existing) = existing else {
+        return TargetState::Absent;
+    };
+    let handed_over = annotation(existing, ADOPT_ANNOTATION) == Some(writer.name.as_str());
+    if (created_by(writer, existing) || handed_over) && !foreign_controller(writer, existing) {
+        TargetState::Ours
+    } else {
+        TargetState::Foreign
+    }
+}
+
+/// Whether another controller (not `writer`) owns the Secret.
+fn foreign_controller(writer: &Writer, existing: &Secret) -> bool {
+    existing
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .any(|o| o.controller == Some(true) && o.uid != writer.uid)
+}
+
 /// Whether `writer` may write the existing Secret under `policy` (None: it does not exist), taking the
 /// ExternalSecret its owner annotation names as still there (see [`check_target_with`]).
 pub fn check_target(
@@ -214,11 +242,15 @@ pub fn check_target_with(
 ) -> Result<(), SyncError> {
     let name = target_name(writer, target);
     let policy = target.creation_policy;
+    if !writes_target(policy) {
+        // creationPolicy None never reads or writes the Secret, whoever's it is.
+        return Ok(());
+    }
     let Some(existing) = existing else {
-        return match policy {
-            CreationPolicy::Merge => Err(SyncError::new(
+        return match claim(policy, TargetState::Absent) {
+            Claim::Wait => Err(SyncError::new(
                 Reason::TargetNotFound,
-                format!("creationPolicy Merge: waiting for Secret {name:?} to exist"),
+                format!("creationPolicy {policy:?}: waiting for Secret {name:?} to exist"),
             )),
             _ => Ok(()),
         };
@@ -249,16 +281,9 @@ pub fn check_target_with(
         };
         return Err(SyncError::new(Reason::TargetConflict, why));
     }
-    let foreign_controller = existing
-        .metadata
-        .owner_references
-        .iter()
-        .flatten()
-        .any(|o| o.controller == Some(true) && o.uid != writer.uid);
-    let ours = created_by(writer, existing);
-    match policy {
-        CreationPolicy::Merge => Ok(()),
-        CreationPolicy::Owner | CreationPolicy::Orphan if handed_over && foreign_controller => {
+    match claim(policy, state_of(writer, Some(existing))) {
+        Claim::Untouched | Claim::Wait | Claim::Create | Claim::MergeKeys => Ok(()),
+        Claim::Refuse if handed_over && foreign_controller(writer, existing) => {
             Err(SyncError::new(
                 Reason::TargetConflict,
                 format!(
@@ -267,19 +292,15 @@ pub fn check_target_with(
                 ),
             ))
         }
-        CreationPolicy::Owner | CreationPolicy::Orphan
-            if (!ours && !handed_over) || foreign_controller =>
-        {
-            Err(SyncError::new(
-                Reason::TargetConflict,
-                format!(
-                    "Secret {name:?} exists and is not managed by this ExternalSecret; \
-                 delete it, rename target.name, use creationPolicy Merge, or hand it over with the \
-                 annotation {ADOPT_ANNOTATION}: <ExternalSecret name>"
-                ),
-            ))
-        }
-        _ if existing_type != target_type(target) => Err(SyncError::new(
+        Claim::Refuse => Err(SyncError::new(
+            Reason::TargetConflict,
+            format!(
+                "Secret {name:?} exists and is not managed by this ExternalSecret; \
+                 delete it, rename target.name, use creationPolicy Merge or CreateOrMerge, or hand \
+                 it over with the annotation {ADOPT_ANNOTATION}: <ExternalSecret name>"
+            ),
+        )),
+        Claim::Own if existing_type != target_type(target) => Err(SyncError::new(
             Reason::TargetConflict,
             format!(
                 "Secret {name:?} has type {existing_type:?} but target.type is {:?}; the type of a Secret \
@@ -287,7 +308,7 @@ pub fn check_target_with(
                 target_type(target)
             ),
         )),
-        _ => Ok(()),
+        Claim::Own => Ok(()),
     }
 }
 
@@ -437,3 +458,7 @@ pub fn needs_write(existing: Option<&Secret>, desired: &Secret) -> bool {
 #[cfg(test)]
 #[path = "target_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "target_policy_tests.rs"]
+mod policy_tests;

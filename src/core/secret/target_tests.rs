@@ -2,7 +2,7 @@ use super::*;
 use crate::api::{SecretTemplate, TemplateMetadata};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{FieldsV1, ManagedFieldsEntry};
 
-fn writer() -> Writer {
+pub(super) fn writer() -> Writer {
     Writer {
         name: "db".into(),
         namespace: "team-a".into(),
@@ -10,14 +10,14 @@ fn writer() -> Writer {
     }
 }
 
-fn target(policy: CreationPolicy) -> ExternalSecretTarget {
+pub(super) fn target(policy: CreationPolicy) -> ExternalSecretTarget {
     ExternalSecretTarget {
         creation_policy: policy,
         ..Default::default()
     }
 }
 
-fn desired(pairs: &[(&str, &str)]) -> DesiredData {
+pub(super) fn desired(pairs: &[(&str, &str)]) -> DesiredData {
     DesiredData {
         rendered_metadata: None,
         data: pairs
@@ -29,7 +29,7 @@ fn desired(pairs: &[(&str, &str)]) -> DesiredData {
 }
 
 /// What the API server would store after our apply: the desired Secret plus managedFields.
-fn as_stored(s: &Secret) -> Secret {
+pub(super) fn as_stored(s: &Secret) -> Secret {
     let mut stored = s.clone();
     let keys: serde_json::Map<String, serde_json::Value> = s
         .data
@@ -47,7 +47,7 @@ fn as_stored(s: &Secret) -> Secret {
     stored
 }
 
-fn foreign(type_: &str) -> Secret {
+pub(super) fn foreign(type_: &str) -> Secret {
     Secret {
         metadata: ObjectMeta {
             name: Some("db".into()),
@@ -69,7 +69,7 @@ fn desired_secret_has_label_annotations_owner_and_data() {
         }),
         ..Default::default()
     });
-    let s = desired_secret(&writer(), &t, &desired(&[("password", "p")]), b"k", false);
+    let s = desired_secret(&writer(), &t, &desired(&[("password", "p")]), b"k", None);
     assert_eq!(s.metadata.name.as_deref(), Some("db"));
     assert_eq!(s.type_.as_deref(), Some("Opaque"));
     let labels = s.metadata.labels.clone().unwrap_or_default();
@@ -93,7 +93,7 @@ fn orphan_has_no_owner_and_merge_leaves_the_type() {
         &target(CreationPolicy::Orphan),
         &desired(&[]),
         b"k",
-        false,
+        None,
     );
     assert!(s.metadata.owner_references.is_none());
     let s = desired_secret(
@@ -101,7 +101,7 @@ fn orphan_has_no_owner_and_merge_leaves_the_type() {
         &target(CreationPolicy::Merge),
         &desired(&[]),
         b"k",
-        false,
+        None,
     );
     assert!(s.type_.is_none());
     assert!(s.metadata.owner_references.is_none());
@@ -133,7 +133,7 @@ fn owner_accepts_its_own_secret() {
         &t,
         &desired(&[("a", "1")]),
         b"k",
-        false,
+        None,
     ));
     assert!(check_target(&writer(), &t, Some(&mine)).is_ok());
 }
@@ -148,13 +148,14 @@ fn secrets_written_by_another_external_secret_conflict() {
         CreationPolicy::Owner,
         CreationPolicy::Orphan,
         CreationPolicy::Merge,
+        CreationPolicy::CreateOrMerge,
     ] {
         let theirs = as_stored(&desired_secret(
             &other,
             &target(policy),
             &desired(&[]),
             b"k",
-            false,
+            None,
         ));
         let e = check_target(&writer(), &target(policy), Some(&theirs)).expect_err("conflict");
         assert_eq!(e.reason, Reason::TargetConflict);
@@ -190,6 +191,7 @@ fn never_writes_service_account_tokens() {
         CreationPolicy::Owner,
         CreationPolicy::Orphan,
         CreationPolicy::Merge,
+        CreationPolicy::CreateOrMerge,
     ] {
         let e = check_target(
             &writer(),
@@ -204,7 +206,7 @@ fn never_writes_service_account_tokens() {
 #[test]
 fn type_changes_conflict() {
     let t = target(CreationPolicy::Owner);
-    let mut mine = as_stored(&desired_secret(&writer(), &t, &desired(&[]), b"k", false));
+    let mut mine = as_stored(&desired_secret(&writer(), &t, &desired(&[]), b"k", None));
     mine.type_ = Some("kubernetes.io/tls".into());
     let e = check_target(&writer(), &t, Some(&mine)).expect_err("type");
     assert!(e.message.contains("type"));
@@ -218,7 +220,7 @@ fn no_write_when_nothing_changed() {
         &t,
         &desired(&[("a", "1"), ("b", "2")]),
         b"k",
-        false,
+        None,
     );
     let stored = as_stored(&d);
     assert!(needs_write(None, &d));
@@ -233,7 +235,7 @@ fn drift_and_changes_need_writes() {
         &t,
         &desired(&[("a", "1"), ("b", "2")]),
         b"k",
-        false,
+        None,
     );
     let stored = as_stored(&d);
 
@@ -257,14 +259,14 @@ fn drift_and_changes_need_writes() {
     assert!(needs_write(Some(&orphaned), &d));
 
     // A key we wrote before but no longer want is pruned by a new apply.
-    let smaller = desired_secret(&writer(), &t, &desired(&[("a", "1")]), b"k", false);
+    let smaller = desired_secret(&writer(), &t, &desired(&[("a", "1")]), b"k", None);
     assert!(needs_write(Some(&stored), &smaller));
 }
 
 #[test]
 fn foreign_keys_in_a_merge_target_do_not_cause_writes() {
     let t = target(CreationPolicy::Merge);
-    let d = desired_secret(&writer(), &t, &desired(&[("mine", "1")]), b"k", false);
+    let d = desired_secret(&writer(), &t, &desired(&[("mine", "1")]), b"k", None);
     let mut stored = as_stored(&d);
     stored
         .data
@@ -277,7 +279,7 @@ fn foreign_keys_in_a_merge_target_do_not_cause_writes() {
 #[test]
 fn digest_detects_drift_of_owned_keys_only() {
     let t = target(CreationPolicy::Owner);
-    let d = desired_secret(&writer(), &t, &desired(&[("a", "1")]), b"k", false);
+    let d = desired_secret(&writer(), &t, &desired(&[("a", "1")]), b"k", None);
     let stored = as_stored(&d);
     assert!(digest_matches(&stored, b"k"));
     assert!(!digest_matches(&stored, b"other-key"));
@@ -310,7 +312,7 @@ fn recorded_versions_round_trip() {
     let t = target(CreationPolicy::Owner);
     let mut d = desired(&[("a", "1")]);
     d.synced_versions.insert("prod/db".into(), "v1".into());
-    let stored = as_stored(&desired_secret(&writer(), &t, &d, b"k", false));
+    let stored = as_stored(&desired_secret(&writer(), &t, &d, b"k", None));
     assert_eq!(recorded_versions(&stored), d.synced_versions);
     assert!(recorded_versions(&foreign("Opaque")).is_empty());
 }
@@ -323,7 +325,7 @@ fn merged_user_secret() -> Secret {
         &t,
         &desired(&[("mine", "1")]),
         b"k",
-        false,
+        None,
     ));
     merged.type_ = Some("Opaque".into());
     merged
@@ -357,7 +359,7 @@ fn a_template_cannot_forge_a_hand_over_through_merge() {
         }),
         ..Default::default()
     });
-    let written = desired_secret(&writer(), &t, &desired(&[("mine", "1")]), b"k", false);
+    let written = desired_secret(&writer(), &t, &desired(&[("mine", "1")]), b"k", None);
     let annotations = written.metadata.annotations.clone().unwrap_or_default();
     assert!(!annotations.contains_key(ADOPT_ANNOTATION));
     assert!(!annotations.contains_key(CREATED_BY_ANNOTATION));
@@ -384,7 +386,7 @@ fn a_created_secret_keeps_its_mark_through_merge() {
         &target(CreationPolicy::Owner),
         &desired(&[("a", "1")]),
         b"k",
-        false,
+        None,
     ));
     assert!(created_by(&writer(), &owner));
     let merged = desired_secret(
@@ -392,7 +394,7 @@ fn a_created_secret_keeps_its_mark_through_merge() {
         &target(CreationPolicy::Merge),
         &desired(&[("a", "1")]),
         b"k",
-        created_by(&writer(), &owner),
+        Some(&owner),
     );
     assert!(created_by(&writer(), &as_stored(&merged)));
     assert!(
@@ -412,7 +414,7 @@ fn secrets_from_before_the_created_mark_are_still_recognised() {
         &target(CreationPolicy::Orphan),
         &desired(&[("a", "1")]),
         b"k",
-        false,
+        None,
     ));
     if let Some(a) = legacy.metadata.annotations.as_mut() {
         a.remove(CREATED_BY_ANNOTATION);
@@ -449,14 +451,14 @@ fn adoption_table() {
         &target(CreationPolicy::Owner),
         &desired(&[("a", "1")]),
         b"k",
-        false,
+        None,
     ));
     let orphan_made = as_stored(&desired_secret(
         &writer(),
         &target(CreationPolicy::Orphan),
         &desired(&[("a", "1")]),
         b"k",
-        false,
+        None,
     ));
     let shared = Writer {
         name: "shared".into(),
@@ -469,7 +471,7 @@ fn adoption_table() {
             &target(policy),
             &desired(&[("a", "1")]),
             b"k",
-            false,
+            None,
         ));
         if let (Some(a), Some(to)) = (s.metadata.annotations.as_mut(), adopt) {
             a.insert(ADOPT_ANNOTATION.into(), to.into());
@@ -578,14 +580,14 @@ fn the_owner_reference_follows_the_policy() {
         &t,
         &desired(&[("a", "1")]),
         b"k",
-        false,
+        None,
     ));
     let orphan = desired_secret(
         &writer(),
         &target(CreationPolicy::Orphan),
         &desired(&[("a", "1")]),
         b"k",
-        true,
+        Some(&owned),
     );
     assert!(orphan.metadata.owner_references.is_none());
     assert!(
@@ -597,7 +599,13 @@ fn the_owner_reference_follows_the_policy() {
     assert!(!needs_write(Some(&released), &orphan));
     assert!(needs_write(
         Some(&released),
-        &desired_secret(&writer(), &t, &desired(&[("a", "1")]), b"k", true)
+        &desired_secret(
+            &writer(),
+            &t,
+            &desired(&[("a", "1")]),
+            b"k",
+            Some(&released)
+        )
     ));
 }
 
@@ -632,7 +640,7 @@ fn template_finalizers_are_set_and_taken_off_only_when_ours() {
             }),
             ..Default::default()
         });
-        desired_secret(&writer(), &t, &desired(&[("password", "p")]), b"k", false)
+        desired_secret(&writer(), &t, &desired(&[("password", "p")]), b"k", None)
     };
     let keep = "example.com/keep";
     let other = "other.io/hold";
