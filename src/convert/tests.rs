@@ -196,3 +196,47 @@ fn go_durations_become_the_same_duration_in_secretsyncs_syntax() {
         Ok(25)
     );
 }
+
+/// An ExternalSecret of store `aws` reading `remote_ref` into key `k`.
+fn es_with_ref(remote_ref: Value) -> Value {
+    json!({
+        "apiVersion": "external-secrets.io/v1",
+        "kind": "ExternalSecret",
+        "metadata": { "name": "app", "namespace": "a" },
+        "spec": {
+            "secretStoreRef": { "name": "aws" },
+            "data": [ { "secretKey": "k", "remoteRef": remote_ref } ]
+        }
+    })
+}
+
+/// gjson queries convert as they are (secretsync evaluates them as ESO does); only what
+/// secretsync does not evaluate (`@pretty`, an overlong path) is refused.
+#[test]
+fn gjson_properties_convert_unless_secretsync_cannot_evaluate_them() {
+    let cases = [
+        (r#"friends.#(last=="Murphy")#.first"#, true),
+        ("children|@reverse|0", true),
+        (r"fav\.movie", true),
+        ("c?ildren.*", true),
+        ("name|@pretty", false),
+    ];
+    for (property, converts) in cases {
+        let out = convert(&[es_with_ref(
+            json!({ "key": "prod/app", "property": property }),
+        )]);
+        let o = &out.objects[0];
+        if converts {
+            assert!(o.unsupported.is_empty(), "{property}: {:?}", o.unsupported);
+            let spec = &o.output.as_ref().expect("converts")["spec"];
+            assert_eq!(spec["data"][0]["remoteRef"]["property"], property);
+        } else {
+            let refused = o
+                .unsupported
+                .iter()
+                .find(|u| u.path == "spec.data[0].remoteRef.property")
+                .expect("the property is refused");
+            assert!(refused.reason.contains("@pretty"), "{}", refused.reason);
+        }
+    }
+}

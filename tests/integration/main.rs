@@ -19,6 +19,7 @@ mod crd_install;
 mod data_safety;
 mod eso_e2e;
 mod eso_fields;
+mod eso_refs;
 mod event_refresh;
 mod exclusive;
 mod failover;
