@@ -240,3 +240,47 @@ fn gjson_properties_convert_unless_secretsync_cannot_evaluate_them() {
         }
     }
 }
+
+/// ESO's `spec.retrySettings` moves to `spec.aws.retrySettings` unchanged; a note says what
+/// secretsync's bounds change.
+#[test]
+fn retry_settings_move_to_the_aws_block_with_their_bounds_noted() {
+    let with = |settings: Value| {
+        let mut s = store("SecretStore", Some("a"), "aws", "SecretsManager");
+        s["spec"]["retrySettings"] = settings;
+        convert(&[s])
+    };
+    let out = with(json!({ "maxRetries": 5, "retryInterval": "2s" }));
+    let o = &out.objects[0];
+    assert!(o.unsupported.is_empty(), "{:?}", o.unsupported);
+    let aws = &o.output.as_ref().expect("converts")["spec"]["aws"];
+    assert_eq!(
+        aws["retrySettings"],
+        json!({ "maxRetries": 5, "retryInterval": "2s" })
+    );
+    assert!(
+        o.notes
+            .iter()
+            .any(|n| n.contains("random part of retryInterval"))
+    );
+    assert!(!o.notes.iter().any(|n| n.contains("is used as")));
+
+    let out = with(json!({ "maxRetries": 0, "retryInterval": "1h" }));
+    let o = &out.objects[0];
+    assert!(o.unsupported.is_empty(), "{:?}", o.unsupported);
+    let noted = o.notes.join("\n");
+    assert!(
+        noted.contains("maxRetries 0 is used as 10 attempts"),
+        "{noted}"
+    );
+    assert!(
+        noted.contains("retryInterval \"1h\" is used as 10s"),
+        "{noted}"
+    );
+
+    let out = with(json!({ "retryInterval": "soon" }));
+    assert_eq!(
+        out.objects[0].unsupported[0].path,
+        "spec.retrySettings.retryInterval"
+    );
+}

@@ -116,3 +116,115 @@ async fn gjson_queries_in_property_give_esos_bytes() {
     .await;
     common::delete_namespace(&client, &ns).await;
 }
+
+/// `retrySettings` decide how often one AWS call is attempted, within secretsync's bound: a store
+/// asking for 2 attempts makes 2 per read, one asking ESO's "no bound" (0) makes 10, never more.
+/// A `retryInterval` that is not a duration is StoreNotReady and the Secret stays.
+#[tokio::test]
+async fn retry_settings_bound_the_attempts_of_each_call() {
+    use common::fault_proxy::{FaultProxy, Rule};
+    let (client, ns) = common::setup("eso-retry").await;
+    let sm = sm();
+    let app = format!("{ns}/app");
+    create_remote(&sm, &app, "retry-value-1").await;
+    let moto = common::testbed_var("AWS_ENDPOINT_URL");
+    let two = FaultProxy::start(&moto);
+    let ten = FaultProxy::start(&moto);
+    let failure = r#"{"__type":"InternalFailure","message":"fault proxy"}"#;
+    for proxy in [&two, &ten] {
+        proxy.set(
+            "secretsmanager.GetSecretValue",
+            Rule::Answer(500, failure.into()),
+        );
+    }
+    let store = |name: &str, endpoint: &str, settings: &str| {
+        format!(
+            "{}    retrySettings: {settings}\n",
+            common::store_yaml(name, endpoint)
+        )
+    };
+    let _op = Operator::start(&ns).await;
+    apply(
+        &client,
+        &ns,
+        &store(
+            "two",
+            &two.endpoint(),
+            "{ maxRetries: 2, retryInterval: 100ms }",
+        ),
+    )
+    .await;
+    apply(
+        &client,
+        &ns,
+        &store(
+            "ten",
+            &ten.endpoint(),
+            "{ maxRetries: 0, retryInterval: 100ms }",
+        ),
+    )
+    .await;
+    apply(&client, &ns, &store("edit", &moto, "{ maxRetries: 3 }")).await;
+    for (es, st) in [("es-two", "two"), ("es-ten", "ten"), ("es-edit", "edit")] {
+        apply(
+            &client,
+            &ns,
+            &Es::new(es, st).interval("1h").key("v", &app).yaml(),
+        )
+        .await;
+    }
+    wait_ready(&client, &ns, "es-two", "False", "ProviderError").await;
+    wait_ready(&client, &ns, "es-ten", "False", "ProviderError").await;
+    // Each failed read is a whole number of attempts: 2 on one store, 10 (the bound) on the other.
+    // Reads retry seconds apart (the reconcile backoff): wait for a quiet second between them.
+    for (proxy, per_read) in [(&two, 2), (&ten, 10)] {
+        let settled = common::wait_for(
+            "the attempts of each read to finish",
+            std::time::Duration::from_secs(30),
+            || async move {
+                let n = proxy.seen("secretsmanager.GetSecretValue");
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                (n > 0 && n == proxy.seen("secretsmanager.GetSecretValue")).then_some(n)
+            },
+        )
+        .await;
+        assert_eq!(
+            settled % per_read,
+            0,
+            "{settled} attempts, {per_read} per read"
+        );
+    }
+
+    wait_ready(&client, &ns, "es-edit", "True", "Synced").await;
+    let before = wait_secret(&client, &ns, "es-edit", "synced", |_| true).await;
+    apply(
+        &client,
+        &ns,
+        &store(
+            "edit",
+            &moto,
+            "{ maxRetries: 3, retryInterval: \"5 minutes\" }",
+        ),
+    )
+    .await;
+    // A spec edit makes the ExternalSecret read through the edited store at once.
+    apply(
+        &client,
+        &ns,
+        &Es::new("es-edit", "edit")
+            .interval("2h")
+            .key("v", &app)
+            .yaml(),
+    )
+    .await;
+    failed_and_kept(
+        &client,
+        &ns,
+        "es-edit",
+        "StoreNotReady",
+        "spec.aws.retrySettings: retryInterval \"5 minutes\" is not a duration",
+        &before,
+    )
+    .await;
+    common::delete_namespace(&client, &ns).await;
+}
