@@ -140,6 +140,27 @@ pub struct AwsProvider {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(length(max = 5))]
     pub failover_regions: Vec<FailoverRegion>,
+    /// How the store's AWS calls retry a failure (ESO's `retrySettings`, which ESO places at
+    /// `spec.retrySettings`): `maxRetries` attempts per call (the first included; absent 3; at
+    /// most 10), `retryInterval` the delay bound between them (clamped to 100ms..10s; absent: the
+    /// SDK's exponential backoff). A call never takes more than 30 s, retries included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_settings: Option<RetrySettings>,
+}
+
+/// ESO's retry settings of a store.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct RetrySettings {
+    /// Attempts per AWS call, the first included (ESO's meaning); absent: 3. Above 10, or 0 and
+    /// below (ESO: no bound), 10 are used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_retries: Option<i32>,
+    /// A Go duration (`500ms`, `2s`) bounding the delay between attempts; clamped to 100ms..10s;
+    /// `0` or absent: the SDK's exponential backoff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 64))]
+    pub retry_interval: Option<String>,
 }
 
 /// The SQS queue of a store's change events.

@@ -6,10 +6,6 @@ use super::report::{Fields, Refusals};
 use super::version::{VersionField, map_version};
 use crate::api::AwsService;
 
-/// Characters that make an ESO `property` a gjson query (wildcards, modifiers, escapes) rather than
-/// a plain key or dotted path.
-const GJSON_SPECIAL: [char; 6] = ['*', '?', '#', '|', '@', '\\'];
-
 /// Whether a Parameter Store key is an ARN or a plain parameter name (no `:version` suffix).
 fn is_parameter_key(key: &str) -> bool {
     key.starts_with("arn:")
@@ -191,13 +187,8 @@ fn remote_ref(
         None => r.refuse(f.at("key"), "required"),
     }
     if let Some(property) = f.string("property", r) {
-        if property.contains(GJSON_SPECIAL) {
-            r.refuse(
-                f.at("property"),
-                format!(
-                    "{property:?} is a gjson query; secretsync reads a top-level key or a dotted path"
-                ),
-            );
+        if let Some(why) = crate::core::secret::gjson::unsupported(property) {
+            r.refuse(f.at("property"), format!("{property:?} {why}"));
         } else {
             out.insert("property".into(), property.into());
         }

@@ -64,11 +64,12 @@ pub(crate) fn convert_spec(
         "controller classes are not supported (every secretsync controller serves every store)",
         r,
     );
-    f.refuse_if_set(
-        "retrySettings",
-        "retry settings are not supported (secretsync retries with its own backoff)",
-        r,
-    );
+    if let Some(rs) = f.take("retrySettings")
+        && let Some(settings) = retry_settings(rs, &f.at("retrySettings"), r)
+        && let Some(Value::Object(aws)) = out.get_mut("aws")
+    {
+        aws.insert("retrySettings".into(), settings);
+    }
     f.refuse_if_set(
         "refreshInterval",
         "store revalidation intervals are not supported (secretsync re-checks a store when it changes)",
@@ -90,6 +91,46 @@ pub(crate) fn convert_spec(
     }
     f.finish(r);
     (!r.is_fatal()).then_some(Value::Object(out))
+}
+
+/// ESO's `spec.retrySettings` as secretsync's `spec.aws.retrySettings` (same fields, same meaning),
+/// with a note when secretsync's bounds change what it asks for.
+fn retry_settings(v: &Value, path: &str, r: &mut Refusals) -> Option<Value> {
+    let mut f = Fields::new(v, path, r);
+    let mut out = Map::new();
+    let mut settings = crate::api::RetrySettings::default();
+    if let Some(n) = f.take("maxRetries") {
+        match n.as_i64().and_then(|n| i32::try_from(n).ok()) {
+            Some(n) => {
+                out.insert("maxRetries".into(), n.into());
+                settings.max_retries = Some(n);
+            }
+            None => r.refuse(f.at("maxRetries"), format!("{n} is not a 32-bit integer")),
+        }
+    }
+    if let Some(text) = f.string("retryInterval", r) {
+        match super::external_secret::go_duration(text) {
+            Some(d) => {
+                settings.retry_interval = Some(d.clone());
+                out.insert("retryInterval".into(), d.into());
+            }
+            None if text.trim_start().starts_with('-') => r.note(format!(
+                "{path}.retryInterval {text:?} is negative: left out (ESO then uses the SDK's backoff, \
+                 as secretsync does)"
+            )),
+            None => r.refuse(f.at("retryInterval"), format!("{text:?} is not a Go duration")),
+        }
+    }
+    f.finish(r);
+    if let Some(note) = crate::core::reads::retry::bounded_note(&settings) {
+        r.note(format!("{path}: {note}"));
+    }
+    r.note(format!(
+        "{path} is written as spec.aws.retrySettings: maxRetries counts attempts as in ESO; the SDK waits \
+         a random part of retryInterval between them (ESO waits all of it), and a call never takes \
+         more than 30 s"
+    ));
+    Some(Value::Object(out))
 }
 
 /// What a store's credential references are checked against.

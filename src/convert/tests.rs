@@ -282,3 +282,90 @@ fn creation_and_deletion_policies_over_every_combination() {
         }
     }
 }
+/// An ExternalSecret of store `aws` reading `remote_ref` into key `k`.
+fn es_with_ref(remote_ref: Value) -> Value {
+    json!({
+        "apiVersion": "external-secrets.io/v1",
+        "kind": "ExternalSecret",
+        "metadata": { "name": "app", "namespace": "a" },
+        "spec": {
+            "secretStoreRef": { "name": "aws" },
+            "data": [ { "secretKey": "k", "remoteRef": remote_ref } ]
+        }
+    })
+}
+
+/// gjson queries convert as they are (secretsync evaluates them as ESO does); only what
+/// secretsync does not evaluate (`@pretty`, an overlong path) is refused.
+#[test]
+fn gjson_properties_convert_unless_secretsync_cannot_evaluate_them() {
+    let cases = [
+        (r#"friends.#(last=="Murphy")#.first"#, true),
+        ("children|@reverse|0", true),
+        (r"fav\.movie", true),
+        ("c?ildren.*", true),
+        ("name|@pretty", false),
+    ];
+    for (property, converts) in cases {
+        let out = convert(&[es_with_ref(
+            json!({ "key": "prod/app", "property": property }),
+        )]);
+        let o = &out.objects[0];
+        if converts {
+            assert!(o.unsupported.is_empty(), "{property}: {:?}", o.unsupported);
+            let spec = &o.output.as_ref().expect("converts")["spec"];
+            assert_eq!(spec["data"][0]["remoteRef"]["property"], property);
+        } else {
+            let refused = o
+                .unsupported
+                .iter()
+                .find(|u| u.path == "spec.data[0].remoteRef.property")
+                .expect("the property is refused");
+            assert!(refused.reason.contains("@pretty"), "{}", refused.reason);
+        }
+    }
+}
+
+/// ESO's `spec.retrySettings` moves to `spec.aws.retrySettings` unchanged; a note says what
+/// secretsync's bounds change.
+#[test]
+fn retry_settings_move_to_the_aws_block_with_their_bounds_noted() {
+    let with = |settings: Value| {
+        let mut s = store("SecretStore", Some("a"), "aws", "SecretsManager");
+        s["spec"]["retrySettings"] = settings;
+        convert(&[s])
+    };
+    let out = with(json!({ "maxRetries": 5, "retryInterval": "2s" }));
+    let o = &out.objects[0];
+    assert!(o.unsupported.is_empty(), "{:?}", o.unsupported);
+    let aws = &o.output.as_ref().expect("converts")["spec"]["aws"];
+    assert_eq!(
+        aws["retrySettings"],
+        json!({ "maxRetries": 5, "retryInterval": "2s" })
+    );
+    assert!(
+        o.notes
+            .iter()
+            .any(|n| n.contains("random part of retryInterval"))
+    );
+    assert!(!o.notes.iter().any(|n| n.contains("is used as")));
+
+    let out = with(json!({ "maxRetries": 0, "retryInterval": "1h" }));
+    let o = &out.objects[0];
+    assert!(o.unsupported.is_empty(), "{:?}", o.unsupported);
+    let noted = o.notes.join("\n");
+    assert!(
+        noted.contains("maxRetries 0 is used as 10 attempts"),
+        "{noted}"
+    );
+    assert!(
+        noted.contains("retryInterval \"1h\" is used as 10s"),
+        "{noted}"
+    );
+
+    let out = with(json!({ "retryInterval": "soon" }));
+    assert_eq!(
+        out.objects[0].unsupported[0].path,
+        "spec.retrySettings.retryInterval"
+    );
+}

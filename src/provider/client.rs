@@ -56,6 +56,8 @@ pub struct StoreConfig {
     pub failover: Vec<(String, Option<String>)>,
     /// The service read.
     pub service: crate::api::AwsService,
+    /// How calls retry (`spec.aws.retrySettings`, bounded).
+    pub retry: crate::core::reads::retry::RetryPolicy,
 }
 
 impl std::fmt::Debug for StoreConfig {
@@ -76,6 +78,7 @@ impl std::fmt::Debug for StoreConfig {
             .field("max_requests_per_second", &self.max_requests_per_second)
             .field("failover", &self.failover)
             .field("service", &self.service)
+            .field("retry", &self.retry)
             .finish()
     }
 }
@@ -114,6 +117,7 @@ impl PartialEq for StoreConfig {
             && self.max_requests_per_second == other.max_requests_per_second
             && self.failover == other.failover
             && self.service == other.service
+            && self.retry == other.retry
     }
 }
 
@@ -128,6 +132,7 @@ impl Hash for StoreConfig {
         self.max_requests_per_second.hash(state);
         self.failover.hash(state);
         self.service.hash(state);
+        self.retry.hash(state);
         match &self.credentials {
             CredentialSource::Default => 0u8.hash(state),
             CredentialSource::Static {
@@ -166,6 +171,7 @@ impl StoreConfig {
             max_requests_per_second: 0,
             failover: Vec::new(),
             service: Default::default(),
+            retry: Default::default(),
             ..self.clone()
         }
         .fingerprint()
@@ -224,6 +230,16 @@ pub async fn build_sqs(
     aws_sdk_sqs::Client::from_conf(sqs.build())
 }
 
+/// The SDK's retry configuration of a store's policy: standard mode, its attempts, and its interval
+/// as both the initial and the largest backoff (the SDK waits a random part of it).
+pub fn retry_config(policy: &crate::core::reads::retry::RetryPolicy) -> RetryConfig {
+    let config = RetryConfig::standard().with_max_attempts(policy.max_attempts);
+    match policy.interval {
+        Some(d) => config.with_initial_backoff(d).with_max_backoff(d),
+        None => config,
+    }
+}
+
 /// The SDK configuration of a store in `region` at `endpoint`: SDK defaults, then the base
 /// credentials, then AssumeRole (or web identity) on top.
 async fn sdk_config(
@@ -233,12 +249,12 @@ async fn sdk_config(
 ) -> aws_config::SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(region.to_string()))
-        .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .retry_config(retry_config(&config.retry))
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(5))
                 .operation_attempt_timeout(Duration::from_secs(10))
-                .operation_timeout(Duration::from_secs(30))
+                .operation_timeout(crate::core::reads::retry::OPERATION_TIMEOUT)
                 .build(),
         );
     if let Some(endpoint) = endpoint {
@@ -289,5 +305,25 @@ async fn sdk_config(
     match creds {
         Some(c) => base.into_builder().credentials_provider(c).build(),
         None => base,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_sdk_retry_config_follows_the_policy() {
+        use crate::core::reads::retry::RetryPolicy;
+        use std::time::Duration;
+        let c = super::retry_config(&RetryPolicy {
+            max_attempts: 7,
+            interval: Some(Duration::from_millis(500)),
+        });
+        assert_eq!(c.max_attempts(), 7);
+        assert_eq!(c.initial_backoff(), Duration::from_millis(500));
+        assert_eq!(c.max_backoff(), Duration::from_millis(500));
+        assert_eq!(
+            super::retry_config(&RetryPolicy::default()).max_attempts(),
+            3
+        );
     }
 }

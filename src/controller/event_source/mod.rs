@@ -364,6 +364,7 @@ mod tests {
             max_requests_per_second: 50,
             failover: Vec::new(),
             service: Default::default(),
+            retry: Default::default(),
         }
     }
 

@@ -371,6 +371,7 @@ pub async fn provider_config(
         max_requests_per_second: aws.max_requests_per_second(),
         failover: plan.failover,
         service: aws.service,
+        retry: plan.retry,
     })
 }
 
@@ -415,6 +416,7 @@ mod tests {
             max_requests_per_second: 1,
             failover: Vec::new(),
             service: Default::default(),
+            retry: Default::default(),
         }
     }
 

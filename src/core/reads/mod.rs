@@ -9,5 +9,6 @@ pub mod read_plan;
 pub mod references;
 pub mod refresh;
 pub mod remote;
+pub mod retry;
 pub mod service_refs;
 pub mod token_bucket;

@@ -10,7 +10,7 @@ use crate::core::duration;
 use crate::core::go_template;
 use crate::core::keys::Renaming;
 use crate::core::naming::is_valid_key;
-use crate::core::property::{extract_members, lookup, property_bytes};
+use crate::core::property::{extract_members, property_bytes};
 use crate::core::reason::{Reason, SyncError};
 use crate::core::remote::{Fetched, FetchedFrom, RemoteContent, RemoteSecret, VersionSelector};
 use crate::core::template;
@@ -65,6 +65,31 @@ pub fn validate_spec(spec: &ExternalSecretSpec) -> Result<(), SyncError> {
                     ),
                 )
             })?;
+        }
+    }
+    let properties = spec
+        .data
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            (
+                format!("data[{i}].remoteRef.property"),
+                &d.remote_ref.property,
+            )
+        })
+        .chain(spec.data_from.iter().enumerate().filter_map(|(i, f)| {
+            let extract = f.extract.as_ref()?;
+            Some((format!("dataFrom[{i}].extract.property"), &extract.property))
+        }));
+    for (field, property) in properties {
+        if let Some(why) = property
+            .as_deref()
+            .and_then(crate::core::secret::gjson::unsupported)
+        {
+            return Err(SyncError::new(
+                Reason::InvalidSpec,
+                format!("{field} {why}"),
+            ));
         }
     }
     if let Some(i) = spec
@@ -149,26 +174,33 @@ fn property_not_found(what: &str, property: &str, secret: &RemoteSecret) -> Sync
     )
 }
 
-/// The text of a JSON SecretString (checked to be JSON).
-fn json_text_of<'a>(secret: &'a RemoteSecret, what: &str) -> Result<&'a str, SyncError> {
-    match &secret.content {
-        RemoteContent::String(s)
-            if serde_json::from_str::<&serde_json::value::RawValue>(s).is_ok() =>
-        {
-            Ok(s)
-        }
-        RemoteContent::String(_) => Err(SyncError::new(
-            Reason::InvalidValue,
-            format!("{what}: remote secret {:?} is not JSON", secret.name),
-        )),
-        RemoteContent::Binary(_) => Err(SyncError::new(
-            Reason::InvalidValue,
-            format!(
-                "{what}: remote secret {:?} is binary, not a JSON SecretString",
-                secret.name
-            ),
-        )),
+/// The JSON payload a `property` or `extract` reads: the SecretString, or a SecretBinary holding
+/// JSON (as ESO reads it); checked to be JSON.
+fn json_payload<'a>(secret: &'a RemoteSecret, what: &str) -> Result<&'a [u8], SyncError> {
+    let bytes = secret.content.as_bytes();
+    if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
+        return Ok(bytes);
     }
+    let kind = match &secret.content {
+        RemoteContent::String(_) => "is not JSON",
+        RemoteContent::Binary(_) => "is binary, not JSON",
+    };
+    Err(SyncError::new(
+        Reason::InvalidValue,
+        format!("{what}: remote secret {:?} {kind}", secret.name),
+    ))
+}
+
+/// `property` read from `secret` as ESO reads it.
+fn property_of(secret: &RemoteSecret, property: &str, what: &str) -> Result<Vec<u8>, SyncError> {
+    property_bytes(json_payload(secret, what)?, property)
+        .map_err(|why| {
+            SyncError::new(
+                Reason::InvalidValue,
+                format!("{what}: property {property:?}: {why}"),
+            )
+        })?
+        .ok_or_else(|| property_not_found(what, property, secret))
 }
 
 /// The keys and values a `find` gives: each secret's whole value under a key made from its name —
@@ -240,12 +272,11 @@ fn extract(
     renaming: Renaming<'_>,
     what: &str,
 ) -> Result<BTreeMap<String, Vec<u8>>, SyncError> {
-    let text = json_text_of(secret, what)?;
     let object = match &remote.property {
-        Some(p) => lookup(text, p).ok_or_else(|| property_not_found(what, p, secret))?,
-        None => text,
+        Some(p) => property_of(secret, p, what)?,
+        None => json_payload(secret, what)?.to_vec(),
     };
-    let members = extract_members(object).ok_or_else(|| {
+    let members = extract_members(&object).ok_or_else(|| {
         SyncError::new(
             Reason::InvalidValue,
             format!(
@@ -318,8 +349,7 @@ pub fn compute(spec: &ExternalSecretSpec, fetched: &Fetched) -> Result<DesiredDa
         );
         let raw = match &remote.property {
             None => secret.content.as_bytes().to_vec(),
-            Some(p) => property_bytes(json_text_of(secret, &what)?, p)
-                .ok_or_else(|| property_not_found(&what, p, secret))?,
+            Some(p) => property_of(secret, p, &what)?,
         };
         data.insert(
             item.secret_key.clone(),
@@ -392,3 +422,7 @@ fn merged(
 #[cfg(test)]
 #[path = "desired_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "desired_gjson_tests.rs"]
+mod gjson_tests;

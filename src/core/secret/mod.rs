@@ -3,6 +3,7 @@
 pub mod decode;
 pub mod desired;
 pub mod digest;
+pub mod gjson;
 pub mod go_template;
 pub mod keys;
 pub mod naming;

@@ -1,5 +1,13 @@
 use super::*;
 
+fn property_bytes(text: &str, property: &str) -> Option<Vec<u8>> {
+    super::property_bytes(text.as_bytes(), property).expect("within budget")
+}
+
+fn extract_members(text: &str) -> Option<Vec<(String, Vec<u8>)>> {
+    super::extract_members(text.as_bytes())
+}
+
 #[test]
 fn top_level_keys_including_dotted_names() {
     let v = r#"{ "password": "p", "a.b": "literal", "a": { "b": "nested" } }"#;

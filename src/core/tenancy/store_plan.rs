@@ -74,6 +74,8 @@ pub struct StorePlan {
     pub credentials: CredentialPlan,
     /// `spec.aws.failoverRegions` as (region, endpoint) pairs.
     pub failover: Vec<(String, Option<String>)>,
+    /// `spec.aws.retrySettings`, bounded.
+    pub retry: crate::core::reads::retry::RetryPolicy,
 }
 
 /// Whether a ClusterSecretStore uses referent authentication (ESO's term): a credential reference
@@ -130,6 +132,8 @@ pub fn plan_store(
         }
     }
     let failover = failover_regions(aws)?;
+    let retry = crate::core::reads::retry::retry_policy(aws.retry_settings.as_ref())
+        .map_err(|e| not_ready(format!("spec.aws.retrySettings: {e}")))?;
     let auth = aws.auth.as_ref();
     let secret_ref = auth.and_then(|a| a.secret_ref.as_ref());
     let service_account = auth.and_then(|a| a.service_account_ref.as_ref());
@@ -207,6 +211,7 @@ pub fn plan_store(
     Ok(StorePlan {
         credentials,
         failover,
+        retry,
     })
 }
 
