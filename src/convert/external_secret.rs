@@ -3,9 +3,9 @@
 use serde_json::{Map, Value, json};
 
 use super::StoreIndex;
-use super::remote_ref::{data_entry, data_from_entry, enum_default};
-use super::report::{Fields, Refusals, join_key};
-use super::template::translate;
+use super::remote_ref::{data_entry, data_from_entry};
+use super::report::{Fields, Refusals};
+use super::template::secret_template;
 
 /// secretsync's `refreshInterval` syntax (the pattern of its CRD).
 const DURATION_PATTERN: &str = r"^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$";
@@ -295,106 +295,4 @@ fn target(v: &Value, path: &str, r: &mut Refusals) -> Map<String, Value> {
         }
     }
     out
-}
-
-/// Converts `target.template` (its `type` was read by [`target`]).
-fn secret_template(v: &Value, path: &str, r: &mut Refusals) -> Map<String, Value> {
-    let mut f = Fields::new(v, path, r);
-    let mut out = Map::new();
-    f.take("type");
-    enum_default(
-        &mut f,
-        "engineVersion",
-        "v2",
-        "only engine v2 (Go text/template) templates are translated",
-        r,
-    );
-    if let Some(m) = f.take("metadata") {
-        let mut mf = Fields::new(m, &f.at("metadata"), r);
-        let mut meta = Map::new();
-        for key in ["labels", "annotations"] {
-            let at = mf.at(key);
-            if let Some(map) = mf.take(key) {
-                let kept = literal_map(map, &at, r);
-                if !kept.is_empty() {
-                    meta.insert(key.into(), Value::Object(kept));
-                }
-            }
-        }
-        let at = mf.at("finalizers");
-        if let Some(list) = mf.take("finalizers") {
-            match list.as_array().filter(|l| l.iter().all(Value::is_string)) {
-                Some(l) if !l.is_empty() => {
-                    meta.insert("finalizers".into(), Value::Array(l.clone()));
-                    r.note(format!(
-                        "{at}: ESO never takes a finalizer off the Secret; secretsync takes one off \
-                         when it is removed from the template"
-                    ));
-                }
-                Some(_) => {}
-                None => r.refuse(at, "expected a list of strings"),
-            }
-        }
-        mf.finish(r);
-        if !meta.is_empty() {
-            out.insert("metadata".into(), Value::Object(meta));
-        }
-    }
-    match f.string("mergePolicy", r) {
-        Some(p @ ("Replace" | "Merge")) => {
-            out.insert("mergePolicy".into(), p.into());
-        }
-        Some(other) => r.refuse(f.at("mergePolicy"), format!("unknown value {other:?}")),
-        None => {}
-    }
-    if let Some(data) = f.take("data") {
-        let at = f.at("data");
-        let mut kept = Map::new();
-        for (key, go) in data.as_object().into_iter().flatten() {
-            let key_at = join_key(&at, key);
-            match go.as_str().map(translate) {
-                Some(Ok(jinja)) => {
-                    kept.insert(key.clone(), jinja.into());
-                }
-                Some(Err(e)) => r.refuse(key_at, e),
-                None => r.refuse(key_at, "expected a string"),
-            }
-        }
-        if data.as_object().is_none() {
-            r.refuse(at, "expected a mapping");
-        }
-        if !kept.is_empty() {
-            out.insert("data".into(), Value::Object(kept));
-        }
-    }
-    f.refuse_if_set(
-        "templateFrom",
-        "templates from ConfigMaps, Secrets or literals (templateFrom) are not supported",
-        r,
-    );
-    f.finish(r);
-    out
-}
-
-/// Labels or annotations: literal strings are kept; ESO renders them as templates, secretsync does
-/// not, so a value holding `{{` is refused.
-fn literal_map(v: &Value, path: &str, r: &mut Refusals) -> Map<String, Value> {
-    let mut kept = Map::new();
-    let Some(map) = v.as_object() else {
-        r.refuse(path, "expected a mapping");
-        return kept;
-    };
-    for (key, value) in map {
-        match value.as_str() {
-            Some(s) if s.contains("{{") => r.refuse(
-                join_key(path, key),
-                "templated label and annotation values are not supported",
-            ),
-            Some(s) => {
-                kept.insert(key.clone(), s.into());
-            }
-            None => r.refuse(join_key(path, key), "expected a string"),
-        }
-    }
-    kept
 }

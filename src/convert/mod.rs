@@ -13,7 +13,7 @@ mod nesting;
 mod remote_ref;
 mod report;
 mod store;
-pub mod template;
+mod template;
 #[cfg(test)]
 mod tests;
 pub mod version;

@@ -1,399 +1,240 @@
-//! ESO template engine v2 (Go `text/template` + sprig) to secretsync's minijinja, for the common forms.
-//!
-//! A small lexer reads each `{{ ... }}` action into tokens; an action translates only when it is a
-//! pipeline over one fetched key through filters that behave the same in both engines. Anything else
-//! is refused with the construct named, never guessed.
+//! `target.template`: ESO's engine v2 templates are carried over unchanged and rendered by
+//! secretsync's Go template engine (`engineVersion: v2`), so they give the same bytes; a template
+//! that engine refuses (a function reading the clock, randomness or the environment, or one not
+//! supported yet) is refused here with the reason, entry by entry.
 
-/// Go/sprig functions with a minijinja filter of the same behaviour (None: identity, dropped).
-const FILTERS: [(&str, Option<&str>); 6] = [
-    ("b64enc", Some("b64enc")),
-    ("b64dec", Some("b64dec")),
-    ("upper", Some("upper")),
-    ("lower", Some("lower")),
-    ("trim", Some("trim")),
-    ("toString", None),
-];
+use serde_json::{Map, Value};
 
-/// Go template keywords that start control structures.
-const GO_KEYWORDS: [&str; 10] = [
-    "if", "else", "end", "range", "with", "define", "template", "block", "break", "continue",
-];
+use super::report::{Fields, Refusals, join_key};
+use crate::core::gotemplate;
 
-/// Names minijinja reads as literals or operators, so they cannot name a fetched key.
-const JINJA_RESERVED: [&str; 13] = [
-    "true", "false", "none", "True", "False", "None", "and", "or", "not", "in", "is", "if", "else",
-];
-
-/// Translates one Go template into minijinja; the error names the construct that has no equivalent.
-pub fn translate(source: &str) -> Result<String, String> {
-    let mut out = String::new();
-    let mut rest = source;
-    while let Some(start) = rest.find("{{") {
-        push_text(&mut out, &rest[..start])?;
-        let action = lex_action(&rest[start..])?;
-        out.push_str(&translate_action(&action)?);
-        rest = &rest[start + action.len..];
+/// Converts `target.template` (its `type` was read by the target's converter).
+pub(crate) fn secret_template(v: &Value, path: &str, r: &mut Refusals) -> Map<String, Value> {
+    let mut f = Fields::new(v, path, r);
+    let mut out = Map::new();
+    f.take("type");
+    match f.string("engineVersion", r) {
+        None | Some("v2") => {}
+        Some(other) => r.refuse_object(
+            f.at("engineVersion"),
+            format!(
+                "{other}: only ESO's engine v2 (Go text/template with sprig) is rendered; engine v1 \
+                 was removed from ESO"
+            ),
+        ),
     }
-    push_text(&mut out, rest)?;
-    // minijinja drops one trailing newline of a template; Go keeps it.
-    if out.ends_with('\n') {
-        out.push('\n');
-    }
-    Ok(out)
-}
-
-/// Literal text; wrapped in a raw block when minijinja would read `{%` or `{#` in it as a tag.
-fn push_text(out: &mut String, text: &str) -> Result<(), String> {
-    if text.contains("{%") || text.contains("{#") {
-        if text.contains("endraw") {
-            return Err("literal text holding both a '{%' or '{#' and 'endraw'".into());
+    out.insert("engineVersion".into(), "v2".into());
+    if let Some(m) = f.take("metadata") {
+        let meta = metadata(m, &f.at("metadata"), r);
+        if !meta.is_empty() {
+            out.insert("metadata".into(), Value::Object(meta));
         }
-        out.push_str("{% raw %}");
-        out.push_str(text);
-        out.push_str("{% endraw %}");
-    } else {
-        out.push_str(text);
     }
-    Ok(())
-}
-
-/// One `{{ ... }}` action as written.
-struct Action<'a> {
-    /// Bytes from `{{` to `}}` inclusive.
-    len: usize,
-    /// `{{- `: trims the whitespace before.
-    trim_left: bool,
-    /// ` -}}`: trims the whitespace after.
-    trim_right: bool,
-    /// The text between the delimiters and trim markers.
-    body: &'a str,
-}
-
-/// Reads the action at the start of `text` (which starts with `{{`), skipping `}}` inside quotes.
-fn lex_action(text: &str) -> Result<Action<'_>, String> {
-    let bytes = text.as_bytes();
-    let mut i = 2;
-    let mut quote: Option<u8> = None;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match quote {
-            Some(q) if b == b'\\' && q != b'`' => i += 1,
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None if matches!(b, b'"' | b'`' | b'\'') => quote = Some(b),
-            None if bytes[i..].starts_with(b"}}") => {
-                let inner = &text[2..i];
-                let trim_left =
-                    inner.starts_with("- ") || inner.starts_with("-\t") || inner.starts_with("-\n");
-                let trim_right =
-                    inner.ends_with(" -") || inner.ends_with("\t-") || inner.ends_with("\n-");
-                let body =
-                    &inner[if trim_left { 1 } else { 0 }..inner.len() - usize::from(trim_right)];
-                return Ok(Action {
-                    len: i + 2,
-                    trim_left,
-                    trim_right,
-                    body: body.trim(),
-                });
+    match f.string("mergePolicy", r) {
+        Some(p @ ("Replace" | "Merge")) => {
+            out.insert("mergePolicy".into(), p.into());
+        }
+        Some(other) => r.refuse(f.at("mergePolicy"), format!("unknown value {other:?}")),
+        None => {}
+    }
+    if let Some(data) = f.take("data") {
+        let kept = templates(data, &f.at("data"), r);
+        if !kept.is_empty() {
+            out.insert("data".into(), Value::Object(kept));
+        }
+    }
+    if let Some(list) = f.take("templateFrom") {
+        let at = f.at("templateFrom");
+        match list.as_array() {
+            Some(items) => {
+                let kept: Vec<Value> = items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, item)| template_from(item, &format!("{at}[{i}]"), r))
+                    .collect();
+                if !kept.is_empty() {
+                    out.insert("templateFrom".into(), Value::Array(kept));
+                }
             }
-            None => {}
+            None => r.refuse(at, "expected a list"),
         }
-        i += 1;
     }
-    Err("an action opened with '{{' is never closed".into())
+    f.finish(r);
+    out
 }
 
-/// A token of an action body.
-#[derive(Debug, PartialEq)]
-enum Token {
-    /// `.name`, or `.a.b` (kept whole to be refused).
-    Field(String),
-    /// A lone `.` (the whole data map).
-    Dot,
-    /// A function name or keyword.
-    Ident(String),
-    /// A string literal, unescaped.
-    Str(String),
-    /// `|`.
-    Pipe,
-    /// Anything else (`$x`, numbers, parentheses, ...), as written.
-    Other(String),
+/// Checks one template with secretsync's Go template engine.
+fn checked(source: &str, at: &str, r: &mut Refusals) -> bool {
+    match gotemplate::parse(source) {
+        Ok(_) => true,
+        Err(e) => {
+            r.refuse(at, format!("template: {e}"));
+            false
+        }
+    }
 }
 
-/// Splits an action body into tokens.
-fn lex_body(body: &str) -> Result<Vec<Token>, String> {
-    // End of the word starting at `from` (identifier characters, and dots for field chains).
-    let word_end = |from: usize, dots: bool| {
-        body[from..]
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || (dots && c == '.')))
-            .map_or(body.len(), |n| from + n)
+/// A map of key → template; entries the engine refuses are left out.
+fn templates(v: &Value, at: &str, r: &mut Refusals) -> Map<String, Value> {
+    let mut kept = Map::new();
+    let Some(map) = v.as_object() else {
+        r.refuse(at, "expected a mapping");
+        return kept;
     };
-    let mut tokens = Vec::new();
-    let mut i = 0;
-    while let Some(c) = body[i..].chars().next() {
-        let (token, end) = match c {
-            c if c.is_whitespace() => {
-                i += c.len_utf8();
-                continue;
+    for (key, value) in map {
+        let key_at = join_key(at, key);
+        match value.as_str() {
+            Some(s) if checked(s, &key_at, r) => {
+                kept.insert(key.clone(), s.into());
             }
-            '|' => (Token::Pipe, i + 1),
-            '.' => {
-                let end = word_end(i + 1, true);
-                let name = &body[i + 1..end];
-                let token = if name.is_empty() {
-                    Token::Dot
-                } else {
-                    Token::Field(name.to_string())
-                };
-                (token, end)
-            }
-            '"' | '`' => {
-                let (text, end) = lex_string(body, i)?;
-                (Token::Str(text), end)
-            }
-            c if c.is_ascii_alphabetic() || c == '_' => {
-                let end = word_end(i, false);
-                (Token::Ident(body[i..end].to_string()), end)
-            }
-            _ => {
-                let end = body[i..]
-                    .find(|c: char| c.is_whitespace() || c == '|')
-                    .map_or(body.len(), |n| i + n);
-                (Token::Other(body[i..end].to_string()), end)
-            }
-        };
-        tokens.push(token);
-        i = end;
-    }
-    Ok(tokens)
-}
-
-/// Reads the string literal starting at `start`; returns its text and the index after it.
-fn lex_string(body: &str, start: usize) -> Result<(String, usize), String> {
-    let quote = body[start..].chars().next().unwrap_or('"');
-    let mut text = String::new();
-    let mut chars = body[start + 1..].char_indices();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            c if c == quote => return Ok((text, start + 1 + i + 1)),
-            '\\' if quote == '"' => match chars.next() {
-                Some((_, e @ ('"' | '\\'))) => text.push(e),
-                _ => return Err("a string literal with escapes other than \\\" and \\\\".into()),
-            },
-            c => text.push(c),
+            Some(_) => {}
+            None => r.refuse(key_at, "expected a string"),
         }
     }
-    Err("an unterminated string literal".into())
+    kept
 }
 
-fn translate_action(action: &Action<'_>) -> Result<String, String> {
-    let body = action.body;
-    if body.starts_with("/*") {
-        if action.trim_left || action.trim_right {
-            return Err(format!("comment with trim markers '{{{{- {body} -}}}}'"));
+/// `template.metadata`: labels and annotations (templates in engine v2), finalizers.
+fn metadata(m: &Value, at: &str, r: &mut Refusals) -> Map<String, Value> {
+    let mut mf = Fields::new(m, at, r);
+    let mut meta = Map::new();
+    for key in ["labels", "annotations"] {
+        let key_at = mf.at(key);
+        if let Some(map) = mf.take(key) {
+            let kept = templates(map, &key_at, r);
+            if !kept.is_empty() {
+                meta.insert(key.into(), Value::Object(kept));
+            }
         }
-        return Ok(String::new());
     }
-    let tokens = lex_body(body)?;
-    if let Some(Token::Ident(kw)) = tokens.first()
-        && GO_KEYWORDS.contains(&kw.as_str())
-    {
-        return Err(format!(
-            "'{kw}' actions ({{{{ {body} }}}}) have no translation"
-        ));
-    }
-    let mut commands = tokens.split(|t| *t == Token::Pipe);
-    let first = commands.next().unwrap_or_default();
-    let (var, mut filters) = head(first, body)?;
-    for command in commands {
-        match command {
-            [Token::Ident(f)] => filters.extend(filter(f, body)?),
-            [Token::Ident(f), ..] => {
-                return Err(format!(
-                    "pipeline stage '{f}' with arguments in {{{{ {body} }}}} has no minijinja equivalent"
+    let fin_at = mf.at("finalizers");
+    if let Some(list) = mf.take("finalizers") {
+        match list.as_array().filter(|l| l.iter().all(Value::is_string)) {
+            Some(l) if !l.is_empty() => {
+                meta.insert("finalizers".into(), Value::Array(l.clone()));
+                r.note(format!(
+                    "{fin_at}: ESO never takes a finalizer off the Secret; secretsync takes one off \
+                     when it is removed from the template"
                 ));
             }
-            _ => return Err(format!("unsupported pipeline stage in {{{{ {body} }}}}")),
+            Some(_) => {}
+            None => r.refuse(fin_at, "expected a list of strings"),
         }
     }
-    let mut expr = var;
-    for f in filters {
-        expr.push_str(" | ");
-        expr.push_str(f);
-    }
-    let open = if action.trim_left { "{{- " } else { "{{ " };
-    let close = if action.trim_right { " -}}" } else { " }}" };
-    Ok(format!("{open}{expr}{close}"))
+    mf.finish(r);
+    meta
 }
 
-/// The first command of a pipeline: the fetched key it reads and any filter applied to it.
-fn head(command: &[Token], body: &str) -> Result<(String, Vec<&'static str>), String> {
-    match command {
-        [Token::Field(name)] => Ok((variable(name, body)?, Vec::new())),
-        [Token::Ident(index), Token::Dot, Token::Str(key)] if index == "index" => {
-            Ok((variable(key, body)?, Vec::new()))
-        }
-        [Token::Ident(f), Token::Field(name)] => Ok((
-            variable(name, body)?,
-            filter(f, body)?.into_iter().collect(),
-        )),
-        [Token::Ident(f), ..] => match filter(f, body) {
-            Ok(_) => Err(format!(
-                "'{f}' applied to something other than one fetched key in {{{{ {body} }}}}"
-            )),
-            Err(e) => Err(e),
-        },
-        [Token::Dot] => Err(format!(
-            "the whole data map ({{{{ {body} }}}}) has no translation"
-        )),
-        [Token::Other(o), ..] if o.starts_with('$') => Err(format!(
-            "template variables ({o}) in {{{{ {body} }}}} have no translation"
-        )),
-        [Token::Other(o), ..] if o.starts_with('(') => Err(format!(
-            "parenthesised pipelines in {{{{ {body} }}}} have no translation"
-        )),
-        _ => Err(format!(
-            "the expression {{{{ {body} }}}} has no translation (only fetched keys, optionally piped through filters)"
-        )),
-    }
-}
-
-/// The minijinja variable for fetched key `name`.
-fn variable(name: &str, body: &str) -> Result<String, String> {
-    if name.contains('.') {
-        return Err(format!(
-            "nested field access .{name} in {{{{ {body} }}}}: fetched keys are strings"
-        ));
-    }
-    let mut chars = name.chars();
-    let identifier = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !identifier || JINJA_RESERVED.contains(&name) {
-        return Err(format!(
-            "key {name:?} in {{{{ {body} }}}} is not a minijinja identifier, and secretsync templates \
-             see fetched keys only as variables (rename the key with data[].secretKey)"
-        ));
-    }
-    Ok(name.to_string())
-}
-
-/// The minijinja filter for Go function `f` (None when it is the identity).
-fn filter(f: &str, body: &str) -> Result<Option<&'static str>, String> {
-    FILTERS
-        .iter()
-        .find(|(go, _)| *go == f)
-        .map(|(_, jinja)| *jinja)
-        .ok_or_else(|| {
-            format!("function '{f}' in {{{{ {body} }}}} has no minijinja equivalent in secretsync")
-        })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::BTreeMap;
-
-    /// Renders with secretsync's own template engine, so each accepted case proves the output.
-    fn render(template: &str, vars: &[(&str, &str)]) -> String {
-        let templates = BTreeMap::from([("k".to_string(), template.to_string())]);
-        let vars = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
-            .collect();
-        let out = crate::core::template::render(&templates, &vars).expect("renders");
-        String::from_utf8(out["k"].clone()).expect("utf-8")
-    }
-
-    #[test]
-    fn accepted_forms_translate_and_render_like_go() {
-        let vars = [
-            ("user", "app"),
-            ("pass", " s3cr3t "),
-            ("enc", "aGk="),
-            ("my_key", "v"),
-        ];
-        // (Go template, minijinja translation, what Go renders with `vars`)
-        let cases = [
-            ("{{ .user }}", "{{ user }}", "app"),
-            ("{{.user}}", "{{ user }}", "app"),
-            (
-                "postgres://{{ .user }}:{{ .pass | trim }}@db/app",
-                "postgres://{{ user }}:{{ pass | trim }}@db/app",
-                "postgres://app:s3cr3t@db/app",
-            ),
-            ("{{ .user | b64enc }}", "{{ user | b64enc }}", "YXBw"),
-            ("{{ b64enc .user }}", "{{ user | b64enc }}", "YXBw"),
-            ("{{ .enc | b64dec }}", "{{ enc | b64dec }}", "hi"),
-            ("{{ .user | upper }}", "{{ user | upper }}", "APP"),
-            (
-                "{{ upper .user | lower }}",
-                "{{ user | upper | lower }}",
-                "app",
-            ),
-            ("{{ .user | toString }}", "{{ user }}", "app"),
-            ("{{ index . \"my_key\" }}", "{{ my_key }}", "v"),
-            ("a  {{- .user -}}  b", "a  {{- user -}}  b", "aappb"),
-            ("{{/* note */}}{{ .user }}", "{{ user }}", "app"),
-            (
-                "{% raw %} {{ .user }}",
-                "{% raw %}{% raw %} {% endraw %}{{ user }}",
-                "{% raw %} app",
-            ),
-            ("line {{ .user }}\n", "line {{ user }}\n\n", "line app\n"),
-            ("no actions", "no actions", "no actions"),
-            (
-                "héllo {{ .user }} wörld",
-                "héllo {{ user }} wörld",
-                "héllo app wörld",
-            ),
-            ("{{ \"}}\" | upper }}", "", ""),
-        ];
-        for (go, want, rendered) in cases {
-            let got = translate(go);
-            if want.is_empty() {
-                assert!(got.is_err(), "{go:?} should be refused: {got:?}");
-                continue;
+/// One `templateFrom` entry; None when it is refused (left out whole).
+fn template_from(v: &Value, at: &str, r: &mut Refusals) -> Option<Value> {
+    let mut f = Fields::new(v, at, r);
+    let mut out = Map::new();
+    let mut ok = true;
+    for kind in ["configMap", "secret"] {
+        if let Some(src) = f.take(kind) {
+            match source_ref(src, &f.at(kind), r) {
+                Some(s) => {
+                    out.insert(kind.into(), s);
+                }
+                None => ok = false,
             }
-            let got = got.unwrap_or_else(|e| panic!("{go:?}: {e}"));
-            assert_eq!(got, want, "{go:?}");
-            assert_eq!(render(&got, &vars), rendered, "{go:?} rendered");
         }
     }
+    if let Some(literal) = f.string("literal", r) {
+        ok &= checked(literal, &f.at("literal"), r);
+        out.insert("literal".into(), literal.into());
+    }
+    match f.string("target", r) {
+        None => {}
+        Some(t) => match t.to_ascii_lowercase().as_str() {
+            // ESO matches the three top-level targets case-insensitively.
+            "data" => {
+                out.insert("target".into(), "Data".into());
+            }
+            "labels" => {
+                out.insert("target".into(), "Labels".into());
+            }
+            "annotations" => {
+                out.insert("target".into(), "Annotations".into());
+            }
+            _ => {
+                r.refuse(
+                    f.at("target"),
+                    format!("{t}: only Data, Labels and Annotations (targets other than a Secret are not supported)"),
+                );
+                ok = false;
+            }
+        },
+    }
+    match f.string("valuesDecodingStrategy", r) {
+        None => {}
+        Some(s @ ("None" | "Base64" | "Base64URL" | "Auto")) => {
+            out.insert("valuesDecodingStrategy".into(), s.into());
+        }
+        Some(other) => {
+            r.refuse(
+                f.at("valuesDecodingStrategy"),
+                format!("unknown value {other:?}"),
+            );
+            ok = false;
+        }
+    }
+    let sources = ["configMap", "secret", "literal"]
+        .iter()
+        .filter(|k| out.contains_key(**k))
+        .count();
+    if sources != 1 {
+        r.refuse(at, "set exactly one of configMap, secret or literal");
+        ok = false;
+    }
+    f.finish(r);
+    ok.then_some(Value::Object(out))
+}
 
-    #[test]
-    fn refused_forms_name_the_construct() {
-        let cases = [
-            (
-                "{{ range $k, $v := . }}{{ $k }}{{ end }}",
-                "'range' actions",
-            ),
-            ("{{ if .a }}x{{ end }}", "'if' actions"),
-            ("{{ printf \"%s-%s\" .a .b }}", "function 'printf'"),
-            (
-                "{{ .a | replace \"-\" \"_\" }}",
-                "stage 'replace' with arguments",
-            ),
-            ("{{ .a | quote }}", "function 'quote'"),
-            ("{{ .a | sha256sum }}", "function 'sha256sum'"),
-            ("{{ index . \"my-key\" }}", "key \"my-key\""),
-            ("{{ .a.b }}", "nested field access"),
-            ("{{ . }}", "whole data map"),
-            ("{{ $x }}", "template variables"),
-            ("{{ (.a) }}", "parenthesised"),
-            ("{{ .a ", "never closed"),
-            ("{{ .none }}", "not a minijinja identifier"),
-            ("{{ b64enc (index . \"a\") }}", "'b64enc' applied"),
-            ("{{- /* c */ -}}", "comment with trim markers"),
-            ("{{ .a }}{# {% endraw %}", "endraw"),
-            ("{{ \"x\" }}", "has no translation"),
-            ("{{ .ä }}", "has no translation"),
-            ("{{ \"é}}\" }}", "has no translation"),
-        ];
-        for (go, want) in cases {
-            let err = translate(go).expect_err(go);
-            assert!(err.contains(want), "{go:?}: {err}");
+/// `configMap`/`secret` of a `templateFrom` entry: its name and items, each template checked.
+fn source_ref(v: &Value, at: &str, r: &mut Refusals) -> Option<Value> {
+    let mut f = Fields::new(v, at, r);
+    let name = f.string("name", r).map(String::from);
+    let items = f.take("items").and_then(Value::as_array).cloned();
+    f.finish(r);
+    let (Some(name), Some(items)) = (name, items) else {
+        r.refuse(at, "needs a name and items");
+        return None;
+    };
+    let mut kept = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let item_at = format!("{at}.items[{i}]");
+        let mut fi = Fields::new(item, &item_at, r);
+        let key = fi.string("key", r).map(String::from);
+        let scope = fi.string("templateAs", r).map(String::from);
+        fi.finish(r);
+        let Some(key) = key else {
+            r.refuse(item_at, "needs a key");
+            return None;
+        };
+        let mut o = Map::new();
+        o.insert("key".into(), key.into());
+        match scope.as_deref() {
+            None => {}
+            Some(s @ ("Values" | "KeysAndValues")) => {
+                o.insert("templateAs".into(), s.into());
+            }
+            Some(other) => {
+                r.refuse(
+                    format!("{item_at}.templateAs"),
+                    format!("unknown value {other:?}"),
+                );
+                return None;
+            }
         }
+        kept.push(Value::Object(o));
     }
+    let mut out = Map::new();
+    out.insert("name".into(), name.into());
+    out.insert("items".into(), Value::Array(kept));
+    r.note(format!(
+        "{at}: read from the ExternalSecret's namespace at every refresh (secretsync needs `get` on \
+         configmaps, as ESO does); the templates in it are checked when they are rendered"
+    ));
+    Some(Value::Object(out))
 }

@@ -369,3 +369,92 @@ fn retry_settings_move_to_the_aws_block_with_their_bounds_noted() {
         "spec.retrySettings.retryInterval"
     );
 }
+
+/// ESO's engine v2 templates are carried over byte for byte with `engineVersion: v2`; what the
+/// engine refuses is left out entry by entry with the reason; `templateFrom` converts field by field.
+#[test]
+fn templates_carry_over_unchanged_and_refusals_name_the_function() {
+    let tpl = json!({
+        "engineVersion": "v2",
+        "type": "kubernetes.io/dockerconfigjson",
+        "metadata": {
+            "labels": {"team": "{{ .team | lower }}"},
+            "annotations": {"at": "{{ now }}"}
+        },
+        "data": {
+            "cfg": "{{- range $k, $v := . }}{{ $k }}={{ $v | quote }}\n{{- end }}",
+            "pw": "{{ randAlphaNum 16 }}"
+        },
+        "templateFrom": [
+            {"configMap": {"name": "tpl", "items": [{"key": "a", "templateAs": "KeysAndValues"}]}, "target": "labels"},
+            {"literal": "k: {{ .v }}", "valuesDecodingStrategy": "Base64"},
+            {"literal": "x", "target": "spec.foo"},
+            {"secret": {"name": "s", "items": [{"key": "b"}]}, "literal": "both"}
+        ]
+    });
+    let doc = json!({
+        "apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
+        "metadata": {"name": "db", "namespace": "a"},
+        "spec": {
+            "secretStoreRef": {"name": "aws"},
+            "target": {"template": tpl},
+            "data": [{"secretKey": "team", "remoteRef": {"key": "prod/db"}}]
+        }
+    });
+    let converted = convert(&[doc]);
+    let o = &converted.objects[0];
+    let out = o.output.as_ref().expect("converted");
+    let t = &out["spec"]["target"]["template"];
+    assert_eq!(t["engineVersion"], "v2");
+    assert_eq!(
+        out["spec"]["target"]["type"],
+        "kubernetes.io/dockerconfigjson"
+    );
+    assert_eq!(t["metadata"]["labels"]["team"], "{{ .team | lower }}");
+    assert!(t["metadata"].get("annotations").is_none());
+    assert_eq!(
+        t["data"]["cfg"],
+        "{{- range $k, $v := . }}{{ $k }}={{ $v | quote }}\n{{- end }}"
+    );
+    assert!(t["data"].get("pw").is_none());
+    let from = t["templateFrom"].as_array().expect("templateFrom");
+    assert_eq!(from.len(), 2);
+    assert_eq!(from[0]["target"], "Labels");
+    assert_eq!(
+        from[0]["configMap"]["items"][0]["templateAs"],
+        "KeysAndValues"
+    );
+    assert_eq!(from[1]["valuesDecodingStrategy"], "Base64");
+    let refused: Vec<(&str, &str)> = o
+        .unsupported
+        .iter()
+        .map(|u| (u.path.as_str(), u.reason.as_str()))
+        .collect();
+    let has = |path: &str, why: &str| {
+        refused
+            .iter()
+            .any(|(p, r)| p.ends_with(path) && r.contains(why))
+    };
+    assert!(has("metadata.annotations.at", "clock"), "{refused:?}");
+    assert!(has("data.pw", "random"), "{refused:?}");
+    assert!(
+        has("templateFrom[2].target", "only Data, Labels"),
+        "{refused:?}"
+    );
+    assert!(has("templateFrom[3]", "exactly one"), "{refused:?}");
+}
+
+#[test]
+fn engine_v1_templates_are_refused_whole() {
+    let doc = json!({
+        "apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
+        "metadata": {"name": "db", "namespace": "a"},
+        "spec": {
+            "secretStoreRef": {"name": "aws"},
+            "target": {"template": {"engineVersion": "v1", "data": {"k": "{{ .v | upper }}"}}},
+            "data": [{"secretKey": "v", "remoteRef": {"key": "prod/db"}}]
+        }
+    });
+    let converted = convert(&[doc]);
+    assert!(converted.objects[0].output.is_none());
+}

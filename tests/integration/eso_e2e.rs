@@ -4,7 +4,10 @@
 //! Source: `github.com/external-secrets/external-secrets` tag v2.9.0 (commit
 //! 378bdb622ed9712ef4a58370f6a17af033b7d343), the 39 rows of the `[aws]` Secrets Manager and Parameter
 //! Store `DescribeTable("sync secrets")` tables (`e2e/suites/provider/cases/aws/{secretsmanager,
-//! parameterstore}`). The fixture `tests/eso_e2e/cases.yaml` holds each row's remote secrets, the
+//! parameterstore}`), plus 7 cases no AWS table runs, ported onto the Secrets Manager store: the
+//! `[template]` suite's engine-v2 case, the common cases `JSONDataWithTemplateFromLiteral`,
+//! `TemplateFromConfigmaps`, `JSONDataFromExtractProperty`, `FindByNameAndRewrite`,
+//! `DecodingPolicySync`, and the `[regression]` case (no status write after a sync). The fixture `tests/eso_e2e/cases.yaml` holds each row's remote secrets, the
 //! ExternalSecret as ESO's Go code builds it, the store it uses and the Secret ESO's check expects.
 //!
 //! Per case, like ESO's framework: a fresh namespace (`eso-sm07-xxxxx` stands in for ESO's
@@ -58,7 +61,7 @@ use secretsync::core::target::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-/// The 39 cases (test data taken from ESO v2.9.0).
+/// The 46 cases (test data taken from ESO v2.9.0).
 const FIXTURE: &str = include_str!("../eso_e2e/cases.yaml");
 
 /// Region of the remote secrets (the test bed's moto clients), for `${AWS_REGION}`.
@@ -114,6 +117,13 @@ const PASSES: &[&str] = &[
     "ps-json-data-template",
     "sm-referent-simple-sync",
     "ps-referent-simple-sync",
+    "sm-template-v2",
+    "sm-template-from-literal",
+    "sm-template-from-configmaps",
+    "sm-json-datafrom-extract-property",
+    "sm-find-by-name-and-rewrite",
+    "sm-decoding-policy-sync",
+    "sm-status-not-updated-after-sync",
 ];
 
 /// One field `convert` refuses: the ESO object's kind, the exact field path, and words of the reason.
@@ -219,6 +229,9 @@ struct Case {
     expected: Expected,
     #[serde(default)]
     after_sync: Option<String>,
+    /// Objects the case creates in its namespace before the ExternalSecret (ESO: AdditionalObjects).
+    #[serde(default)]
+    extra_objects: Vec<Value>,
 }
 
 #[derive(Deserialize)]
@@ -643,6 +656,9 @@ async fn sync_case(
     let objects = output_objects(&stdout, endpoint);
     let _op = common::operator::Operator::start(ns).await;
     common::apply(client, ns, &store.credentials_yaml(ns)).await;
+    if !case.extra_objects.is_empty() {
+        common::apply(client, ns, &yaml_stream(&case.extra_objects)).await;
+    }
     common::apply(client, ns, &yaml_stream(&objects)).await;
 
     let want = listed_differences(&case.id, ns);
@@ -721,6 +737,9 @@ async fn sync_case(
         }
     }
 
+    if case.after_sync.as_deref() == Some("status-stable") {
+        status_stays_put(client, ns, es_name).await?;
+    }
     if case.after_sync.as_deref() == Some("delete-remotes") {
         delete_remotes(remotes, &case.remote).await?;
         let started = Instant::now();
@@ -740,6 +759,52 @@ async fn sync_case(
                 ));
             }
             tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+    Ok(())
+}
+
+/// ESO's regression check (`regressions.go`): once Ready, the ExternalSecret is not written again:
+/// its resourceVersion stays the same for 10 s, polled every 500 ms.
+async fn status_stays_put(client: &kube::Client, ns: &str, name: &str) -> Result<(), String> {
+    let api: Api<ExternalSecret> = Api::namespaced(client.clone(), ns);
+    let ready = |es: &ExternalSecret| {
+        es.status.as_ref().is_some_and(|s| {
+            s.conditions
+                .iter()
+                .any(|c| c.type_ == "Ready" && c.status == "True")
+        })
+    };
+    let started = Instant::now();
+    let first = loop {
+        let es = api
+            .get(name)
+            .await
+            .map_err(|e| format!("reading {name}: {e}"))?;
+        if ready(&es) {
+            break es.metadata.resource_version;
+        }
+        if started.elapsed() > SYNC_DEADLINE {
+            return Err(format!(
+                "{name} never Ready: {}",
+                ready_of(client, ns, name).await
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    let watched = Instant::now();
+    while watched.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let es = api
+            .get(name)
+            .await
+            .map_err(|e| format!("reading {name}: {e}"))?;
+        if es.metadata.resource_version != first {
+            return Err(format!(
+                "{name} was written again {:?} after it was Ready (resourceVersion {first:?} → {:?})",
+                watched.elapsed(),
+                es.metadata.resource_version
+            ));
         }
     }
     Ok(())
@@ -829,7 +894,11 @@ fn every_case_is_in_exactly_one_list() {
         (fixture.source.tag.as_str(), fixture.source.commit.as_str()),
         ("v2.9.0", "378bdb622ed9712ef4a58370f6a17af033b7d343")
     );
-    assert_eq!(ids.len(), 39, "ESO v2.9.0 runs 39 AWS rows");
+    assert_eq!(
+        ids.len(),
+        46,
+        "ESO v2.9.0 runs 39 AWS rows; 7 more cases are ported"
+    );
     let listed: Vec<&str> = PASSES
         .iter()
         .copied()

@@ -271,6 +271,7 @@ fn api_resource(kind: &str) -> ApiResource {
             "rollouts",
         ),
         "Secret" => ApiResource::erase::<Secret>(&()),
+        "ConfigMap" => ApiResource::erase::<k8s_openapi::api::core::v1::ConfigMap>(&()),
         "ServiceAccount" => ApiResource::erase::<k8s_openapi::api::core::v1::ServiceAccount>(&()),
         "Deployment" => ApiResource::erase::<k8s_openapi::api::apps::v1::Deployment>(&()),
         "StatefulSet" => ApiResource::erase::<k8s_openapi::api::apps::v1::StatefulSet>(&()),
