@@ -473,12 +473,91 @@ pub struct ExternalSecretDataFrom {
     pub rewrite: Vec<Rewrite>,
 }
 
-/// One renaming of keys.
+/// One rewrite of a `dataFrom` entry's keys (ESO's operations, applied in order): set exactly one of
+/// `regexp`, `transform` or `merge`.
 #[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 #[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("(has(self.regexp) ? 1 : 0) + (has(self.transform) ? 1 : 0) + (has(self.merge) ? 1 : 0) == 1").message("set exactly one of regexp, transform or merge"))]
 pub struct Rewrite {
     /// Replaces every match of `source` in each key with `target`.
-    pub regexp: RewriteRegexp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regexp: Option<RewriteRegexp>,
+    /// Renames each key with a Go template (ESO's engine v2) over `.value`, the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transform: Option<RewriteTransform>,
+    /// Merges the JSON objects the entry's values hold into keys (ESO's `merge`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merge: Option<RewriteMerge>,
+}
+
+/// A Go-template renaming of keys.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct RewriteTransform {
+    /// The template, e.g. `{{ .value | upper }}`; `.value` is the key.
+    #[schemars(length(min = 1, max = 4096))]
+    pub template: String,
+}
+
+/// Merges each value (a JSON object) into one map: by key, in key order with `priority` keys last.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct RewriteMerge {
+    /// `Extract` (default): the merged members become the keys. `JSON`: the merged object is
+    /// written to the key `into`, next to the entry's keys.
+    #[serde(default)]
+    pub strategy: MergeStrategy,
+    /// The key of the merged JSON (`strategy: JSON` only).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[schemars(length(max = 253))]
+    pub into: String,
+    /// Keys merged last, in this order (their members win).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 64))]
+    pub priority: Vec<String>,
+    /// `Strict` (default): a `priority` key the entry lacks is an error. `IgnoreNotFound`: skipped.
+    #[serde(default)]
+    pub priority_policy: MergePriorityPolicy,
+    /// `Error` (default): a member two values hold is an error. `Ignore`: the later value wins.
+    #[serde(default)]
+    pub conflict_policy: MergeConflictPolicy,
+}
+
+/// Where merged members go.
+#[derive(
+    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default,
+)]
+pub enum MergeStrategy {
+    /// Each merged member is a key.
+    #[default]
+    Extract,
+    /// The merged object is one key (`into`).
+    #[serde(rename = "JSON")]
+    Json,
+}
+
+/// What a missing `priority` key means.
+#[derive(
+    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default,
+)]
+pub enum MergePriorityPolicy {
+    /// An error.
+    #[default]
+    Strict,
+    /// Skipped.
+    IgnoreNotFound,
+}
+
+/// What a member held by two values means.
+#[derive(
+    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default,
+)]
+pub enum MergeConflictPolicy {
+    /// An error naming the members.
+    #[default]
+    Error,
+    /// The later value (in merge order) wins.
+    Ignore,
 }
 
 /// A regular-expression renaming of keys.

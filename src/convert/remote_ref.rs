@@ -108,8 +108,9 @@ enum Keys {
     Rewritten,
 }
 
-/// Converts `dataFrom[].rewrite`: regular-expression renamings carry over as they are; Go template
-/// transforms and merges are refused.
+/// Converts `dataFrom[].rewrite`: `regexp`, `transform` (its Go template checked by secretsync's
+/// engine) and `merge` carry over as they are; an item setting more than one is refused (ESO would
+/// silently use only one of them).
 fn rewrites(v: &Value, path: &str, r: &mut Refusals) -> Vec<Value> {
     let Some(items) = v.as_array() else {
         r.refuse(path, "expected a list");
@@ -118,13 +119,31 @@ fn rewrites(v: &Value, path: &str, r: &mut Refusals) -> Vec<Value> {
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let at = format!("{path}[{i}]");
+        let ops = ["regexp", "transform", "merge"]
+            .iter()
+            .filter(|k| item.get(**k).is_some_and(|v| !v.is_null()))
+            .count();
+        if ops > 1 {
+            r.refuse(at, "set exactly one of regexp, transform or merge");
+            continue;
+        }
         let mut f = Fields::new(item, &at, r);
-        f.refuse_if_set(
-            "transform",
-            "Go template transforms of keys are not supported (use regexp)",
-            r,
-        );
-        f.refuse_if_set("merge", "merging JSON values into keys is not supported", r);
+        if let Some(t) = f.take("transform") {
+            let mut g = Fields::new(t, &f.at("transform"), r);
+            match g.string("template", r) {
+                Some(tpl) => match crate::core::gotemplate::parse(tpl) {
+                    Ok(_) => out.push(json!({ "transform": { "template": tpl } })),
+                    Err(e) => r.refuse(g.at("template"), format!("template: {e}")),
+                },
+                None => r.refuse(g.at("template"), "required"),
+            }
+            g.finish(r);
+        }
+        if let Some(m) = f.take("merge") {
+            if let Some(merge) = rewrite_merge(m, &f.at("merge"), r) {
+                out.push(json!({ "merge": merge }));
+            }
+        }
         if let Some(re) = f.take("regexp") {
             let mut g = Fields::new(re, &f.at("regexp"), r);
             let source = g.string("source", r);
@@ -145,6 +164,49 @@ fn rewrites(v: &Value, path: &str, r: &mut Refusals) -> Vec<Value> {
         f.finish(r);
     }
     out
+}
+
+/// `rewrite[].merge`, field by field (ESO's enums; `into` is required with `strategy: JSON`).
+fn rewrite_merge(v: &Value, path: &str, r: &mut Refusals) -> Option<Value> {
+    let mut f = Fields::new(v, path, r);
+    let mut out = serde_json::Map::new();
+    let mut ok = true;
+    for (key, allowed) in [
+        ("strategy", &["Extract", "JSON"][..]),
+        ("priorityPolicy", &["Strict", "IgnoreNotFound"][..]),
+        ("conflictPolicy", &["Error", "Ignore"][..]),
+    ] {
+        match f.string(key, r) {
+            None => {}
+            Some(v) if allowed.contains(&v) => {
+                out.insert(key.into(), v.into());
+            }
+            Some(other) => {
+                r.refuse(f.at(key), format!("unknown value {other:?}"));
+                ok = false;
+            }
+        }
+    }
+    if let Some(into) = f.string("into", r).filter(|i| !i.is_empty()) {
+        out.insert("into".into(), into.into());
+    }
+    if out.get("strategy").and_then(Value::as_str) == Some("JSON") && !out.contains_key("into") {
+        r.refuse(f.at("into"), "required with strategy JSON");
+        ok = false;
+    }
+    if let Some(p) = f.take("priority") {
+        match p.as_array().filter(|l| l.iter().all(Value::is_string)) {
+            Some(l) => {
+                out.insert("priority".into(), Value::Array(l.clone()));
+            }
+            None => {
+                r.refuse(f.at("priority"), "expected a list of strings");
+                ok = false;
+            }
+        }
+    }
+    f.finish(r);
+    ok.then_some(Value::Object(out))
 }
 
 /// Refuses a `sourceRef` (generators, or a per-entry store).

@@ -458,3 +458,51 @@ fn engine_v1_templates_are_refused_whole() {
     let converted = convert(&[doc]);
     assert!(converted.objects[0].output.is_none());
 }
+
+/// `rewrite[].transform` and `rewrite[].merge` carry over; a broken one is refused with the reason
+/// (and its entry left out whole).
+#[test]
+fn rewrite_transforms_and_merges_carry_over() {
+    let doc = |rewrite: Value| {
+        json!({
+            "apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
+            "metadata": {"name": "db", "namespace": "a"},
+            "spec": {
+                "secretStoreRef": {"name": "aws"},
+                "dataFrom": [{"extract": {"key": "prod/db"}, "rewrite": rewrite}]
+            }
+        })
+    };
+    let good = convert(&[doc(json!([
+        {"transform": {"template": "{{ .value | upper }}"}},
+        {"merge": {"strategy": "JSON", "into": "all", "priority": ["A"], "conflictPolicy": "Ignore"}}
+    ]))]);
+    let out = good.objects[0].output.as_ref().expect("converted");
+    let rw = out["spec"]["dataFrom"][0]["rewrite"]
+        .as_array()
+        .expect("rewrite");
+    assert_eq!(rw.len(), 2, "{rw:?}");
+    assert_eq!(rw[0]["transform"]["template"], "{{ .value | upper }}");
+    assert_eq!(rw[1]["merge"]["into"], "all");
+    assert_eq!(rw[1]["merge"]["conflictPolicy"], "Ignore");
+    for (bad, path) in [
+        (
+            json!([{"transform": {"template": "{{ now }}"}}]),
+            "rewrite[0].transform.template",
+        ),
+        (
+            json!([{"merge": {"strategy": "JSON"}}]),
+            "rewrite[0].merge.into",
+        ),
+        (
+            json!([{"regexp": {"source": "a", "target": "b"}, "transform": {"template": "x"}}]),
+            "rewrite[0]",
+        ),
+    ] {
+        let converted = convert(&[doc(bad)]);
+        let o = &converted.objects[0];
+        assert!(o.output.is_none());
+        let paths: Vec<&str> = o.unsupported.iter().map(|u| u.path.as_str()).collect();
+        assert!(paths.iter().any(|p| p.ends_with(path)), "{path}: {paths:?}");
+    }
+}

@@ -222,3 +222,57 @@ async fn a_template_mistake_is_a_template_error_and_the_secret_keeps_what_it_hel
     );
     common::delete_namespace(&client, &ns).await;
 }
+
+#[tokio::test]
+async fn rewrite_transforms_and_merges_give_esos_keys_and_a_conflict_keeps_the_secret() {
+    let (client, ns) = common::setup("tpl-rewrite").await;
+    let sm = sm();
+    let a = format!("{ns}/db/a");
+    let b = format!("{ns}/db/b");
+    create_remote(&sm, &a, r#"{"host": "dba", "port": 5432}"#).await;
+    create_remote(&sm, &b, r#"{"host": "dbb", "pass": "yolo"}"#).await;
+    let _op = Operator::start(&ns).await;
+    common::apply_test_store(&client, &ns).await;
+    let body = |merge: &str| {
+        format!(
+            "  dataFrom:\n    - find: {{ name: {{ regexp: \"^{ns}/db/\" }} }}\n      rewrite:\n        - regexp: {{ source: \"^{ns}/db/(.*)$\", target: \"$1\" }}\n        - merge: {merge}\n        - transform: {{ template: \"{{{{ .value | upper }}}}\" }}\n"
+        )
+    };
+    let good = "{ strategy: JSON, into: all, priority: [b], conflictPolicy: Ignore }";
+    apply(&client, &ns, &Es::new("rw", "aws").body(&body(good)).yaml()).await;
+    wait_ready(&client, &ns, "rw", "True", "Synced").await;
+    let s = wait_secret(&client, &ns, "rw", "merged", |_| true).await;
+    let want: BTreeMap<String, String> = [
+        ("A", r#"{"host": "dba", "port": 5432}"#),
+        ("B", r#"{"host": "dbb", "pass": "yolo"}"#),
+        ("ALL", r#"{"host":"dbb","pass":"yolo","port":5432}"#),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(data_of(&s), want);
+
+    // The same merge without `conflictPolicy: Ignore`: both values hold `host`, an error; the
+    // Secret keeps what it held.
+    let conflict = "{ strategy: JSON, into: all, priority: [b] }";
+    apply(
+        &client,
+        &ns,
+        &Es::new("rw", "aws").body(&body(conflict)).yaml(),
+    )
+    .await;
+    let es = wait_ready(&client, &ns, "rw", "False", "InvalidValue").await;
+    let message = common::ready_message(&es);
+    assert!(message.contains("conflicting members: host"), "{message}");
+    common::wait_for_events(
+        &client,
+        &ns,
+        &["SyncFailed InvalidValue: ", "conflicting members: host"],
+    )
+    .await;
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
+    let now = secrets.get("rw").await.expect("still there");
+    assert_eq!(now.metadata.uid, s.metadata.uid);
+    assert_eq!(data_of(&now), want);
+    common::delete_namespace(&client, &ns).await;
+}

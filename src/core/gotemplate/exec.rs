@@ -23,6 +23,8 @@ enum Flow {
 
 struct State<'a> {
     template: &'a Template,
+    /// `missingkey=error` (ESO's templates) or Go's default (a missing key is `<no value>`).
+    missing_key_error: bool,
     out: Vec<u8>,
     vars: Vec<(String, Value)>,
     fuel: u64,
@@ -32,8 +34,18 @@ struct State<'a> {
 /// Renders `template` with `data` as dot (and `$`). Errors name the line and the problem, never
 /// a value.
 pub fn execute(template: &Template, data: Value) -> Result<Vec<u8>, String> {
+    execute_with(template, data, true)
+}
+
+/// [`execute`] with the `missingkey` option: `true` is `missingkey=error`.
+pub fn execute_with(
+    template: &Template,
+    data: Value,
+    missing_key_error: bool,
+) -> Result<Vec<u8>, String> {
     let mut state = State {
         template,
+        missing_key_error,
         out: Vec::new(),
         vars: vec![("$".into(), data.clone())],
         fuel: FUEL,
@@ -295,7 +307,7 @@ impl State<'_> {
             Arg::Int(i) => Ok(Value::Int(*i)),
             Arg::Float(f) => Ok(Value::Float(*f)),
             Arg::Str(s) => Ok(Value::str(s)),
-            Arg::Field(fields) => fields_of(dot.clone(), fields, line),
+            Arg::Field(fields) => fields_of(dot.clone(), fields, line, self.missing_key_error),
             Arg::Var(name, fields) => {
                 let v = self
                     .vars
@@ -304,27 +316,29 @@ impl State<'_> {
                     .find(|(n, _)| n == name)
                     .map(|(_, v)| v.clone())
                     .ok_or_else(|| format!("line {line}: undefined variable {name:?}"))?;
-                fields_of(v, fields, line)
+                fields_of(v, fields, line, self.missing_key_error)
             }
             Arg::Func(name) => funcs::call(name, Vec::new())
                 .map_err(|e| format!("line {line}: error calling {name}: {e}")),
             Arg::Chain(pipe, fields) => {
                 let v = self.pipe(pipe, dot)?;
-                fields_of(v, fields, line)
+                fields_of(v, fields, line, self.missing_key_error)
             }
         }
     }
 }
 
-/// `.a.b` on a value: map entries (a missing one is an error, as with `missingkey=error`).
-fn fields_of(mut v: Value, fields: &[String], line: usize) -> Result<Value, String> {
+/// `.a.b` on a value: map entries (a missing one is an error with `missingkey=error`, else nil).
+fn fields_of(mut v: Value, fields: &[String], line: usize, strict: bool) -> Result<Value, String> {
     for f in fields {
         v = match v {
-            Value::Map(m, _) => m
-                .borrow()
-                .get(f)
-                .cloned()
-                .ok_or_else(|| format!("line {line}: map has no entry for key {f:?}"))?,
+            Value::Map(m, _) => match m.borrow().get(f).cloned() {
+                Some(found) => found,
+                None if strict => {
+                    return Err(format!("line {line}: map has no entry for key {f:?}"));
+                }
+                None => Value::Nil,
+            },
             Value::Nil => {
                 return Err(format!(
                     "line {line}: nil pointer evaluating interface {{}}.{f}"

@@ -54,7 +54,7 @@ pub fn validate_spec(spec: &ExternalSecretSpec) -> Result<(), SyncError> {
     duration::parse(&spec.refresh_interval)
         .map_err(|e| SyncError::new(Reason::InvalidSpec, format!("refreshInterval: {e}")))?;
     for (i, from) in spec.data_from.iter().enumerate() {
-        crate::core::keys::check_rewrites(&from.rewrite)
+        crate::core::rewrite::check(&from.rewrite)
             .map_err(|why| SyncError::new(Reason::InvalidSpec, format!("dataFrom[{i}].{why}")))?;
         if let Some(re) = from.find.as_ref().and_then(|f| f.name.as_ref()) {
             regex::Regex::new(&re.regexp).map_err(|e| {
@@ -211,10 +211,25 @@ fn found(
     secrets: &[RemoteSecret],
     what: &str,
 ) -> Result<BTreeMap<String, Vec<u8>>, SyncError> {
-    let renaming = Renaming::of(rewrite, find.conversion_strategy);
-    let by_name = secrets.iter().map(|s| (s.name.clone(), s));
-    let native = |name: &str, s: &&RemoteSecret| crate::core::parameter::find_key_of(name, &s.arn);
-    let renamed = renaming.apply_or(by_name, native).map_err(|why| {
+    let renamed: BTreeMap<String, Vec<u8>> = if rewrite.is_empty() {
+        let by_name = secrets.iter().map(|s| (s.name.clone(), s));
+        let native =
+            |name: &str, s: &&RemoteSecret| crate::core::parameter::find_key_of(name, &s.arn);
+        Renaming::of(find.conversion_strategy)
+            .apply_or(by_name, native)
+            .map(|m| {
+                m.into_iter()
+                    .map(|(k, s)| (k, s.content.as_bytes().to_vec()))
+                    .collect()
+            })
+    } else {
+        let by_name = secrets
+            .iter()
+            .map(|s| (s.name.clone(), s.content.as_bytes().to_vec()))
+            .collect();
+        crate::core::rewrite::apply(rewrite, by_name)
+    }
+    .map_err(|why| {
         SyncError::new(
             Reason::InvalidValue,
             format!("{what}: remote secrets {why}"),
@@ -222,14 +237,9 @@ fn found(
     })?;
     renamed
         .into_iter()
-        .map(|(key, secret)| {
-            let what = format!("{what} secret {:?}", secret.name);
-            let value = decoded(
-                find.decoding_strategy,
-                find.null_byte_policy,
-                secret.content.as_bytes(),
-                &what,
-            )?;
+        .map(|(key, raw)| {
+            let what = format!("{what} key {key:?}");
+            let value = decoded(find.decoding_strategy, find.null_byte_policy, &raw, &what)?;
             Ok((key, value))
         })
         .collect()
@@ -265,11 +275,11 @@ fn record_version(
 }
 
 /// Every top-level key of a JSON object (optionally below `property`) as Secret data, renamed by
-/// `renaming` (rewrite or conversion) before decoding.
+/// `rewrite` (or, without one, the conversion strategy) before decoding.
 fn extract(
     remote: &RemoteRef,
     secret: &RemoteSecret,
-    renaming: Renaming<'_>,
+    rewrite: &[crate::api::Rewrite],
     what: &str,
 ) -> Result<BTreeMap<String, Vec<u8>>, SyncError> {
     let object = match &remote.property {
@@ -285,9 +295,12 @@ fn extract(
             ),
         )
     })?;
-    let renamed = renaming
-        .apply(members)
-        .map_err(|why| SyncError::new(Reason::InvalidValue, format!("{what}: keys {why}")))?;
+    let renamed = if rewrite.is_empty() {
+        Renaming::of(remote.conversion_strategy).apply(members)
+    } else {
+        crate::core::rewrite::apply(rewrite, members.into_iter().collect())
+    }
+    .map_err(|why| SyncError::new(Reason::InvalidValue, format!("{what}: keys {why}")))?;
     renamed
         .into_iter()
         .map(|(k, v)| {
@@ -314,8 +327,7 @@ pub fn compute(spec: &ExternalSecretSpec, fetched: &Fetched) -> Result<DesiredDa
         match (from.extract.as_ref(), from.find.as_ref(), got) {
             (Some(remote), _, FetchedFrom::Extract(secret)) => {
                 let what = format!("dataFrom[{i}].extract");
-                let renaming = Renaming::of(&from.rewrite, remote.conversion_strategy);
-                data.extend(extract(remote, secret, renaming, &what)?);
+                data.extend(extract(remote, secret, &from.rewrite, &what)?);
                 record_version(&mut versions, remote, secret);
             }
             (_, Some(_), FetchedFrom::Find(secrets)) if secrets.is_empty() => {

@@ -473,10 +473,11 @@ fn parameter(name: &str, value: &str) -> RemoteSecret {
 fn extract_and_find_keys_are_renamed_as_eso_names_them() {
     use crate::api::{ConversionStrategy, Rewrite, RewriteRegexp};
     let prefix = vec![Rewrite {
-        regexp: RewriteRegexp {
+        regexp: Some(RewriteRegexp {
             source: "(.*)".into(),
             target: "my_$1".into(),
-        },
+        }),
+        ..Default::default()
     }];
     let extract = |conversion| {
         Some(RemoteRef {
@@ -552,10 +553,11 @@ fn extract_and_find_keys_are_renamed_as_eso_names_them() {
                 None,
                 find(None),
                 vec![Rewrite {
-                    regexp: RewriteRegexp {
+                    regexp: Some(RewriteRegexp {
                         source: ".*".into(),
                         target: "same".into(),
-                    },
+                    }),
+                    ..Default::default()
                 }],
             ),
             params(),
@@ -598,10 +600,11 @@ fn bad_renaming_specs_are_refused_before_any_read() {
         }),
         None,
         vec![Rewrite {
-            regexp: RewriteRegexp {
+            regexp: Some(RewriteRegexp {
                 source: "(unclosed".into(),
                 target: "x".into(),
-            },
+            }),
+            ..Default::default()
         }],
     )];
     let e = validate_spec(&s).expect_err("bad regexp");

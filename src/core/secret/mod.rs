@@ -8,6 +8,7 @@ pub mod go_template;
 pub mod keys;
 pub mod naming;
 pub mod property;
+pub mod rewrite;
 pub mod target;
 pub mod template;
 pub mod versions;

@@ -6,6 +6,8 @@
 mod builtin;
 mod collections;
 mod encoding;
+
+pub use encoding::write_json;
 mod numbers;
 mod strings;
 mod yaml;
