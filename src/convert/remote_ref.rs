@@ -139,10 +139,10 @@ fn rewrites(v: &Value, path: &str, r: &mut Refusals) -> Vec<Value> {
             }
             g.finish(r);
         }
-        if let Some(m) = f.take("merge") {
-            if let Some(merge) = rewrite_merge(m, &f.at("merge"), r) {
-                out.push(json!({ "merge": merge }));
-            }
+        if let Some(m) = f.take("merge")
+            && let Some(merge) = rewrite_merge(m, &f.at("merge"), r)
+        {
+            out.push(json!({ "merge": merge }));
         }
         if let Some(re) = f.take("regexp") {
             let mut g = Fields::new(re, &f.at("regexp"), r);

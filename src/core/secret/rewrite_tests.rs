@@ -30,6 +30,16 @@ fn mg(m: RewriteMerge) -> Rewrite {
     }
 }
 
+/// A case: its name (or the expected error), the operations, the input and the expected output.
+type Case<'a> = (
+    &'a str,
+    Vec<Rewrite>,
+    BTreeMap<String, Vec<u8>>,
+    BTreeMap<String, Vec<u8>>,
+);
+/// An error case: the operations, the input and words of the error.
+type ErrorCase<'a> = (Vec<Rewrite>, BTreeMap<String, Vec<u8>>, &'a str);
+
 fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
     pairs
         .iter()
@@ -40,12 +50,7 @@ fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
 #[test]
 fn esos_rewrite_cases() {
     let ignore = MergeConflictPolicy::Ignore;
-    let cases: Vec<(
-        &str,
-        Vec<Rewrite>,
-        BTreeMap<String, Vec<u8>>,
-        BTreeMap<String, Vec<u8>>,
-    )> = vec![
+    let cases: Vec<Case> = vec![
         (
             "using double merge",
             vec![
@@ -252,7 +257,7 @@ fn esos_error_cases_and_secretsyncs_collision_rule() {
             r#"{"username": "redis", "port": "6379"}"#,
         ),
     ]);
-    let cases: Vec<(Vec<Rewrite>, BTreeMap<String, Vec<u8>>, &str)> = vec![
+    let cases: Vec<ErrorCase> = vec![
         (
             vec![mg(strict)],
             creds.clone(),
