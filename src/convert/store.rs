@@ -59,22 +59,25 @@ pub(crate) fn convert_spec(
         }
         None => r.refuse_object("spec.provider", "required"),
     }
-    f.refuse_if_set(
-        "controller",
-        "controller classes are not supported (every secretsync controller serves every store)",
-        r,
-    );
+    if let Some(class) = f.string("controller", r) {
+        r.note(format!(
+            "{}: controller class {class:?} left out: every secretsync controller serves every store \
+             (run one secretsync per cluster, or per namespace with --watch-namespace)",
+            f.at("controller")
+        ));
+    }
     if let Some(rs) = f.take("retrySettings")
         && let Some(settings) = retry_settings(rs, &f.at("retrySettings"), r)
         && let Some(Value::Object(aws)) = out.get_mut("aws")
     {
         aws.insert("retrySettings".into(), settings);
     }
-    f.refuse_if_set(
-        "refreshInterval",
-        "store revalidation intervals are not supported (secretsync re-checks a store when it changes)",
-        r,
-    );
+    if f.take("refreshInterval").is_some() {
+        r.note(format!(
+            "{}: left out: secretsync checks a store when it changes and at every read, not on an interval",
+            f.at("refreshInterval")
+        ));
+    }
     if cluster {
         if let Some(c) = f.take("conditions") {
             let conditions = conditions(c, &f.at("conditions"), r);
@@ -200,7 +203,12 @@ fn aws_provider(v: &Value, ctx: &StoreCtx<'_>, r: &mut Refusals) -> Map<String, 
     if let Some(sm) = f.take("secretsManager") {
         let mut sf = Fields::new(sm, &f.at("secretsManager"), r);
         for key in ["forceDeleteWithoutRecovery", "recoveryWindowInDays"] {
-            sf.refuse_if_set(key, "PushSecret deletion settings are not supported", r);
+            if sf.take(key).is_some() {
+                r.note(format!(
+                    "{}: left out: it applies to PushSecret deletions only, which secretsync does not run",
+                    sf.at(key)
+                ));
+            }
         }
         sf.finish(r);
     }
