@@ -1,5 +1,6 @@
 //! `cargo xtask`: automation for secretsync (test bed, tests, CRD files).
 
+mod cross;
 mod demo;
 mod image;
 mod node;
@@ -54,8 +55,14 @@ enum Cmd {
     /// Sync, rotate and roll a Deployment on the local test bed, then clean up.
     Demo,
     /// Build the controller's OCI image (static binary, no container engine) into
-    /// target/image/secretsync.tar; import it into the test bed's node when that runs.
-    Image,
+    /// target/image/secretsync.tar (amd64) or secretsync-arm64.tar; import it into the test bed's node
+    /// when that runs and is of the same platform; check the binary (ELF header, and a run of
+    /// `--version` and `convert` on the golden corpus, under an emulator for another platform).
+    Image {
+        /// The image's platform (linux/amd64, or linux/arm64 cross-compiled).
+        #[arg(long, value_enum, default_value = "amd64")]
+        arch: cross::Arch,
+    },
 }
 
 #[derive(Subcommand)]
@@ -107,8 +114,8 @@ fn run() -> Result<ExitCode> {
             demo::run()?;
             Ok(ExitCode::SUCCESS)
         }
-        Cmd::Image => {
-            image::build()?;
+        Cmd::Image { arch } => {
+            image::build_and_check(arch)?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -119,7 +126,7 @@ fn run() -> Result<ExitCode> {
 /// Helm), cargo test with the test bed's environment, test bed down.
 fn test(keep: bool, cargo_args: &[String]) -> Result<ExitCode> {
     testbed::up(true)?;
-    if let Err(e) = image::build_with(image::Optimise::ForTests) {
+    if let Err(e) = image::build_with(cross::Arch::Amd64, image::Optimise::ForTests) {
         if !keep {
             let _ = testbed::down();
         }
@@ -192,7 +199,7 @@ fn bench(keep: bool) -> Result<ExitCode> {
     }
     // The test bed first, so the image is imported into its node (the in-cluster benchmark runs it).
     testbed::up(true)?;
-    let image = match image::build() {
+    let image = match image::build(cross::Arch::Amd64) {
         Ok(image) => image,
         Err(e) => {
             if !keep {

@@ -34,6 +34,16 @@ pub fn arch() -> &'static str {
     }
 }
 
+/// The OCI platform of a Linux image for `arch` (an OCI architecture name): `arm64` carries the
+/// variant `v8`, as container engines write it.
+pub fn platform(arch: &str) -> Value {
+    let mut p = json!({ "architecture": arch, "os": "linux" });
+    if arch == "arm64" {
+        p["variant"] = json!("v8");
+    }
+    p
+}
+
 fn sha256(path: &Path) -> Result<String> {
     let out = run_checked(Command::new("sha256sum").arg(path), "sha256sum")?;
     let text = String::from_utf8_lossy(&out);
@@ -53,8 +63,8 @@ fn put_blob(dir: &Path, bytes: &[u8]) -> Result<(String, usize)> {
     Ok((format!("sha256:{digest}"), bytes.len()))
 }
 
-/// The image config document for `config` over one layer with uncompressed digest `diff_id`.
-pub fn config_document(config: &ImageConfig, diff_id: &str) -> Value {
+/// The image config document for `config` on `arch` over one layer with uncompressed digest `diff_id`.
+pub fn config_document(config: &ImageConfig, arch: &str, diff_id: &str) -> Value {
     let mut c = json!({
         "Entrypoint": config.entrypoint,
         "Env": config.env,
@@ -73,19 +83,18 @@ pub fn config_document(config: &ImageConfig, diff_id: &str) -> Value {
             .collect();
         c["ExposedPorts"] = Value::Object(ports);
     }
-    json!({
-        "architecture": arch(),
-        "os": "linux",
-        "config": c,
-        "rootfs": { "type": "layers", "diff_ids": [diff_id] },
-    })
+    let mut doc = platform(arch);
+    doc["config"] = c;
+    doc["rootfs"] = json!({ "type": "layers", "diff_ids": [diff_id] });
+    doc
 }
 
 /// Packs `rootfs` (files owned by root, times zeroed) as image `reference` (`localhost/name:tag`)
-/// into the OCI archive `out`.
+/// for `arch` (an OCI architecture name) into the OCI archive `out`.
 pub fn write_archive(
     rootfs: &Path,
     config: &ImageConfig,
+    arch: &str,
     reference: &str,
     out: &Path,
 ) -> Result<()> {
@@ -116,7 +125,7 @@ pub fn write_archive(
         work.join("blobs").join("sha256").join(&layer_digest),
     )?;
     let layer_digest = format!("sha256:{layer_digest}");
-    let config_doc = config_document(config, &layer_digest);
+    let config_doc = config_document(config, arch, &layer_digest);
     let (config_digest, config_size) = put_blob(&work, &serde_json::to_vec(&config_doc)?)?;
     let manifest = json!({
         "schemaVersion": 2,
@@ -140,7 +149,7 @@ pub fn write_archive(
             "mediaType": "application/vnd.oci.image.manifest.v1+json",
             "digest": manifest_digest,
             "size": manifest_size,
-            "platform": { "architecture": arch(), "os": "linux" },
+            "platform": platform(arch),
             "annotations": { "org.opencontainers.image.ref.name": reference },
         }],
     });
@@ -175,12 +184,16 @@ mod tests {
                 entrypoint: vec!["/pause".into()],
                 ..Default::default()
             },
+            "amd64",
             "sha256:abc",
         );
         assert_eq!(bare["config"]["Entrypoint"], json!(["/pause"]));
         assert!(bare["config"].get("User").is_none());
         assert!(bare["config"].get("ExposedPorts").is_none());
         assert_eq!(bare["rootfs"]["diff_ids"], json!(["sha256:abc"]));
+        assert_eq!(bare["architecture"], "amd64");
+        assert_eq!(bare["os"], "linux");
+        assert!(bare.get("variant").is_none());
         let full = config_document(
             &ImageConfig {
                 entrypoint: vec!["/secretsync".into()],
@@ -189,10 +202,56 @@ mod tests {
                 env: vec!["SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt".into()],
                 ports: vec!["8080/tcp".into()],
             },
+            "arm64",
             "sha256:def",
         );
         assert_eq!(full["config"]["User"], "65532:65532");
         assert_eq!(full["config"]["ExposedPorts"], json!({"8080/tcp": {}}));
         assert_eq!(full["config"]["Cmd"], json!(["controller"]));
+        assert_eq!(full["architecture"], "arm64");
+        assert_eq!(full["variant"], "v8");
+    }
+
+    /// The archive of an arm64 image names arm64 (variant v8) in its index and its config, as
+    /// `ctr images import` and registries read it.
+    #[test]
+    fn an_archive_carries_its_platform_in_index_and_config() {
+        let dir = std::env::temp_dir().join(format!("xtask-oci-test-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("rootfs")).expect("rootfs");
+        fs::write(dir.join("rootfs").join("hello"), "hi").expect("file");
+        let out = dir.join("image.tar");
+        let read = |member: &str| -> Value {
+            let bytes = run_checked(
+                Command::new("tar").arg("-xOf").arg(&out).arg(member),
+                "tar -xO",
+            )
+            .expect("member of the archive");
+            serde_json::from_slice(&bytes).expect("JSON")
+        };
+        let blob = |digest: &Value| {
+            let hex = digest.as_str().and_then(|d| d.strip_prefix("sha256:"));
+            read(&format!("blobs/sha256/{}", hex.expect("sha256 digest")))
+        };
+        for (arch, variant) in [("arm64", json!("v8")), ("amd64", Value::Null)] {
+            write_archive(
+                &dir.join("rootfs"),
+                &ImageConfig::default(),
+                arch,
+                "localhost/x:y",
+                &out,
+            )
+            .expect("archive");
+            let index = read("index.json");
+            let entry = &index["manifests"][0];
+            assert_eq!(entry["platform"]["architecture"], arch);
+            assert_eq!(entry["platform"]["os"], "linux");
+            assert_eq!(entry["platform"]["variant"], variant);
+            let config = blob(&blob(&entry["digest"])["config"]["digest"]);
+            assert_eq!(config["architecture"], arch);
+            assert_eq!(config["os"], "linux");
+            assert_eq!(config["variant"], variant);
+        }
+        let _ = fs::remove_dir_all(&dir);
     }
 }

@@ -74,6 +74,7 @@ pub fn ensure_images(cache: &Path) -> Result<Vec<(String, PathBuf)>> {
             entrypoint: vec!["/pause".into()],
             ..Default::default()
         },
+        oci::arch(),
         PAUSE_IMAGE,
         &work.join("pause.tar"),
     )?;
@@ -97,6 +98,7 @@ pub fn ensure_images(cache: &Path) -> Result<Vec<(String, PathBuf)>> {
             env: vec!["PATH=/bin".into()],
             ..Default::default()
         },
+        oci::arch(),
         BUSYBOX_IMAGE,
         &work.join("busybox.tar"),
     )?;

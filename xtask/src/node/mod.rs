@@ -24,7 +24,7 @@ pub use names::{Names, canonical};
 /// Whether the machine can give a bed its names.
 pub use network::check_available;
 /// What the node needs installed on the host.
-pub use packages::{apt_install, ensure_packages, preflight};
+pub use packages::{apt_install, ensure_dpkg_architecture, ensure_packages, preflight};
 /// Starting the node and checking it is Ready.
 pub use startup::{node_ready, start};
 /// Stopping the node and finding what it left.

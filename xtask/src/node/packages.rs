@@ -34,17 +34,53 @@ pub fn ensure_packages() -> Result<()> {
     apt_install(&missing)
 }
 
-/// Installs Debian packages with apt-get (as root), or fails naming them.
-pub fn apt_install(packages: &[&str]) -> Result<()> {
-    let is_root = fs::read_to_string("/proc/self/status")
+/// Whether this process runs as root.
+fn is_root() -> bool {
+    fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
                 .find(|l| l.starts_with("Uid:"))
                 .map(|l| l.split_whitespace().nth(1) == Some("0"))
         })
-        .unwrap_or(false);
-    if !is_root || !Path::new("/usr/bin/apt-get").exists() {
+        .unwrap_or(false)
+}
+
+/// Lets apt install packages of the Debian architecture `arch` (e.g. `arm64`) beside the native ones
+/// (`dpkg --add-architecture`, as root); nothing to do for the native architecture or one already added.
+pub fn ensure_dpkg_architecture(arch: &str) -> Result<()> {
+    let native = run_checked(
+        Command::new("dpkg").arg("--print-architecture"),
+        "dpkg --print-architecture",
+    )?;
+    let foreign = run_checked(
+        Command::new("dpkg").arg("--print-foreign-architectures"),
+        "dpkg --print-foreign-architectures",
+    )?;
+    let known = String::from_utf8_lossy(&native)
+        .split_whitespace()
+        .chain(String::from_utf8_lossy(&foreign).split_whitespace())
+        .any(|a| a == arch);
+    if known {
+        return Ok(());
+    }
+    if !is_root() {
+        bail!(
+            "Debian packages for {arch} are needed: run `dpkg --add-architecture {arch}` as root (then \
+             apt-get update)"
+        );
+    }
+    eprintln!("xtask: adding the Debian architecture {arch} (dpkg --add-architecture)");
+    run_checked(
+        Command::new("dpkg").args(["--add-architecture", arch]),
+        "dpkg --add-architecture",
+    )?;
+    Ok(())
+}
+
+/// Installs Debian packages with apt-get (as root), or fails naming them.
+pub fn apt_install(packages: &[&str]) -> Result<()> {
+    if !is_root() || !Path::new("/usr/bin/apt-get").exists() {
         bail!(
             "needed packages are missing: {} (Debian/Ubuntu: `apt-get install {}` as root); for the test \
              bed's node alone, `cargo xtask testbed up --no-node` starts without it",

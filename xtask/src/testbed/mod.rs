@@ -56,7 +56,7 @@ fn admin_kubectl(kubectl: PathBuf) -> impl Fn(&[&str]) -> Option<String> {
 
 /// Holds the machine-wide provisioning lock (a file lock in the tool cache) until dropped, waiting
 /// while another checkout's `testbed up` installs packages or builds tools.
-fn provisioning_lock() -> Result<fs::File> {
+pub fn provisioning_lock() -> Result<fs::File> {
     let cache = paths::cache();
     fs::create_dir_all(&cache).with_context(|| format!("creating {}", cache.display()))?;
     let path = cache.join("provisioning.lock");
