@@ -1,12 +1,10 @@
-//! sprig's encoding, hashing, JSON, regular expression and path functions, ESO's `filterPEM`,
-//! and `fail`.
+//! sprig's encoding, hashing, regular expression and path functions, ESO's `filterPEM`, and `fail`.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use sha2::Digest;
 
 use super::{Func, Value, arity, int_arg, s, string_arg, text};
-use crate::core::gotemplate::value::from_json;
 
 /// The encoding functions.
 pub const FUNCS: &[(&str, Func)] = &[
@@ -31,20 +29,6 @@ pub const FUNCS: &[(&str, Func)] = &[
     ("adler32sum", |a| {
         bytes_fn(a, |v| adler32(v).to_string().into_bytes())
     }),
-    ("fromJson", |a| {
-        arity(a, 1)?;
-        Ok(parse_json(&string_arg(&a[0])?).unwrap_or(Value::Nil))
-    }),
-    ("mustFromJson", |a| {
-        arity(a, 1)?;
-        parse_json(&string_arg(&a[0])?)
-    }),
-    ("toJson", |a| json_fn(a, true, false)),
-    ("mustToJson", |a| json_fn(a, true, false)),
-    ("toPrettyJson", |a| json_fn(a, true, true)),
-    ("mustToPrettyJson", |a| json_fn(a, true, true)),
-    ("toRawJson", |a| json_fn(a, false, false)),
-    ("mustToRawJson", |a| json_fn(a, false, false)),
     ("regexMatch", |a| regex_match(a)),
     ("mustRegexMatch", |a| regex_match(a)),
     ("regexFind", |a| regex_find(a)),
@@ -203,115 +187,6 @@ fn adler32(v: &[u8]) -> u32 {
         b = (b + a) % 65521;
     }
     (b << 16) | a
-}
-
-fn parse_json(v: &[u8]) -> Result<Value, String> {
-    let parsed: serde_json::Value = serde_json::from_slice(v)
-        .map_err(|e| format!("invalid JSON at line {} column {}", e.line(), e.column()))?;
-    Ok(from_json(&parsed))
-}
-
-fn json_fn(args: &[Value], escape_html: bool, pretty: bool) -> Result<Value, String> {
-    arity(args, 1)?;
-    let mut out = String::new();
-    write_json(&mut out, &args[0], escape_html, pretty.then_some(0));
-    Ok(s(out))
-}
-
-/// Go's `json.Marshal` (or `MarshalIndent` with two spaces when `indent` is set).
-pub fn write_json(out: &mut String, v: &Value, escape_html: bool, indent: Option<usize>) {
-    let newline = |out: &mut String, depth: usize| {
-        out.push('\n');
-        out.push_str(&"  ".repeat(depth));
-    };
-    match v {
-        Value::Nil => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => out.push_str(&i.to_string()),
-        Value::Float(f) => out.push_str(&json_float(*f)),
-        Value::Str(b) => json_string(out, &text(b), escape_html),
-        Value::List(items) => {
-            out.push('[');
-            if !items.is_empty() {
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    if let Some(d) = indent {
-                        newline(out, d + 1);
-                    }
-                    write_json(out, item, escape_html, indent.map(|d| d + 1));
-                }
-                if let Some(d) = indent {
-                    newline(out, d);
-                }
-            }
-            out.push(']');
-        }
-        Value::Map(m, _) => {
-            out.push('{');
-            let m = m.borrow();
-            if !m.is_empty() {
-                for (i, (k, item)) in m.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    if let Some(d) = indent {
-                        newline(out, d + 1);
-                    }
-                    json_string(out, k, escape_html);
-                    out.push(':');
-                    if indent.is_some() {
-                        out.push(' ');
-                    }
-                    write_json(out, item, escape_html, indent.map(|d| d + 1));
-                }
-                if let Some(d) = indent {
-                    newline(out, d);
-                }
-            }
-            out.push('}');
-        }
-    }
-}
-
-/// Go's JSON float: plain digits in [1e-6, 1e21), else an exponent like `1e+21` or `1e-7`.
-fn json_float(f: f64) -> String {
-    if !f.is_finite() {
-        return "null".into();
-    }
-    let abs = f.abs();
-    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
-        let g = format!("{f:e}");
-        let (m, e) = g.split_once('e').unwrap_or((&g, "0"));
-        let e: i32 = e.parse().unwrap_or(0);
-        let sign = if e < 0 { '-' } else { '+' };
-        let width = if e < 0 { 1 } else { 2 };
-        return format!("{m}e{sign}{:0width$}", e.abs());
-    }
-    // Rust's Display is the shortest round-trip digits without an exponent.
-    let s = format!("{f}");
-    if s == "-0" { "-0".into() } else { s }
-}
-
-fn json_string(out: &mut String, s: &str, escape_html: bool) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' if escape_html => out.push_str(&format!("\\u{:04x}", c as u32)),
-            '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 fn compile(pattern: &[u8]) -> Result<regex::Regex, String> {
@@ -489,31 +364,6 @@ fn next_pem_block(input: &str) -> Option<(String, Vec<u8>, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn json_matches_go_encoding() {
-        let v = from_json(&serde_json::json!({"b": [1, 2.5, null, true], "a": "<x&y>\u{2028}"}));
-        let mut out = String::new();
-        write_json(&mut out, &v, true, None);
-        assert_eq!(
-            out,
-            r#"{"a":"\u003cx\u0026y\u003e\u2028","b":[1,2.5,null,true]}"#
-        );
-        let mut pretty = String::new();
-        write_json(&mut pretty, &v, false, Some(0));
-        assert_eq!(
-            pretty,
-            "{\n  \"a\": \"<x&y>\\u2028\",\n  \"b\": [\n    1,\n    2.5,\n    null,\n    true\n  ]\n}"
-        );
-        for (f, want) in [
-            (1e21, "1e+21"),
-            (1e-7, "1e-7"),
-            (123456789.0, "123456789"),
-            (0.000001, "0.000001"),
-        ] {
-            assert_eq!(json_float(f), want);
-        }
-    }
 
     #[test]
     fn paths_match_go() {

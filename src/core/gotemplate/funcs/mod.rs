@@ -6,8 +6,9 @@
 mod builtin;
 mod collections;
 mod encoding;
+mod json;
 
-pub use encoding::write_json;
+pub use json::write_json;
 mod numbers;
 mod strings;
 mod yaml;
@@ -25,6 +26,7 @@ fn table() -> impl Iterator<Item = &'static (&'static str, Func)> {
         .chain(collections::FUNCS)
         .chain(numbers::FUNCS)
         .chain(encoding::FUNCS)
+        .chain(json::FUNCS)
         .chain(yaml::FUNCS)
 }
 
