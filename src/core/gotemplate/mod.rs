@@ -2,11 +2,13 @@
 //! ESO template produces the same bytes here. Sandboxed: no files, no environment, no network,
 //! bounded work and output; errors name the line and the problem, never a value.
 
+mod call;
 mod exec;
+mod fmt;
 mod funcs;
 mod lex;
+mod number;
 mod parse;
-mod printf;
 mod value;
 
 use std::collections::BTreeMap;

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::funcs;
 use super::lex::{Segment, Tok, Token, lex};
+use super::number::Number;
 
 /// A parsed template and the named templates it defines.
 #[derive(Clone, Debug, PartialEq)]
@@ -69,10 +70,8 @@ pub enum Arg {
     Nil,
     /// `true` / `false`
     Bool(bool),
-    /// An integer constant.
-    Int(i64),
-    /// A float constant.
-    Float(f64),
+    /// A number constant.
+    Number(Number),
     /// A string constant.
     Str(Vec<u8>),
     /// `.a.b`: fields of dot.
@@ -295,9 +294,13 @@ fn pipe(tokens: &[Token], line: usize, range: bool) -> Result<Pipe, String> {
         current.push(operand(rest, &mut i, line)?);
     }
     if current.is_empty() {
-        return Err(format!("line {line}: missing value for command"));
+        // Go accepts a pipeline that ends in `|` (`{{ .a | }}`), but not an empty one.
+        if cmds.is_empty() {
+            return Err(format!("line {line}: missing value for command"));
+        }
+    } else {
+        cmds.push(current);
     }
-    cmds.push(current);
     for cmd in &cmds[1..] {
         if !matches!(cmd[0], Arg::Func(_)) {
             return Err(format!("line {line}: non-function in a pipeline stage"));
@@ -348,8 +351,7 @@ fn operand(tokens: &[Token], i: &mut usize, line: usize) -> Result<Arg, String> 
         }
         Tok::Var(v) => Arg::Var(v, chain(tokens, i)),
         Tok::Str(s) => Arg::Str(s),
-        Tok::Int(n) => Arg::Int(n),
-        Tok::Float(f) => Arg::Float(f),
+        Tok::Number(n) => Arg::Number(n),
         Tok::Ident(name) => match name.as_str() {
             "true" => Arg::Bool(true),
             "false" => Arg::Bool(false),

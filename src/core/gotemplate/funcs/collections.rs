@@ -134,6 +134,9 @@ pub const FUNCS: &[(&str, Func)] = &[
             t == name || (t.first() == Some(&b'*') && &t[1..] == name),
         ))
     }),
+    ("deepCopy", |a| Ok(deep_copy(&a[0]))),
+    ("mustDeepCopy", |a| Ok(deep_copy(&a[0]))),
+    ("hello", |_| Ok(s("Hello!"))),
     ("kindOf", |a| {
         arity(a, 1)?;
         Ok(s(a[0].kind_name()))
@@ -154,7 +157,7 @@ pub fn empty_value(v: &Value) -> bool {
 /// sprig's `strslice`: a list's non-nil items as strings; nil → none; anything else → itself.
 pub fn strslice(v: &Value) -> Vec<Vec<u8>> {
     match v {
-        Value::List(l) => l
+        Value::List(l, _) => l
             .iter()
             .filter(|x| !matches!(x, Value::Nil))
             .map(strval)
@@ -176,7 +179,7 @@ fn map_arg(v: &Value) -> Result<&std::rc::Rc<std::cell::RefCell<BTreeMap<String,
 
 fn list_arg(v: &Value) -> Result<Vec<Value>, String> {
     match v {
-        Value::List(l) => Ok(l.to_vec()),
+        Value::List(l, _) => Ok(l.to_vec()),
         Value::Nil => Ok(Vec::new()),
         other => Err(format!("Cannot find first on type {}", other.kind_name())),
     }
@@ -364,7 +367,7 @@ fn has(args: &[Value]) -> Result<Value, String> {
 fn slice(args: &[Value]) -> Result<Value, String> {
     at_least(args, 1)?;
     let l = match &args[0] {
-        Value::List(l) => l.to_vec(),
+        Value::List(l, _) => l.to_vec(),
         other => return Err(format!("Cannot slice on type {}", other.kind_name())),
     };
     let idx = |i: usize| -> Result<usize, String> {
@@ -389,7 +392,7 @@ fn concat(args: &[Value]) -> Result<Value, String> {
     let mut out = Vec::new();
     for l in args {
         match l {
-            Value::List(items) => out.extend(items.iter().cloned()),
+            Value::List(items, _) => out.extend(items.iter().cloned()),
             other => return Err(format!("Cannot concat type {} as list", other.kind_name())),
         }
     }
@@ -439,5 +442,22 @@ fn default(args: &[Value]) -> Result<Value, String> {
     match args.get(1) {
         Some(given) if !empty_value(given) => Ok(given.clone()),
         _ => Ok(args[0].clone()),
+    }
+}
+
+/// copystructure's `Copy`: maps and slices are copied all the way down.
+fn deep_copy(v: &Value) -> Value {
+    match v {
+        Value::Map(m, kind) => Value::Map(
+            std::rc::Rc::new(std::cell::RefCell::new(
+                m.borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), deep_copy(v)))
+                    .collect(),
+            )),
+            *kind,
+        ),
+        Value::List(l, kind) => Value::typed_list(l.iter().map(deep_copy).collect(), *kind),
+        other => other.clone(),
     }
 }

@@ -10,8 +10,11 @@ mod json;
 
 pub use json::write_json;
 mod numbers;
+mod sigs;
 mod strings;
 mod yaml;
+
+pub use sigs::signature;
 
 use super::value::Value;
 
@@ -132,7 +135,7 @@ fn string_arg(v: &Value) -> Result<Vec<u8>, String> {
     }
 }
 
-/// A Go `int` parameter: integers (and integral floats, as Go converts untyped constants).
+/// A Go `int` parameter (the executor has already checked the type).
 fn int_arg(v: &Value) -> Result<i64, String> {
     match v {
         Value::Int(i) => Ok(*i),
@@ -147,7 +150,7 @@ fn int_arg(v: &Value) -> Result<i64, String> {
 fn strval(v: &Value) -> Vec<u8> {
     match v {
         Value::Str(s) => s.to_vec(),
-        other => super::printf::sprint_one(other),
+        other => super::fmt::sprint_one(other),
     }
 }
 

@@ -2,7 +2,7 @@
 //! decimal arithmetic (as sprig's use of a decimal library gives 0.1 + 0.2 = 0.3), conversions.
 
 use super::{Func, Value, arity, at_least, s, string_arg, text};
-use crate::core::gotemplate::value::format_float_g;
+use crate::core::gotemplate::fmt::format_g as format_float_g;
 
 /// The number functions.
 pub const FUNCS: &[(&str, Func)] = &[

@@ -1,7 +1,7 @@
 //! sprig's string functions, with sprig's argument order (the string last, for pipelines).
 
 use super::{Func, Value, arity, int_arg, s, string_arg, strval, text};
-use crate::core::gotemplate::printf::quote as go_quote;
+use crate::core::gotemplate::fmt::quote as go_quote;
 use crate::core::gotemplate::value::MapKind;
 
 /// The string functions.

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::{Func, Value, arity, s, text};
-use crate::core::gotemplate::value::format_float_g;
+use crate::core::gotemplate::fmt::format_g as format_float_g;
 
 /// The YAML functions.
 pub const FUNCS: &[(&str, Func)] = &[("toYaml", to_yaml), ("fromYaml", from_yaml)];
@@ -81,7 +81,7 @@ fn emit(out: &mut String, v: &Value, indent: usize) {
                 nested(out, item, indent, false);
             }
         }
-        Value::List(items) if !items.is_empty() => {
+        Value::List(items, _) if !items.is_empty() => {
             let pad = " ".repeat(indent);
             for item in items.iter() {
                 out.push_str(&pad);
@@ -112,7 +112,7 @@ fn nested(out: &mut String, item: &Value, indent: usize, in_list: bool) {
                 emit(out, item, indent + 2);
             }
         }
-        Value::List(l) if !l.is_empty() => {
+        Value::List(l, _) if !l.is_empty() => {
             out.push('\n');
             // Lists under a key are not indented further; lists in lists are.
             emit(out, item, if in_list { indent + 2 } else { indent });
@@ -129,12 +129,13 @@ fn scalar(v: &Value, indent: usize) -> String {
     match v {
         Value::Nil => "null".into(),
         Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
+        Value::Int(i) | Value::Int64(i) => i.to_string(),
+        Value::Uint8(b) => b.to_string(),
         Value::Float(f) if f.fract() == 0.0 && f.abs() < 1e21 => format!("{f:.0}"),
         Value::Float(f) => format_float_g(*f),
         Value::Str(b) => scalar_string(&text(b), indent),
         Value::Map(..) => "{}".into(),
-        Value::List(_) => "[]".into(),
+        Value::List(..) => "[]".into(),
     }
 }
 
@@ -204,7 +205,7 @@ fn scalar_string(s: &str, indent: usize) -> String {
     if !s.chars().any(|c| c.is_control()) {
         return format!("'{}'", s.replace('\'', "''"));
     }
-    crate::core::gotemplate::printf::quote(s)
+    crate::core::gotemplate::fmt::quote(s)
 }
 
 #[cfg(test)]
