@@ -81,10 +81,7 @@ fn bad_verb(p: &mut Fmt, arg: &Value, verb: char) {
         a => {
             p.buf.extend_from_slice(a.type_name().as_bytes());
             p.buf.push(b'=');
-            let saved = p.f;
-            p.f = Flags::default();
             print_value(p, a, 'v', 0);
-            p.f = saved;
         }
     }
     p.buf.push(b')');

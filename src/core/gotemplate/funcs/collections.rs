@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use super::numbers::{int_list, until_step};
 use super::{Func, Value, arity, at_least, int_arg, s, string_arg, strval, text};
+use crate::core::gotemplate::value::ListKind;
 
 /// The collection functions.
 pub const FUNCS: &[(&str, Func)] = &[
@@ -74,16 +76,18 @@ pub const FUNCS: &[(&str, Func)] = &[
     ("join", join),
     ("toStrings", |a| {
         arity(a, 1)?;
-        Ok(Value::list(strslice(&a[0]).into_iter().map(s).collect()))
+        Ok(strings_list(strslice(&a[0])))
     }),
     ("until", |a| {
-        arity(a, 1)?;
         let n = int_arg(&a[0])?;
-        until_step(0, n, if n < 0 { -1 } else { 1 })
+        Ok(int_list(until_step(0, n, if n < 0 { -1 } else { 1 })?))
     }),
     ("untilStep", |a| {
-        arity(a, 3)?;
-        until_step(int_arg(&a[0])?, int_arg(&a[1])?, int_arg(&a[2])?)
+        Ok(int_list(until_step(
+            int_arg(&a[0])?,
+            int_arg(&a[1])?,
+            int_arg(&a[2])?,
+        )?))
     }),
     ("default", default),
     ("empty", |a| {
@@ -177,11 +181,12 @@ fn map_arg(v: &Value) -> Result<&std::rc::Rc<std::cell::RefCell<BTreeMap<String,
     }
 }
 
+/// A slice argument of sprig's list functions (any slice type; nil or anything else fails).
 fn list_arg(v: &Value) -> Result<Vec<Value>, String> {
     match v {
         Value::List(l, _) => Ok(l.to_vec()),
-        Value::Nil => Ok(Vec::new()),
-        other => Err(format!("Cannot find first on type {}", other.kind_name())),
+        Value::Nil => Err("the list is nil".into()),
+        other => Err(format!("Cannot use type {} as a list", other.kind_name())),
     }
 }
 
@@ -242,9 +247,9 @@ fn pluck(args: &[Value]) -> Result<Value, String> {
 fn keys(args: &[Value]) -> Result<Value, String> {
     let mut out = Vec::new();
     for d in args {
-        out.extend(map_arg(d)?.borrow().keys().map(s));
+        out.extend(map_arg(d)?.borrow().keys().map(|k| k.as_bytes().to_vec()));
     }
-    Ok(Value::list(out))
+    Ok(strings_list(out))
 }
 
 fn values(args: &[Value]) -> Result<Value, String> {
@@ -344,7 +349,7 @@ fn sub(args: &[Value], f: fn(&[Value]) -> Vec<Value>) -> Result<Value, String> {
 fn uniq(l: &[Value]) -> Vec<Value> {
     let mut out: Vec<Value> = Vec::new();
     for v in l {
-        if !out.contains(v) {
+        if !out.iter().any(|o| o.deep_equal(v)) {
             out.push(v.clone());
         }
     }
@@ -355,37 +360,45 @@ fn without(args: &[Value]) -> Result<Value, String> {
     at_least(args, 1)?;
     let l = list_arg(&args[0])?;
     Ok(Value::list(
-        l.into_iter().filter(|v| !args[1..].contains(v)).collect(),
+        l.into_iter()
+            .filter(|v| !args[1..].iter().any(|o| o.deep_equal(v)))
+            .collect(),
     ))
 }
 
 fn has(args: &[Value]) -> Result<Value, String> {
-    arity(args, 2)?;
-    Ok(Value::Bool(list_arg(&args[1])?.contains(&args[0])))
+    if let Value::Nil = args[1] {
+        return Ok(Value::Bool(false));
+    }
+    Ok(Value::Bool(
+        list_arg(&args[1])?.iter().any(|v| v.deep_equal(&args[0])),
+    ))
 }
 
+/// sprig's `slice`: `list[start:end]` of any slice, keeping its type; nil for an empty list.
 fn slice(args: &[Value]) -> Result<Value, String> {
-    at_least(args, 1)?;
-    let l = match &args[0] {
-        Value::List(l, _) => l.to_vec(),
-        other => return Err(format!("Cannot slice on type {}", other.kind_name())),
-    };
-    let idx = |i: usize| -> Result<usize, String> {
-        let n = int_arg(&args[i])?;
-        usize::try_from(n)
-            .ok()
-            .filter(|n| *n <= l.len())
-            .ok_or_else(|| "slice bounds out of range".to_string())
-    };
-    let out = match args.len() {
-        1 => l.clone(),
-        2 => l[idx(1)?..].to_vec(),
-        _ => {
-            let (a, b) = (idx(1)?, idx(2)?);
-            l.get(a..b).ok_or("slice bounds out of range")?.to_vec()
+    let (items, kind) = match &args[0] {
+        Value::List(l, k) => (l.to_vec(), *k),
+        other => {
+            return Err(format!(
+                "list should be type of slice or array but {}",
+                other.kind_name()
+            ));
         }
     };
-    Ok(Value::list(out))
+    if items.is_empty() {
+        return Ok(Value::Nil);
+    }
+    let start = args.get(1).map(super::numbers::to_int64).unwrap_or(0);
+    let end = args
+        .get(2)
+        .map(super::numbers::to_int64)
+        .unwrap_or(items.len() as i64);
+    let (Ok(a), Ok(b)) = (usize::try_from(start), usize::try_from(end)) else {
+        return Err("slice bounds out of range".into());
+    };
+    let part = items.get(a..b).ok_or("slice bounds out of range")?;
+    Ok(Value::typed_list(part.to_vec(), kind))
 }
 
 fn concat(args: &[Value]) -> Result<Value, String> {
@@ -400,41 +413,39 @@ fn concat(args: &[Value]) -> Result<Value, String> {
 }
 
 fn chunk(args: &[Value]) -> Result<Value, String> {
-    arity(args, 2)?;
-    let size = usize::try_from(int_arg(&args[0])?)
+    let size = int_arg(&args[0])?;
+    let l = list_arg(&args[1])?;
+    if l.is_empty() && size > 0 {
+        return Ok(Value::typed_list(Vec::new(), ListKind::Lists));
+    }
+    let size = usize::try_from(size)
         .ok()
         .filter(|n| *n > 0)
         .ok_or("chunk size must be positive")?;
-    let l = list_arg(&args[1])?;
-    Ok(Value::list(
+    Ok(Value::typed_list(
         l.chunks(size).map(|c| Value::list(c.to_vec())).collect(),
+        ListKind::Lists,
     ))
 }
 
 fn sort_alpha(args: &[Value]) -> Result<Value, String> {
-    arity(args, 1)?;
-    let mut items = strslice(&args[0]);
+    let mut items = match &args[0] {
+        Value::List(..) => strslice(&args[0]),
+        other => vec![strval(other)],
+    };
     items.sort();
-    Ok(Value::list(items.into_iter().map(s).collect()))
+    Ok(strings_list(items))
+}
+
+/// A `[]string` value.
+pub fn strings_list(items: Vec<Vec<u8>>) -> Value {
+    Value::typed_list(items.into_iter().map(s).collect(), ListKind::Strings)
 }
 
 fn join(args: &[Value]) -> Result<Value, String> {
     arity(args, 2)?;
     let sep = string_arg(&args[0])?;
     Ok(s(strslice(&args[1]).join(&sep[..])))
-}
-
-fn until_step(start: i64, stop: i64, step: i64) -> Result<Value, String> {
-    if step == 0 || (step > 0 && start >= stop) || (step < 0 && start <= stop) {
-        return Ok(Value::list(Vec::new()));
-    }
-    let count = ((stop - start).abs() + step.abs() - 1) / step.abs();
-    if count > 100_000 {
-        return Err("untilStep would produce more than 100000 items".into());
-    }
-    Ok(Value::list(
-        (0..count).map(|i| Value::Int(start + i * step)).collect(),
-    ))
 }
 
 fn default(args: &[Value]) -> Result<Value, String> {

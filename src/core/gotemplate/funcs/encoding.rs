@@ -217,10 +217,10 @@ fn regex_find_all(args: &[Value]) -> Result<Value, String> {
     let n = int_arg(&args[2])?;
     let hay = text(&hay);
     let limit = usize::try_from(n).unwrap_or(usize::MAX);
-    Ok(Value::list(
+    Ok(super::collections::strings_list(
         re.find_iter(&hay)
             .take(limit)
-            .map(|m| s(m.as_str()))
+            .map(|m| m.as_str().as_bytes().to_vec())
             .collect(),
     ))
 }
@@ -244,12 +244,12 @@ fn regex_split(args: &[Value]) -> Result<Value, String> {
     let hay = string_arg(&args[1])?;
     let n = int_arg(&args[2])?;
     let hay = text(&hay);
-    let parts: Vec<Value> = match usize::try_from(n) {
+    let parts: Vec<Vec<u8>> = match usize::try_from(n) {
         Ok(0) => Vec::new(),
-        Ok(n) => re.splitn(&hay, n).map(s).collect(),
-        Err(_) => re.split(&hay).map(s).collect(),
+        Ok(n) => re.splitn(&hay, n).map(|p| p.as_bytes().to_vec()).collect(),
+        Err(_) => re.split(&hay).map(|p| p.as_bytes().to_vec()).collect(),
     };
-    Ok(Value::list(parts))
+    Ok(super::collections::strings_list(parts))
 }
 
 /// Go's `path.Clean`.

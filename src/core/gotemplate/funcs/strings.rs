@@ -327,7 +327,5 @@ fn splitn(args: &[Value]) -> Result<Value, String> {
 fn split_list(args: &[Value]) -> Result<Value, String> {
     arity(args, 2)?;
     let (sep, v) = (string_arg(&args[0])?, string_arg(&args[1])?);
-    Ok(Value::list(
-        split_parts(&v, &sep, -1).into_iter().map(s).collect(),
-    ))
+    Ok(super::collections::strings_list(split_parts(&v, &sep, -1)))
 }
