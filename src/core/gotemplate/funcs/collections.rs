@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::numbers::{int_list, until_step};
 use super::{Func, Value, arity, at_least, int_arg, s, string_arg, strval, text};
-use crate::core::gotemplate::value::ListKind;
+use crate::core::gotemplate::value::{ListKind, MapKind};
 
 /// The collection functions.
 pub const FUNCS: &[(&str, Func)] = &[
@@ -138,8 +138,8 @@ pub const FUNCS: &[(&str, Func)] = &[
             t == name || (t.first() == Some(&b'*') && &t[1..] == name),
         ))
     }),
-    ("deepCopy", |a| Ok(deep_copy(&a[0]))),
-    ("mustDeepCopy", |a| Ok(deep_copy(&a[0]))),
+    ("deepCopy", |a| copy_of(&a[0])),
+    ("mustDeepCopy", |a| copy_of(&a[0])),
     ("hello", |_| Ok(s("Hello!"))),
     ("kindOf", |a| {
         arity(a, 1)?;
@@ -273,53 +273,113 @@ fn pick(args: &[Value], keep: bool) -> Result<Value, String> {
     ))
 }
 
-/// mergo's Merge (fill empty entries) or Merge with override (non-empty sources win), deep for maps.
-fn merge_into(dst: &mut BTreeMap<String, Value>, src: &BTreeMap<String, Value>, overwrite: bool) {
+/// mergo's `deepMerge` of two maps (`Merge`, or `MergeWithOverwrite` when `overwrite`), with its
+/// quirks: a nil source entry only counts when overwriting, nested maps merge in place, and a
+/// non-empty destination entry is kept unless overwriting.
+fn merge_into(dst: &MapRef, src: &BTreeMap<String, Value>, overwrite: bool) {
+    let dst_was_empty = dst.borrow().is_empty();
     for (k, v) in src {
-        match dst.get(k) {
-            Some(Value::Map(d, _)) if matches!(v, Value::Map(..)) => {
-                let src_inner = v.entries();
-                merge_into(&mut d.borrow_mut(), &src_inner, overwrite);
+        let existing = dst.borrow().get(k).cloned();
+        match v {
+            Value::Nil => {
+                if overwrite {
+                    dst.borrow_mut().insert(k.clone(), Value::Nil);
+                }
+                continue;
             }
-            Some(existing) if !empty_value(existing) => {
-                if overwrite && !empty_value(v) {
-                    dst.insert(k.clone(), v.clone());
+            Value::Map(src_inner, _) => {
+                if let Some(Value::Map(dst_inner, _)) = &existing
+                    && !std::rc::Rc::ptr_eq(dst_inner, src_inner)
+                {
+                    let src_entries = src_inner.borrow().clone();
+                    merge_into(dst_inner, &src_entries, overwrite);
                 }
             }
-            _ => {
-                dst.insert(k.clone(), v.clone());
+            Value::List(..) => {
+                let replaced = overwrite || dst_was_empty;
+                let kept = match &existing {
+                    _ if replaced => v.clone(),
+                    Some(Value::Nil) | None => Value::typed_list(Vec::new(), list_kind(v)),
+                    Some(e) => e.clone(),
+                };
+                dst.borrow_mut().insert(k.clone(), kept);
             }
+            _ => {}
+        }
+        if let Some(e) = &existing
+            && !empty_value(e)
+            && (matches!(v, Value::List(..))
+                || (matches!(v, Value::Map(..)) && matches!(e, Value::Map(..))))
+        {
+            continue;
+        }
+        if overwrite || existing.as_ref().is_none_or(empty_value) {
+            dst.borrow_mut().insert(k.clone(), v.clone());
         }
     }
 }
+
+fn list_kind(v: &Value) -> crate::core::gotemplate::value::ListKind {
+    match v {
+        Value::List(_, k) => *k,
+        _ => ListKind::Any,
+    }
+}
+
+type MapRef = std::rc::Rc<std::cell::RefCell<BTreeMap<String, Value>>>;
 
 fn merge(args: &[Value], overwrite: bool) -> Result<Value, String> {
     at_least(args, 1)?;
     let dst = map_arg(&args[0])?;
     for src in &args[1..] {
         let src = map_arg(src)?.borrow().clone();
-        merge_into(&mut dst.borrow_mut(), &src, overwrite);
+        merge_into(dst, &src, overwrite);
     }
     Ok(args[0].clone())
 }
 
+/// sprig's `dig`: keys must be strings and every step a `map[string]interface{}` (Go's type
+/// assertions fail otherwise); a missing key gives the default.
 fn dig(args: &[Value]) -> Result<Value, String> {
-    at_least(args, 3)?;
+    if args.len() < 3 {
+        return Err("dig needs at least three arguments".into());
+    }
     let (path, rest) = args.split_at(args.len() - 2);
     let (default, dict) = (&rest[0], &rest[1]);
-    let mut cur = dict.clone();
-    for k in path {
-        let k = text(&string_arg(k)?).into_owned();
-        let next = match &cur {
-            Value::Map(m, _) => m.borrow().get(&k).cloned(),
-            _ => None,
+    let not_a_map = |v: &Value| {
+        format!(
+            "interface conversion: interface {{}} is {}, not map[string]interface {{}}",
+            v.type_name()
+        )
+    };
+    let keys: Vec<String> = path
+        .iter()
+        .map(|k| match k {
+            Value::Str(b) => Ok(text(b).into_owned()),
+            other => Err(format!(
+                "interface conversion: interface {{}} is {}, not string",
+                other.type_name()
+            )),
+        })
+        .collect::<Result<_, _>>()?;
+    let mut cur = match dict {
+        Value::Map(m, MapKind::Any) => m.clone(),
+        other => return Err(not_a_map(other)),
+    };
+    for (i, k) in keys.iter().enumerate() {
+        let step = cur.borrow().get(k).cloned();
+        let Some(step) = step else {
+            return Ok(default.clone());
         };
-        match next {
-            Some(v) => cur = v,
-            None => return Ok(default.clone()),
+        if i + 1 == keys.len() {
+            return Ok(step);
         }
+        cur = match step {
+            Value::Map(m, MapKind::Any) => m,
+            other => return Err(not_a_map(&other)),
+        };
     }
-    Ok(cur)
+    Ok(default.clone())
 }
 
 fn push(args: &[Value]) -> Result<Value, String> {
@@ -412,20 +472,33 @@ fn concat(args: &[Value]) -> Result<Value, String> {
     Ok(Value::list(out))
 }
 
+/// sprig's `chunk`, including what its float arithmetic does with sizes below 1.
 fn chunk(args: &[Value]) -> Result<Value, String> {
     let size = int_arg(&args[0])?;
     let l = list_arg(&args[1])?;
-    if l.is_empty() && size > 0 {
-        return Ok(Value::typed_list(Vec::new(), ListKind::Lists));
+    let len = l.len() as i64;
+    if size == 0 {
+        return Err("chunk size must not be zero".into());
     }
-    let size = usize::try_from(size)
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or("chunk size must be positive")?;
-    Ok(Value::typed_list(
-        l.chunks(size).map(|c| Value::list(c.to_vec())).collect(),
-        ListKind::Lists,
-    ))
+    let count = ((len - 1) as f64 / size as f64).floor() as i64 + 1;
+    if count < 0 {
+        return Err("chunk size out of range".into());
+    }
+    let mut out = Vec::new();
+    for i in 0..count {
+        let mut clen = size;
+        if i == count - 1 {
+            clen = (len as f64 % size as f64).floor() as i64;
+            if clen == 0 {
+                clen = size;
+            }
+        }
+        let clen = usize::try_from(clen).map_err(|_| "chunk size out of range")?;
+        let from = (i * size) as usize;
+        let part = l.get(from..from + clen).ok_or("chunk index out of range")?;
+        out.push(Value::list(part.to_vec()));
+    }
+    Ok(Value::typed_list(out, ListKind::Lists))
 }
 
 fn sort_alpha(args: &[Value]) -> Result<Value, String> {
@@ -453,6 +526,13 @@ fn default(args: &[Value]) -> Result<Value, String> {
     match args.get(1) {
         Some(given) if !empty_value(given) => Ok(given.clone()),
         _ => Ok(args[0].clone()),
+    }
+}
+
+fn copy_of(v: &Value) -> Result<Value, String> {
+    match v {
+        Value::Nil => Err("cannot copy nil".into()),
+        other => Ok(deep_copy(other)),
     }
 }
 

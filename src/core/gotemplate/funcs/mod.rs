@@ -10,6 +10,7 @@ mod json;
 
 pub use json::write_json;
 mod numbers;
+mod regex;
 mod sigs;
 mod strings;
 mod yaml;
@@ -29,6 +30,7 @@ fn table() -> impl Iterator<Item = &'static (&'static str, Func)> {
         .chain(collections::FUNCS)
         .chain(numbers::FUNCS)
         .chain(encoding::FUNCS)
+        .chain(regex::FUNCS)
         .chain(json::FUNCS)
         .chain(yaml::FUNCS)
 }

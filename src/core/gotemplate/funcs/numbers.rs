@@ -291,10 +291,10 @@ fn round(args: &[Value]) -> Result<Value, String> {
     let v = to_float64(&args[0]);
     let places = args[1].as_int().unwrap_or(0);
     let round_on = args.get(2).map(to_float64).unwrap_or(0.5);
-    let pow = if places >= 0 {
-        10f64.powi(places.min(400) as i32)
-    } else {
-        1.0 / 10f64.powi((-places).min(400) as i32)
+    let pow = match places {
+        0..=22 => 10f64.powi(places as i32),
+        -22..=-1 => 1.0 / 10f64.powi(-places as i32),
+        _ => 10f64.powf(places as f64),
     };
     let digit = pow * v;
     let div = digit.fract();

@@ -218,7 +218,11 @@ fn cat(args: &[Value]) -> Result<Value, String> {
 fn indent(args: &[Value], newline: bool) -> Result<Value, String> {
     arity(args, 2)?;
     let (n, v) = (int_arg(&args[0])?, string_arg(&args[1])?);
-    let pad = " ".repeat(usize::try_from(n).unwrap_or(0).min(1024));
+    let n = usize::try_from(n).map_err(|_| "strings: negative Repeat count".to_string())?;
+    if n.saturating_mul(v.len().max(1)) > 1024 * 1024 {
+        return Err("indent would produce more than 1 MiB".into());
+    }
+    let pad = " ".repeat(n);
     let mut out = String::new();
     if newline {
         out.push('\n');
