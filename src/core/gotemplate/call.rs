@@ -1,8 +1,6 @@
 //! Go's argument passing for template function calls (`evalCall`, `evalArg`, `validateType`):
 //! constants take the parameter's type by their syntax, computed values must already have it.
 
-use std::collections::BTreeMap;
-
 use super::parse::Arg;
 use super::value::Value;
 
@@ -111,8 +109,8 @@ impl Signature {
 pub fn validate(value: Value, param: Param) -> Result<Value, String> {
     let ok = match (&value, param) {
         (_, Param::Any | Param::Reflect) => true,
-        // A pipeline's nil is Go's invalid value, which becomes the zero map or slice.
-        (Value::Nil, Param::Map) => return Ok(Value::map(BTreeMap::new())),
+        // A pipeline's nil is Go's invalid value, which becomes the zero (nil) map or slice.
+        (Value::Nil, Param::Map) => return Ok(Value::Nil),
         (Value::Nil, Param::List) => return Ok(Value::list(Vec::new())),
         (Value::Str(_), Param::Str)
         | (Value::Int(_), Param::Int)
@@ -150,7 +148,7 @@ pub fn constant(arg: &Arg, param: Param) -> Result<Value, String> {
     };
     match (arg, param) {
         (Arg::Nil, Param::Any | Param::Reflect) => Ok(Value::Nil),
-        (Arg::Nil, Param::Map) => Ok(Value::map(BTreeMap::new())),
+        (Arg::Nil, Param::Map) => Ok(Value::Nil),
         (Arg::Nil, Param::List) => Ok(Value::list(Vec::new())),
         (Arg::Nil, p) => Err(format!("cannot assign nil to {}", p.go_name())),
         (Arg::Bool(b), Param::Any | Param::Reflect | Param::Bool) => Ok(Value::Bool(*b)),

@@ -126,7 +126,33 @@ fn keyword(tokens: &[Token]) -> Option<&str> {
     }
 }
 
+/// Go's `IsEmptyTree`: nothing but whitespace.
+fn is_empty_tree(nodes: &[Node]) -> bool {
+    nodes.iter().all(|n| match n {
+        Node::Text(t) => t.iter().all(u8::is_ascii_whitespace),
+        _ => false,
+    })
+}
+
 impl Parser {
+    /// Go's rule for a second definition: an empty one never replaces, and only an empty one
+    /// may be replaced.
+    fn define(&mut self, name: Vec<u8>, body: Vec<Node>, line: usize) -> Result<(), String> {
+        match self.defines.get(&name) {
+            Some(old) if !is_empty_tree(old) => {
+                if is_empty_tree(&body) {
+                    Ok(())
+                } else {
+                    Err(format!("line {line}: multiple definition of a template"))
+                }
+            }
+            _ => {
+                self.defines.insert(name, body);
+                Ok(())
+            }
+        }
+    }
+
     fn list(&mut self, top: bool) -> Result<(Vec<Node>, Closing), String> {
         let mut nodes = Vec::new();
         while let Some(seg) = self.segments.next() {
@@ -183,7 +209,7 @@ impl Parser {
                     if !matches!(end, Closing::End) {
                         return Err(format!("line {line}: define without end"));
                     }
-                    self.defines.insert(name, body);
+                    self.define(name, body, line)?;
                 }
                 Some(k @ ("template" | "block")) => {
                     let Some(Token {
@@ -203,7 +229,7 @@ impl Parser {
                         if !matches!(end, Closing::End) {
                             return Err(format!("line {line}: block without end"));
                         }
-                        self.defines.insert(name.clone(), body);
+                        self.define(name.clone(), body, line)?;
                     }
                     nodes.push(Node::Template(name.clone(), pipe, line));
                 }

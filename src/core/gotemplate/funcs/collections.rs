@@ -171,9 +171,11 @@ pub fn strslice(v: &Value) -> Vec<Vec<u8>> {
     }
 }
 
-fn map_arg(v: &Value) -> Result<&std::rc::Rc<std::cell::RefCell<BTreeMap<String, Value>>>, String> {
+/// A `map[string]interface{}` argument; nil is Go's nil map (empty to read).
+fn map_arg(v: &Value) -> Result<MapRef, String> {
     match v {
-        Value::Map(m, _) => Ok(m),
+        Value::Map(m, _) => Ok(m.clone()),
+        Value::Nil => Ok(MapRef::default()),
         other => Err(format!(
             "wrong type for value; expected map[string]interface {{}}; got {}",
             other.type_name()
@@ -210,7 +212,9 @@ fn get(args: &[Value]) -> Result<Value, String> {
 }
 
 fn set(args: &[Value]) -> Result<Value, String> {
-    arity(args, 3)?;
+    if let Value::Nil = args[0] {
+        return Err("assignment to entry in nil map".into());
+    }
     let m = map_arg(&args[0])?;
     let k = text(&string_arg(&args[1])?).into_owned();
     m.borrow_mut().insert(k, args[2].clone());
@@ -222,7 +226,7 @@ fn unset(args: &[Value]) -> Result<Value, String> {
     let m = map_arg(&args[0])?;
     let k = text(&string_arg(&args[1])?).into_owned();
     m.borrow_mut().remove(&k);
-    Ok(args[0].clone())
+    Ok(Value::Map(m, MapKind::Any))
 }
 
 fn has_key(args: &[Value]) -> Result<Value, String> {
@@ -333,9 +337,9 @@ fn merge(args: &[Value], overwrite: bool) -> Result<Value, String> {
     let dst = map_arg(&args[0])?;
     for src in &args[1..] {
         let src = map_arg(src)?.borrow().clone();
-        merge_into(dst, &src, overwrite);
+        merge_into(&dst, &src, overwrite);
     }
-    Ok(args[0].clone())
+    Ok(Value::Map(dst, MapKind::Any))
 }
 
 /// sprig's `dig`: keys must be strings and every step a `map[string]interface{}` (Go's type

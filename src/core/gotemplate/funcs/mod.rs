@@ -4,6 +4,7 @@
 //! the template is parsed, so a typo or an unsupported function fails before any AWS call.
 
 mod builtin;
+mod case;
 mod collections;
 mod encoding;
 mod json;

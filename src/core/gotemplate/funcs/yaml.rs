@@ -10,6 +10,11 @@ pub const FUNCS: &[(&str, Func)] = &[("toYaml", to_yaml), ("fromYaml", from_yaml
 
 fn to_yaml(args: &[Value]) -> Result<Value, String> {
     arity(args, 1)?;
+    // sigs.k8s.io/yaml goes through JSON and go-yaml's reader, which fails (so toYaml gives
+    // "") on non-finite numbers and on characters YAML does not allow unescaped.
+    if !yaml_safe(&args[0]) {
+        return Ok(s(""));
+    }
     let mut out = String::new();
     emit(&mut out, &args[0], 0);
     Ok(s(out.trim_end_matches('\n')))
@@ -69,6 +74,23 @@ fn from_yaml_value(v: serde_yaml_ng::Value) -> Value {
     }
 }
 
+/// Whether go-yaml can read back the JSON of `v`: finite numbers, and strings without the
+/// characters its reader refuses (JSON leaves DEL, C1 controls and the BOM unescaped).
+fn yaml_safe(v: &Value) -> bool {
+    let text_ok = |t: &str| {
+        !t.chars().any(|c| {
+            matches!(c, '\u{7f}'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+        })
+    };
+    match v {
+        Value::Float(f) => f.is_finite(),
+        Value::Str(b) => text_ok(&text(b)),
+        Value::List(l, _) => l.iter().all(yaml_safe),
+        Value::Map(m, _) => m.borrow().iter().all(|(k, v)| text_ok(k) && yaml_safe(v)),
+        _ => true,
+    }
+}
+
 /// Writes `v` in go-yaml's block style at `indent` spaces.
 fn emit(out: &mut String, v: &Value, indent: usize) {
     match v {
@@ -113,9 +135,17 @@ fn nested(out: &mut String, item: &Value, indent: usize, in_list: bool) {
             }
         }
         Value::List(l, _) if !l.is_empty() => {
-            out.push('\n');
-            // Lists under a key are not indented further; lists in lists are.
-            emit(out, item, if in_list { indent + 2 } else { indent });
+            if in_list {
+                // go-yaml writes a list in a list on the dash's line: `- - 1`.
+                let mut inner = String::new();
+                emit(&mut inner, item, indent + 2);
+                out.push(' ');
+                out.push_str(inner.trim_start_matches(' '));
+            } else {
+                // Lists under a key are not indented further.
+                out.push('\n');
+                emit(out, item, indent);
+            }
         }
         other => {
             out.push(' ');
@@ -131,8 +161,14 @@ fn scalar(v: &Value, indent: usize) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Int(i) | Value::Int64(i) => i.to_string(),
         Value::Uint8(b) => b.to_string(),
-        Value::Float(f) if f.fract() == 0.0 && f.abs() < 1e21 => format!("{f:.0}"),
-        Value::Float(f) => format_float_g(*f),
+        Value::Float(f) => {
+            let mut json = String::new();
+            super::json::write_json(&mut json, &Value::Float(*f), false, None);
+            match json.parse::<i64>() {
+                Ok(i) => i.to_string(),
+                Err(_) => format_float_g(*f),
+            }
+        }
         Value::Str(b) => scalar_string(&text(b), indent),
         Value::Map(..) => "{}".into(),
         Value::List(..) => "[]".into(),
