@@ -48,4 +48,6 @@ pub fn execute_lenient(
 }
 
 #[cfg(test)]
+mod go_cases;
+#[cfg(test)]
 mod tests;
