@@ -14,6 +14,7 @@ mod numbers;
 mod regex;
 mod sigs;
 mod strings;
+mod words;
 mod yaml;
 
 pub use sigs::signature;
@@ -34,10 +35,11 @@ fn table() -> impl Iterator<Item = &'static (&'static str, Func)> {
         .chain(regex::FUNCS)
         .chain(json::FUNCS)
         .chain(yaml::FUNCS)
+        .chain(words::FUNCS)
 }
 
 /// Functions ESO's engine offers that secretsync refuses, and why.
-const REFUSED: [(&str, &str); 12] = [
+const REFUSED: [(&str, &str); 11] = [
     (
         "now date date_in_zone dateInZone date_modify dateModify must_date_modify mustDateModify ago \
          htmlDate htmlDateInZone unixEpoch toDate mustToDate duration durationRound",
@@ -76,10 +78,6 @@ const REFUSED: [(&str, &str); 12] = [
     (
         "semver semverCompare",
         "semantic versions are not supported yet",
-    ),
-    (
-        "snakecase camelcase kebabcase swapcase initials wrap wrapWith abbrevboth",
-        "this word-splitting function is not supported yet",
     ),
     ("urlParse urlJoin", "URL functions are not supported yet"),
     ("call", "templates here have no functions to call"),
