@@ -1,7 +1,5 @@
 //! ESO's `toYaml` and `fromYaml` (sigs.k8s.io/yaml: JSON's types, go-yaml's output style).
 
-use std::collections::BTreeMap;
-
 use super::{Func, Value, arity, s, text};
 use crate::core::gotemplate::fmt::format_g as format_float_g;
 
@@ -23,55 +21,7 @@ fn to_yaml(args: &[Value]) -> Result<Value, String> {
 fn from_yaml(args: &[Value]) -> Result<Value, String> {
     arity(args, 1)?;
     let input = super::strval(&args[0]);
-    let parsed: Result<serde_yaml_ng::Value, _> = serde_yaml_ng::from_str(&text(&input));
-    let mut m = BTreeMap::new();
-    match parsed {
-        Ok(serde_yaml_ng::Value::Mapping(map)) => {
-            for (k, v) in map {
-                m.insert(yaml_key(&k), from_yaml_value(v));
-            }
-        }
-        Ok(serde_yaml_ng::Value::Null) => {}
-        Ok(_) => {
-            m.insert(
-                "Error".into(),
-                s("error unmarshaling JSON: json: cannot unmarshal into Go value of type map[string]interface {}"),
-            );
-        }
-        Err(_) => {
-            m.insert("Error".into(), s("error converting YAML to JSON"));
-        }
-    }
-    Ok(Value::map(m))
-}
-
-fn yaml_key(k: &serde_yaml_ng::Value) -> String {
-    match k {
-        serde_yaml_ng::Value::String(s) => s.clone(),
-        serde_yaml_ng::Value::Bool(b) => b.to_string(),
-        serde_yaml_ng::Value::Number(n) => n.to_string(),
-        serde_yaml_ng::Value::Null => "null".into(),
-        _ => String::new(),
-    }
-}
-
-/// YAML → JSON's types (numbers are float64), as sigs.k8s.io/yaml's Unmarshal gives them.
-fn from_yaml_value(v: serde_yaml_ng::Value) -> Value {
-    match v {
-        serde_yaml_ng::Value::Null => Value::Nil,
-        serde_yaml_ng::Value::Bool(b) => Value::Bool(b),
-        serde_yaml_ng::Value::Number(n) => Value::Float(n.as_f64().unwrap_or(0.0)),
-        serde_yaml_ng::Value::String(st) => s(st),
-        serde_yaml_ng::Value::Sequence(items) => {
-            Value::list(items.into_iter().map(from_yaml_value).collect())
-        }
-        serde_yaml_ng::Value::Mapping(map) => Value::map(
-            map.into_iter()
-                .map(|(k, v)| (yaml_key(&k), from_yaml_value(v)))
-                .collect(),
-        ),
-        serde_yaml_ng::Value::Tagged(t) => from_yaml_value(t.value),
-    }
+    Ok(super::yaml_load::from_yaml(&text(&input)))
 }
 
 /// Whether go-yaml can read back the JSON of `v`: finite numbers, and strings without the
