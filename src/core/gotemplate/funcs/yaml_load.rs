@@ -351,7 +351,7 @@ fn load(input: &str) -> Result<Value, String> {
     if input
         .chars()
         .enumerate()
-        .any(|(i, c)| !printable(c) && !(i == 0 && c == '\u{feff}'))
+        .any(|(i, c)| !(printable(c) || (i == 0 && c == '\u{feff}')))
     {
         return Err(convert("yaml: control characters are not allowed".into()));
     }
