@@ -16,6 +16,7 @@ mod sigs;
 mod strings;
 mod words;
 mod yaml;
+mod yaml_emit;
 mod yaml_load;
 
 pub use sigs::signature;

@@ -1,6 +1,8 @@
 //! ESO's `toYaml` and `fromYaml` (sigs.k8s.io/yaml: JSON's types, go-yaml's output style).
 
-use super::{Func, Value, arity, s, text};
+use std::collections::BTreeMap;
+
+use super::{Func, Value, arity, s, text, yaml_emit};
 use crate::core::gotemplate::fmt::format_g as format_float_g;
 
 /// The YAML functions.
@@ -41,16 +43,34 @@ fn yaml_safe(v: &Value) -> bool {
     }
 }
 
+/// A map's entries in go-yaml's key order.
+fn sorted(m: &BTreeMap<String, Value>) -> Vec<(&String, &Value)> {
+    let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+    entries.sort_by(|(a, _), (b, _)| {
+        if yaml_emit::natural_less(a, b) {
+            std::cmp::Ordering::Less
+        } else if yaml_emit::natural_less(b, a) {
+            std::cmp::Ordering::Greater
+        } else {
+            std::cmp::Ordering::Equal
+        }
+    });
+    entries
+}
+
 /// Writes `v` in go-yaml's block style at `indent` spaces.
 fn emit(out: &mut String, v: &Value, indent: usize) {
     match v {
         Value::Map(m, _) if !m.borrow().is_empty() => {
             let pad = " ".repeat(indent);
-            for (k, item) in m.borrow().iter() {
+            let m = m.borrow();
+            for (k, item) in sorted(&m) {
                 out.push_str(&pad);
-                out.push_str(&scalar_string(k, indent));
+                let key = yaml_emit::scalar(k, indent, indent + 2, true);
+                let column = indent + key.chars().count() + 1;
+                out.push_str(&key);
                 out.push(':');
-                nested(out, item, indent, false);
+                nested(out, item, indent, column, false);
             }
         }
         Value::List(items, _) if !items.is_empty() => {
@@ -58,19 +78,20 @@ fn emit(out: &mut String, v: &Value, indent: usize) {
             for item in items.iter() {
                 out.push_str(&pad);
                 out.push('-');
-                nested(out, item, indent, true);
+                nested(out, item, indent, indent + 1, true);
             }
         }
         other => {
             out.push_str(&" ".repeat(indent));
-            out.push_str(&scalar(other, indent));
+            out.push_str(&scalar(other, indent, indent + 2));
             out.push('\n');
         }
     }
 }
 
-/// A value after `key:` or `-`: collections on the next lines, scalars on the same line.
-fn nested(out: &mut String, item: &Value, indent: usize, in_list: bool) {
+/// A value after `key:` or `-` (ending at `column`): collections on the next lines, scalars on
+/// the same line.
+fn nested(out: &mut String, item: &Value, indent: usize, column: usize, in_list: bool) {
     match item {
         Value::Map(m, _) if !m.borrow().is_empty() => {
             if in_list {
@@ -99,99 +120,35 @@ fn nested(out: &mut String, item: &Value, indent: usize, in_list: bool) {
         }
         other => {
             out.push(' ');
-            out.push_str(&scalar(other, indent));
+            out.push_str(&scalar(other, column + 1, indent + 2));
             out.push('\n');
         }
     }
 }
 
-fn scalar(v: &Value, indent: usize) -> String {
+/// A scalar as go-yaml writes the value JSON gave it.
+fn scalar(v: &Value, column: usize, indent: usize) -> String {
     match v {
         Value::Nil => "null".into(),
         Value::Bool(b) => b.to_string(),
         Value::Int(i) | Value::Int64(i) => i.to_string(),
         Value::Uint8(b) => b.to_string(),
         Value::Float(f) => {
+            // go-yaml reads JSON's number text: an int64 or uint64 prints as such.
             let mut json = String::new();
             super::json::write_json(&mut json, &Value::Float(*f), false, None);
-            match json.parse::<i64>() {
-                Ok(i) => i.to_string(),
-                Err(_) => format_float_g(*f),
+            if let Ok(i) = json.parse::<i64>() {
+                i.to_string()
+            } else if json.parse::<u64>().is_ok() {
+                json
+            } else {
+                format_float_g(*f)
             }
         }
-        Value::Str(b) => scalar_string(&text(b), indent),
+        Value::Str(b) => yaml_emit::scalar(&text(b), column, indent, false),
         Value::Map(..) => "{}".into(),
         Value::List(..) => "[]".into(),
     }
-}
-
-/// Whether a plain scalar would read back as something other than this string.
-fn resolves_to_other_type(s: &str) -> bool {
-    const WORDS: [&str; 22] = [
-        "true", "True", "TRUE", "false", "False", "FALSE", "yes", "Yes", "YES", "no", "No", "NO",
-        "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL", "~",
-    ];
-    WORDS.contains(&s)
-        || matches!(
-            s,
-            "y" | "Y" | "n" | "N" | ".inf" | ".Inf" | ".INF" | "-.inf" | ".nan" | ".NaN"
-        )
-        || s.parse::<f64>().is_ok()
-        || s.strip_prefix("0x")
-            .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-fn plain_allowed(s: &str) -> bool {
-    let first = s.chars().next().unwrap_or(' ');
-    let second_blank = s.chars().nth(1).is_none_or(|c| c == ' ');
-    !(s.starts_with(' ')
-        || s.ends_with(' ')
-        || "#,[]{}&*!|>'\"%@`".contains(first)
-        || ("-?:".contains(first) && second_blank)
-        || s.contains(": ")
-        || s.contains(" #")
-        || s.ends_with(':')
-        || s.chars().any(|c| c.is_control()))
-}
-
-fn scalar_string(s: &str, indent: usize) -> String {
-    if s.contains('\n') && !s.chars().any(|c| c.is_control() && c != '\n') && !s.starts_with(' ') {
-        let chomp = if !s.ends_with('\n') {
-            "-"
-        } else if s.ends_with("\n\n") {
-            "+"
-        } else {
-            ""
-        };
-        let pad = " ".repeat(indent + 2);
-        let body: Vec<String> = s
-            .trim_end_matches('\n')
-            .split('\n')
-            .map(|l| {
-                if l.is_empty() {
-                    String::new()
-                } else {
-                    format!("{pad}{l}")
-                }
-            })
-            .collect();
-        let trailing = if chomp == "+" {
-            "\n".repeat(s.len() - s.trim_end_matches('\n').len() - 1)
-        } else {
-            String::new()
-        };
-        return format!("|{chomp}\n{}{trailing}", body.join("\n"));
-    }
-    if s.is_empty() || resolves_to_other_type(s) {
-        return format!("\"{s}\"");
-    }
-    if plain_allowed(s) {
-        return s.to_string();
-    }
-    if !s.chars().any(|c| c.is_control()) {
-        return format!("'{}'", s.replace('\'', "''"));
-    }
-    crate::core::gotemplate::fmt::quote(s)
 }
 
 #[cfg(test)]

@@ -137,6 +137,7 @@ fn resolve(v: &str) -> Go {
             }
             if is_yaml_float(&plain)
                 && let Ok(f) = plain.parse::<f64>()
+                && f.is_finite()
             {
                 return Go::Float(f);
             }
@@ -144,6 +145,105 @@ fn resolve(v: &str) -> Go {
         _ => {}
     }
     Go::Str(v.to_string())
+}
+
+/// What a plain scalar reads back as, for the emitter's choice of quoting.
+pub enum Plain {
+    /// The same string.
+    Str,
+    /// Something else (a number, bool, null or timestamp).
+    Other,
+}
+
+/// go-yaml v2's `resolve("", s)` reduced to "is it a string".
+pub fn resolve_plain(s: &str) -> Plain {
+    match resolve(s) {
+        Go::Str(_) if !is_timestamp(s) => Plain::Str,
+        _ => Plain::Other,
+    }
+}
+
+/// go-yaml v2's `parseTimestamp`: `YYYY-M-D`, optionally with a time (`T`/`t` and a zone, or a
+/// space and no zone), valid as a calendar date.
+fn is_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() < 5 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+        return false;
+    }
+    let mut i = 5;
+    let num = |i: &mut usize, max_len: usize| -> Option<u32> {
+        let start = *i;
+        while *i < b.len() && *i - start < max_len && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        (*i > start).then(|| s[start..*i].parse().ok()).flatten()
+    };
+    let year: u32 = s[..4].parse().unwrap_or(0);
+    let Some(month) = num(&mut i, 2) else {
+        return false;
+    };
+    if b.get(i) != Some(&b'-') {
+        return false;
+    }
+    i += 1;
+    let Some(day) = num(&mut i, 2) else {
+        return false;
+    };
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    if day == 0 || day > days {
+        return false;
+    }
+    if i == b.len() {
+        return true;
+    }
+    let sep = b[i];
+    if !matches!(sep, b'T' | b't' | b' ') {
+        return false;
+    }
+    i += 1;
+    let (Some(h), true) = (num(&mut i, 2), b.get(i) == Some(&b':')) else {
+        return false;
+    };
+    i += 1;
+    let (Some(m), true) = (num(&mut i, 2), b.get(i) == Some(&b':')) else {
+        return false;
+    };
+    i += 1;
+    let Some(sec) = num(&mut i, 2) else {
+        return false;
+    };
+    if h > 23 || m > 59 || sec > 59 {
+        return false;
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    let zone = &s[i..];
+    if sep == b' ' {
+        return zone.is_empty();
+    }
+    zone == "Z"
+        || (zone.len() == 6
+            && matches!(zone.as_bytes()[0], b'+' | b'-')
+            && zone.as_bytes()[3] == b':'
+            && zone[1..3]
+                .bytes()
+                .chain(zone[4..6].bytes())
+                .all(|c| c.is_ascii_digit()))
 }
 
 /// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
@@ -285,13 +385,51 @@ fn to_json(v: Go) -> Result<Value, String> {
                         "NaN" => ".nan".into(),
                         s => s.to_string(),
                     },
-                    _ => return Err("unsupported map key".into()),
+                    other => {
+                        return Err(format!(
+                            "unsupported map key of type: {}, key: {}, value: {}",
+                            go_type(&other),
+                            go_sharp_v(&other),
+                            go_sharp_v(&v)
+                        ));
+                    }
                 };
                 m.insert(key, to_json(v)?);
             }
             Value::map(m)
         }
     })
+}
+
+/// `%s` of `reflect.TypeOf(k)` as Go prints it in this error.
+fn go_type(v: &Go) -> &'static str {
+    match v {
+        Go::Null => "%!s(<nil>)",
+        Go::Uint(_) => "uint64",
+        Go::Seq(_) => "[]interface {}",
+        Go::Map(_) => "map[interface {}]interface {}",
+        Go::Bool(_) => "bool",
+        Go::Int(_) => "int",
+        Go::Float(_) => "float64",
+        Go::Str(_) => "string",
+    }
+}
+
+/// Go's `%+#v` of a go-yaml value (scalars; collections by their type).
+fn go_sharp_v(v: &Go) -> String {
+    match v {
+        Go::Null => "<nil>".into(),
+        Go::Bool(b) => b.to_string(),
+        Go::Int(i) => i.to_string(),
+        Go::Uint(u) => format!("0x{u:x}"),
+        Go::Float(f) => crate::core::gotemplate::fmt::format_g(*f),
+        Go::Str(s) => crate::core::gotemplate::fmt::quote(s),
+        Go::Seq(items) => format!(
+            "[]interface {{}}{{{}}}",
+            items.iter().map(go_sharp_v).collect::<Vec<_>>().join(", ")
+        ),
+        Go::Map(_) => "map[interface {}]interface {}{...}".into(),
+    }
 }
 
 /// Go's `strconv.FormatFloat(f, 'g', -1, 32)`.
@@ -321,7 +459,18 @@ fn printable(c: char) -> bool {
 /// go-yaml's error text: the problem without libyaml's context, and the line as go-yaml counts
 /// it (a parser error names the 0-based line of the problem, a scanner error the 1-based one;
 /// none on the first line).
-fn go_yaml_error(line: usize, info: &str) -> String {
+fn go_yaml_error(line: usize, info: &str, at: &str) -> String {
+    if info.starts_with("unexpected character") {
+        return "yaml: found character that cannot start any token".into();
+    }
+    if info == "found unknown anchor" {
+        let name: String = at
+            .trim_start_matches('*')
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
+            .collect();
+        return format!("yaml: unknown anchor '{name}' referenced");
+    }
     let (parser, problem) = match info.strip_prefix("while ") {
         Some(rest) => (true, rest.split_once(", ").map_or(rest, |(_, p)| p)),
         None => (false, info),
@@ -358,7 +507,10 @@ fn load(input: &str) -> Result<Value, String> {
     let mut builder = Builder::default();
     Parser::new_from_str(input)
         .load(&mut builder, false)
-        .map_err(|e| convert(go_yaml_error(e.marker().line(), e.info())))?;
+        .map_err(|e| {
+            let at = input.get(e.marker().index()..).unwrap_or("");
+            convert(go_yaml_error(e.marker().line(), e.info(), at))
+        })?;
     let value = match builder.root {
         Some(node) => to_json(decode(&node).map_err(convert)?).map_err(convert)?,
         None => Value::Nil,
