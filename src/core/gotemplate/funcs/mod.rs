@@ -6,6 +6,7 @@
 mod builtin;
 mod case;
 mod collections;
+mod dicts;
 mod encoding;
 mod json;
 
@@ -18,6 +19,7 @@ mod words;
 mod yaml;
 mod yaml_emit;
 mod yaml_load;
+mod yaml_resolve;
 
 pub use sigs::signature;
 
@@ -32,6 +34,7 @@ fn table() -> impl Iterator<Item = &'static (&'static str, Func)> {
         .iter()
         .chain(strings::FUNCS)
         .chain(collections::FUNCS)
+        .chain(dicts::FUNCS)
         .chain(numbers::FUNCS)
         .chain(encoding::FUNCS)
         .chain(regex::FUNCS)

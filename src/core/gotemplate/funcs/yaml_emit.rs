@@ -2,7 +2,7 @@
 //! single-quoted, double-quoted and literal writers, folding long lines past column 80) and its
 //! natural key order, for `toYaml`.
 
-use super::yaml_load::resolve_plain;
+use super::yaml_resolve::resolve_plain;
 
 /// libyaml's best width: lines are folded at a space past this column.
 const BEST_WIDTH: usize = 80;
@@ -163,7 +163,7 @@ impl W {
 pub fn scalar(s: &str, column: usize, indent: usize, key: bool) -> String {
     let v: Vec<char> = s.chars().collect();
     let allowed = analyze(&v);
-    let needs_quotes = !matches!(resolve_plain(s), super::yaml_load::Plain::Str) || base60(s);
+    let needs_quotes = !matches!(resolve_plain(s), super::yaml_resolve::Plain::Str) || base60(s);
     // go-yaml asks for: literal if there is a newline, plain if it reads back as this string,
     // double quotes otherwise; libyaml then falls back as the analysis requires.
     #[derive(PartialEq)]
