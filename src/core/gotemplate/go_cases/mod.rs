@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 mod rows_a;
 mod rows_b;
+mod rows_c;
 
 /// A template and the bytes Go renders (`None`: an error).
 type Row = (&'static str, Option<&'static [u8]>);
@@ -97,4 +98,9 @@ fn go_rows_a() {
 #[test]
 fn go_rows_b() {
     check(rows_b::ROWS);
+}
+
+#[test]
+fn go_rows_c() {
+    check(rows_c::ROWS);
 }
