@@ -65,7 +65,7 @@ fn index_arg(index: &Value, cap: usize) -> Result<usize, String> {
     usize::try_from(x)
         .ok()
         .filter(|x| *x <= cap)
-        .ok_or_else(|| format!("index out of range: {x}"))
+        .ok_or_else(|| "index out of range".to_string())
 }
 
 fn index(args: &[Value]) -> Result<Value, String> {
@@ -79,11 +79,11 @@ fn index(args: &[Value]) -> Result<Value, String> {
                 let i = index_arg(key, l.len())?;
                 l.get(i)
                     .cloned()
-                    .ok_or_else(|| format!("index out of range: {i}"))?
+                    .ok_or_else(|| "index out of range".to_string())?
             }
             Value::Str(b) => {
                 let i = index_arg(key, b.len())?;
-                Value::Uint8(*b.get(i).ok_or_else(|| format!("index out of range: {i}"))?)
+                Value::Uint8(*b.get(i).ok_or_else(|| "index out of range".to_string())?)
             }
             Value::Map(m, kind) => {
                 let k = match key {

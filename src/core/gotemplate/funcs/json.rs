@@ -22,8 +22,59 @@ pub const FUNCS: &[(&str, Func)] = &[
     ("mustToRawJson", |a| json_fn(a, false, false)),
 ];
 
+/// Go's decoder turns a lone UTF-16 surrogate escape into U+FFFD; serde_json refuses it, so
+/// such escapes are rewritten first.
+fn fix_surrogates(v: &str) -> std::borrow::Cow<'_, str> {
+    let b = v.as_bytes();
+    let hex_at = |i: usize| -> Option<u32> {
+        (b.get(i) == Some(&b'\\') && b.get(i + 1) == Some(&b'u'))
+            .then(|| {
+                v.get(i + 2..i + 6)
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+            })
+            .flatten()
+    };
+    if !v.contains("\\u") {
+        return v.into();
+    }
+    let mut out = String::with_capacity(v.len());
+    let (mut i, mut in_string) = (0, false);
+    while i < b.len() {
+        let c = b[i];
+        if in_string && c == b'\\' {
+            if let Some(u) = hex_at(i) {
+                if (0xd800..0xdc00).contains(&u)
+                    && hex_at(i + 6).is_some_and(|l| (0xdc00..0xe000).contains(&l))
+                {
+                    out.push_str(&v[i..i + 12]);
+                    i += 12;
+                } else {
+                    out.push_str(if (0xd800..0xe000).contains(&u) {
+                        "\\ufffd"
+                    } else {
+                        &v[i..i + 6]
+                    });
+                    i += 6;
+                }
+                continue;
+            }
+            out.push_str(&v[i..(i + 2).min(b.len())]);
+            i += 2;
+            continue;
+        }
+        if c == b'"' {
+            in_string = !in_string;
+        }
+        let len = v[i..].chars().next().map_or(1, char::len_utf8);
+        out.push_str(&v[i..i + len]);
+        i += len;
+    }
+    out.into()
+}
+
 fn parse_json(v: &[u8]) -> Result<Value, String> {
-    let parsed: serde_json::Value = serde_json::from_slice(v)
+    let text = String::from_utf8_lossy(v);
+    let parsed: serde_json::Value = serde_json::from_str(&fix_surrogates(&text))
         .map_err(|e| format!("invalid JSON at line {} column {}", e.line(), e.column()))?;
     Ok(from_json(&parsed))
 }

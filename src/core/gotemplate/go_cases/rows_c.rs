@@ -3,6 +3,14 @@
 /// (template, Go's bytes).
 pub const ROWS: &[super::Row] = &[
     (
+        "{{ fromJson \"\\\"\\\\ud800\\\"\" }}",
+        Some(b"\xef\xbf\xbd"),
+    ),
+    (
+        "{{ squote (fromJson \"\\\"a\\\\ud83d\\\"\") }}",
+        Some(b"'a\xef\xbf\xbd'"),
+    ),
+    (
         "{{ abbrevboth 0 4 \" is the time for all good men\" }}",
         Some(b" ..."),
     ),
