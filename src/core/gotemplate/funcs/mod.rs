@@ -13,6 +13,7 @@ mod json;
 pub use json::write_json;
 mod numbers;
 mod regex;
+mod semver;
 mod sigs;
 mod strings;
 mod words;
@@ -41,6 +42,7 @@ fn table() -> impl Iterator<Item = &'static (&'static str, Func)> {
         .chain(json::FUNCS)
         .chain(yaml::FUNCS)
         .chain(words::FUNCS)
+        .chain(semver::FUNCS)
 }
 
 /// Functions ESO's engine offers that secretsync refuses, and why.
@@ -81,8 +83,8 @@ const REFUSED: [(&str, &str); 11] = [
         "certificate parsing is not supported yet",
     ),
     (
-        "semver semverCompare",
-        "semantic versions are not supported yet",
+        "semver",
+        "semantic version objects are not supported yet (semverCompare is)",
     ),
     ("urlParse urlJoin", "URL functions are not supported yet"),
     ("call", "templates here have no functions to call"),

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 mod rows_a;
 mod rows_b;
 mod rows_c;
+mod rows_semver;
 
 /// A template and the bytes Go renders (`None`: an error).
 type Row = (&'static str, Option<&'static [u8]>);
@@ -103,4 +104,9 @@ fn go_rows_b() {
 #[test]
 fn go_rows_c() {
     check(rows_c::ROWS);
+}
+
+#[test]
+fn go_rows_semver() {
+    check(rows_semver::ROWS);
 }
