@@ -284,22 +284,27 @@ fn printable(c: char) -> bool {
 /// go-yaml's error text: the problem without libyaml's context, and the line as go-yaml counts
 /// it (a parser error names the 0-based line of the problem, a scanner error the 1-based one;
 /// none on the first line).
-fn go_yaml_error(line: usize, info: &str, at: &str) -> String {
-    if info.starts_with("unexpected character") {
+fn go_yaml_error(line: usize, info: &str, input: &str, index: usize) -> String {
+    let (parser, problem) = match info.strip_prefix("while ") {
+        Some(rest) => (true, rest.split_once(", ").map_or(rest, |(_, p)| p)),
+        None => (false, info),
+    };
+    if problem.starts_with("unexpected character") {
         return "yaml: found character that cannot start any token".into();
     }
-    if info == "found unknown anchor" {
-        let name: String = at
+    if problem == "found unknown anchor" {
+        // go-yaml names the alias: the last `*name` before the error.
+        let before = input.get(..index.min(input.len())).unwrap_or(input);
+        let start = before.rfind('*').map_or(index, |i| i + 1);
+        let name: String = input
+            .get(start..)
+            .unwrap_or("")
             .trim_start_matches('*')
             .chars()
             .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
             .collect();
         return format!("yaml: unknown anchor '{name}' referenced");
     }
-    let (parser, problem) = match info.strip_prefix("while ") {
-        Some(rest) => (true, rest.split_once(", ").map_or(rest, |(_, p)| p)),
-        None => (false, info),
-    };
     let zero_based = line.saturating_sub(1);
     match (zero_based, parser) {
         (0, _) => format!("yaml: {problem}"),
@@ -333,8 +338,12 @@ fn load(input: &str) -> Result<Value, String> {
     Parser::new_from_str(input)
         .load(&mut builder, false)
         .map_err(|e| {
-            let at = input.get(e.marker().index()..).unwrap_or("");
-            convert(go_yaml_error(e.marker().line(), e.info(), at))
+            convert(go_yaml_error(
+                e.marker().line(),
+                e.info(),
+                input,
+                e.marker().index(),
+            ))
         })?;
     let value = match builder.root {
         Some(node) => to_json(decode(&node).map_err(convert)?).map_err(convert)?,

@@ -3,6 +3,14 @@
 /// (template, Go's bytes).
 pub const ROWS: &[super::Row] = &[
     (
+        "{{ fromYaml \"a: *undefined\" }}",
+        Some(b"map[Error:error converting YAML to JSON: yaml: unknown anchor 'undefined' referenced]"),
+    ),
+    (
+        "{{ fromYaml \"a: @x\" }}",
+        Some(b"map[Error:error converting YAML to JSON: yaml: found character that cannot start any token]"),
+    ),
+    (
         "{{ fromJson \"\\\"\\\\ud800\\\"\" }}",
         Some(b"\xef\xbf\xbd"),
     ),
