@@ -13,13 +13,68 @@ use crate::core::tenancy::role_chain::AssumeStep;
 
 /// Why a step of the chain gave no credentials: STS's error code when it answered with one, and a
 /// message naming the role and its field (never a credential).
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]
 pub struct StepFailure {
     /// STS's error code (`AccessDenied`, ...); None when STS could not be asked or did not say.
     pub code: Option<String>,
+    /// STS answered with a refusal, or the credentials the step signs with could not be had;
+    /// false when STS could not be reached (a transport failure).
+    pub refused: bool,
     /// What failed.
     pub message: String,
+}
+
+impl StepFailure {
+    /// Why `err` (an AssumeRole of `what`) failed: the innermost failed step when the credentials it
+    /// signs with come from a step that failed (so the first broken role is named), else STS's answer.
+    fn of<E>(
+        err: &aws_sdk_sts::error::SdkError<E, aws_sdk_sts::config::http::HttpResponse>,
+        what: &str,
+    ) -> Self
+    where
+        E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+        let mut innermost: Option<&StepFailure> = None;
+        let mut credentials: Option<&CredentialsError> = None;
+        while let Some(e) = source {
+            if let Some(step) = e.downcast_ref::<StepFailure>() {
+                innermost = Some(step);
+            }
+            if let Some(c) = e.downcast_ref::<CredentialsError>() {
+                credentials.get_or_insert(c);
+            }
+            source = e.source();
+        }
+        if let Some(step) = innermost {
+            return step.clone();
+        }
+        let code = aws_sdk_sts::error::ProvideErrorMetadata::code(err).map(String::from);
+        match (&code, credentials) {
+            (Some(c), _) => Self {
+                message: format!(
+                    "{what}: {c}: {}",
+                    aws_sdk_sts::error::ProvideErrorMetadata::message(err).unwrap_or_default()
+                ),
+                code,
+                refused: true,
+            },
+            (None, Some(c)) => Self {
+                code: None,
+                refused: true,
+                message: format!(
+                    "{what}: {}",
+                    std::error::Error::source(c).map_or_else(|| c.to_string(), |s| s.to_string())
+                ),
+            },
+            (None, None) => Self {
+                code: None,
+                refused: false,
+                message: format!("{what}: {}", aws_sdk_sts::error::DisplayErrorContext(err)),
+            },
+        }
+    }
 }
 
 /// Credentials from AssumeRole of one chain step. It caches nothing: the client using it (or the
@@ -67,15 +122,8 @@ impl AssumeRoleStepProvider {
             }
         }
         let out = call.send().await.map_err(|e| {
-            let code = aws_sdk_sts::error::ProvideErrorMetadata::code(&e).map(String::from);
-            let detail = match (&code, aws_sdk_sts::error::ProvideErrorMetadata::message(&e)) {
-                (Some(code), message) => format!("{code}: {}", message.unwrap_or_default()),
-                (None, _) => aws_sdk_sts::error::DisplayErrorContext(&e).to_string(),
-            };
-            CredentialsError::provider_error(StepFailure {
-                code,
-                message: format!("AssumeRole {} ({}): {detail}", step.role, step.field),
-            })
+            let what = format!("AssumeRole {} ({})", step.role, step.field);
+            CredentialsError::provider_error(StepFailure::of(&e, &what))
         })?;
         let c = out.credentials().ok_or_else(|| {
             CredentialsError::provider_error(format!(

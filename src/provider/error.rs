@@ -67,9 +67,10 @@ pub fn kind_of_code(code: &str, aws_message: &str) -> ProviderErrorKind {
         "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation" => {
             ProviderErrorKind::AccessDenied
         }
-        "ThrottlingException" | "TooManyRequestsException" | "RequestLimitExceeded" => {
-            ProviderErrorKind::Throttled
-        }
+        "ThrottlingException"
+        | "Throttling"
+        | "TooManyRequestsException"
+        | "RequestLimitExceeded" => ProviderErrorKind::Throttled,
         "UnrecognizedClientException"
         | "InvalidSignatureException"
         | "ExpiredTokenException"
@@ -80,9 +81,10 @@ pub fn kind_of_code(code: &str, aws_message: &str) -> ProviderErrorKind {
 }
 
 /// The store's credentials could not be obtained (a step of its role chain, or its web identity,
-/// failed before the call was sent): the kind and message, or None for any other error. STS's own
-/// code decides the kind (`AccessDenied` stays a denial); never NotFound, whatever STS said, and an
-/// STS that could not be asked is a transport failure.
+/// failed before the call was sent): the kind and message, or None for any other error. Whatever STS
+/// answered (throttling aside) is a credentials failure: never NotFound (a refused AssumeRole must not
+/// look like a deleted secret) and never AccessDenied (that would mark ListSecrets or batch reads as
+/// denied to the store); an STS that could not be asked is a transport failure.
 pub fn credentials_failure<E>(
     err: &SdkError<E, HttpResponse>,
 ) -> Option<(ProviderErrorKind, String)>
@@ -94,14 +96,14 @@ where
     let mut found: Option<&CredentialsError> = None;
     while let Some(e) = source {
         if let Some(step) = e.downcast_ref::<super::assume_role::StepFailure>() {
-            let kind = match step.code.as_deref() {
-                None => ProviderErrorKind::Other,
-                Some(code) => match kind_of_code(code, "") {
-                    ProviderErrorKind::Other | ProviderErrorKind::NotFound => {
-                        ProviderErrorKind::Credentials
-                    }
-                    kind => kind,
-                },
+            let throttled = step
+                .code
+                .as_deref()
+                .is_some_and(|c| kind_of_code(c, "") == ProviderErrorKind::Throttled);
+            let kind = match (step.refused, throttled) {
+                (false, _) => ProviderErrorKind::Other,
+                (true, true) => ProviderErrorKind::Throttled,
+                (true, false) => ProviderErrorKind::Credentials,
             };
             return Some((
                 kind,

@@ -244,31 +244,40 @@ async fn many_readers_of_one_secret_in_a_batch_window_make_one_call() {
 }
 
 /// A role chain step that fails before the read is sent: the message names the step (never
-/// "connection failed"), STS's denial stays a denial, no STS code is ever NotFound (a failed
-/// AssumeRole must never look like a deleted secret), and an STS that could not be asked is a
-/// transport failure.
+/// "connection failed"); STS's refusals are credentials failures, never NotFound (a failed
+/// AssumeRole must never look like a deleted secret) nor AccessDenied (which would mark ListSecrets
+/// or batch reads denied); an STS that could not be asked is a transport failure.
 #[tokio::test]
 async fn credential_chain_failures_are_classified_by_sts_code() {
     use super::assume_role::StepFailure;
     use aws_credential_types::credential_fn::provide_credentials_fn;
     use aws_credential_types::provider::error::CredentialsError;
     let step = "AssumeRole arn:aws:iam::222222222222:role/b (spec.aws.additionalRoles[1])";
-    for (code, kind) in [
-        (Some("AccessDenied"), ProviderErrorKind::AccessDenied),
-        (Some("InvalidClientTokenId"), ProviderErrorKind::Credentials),
+    for (code, refused, kind) in [
+        (Some("AccessDenied"), true, ProviderErrorKind::Credentials),
+        (Some("Throttling"), true, ProviderErrorKind::Throttled),
+        (
+            Some("InvalidClientTokenId"),
+            true,
+            ProviderErrorKind::Credentials,
+        ),
         (
             Some("RegionDisabledException"),
+            true,
             ProviderErrorKind::Credentials,
         ),
         (
             Some("ResourceNotFoundException"),
+            true,
             ProviderErrorKind::Credentials,
         ),
-        (None, ProviderErrorKind::Other),
+        (None, true, ProviderErrorKind::Credentials),
+        (None, false, ProviderErrorKind::Other),
     ] {
         let failing = provide_credentials_fn(move || async move {
             Err(CredentialsError::provider_error(StepFailure {
                 code: code.map(String::from),
+                refused,
                 message: format!("{step}: {}", code.unwrap_or("dispatch failure")),
             }))
         });
