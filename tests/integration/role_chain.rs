@@ -437,3 +437,83 @@ async fn a_bad_chain_fails_loudly_and_keeps_the_secret() {
     op.assert_log_free_of(&["chain-bad-val-1", STATIC_SECRET]);
     common::delete_namespace(&client, &ns).await;
 }
+
+/// With `auth.serviceAccountRef` the ServiceAccount's token is exchanged for the chain's first role
+/// (ESO's jwt role, which `convert` puts first), and `role` is assumed from there with its tags.
+#[tokio::test]
+async fn a_web_identity_chain_exchanges_the_token_for_the_first_role() {
+    let (client, ns) = common::setup("chain-web").await;
+    let endpoint = common::testbed_var("AWS_ENDPOINT_URL");
+    let proxy = FaultProxy::start(&endpoint);
+    let first = format!("arn:aws:iam::{FIRST_ACCOUNT}:role/{ns}-irsa");
+    let last = format!("arn:aws:iam::{LAST_ACCOUNT}:role/{ns}-reader");
+    let key = format!("{ns}/only-in-last");
+    remote_in(&endpoint, &ns, LAST_ACCOUNT, &key, "chain-web-val-1").await;
+    // Minted tokens go to the proxy only because the admin allow-lists it.
+    let allowed = format!("--allowed-endpoints={}", proxy.endpoint());
+    let op = Operator::start_with(&ns, "", &[&allowed], &[]).await;
+    apply(
+        &client,
+        &ns,
+        &format!(
+            r#"apiVersion: v1
+kind: ServiceAccount
+metadata: {{ name: reader }}
+---
+apiVersion: secretsync.io/v1alpha1
+kind: SecretStore
+metadata: {{ name: web }}
+spec:
+  aws:
+    region: us-east-1
+    endpoint: "{}"
+    additionalRoles: ["{first}"]
+    role: {last}
+    sessionTags: [ {{ key: team, value: web }} ]
+    auth: {{ serviceAccountRef: {{ name: reader }} }}
+---
+{}"#,
+            proxy.endpoint(),
+            Es::new("web", "web").key("value", &key).yaml()
+        ),
+    )
+    .await;
+    wait_secret(&client, &ns, "web", "synced through the chain", |s| {
+        has(s, "value", "chain-web-val-1")
+    })
+    .await;
+    let exchanges: Vec<Vec<(String, String)>> = proxy
+        .queries()
+        .iter()
+        .map(|r| form(r))
+        .filter(|f| param(f, "Action") == Some("AssumeRoleWithWebIdentity"))
+        .collect();
+    assert!(
+        !exchanges.is_empty(),
+        "no AssumeRoleWithWebIdentity went through the proxy"
+    );
+    for f in &exchanges {
+        assert_eq!(
+            param(f, "RoleArn"),
+            Some(first.as_str()),
+            "the token is for the first role"
+        );
+        assert!(f.iter().all(|(k, _)| !k.starts_with("Tags.")), "{f:?}");
+    }
+    let first_keys: Vec<String> = moto_records(&first)
+        .iter()
+        .filter_map(|r| r["access_key_id"].as_str().map(String::from))
+        .collect();
+    let last_calls = assume_calls(&proxy, &last);
+    assert!(!last_calls.is_empty(), "no AssumeRole {last}");
+    for (f, signed_by) in &last_calls {
+        assert!(
+            first_keys.contains(signed_by),
+            "AssumeRole {last} signed by {signed_by}"
+        );
+        assert_eq!(param(f, "Tags.member.1.Key"), Some("team"), "{f:?}");
+        assert_eq!(param(f, "Tags.member.1.Value"), Some("web"), "{f:?}");
+    }
+    op.assert_log_free_of(&["chain-web-val-1"]);
+    common::delete_namespace(&client, &ns).await;
+}
