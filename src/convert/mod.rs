@@ -13,6 +13,7 @@ mod nesting;
 mod remote_ref;
 mod report;
 mod store;
+mod store_roles;
 mod template;
 #[cfg(test)]
 mod tests;
@@ -390,7 +391,7 @@ pub fn render_stream<'a>(
 }
 
 /// Field order of rendered objects: these keys first, in this order; other keys after, sorted.
-const FIELD_ORDER: [&str; 48] = [
+const FIELD_ORDER: [&str; 51] = [
     "apiVersion",
     "kind",
     "metadata",
@@ -434,8 +435,11 @@ const FIELD_ORDER: [&str; 48] = [
     "conditions",
     "service",
     "region",
+    "additionalRoles",
     "role",
     "externalId",
+    "sessionTags",
+    "transitiveTagKeys",
     "auth",
     "secretRef",
     "serviceAccountRef",

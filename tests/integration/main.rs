@@ -40,6 +40,7 @@ mod real_pods;
 mod referent_stores;
 mod refresh_policy;
 mod reloader_compat;
+mod role_chain;
 mod rotation;
 mod rotation_flows;
 mod rotation_once;

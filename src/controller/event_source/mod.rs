@@ -354,8 +354,7 @@ mod tests {
         StoreConfig {
             region: "us-east-1".into(),
             endpoint: None,
-            role: None,
-            external_id: None,
+            roles: Default::default(),
             credentials: CredentialSource::Static {
                 access_key_id: key.into(),
                 secret_access_key: "s".into(),

@@ -61,12 +61,18 @@ impl ResolvedStore {
                 service_account, ..
             } => format!("web identity of {service_account}"),
         };
+        // The role the store acts as (the chain's last), then, with a chain, the roles before it.
+        let roles = c.roles.roles();
+        let role = match roles.split_last() {
+            None => "none".to_string(),
+            Some((last, [])) => last.to_string(),
+            Some((last, before)) => format!("{last} via {}", before.join(",")),
+        };
         format!(
-            "{} region={} endpoint={} role={} credentials={creds}",
+            "{} region={} endpoint={} role={role} credentials={creds}",
             self.id,
             c.region,
             c.endpoint.as_deref().unwrap_or("default"),
-            c.role.as_deref().unwrap_or("none"),
         )
     }
 }
@@ -365,8 +371,7 @@ pub async fn provider_config(
     Ok(StoreConfig {
         region: aws.region.clone(),
         endpoint: aws.endpoint.clone(),
-        role: aws.role.clone(),
-        external_id: aws.external_id.clone(),
+        roles: plan.roles,
         credentials,
         max_requests_per_second: aws.max_requests_per_second(),
         failover: plan.failover,
@@ -410,8 +415,7 @@ mod tests {
         StoreConfig {
             region: region.into(),
             endpoint: None,
-            role: None,
-            external_id: None,
+            roles: Default::default(),
             credentials: crate::provider::CredentialSource::Default,
             max_requests_per_second: 1,
             failover: Vec::new(),
