@@ -326,6 +326,32 @@ fn gjson_properties_convert_unless_secretsync_cannot_evaluate_them() {
     }
 }
 
+/// ESO's store `prefix` carries over as `spec.aws.prefix`, with a note on what a `find` does with it;
+/// an empty prefix (ESO's default) is left out.
+#[test]
+fn store_prefix_carries_over_with_a_note() {
+    for service in ["SecretsManager", "ParameterStore"] {
+        let mut s = store("SecretStore", Some("a"), "aws", service);
+        s["spec"]["provider"]["aws"]["prefix"] = "team-a/".into();
+        let out = convert(&[s.clone()]);
+        let o = &out.objects[0];
+        assert!(o.unsupported.is_empty(), "{service}: {:?}", o.unsupported);
+        let aws = &o.output.as_ref().expect("converts")["spec"]["aws"];
+        assert_eq!(aws["prefix"], "team-a/", "{service}");
+        let noted = o.notes.join("\n");
+        assert!(noted.contains("spec.provider.aws.prefix"), "{noted}");
+        assert!(
+            noted.contains("prefixes each match a second time"),
+            "{noted}"
+        );
+
+        s["spec"]["provider"]["aws"]["prefix"] = "".into();
+        let out = convert(&[s]);
+        let aws = &out.objects[0].output.as_ref().expect("converts")["spec"]["aws"];
+        assert!(aws.get("prefix").is_none(), "{aws}");
+    }
+}
+
 /// ESO's `spec.retrySettings` moves to `spec.aws.retrySettings` unchanged; a note says what
 /// secretsync's bounds change.
 #[test]
