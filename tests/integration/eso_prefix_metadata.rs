@@ -116,3 +116,112 @@ async fn a_store_prefix_reads_below_it_and_a_key_leaving_it_is_refused() {
     .await;
     s.finish(&["u-1", "u-2", "f-1", "p-1"]).await;
 }
+
+/// Tags `name` (Secrets Manager) with `key: value`.
+async fn tag(sm: &aws_sdk_secretsmanager::Client, name: &str, key: &str, value: &str) {
+    sm.tag_resource()
+        .secret_id(name)
+        .tags(
+            aws_sdk_secretsmanager::types::Tag::builder()
+                .key(key)
+                .value(value)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("TagResource {name}: {e:?}"));
+}
+
+#[tokio::test]
+async fn metadata_fetch_reads_the_tags_as_eso_does_and_follows_their_changes() {
+    let mut s = Scenario::new("eso-metadata").await;
+    let ns = s.ns.clone();
+    let sm = sm();
+    let endpoint = testbed_var("AWS_ENDPOINT_URL");
+    let db = format!("{ns}/db");
+    create_remote(&sm, &db, r#"{"user":"u-1"}"#).await;
+    tag(&sm, &db, "team", "payments").await;
+    tag(&sm, &db, "cost.center", "42").await;
+    tag(&sm, &db, "aws:owner", "ops").await;
+    let ssm = common::ssm::client();
+    let param = format!("/{ns}/param");
+    common::ssm::put(&ssm, &param, ParameterType::String, "p-1").await;
+    common::ssm::tag(&ssm, &param, "env", "prod").await;
+
+    s.store(&Store::secrets_manager("sm", &endpoint)).await;
+    s.store(&Store::parameter_store("ps", &endpoint)).await;
+    s.start_operator().await;
+    let fetch = ", metadataPolicy: Fetch";
+    // The whole tags object, one tag (a dotted key found as ESO finds it), and the value beside them.
+    let mixed = Es::new("mixed", "sm")
+        .key_ref("all", &db, fetch)
+        .key_ref("team", &db, &format!("{fetch}, property: team"))
+        .key_ref("cost", &db, &format!("{fetch}, property: cost.center"))
+        .key_ref("user", &db, ", property: user");
+    let extract = Es::new("extract", "sm").body(&format!(
+        "  dataFrom:\n    - extract: {{ key: \"{db}\", metadataPolicy: Fetch, conversionStrategy: Default }}\n"
+    ));
+    let ps = Es::new("ps", "ps").body(&format!(
+        "  dataFrom:\n    - extract: {{ key: \"{param}\", metadataPolicy: Fetch }}\n"
+    ));
+    for es in [&mixed, &extract, &ps] {
+        s.es(es).await;
+    }
+    for es in ["mixed", "extract", "ps"] {
+        s.ready(es, "True", "Synced").await;
+    }
+    // Go's json.Marshal of the tags: keys sorted, compact.
+    s.value(
+        "mixed",
+        "all",
+        r#"{"aws:owner":"ops","cost.center":"42","team":"payments"}"#,
+    )
+    .await;
+    s.value("mixed", "team", "payments").await;
+    s.value("mixed", "cost", "42").await;
+    s.value("mixed", "user", "u-1").await;
+    s.value("extract", "aws_owner", "ops").await;
+    s.value("extract", "team", "payments").await;
+    s.value("ps", "env", "prod").await;
+    let status = s
+        .get_es("mixed")
+        .await
+        .and_then(|e| e.status)
+        .expect("status");
+    let keys: Vec<&String> = status.synced_versions.keys().collect();
+    assert_eq!(
+        keys,
+        [&db, &format!("{db}#tags")],
+        "the value and the tags apart"
+    );
+
+    // A tag change makes no new version: every refresh reads the tags, and the Secret follows.
+    tag(&sm, &db, "team", "billing").await;
+    common::ssm::tag(&ssm, &param, "env", "staging").await;
+    s.value("mixed", "team", "billing").await;
+    s.value("extract", "team", "billing").await;
+    s.value("ps", "env", "staging").await;
+
+    // Mistakes: a tag that is not there, a version next to Fetch. Reported, the Secret kept.
+    let absent = Es::new("mixed", "sm").key_ref("team", &db, &format!("{fetch}, property: owner"));
+    mistake(
+        &s,
+        &absent,
+        "mixed",
+        "PropertyNotFound",
+        "property \"owner\" not found",
+    )
+    .await;
+    let versioned = Es::new("extract", "sm").body(&format!(
+        "  dataFrom:\n    - extract: {{ key: \"{db}\", metadataPolicy: Fetch, versionStage: AWSPREVIOUS }}\n"
+    ));
+    mistake(
+        &s,
+        &versioned,
+        "extract",
+        "InvalidSpec",
+        "dataFrom[0].extract: metadataPolicy: Fetch reads the tags",
+    )
+    .await;
+    s.finish(&["u-1"]).await;
+}

@@ -11,6 +11,7 @@ mod value;
 
 use std::collections::BTreeMap;
 
+pub use funcs::marshal_string_map;
 pub use parse::Template;
 
 /// Parses a template (unknown or refused functions are errors here, before any data is read).

@@ -10,6 +10,8 @@ mod numbers;
 mod strings;
 mod yaml;
 
+pub use encoding::marshal_string_map;
+
 use super::value::Value;
 
 /// A template function: arguments in, a value or an error message (never quoting a value) out.
