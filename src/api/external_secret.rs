@@ -404,6 +404,37 @@ pub struct RemoteRef {
     /// absent: keys are kept as they are (an invalid one is reported). Not used with `rewrite`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversion_strategy: Option<ConversionStrategy>,
+    /// `Fetch`: read the secret's or parameter's tags instead of its value, as a JSON object of
+    /// strings (ESO's encoding); `property` and `extract` then read that object. Not with
+    /// `versionStage`/`versionId` (tags belong to the secret, not to a version). Default `None`.
+    #[serde(default, skip_serializing_if = "MetadataPolicy::is_none")]
+    pub metadata_policy: MetadataPolicy,
+}
+
+impl RemoteRef {
+    /// Whether this reference reads the tags (`metadataPolicy: Fetch`) instead of the value.
+    pub fn fetches_metadata(&self) -> bool {
+        self.metadata_policy == MetadataPolicy::Fetch
+    }
+}
+
+/// What a reference reads: the value, or the tags (ESO's `metadataPolicy`).
+#[derive(
+    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default,
+)]
+pub enum MetadataPolicy {
+    /// The value.
+    #[default]
+    None,
+    /// The tags, as a JSON object.
+    Fetch,
+}
+
+impl MetadataPolicy {
+    /// Whether this is the default, `None` (left out when serialized).
+    pub fn is_none(&self) -> bool {
+        *self == MetadataPolicy::None
+    }
 }
 
 /// What a value holding a NUL byte does.

@@ -168,6 +168,13 @@ pub struct AwsProvider {
     /// SDK's exponential backoff). A call never takes more than 30 s, retries included.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_settings: Option<RetrySettings>,
+    /// ESO's `prefix`: put before every name read by name (`data[].remoteRef.key`,
+    /// `dataFrom[].extract.key`), so `key: db` reads `<prefix>db`. A `find` is not prefixed and its keys
+    /// are full names, as in ESO. With a prefix, an ARN key or a key with a `..` segment is
+    /// `InvalidSpec`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 2048))]
+    pub prefix: Option<String>,
 }
 
 /// Pattern a session tag key must match (STS `Tag.Key`: letters, spaces, digits and `_.:/=+-@`).

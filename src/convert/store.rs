@@ -177,13 +177,16 @@ fn aws_provider(v: &Value, ctx: &StoreCtx<'_>, r: &mut Refusals) -> Map<String, 
     let external_id = f.string("externalID", r);
     let auth = f.take("auth").map(|a| (a, f.at("auth")));
     let roles = EsoRoleFields::take(&mut f, r);
-    for (key, reason) in [(
-        "prefix",
-        "key prefixes are not supported: every key would name a different secret",
-    )] {
-        if f.take(key).is_some() {
-            r.refuse_object(f.at(key), reason);
-        }
+    if let Some(prefix) = f.string("prefix", r).filter(|p| !p.is_empty()) {
+        out.insert("prefix".into(), prefix.into());
+        r.note(format!(
+            "{}: {prefix:?} is put before every data[].remoteRef.key and dataFrom[].extract.key, as in \
+             ESO; a find is not prefixed and keys its matches by full name, as in ESO, except that ESO's \
+             Secrets Manager find.name without find.path prefixes each match a second time (and finds \
+             nothing), where secretsync reads the matches by their full names; an ARN key, or one with \
+             a `..` segment, is refused under a prefix (InvalidSpec)",
+            f.at("prefix")
+        ));
     }
     if let Some(sm) = f.take("secretsManager") {
         let mut sf = Fields::new(sm, &f.at("secretsManager"), r);

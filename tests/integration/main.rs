@@ -20,6 +20,7 @@ mod data_safety;
 mod eso_e2e;
 mod eso_fields;
 mod eso_policies;
+mod eso_prefix_metadata;
 mod eso_refs;
 mod eso_templates;
 mod event_refresh;

@@ -144,8 +144,12 @@ fn facts_of(es: &ExternalSecret, ctx: &Context, ns: &str) -> Facts {
 }
 
 async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<Outcome, SyncError> {
-    let spec = &es.spec;
-    desired::validate_spec(spec)?;
+    desired::validate_spec(&es.spec)?;
+    // The spec as the store reads it (its `prefix` before every name read by name), used by every
+    // step below; the prefix comes from the watch cache and is checked against the resolved store.
+    let prefix = super::stores::cached_prefix(&ctx.stores, ns, &es.spec.secret_store_ref);
+    let effective = crate::core::prefix::effective(&es.spec, prefix.as_deref().unwrap_or(""))?;
+    let spec: &crate::api::ExternalSecretSpec = &effective;
     let writer = writer_of(es, ns);
     let secrets: Api<Secret> = Api::namespaced(ctx.client.clone(), ns);
     let target_name = target::target_name(&writer, &spec.target);
@@ -236,6 +240,8 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     progress.writes_target = writes;
     let mut run = Run {
         es,
+        spec,
+        prefix: prefix.unwrap_or_default(),
         ctx,
         ns,
         me,

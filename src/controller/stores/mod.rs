@@ -1,6 +1,9 @@
 //! Resolving stores: which store an ExternalSecret may use, and the AWS configuration it yields.
 
+mod prefix;
 pub(crate) mod status;
+
+pub use prefix::{cached_prefix, prefix_of_id};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -32,6 +35,8 @@ pub struct ResolvedStore {
     pub config: StoreConfig,
     /// `spec.aws.changeDetection`.
     pub change_detection: crate::api::ChangeDetection,
+    /// `spec.aws.prefix` (empty: none): put before every name read by name.
+    pub prefix: String,
 }
 
 impl ResolvedStore {
@@ -308,6 +313,7 @@ pub async fn resolve_for(
         id,
         config,
         change_detection: aws.change_detection,
+        prefix: aws.prefix.unwrap_or_default(),
     })
 }
 

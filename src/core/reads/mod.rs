@@ -5,6 +5,7 @@ pub mod change;
 pub mod duration;
 pub mod name_filter;
 pub mod parameter;
+pub mod prefix;
 pub mod read_plan;
 pub mod references;
 pub mod refresh;
