@@ -21,6 +21,7 @@ mod eso_e2e;
 mod eso_fields;
 mod eso_policies;
 mod eso_refs;
+mod eso_sync_windows;
 mod eso_templates;
 mod event_refresh;
 mod exclusive;
