@@ -13,6 +13,7 @@ mod nesting;
 mod remote_ref;
 mod report;
 mod store;
+mod sync_windows;
 mod template;
 #[cfg(test)]
 mod tests;
@@ -390,7 +391,7 @@ pub fn render_stream<'a>(
 }
 
 /// Field order of rendered objects: these keys first, in this order; other keys after, sorted.
-const FIELD_ORDER: [&str; 48] = [
+const FIELD_ORDER: [&str; 52] = [
     "apiVersion",
     "kind",
     "metadata",
@@ -410,6 +411,10 @@ const FIELD_ORDER: [&str; 48] = [
     "secretStoreRef",
     "refreshInterval",
     "refreshPolicy",
+    "syncWindows",
+    "windows",
+    "schedule",
+    "duration",
     "target",
     "data",
     "dataFrom",
