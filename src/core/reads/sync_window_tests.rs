@@ -268,7 +268,14 @@ fn every_is_a_delay_from_the_instant_asked_about() {
 #[test]
 fn next_allowed_time() {
     use SyncWindowKind::{Allow, Deny};
-    let cases: &[(SyncWindowKind, &[(&str, &str)], &str, Option<&str>)] = &[
+    // (kind, windows (schedule, duration), blocked instant, first allowed instant)
+    type Case<'a> = (
+        SyncWindowKind,
+        &'a [(&'a str, &'a str)],
+        &'a str,
+        Option<&'a str>,
+    );
+    let cases: &[Case] = &[
         // Allowed now: now.
         (
             Deny,
