@@ -3,7 +3,8 @@
 //! otherwise; `* * * * *` for an hour is always open): a deny window freezes the Secret against a
 //! remote rotation (no value read, neither for the interval nor for the change another
 //! ExternalSecret of the store announces) while a spec edit still syncs; an allow window admits the
-//! refresh; a typo is refused by the API server or reported as InvalidSpec, the Secret untouched.
+//! refresh; a typo is refused by the API server or reported as InvalidSpec, the Secret untouched; a
+//! queue event inside a deny window waits and is read when the window closes.
 
 use std::time::Duration;
 
@@ -283,5 +284,89 @@ async fn a_typo_in_a_schedule_is_refused_and_the_secret_keeps_what_it_held() {
         )
         .await;
     }
+    common::delete_namespace(&client, &ns).await;
+}
+
+/// A queue event announcing a rotation inside a deny window is not read then (no value read, the
+/// Secret unchanged); it stays pending and is read the moment the window closes, with
+/// `refreshInterval: 1h` so nothing else could read it.
+#[tokio::test]
+async fn an_event_inside_a_deny_window_waits_and_is_read_when_the_window_closes() {
+    use common::events::{EventQueue, calls_of, store_with_events, wait_events_condition};
+    let (client, ns) = common::setup("sync-windows-event").await;
+    let queue = EventQueue::create(&ns);
+    let sm = sm();
+    let key = format!("{ns}/db");
+    create_remote(&sm, &key, "event-1").await;
+    // A daily window that opened at the start of this minute and closes 45 s from now.
+    let now = jiff::Timestamp::now();
+    let utc = now.to_zoned(jiff::tz::TimeZone::UTC);
+    let close = now + jiff::SignedDuration::from_secs(45);
+    let open_for = 45 + i64::from(utc.second());
+    let deny = format!(
+        "  {}\n",
+        windows(
+            "deny",
+            &format!("{} {} * * *", utc.minute(), utc.hour()),
+            &format!("{open_for}s")
+        )
+    );
+    let yaml = [
+        common::aws_creds_yaml(),
+        store_with_events("open", &queue.url),
+        store_with_events("frozen", &queue.url),
+        common::single_key_es("open", "open", "1h", &key, ""),
+        common::single_key_es("frozen", "frozen", "1h", &key, &deny),
+    ]
+    .join("---\n");
+    let op = Operator::start(&ns).await;
+    apply(&client, &ns, &yaml).await;
+    for name in ["open", "frozen"] {
+        wait_ready(&client, &ns, name, "True", "Synced").await;
+        wait_events_condition(&client, &ns, name, "True", "Receiving").await;
+    }
+    assert!(
+        close.duration_since(jiff::Timestamp::now()) > jiff::SignedDuration::from_secs(20),
+        "the test bed took too long to set up: the window is about to close"
+    );
+    let frozen_calls = calls_of(&op, &ns, "frozen");
+    rotate_remote(&sm, &key, "event-2").await;
+    queue.put_call("PutSecretValue", &key);
+    wait_secret(&client, &ns, "open", "the event", |s| {
+        password(s) == "event-2"
+    })
+    .await;
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
+    let left = close.duration_since(jiff::Timestamp::now()) - jiff::SignedDuration::from_secs(3);
+    common::never_within(
+        "the frozen Secret following the event inside the window",
+        Duration::try_from(left).unwrap_or_default(),
+        || {
+            let secrets = secrets.clone();
+            async move {
+                let s = secrets.get("frozen").await.expect("Secret");
+                (password(&s) != "event-1").then(|| password(&s))
+            }
+        },
+    )
+    .await;
+    assert_eq!(
+        calls_of(&op, &ns, "frozen"),
+        frozen_calls,
+        "no AWS call for the frozen ExternalSecret inside the window"
+    );
+    wait_secret(
+        &client,
+        &ns,
+        "frozen",
+        "the pending change after the window",
+        |s| password(s) == "event-2",
+    )
+    .await;
+    assert!(
+        jiff::Timestamp::now() > close,
+        "read only once the window closed"
+    );
+    op.assert_log_free_of(&["event-1", "event-2"]);
     common::delete_namespace(&client, &ns).await;
 }
