@@ -58,11 +58,12 @@ async fn a_deny_window_freezes_the_secret_an_allow_window_admits_and_a_spec_edit
     let op = Operator::start(&ns).await;
     common::apply_test_store(&client, &ns).await;
     // A second store, read only by an ExternalSecret under a deny window: its value reads are that
-    // ExternalSecret's alone.
+    // ExternalSecret's alone (its own rate limit gives it its own client, and so its own metric label).
     apply(
         &client,
         &ns,
-        &common::store_yaml("aws-frozen", &common::testbed_var("AWS_ENDPOINT_URL")),
+        &common::store_yaml("aws-frozen", &common::testbed_var("AWS_ENDPOINT_URL"))
+            .replace("    region:", "    maxRequestsPerSecond: 49\n    region:"),
     )
     .await;
     let always_denied = windows("deny", "@every 1h", "2h");
@@ -314,7 +315,9 @@ async fn an_event_inside_a_deny_window_waits_and_is_read_when_the_window_closes(
     let yaml = [
         common::aws_creds_yaml(),
         store_with_events("open", &queue.url),
-        store_with_events("frozen", &queue.url),
+        // Its own rate limit gives it its own client, and so its own metric label.
+        store_with_events("frozen", &queue.url)
+            .replace("    events:", "    maxRequestsPerSecond: 49\n    events:"),
         common::single_key_es("open", "open", "1h", &key, ""),
         common::single_key_es("frozen", "frozen", "1h", &key, &deny),
     ]
