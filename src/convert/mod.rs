@@ -14,6 +14,7 @@ mod remote_ref;
 mod report;
 mod store;
 mod store_roles;
+mod sync_windows;
 mod template;
 #[cfg(test)]
 mod tests;
@@ -391,7 +392,7 @@ pub fn render_stream<'a>(
 }
 
 /// Field order of rendered objects: these keys first, in this order; other keys after, sorted.
-const FIELD_ORDER: [&str; 51] = [
+const FIELD_ORDER: [&str; 55] = [
     "apiVersion",
     "kind",
     "metadata",
@@ -411,6 +412,10 @@ const FIELD_ORDER: [&str; 51] = [
     "secretStoreRef",
     "refreshInterval",
     "refreshPolicy",
+    "syncWindows",
+    "windows",
+    "schedule",
+    "duration",
     "target",
     "data",
     "dataFrom",

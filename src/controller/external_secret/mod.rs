@@ -191,6 +191,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         ctx.secret_verified(s);
     }
     let recorded = intact.map(target::recorded_versions);
+    let windows = crate::core::sync_window::parse(spec.sync_windows.as_ref())?;
     let refresh = RefreshInputs {
         now: Timestamp::now(),
         generation: es.metadata.generation,
@@ -211,6 +212,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         target_in_sync: intact.is_some() || !writes,
         newer_version_seen: ctx.newer_version_seen(&store_id, &previous),
         remote_changed: pending.is_some(),
+        windows: windows.as_ref(),
     };
     // Ownership and admission first: a refused target or store costs no AWS call (the admission of
     // a ClusterSecretStore is checked on every reconcile, from the caches).

@@ -78,6 +78,10 @@ impl Run<'_> {
             Step::Refuse(e) | Step::Fail(e) => return Err(e),
             Step::UpToDate(after) => return Ok(Some(Outcome::UpToDate(after))),
             Step::Later(after) => return Ok(Some(Outcome::UpToDate(Some(after)))),
+            Step::OutsideWindow(after) => {
+                tracing::debug!(object = %self.me, ?after, "periodic refresh blocked by syncWindows");
+                return Ok(Some(Outcome::OutsideWindow(after)));
+            }
             Step::ResumeRollout(current) => {
                 let record = self.recorded.take().unwrap_or_default();
                 let written = written_record(self.es, &self.target_name, record);

@@ -165,6 +165,7 @@ mod tests {
             secret_store_ref: Default::default(),
             refresh_interval: "1m".into(),
             refresh_policy: Default::default(),
+            sync_windows: None,
             target: Default::default(),
             data: data
                 .iter()

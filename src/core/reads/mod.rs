@@ -12,4 +12,5 @@ pub mod refresh;
 pub mod remote;
 pub mod retry;
 pub mod service_refs;
+pub mod sync_window;
 pub mod token_bucket;

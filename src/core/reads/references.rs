@@ -128,6 +128,7 @@ mod tests {
             secret_store_ref: Default::default(),
             refresh_interval: "1h".into(),
             refresh_policy: Default::default(),
+            sync_windows: None,
             target: Default::default(),
             data: vec![
                 ExternalSecretData {

@@ -47,6 +47,7 @@ fn spec(
         data,
         data_from,
         rollout_restart_targets: vec![],
+        sync_windows: None,
     }
 }
 

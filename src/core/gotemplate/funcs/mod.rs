@@ -13,7 +13,6 @@ mod numbers;
 mod strings;
 mod yaml;
 
-
 use super::value::Value;
 
 /// A template function: arguments in, a value or an error message (never quoting a value) out.
