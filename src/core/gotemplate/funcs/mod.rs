@@ -8,7 +8,7 @@ mod collections;
 mod encoding;
 mod json;
 
-pub use json::write_json;
+pub use json::{marshal_string_map, write_json};
 mod numbers;
 mod strings;
 mod yaml;
