@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::call::{self, Param, Signature};
 use super::funcs;
 use super::parse::{Arg, Branch, Node, Pipe, Template};
 use super::value::Value;
@@ -157,7 +158,7 @@ impl State<'_> {
         };
         let v = self.pipe(&decl, dot)?;
         let items: Vec<(Value, Value)> = match &v {
-            Value::List(l) => l
+            Value::List(l, _) => l
                 .iter()
                 .enumerate()
                 .map(|(i, x)| (Value::Int(i as i64), x.clone()))
@@ -167,14 +168,23 @@ impl State<'_> {
                 .iter()
                 .map(|(k, x)| (Value::str(k), x.clone()))
                 .collect(),
-            Value::Int(n) => {
+            Value::Int(_) | Value::Int64(_) | Value::Uint8(_) => {
                 if b.pipe.vars.len() > 1 {
                     return Err(format!(
                         "line {}: can't use two variables when ranging over an integer",
                         b.pipe.line
                     ));
                 }
-                (0..*n).map(|i| (Value::Int(i), Value::Int(i))).collect()
+                let n = v.as_int().unwrap_or(0);
+                if n > i64::try_from(FUEL).unwrap_or(i64::MAX) {
+                    return Err("the template does too much work (loop limit reached)".into());
+                }
+                let typed = |i: i64| match v {
+                    Value::Int64(_) => Value::Int64(i),
+                    Value::Uint8(_) => Value::Uint8(i as u8),
+                    _ => Value::Int(i),
+                };
+                (0..n).map(|i| (typed(i), typed(i))).collect()
             }
             Value::Nil => Vec::new(),
             other => {
@@ -256,21 +266,49 @@ impl State<'_> {
             }
             return self.arg(first, dot, line);
         };
+        let sig = funcs::signature(name)
+            .map(Signature::parse)
+            .ok_or_else(|| format!("line {line}: function {name:?} not defined"))?;
+        let total = rest.len() + usize::from(piped.is_some());
+        sig.check_arity(name, total)
+            .map_err(|e| format!("line {line}: {e}"))?;
         match name.as_str() {
             "and" | "or" => {
                 let args: Vec<&Arg> = rest.iter().collect();
                 self.logic(name == "and", &args, piped, dot, line)
             }
             _ => {
-                let mut args = Vec::with_capacity(rest.len() + 1);
-                for a in rest {
-                    args.push(self.arg(a, dot, line)?);
+                let mut args = Vec::with_capacity(total);
+                for (i, a) in rest.iter().enumerate() {
+                    let v = self
+                        .eval_arg(a, sig.param(i), dot, line)
+                        .map_err(|e| format!("line {line}: {e}"))?;
+                    args.push(v);
                 }
-                args.extend(piped);
+                if let Some(p) = piped {
+                    let v = call::validate(p, sig.param(rest.len()))
+                        .map_err(|e| format!("line {line}: {e}"))?;
+                    args.push(v);
+                }
                 funcs::call(name, args)
                     .map_err(|e| format!("line {line}: error calling {name}: {e}"))
             }
         }
+    }
+
+    /// `evalArg`: a constant converts to the parameter's type, anything else must have it.
+    fn eval_arg(
+        &mut self,
+        arg: &Arg,
+        param: Param,
+        dot: &Value,
+        line: usize,
+    ) -> Result<Value, String> {
+        if call::is_constant(arg) {
+            return call::constant(arg, param);
+        }
+        let v = self.arg(arg, dot, line)?;
+        call::validate(v, param)
     }
 
     /// `and`/`or`: evaluate left to right, stop at the first false (and) or true (or) value.
@@ -283,12 +321,8 @@ impl State<'_> {
         line: usize,
     ) -> Result<Value, String> {
         let mut last = Value::Nil;
-        let total = args.len() + usize::from(piped.is_some());
-        if total == 0 {
-            return Err(format!("line {line}: wrong number of args"));
-        }
         for a in args {
-            last = self.arg(a, dot, line)?;
+            last = self.eval_arg(a, Param::Reflect, dot, line)?;
             if last.truthy() != and {
                 return Ok(last);
             }
@@ -304,8 +338,7 @@ impl State<'_> {
             Arg::Dot => Ok(dot.clone()),
             Arg::Nil => Ok(Value::Nil),
             Arg::Bool(b) => Ok(Value::Bool(*b)),
-            Arg::Int(i) => Ok(Value::Int(*i)),
-            Arg::Float(f) => Ok(Value::Float(*f)),
+            Arg::Number(n) => n.ideal().map_err(|e| format!("line {line}: {e}")),
             Arg::Str(s) => Ok(Value::str(s)),
             Arg::Field(fields) => fields_of(dot.clone(), fields, line, self.missing_key_error),
             Arg::Var(name, fields) => {
@@ -318,8 +351,7 @@ impl State<'_> {
                     .ok_or_else(|| format!("line {line}: undefined variable {name:?}"))?;
                 fields_of(v, fields, line, self.missing_key_error)
             }
-            Arg::Func(name) => funcs::call(name, Vec::new())
-                .map_err(|e| format!("line {line}: error calling {name}: {e}")),
+            Arg::Func(_) => self.command(std::slice::from_ref(arg), dot, None, line),
             Arg::Chain(pipe, fields) => {
                 let v = self.pipe(pipe, dot)?;
                 fields_of(v, fields, line, self.missing_key_error)

@@ -1,6 +1,8 @@
 //! Splits a Go template into literal text and actions, and an action into tokens, with Go's
 //! rules for trim markers (`{{- ` and ` -}}`), comments and literals.
 
+use super::number::{self, Number};
+
 /// A token inside an action.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Tok {
@@ -14,10 +16,8 @@ pub enum Tok {
     Ident(String),
     /// A string literal (quoted, raw or character constants become strings or numbers).
     Str(Vec<u8>),
-    /// An integer literal.
-    Int(i64),
-    /// A float literal.
-    Float(f64),
+    /// A number or character constant.
+    Number(Number),
     /// `|`.
     Pipe,
     /// `(`.
@@ -179,7 +179,7 @@ fn lex_action(src: &str, line: usize) -> Result<(Option<Vec<Token>>, usize, bool
             }
             b'\'' => {
                 let (n, len) = lex_char(&src[i..], line)?;
-                push(Tok::Int(n), &mut spaced);
+                push(Tok::Number(n), &mut spaced);
                 i += len;
             }
             b'.' if bytes.get(i + 1).is_some_and(|b| b.is_ascii_digit()) => {
@@ -270,7 +270,7 @@ fn lex_string(s: &str, line: usize) -> Result<(Vec<u8>, usize), String> {
 }
 
 /// A character constant such as 'a' or '\n': Go gives it the rune's integer value.
-fn lex_char(s: &str, line: usize) -> Result<(i64, usize), String> {
+fn lex_char(s: &str, line: usize) -> Result<(Number, usize), String> {
     let bad = || format!("line {line}: invalid character constant");
     let body = &s[1..];
     let (len, decoded) = if body.starts_with('\\') {
@@ -284,7 +284,7 @@ fn lex_char(s: &str, line: usize) -> Result<(i64, usize), String> {
     }
     let text = String::from_utf8(decoded).map_err(|_| bad())?;
     let c = text.chars().next().ok_or_else(bad)?;
-    Ok((c as i64, len + 2))
+    Ok((Number::rune(&s[..len + 2], c), len + 2))
 }
 
 /// One Go escape sequence at the start of `s` (which starts with `\`): (bytes consumed, bytes).
@@ -319,46 +319,11 @@ fn unescape(s: &str, quote: u8) -> Option<(usize, Vec<u8>)> {
     }
 }
 
-/// A number literal: Go's integer forms (decimal, 0x, 0o, 0b, underscores) and floats.
+/// A number literal, scanned and read as Go's lexer and parser do.
 fn lex_number(s: &str, line: usize) -> Result<(Tok, usize), String> {
-    let len = s
-        .char_indices()
-        .skip(1)
-        .find(|(i, c)| {
-            let prev = s.as_bytes()[i - 1];
-            !(c.is_ascii_alphanumeric()
-                || *c == '_'
-                || *c == '.'
-                || ((*c == '+' || *c == '-') && (prev == b'e' || prev == b'E' || prev == b'p')))
-        })
-        .map(|(i, _)| i)
-        .unwrap_or(s.len());
-    let text = &s[..len];
-    let bad = || format!("line {line}: bad number syntax: {text:?}");
-    let (neg, digits) = match text.as_bytes()[0] {
-        b'-' => (true, &text[1..]),
-        b'+' => (false, &text[1..]),
-        _ => (false, text),
-    };
-    let clean = digits.replace('_', "");
-    let lower = clean.to_ascii_lowercase();
-    let int = if let Some(h) = lower.strip_prefix("0x") {
-        i64::from_str_radix(h, 16).ok()
-    } else if let Some(o) = lower.strip_prefix("0o") {
-        i64::from_str_radix(o, 8).ok()
-    } else if let Some(b) = lower.strip_prefix("0b") {
-        i64::from_str_radix(b, 2).ok()
-    } else if lower.len() > 1 && lower.starts_with('0') && lower.bytes().all(|b| b.is_ascii_digit())
-    {
-        i64::from_str_radix(&lower[1..], 8).ok()
-    } else {
-        lower.parse::<i64>().ok()
-    };
-    if let Some(i) = int {
-        return Ok((Tok::Int(if neg { -i } else { i }), len));
-    }
-    let f: f64 = lower.parse().map_err(|_| bad())?;
-    Ok((Tok::Float(if neg { -f } else { f }), len))
+    let len = number::scan(s).map_err(|_| format!("line {line}: bad number syntax"))?;
+    let n = Number::parse(&s[..len]).map_err(|e| format!("line {line}: {e}"))?;
+    Ok((Tok::Number(n), len))
 }
 
 #[cfg(test)]
@@ -379,7 +344,7 @@ mod tests {
         assert_eq!(segs[0], Segment::Text(b"a".to_vec()));
         assert_eq!(segs[2], Segment::Text(b"b".to_vec()));
         // `{{-3}}` is the number -3, not a trim marker.
-        assert_eq!(toks("{{-3}}"), vec![Tok::Int(-3)]);
+        assert!(matches!(&toks("{{-3}}")[..], [Tok::Number(n)] if n.int == Some(-3)));
     }
 
     #[test]
@@ -403,9 +368,9 @@ mod tests {
                 Tok::Dot,
                 Tok::Str(b"a\tb".to_vec()),
                 Tok::Str(b"r\\n".to_vec()),
-                Tok::Int(120),
-                Tok::Int(31),
-                Tok::Float(1500.0),
+                Tok::Number(Number::rune("'x'", 'x')),
+                Tok::Number(Number::parse("0x1F").expect("number")),
+                Tok::Number(Number::parse("1.5e3").expect("number")),
                 Tok::Pipe,
                 Tok::Ident("printf".into()),
                 Tok::Str(b"%d".to_vec()),

@@ -2,11 +2,13 @@
 //! ESO template produces the same bytes here. Sandboxed: no files, no environment, no network,
 //! bounded work and output; errors name the line and the problem, never a value.
 
+mod call;
 mod exec;
+mod fmt;
 mod funcs;
 mod lex;
+mod number;
 mod parse;
-mod printf;
 mod value;
 
 use std::collections::BTreeMap;
@@ -46,5 +48,7 @@ pub fn execute_lenient(
     exec::execute_with(template, exec::data_value(data), false)
 }
 
+#[cfg(test)]
+mod go_cases;
 #[cfg(test)]
 mod tests;

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::funcs;
 use super::lex::{Segment, Tok, Token, lex};
+use super::number::Number;
 
 /// A parsed template and the named templates it defines.
 #[derive(Clone, Debug, PartialEq)]
@@ -69,10 +70,8 @@ pub enum Arg {
     Nil,
     /// `true` / `false`
     Bool(bool),
-    /// An integer constant.
-    Int(i64),
-    /// A float constant.
-    Float(f64),
+    /// A number constant.
+    Number(Number),
     /// A string constant.
     Str(Vec<u8>),
     /// `.a.b`: fields of dot.
@@ -127,7 +126,33 @@ fn keyword(tokens: &[Token]) -> Option<&str> {
     }
 }
 
+/// Go's `IsEmptyTree`: nothing but whitespace.
+fn is_empty_tree(nodes: &[Node]) -> bool {
+    nodes.iter().all(|n| match n {
+        Node::Text(t) => t.iter().all(u8::is_ascii_whitespace),
+        _ => false,
+    })
+}
+
 impl Parser {
+    /// Go's rule for a second definition: an empty one never replaces, and only an empty one
+    /// may be replaced.
+    fn define(&mut self, name: Vec<u8>, body: Vec<Node>, line: usize) -> Result<(), String> {
+        match self.defines.get(&name) {
+            Some(old) if !is_empty_tree(old) => {
+                if is_empty_tree(&body) {
+                    Ok(())
+                } else {
+                    Err(format!("line {line}: multiple definition of a template"))
+                }
+            }
+            _ => {
+                self.defines.insert(name, body);
+                Ok(())
+            }
+        }
+    }
+
     fn list(&mut self, top: bool) -> Result<(Vec<Node>, Closing), String> {
         let mut nodes = Vec::new();
         while let Some(seg) = self.segments.next() {
@@ -184,7 +209,7 @@ impl Parser {
                     if !matches!(end, Closing::End) {
                         return Err(format!("line {line}: define without end"));
                     }
-                    self.defines.insert(name, body);
+                    self.define(name, body, line)?;
                 }
                 Some(k @ ("template" | "block")) => {
                     let Some(Token {
@@ -204,7 +229,7 @@ impl Parser {
                         if !matches!(end, Closing::End) {
                             return Err(format!("line {line}: block without end"));
                         }
-                        self.defines.insert(name.clone(), body);
+                        self.define(name.clone(), body, line)?;
                     }
                     nodes.push(Node::Template(name.clone(), pipe, line));
                 }
@@ -295,9 +320,13 @@ fn pipe(tokens: &[Token], line: usize, range: bool) -> Result<Pipe, String> {
         current.push(operand(rest, &mut i, line)?);
     }
     if current.is_empty() {
-        return Err(format!("line {line}: missing value for command"));
+        // Go accepts a pipeline that ends in `|` (`{{ .a | }}`), but not an empty one.
+        if cmds.is_empty() {
+            return Err(format!("line {line}: missing value for command"));
+        }
+    } else {
+        cmds.push(current);
     }
-    cmds.push(current);
     for cmd in &cmds[1..] {
         if !matches!(cmd[0], Arg::Func(_)) {
             return Err(format!("line {line}: non-function in a pipeline stage"));
@@ -348,8 +377,7 @@ fn operand(tokens: &[Token], i: &mut usize, line: usize) -> Result<Arg, String> 
         }
         Tok::Var(v) => Arg::Var(v, chain(tokens, i)),
         Tok::Str(s) => Arg::Str(s),
-        Tok::Int(n) => Arg::Int(n),
-        Tok::Float(f) => Arg::Float(f),
+        Tok::Number(n) => Arg::Number(n),
         Tok::Ident(name) => match name.as_str() {
             "true" => Arg::Bool(true),
             "false" => Arg::Bool(false),

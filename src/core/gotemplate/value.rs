@@ -4,30 +4,48 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-/// A Go value as `text/template` sees it (strings are bytes, as in Go).
+/// A Go value as `text/template` sees it (strings are bytes, as in Go). Integers and slices keep
+/// their Go type, which `printf "%T"`, `typeOf`, `deepEqual` and argument checks depend on.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     /// A nil interface (a missing `index` entry, JSON `null`).
     Nil,
     /// A bool.
     Bool(bool),
-    /// An integer (Go `int`/`int64`).
+    /// A Go `int` (template constants, `len`, `atoi`, `int`, `until`).
     Int(i64),
+    /// A Go `int64` (sprig's integer math: `add`, `sub`, `int64`, `max`, ...).
+    Int64(i64),
+    /// A Go `uint8` (a byte: `index` of a string).
+    Uint8(u8),
     /// A float (Go `float64`; JSON numbers).
     Float(f64),
     /// A string (Go strings are byte sequences).
     Str(Rc<[u8]>),
-    /// A slice (`[]interface{}`; `[]string` prints the same).
-    List(Rc<Vec<Value>>),
+    /// A slice of the given element type.
+    List(Rc<Vec<Value>>, ListKind),
     /// A map with string keys, iterated in key order as Go's template does; shared like a Go
     /// map, so sprig's `set` changes it for every variable holding it.
     Map(Rc<RefCell<BTreeMap<String, Value>>>, MapKind),
 }
 
+/// A slice's Go type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListKind {
+    /// `[]interface {}`.
+    Any,
+    /// `[]string` (`splitList`, `regexFindAll`, `sortAlpha`, `toStrings`, `keys`).
+    Strings,
+    /// `[]int` (`until`, `untilStep`).
+    Ints,
+    /// `[][]interface {}` (`chunk`).
+    Lists,
+}
+
 /// What a map holds, which decides the zero value `index` returns for a missing key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MapKind {
-    /// `map[string]string` (the template's data): a missing key is "".
+    /// `map[string]string` (the template's data, `split`): a missing key is "".
     Strings,
     /// `map[string]interface{}` (`fromJson`, `dict`): a missing key is nil.
     Any,
@@ -39,9 +57,14 @@ impl Value {
         Value::Str(Rc::from(s.as_ref()))
     }
 
-    /// A list value.
+    /// A `[]interface {}` value.
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Rc::new(items))
+        Value::List(Rc::new(items), ListKind::Any)
+    }
+
+    /// A slice of the given Go type.
+    pub fn typed_list(items: Vec<Value>, kind: ListKind) -> Value {
+        Value::List(Rc::new(items), kind)
     }
 
     /// A `map[string]interface{}` value.
@@ -49,28 +72,43 @@ impl Value {
         Value::Map(Rc::new(RefCell::new(entries)), MapKind::Any)
     }
 
+    /// The integer, for any of Go's integer types.
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) | Value::Int64(i) => Some(*i),
+            Value::Uint8(b) => Some(i64::from(*b)),
+            _ => None,
+        }
+    }
+
     /// Go's truth: false, 0, nil and empty strings, slices and maps are false.
     pub fn truthy(&self) -> bool {
         match self {
             Value::Nil => false,
             Value::Bool(b) => *b,
-            Value::Int(i) => *i != 0,
+            Value::Int(i) | Value::Int64(i) => *i != 0,
+            Value::Uint8(b) => *b != 0,
             Value::Float(f) => *f != 0.0,
             Value::Str(s) => !s.is_empty(),
-            Value::List(l) => !l.is_empty(),
+            Value::List(l, _) => !l.is_empty(),
             Value::Map(m, _) => !m.borrow().is_empty(),
         }
     }
 
-    /// The Go type name, as `typeOf` and error messages print it.
+    /// The Go type name, as `typeOf`, `%T` and error messages print it.
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Nil => "<nil>",
             Value::Bool(_) => "bool",
             Value::Int(_) => "int",
+            Value::Int64(_) => "int64",
+            Value::Uint8(_) => "uint8",
             Value::Float(_) => "float64",
             Value::Str(_) => "string",
-            Value::List(_) => "[]interface {}",
+            Value::List(_, ListKind::Any) => "[]interface {}",
+            Value::List(_, ListKind::Strings) => "[]string",
+            Value::List(_, ListKind::Ints) => "[]int",
+            Value::List(_, ListKind::Lists) => "[][]interface {}",
             Value::Map(_, MapKind::Strings) => "map[string]string",
             Value::Map(_, MapKind::Any) => "map[string]interface {}",
         }
@@ -82,9 +120,11 @@ impl Value {
             Value::Nil => "invalid",
             Value::Bool(_) => "bool",
             Value::Int(_) => "int",
+            Value::Int64(_) => "int64",
+            Value::Uint8(_) => "uint8",
             Value::Float(_) => "float64",
             Value::Str(_) => "string",
-            Value::List(_) => "slice",
+            Value::List(..) => "slice",
             Value::Map(..) => "map",
         }
     }
@@ -97,9 +137,12 @@ impl Value {
         }
     }
 
-    /// Prints the value the way `fmt.Sprint` (and so the template's output) does.
+    /// Prints the value the way the template's output does (`fmt.Fprint`; nil is `<no value>`).
     pub fn print_to(&self, out: &mut Vec<u8>) {
-        self.print(out, true);
+        match self {
+            Value::Nil => out.extend_from_slice(b"<no value>"),
+            other => out.extend(super::fmt::sprint(std::slice::from_ref(other))),
+        }
     }
 
     /// A copy of a map's entries (empty for anything else).
@@ -117,86 +160,29 @@ impl Value {
         out
     }
 
-    fn print(&self, out: &mut Vec<u8>, top: bool) {
-        match self {
-            Value::Nil if top => out.extend_from_slice(b"<no value>"),
-            Value::Nil => out.extend_from_slice(b"<nil>"),
-            Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-            Value::Int(i) => out.extend_from_slice(i.to_string().as_bytes()),
-            Value::Float(f) => out.extend_from_slice(format_float_g(*f).as_bytes()),
-            Value::Str(s) => out.extend_from_slice(s),
-            Value::List(items) => {
-                out.push(b'[');
-                for (i, v) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b' ');
-                    }
-                    v.print(out, false);
-                }
-                out.push(b']');
+    /// Go's `reflect.DeepEqual` (types must match; maps and slices compare element-wise).
+    pub fn deep_equal(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Float(a), Value::Float(b)) => a == b,
+            (Value::List(a, ka), Value::List(b, kb)) => {
+                ka == kb
+                    && a.len() == b.len()
+                    && a.iter().zip(b.iter()).all(|(x, y)| x.deep_equal(y))
             }
-            Value::Map(m, _) => {
-                out.extend_from_slice(b"map[");
-                for (i, (k, v)) in m.borrow().iter().enumerate() {
-                    if i > 0 {
-                        out.push(b' ');
-                    }
-                    out.extend_from_slice(k.as_bytes());
-                    out.push(b':');
-                    v.print(out, false);
+            (Value::Map(a, ka), Value::Map(b, kb)) => {
+                if ka != kb {
+                    return false;
                 }
-                out.push(b']');
+                if Rc::ptr_eq(a, b) {
+                    return true;
+                }
+                let (a, b) = (a.borrow(), b.borrow());
+                a.len() == b.len()
+                    && a.iter()
+                        .all(|(k, v)| b.get(k).is_some_and(|w| v.deep_equal(w)))
             }
+            (a, b) => a == b,
         }
-    }
-}
-
-/// Go's `strconv.FormatFloat(f, 'g', -1, 64)`, which `%v` uses for a float64: the shortest
-/// representation, with an exponent when it is below -4 or at least 6 (Go's shortest `%g`).
-pub fn format_float_g(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
-    }
-    if f == 0.0 {
-        return if f.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
-    }
-    // Shortest round-trip digits and decimal exponent, from Rust's `{:e}` formatting.
-    let sci = format!("{f:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let negative = mantissa.starts_with('-');
-    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
-    let sign = if negative { "-" } else { "" };
-    if !(-4..6).contains(&exp) {
-        let (first, rest) = digits.split_at(1);
-        let frac = if rest.is_empty() {
-            String::new()
-        } else {
-            format!(".{rest}")
-        };
-        let esign = if exp < 0 { '-' } else { '+' };
-        return format!("{sign}{first}{frac}e{esign}{:02}", exp.abs());
-    }
-    if exp < 0 {
-        let zeros = "0".repeat((-exp - 1) as usize);
-        return format!("{sign}0.{zeros}{digits}");
-    }
-    let point = exp as usize + 1;
-    if digits.len() <= point {
-        format!("{sign}{digits}{}", "0".repeat(point - digits.len()))
-    } else {
-        format!("{sign}{}.{}", &digits[..point], &digits[point..])
     }
 }
 
@@ -217,25 +203,6 @@ pub fn from_json(v: &serde_json::Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn floats_print_like_go() {
-        for (f, want) in [
-            (5432.0, "5432"),
-            (1e8, "1e+08"),
-            (123456.0, "123456"),
-            (1234567.0, "1.234567e+06"),
-            (1e21, "1e+21"),
-            (0.0001, "0.0001"),
-            (0.00001, "1e-05"),
-            (1.5, "1.5"),
-            (-2.25, "-2.25"),
-            (123456789.0, "1.23456789e+08"),
-            (0.1 + 0.2, "0.30000000000000004"),
-        ] {
-            assert_eq!(format_float_g(f), want, "{f}");
-        }
-    }
 
     #[test]
     fn collections_print_like_go() {

@@ -1,239 +1,248 @@
 //! Go `text/template`'s own functions (sprig's `slice` replaces Go's, as in ESO's function map).
 
-use std::cmp::Ordering;
-
-use super::{Func, Value, arity, at_least, s, text};
-use crate::core::gotemplate::printf::{sprint_one, sprintf};
+use super::{Func, Value, s, text};
+use crate::core::gotemplate::fmt::{is_print, runes, sprint, sprintf, sprintln};
 use crate::core::gotemplate::value::MapKind;
 
-/// The builtins.
+/// The builtins (`and`/`or` are evaluated lazily by the executor; these are for piped calls).
 pub const FUNCS: &[(&str, Func)] = &[
-    ("and", and),
-    ("or", or),
-    ("not", not),
+    ("and", |a| {
+        Ok(a.iter()
+            .find(|v| !v.truthy())
+            .or(a.last())
+            .cloned()
+            .unwrap_or(Value::Nil))
+    }),
+    ("or", |a| {
+        Ok(a.iter()
+            .find(|v| v.truthy())
+            .or(a.last())
+            .cloned()
+            .unwrap_or(Value::Nil))
+    }),
+    ("not", |a| Ok(Value::Bool(!a[0].truthy()))),
     ("len", len),
     ("index", index),
-    ("print", print),
-    ("printf", printf),
-    ("println", println),
+    ("print", |a| Ok(s(sprint(a)))),
+    ("printf", |a| {
+        Ok(s(sprintf(a[0].as_bytes().unwrap_or_default(), &a[1..])))
+    }),
+    ("println", |a| Ok(s(sprintln(a)))),
     ("eq", eq),
-    ("ne", ne),
-    ("lt", lt),
-    ("le", le),
-    ("gt", gt),
-    ("ge", ge),
+    ("ne", |a| Ok(Value::Bool(!equal(&a[0], &a[1])?))),
+    ("lt", |a| Ok(Value::Bool(less(&a[0], &a[1])?))),
+    ("le", |a| {
+        Ok(Value::Bool(less(&a[0], &a[1])? || equal(&a[0], &a[1])?))
+    }),
+    ("gt", |a| {
+        Ok(Value::Bool(!(less(&a[0], &a[1])? || equal(&a[0], &a[1])?)))
+    }),
+    ("ge", |a| Ok(Value::Bool(!less(&a[0], &a[1])?))),
     ("html", html),
     ("js", js),
-    ("urlquery", urlquery),
+    ("urlquery", |a| Ok(s(query_escape(&joined(a))))),
 ];
 
-fn and(args: &[Value]) -> Result<Value, String> {
-    at_least(args, 1)?;
-    Ok(args
-        .iter()
-        .find(|a| !a.truthy())
-        .unwrap_or(&args[args.len() - 1])
-        .clone())
-}
-
-fn or(args: &[Value]) -> Result<Value, String> {
-    at_least(args, 1)?;
-    Ok(args
-        .iter()
-        .find(|a| a.truthy())
-        .unwrap_or(&args[args.len() - 1])
-        .clone())
-}
-
-fn not(args: &[Value]) -> Result<Value, String> {
-    arity(args, 1)?;
-    Ok(Value::Bool(!args[0].truthy()))
-}
-
 fn len(args: &[Value]) -> Result<Value, String> {
-    arity(args, 1)?;
     let n = match &args[0] {
         Value::Str(b) => b.len(),
-        Value::List(l) => l.len(),
+        Value::List(l, _) => l.len(),
         Value::Map(m, _) => m.borrow().len(),
+        Value::Nil => return Err("len of nil pointer".into()),
         other => return Err(format!("len of type {}", other.type_name())),
     };
     Ok(Value::Int(n as i64))
 }
 
+/// Go's `indexArg`: an integer index within `cap`.
+fn index_arg(index: &Value, cap: usize) -> Result<usize, String> {
+    let x = match index {
+        Value::Nil => return Err("cannot index slice/array with nil".into()),
+        v => v
+            .as_int()
+            .ok_or_else(|| format!("cannot index slice/array with type {}", v.type_name()))?,
+    };
+    usize::try_from(x)
+        .ok()
+        .filter(|x| *x <= cap)
+        .ok_or_else(|| format!("index out of range: {x}"))
+}
+
 fn index(args: &[Value]) -> Result<Value, String> {
-    at_least(args, 1)?;
     let mut item = args[0].clone();
+    if let Value::Nil = item {
+        return Err("index of untyped nil".into());
+    }
     for key in &args[1..] {
-        item = match (&item, key) {
-            (Value::List(l), Value::Int(i)) => usize::try_from(*i)
-                .ok()
-                .and_then(|i| l.get(i))
-                .cloned()
-                .ok_or_else(|| format!("index out of range: {i}"))?,
-            (Value::Str(b), Value::Int(i)) => usize::try_from(*i)
-                .ok()
-                .and_then(|i| b.get(i))
-                .map(|b| Value::Int(i64::from(*b)))
-                .ok_or_else(|| format!("index out of range: {i}"))?,
-            (Value::Map(m, kind), Value::Str(k)) => {
-                let k = text(k);
-                match m.borrow().get(k.as_ref()) {
+        item = match &item {
+            Value::List(l, _) => {
+                let i = index_arg(key, l.len())?;
+                l.get(i)
+                    .cloned()
+                    .ok_or_else(|| format!("index out of range: {i}"))?
+            }
+            Value::Str(b) => {
+                let i = index_arg(key, b.len())?;
+                Value::Uint8(*b.get(i).ok_or_else(|| format!("index out of range: {i}"))?)
+            }
+            Value::Map(m, kind) => {
+                let k = match key {
+                    Value::Str(k) => text(k).into_owned(),
+                    Value::Nil => return Err("value is nil; should be of type string".into()),
+                    other => {
+                        return Err(format!(
+                            "value has type {}; should be string",
+                            other.type_name()
+                        ));
+                    }
+                };
+                match m.borrow().get(&k) {
                     Some(v) => v.clone(),
                     None if *kind == MapKind::Strings => s(""),
                     None => Value::Nil,
                 }
             }
-            (Value::Map(..), Value::Nil) => Value::Nil,
-            (Value::Nil, _) => return Err("index of untyped nil".into()),
-            (Value::List(_) | Value::Str(_), k) => {
-                return Err(format!(
-                    "cannot index slice/array with type {}",
-                    k.type_name()
-                ));
-            }
-            (Value::Map(..), k) => {
-                return Err(format!(
-                    "value has type {}; should be string",
-                    k.type_name()
-                ));
-            }
-            (other, _) => return Err(format!("can't index item of type {}", other.type_name())),
+            Value::Nil => return Err("index of nil pointer".into()),
+            other => return Err(format!("can't index item of type {}", other.type_name())),
         };
     }
     Ok(item)
 }
 
-/// `fmt.Sprint`: a space between operands when neither is a string.
-fn print(args: &[Value]) -> Result<Value, String> {
-    let mut out = Vec::new();
-    for (i, a) in args.iter().enumerate() {
-        let is_str = |v: &Value| matches!(v, Value::Str(_));
-        if i > 0 && !is_str(a) && !is_str(&args[i - 1]) {
-            out.push(b' ');
-        }
-        out.extend(sprint_one(a));
-    }
-    Ok(s(out))
+/// Go's basic kinds for comparison.
+#[derive(PartialEq, Clone, Copy)]
+enum Kind {
+    Invalid,
+    Bool,
+    Int,
+    Uint,
+    Float,
+    Str,
 }
 
-fn println(args: &[Value]) -> Result<Value, String> {
-    let mut out = Vec::new();
-    for (i, a) in args.iter().enumerate() {
-        if i > 0 {
-            out.push(b' ');
-        }
-        out.extend(sprint_one(a));
+fn basic_kind(v: &Value) -> Kind {
+    match v {
+        Value::Bool(_) => Kind::Bool,
+        Value::Int(_) | Value::Int64(_) => Kind::Int,
+        Value::Uint8(_) => Kind::Uint,
+        Value::Float(_) => Kind::Float,
+        Value::Str(_) => Kind::Str,
+        _ => Kind::Invalid,
     }
-    out.push(b'\n');
-    Ok(s(out))
 }
 
-fn printf(args: &[Value]) -> Result<Value, String> {
-    at_least(args, 1)?;
-    let format = super::string_arg(&args[0])?;
-    Ok(s(sprintf(&format, &args[1..])))
-}
-
-/// Go's basic kinds for comparison: ints with ints, floats with floats, strings with strings.
-fn compare(a: &Value, b: &Value) -> Result<Option<Ordering>, String> {
-    match (a, b) {
-        (Value::Int(x), Value::Int(y)) => Ok(Some(x.cmp(y))),
-        (Value::Float(x), Value::Float(y)) => Ok(x.partial_cmp(y)),
-        (Value::Str(x), Value::Str(y)) => Ok(Some(x.cmp(y))),
-        (Value::Bool(x), Value::Bool(y)) => Ok((x == y).then_some(Ordering::Equal)),
-        (Value::Nil, Value::Nil) => Ok((true).then_some(Ordering::Equal)),
-        (Value::List(_) | Value::Map(..), _) | (_, Value::List(_) | Value::Map(..)) => {
-            Err("non-comparable type".into())
-        }
-        _ => Err("incompatible types for comparison".into()),
+/// Go's `eq` for two values.
+fn equal(a: &Value, b: &Value) -> Result<bool, String> {
+    let (k1, k2) = (basic_kind(a), basic_kind(b));
+    if k1 != k2 {
+        return match (k1, k2) {
+            (Kind::Int | Kind::Uint, Kind::Int | Kind::Uint) => Ok(a.as_int() == b.as_int()),
+            _ if matches!(a, Value::Nil) || matches!(b, Value::Nil) => Ok(false),
+            _ => Err(format!(
+                "incompatible types for comparison: {} and {}",
+                a.type_name(),
+                b.type_name()
+            )),
+        };
     }
+    Ok(match (a, b) {
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => x == y,
+        _ if k1 != Kind::Invalid => a.as_int() == b.as_int(),
+        (Value::Nil, _) | (_, Value::Nil) => matches!(a, Value::Nil) == matches!(b, Value::Nil),
+        (Value::List(..), Value::Map(..)) | (Value::Map(..), Value::List(..)) => {
+            return Err("non-comparable types".into());
+        }
+        _ => return Err("non-comparable type".into()),
+    })
 }
 
 fn eq(args: &[Value]) -> Result<Value, String> {
-    at_least(args, 2)?;
+    if args.len() < 2 {
+        return Err("missing argument for comparison".into());
+    }
     for b in &args[1..] {
-        if compare(&args[0], b)? == Some(Ordering::Equal) {
+        if equal(&args[0], b)? {
             return Ok(Value::Bool(true));
         }
     }
     Ok(Value::Bool(false))
 }
 
-fn ne(args: &[Value]) -> Result<Value, String> {
-    arity(args, 2)?;
-    Ok(Value::Bool(
-        compare(&args[0], &args[1])? != Some(Ordering::Equal),
-    ))
-}
-
-fn ordered(args: &[Value], ok: fn(Ordering) -> bool) -> Result<Value, String> {
-    arity(args, 2)?;
-    if matches!(args[0], Value::Bool(_) | Value::Nil) {
+/// Go's `lt`.
+fn less(a: &Value, b: &Value) -> Result<bool, String> {
+    let (k1, k2) = (basic_kind(a), basic_kind(b));
+    if k1 == Kind::Invalid || k2 == Kind::Invalid {
         return Err("invalid type for comparison".into());
     }
-    Ok(Value::Bool(compare(&args[0], &args[1])?.is_some_and(ok)))
-}
-
-fn lt(args: &[Value]) -> Result<Value, String> {
-    ordered(args, |o| o == Ordering::Less)
-}
-
-fn le(args: &[Value]) -> Result<Value, String> {
-    ordered(args, |o| o != Ordering::Greater)
-}
-
-fn gt(args: &[Value]) -> Result<Value, String> {
-    ordered(args, |o| o == Ordering::Greater)
-}
-
-fn ge(args: &[Value]) -> Result<Value, String> {
-    ordered(args, |o| o != Ordering::Less)
-}
-
-/// The arguments as one string, as Go's escapers see them (`fmt.Sprint`, or the one string).
-fn joined(args: &[Value]) -> Vec<u8> {
-    match args {
-        [Value::Str(b)] => b.to_vec(),
-        _ => print(args)
-            .ok()
-            .and_then(|v| v.as_bytes().map(<[u8]>::to_vec))
-            .unwrap_or_default(),
+    if k1 != k2 {
+        return match (k1, k2) {
+            (Kind::Int | Kind::Uint, Kind::Int | Kind::Uint) => Ok(a.as_int() < b.as_int()),
+            _ => Err(format!(
+                "incompatible types for comparison: {} and {}",
+                a.type_name(),
+                b.type_name()
+            )),
+        };
     }
+    match (a, b) {
+        (Value::Float(x), Value::Float(y)) => Ok(x < y),
+        (Value::Str(x), Value::Str(y)) => Ok(x < y),
+        (Value::Bool(_), _) => Err("invalid type for comparison".into()),
+        _ => Ok(a.as_int() < b.as_int()),
+    }
+}
+
+/// The arguments as one string, as Go's escapers see them (`evalArgs`).
+fn joined(args: &[Value]) -> Vec<u8> {
+    if let [Value::Str(b)] = args {
+        return b.to_vec();
+    }
+    let printable: Vec<Value> = args
+        .iter()
+        .map(|a| match a {
+            Value::Nil => s("<no value>"),
+            other => other.clone(),
+        })
+        .collect();
+    sprint(&printable)
 }
 
 fn html(args: &[Value]) -> Result<Value, String> {
-    let mut out = String::new();
-    for c in text(&joined(args)).chars() {
-        match c {
-            '"' => out.push_str("&#34;"),
-            '\'' => out.push_str("&#39;"),
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\0' => out.push('\u{fffd}'),
-            c => out.push(c),
+    let mut out = Vec::new();
+    for &b in &joined(args) {
+        match b {
+            b'"' => out.extend_from_slice(b"&#34;"),
+            b'\'' => out.extend_from_slice(b"&#39;"),
+            b'&' => out.extend_from_slice(b"&amp;"),
+            b'<' => out.extend_from_slice(b"&lt;"),
+            b'>' => out.extend_from_slice(b"&gt;"),
+            0 => out.extend_from_slice("\u{fffd}".as_bytes()),
+            b => out.push(b),
         }
     }
     Ok(s(out))
 }
 
 fn js(args: &[Value]) -> Result<Value, String> {
-    let mut out = String::new();
-    for c in text(&joined(args)).chars() {
+    let mut out = Vec::new();
+    for (c, raw) in runes(&joined(args)) {
         match c {
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
-            '"' => out.push_str("\\\""),
-            '<' => out.push_str("\\u003C"),
-            '>' => out.push_str("\\u003E"),
-            '&' => out.push_str("\\u0026"),
-            '=' => out.push_str("\\u003D"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
+            Some('\\') => out.extend_from_slice(b"\\\\"),
+            Some('\'') => out.extend_from_slice(b"\\'"),
+            Some('"') => out.extend_from_slice(b"\\\""),
+            Some('<') => out.extend_from_slice(b"\\u003C"),
+            Some('>') => out.extend_from_slice(b"\\u003E"),
+            Some('&') => out.extend_from_slice(b"\\u0026"),
+            Some('=') => out.extend_from_slice(b"\\u003D"),
+            Some(c) if c < ' ' => {
+                out.extend_from_slice(format!("\\u00{:02X}", c as u32).as_bytes())
+            }
+            Some(c) if !c.is_ascii() && !is_print(c) => {
+                out.extend_from_slice(format!("\\u{:04X}", c as u32).as_bytes())
+            }
+            _ => out.extend_from_slice(raw),
         }
     }
     Ok(s(out))
@@ -252,8 +261,4 @@ pub fn query_escape(input: &[u8]) -> String {
         }
     }
     out
-}
-
-fn urlquery(args: &[Value]) -> Result<Value, String> {
-    Ok(s(query_escape(&joined(args))))
 }

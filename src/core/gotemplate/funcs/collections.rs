@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use super::numbers::{int_list, until_step};
 use super::{Func, Value, arity, at_least, int_arg, s, string_arg, strval, text};
+use crate::core::gotemplate::value::{ListKind, MapKind};
 
 /// The collection functions.
 pub const FUNCS: &[(&str, Func)] = &[
@@ -74,16 +76,18 @@ pub const FUNCS: &[(&str, Func)] = &[
     ("join", join),
     ("toStrings", |a| {
         arity(a, 1)?;
-        Ok(Value::list(strslice(&a[0]).into_iter().map(s).collect()))
+        Ok(strings_list(strslice(&a[0])))
     }),
     ("until", |a| {
-        arity(a, 1)?;
         let n = int_arg(&a[0])?;
-        until_step(0, n, if n < 0 { -1 } else { 1 })
+        Ok(int_list(until_step(0, n, if n < 0 { -1 } else { 1 })?))
     }),
     ("untilStep", |a| {
-        arity(a, 3)?;
-        until_step(int_arg(&a[0])?, int_arg(&a[1])?, int_arg(&a[2])?)
+        Ok(int_list(until_step(
+            int_arg(&a[0])?,
+            int_arg(&a[1])?,
+            int_arg(&a[2])?,
+        )?))
     }),
     ("default", default),
     ("empty", |a| {
@@ -134,6 +138,9 @@ pub const FUNCS: &[(&str, Func)] = &[
             t == name || (t.first() == Some(&b'*') && &t[1..] == name),
         ))
     }),
+    ("deepCopy", |a| copy_of(&a[0])),
+    ("mustDeepCopy", |a| copy_of(&a[0])),
+    ("hello", |_| Ok(s("Hello!"))),
     ("kindOf", |a| {
         arity(a, 1)?;
         Ok(s(a[0].kind_name()))
@@ -154,7 +161,7 @@ pub fn empty_value(v: &Value) -> bool {
 /// sprig's `strslice`: a list's non-nil items as strings; nil → none; anything else → itself.
 pub fn strslice(v: &Value) -> Vec<Vec<u8>> {
     match v {
-        Value::List(l) => l
+        Value::List(l, _) => l
             .iter()
             .filter(|x| !matches!(x, Value::Nil))
             .map(strval)
@@ -164,9 +171,11 @@ pub fn strslice(v: &Value) -> Vec<Vec<u8>> {
     }
 }
 
-fn map_arg(v: &Value) -> Result<&std::rc::Rc<std::cell::RefCell<BTreeMap<String, Value>>>, String> {
+/// A `map[string]interface{}` argument; nil is Go's nil map (empty to read).
+fn map_arg(v: &Value) -> Result<MapRef, String> {
     match v {
-        Value::Map(m, _) => Ok(m),
+        Value::Map(m, _) => Ok(m.clone()),
+        Value::Nil => Ok(MapRef::default()),
         other => Err(format!(
             "wrong type for value; expected map[string]interface {{}}; got {}",
             other.type_name()
@@ -174,11 +183,12 @@ fn map_arg(v: &Value) -> Result<&std::rc::Rc<std::cell::RefCell<BTreeMap<String,
     }
 }
 
+/// A slice argument of sprig's list functions (any slice type; nil or anything else fails).
 fn list_arg(v: &Value) -> Result<Vec<Value>, String> {
     match v {
-        Value::List(l) => Ok(l.to_vec()),
-        Value::Nil => Ok(Vec::new()),
-        other => Err(format!("Cannot find first on type {}", other.kind_name())),
+        Value::List(l, _) => Ok(l.to_vec()),
+        Value::Nil => Err("the list is nil".into()),
+        other => Err(format!("Cannot use type {} as a list", other.kind_name())),
     }
 }
 
@@ -202,7 +212,9 @@ fn get(args: &[Value]) -> Result<Value, String> {
 }
 
 fn set(args: &[Value]) -> Result<Value, String> {
-    arity(args, 3)?;
+    if let Value::Nil = args[0] {
+        return Err("assignment to entry in nil map".into());
+    }
     let m = map_arg(&args[0])?;
     let k = text(&string_arg(&args[1])?).into_owned();
     m.borrow_mut().insert(k, args[2].clone());
@@ -214,7 +226,7 @@ fn unset(args: &[Value]) -> Result<Value, String> {
     let m = map_arg(&args[0])?;
     let k = text(&string_arg(&args[1])?).into_owned();
     m.borrow_mut().remove(&k);
-    Ok(args[0].clone())
+    Ok(Value::Map(m, MapKind::Any))
 }
 
 fn has_key(args: &[Value]) -> Result<Value, String> {
@@ -239,9 +251,9 @@ fn pluck(args: &[Value]) -> Result<Value, String> {
 fn keys(args: &[Value]) -> Result<Value, String> {
     let mut out = Vec::new();
     for d in args {
-        out.extend(map_arg(d)?.borrow().keys().map(s));
+        out.extend(map_arg(d)?.borrow().keys().map(|k| k.as_bytes().to_vec()));
     }
-    Ok(Value::list(out))
+    Ok(strings_list(out))
 }
 
 fn values(args: &[Value]) -> Result<Value, String> {
@@ -265,53 +277,113 @@ fn pick(args: &[Value], keep: bool) -> Result<Value, String> {
     ))
 }
 
-/// mergo's Merge (fill empty entries) or Merge with override (non-empty sources win), deep for maps.
-fn merge_into(dst: &mut BTreeMap<String, Value>, src: &BTreeMap<String, Value>, overwrite: bool) {
+/// mergo's `deepMerge` of two maps (`Merge`, or `MergeWithOverwrite` when `overwrite`), with its
+/// quirks: a nil source entry only counts when overwriting, nested maps merge in place, and a
+/// non-empty destination entry is kept unless overwriting.
+fn merge_into(dst: &MapRef, src: &BTreeMap<String, Value>, overwrite: bool) {
+    let dst_was_empty = dst.borrow().is_empty();
     for (k, v) in src {
-        match dst.get(k) {
-            Some(Value::Map(d, _)) if matches!(v, Value::Map(..)) => {
-                let src_inner = v.entries();
-                merge_into(&mut d.borrow_mut(), &src_inner, overwrite);
+        let existing = dst.borrow().get(k).cloned();
+        match v {
+            Value::Nil => {
+                if overwrite {
+                    dst.borrow_mut().insert(k.clone(), Value::Nil);
+                }
+                continue;
             }
-            Some(existing) if !empty_value(existing) => {
-                if overwrite && !empty_value(v) {
-                    dst.insert(k.clone(), v.clone());
+            Value::Map(src_inner, _) => {
+                if let Some(Value::Map(dst_inner, _)) = &existing
+                    && !std::rc::Rc::ptr_eq(dst_inner, src_inner)
+                {
+                    let src_entries = src_inner.borrow().clone();
+                    merge_into(dst_inner, &src_entries, overwrite);
                 }
             }
-            _ => {
-                dst.insert(k.clone(), v.clone());
+            Value::List(..) => {
+                let replaced = overwrite || dst_was_empty;
+                let kept = match &existing {
+                    _ if replaced => v.clone(),
+                    Some(Value::Nil) | None => Value::typed_list(Vec::new(), list_kind(v)),
+                    Some(e) => e.clone(),
+                };
+                dst.borrow_mut().insert(k.clone(), kept);
             }
+            _ => {}
+        }
+        if let Some(e) = &existing
+            && !empty_value(e)
+            && (matches!(v, Value::List(..))
+                || (matches!(v, Value::Map(..)) && matches!(e, Value::Map(..))))
+        {
+            continue;
+        }
+        if overwrite || existing.as_ref().is_none_or(empty_value) {
+            dst.borrow_mut().insert(k.clone(), v.clone());
         }
     }
 }
+
+fn list_kind(v: &Value) -> crate::core::gotemplate::value::ListKind {
+    match v {
+        Value::List(_, k) => *k,
+        _ => ListKind::Any,
+    }
+}
+
+type MapRef = std::rc::Rc<std::cell::RefCell<BTreeMap<String, Value>>>;
 
 fn merge(args: &[Value], overwrite: bool) -> Result<Value, String> {
     at_least(args, 1)?;
     let dst = map_arg(&args[0])?;
     for src in &args[1..] {
         let src = map_arg(src)?.borrow().clone();
-        merge_into(&mut dst.borrow_mut(), &src, overwrite);
+        merge_into(&dst, &src, overwrite);
     }
-    Ok(args[0].clone())
+    Ok(Value::Map(dst, MapKind::Any))
 }
 
+/// sprig's `dig`: keys must be strings and every step a `map[string]interface{}` (Go's type
+/// assertions fail otherwise); a missing key gives the default.
 fn dig(args: &[Value]) -> Result<Value, String> {
-    at_least(args, 3)?;
+    if args.len() < 3 {
+        return Err("dig needs at least three arguments".into());
+    }
     let (path, rest) = args.split_at(args.len() - 2);
     let (default, dict) = (&rest[0], &rest[1]);
-    let mut cur = dict.clone();
-    for k in path {
-        let k = text(&string_arg(k)?).into_owned();
-        let next = match &cur {
-            Value::Map(m, _) => m.borrow().get(&k).cloned(),
-            _ => None,
+    let not_a_map = |v: &Value| {
+        format!(
+            "interface conversion: interface {{}} is {}, not map[string]interface {{}}",
+            v.type_name()
+        )
+    };
+    let keys: Vec<String> = path
+        .iter()
+        .map(|k| match k {
+            Value::Str(b) => Ok(text(b).into_owned()),
+            other => Err(format!(
+                "interface conversion: interface {{}} is {}, not string",
+                other.type_name()
+            )),
+        })
+        .collect::<Result<_, _>>()?;
+    let mut cur = match dict {
+        Value::Map(m, MapKind::Any) => m.clone(),
+        other => return Err(not_a_map(other)),
+    };
+    for (i, k) in keys.iter().enumerate() {
+        let step = cur.borrow().get(k).cloned();
+        let Some(step) = step else {
+            return Ok(default.clone());
         };
-        match next {
-            Some(v) => cur = v,
-            None => return Ok(default.clone()),
+        if i + 1 == keys.len() {
+            return Ok(step);
         }
+        cur = match step {
+            Value::Map(m, MapKind::Any) => m,
+            other => return Err(not_a_map(&other)),
+        };
     }
-    Ok(cur)
+    Ok(default.clone())
 }
 
 fn push(args: &[Value]) -> Result<Value, String> {
@@ -341,7 +413,7 @@ fn sub(args: &[Value], f: fn(&[Value]) -> Vec<Value>) -> Result<Value, String> {
 fn uniq(l: &[Value]) -> Vec<Value> {
     let mut out: Vec<Value> = Vec::new();
     for v in l {
-        if !out.contains(v) {
+        if !out.iter().any(|o| o.deep_equal(v)) {
             out.push(v.clone());
         }
     }
@@ -352,67 +424,99 @@ fn without(args: &[Value]) -> Result<Value, String> {
     at_least(args, 1)?;
     let l = list_arg(&args[0])?;
     Ok(Value::list(
-        l.into_iter().filter(|v| !args[1..].contains(v)).collect(),
+        l.into_iter()
+            .filter(|v| !args[1..].iter().any(|o| o.deep_equal(v)))
+            .collect(),
     ))
 }
 
 fn has(args: &[Value]) -> Result<Value, String> {
-    arity(args, 2)?;
-    Ok(Value::Bool(list_arg(&args[1])?.contains(&args[0])))
+    if let Value::Nil = args[1] {
+        return Ok(Value::Bool(false));
+    }
+    Ok(Value::Bool(
+        list_arg(&args[1])?.iter().any(|v| v.deep_equal(&args[0])),
+    ))
 }
 
+/// sprig's `slice`: `list[start:end]` of any slice, keeping its type; nil for an empty list.
 fn slice(args: &[Value]) -> Result<Value, String> {
-    at_least(args, 1)?;
-    let l = match &args[0] {
-        Value::List(l) => l.to_vec(),
-        other => return Err(format!("Cannot slice on type {}", other.kind_name())),
-    };
-    let idx = |i: usize| -> Result<usize, String> {
-        let n = int_arg(&args[i])?;
-        usize::try_from(n)
-            .ok()
-            .filter(|n| *n <= l.len())
-            .ok_or_else(|| "slice bounds out of range".to_string())
-    };
-    let out = match args.len() {
-        1 => l.clone(),
-        2 => l[idx(1)?..].to_vec(),
-        _ => {
-            let (a, b) = (idx(1)?, idx(2)?);
-            l.get(a..b).ok_or("slice bounds out of range")?.to_vec()
+    let (items, kind) = match &args[0] {
+        Value::List(l, k) => (l.to_vec(), *k),
+        other => {
+            return Err(format!(
+                "list should be type of slice or array but {}",
+                other.kind_name()
+            ));
         }
     };
-    Ok(Value::list(out))
+    if items.is_empty() {
+        return Ok(Value::Nil);
+    }
+    let start = args.get(1).map(super::numbers::to_int64).unwrap_or(0);
+    let end = args
+        .get(2)
+        .map(super::numbers::to_int64)
+        .unwrap_or(items.len() as i64);
+    let (Ok(a), Ok(b)) = (usize::try_from(start), usize::try_from(end)) else {
+        return Err("slice bounds out of range".into());
+    };
+    let part = items.get(a..b).ok_or("slice bounds out of range")?;
+    Ok(Value::typed_list(part.to_vec(), kind))
 }
 
 fn concat(args: &[Value]) -> Result<Value, String> {
     let mut out = Vec::new();
     for l in args {
         match l {
-            Value::List(items) => out.extend(items.iter().cloned()),
+            Value::List(items, _) => out.extend(items.iter().cloned()),
             other => return Err(format!("Cannot concat type {} as list", other.kind_name())),
         }
     }
     Ok(Value::list(out))
 }
 
+/// sprig's `chunk`, including what its float arithmetic does with sizes below 1.
 fn chunk(args: &[Value]) -> Result<Value, String> {
-    arity(args, 2)?;
-    let size = usize::try_from(int_arg(&args[0])?)
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or("chunk size must be positive")?;
+    let size = int_arg(&args[0])?;
     let l = list_arg(&args[1])?;
-    Ok(Value::list(
-        l.chunks(size).map(|c| Value::list(c.to_vec())).collect(),
-    ))
+    let len = l.len() as i64;
+    if size == 0 {
+        return Err("chunk size must not be zero".into());
+    }
+    let count = ((len - 1) as f64 / size as f64).floor() as i64 + 1;
+    if count < 0 {
+        return Err("chunk size out of range".into());
+    }
+    let mut out = Vec::new();
+    for i in 0..count {
+        let mut clen = size;
+        if i == count - 1 {
+            clen = (len as f64 % size as f64).floor() as i64;
+            if clen == 0 {
+                clen = size;
+            }
+        }
+        let clen = usize::try_from(clen).map_err(|_| "chunk size out of range")?;
+        let from = (i * size) as usize;
+        let part = l.get(from..from + clen).ok_or("chunk index out of range")?;
+        out.push(Value::list(part.to_vec()));
+    }
+    Ok(Value::typed_list(out, ListKind::Lists))
 }
 
 fn sort_alpha(args: &[Value]) -> Result<Value, String> {
-    arity(args, 1)?;
-    let mut items = strslice(&args[0]);
+    let mut items = match &args[0] {
+        Value::List(..) => strslice(&args[0]),
+        other => vec![strval(other)],
+    };
     items.sort();
-    Ok(Value::list(items.into_iter().map(s).collect()))
+    Ok(strings_list(items))
+}
+
+/// A `[]string` value.
+pub fn strings_list(items: Vec<Vec<u8>>) -> Value {
+    Value::typed_list(items.into_iter().map(s).collect(), ListKind::Strings)
 }
 
 fn join(args: &[Value]) -> Result<Value, String> {
@@ -421,23 +525,34 @@ fn join(args: &[Value]) -> Result<Value, String> {
     Ok(s(strslice(&args[1]).join(&sep[..])))
 }
 
-fn until_step(start: i64, stop: i64, step: i64) -> Result<Value, String> {
-    if step == 0 || (step > 0 && start >= stop) || (step < 0 && start <= stop) {
-        return Ok(Value::list(Vec::new()));
-    }
-    let count = ((stop - start).abs() + step.abs() - 1) / step.abs();
-    if count > 100_000 {
-        return Err("untilStep would produce more than 100000 items".into());
-    }
-    Ok(Value::list(
-        (0..count).map(|i| Value::Int(start + i * step)).collect(),
-    ))
-}
-
 fn default(args: &[Value]) -> Result<Value, String> {
     at_least(args, 1)?;
     match args.get(1) {
         Some(given) if !empty_value(given) => Ok(given.clone()),
         _ => Ok(args[0].clone()),
+    }
+}
+
+fn copy_of(v: &Value) -> Result<Value, String> {
+    match v {
+        Value::Nil => Err("cannot copy nil".into()),
+        other => Ok(deep_copy(other)),
+    }
+}
+
+/// copystructure's `Copy`: maps and slices are copied all the way down.
+fn deep_copy(v: &Value) -> Value {
+    match v {
+        Value::Map(m, kind) => Value::Map(
+            std::rc::Rc::new(std::cell::RefCell::new(
+                m.borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), deep_copy(v)))
+                    .collect(),
+            )),
+            *kind,
+        ),
+        Value::List(l, kind) => Value::typed_list(l.iter().map(deep_copy).collect(), *kind),
+        other => other.clone(),
     }
 }

@@ -4,7 +4,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use sha2::Digest;
 
-use super::{Func, Value, arity, int_arg, s, string_arg, text};
+use super::{Func, Value, arity, s, string_arg, text};
 
 /// The encoding functions.
 pub const FUNCS: &[(&str, Func)] = &[
@@ -28,21 +28,6 @@ pub const FUNCS: &[(&str, Func)] = &[
     }),
     ("adler32sum", |a| {
         bytes_fn(a, |v| adler32(v).to_string().into_bytes())
-    }),
-    ("regexMatch", |a| regex_match(a)),
-    ("mustRegexMatch", |a| regex_match(a)),
-    ("regexFind", |a| regex_find(a)),
-    ("mustRegexFind", |a| regex_find(a)),
-    ("regexFindAll", |a| regex_find_all(a)),
-    ("mustRegexFindAll", |a| regex_find_all(a)),
-    ("regexReplaceAll", |a| regex_replace(a, false)),
-    ("mustRegexReplaceAll", |a| regex_replace(a, false)),
-    ("regexReplaceAllLiteral", |a| regex_replace(a, true)),
-    ("mustRegexReplaceAllLiteral", |a| regex_replace(a, true)),
-    ("regexSplit", |a| regex_split(a)),
-    ("mustRegexSplit", |a| regex_split(a)),
-    ("regexQuoteMeta", |a| {
-        bytes_fn(a, |v| regex::escape(&text(v)).into_bytes())
     }),
     ("base", |a| {
         bytes_fn(a, |v| path_base(&text(v)).into_bytes())
@@ -88,39 +73,107 @@ fn hex(bytes: &[u8]) -> String {
 
 /// sprig's `b64dec`: on bad input, Go's error text instead of a value.
 fn b64dec(v: &[u8]) -> Vec<u8> {
-    match STANDARD.decode(v) {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            let at = v
-                .iter()
-                .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')))
-                .unwrap_or(v.len() - v.len() % 4);
-            format!("illegal base64 data at input byte {at}").into_bytes()
-        }
-    }
+    base64_decode(v)
+        .unwrap_or_else(|at| format!("illegal base64 data at input byte {at}").into_bytes())
 }
 
-fn hexdec(v: &[u8]) -> Vec<u8> {
-    if v.len() % 2 == 1 {
-        return b"encoding/hex: odd length hex string".to_vec();
-    }
-    let mut out = Vec::with_capacity(v.len() / 2);
-    for pair in v.chunks(2) {
-        match u8::from_str_radix(&String::from_utf8_lossy(pair), 16) {
-            Ok(b) => out.push(b),
-            Err(_) => {
-                let bad = if pair[0].is_ascii_hexdigit() {
-                    pair[1]
-                } else {
-                    pair[0]
-                };
-                return format!(
-                    "encoding/hex: invalid byte: U+{:04X} {:?}",
-                    bad, bad as char
-                )
-                .into_bytes();
+/// Go's `base64.StdEncoding.DecodeString` (not strict: newlines skipped, trailing bits
+/// ignored); the error is the offset Go reports.
+fn base64_decode(src: &[u8]) -> Result<Vec<u8>, usize> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let value = |b: u8| ALPHABET.iter().position(|x| *x == b).map(|p| p as u32);
+    let newline = |b: u8| b == b'\n' || b == b'\r';
+    let mut out = Vec::new();
+    let mut si = 0;
+    while si < src.len() {
+        let mut dbuf = [0u32; 4];
+        let mut dlen = 4;
+        let mut j = 0;
+        let mut trailing = None;
+        while j < 4 {
+            if si == src.len() {
+                if j == 0 {
+                    return Ok(out);
+                }
+                return Err(si - j);
             }
+            let c = src[si];
+            si += 1;
+            if let Some(v) = value(c) {
+                dbuf[j] = v;
+                j += 1;
+                continue;
+            }
+            if newline(c) {
+                continue;
+            }
+            if c != b'=' || j < 2 {
+                return Err(si - 1);
+            }
+            if j == 2 {
+                while si < src.len() && newline(src[si]) {
+                    si += 1;
+                }
+                if si == src.len() {
+                    return Err(src.len());
+                }
+                if src[si] != b'=' {
+                    return Err(si - 1);
+                }
+                si += 1;
+            }
+            while si < src.len() && newline(src[si]) {
+                si += 1;
+            }
+            if si < src.len() {
+                trailing = Some(si);
+            }
+            dlen = j;
+            break;
         }
+        let val = (dbuf[0] << 18) | (dbuf[1] << 12) | (dbuf[2] << 6) | dbuf[3];
+        let bytes = [(val >> 16) as u8, (val >> 8) as u8, val as u8];
+        out.extend_from_slice(&bytes[..dlen - 1]);
+        if let Some(at) = trailing {
+            return Err(at);
+        }
+        if dlen < 4 {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Go's `hex.DecodeString`; on bad input, Go's error text instead of a value.
+fn hexdec(v: &[u8]) -> Vec<u8> {
+    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let invalid = |c: u8| {
+        let r = char::from(c);
+        let shown = if super::super::fmt::is_print(r) {
+            format!(" '{r}'")
+        } else {
+            String::new()
+        };
+        format!("encoding/hex: invalid byte: U+{:04X}{shown}", c).into_bytes()
+    };
+    let mut out = Vec::with_capacity(v.len() / 2);
+    let mut j = 1;
+    while j < v.len() {
+        let (p, q) = (v[j - 1], v[j]);
+        let Some(a) = digit(p) else {
+            return invalid(p);
+        };
+        let Some(b) = digit(q) else {
+            return invalid(q);
+        };
+        out.push((a << 4) | b);
+        j += 2;
+    }
+    if v.len() % 2 == 1 {
+        if digit(v[j - 1]).is_none() {
+            return invalid(v[j - 1]);
+        }
+        return b"encoding/hex: odd length hex string".to_vec();
     }
     out
 }
@@ -151,29 +204,58 @@ fn base32_encode(v: &[u8]) -> String {
     out
 }
 
-fn base32_decode(v: &[u8]) -> Result<Vec<u8>, String> {
+/// Go's `base32.StdEncoding.DecodeString` (newlines dropped first), with Go's error offsets.
+fn base32_decode(input: &[u8]) -> Result<Vec<u8>, String> {
+    let src: Vec<u8> = input
+        .iter()
+        .copied()
+        .filter(|b| *b != b'\r' && *b != b'\n')
+        .collect();
     let bad = |i: usize| format!("illegal base32 data at input byte {i}");
-    if !v.len().is_multiple_of(8) {
-        return Err(bad(v.len() - v.len() % 8));
-    }
+    let olen = src.len();
+    let mut rest: &[u8] = &src;
     let mut out = Vec::new();
-    for (c, chunk) in v.chunks(8).enumerate() {
-        let pad = chunk.iter().rev().take_while(|b| **b == b'=').count();
-        let mut n: u64 = 0;
-        for (i, b) in chunk[..8 - pad].iter().enumerate() {
+    let mut end = false;
+    while !rest.is_empty() && !end {
+        let mut dbuf = [0u8; 8];
+        let mut dlen = 8;
+        let mut j = 0;
+        while j < 8 {
+            let Some((&c, tail)) = rest.split_first() else {
+                return Err(bad(olen - rest.len() - j));
+            };
+            rest = tail;
+            if c == b'=' && j >= 2 && rest.len() < 8 {
+                if rest.len() + j < 8 - 1 {
+                    return Err(bad(olen));
+                }
+                for k in 0..8 - 1 - j {
+                    if rest.len() > k && rest[k] != b'=' {
+                        return Err(bad(olen - rest.len() + k - 1));
+                    }
+                }
+                dlen = j;
+                end = true;
+                if matches!(dlen, 1 | 3 | 6) {
+                    return Err(bad(olen - rest.len() - 1));
+                }
+                break;
+            }
             let d = B32
                 .iter()
-                .position(|x| x == b)
-                .ok_or_else(|| bad(c * 8 + i))?;
-            n |= (d as u64) << (35 - i * 5);
+                .position(|x| *x == c)
+                .ok_or_else(|| bad(olen - rest.len() - 1))?;
+            dbuf[j] = d as u8;
+            j += 1;
         }
-        let bytes = match pad {
-            0 => 5,
-            1 => 4,
-            3 => 3,
+        let n = dbuf.iter().fold(0u64, |acc, d| (acc << 5) | u64::from(*d));
+        let bytes = match dlen {
+            8 => 5,
+            7 => 4,
+            5 => 3,
             4 => 2,
-            6 => 1,
-            _ => return Err(bad(c * 8 + 8 - pad)),
+            2 => 1,
+            _ => 0,
         };
         out.extend_from_slice(&n.to_be_bytes()[3..3 + bytes]);
     }
@@ -187,69 +269,6 @@ fn adler32(v: &[u8]) -> u32 {
         b = (b + a) % 65521;
     }
     (b << 16) | a
-}
-
-fn compile(pattern: &[u8]) -> Result<regex::Regex, String> {
-    regex::RegexBuilder::new(&text(pattern))
-        .size_limit(1 << 20)
-        .build()
-        .map_err(|_| "invalid regular expression".to_string())
-}
-
-fn regex_match(args: &[Value]) -> Result<Value, String> {
-    arity(args, 2)?;
-    let re = compile(&string_arg(&args[0])?)?;
-    Ok(Value::Bool(re.is_match(&text(&string_arg(&args[1])?))))
-}
-
-fn regex_find(args: &[Value]) -> Result<Value, String> {
-    arity(args, 2)?;
-    let re = compile(&string_arg(&args[0])?)?;
-    let hay = string_arg(&args[1])?;
-    let hay = text(&hay);
-    Ok(s(re.find(&hay).map(|m| m.as_str()).unwrap_or("")))
-}
-
-fn regex_find_all(args: &[Value]) -> Result<Value, String> {
-    arity(args, 3)?;
-    let re = compile(&string_arg(&args[0])?)?;
-    let hay = string_arg(&args[1])?;
-    let n = int_arg(&args[2])?;
-    let hay = text(&hay);
-    let limit = usize::try_from(n).unwrap_or(usize::MAX);
-    Ok(Value::list(
-        re.find_iter(&hay)
-            .take(limit)
-            .map(|m| s(m.as_str()))
-            .collect(),
-    ))
-}
-
-fn regex_replace(args: &[Value], literal: bool) -> Result<Value, String> {
-    arity(args, 3)?;
-    let re = compile(&string_arg(&args[0])?)?;
-    let (hay, repl) = (string_arg(&args[1])?, string_arg(&args[2])?);
-    let (hay, repl) = (text(&hay), text(&repl));
-    let out = if literal {
-        re.replace_all(&hay, regex::NoExpand(&repl))
-    } else {
-        re.replace_all(&hay, repl.as_ref())
-    };
-    Ok(s(out.as_bytes()))
-}
-
-fn regex_split(args: &[Value]) -> Result<Value, String> {
-    arity(args, 3)?;
-    let re = compile(&string_arg(&args[0])?)?;
-    let hay = string_arg(&args[1])?;
-    let n = int_arg(&args[2])?;
-    let hay = text(&hay);
-    let parts: Vec<Value> = match usize::try_from(n) {
-        Ok(0) => Vec::new(),
-        Ok(n) => re.splitn(&hay, n).map(s).collect(),
-        Err(_) => re.split(&hay).map(s).collect(),
-    };
-    Ok(Value::list(parts))
 }
 
 /// Go's `path.Clean`.
@@ -333,7 +352,7 @@ fn filter_pem(args: &[Value]) -> Result<Value, String> {
             out.push_str(&format!("-----END {kind}-----\n"));
         }
     }
-    if out.is_empty() && !rest.trim().is_empty() {
+    if out.is_empty() && !rest.is_empty() {
         return Err("error filtering pem: found junk".into());
     }
     Ok(s(out))

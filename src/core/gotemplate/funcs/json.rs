@@ -44,10 +44,11 @@ pub fn write_json(out: &mut String, v: &Value, escape_html: bool, indent: Option
     match v {
         Value::Nil => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
+        Value::Uint8(b) => out.push_str(&b.to_string()),
         Value::Float(f) => out.push_str(&json_float(*f)),
         Value::Str(b) => json_string(out, &text(b), escape_html),
-        Value::List(items) => {
+        Value::List(items, _) => {
             out.push('[');
             if !items.is_empty() {
                 for (i, item) in items.iter().enumerate() {

@@ -4,14 +4,22 @@
 //! the template is parsed, so a typo or an unsupported function fails before any AWS call.
 
 mod builtin;
+mod case;
 mod collections;
 mod encoding;
 mod json;
 
 pub use json::{marshal_string_map, write_json};
 mod numbers;
+mod regex;
+mod sigs;
 mod strings;
+mod words;
 mod yaml;
+mod yaml_emit;
+mod yaml_load;
+
+pub use sigs::signature;
 
 use super::value::Value;
 
@@ -26,12 +34,14 @@ fn table() -> impl Iterator<Item = &'static (&'static str, Func)> {
         .chain(collections::FUNCS)
         .chain(numbers::FUNCS)
         .chain(encoding::FUNCS)
+        .chain(regex::FUNCS)
         .chain(json::FUNCS)
         .chain(yaml::FUNCS)
+        .chain(words::FUNCS)
 }
 
 /// Functions ESO's engine offers that secretsync refuses, and why.
-const REFUSED: [(&str, &str); 12] = [
+const REFUSED: [(&str, &str); 11] = [
     (
         "now date date_in_zone dateInZone date_modify dateModify must_date_modify mustDateModify ago \
          htmlDate htmlDateInZone unixEpoch toDate mustToDate duration durationRound",
@@ -70,10 +80,6 @@ const REFUSED: [(&str, &str); 12] = [
     (
         "semver semverCompare",
         "semantic versions are not supported yet",
-    ),
-    (
-        "snakecase camelcase kebabcase swapcase initials wrap wrapWith abbrevboth",
-        "this word-splitting function is not supported yet",
     ),
     ("urlParse urlJoin", "URL functions are not supported yet"),
     ("call", "templates here have no functions to call"),
@@ -132,7 +138,7 @@ fn string_arg(v: &Value) -> Result<Vec<u8>, String> {
     }
 }
 
-/// A Go `int` parameter: integers (and integral floats, as Go converts untyped constants).
+/// A Go `int` parameter (the executor has already checked the type).
 fn int_arg(v: &Value) -> Result<i64, String> {
     match v {
         Value::Int(i) => Ok(*i),
@@ -147,7 +153,7 @@ fn int_arg(v: &Value) -> Result<i64, String> {
 fn strval(v: &Value) -> Vec<u8> {
     match v {
         Value::Str(s) => s.to_vec(),
-        other => super::printf::sprint_one(other),
+        other => super::fmt::sprint_one(other),
     }
 }
 

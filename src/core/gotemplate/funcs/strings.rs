@@ -1,7 +1,7 @@
 //! sprig's string functions, with sprig's argument order (the string last, for pipelines).
 
-use super::{Func, Value, arity, int_arg, s, string_arg, strval, text};
-use crate::core::gotemplate::printf::quote as go_quote;
+use super::{Func, Value, arity, case, int_arg, s, string_arg, strval, text};
+use crate::core::gotemplate::fmt::quote as go_quote;
 use crate::core::gotemplate::value::MapKind;
 
 /// The string functions.
@@ -9,14 +9,12 @@ pub const FUNCS: &[(&str, Func)] = &[
     ("trim", |a| {
         unary(a, |v| text(v).trim_matches(is_go_space).into())
     }),
-    ("upper", |a| unary(a, |v| text(v).to_uppercase())),
-    ("lower", |a| unary(a, |v| text(v).to_lowercase())),
+    ("upper", |a| unary(a, |v| case::map(v, case::upper))),
+    ("lower", |a| unary(a, |v| case::map(v, case::lower))),
     ("title", |a| unary(a, title)),
     ("untitle", |a| unary(a, untitle)),
     ("nospace", |a| {
-        unary(a, |v| {
-            text(v).chars().filter(|c| !c.is_whitespace()).collect()
-        })
+        Ok(s(delete_white_space(&string_arg(&a[0])?)))
     }),
     ("toString", |a| {
         arity(a, 1)?;
@@ -82,34 +80,56 @@ pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Go's `strings.Title`: the first letter of each word upper-cased.
+/// Go's `strings.Title`: the first letter of each word in title case; ASCII punctuation and
+/// spaces separate words, other symbols do not.
 fn title(v: &[u8]) -> String {
-    let mut out = String::new();
-    let mut prev_sep = true;
-    for c in text(v).chars() {
-        if prev_sep {
-            out.extend(c.to_uppercase());
+    let is_separator = |c: char| {
+        if c.is_ascii() {
+            !(c.is_ascii_alphanumeric() || c == '_')
+        } else if c.is_alphabetic() || c.is_numeric() {
+            false
         } else {
-            out.push(c);
+            c.is_whitespace()
         }
-        prev_sep = !(c.is_alphanumeric() || c == '_');
+    };
+    let mut out = String::new();
+    let mut prev = ' ';
+    for c in text(v).chars() {
+        out.push(if is_separator(prev) {
+            case::title(c)
+        } else {
+            c
+        });
+        prev = c;
     }
     out
 }
 
-/// sprig's `untitle`: the first letter of each space-separated word lower-cased.
+/// goutils' `Uncapitalize`: the first letter of each whitespace-separated word lower-cased.
 fn untitle(v: &[u8]) -> String {
     let mut out = String::new();
     let mut prev_space = true;
     for c in text(v).chars() {
-        if prev_space {
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(c);
-        }
+        out.push(if prev_space { case::lower(c) } else { c });
         prev_space = c.is_whitespace();
     }
     out
+}
+
+/// goutils' `DeleteWhiteSpace`, which reads the string byte by byte (so each byte of a
+/// multi-byte character is written back as its own Latin-1 character, as Go's does).
+fn delete_white_space(v: &[u8]) -> Vec<u8> {
+    let is_space = |b: u8| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' | 0x85 | 0xa0);
+    if !v.iter().any(|b| is_space(*b)) {
+        return v.to_vec();
+    }
+    let mut out = String::new();
+    for &b in v {
+        if !is_space(b) {
+            out.push(char::from(b));
+        }
+    }
+    out.into_bytes()
 }
 
 fn trim_set(cut: &[u8], v: &[u8]) -> Vec<u8> {
@@ -218,7 +238,11 @@ fn cat(args: &[Value]) -> Result<Value, String> {
 fn indent(args: &[Value], newline: bool) -> Result<Value, String> {
     arity(args, 2)?;
     let (n, v) = (int_arg(&args[0])?, string_arg(&args[1])?);
-    let pad = " ".repeat(usize::try_from(n).unwrap_or(0).min(1024));
+    let n = usize::try_from(n).map_err(|_| "strings: negative Repeat count".to_string())?;
+    if n.saturating_mul(v.len().max(1)) > 1024 * 1024 {
+        return Err("indent would produce more than 1 MiB".into());
+    }
+    let pad = " ".repeat(n);
     let mut out = String::new();
     if newline {
         out.push('\n');
@@ -327,7 +351,5 @@ fn splitn(args: &[Value]) -> Result<Value, String> {
 fn split_list(args: &[Value]) -> Result<Value, String> {
     arity(args, 2)?;
     let (sep, v) = (string_arg(&args[0])?, string_arg(&args[1])?);
-    Ok(Value::list(
-        split_parts(&v, &sep, -1).into_iter().map(s).collect(),
-    ))
+    Ok(super::collections::strings_list(split_parts(&v, &sep, -1)))
 }

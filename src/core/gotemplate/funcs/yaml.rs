@@ -2,14 +2,19 @@
 
 use std::collections::BTreeMap;
 
-use super::{Func, Value, arity, s, text};
-use crate::core::gotemplate::value::format_float_g;
+use super::{Func, Value, arity, s, text, yaml_emit};
+use crate::core::gotemplate::fmt::format_g as format_float_g;
 
 /// The YAML functions.
 pub const FUNCS: &[(&str, Func)] = &[("toYaml", to_yaml), ("fromYaml", from_yaml)];
 
 fn to_yaml(args: &[Value]) -> Result<Value, String> {
     arity(args, 1)?;
+    // sigs.k8s.io/yaml goes through JSON and go-yaml's reader, which fails (so toYaml gives
+    // "") on non-finite numbers and on characters YAML does not allow unescaped.
+    if !yaml_safe(&args[0]) {
+        return Ok(s(""));
+    }
     let mut out = String::new();
     emit(&mut out, &args[0], 0);
     Ok(s(out.trim_end_matches('\n')))
@@ -18,55 +23,39 @@ fn to_yaml(args: &[Value]) -> Result<Value, String> {
 fn from_yaml(args: &[Value]) -> Result<Value, String> {
     arity(args, 1)?;
     let input = super::strval(&args[0]);
-    let parsed: Result<serde_yaml_ng::Value, _> = serde_yaml_ng::from_str(&text(&input));
-    let mut m = BTreeMap::new();
-    match parsed {
-        Ok(serde_yaml_ng::Value::Mapping(map)) => {
-            for (k, v) in map {
-                m.insert(yaml_key(&k), from_yaml_value(v));
-            }
-        }
-        Ok(serde_yaml_ng::Value::Null) => {}
-        Ok(_) => {
-            m.insert(
-                "Error".into(),
-                s("error unmarshaling JSON: json: cannot unmarshal into Go value of type map[string]interface {}"),
-            );
-        }
-        Err(_) => {
-            m.insert("Error".into(), s("error converting YAML to JSON"));
-        }
-    }
-    Ok(Value::map(m))
+    Ok(super::yaml_load::from_yaml(&text(&input)))
 }
 
-fn yaml_key(k: &serde_yaml_ng::Value) -> String {
-    match k {
-        serde_yaml_ng::Value::String(s) => s.clone(),
-        serde_yaml_ng::Value::Bool(b) => b.to_string(),
-        serde_yaml_ng::Value::Number(n) => n.to_string(),
-        serde_yaml_ng::Value::Null => "null".into(),
-        _ => String::new(),
-    }
-}
-
-/// YAML → JSON's types (numbers are float64), as sigs.k8s.io/yaml's Unmarshal gives them.
-fn from_yaml_value(v: serde_yaml_ng::Value) -> Value {
+/// Whether go-yaml can read back the JSON of `v`: finite numbers, and strings without the
+/// characters its reader refuses (JSON leaves DEL, C1 controls and the BOM unescaped).
+fn yaml_safe(v: &Value) -> bool {
+    let text_ok = |t: &str| {
+        !t.chars().any(|c| {
+            matches!(c, '\u{7f}'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+        })
+    };
     match v {
-        serde_yaml_ng::Value::Null => Value::Nil,
-        serde_yaml_ng::Value::Bool(b) => Value::Bool(b),
-        serde_yaml_ng::Value::Number(n) => Value::Float(n.as_f64().unwrap_or(0.0)),
-        serde_yaml_ng::Value::String(st) => s(st),
-        serde_yaml_ng::Value::Sequence(items) => {
-            Value::list(items.into_iter().map(from_yaml_value).collect())
-        }
-        serde_yaml_ng::Value::Mapping(map) => Value::map(
-            map.into_iter()
-                .map(|(k, v)| (yaml_key(&k), from_yaml_value(v)))
-                .collect(),
-        ),
-        serde_yaml_ng::Value::Tagged(t) => from_yaml_value(t.value),
+        Value::Float(f) => f.is_finite(),
+        Value::Str(b) => text_ok(&text(b)),
+        Value::List(l, _) => l.iter().all(yaml_safe),
+        Value::Map(m, _) => m.borrow().iter().all(|(k, v)| text_ok(k) && yaml_safe(v)),
+        _ => true,
     }
+}
+
+/// A map's entries in go-yaml's key order.
+fn sorted(m: &BTreeMap<String, Value>) -> Vec<(&String, &Value)> {
+    let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+    entries.sort_by(|(a, _), (b, _)| {
+        if yaml_emit::natural_less(a, b) {
+            std::cmp::Ordering::Less
+        } else if yaml_emit::natural_less(b, a) {
+            std::cmp::Ordering::Greater
+        } else {
+            std::cmp::Ordering::Equal
+        }
+    });
+    entries
 }
 
 /// Writes `v` in go-yaml's block style at `indent` spaces.
@@ -74,31 +63,35 @@ fn emit(out: &mut String, v: &Value, indent: usize) {
     match v {
         Value::Map(m, _) if !m.borrow().is_empty() => {
             let pad = " ".repeat(indent);
-            for (k, item) in m.borrow().iter() {
+            let m = m.borrow();
+            for (k, item) in sorted(&m) {
                 out.push_str(&pad);
-                out.push_str(&scalar_string(k, indent));
+                let key = yaml_emit::scalar(k, indent, indent + 2, true);
+                let column = indent + key.chars().count() + 1;
+                out.push_str(&key);
                 out.push(':');
-                nested(out, item, indent, false);
+                nested(out, item, indent, column, false);
             }
         }
-        Value::List(items) if !items.is_empty() => {
+        Value::List(items, _) if !items.is_empty() => {
             let pad = " ".repeat(indent);
             for item in items.iter() {
                 out.push_str(&pad);
                 out.push('-');
-                nested(out, item, indent, true);
+                nested(out, item, indent, indent + 1, true);
             }
         }
         other => {
             out.push_str(&" ".repeat(indent));
-            out.push_str(&scalar(other, indent));
+            out.push_str(&scalar(other, indent, indent + 2));
             out.push('\n');
         }
     }
 }
 
-/// A value after `key:` or `-`: collections on the next lines, scalars on the same line.
-fn nested(out: &mut String, item: &Value, indent: usize, in_list: bool) {
+/// A value after `key:` or `-` (ending at `column`): collections on the next lines, scalars on
+/// the same line.
+fn nested(out: &mut String, item: &Value, indent: usize, column: usize, in_list: bool) {
     match item {
         Value::Map(m, _) if !m.borrow().is_empty() => {
             if in_list {
@@ -112,99 +105,50 @@ fn nested(out: &mut String, item: &Value, indent: usize, in_list: bool) {
                 emit(out, item, indent + 2);
             }
         }
-        Value::List(l) if !l.is_empty() => {
-            out.push('\n');
-            // Lists under a key are not indented further; lists in lists are.
-            emit(out, item, if in_list { indent + 2 } else { indent });
+        Value::List(l, _) if !l.is_empty() => {
+            if in_list {
+                // go-yaml writes a list in a list on the dash's line: `- - 1`.
+                let mut inner = String::new();
+                emit(&mut inner, item, indent + 2);
+                out.push(' ');
+                out.push_str(inner.trim_start_matches(' '));
+            } else {
+                // Lists under a key are not indented further.
+                out.push('\n');
+                emit(out, item, indent);
+            }
         }
         other => {
             out.push(' ');
-            out.push_str(&scalar(other, indent));
+            out.push_str(&scalar(other, column + 1, indent + 2));
             out.push('\n');
         }
     }
 }
 
-fn scalar(v: &Value, indent: usize) -> String {
+/// A scalar as go-yaml writes the value JSON gave it.
+fn scalar(v: &Value, column: usize, indent: usize) -> String {
     match v {
         Value::Nil => "null".into(),
         Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) if f.fract() == 0.0 && f.abs() < 1e21 => format!("{f:.0}"),
-        Value::Float(f) => format_float_g(*f),
-        Value::Str(b) => scalar_string(&text(b), indent),
+        Value::Int(i) | Value::Int64(i) => i.to_string(),
+        Value::Uint8(b) => b.to_string(),
+        Value::Float(f) => {
+            // go-yaml reads JSON's number text: an int64 or uint64 prints as such.
+            let mut json = String::new();
+            super::json::write_json(&mut json, &Value::Float(*f), false, None);
+            if let Ok(i) = json.parse::<i64>() {
+                i.to_string()
+            } else if json.parse::<u64>().is_ok() {
+                json
+            } else {
+                format_float_g(*f)
+            }
+        }
+        Value::Str(b) => yaml_emit::scalar(&text(b), column, indent, false),
         Value::Map(..) => "{}".into(),
-        Value::List(_) => "[]".into(),
+        Value::List(..) => "[]".into(),
     }
-}
-
-/// Whether a plain scalar would read back as something other than this string.
-fn resolves_to_other_type(s: &str) -> bool {
-    const WORDS: [&str; 22] = [
-        "true", "True", "TRUE", "false", "False", "FALSE", "yes", "Yes", "YES", "no", "No", "NO",
-        "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL", "~",
-    ];
-    WORDS.contains(&s)
-        || matches!(
-            s,
-            "y" | "Y" | "n" | "N" | ".inf" | ".Inf" | ".INF" | "-.inf" | ".nan" | ".NaN"
-        )
-        || s.parse::<f64>().is_ok()
-        || s.strip_prefix("0x")
-            .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-fn plain_allowed(s: &str) -> bool {
-    let first = s.chars().next().unwrap_or(' ');
-    let second_blank = s.chars().nth(1).is_none_or(|c| c == ' ');
-    !(s.starts_with(' ')
-        || s.ends_with(' ')
-        || "#,[]{}&*!|>'\"%@`".contains(first)
-        || ("-?:".contains(first) && second_blank)
-        || s.contains(": ")
-        || s.contains(" #")
-        || s.ends_with(':')
-        || s.chars().any(|c| c.is_control()))
-}
-
-fn scalar_string(s: &str, indent: usize) -> String {
-    if s.contains('\n') && !s.chars().any(|c| c.is_control() && c != '\n') && !s.starts_with(' ') {
-        let chomp = if !s.ends_with('\n') {
-            "-"
-        } else if s.ends_with("\n\n") {
-            "+"
-        } else {
-            ""
-        };
-        let pad = " ".repeat(indent + 2);
-        let body: Vec<String> = s
-            .trim_end_matches('\n')
-            .split('\n')
-            .map(|l| {
-                if l.is_empty() {
-                    String::new()
-                } else {
-                    format!("{pad}{l}")
-                }
-            })
-            .collect();
-        let trailing = if chomp == "+" {
-            "\n".repeat(s.len() - s.trim_end_matches('\n').len() - 1)
-        } else {
-            String::new()
-        };
-        return format!("|{chomp}\n{}{trailing}", body.join("\n"));
-    }
-    if s.is_empty() || resolves_to_other_type(s) {
-        return format!("\"{s}\"");
-    }
-    if plain_allowed(s) {
-        return s.to_string();
-    }
-    if !s.chars().any(|c| c.is_control()) {
-        return format!("'{}'", s.replace('\'', "''"));
-    }
-    crate::core::gotemplate::printf::quote(s)
 }
 
 #[cfg(test)]

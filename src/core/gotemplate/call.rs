@@ -1,0 +1,174 @@
+//! Go's argument passing for template function calls (`evalCall`, `evalArg`, `validateType`):
+//! constants take the parameter's type by their syntax, computed values must already have it.
+
+use super::parse::Arg;
+use super::value::Value;
+
+/// A parameter's Go type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Param {
+    /// `interface{}`.
+    Any,
+    /// `reflect.Value` (the builtins): like `interface{}`, but `nil` stays "no value".
+    Reflect,
+    /// `string`.
+    Str,
+    /// `int`.
+    Int,
+    /// `bool`.
+    Bool,
+    /// `float64`.
+    Float,
+    /// `uint32`.
+    Uint32,
+    /// `map[string]interface{}`.
+    Map,
+    /// `[]interface{}`.
+    List,
+}
+
+impl Param {
+    fn of(code: char) -> Param {
+        match code.to_ascii_lowercase() {
+            'r' => Param::Reflect,
+            's' => Param::Str,
+            'i' => Param::Int,
+            'b' => Param::Bool,
+            'f' => Param::Float,
+            'u' => Param::Uint32,
+            'm' => Param::Map,
+            'l' => Param::List,
+            _ => Param::Any,
+        }
+    }
+
+    fn go_name(self) -> &'static str {
+        match self {
+            Param::Any => "interface {}",
+            Param::Reflect => "reflect.Value",
+            Param::Str => "string",
+            Param::Int => "int",
+            Param::Bool => "bool",
+            Param::Float => "float64",
+            Param::Uint32 => "uint32",
+            Param::Map => "map[string]interface {}",
+            Param::List => "[]interface {}",
+        }
+    }
+}
+
+/// A function's parameters: the fixed ones and the variadic element type.
+pub struct Signature {
+    /// Fixed parameters.
+    pub fixed: Vec<Param>,
+    /// The `...T` parameter's element type.
+    pub variadic: Option<Param>,
+}
+
+impl Signature {
+    /// Reads the codes of `funcs::sigs`.
+    pub fn parse(codes: &str) -> Signature {
+        let mut fixed = Vec::new();
+        let mut variadic = None;
+        for c in codes.chars() {
+            if c.is_ascii_uppercase() {
+                variadic = Some(Param::of(c));
+            } else {
+                fixed.push(Param::of(c));
+            }
+        }
+        Signature { fixed, variadic }
+    }
+
+    /// Go's arity check, given the number of arguments including the piped one.
+    pub fn check_arity(&self, name: &str, n: usize) -> Result<(), String> {
+        match self.variadic {
+            Some(_) if n < self.fixed.len() => Err(format!(
+                "wrong number of args for {name}: want at least {} got {n}",
+                self.fixed.len()
+            )),
+            None if n != self.fixed.len() => Err(format!(
+                "wrong number of args for {name}: want {} got {n}",
+                self.fixed.len()
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The type of argument `i`.
+    pub fn param(&self, i: usize) -> Param {
+        self.fixed
+            .get(i)
+            .copied()
+            .or(self.variadic)
+            .unwrap_or(Param::Any)
+    }
+}
+
+/// `validateType`: a computed value passed to a parameter.
+pub fn validate(value: Value, param: Param) -> Result<Value, String> {
+    let ok = match (&value, param) {
+        (_, Param::Any | Param::Reflect) => true,
+        // A pipeline's nil is Go's invalid value, which becomes the zero (nil) map or slice.
+        (Value::Nil, Param::Map) => return Ok(Value::Nil),
+        (Value::Nil, Param::List) => return Ok(Value::list(Vec::new())),
+        (Value::Str(_), Param::Str)
+        | (Value::Int(_), Param::Int)
+        | (Value::Bool(_), Param::Bool)
+        | (Value::Float(_), Param::Float)
+        | (Value::Map(_, super::value::MapKind::Any), Param::Map)
+        | (Value::List(_, super::value::ListKind::Any), Param::List) => true,
+        _ => false,
+    };
+    if ok {
+        Ok(value)
+    } else if let Value::Nil = value {
+        Err(format!("invalid value; expected {}", param.go_name()))
+    } else {
+        Err(format!(
+            "wrong type for value; expected {}; got {}",
+            param.go_name(),
+            value.type_name()
+        ))
+    }
+}
+
+/// Whether `arg` is a constant, which `constant` converts by the parameter type.
+pub fn is_constant(arg: &Arg) -> bool {
+    matches!(arg, Arg::Nil | Arg::Bool(_) | Arg::Number(_) | Arg::Str(_))
+}
+
+/// `evalArg` for a constant: its value as the parameter's type, or Go's error.
+pub fn constant(arg: &Arg, param: Param) -> Result<Value, String> {
+    let found = || match arg {
+        Arg::Nil => "nil",
+        Arg::Bool(_) => "a bool constant",
+        Arg::Number(_) => "a number constant",
+        _ => "a string constant",
+    };
+    match (arg, param) {
+        (Arg::Nil, Param::Any | Param::Reflect) => Ok(Value::Nil),
+        (Arg::Nil, Param::Map) => Ok(Value::Nil),
+        (Arg::Nil, Param::List) => Ok(Value::list(Vec::new())),
+        (Arg::Nil, p) => Err(format!("cannot assign nil to {}", p.go_name())),
+        (Arg::Bool(b), Param::Any | Param::Reflect | Param::Bool) => Ok(Value::Bool(*b)),
+        (Arg::Str(s), Param::Any | Param::Reflect | Param::Str) => Ok(Value::str(s)),
+        (Arg::Number(n), Param::Any | Param::Reflect) => n.ideal(),
+        (Arg::Number(n), Param::Int) if n.int.is_some() => Ok(Value::Int(n.int.unwrap_or(0))),
+        (Arg::Number(n), Param::Float) if n.float.is_some() => {
+            Ok(Value::Float(n.float.unwrap_or(0.0)))
+        }
+        (Arg::Number(n), Param::Uint32) if n.uint.is_some_and(|u| u <= u64::from(u32::MAX)) => {
+            Ok(Value::Int64(n.uint.unwrap_or(0) as i64))
+        }
+        (_, Param::Bool) => Err(format!("expected bool; found {}", found())),
+        (_, Param::Str) => Err(format!("expected string; found {}", found())),
+        (_, Param::Int | Param::Uint32) => Err(format!("expected integer; found {}", found())),
+        (_, Param::Float) => Err(format!("expected float; found {}", found())),
+        (_, p) => Err(format!(
+            "can't handle {} for arg of type {}",
+            found(),
+            p.go_name()
+        )),
+    }
+}
