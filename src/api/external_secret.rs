@@ -71,6 +71,13 @@ pub struct ExternalSecretSpec {
     /// altered Secret and honours `secretsync.io/force-sync`.
     #[serde(default, skip_serializing_if = "RefreshPolicy::is_periodic")]
     pub refresh_policy: RefreshPolicy,
+    /// When periodic refreshes may happen (ESO's `syncWindows`), evaluated in UTC and only with
+    /// `refreshPolicy: Periodic`: `kind: deny` blocks them while any window is open (a change freeze),
+    /// `kind: allow` only lets them happen while one is. A first sync, a spec change, a force-sync and
+    /// the repair of a deleted or altered Secret are never blocked; a remote change announced while
+    /// blocked waits until a window allows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync_windows: Option<SyncWindows>,
     /// The Kubernetes Secret to write.
     #[serde(default)]
     pub target: ExternalSecretTarget,
@@ -104,6 +111,45 @@ impl RefreshPolicy {
     pub fn is_periodic(&self) -> bool {
         *self == RefreshPolicy::Periodic
     }
+}
+
+/// ESO's `syncWindows`: windows in which periodic refreshes are allowed, or denied.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncWindows {
+    /// `allow`: periodic refreshes happen only while a window is open; `deny`: never while one is.
+    pub kind: SyncWindowKind,
+    /// The windows, each opened by its schedule and open for its duration.
+    #[schemars(length(min = 1, max = 32))]
+    pub windows: Vec<SyncWindow>,
+}
+
+/// Whether the windows allow or deny periodic refreshes.
+#[derive(schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncWindowKind {
+    /// Periodic refreshes only while at least one window is open.
+    #[serde(rename = "allow")]
+    Allow,
+    /// No periodic refresh while any window is open.
+    #[serde(rename = "deny")]
+    Deny,
+}
+
+/// One window: opened at every firing of `schedule`, open for `duration` (both ends included).
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncWindow {
+    /// A 5-field cron expression in UTC (`0 22 * * 1-5`: weekdays at 22:00), `@yearly`, `@annually`,
+    /// `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly`, or `@every <duration>` (read as ESO's
+    /// cron library reads it; see the README).
+    #[schemars(
+        length(min = 1, max = 256),
+        pattern(r"^(@(annually|yearly|monthly|weekly|daily|midnight|hourly)|@every [^\s]+.*|[^\s]+( [^\s]+){4})$")
+    )]
+    pub schedule: String,
+    /// How long the window stays open after each firing, as a Go-style duration (`30m`, `8h`).
+    #[schemars(pattern(r"^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$"))]
+    pub duration: String,
 }
 
 fn default_refresh_interval() -> String {
@@ -404,6 +450,37 @@ pub struct RemoteRef {
     /// absent: keys are kept as they are (an invalid one is reported). Not used with `rewrite`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversion_strategy: Option<ConversionStrategy>,
+    /// `Fetch`: read the secret's or parameter's tags instead of its value, as a JSON object of
+    /// strings (ESO's encoding); `property` and `extract` then read that object. Not with
+    /// `versionStage`/`versionId` (tags belong to the secret, not to a version). Default `None`.
+    #[serde(default, skip_serializing_if = "MetadataPolicy::is_none")]
+    pub metadata_policy: MetadataPolicy,
+}
+
+impl RemoteRef {
+    /// Whether this reference reads the tags (`metadataPolicy: Fetch`) instead of the value.
+    pub fn fetches_metadata(&self) -> bool {
+        self.metadata_policy == MetadataPolicy::Fetch
+    }
+}
+
+/// What a reference reads: the value, or the tags (ESO's `metadataPolicy`).
+#[derive(
+    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default,
+)]
+pub enum MetadataPolicy {
+    /// The value.
+    #[default]
+    None,
+    /// The tags, as a JSON object.
+    Fetch,
+}
+
+impl MetadataPolicy {
+    /// Whether this is the default, `None` (left out when serialized).
+    pub fn is_none(&self) -> bool {
+        *self == MetadataPolicy::None
+    }
 }
 
 /// What a value holding a NUL byte does.
@@ -648,6 +725,10 @@ pub struct ExternalSecretStatus {
     /// The generation the status describes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed_generation: Option<i64>,
+    /// The generation the last successful refresh read AWS for (a spec edit whose sync failed is
+    /// retried as a spec change, which `syncWindows` never blocks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synced_generation: Option<i64>,
     /// When the remote secrets were last read successfully.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_time: Option<Time>,

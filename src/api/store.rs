@@ -92,6 +92,10 @@ pub struct ClusterSecretStoreSpec {
 #[serde(rename_all = "camelCase")]
 #[x_kube(validation = Rule::new("!has(self.externalId) || has(self.role)").message("externalId requires role"))]
 #[x_kube(validation = Rule::new("!has(self.auth) || !has(self.auth.serviceAccountRef) || has(self.role)").message("auth.serviceAccountRef requires role (the role to assume with the ServiceAccount's web identity token)"))]
+#[x_kube(validation = Rule::new("!has(self.sessionTags) || size(self.sessionTags) == 0 || has(self.role)").message("sessionTags requires role (they are sent with its AssumeRole)"))]
+#[x_kube(validation = Rule::new("!has(self.transitiveTagKeys) || self.transitiveTagKeys.all(k, has(self.sessionTags) && self.sessionTags.exists(t, t.key == k))").message("each transitiveTagKeys entry must be the key of a sessionTags entry"))]
+#[x_kube(validation = Rule::new("!has(self.sessionTags) || self.sessionTags.all(t, self.sessionTags.filter(u, u.key.lowerAscii() == t.key.lowerAscii()).size() == 1)").message("sessionTags keys must be unique ignoring case (STS does not tell Team from team)"))]
+#[x_kube(validation = Rule::new("!has(self.sessionTags) || size(self.sessionTags) == 0 || !has(self.auth) || !has(self.auth.serviceAccountRef) || (has(self.additionalRoles) && size(self.additionalRoles) > 0)").message("with auth.serviceAccountRef, sessionTags need additionalRoles: the first role of the chain is taken with AssumeRoleWithWebIdentity, which carries no session tags"))]
 pub struct AwsProvider {
     /// AWS region of the secrets, e.g. `us-east-1`.
     #[schemars(length(min = 1, max = 64), pattern(REGION_PATTERN))]
@@ -100,14 +104,32 @@ pub struct AwsProvider {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(pattern(r"^https?://"))]
     pub endpoint: Option<String>,
-    /// IAM role ARN to assume (STS AssumeRole) on top of the base credentials.
+    /// IAM role ARN to assume (STS AssumeRole) on top of the base credentials, last of the chain
+    /// (after `additionalRoles`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$"))]
+    #[schemars(pattern(ROLE_ARN_PATTERN))]
     pub role: Option<String>,
     /// External ID passed to AssumeRole; only with `role`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 2, max = 1224))]
     pub external_id: Option<String>,
+    /// Role chain (ESO's `additionalRoles`): IAM role ARNs assumed in order before `role`, each with
+    /// the credentials of the one before (the first with the base credentials; with
+    /// `auth.serviceAccountRef` the first is the one the token is exchanged for), without external
+    /// id or session tags. At most 5.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 5), inner(pattern(ROLE_ARN_PATTERN)))]
+    pub additional_roles: Vec<String>,
+    /// STS session tags sent with the AssumeRole of `role` only (ESO's `sessionTags`): at most 50,
+    /// keys unique ignoring case. The role's trust policy must allow `sts:TagSession`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 50))]
+    pub session_tags: Vec<SessionTag>,
+    /// Keys of `sessionTags` to mark transitive (kept on roles assumed afterwards with these
+    /// credentials), sent with the AssumeRole of `role`. Each must be a `sessionTags` key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 50), inner(length(min = 1, max = 128)))]
+    pub transitive_tag_keys: Vec<String>,
     /// Credentials to use. Absent: the controller's own identity (environment, IRSA, EKS Pod Identity).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<AwsAuth>,
@@ -146,6 +168,31 @@ pub struct AwsProvider {
     /// SDK's exponential backoff). A call never takes more than 30 s, retries included.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_settings: Option<RetrySettings>,
+    /// ESO's `prefix`: put before every name read by name (`data[].remoteRef.key`,
+    /// `dataFrom[].extract.key`), so `key: db` reads `<prefix>db`. A `find` is not prefixed and its keys
+    /// are full names, as in ESO. With a prefix, an ARN key or a key with a `..` segment is
+    /// `InvalidSpec`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 2048))]
+    pub prefix: Option<String>,
+}
+
+/// Pattern a session tag key must match (STS `Tag.Key`: letters, spaces, digits and `_.:/=+-@`).
+pub const SESSION_TAG_KEY_PATTERN: &str = r"^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$";
+/// Pattern a session tag value must match (STS `Tag.Value`; may be empty).
+pub const SESSION_TAG_VALUE_PATTERN: &str = r"^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$";
+
+/// One STS session tag.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Hash, Default)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("!self.key.lowerAscii().startsWith('aws:')").message("session tag keys may not start with aws: (reserved by AWS)"))]
+pub struct SessionTag {
+    /// Tag key, 1 to 128 characters.
+    #[schemars(length(min = 1, max = 128), pattern(SESSION_TAG_KEY_PATTERN))]
+    pub key: String,
+    /// Tag value, at most 256 characters (may be empty).
+    #[schemars(length(max = 256), pattern(SESSION_TAG_VALUE_PATTERN))]
+    pub value: String,
 }
 
 /// ESO's retry settings of a store.

@@ -109,7 +109,11 @@ pub(crate) fn convert_spec(
             r.refuse(f.at("refreshPolicy"), format!("unknown value {policy:?}"));
         }
     }
-    f.refuse_if_set("syncWindows", "sync windows are not supported", r);
+    if let Some(w) = f.take("syncWindows")
+        && let Some(w) = super::sync_windows::sync_windows(w, &f.at("syncWindows"), r)
+    {
+        out.insert("syncWindows".into(), w);
+    }
     if let Some(t) = f.take("target") {
         let target = target(t, &f.at("target"), r);
         if !target.is_empty() {

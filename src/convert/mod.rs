@@ -13,6 +13,8 @@ mod nesting;
 mod remote_ref;
 mod report;
 mod store;
+mod store_roles;
+mod sync_windows;
 mod template;
 #[cfg(test)]
 mod tests;
@@ -390,7 +392,7 @@ pub fn render_stream<'a>(
 }
 
 /// Field order of rendered objects: these keys first, in this order; other keys after, sorted.
-const FIELD_ORDER: [&str; 48] = [
+const FIELD_ORDER: [&str; 55] = [
     "apiVersion",
     "kind",
     "metadata",
@@ -410,6 +412,10 @@ const FIELD_ORDER: [&str; 48] = [
     "secretStoreRef",
     "refreshInterval",
     "refreshPolicy",
+    "syncWindows",
+    "windows",
+    "schedule",
+    "duration",
     "target",
     "data",
     "dataFrom",
@@ -434,8 +440,11 @@ const FIELD_ORDER: [&str; 48] = [
     "conditions",
     "service",
     "region",
+    "additionalRoles",
     "role",
     "externalId",
+    "sessionTags",
+    "transitiveTagKeys",
     "auth",
     "secretRef",
     "serviceAccountRef",

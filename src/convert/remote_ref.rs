@@ -269,13 +269,14 @@ fn remote_ref(
     if let Some(d) = decoding(&mut f, r) {
         out.insert("decodingStrategy".into(), d.into());
     }
-    enum_default(
-        &mut f,
-        "metadataPolicy",
-        "None",
-        "reading the secret's tags instead of its value is not supported",
-        r,
-    );
+    match f.string("metadataPolicy", r) {
+        None | Some("None") => {}
+        Some("Fetch") => metadata_fetch(&mut out, &f.at("version"), service, r),
+        Some(other) => r.refuse(
+            f.at("metadataPolicy"),
+            format!("{other}: not a metadataPolicy (None or Fetch)"),
+        ),
+    }
     if let Some(c) = conversion(&mut f, keys, r) {
         out.insert("conversionStrategy".into(), c.into());
     }
@@ -284,6 +285,38 @@ fn remote_ref(
     }
     f.finish(r);
     (r.len() == before).then_some(Value::Object(out))
+}
+
+/// `metadataPolicy: Fetch` (read the tags, as ESO: DescribeSecret or ListTagsForResource). ESO's
+/// Secrets Manager ignores `version` there (tags belong to the secret): left out with a note. Its
+/// Parameter Store asks for the tags of `name:version`, which names no taggable resource: refused.
+fn metadata_fetch(
+    out: &mut Map<String, Value>,
+    version_at: &str,
+    service: Option<AwsService>,
+    r: &mut Refusals,
+) {
+    out.insert("metadataPolicy".into(), "Fetch".into());
+    let version = out
+        .remove("versionId")
+        .or_else(|| out.remove("versionStage"));
+    match (version, service) {
+        (None, _) => {}
+        (Some(_), Some(AwsService::SecretsManager)) => r.note(format!(
+            "{version_at} is left out: with metadataPolicy: Fetch ESO reads the secret's tags, which \
+             have no version, and ignores it"
+        )),
+        (Some(_), Some(AwsService::ParameterStore)) => r.refuse(
+            version_at,
+            "with metadataPolicy: Fetch ESO asks Parameter Store for the tags of `name:version`, which \
+             names no taggable resource (its read fails)",
+        ),
+        (Some(_), None) => r.refuse(
+            version_at,
+            "with metadataPolicy: Fetch its meaning depends on the store's service (ignored on \
+             SecretsManager, a failing read on ParameterStore), and the store is not in the input",
+        ),
+    }
 }
 
 /// Converts a `dataFrom[].find`; None when any of its fields has no faithful form.
@@ -415,18 +448,5 @@ fn null_bytes(f: &mut Fields<'_>, r: &mut Refusals) -> Option<&'static str> {
             r.refuse(f.at("nullBytePolicy"), format!("unknown value {other:?}"));
             None
         }
-    }
-}
-
-/// Accepts `key` when absent or `default`; refuses any other value with `reason`.
-pub(crate) fn enum_default(
-    f: &mut Fields<'_>,
-    key: &'static str,
-    default: &str,
-    reason: &str,
-    r: &mut Refusals,
-) {
-    if let Some(v) = f.string(key, r).filter(|v| *v != default) {
-        r.refuse(f.at(key), format!("{v}: {reason}"));
     }
 }

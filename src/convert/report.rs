@@ -81,6 +81,11 @@ impl Refusals {
         self.fatal = true;
     }
 
+    /// The object being converted.
+    pub(crate) fn object(&self) -> &ObjectId {
+        &self.object
+    }
+
     /// How many refusals so far (to tell whether a part converted cleanly).
     pub(crate) fn len(&self) -> usize {
         self.items.len()

@@ -4,6 +4,7 @@ use serde_json::{Map, Value, json};
 
 use super::StoreIndex;
 use super::report::{Fields, Refusals};
+use super::store_roles::{EsoRoleFields, StoreMeta, convert_roles};
 use crate::api::ROLE_ARN_PATTERN;
 
 /// The ServiceAccount annotation ESO reads the web identity role from.
@@ -32,6 +33,7 @@ pub(crate) fn convert_spec(
                     let ctx = StoreCtx {
                         cluster,
                         namespace,
+                        name: &r.object().name.clone(),
                         index,
                     };
                     out.insert("aws".into(), Value::Object(aws_provider(aws, &ctx, r)));
@@ -140,6 +142,7 @@ fn retry_settings(v: &Value, path: &str, r: &mut Refusals) -> Option<Value> {
 struct StoreCtx<'a> {
     cluster: bool,
     namespace: Option<&'a str>,
+    name: &'a str,
     index: &'a StoreIndex,
 }
 
@@ -166,39 +169,24 @@ fn aws_provider(v: &Value, ctx: &StoreCtx<'_>, r: &mut Refusals) -> Map<String, 
         ),
     }
     let role = f.string("role", r);
-    if let Some(role) = role {
-        if regex::Regex::new(ROLE_ARN_PATTERN).is_ok_and(|re| re.is_match(role)) {
-            out.insert("role".into(), role.into());
-        } else {
-            r.refuse_object(f.at("role"), format!("{role:?} is not an IAM role ARN"));
-        }
+    if let Some(role) = role
+        && !regex::Regex::new(ROLE_ARN_PATTERN).is_ok_and(|re| re.is_match(role))
+    {
+        r.refuse_object(f.at("role"), format!("{role:?} is not an IAM role ARN"));
     }
     let external_id = f.string("externalID", r);
     let auth = f.take("auth").map(|a| (a, f.at("auth")));
-    for (key, reason) in [
-        (
-            "additionalRoles",
-            "role chains are not supported (secretsync assumes one role)",
-        ),
-        (
-            "prefix",
-            "key prefixes are not supported: every key would name a different secret",
-        ),
-    ] {
-        if f.take(key).is_some() {
-            r.refuse_object(f.at(key), reason);
-        }
-    }
-    for key in ["sessionTags", "transitiveTagKeys", "customSessionTags"] {
-        f.refuse_if_set(key, "STS session tags are not supported", r);
-    }
-    if f.string("sessionTagsPolicy", r)
-        .is_some_and(|p| p != "None")
-    {
-        r.refuse(
-            f.at("sessionTagsPolicy"),
-            "STS session tags are not supported",
-        );
+    let roles = EsoRoleFields::take(&mut f, r);
+    if let Some(prefix) = f.string("prefix", r).filter(|p| !p.is_empty()) {
+        out.insert("prefix".into(), prefix.into());
+        r.note(format!(
+            "{}: {prefix:?} is put before every data[].remoteRef.key and dataFrom[].extract.key, as in \
+             ESO; a find is not prefixed and keys its matches by full name, as in ESO, except that ESO's \
+             Secrets Manager find.name without find.path prefixes each match a second time (and finds \
+             nothing), where secretsync reads the matches by their full names; an ARN key, or one with \
+             a `..` segment, is refused under a prefix (InvalidSpec)",
+            f.at("prefix")
+        ));
     }
     if let Some(sm) = f.take("secretsManager") {
         let mut sf = Fields::new(sm, &f.at("secretsManager"), r);
@@ -222,17 +210,20 @@ fn aws_provider(v: &Value, ctx: &StoreCtx<'_>, r: &mut Refusals) -> Map<String, 
     }
     let mut web_identity_role = None;
     if let Some((a, at)) = auth {
-        let (converted, role_from_sa) = aws_auth(a, &at, role.is_some(), ctx, r);
-        if let Some(arn) = role_from_sa {
-            out.insert("role".into(), arn.clone().into());
-            web_identity_role = Some(arn);
-        }
+        let (converted, role_from_sa) = aws_auth(a, &at, ctx, r);
+        web_identity_role = role_from_sa;
         if let Some(converted) = converted {
             out.insert("auth".into(), converted);
         }
     }
+    let store = StoreMeta {
+        cluster: ctx.cluster,
+        namespace: ctx.namespace,
+        name: ctx.name,
+    };
+    convert_roles(roles, role, web_identity_role, &store, &mut out, r);
     if let Some(id) = external_id {
-        if role.is_some() && web_identity_role.is_none() {
+        if role.is_some() {
             out.insert("externalId".into(), id.into());
         } else {
             r.refuse(
@@ -256,11 +247,10 @@ fn order(mut map: Map<String, Value>, keys: &[&str]) -> Map<String, Value> {
     out
 }
 
-/// Converts `auth`; also returns the role a `jwt` ServiceAccount names (which becomes `role`).
+/// Converts `auth`; also returns the role a `jwt` ServiceAccount names (the first of the chain).
 fn aws_auth(
     v: &Value,
     path: &str,
-    has_role: bool,
     ctx: &StoreCtx<'_>,
     r: &mut Refusals,
 ) -> (Option<Value>, Option<String>) {
@@ -270,7 +260,7 @@ fn aws_auth(
     f.finish(r);
     match (secret_ref, jwt) {
         (Some((s, at)), None) => (secret_ref_auth(s, &at, ctx, r), None),
-        (None, Some((j, at))) => match jwt_auth(j, &at, has_role, ctx, r) {
+        (None, Some((j, at))) => match jwt_auth(j, &at, ctx, r) {
             Some((auth, role)) => (Some(auth), Some(role)),
             None => (None, None),
         },
@@ -364,13 +354,12 @@ fn key_selector(v: &Value, path: &str, ctx: &StoreCtx<'_>, r: &mut Refusals) -> 
 }
 
 /// ESO's jwt auth exchanges the ServiceAccount's token for the role in its
-/// `eks.amazonaws.com/role-arn` annotation (then assumes `role` on top, if set). secretsync
-/// exchanges it for `role` directly, so it converts only when that ServiceAccount is among the
-/// manifests and no further role is chained.
+/// `eks.amazonaws.com/role-arn` annotation (then assumes `additionalRoles` and `role` on top).
+/// secretsync exchanges it for the first role of its chain, so that role leads the chain; it
+/// converts only when that ServiceAccount is among the manifests.
 fn jwt_auth(
     v: &Value,
     path: &str,
-    has_role: bool,
     ctx: &StoreCtx<'_>,
     r: &mut Refusals,
 ) -> Option<(Value, String)> {
@@ -408,14 +397,6 @@ fn jwt_auth(
         "{}/{name}",
         lookup_ns.as_deref().unwrap_or("<no namespace>")
     );
-    if has_role {
-        r.refuse_object(
-            "spec.provider.aws.role",
-            "with jwt, ESO chains this role after the ServiceAccount's annotated role; secretsync \
-             assumes one role with the ServiceAccount's token",
-        );
-        return None;
-    }
     let Some(account) = ctx.index.service_account(lookup_ns.as_deref(), name) else {
         r.refuse_object(
             path,

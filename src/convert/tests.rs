@@ -326,6 +326,117 @@ fn gjson_properties_convert_unless_secretsync_cannot_evaluate_them() {
     }
 }
 
+/// ESO's store `prefix` carries over as `spec.aws.prefix`, with a note on what a `find` does with it;
+/// an empty prefix (ESO's default) is left out.
+#[test]
+fn store_prefix_carries_over_with_a_note() {
+    for service in ["SecretsManager", "ParameterStore"] {
+        let mut s = store("SecretStore", Some("a"), "aws", service);
+        s["spec"]["provider"]["aws"]["prefix"] = "team-a/".into();
+        let out = convert(&[s.clone()]);
+        let o = &out.objects[0];
+        assert!(o.unsupported.is_empty(), "{service}: {:?}", o.unsupported);
+        let aws = &o.output.as_ref().expect("converts")["spec"]["aws"];
+        assert_eq!(aws["prefix"], "team-a/", "{service}");
+        let noted = o.notes.join("\n");
+        assert!(noted.contains("spec.provider.aws.prefix"), "{noted}");
+        assert!(
+            noted.contains("prefixes each match a second time"),
+            "{noted}"
+        );
+
+        s["spec"]["provider"]["aws"]["prefix"] = "".into();
+        let out = convert(&[s]);
+        let aws = &out.objects[0].output.as_ref().expect("converts")["spec"]["aws"];
+        assert!(aws.get("prefix").is_none(), "{aws}");
+    }
+}
+
+/// `metadataPolicy: Fetch` carries over; a `version` next to it is what ESO does with it: ignored on
+/// Secrets Manager (left out, noted), a failing read on Parameter Store (refused), unknown without
+/// the store (refused).
+#[test]
+fn metadata_policy_fetch_carries_over_and_a_version_next_to_it_follows_eso() {
+    let es = |remote_ref: Value| {
+        let mut e = es_with_ref(remote_ref);
+        e["spec"]["dataFrom"] =
+            json!([ { "extract": { "key": "prod/db", "metadataPolicy": "Fetch" } } ]);
+        e
+    };
+    // (store's service, the remoteRef, Ok(remoteRef out) or Err(refused path))
+    let cases: Vec<(Option<&str>, Value, Result<Value, &str>)> = vec![
+        (
+            Some("SecretsManager"),
+            json!({ "key": "prod/db", "property": "team", "metadataPolicy": "Fetch" }),
+            Ok(json!({ "key": "prod/db", "property": "team", "metadataPolicy": "Fetch" })),
+        ),
+        (
+            Some("ParameterStore"),
+            json!({ "key": "/prod/db", "metadataPolicy": "Fetch" }),
+            Ok(json!({ "key": "/prod/db", "metadataPolicy": "Fetch" })),
+        ),
+        (
+            Some("SecretsManager"),
+            json!({ "key": "prod/db", "metadataPolicy": "None" }),
+            Ok(json!({ "key": "prod/db" })),
+        ),
+        (
+            Some("SecretsManager"),
+            json!({ "key": "prod/db", "version": "AWSPREVIOUS", "metadataPolicy": "Fetch" }),
+            Ok(json!({ "key": "prod/db", "metadataPolicy": "Fetch" })),
+        ),
+        (
+            Some("ParameterStore"),
+            json!({ "key": "/prod/db", "version": "3", "metadataPolicy": "Fetch" }),
+            Err("spec.data[0].remoteRef.version"),
+        ),
+        (
+            None,
+            json!({ "key": "prod/db", "version": "AWSPREVIOUS", "metadataPolicy": "Fetch" }),
+            Err("spec.data[0].remoteRef.version"),
+        ),
+        (
+            Some("SecretsManager"),
+            json!({ "key": "prod/db", "metadataPolicy": "Sometimes" }),
+            Err("spec.data[0].remoteRef.metadataPolicy"),
+        ),
+    ];
+    for (service, remote_ref, want) in cases {
+        let mut docs = vec![es(remote_ref.clone())];
+        if let Some(service) = service {
+            docs.push(store("SecretStore", Some("a"), "aws", service));
+        }
+        let out = convert(&docs);
+        let o = &out.objects[0];
+        match want {
+            Ok(want) => {
+                assert!(
+                    o.unsupported.is_empty(),
+                    "{remote_ref}: {:?}",
+                    o.unsupported
+                );
+                let spec = &o.output.as_ref().expect("converts")["spec"];
+                assert_eq!(spec["data"][0]["remoteRef"], want, "{remote_ref}");
+                assert_eq!(spec["dataFrom"][0]["extract"]["metadataPolicy"], "Fetch");
+                if remote_ref.get("version").is_some() {
+                    assert!(
+                        o.notes.iter().any(|n| n.contains("ignores it")),
+                        "{:?}",
+                        o.notes
+                    );
+                }
+            }
+            Err(path) => {
+                assert!(
+                    o.unsupported.iter().any(|u| u.path == path),
+                    "{remote_ref}: {:?}",
+                    o.unsupported
+                );
+            }
+        }
+    }
+}
+
 /// ESO's `spec.retrySettings` moves to `spec.aws.retrySettings` unchanged; a note says what
 /// secretsync's bounds change.
 #[test]

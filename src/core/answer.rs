@@ -77,6 +77,40 @@ pub fn value_of(
     Ok((version.to_string(), content))
 }
 
+/// A tags read's answer (`metadataPolicy: Fetch`): Secrets Manager's DescribeSecret, Parameter
+/// Store's ListTagsForResource.
+#[derive(Debug, Clone, Default)]
+pub struct TagsAnswer<'a> {
+    /// The answer is about the entity (DescribeSecret: it names the secret or its ARN;
+    /// ListTagsForResource names nothing and always is).
+    pub entity: bool,
+    /// Each tag's `Key` and `Value` as sent (None: absent); no list at all: no tags.
+    pub tags: Vec<(Option<&'a str>, Option<&'a str>)>,
+}
+
+/// The value a tags read gives, as ESO builds it: the tags as a JSON object of strings, Go's
+/// `json.Marshal` of a `map[string]string` (keys sorted, compact, `<>&` escaped; a repeated key keeps
+/// its last value); no tags: `{}`. A tag without its `Key` or `Value` is a malformed answer.
+pub fn tags_of(answer: &TagsAnswer<'_>) -> Result<RemoteContent, Unusable> {
+    if !answer.entity {
+        return Err(Unusable::Malformed(
+            "malformed answer: HTTP success without the secret",
+        ));
+    }
+    let mut map = std::collections::BTreeMap::new();
+    for (key, value) in &answer.tags {
+        let (Some(key), Some(value)) = (key, value) else {
+            return Err(Unusable::Malformed(
+                "malformed answer: a tag without its Key or Value",
+            ));
+        };
+        map.insert((*key).to_string(), (*value).to_string());
+    }
+    Ok(RemoteContent::String(
+        crate::core::gotemplate::marshal_string_map(&map),
+    ))
+}
+
 /// The answer to "does this secret / parameter still exist?".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExistenceAnswer<'a> {
@@ -271,6 +305,66 @@ mod tests {
                     matches!(value_of(service, &a), Err(Unusable::Malformed(_))),
                     "{service:?} {a:?}"
                 );
+            }
+        }
+    }
+
+    /// Tags become ESO's JSON byte for byte (Go's `json.Marshal` of a `map[string]string`).
+    #[test]
+    fn tags_become_esos_json_and_only_well_formed_answers_count() {
+        type Tag = (Option<&'static str>, Option<&'static str>);
+        let t = |k: &'static str, v: &'static str| -> Tag { (Some(k), Some(v)) };
+        // (entity, tags, Ok(JSON) or Err(the malformed answer's explanation))
+        let cases: Vec<(bool, Vec<Tag>, Result<&str, &str>)> = vec![
+            (true, vec![], Ok("{}")),
+            (true, vec![t("team", "a")], Ok(r#"{"team":"a"}"#)),
+            // Sorted by key bytes, whatever the order sent; a repeated key keeps its last value.
+            (
+                true,
+                vec![t("b", "2"), t("B", "1"), t("a", "0"), t("b", "3")],
+                Ok(r#"{"B":"1","a":"0","b":"3"}"#),
+            ),
+            (true, vec![t("empty", "")], Ok(r#"{"empty":""}"#)),
+            // Go escapes <, >, & and U+2028/U+2029, and control characters.
+            (
+                true,
+                vec![
+                    t("html", "<a href=\"x\">&</a>"),
+                    t("line", "a\u{2028}b\n\t\u{1}"),
+                ],
+                Ok(
+                    r#"{"html":"\u003ca href=\"x\"\u003e\u0026\u003c/a\u003e","line":"a\u2028b\n\t\u0001"}"#,
+                ),
+            ),
+            (true, vec![t("é", "ü\\")], Ok(r#"{"é":"ü\\"}"#)),
+            (false, vec![], Err("HTTP success without the secret")),
+            (
+                false,
+                vec![t("a", "b")],
+                Err("HTTP success without the secret"),
+            ),
+            (
+                true,
+                vec![(Some("a"), None)],
+                Err("a tag without its Key or Value"),
+            ),
+            (
+                true,
+                vec![(None, Some("b"))],
+                Err("a tag without its Key or Value"),
+            ),
+        ];
+        for (entity, tags, want) in cases {
+            let answer = TagsAnswer {
+                entity,
+                tags: tags.clone(),
+            };
+            match (tags_of(&answer), want) {
+                (Ok(RemoteContent::String(got)), Ok(want)) => assert_eq!(got, want, "{tags:?}"),
+                (Err(Unusable::Malformed(why)), Err(want)) => {
+                    assert!(why.contains(want), "{tags:?}: {why}")
+                }
+                (got, want) => panic!("{entity} {tags:?}: got {got:?}, want {want:?}"),
             }
         }
     }

@@ -152,6 +152,7 @@ fn remote_names_cover_data_extract_and_previous_find_matches() {
         secret_store_ref: Default::default(),
         refresh_interval: "1h".into(),
         refresh_policy: Default::default(),
+        sync_windows: None,
         target: Default::default(),
         data: vec![ExternalSecretData {
             secret_key: "p".into(),
@@ -282,6 +283,7 @@ fn only_an_actionable_synced_secret_asks_the_service() {
                             secret_store_ref: Default::default(),
                             refresh_interval: "1h".into(),
                             refresh_policy: Default::default(),
+                            sync_windows: None,
                             target: Default::default(),
                             data: vec![ExternalSecretData {
                                 secret_key: "k".into(),

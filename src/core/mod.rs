@@ -18,8 +18,8 @@ pub mod tenancy;
 // The modules under their groups, also by their short paths (`crate::core::desired`).
 pub use events::{aws_event, event_routing, reader_index};
 pub use reads::{
-    backoff, change, duration, name_filter, parameter, references, refresh, remote, service_refs,
-    token_bucket,
+    backoff, change, duration, name_filter, parameter, prefix, references, refresh, remote,
+    service_refs, sync_window, token_bucket,
 };
 pub use reporting::{reason, report, status};
 pub use secret::{

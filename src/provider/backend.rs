@@ -188,7 +188,8 @@ impl Provider {
         ask: &Detect<'_>,
         announce: &(dyn Fn(Vec<String>) + Send + Sync),
     ) -> Detected {
-        if ask.previous.is_empty() {
+        // Never synced, or tags read (they have no version to compare): read.
+        if ask.previous.is_empty() || References::of(ask.spec).reads_metadata() {
             return Detected::read_everything();
         }
         match &sc.backend {
@@ -213,6 +214,20 @@ impl Provider {
         match &sc.backend {
             Backend::SecretsManager(r) => self.secret_get(sc, r, key, selector).await,
             Backend::ParameterStore(r) => self.parameter_get(sc, r, key, selector).await,
+        }
+    }
+
+    /// Reads the tags of `key` (`metadataPolicy: Fetch`) as ESO's JSON value (see
+    /// [`crate::core::answer::tags_of`]); never cached, never batched: only the references that ask
+    /// for tags cost this extra call.
+    pub async fn get_tags(
+        &self,
+        sc: &StoreClient,
+        key: &str,
+    ) -> Result<RemoteSecret, ProviderError> {
+        match &sc.backend {
+            Backend::SecretsManager(r) => self.secret_tags(sc, r, key).await,
+            Backend::ParameterStore(r) => self.parameter_tags(sc, r, key).await,
         }
     }
 

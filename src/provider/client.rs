@@ -5,13 +5,14 @@ use std::time::Duration;
 
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
-use aws_config::sts::AssumeRoleProvider;
 use aws_config::timeout::TimeoutConfig;
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_secretsmanager::config::Region;
 
-use super::web_identity::{SESSION_NAME, TokenSource, WebIdentityProvider};
+use super::assume_role::AssumeRoleStepProvider;
+use super::web_identity::{TokenSource, WebIdentityProvider};
+use crate::core::tenancy::role_chain::RoleChain;
 
 /// Where a store's base credentials come from.
 #[derive(Clone)]
@@ -27,7 +28,7 @@ pub enum CredentialSource {
         /// Optional session token.
         session_token: Option<String>,
     },
-    /// A ServiceAccount token exchanged with AssumeRoleWithWebIdentity for `role`.
+    /// A ServiceAccount token exchanged with AssumeRoleWithWebIdentity for the chain's first role.
     WebIdentity {
         /// `namespace/name` of the ServiceAccount (identity only; the token comes from `tokens`).
         service_account: String,
@@ -43,10 +44,8 @@ pub struct StoreConfig {
     pub region: String,
     /// Endpoint override (also used for STS).
     pub endpoint: Option<String>,
-    /// Role to assume.
-    pub role: Option<String>,
-    /// External id for AssumeRole.
-    pub external_id: Option<String>,
+    /// Roles assumed on top of the base credentials, in order (with their external id and tags).
+    pub roles: RoleChain,
     /// Base credentials.
     pub credentials: CredentialSource,
     /// Client-side rate limit (`spec.aws.maxRequestsPerSecond`, or the default): requests per second
@@ -73,7 +72,7 @@ impl std::fmt::Debug for StoreConfig {
         f.debug_struct("StoreConfig")
             .field("region", &self.region)
             .field("endpoint", &self.endpoint)
-            .field("role", &self.role)
+            .field("roles", &self.roles.roles())
             .field("credentials", &creds)
             .field("max_requests_per_second", &self.max_requests_per_second)
             .field("failover", &self.failover)
@@ -112,8 +111,7 @@ impl PartialEq for StoreConfig {
         creds_eq
             && self.region == other.region
             && self.endpoint == other.endpoint
-            && self.role == other.role
-            && self.external_id == other.external_id
+            && self.roles == other.roles
             && self.max_requests_per_second == other.max_requests_per_second
             && self.failover == other.failover
             && self.service == other.service
@@ -127,8 +125,7 @@ impl Hash for StoreConfig {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.region.hash(state);
         self.endpoint.hash(state);
-        self.role.hash(state);
-        self.external_id.hash(state);
+        self.roles.hash(state);
         self.max_requests_per_second.hash(state);
         self.failover.hash(state);
         self.service.hash(state);
@@ -163,7 +160,7 @@ impl StoreConfig {
         h.finish()
     }
 
-    /// An in-memory identity of who this configuration acts as (credentials, role, external id, and
+    /// An in-memory identity of who this configuration acts as (credentials, role chain, and
     /// the endpoint STS is reached at), without its tuning (rate limit, failover, service).
     pub fn identity_fingerprint(&self) -> u64 {
         Self {
@@ -241,7 +238,7 @@ pub fn retry_config(policy: &crate::core::reads::retry::RetryPolicy) -> RetryCon
 }
 
 /// The SDK configuration of a store in `region` at `endpoint`: SDK defaults, then the base
-/// credentials, then AssumeRole (or web identity) on top.
+/// credentials, then the role chain on top (web identity first when that is the base).
 async fn sdk_config(
     config: &StoreConfig,
     region: &str,
@@ -279,33 +276,31 @@ async fn sdk_config(
         }
         _ => loader.load().await,
     };
-    let web_identity = match &config.credentials {
-        CredentialSource::WebIdentity { tokens, .. } => config.role.as_ref().map(|role| {
-            SharedCredentialsProvider::new(WebIdentityProvider::new(
-                aws_sdk_sts::Client::new(&base),
-                role.clone(),
-                tokens.clone(),
-            ))
-        }),
-        _ => None,
-    };
-    let creds: Option<SharedCredentialsProvider> = match (web_identity, &config.role) {
-        (Some(wi), _) => Some(wi),
-        (None, Some(role)) => {
-            let mut b = AssumeRoleProvider::builder(role.clone())
-                .session_name(SESSION_NAME)
-                .configure(&base);
-            if let Some(id) = &config.external_id {
-                b = b.external_id(id.clone());
-            }
-            Some(SharedCredentialsProvider::new(b.build().await))
-        }
-        (None, None) => None,
-    };
-    match creds {
-        Some(c) => base.into_builder().credentials_provider(c).build(),
-        None => base,
+    // The chain: the web identity's role first (when the base is a ServiceAccount's token), then each
+    // AssumeRole signed with the credentials of the step before. Every STS client caches the
+    // credentials it signs with, and the service client the last ones: no AssumeRole per read.
+    let mut conf = base;
+    if let (CredentialSource::WebIdentity { tokens, .. }, Some((role, _))) =
+        (&config.credentials, &config.roles.web_identity)
+    {
+        let provider = WebIdentityProvider::new(
+            aws_sdk_sts::Client::new(&conf),
+            role.clone(),
+            tokens.clone(),
+        );
+        conf = conf
+            .into_builder()
+            .credentials_provider(SharedCredentialsProvider::new(provider))
+            .build();
     }
+    for step in &config.roles.assume {
+        let provider = AssumeRoleStepProvider::new(aws_sdk_sts::Client::new(&conf), step.clone());
+        conf = conf
+            .into_builder()
+            .credentials_provider(SharedCredentialsProvider::new(provider))
+            .build();
+    }
+    conf
 }
 
 #[cfg(test)]

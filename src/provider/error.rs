@@ -67,9 +67,10 @@ pub fn kind_of_code(code: &str, aws_message: &str) -> ProviderErrorKind {
         "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation" => {
             ProviderErrorKind::AccessDenied
         }
-        "ThrottlingException" | "TooManyRequestsException" | "RequestLimitExceeded" => {
-            ProviderErrorKind::Throttled
-        }
+        "ThrottlingException"
+        | "Throttling"
+        | "TooManyRequestsException"
+        | "RequestLimitExceeded" => ProviderErrorKind::Throttled,
         "UnrecognizedClientException"
         | "InvalidSignatureException"
         | "ExpiredTokenException"
@@ -79,11 +80,63 @@ pub fn kind_of_code(code: &str, aws_message: &str) -> ProviderErrorKind {
     }
 }
 
+/// The store's credentials could not be obtained (a step of its role chain, or its web identity,
+/// failed before the call was sent): the kind and message, or None for any other error. Whatever STS
+/// answered (throttling aside) is a credentials failure: never NotFound (a refused AssumeRole must not
+/// look like a deleted secret) and never AccessDenied (that would mark ListSecrets or batch reads as
+/// denied to the store); an STS that could not be asked is a transport failure.
+pub fn credentials_failure<E>(
+    err: &SdkError<E, HttpResponse>,
+) -> Option<(ProviderErrorKind, String)>
+where
+    E: std::error::Error + 'static,
+{
+    use aws_credential_types::provider::error::CredentialsError;
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    let mut found: Option<&CredentialsError> = None;
+    while let Some(e) = source {
+        if let Some(step) = e.downcast_ref::<super::assume_role::StepFailure>() {
+            let throttled = step
+                .code
+                .as_deref()
+                .is_some_and(|c| kind_of_code(c, "") == ProviderErrorKind::Throttled);
+            let kind = match (step.refused, throttled) {
+                (false, _) => ProviderErrorKind::Other,
+                (true, true) => ProviderErrorKind::Throttled,
+                (true, false) => ProviderErrorKind::Credentials,
+            };
+            return Some((
+                kind,
+                format!("could not obtain the store's credentials: {step}"),
+            ));
+        }
+        if let Some(c) = e.downcast_ref::<CredentialsError>() {
+            found.get_or_insert(c);
+        }
+        source = e.source();
+    }
+    let c = found?;
+    let detail = match std::error::Error::source(c) {
+        Some(inner) => inner.to_string(),
+        None => c.to_string(),
+    };
+    Some((
+        ProviderErrorKind::Credentials,
+        format!("could not obtain the store's credentials: {detail}"),
+    ))
+}
+
 /// Maps an SDK error to a kind and a value-free message.
 pub fn classify<E>(err: SdkError<E, HttpResponse>, operation: &str, key: &str) -> ProviderError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
+    if let Some((kind, detail)) = credentials_failure(&err) {
+        return ProviderError {
+            regional: is_regional(&err, kind),
+            ..ProviderError::new(kind, format!("{operation} {key:?}: {detail}"))
+        };
+    }
     // The HTTP status tells 403/429 apart even when the body is not the JSON we expect
     // (some emulators answer IAM denials with XML).
     let status = err.raw_response().map(|r| r.status().as_u16());
@@ -158,6 +211,9 @@ pub fn classify_service<E>(
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
+    if let Some(failure) = credentials_failure(err) {
+        return failure;
+    }
     let status = err.raw_response().map(|r| r.status().as_u16());
     let code = err.code().unwrap_or_default().to_string();
     let message = err.message().unwrap_or_default().to_string();

@@ -242,3 +242,72 @@ async fn many_readers_of_one_secret_in_a_batch_window_make_one_call() {
     }
     assert_eq!(rule.num_calls(), 1, "one GetSecretValue for all readers");
 }
+
+/// A role chain step that fails before the read is sent: the message names the step (never
+/// "connection failed"); STS's refusals are credentials failures, never NotFound (a failed
+/// AssumeRole must never look like a deleted secret) nor AccessDenied (which would mark ListSecrets
+/// or batch reads denied); an STS that could not be asked is a transport failure.
+#[tokio::test]
+async fn credential_chain_failures_are_classified_by_sts_code() {
+    use super::assume_role::StepFailure;
+    use aws_credential_types::credential_fn::provide_credentials_fn;
+    use aws_credential_types::provider::error::CredentialsError;
+    let step = "AssumeRole arn:aws:iam::222222222222:role/b (spec.aws.additionalRoles[1])";
+    for (code, refused, kind) in [
+        (Some("AccessDenied"), true, ProviderErrorKind::Credentials),
+        (Some("Throttling"), true, ProviderErrorKind::Throttled),
+        (
+            Some("InvalidClientTokenId"),
+            true,
+            ProviderErrorKind::Credentials,
+        ),
+        (
+            Some("RegionDisabledException"),
+            true,
+            ProviderErrorKind::Credentials,
+        ),
+        (
+            Some("ResourceNotFoundException"),
+            true,
+            ProviderErrorKind::Credentials,
+        ),
+        (None, true, ProviderErrorKind::Credentials),
+        (None, false, ProviderErrorKind::Other),
+    ] {
+        let failing = provide_credentials_fn(move || async move {
+            Err(CredentialsError::provider_error(StepFailure {
+                code: code.map(String::from),
+                refused,
+                message: format!("{step}: {}", code.unwrap_or("dispatch failure")),
+            }))
+        });
+        let config = aws_sdk_secretsmanager::Config::builder()
+            .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
+            .region(aws_sdk_secretsmanager::config::Region::new("us-east-1"))
+            .endpoint_url("http://127.0.0.1:9")
+            .retry_config(RetryConfig::disabled())
+            .credentials_provider(failing)
+            .build();
+        let err = provider()
+            .get(
+                &StoreClient::from_client(Client::from_conf(config), "s"),
+                "k",
+                &VersionSelector::current(),
+            )
+            .await
+            .expect_err("no credentials");
+        assert_eq!(err.kind, kind, "{code:?}: {err}");
+        assert!(
+            err.message
+                .starts_with(r#"GetSecretValue "k": could not obtain the store's credentials: "#),
+            "{}",
+            err.message
+        );
+        assert!(err.message.contains(step), "{}", err.message);
+        assert!(
+            !err.message.contains("connection failed"),
+            "{}",
+            err.message
+        );
+    }
+}

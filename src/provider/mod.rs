@@ -3,6 +3,7 @@
 //! The service itself is a backend behind one interface (see [`backend`]): Secrets Manager
 //! (`secrets_manager`, `listing`) and Parameter Store (`parameters`, `parameter_store`).
 
+mod assume_role;
 pub mod backend;
 pub mod batch;
 mod cache;

@@ -57,6 +57,38 @@ impl ParameterStore {
         remote_of(out.parameter.as_ref(), name, "GetParameter")
     }
 
+    /// The tags of parameter `name` (ListTagsForResource), each `Key` and `Value` as sent. A parameter
+    /// that does not exist is NotFound (Parameter Store answers InvalidResourceId).
+    pub async fn tags(
+        &self,
+        name: &str,
+    ) -> Result<Vec<(Option<String>, Option<String>)>, ProviderError> {
+        let out = self
+            .client
+            .list_tags_for_resource()
+            .resource_type(aws_sdk_ssm::types::ResourceTypeForTagging::Parameter)
+            .resource_id(name)
+            .send()
+            .await
+            .map_err(|err| {
+                let (kind, detail) = classify_service(
+                    &err,
+                    "Parameter Store",
+                    &["ParameterNotFound", "InvalidResourceId"],
+                    &["TooManyUpdates"],
+                );
+                ProviderError {
+                    regional: is_regional(&err, kind),
+                    ..ProviderError::new(kind, format!("ListTagsForResource {name:?}: {detail}"))
+                }
+            })?;
+        Ok(out
+            .tag_list()
+            .iter()
+            .map(|t| (Some(t.key().to_string()), Some(t.value().to_string())))
+            .collect())
+    }
+
     /// Whether the parameter itself still exists, as [`existence`] reads a GetParameter answer: only
     /// Parameter Store's own ParameterNotFound is a deletion; an answer without a `Parameter` proves
     /// nothing.

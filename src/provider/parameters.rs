@@ -192,6 +192,43 @@ impl Provider {
         Ok(secret)
     }
 
+    /// Reads the tags of parameter `key` (`metadataPolicy: Fetch`, as ESO: one ListTagsForResource)
+    /// as ESO's JSON value, through the one check of [`crate::core::answer::tags_of`]. Not cached.
+    pub(super) async fn parameter_tags(
+        &self,
+        sc: &StoreClient,
+        regions: &PsRegions,
+        key: &str,
+    ) -> Result<RemoteSecret, ProviderError> {
+        let tags = regions
+            .call(|rc| async move {
+                sc.pace().await;
+                let result = rc.client.tags(&rc.key(key)).await;
+                self.count(sc, "ListTagsForResource", &result);
+                result
+            })
+            .await?;
+        let answer = crate::core::answer::TagsAnswer {
+            entity: true,
+            tags: tags
+                .iter()
+                .map(|(k, v)| (k.as_deref(), v.as_deref()))
+                .collect(),
+        };
+        let content = crate::core::answer::tags_of(&answer).map_err(|why| {
+            ProviderError::new(
+                ProviderErrorKind::Other,
+                format!("ListTagsForResource {key:?}: {}", why.explain()),
+            )
+        })?;
+        Ok(RemoteSecret {
+            name: key.to_string(),
+            arn: String::new(),
+            version_id: crate::core::remote::TAGS_VERSION.to_string(),
+            content,
+        })
+    }
+
     /// The latest version of `key`: joins the store configuration's pending GetParameters batch; the
     /// first read of a batch waits [`batch::WINDOW`] and sends it. (A version detection saw is served
     /// from the cache by [`Provider::get_current`] before this.)

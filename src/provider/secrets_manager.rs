@@ -9,10 +9,12 @@ use aws_sdk_secretsmanager::Client as SmClient;
 use super::regions::{RegionClient, Regions};
 use super::{Provider, ProviderError, ProviderErrorKind, StoreClient, batch, error};
 use crate::api::AwsService;
-use crate::core::answer::{ExistenceAnswer, Unusable, ValueAnswer, existence, value_of};
+use crate::core::answer::{
+    ExistenceAnswer, TagsAnswer, Unusable, ValueAnswer, existence, tags_of, value_of,
+};
 use crate::core::change::VersionStages;
 use crate::core::deletion::RemoteState;
-use crate::core::remote::{RemoteSecret, VersionSelector};
+use crate::core::remote::{RemoteSecret, TAGS_VERSION, VersionSelector};
 
 /// The regions of a Secrets Manager store configuration.
 pub(super) type SmRegions = Regions<SmClient>;
@@ -110,6 +112,42 @@ impl Provider {
         };
         self.cache.put(&sc.scope, key, &secret);
         Ok(secret)
+    }
+
+    /// Reads the tags of `key` (`metadataPolicy: Fetch`, as ESO: one DescribeSecret) as ESO's JSON
+    /// value, through the one check of [`tags_of`]. Not cached: tags have no version.
+    pub(super) async fn secret_tags(
+        &self,
+        sc: &StoreClient,
+        regions: &SmRegions,
+        key: &str,
+    ) -> Result<RemoteSecret, ProviderError> {
+        let out = regions
+            .call(|rc| async move {
+                sc.pace().await;
+                let result = rc
+                    .client
+                    .describe_secret()
+                    .secret_id(rc.key(key))
+                    .send()
+                    .await
+                    .map_err(|e| error::classify(e, "DescribeSecret", key));
+                self.count(sc, "DescribeSecret", &result);
+                result
+            })
+            .await?;
+        let answer = TagsAnswer {
+            entity: out.name().is_some() || out.arn().is_some(),
+            tags: out.tags().iter().map(|t| (t.key(), t.value())).collect(),
+        };
+        let content = tags_of(&answer)
+            .map_err(|why| unusable(why, &format!("DescribeSecret {key:?} (tags)")))?;
+        Ok(RemoteSecret {
+            name: out.name().unwrap_or(key).to_string(),
+            arn: out.arn().unwrap_or_default().to_string(),
+            version_id: TAGS_VERSION.to_string(),
+            content,
+        })
     }
 
     /// Reads AWSCURRENT of `key`: joins the store configuration's pending batch (see [`batch`]); the

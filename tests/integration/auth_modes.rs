@@ -21,7 +21,7 @@ use k8s_openapi::api::core::v1::Secret;
 const ROLE_ACCOUNT: &str = "444455556666";
 
 /// A Secrets Manager client in `role`'s account: keys from AssumeRole at `endpoint`.
-async fn sm_as_role(endpoint: &str, role: &str) -> aws_sdk_secretsmanager::Client {
+pub(crate) async fn sm_as_role(endpoint: &str, role: &str) -> aws_sdk_secretsmanager::Client {
     use aws_credential_types::Credentials;
     let config = aws_sdk_sts::Config::builder()
         .endpoint_url(endpoint)
@@ -51,7 +51,7 @@ async fn sm_as_role(endpoint: &str, role: &str) -> aws_sdk_secretsmanager::Clien
 }
 
 /// Asserts that `name` does not exist for `sm` (ResourceNotFoundException): the accounts are apart.
-async fn assert_absent(sm: &aws_sdk_secretsmanager::Client, name: &str, account: &str) {
+pub(crate) async fn assert_absent(sm: &aws_sdk_secretsmanager::Client, name: &str, account: &str) {
     let err = sm
         .describe_secret()
         .secret_id(name)

@@ -232,6 +232,13 @@ fn converted_objects_are_valid_secretsync_objects() {
                         aws.external_id.is_none() || aws.role.is_some(),
                         "{at}: externalId needs role"
                     );
+                    // The controller's own check of the role chain and session tags.
+                    let web_identity = aws
+                        .auth
+                        .as_ref()
+                        .is_some_and(|a| a.service_account_ref.is_some());
+                    secretsync::core::tenancy::role_chain::plan_role_chain(aws, web_identity)
+                        .unwrap_or_else(|e| panic!("{at}: {e:?}"));
                 }
                 Some("ClusterSecretStore") => {
                     let s: ClusterSecretStore = typed(doc, &at);

@@ -8,8 +8,8 @@
 //! null into a string), a nested object or array is its text as stored (whitespace and key order
 //! kept), a number through `property` is in its shortest decimal form and through `extract` as stored,
 //! and an `extract`ed key outside `[-._a-zA-Z0-9]` is renamed by ESO's default conversionStrategy.
-//! Left out on purpose (the converter refuses the form): `metadataPolicy: Fetch`, generators, rewrite
-//! transforms, gjson queries in `property`. ESO's own end-to-end cases are in `eso_e2e`.
+//! Left out on purpose (the converter refuses the form): generators, rewrite transforms, gjson
+//! queries in `property`. ESO's own end-to-end cases are in `eso_e2e`.
 
 use crate::common;
 

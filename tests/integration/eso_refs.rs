@@ -1,7 +1,7 @@
 //! ESO's remote-reference and store fields taken over for issue 22 (gjson queries in `property`,
-//! store `prefix`, `retrySettings`, `metadataPolicy: Fetch`), each on the real test bed with the
-//! Secret ESO would write, then a careless edit: its own Ready reason and SyncFailed Event, and the
-//! Secret keeps exactly what it held.
+//! `retrySettings`; store `prefix` and `metadataPolicy: Fetch` are in `eso_prefix_metadata`), each on
+//! the real test bed with the Secret ESO would write, then a careless edit: its own Ready reason and
+//! SyncFailed Event, and the Secret keeps exactly what it held.
 
 use std::collections::BTreeMap;
 

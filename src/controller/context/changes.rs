@@ -12,6 +12,11 @@ use crate::controller::object_states::PendingChange;
 use crate::core::versions::is_compact;
 
 impl Context {
+    /// The `prefix` of store `store_id`, from the store watch caches (empty: none or unknown).
+    pub fn store_prefix(&self, store_id: &str) -> String {
+        crate::controller::stores::prefix_of_id(&self.stores, store_id)
+    }
+
     /// Remembers the status just written for an ExternalSecret.
     pub fn status_written(
         &self,
@@ -67,7 +72,9 @@ impl Context {
         };
         let readers: Vec<ObjectRef<ExternalSecret>> = self
             .events
-            .readers(&[store_id.to_string()], changed)
+            .readers(&[store_id.to_string()], changed, &|id| {
+                self.store_prefix(id)
+            })
             .into_iter()
             .filter(|r| cache.get(r).is_some_and(|es| es.status.is_some()))
             .collect();
@@ -178,7 +185,7 @@ impl Context {
                 })
                 .collect();
             self.events
-                .readers(&[store_id.to_string()], &names)
+                .readers(&[store_id.to_string()], &names, &|id| self.store_prefix(id))
                 .into_iter()
                 .collect()
         };

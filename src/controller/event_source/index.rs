@@ -98,16 +98,18 @@ impl EventSources {
         }
     }
 
-    /// The ExternalSecrets of `stores` that read any of `secrets` (names or ARNs).
+    /// The ExternalSecrets of `stores` that read any of `secrets` (full names or ARNs); `prefix_of`
+    /// gives each store's `prefix` (the index holds keys as written).
     pub(crate) fn readers(
         &self,
         stores: &[String],
         secrets: &[String],
+        prefix_of: &dyn Fn(&str) -> String,
     ) -> HashSet<ObjectRef<ExternalSecret>> {
         let idx = self.index.lock().unwrap_or_else(|p| p.into_inner());
         stores
             .iter()
-            .flat_map(|s| idx.readers(s, secrets.iter().map(String::as_str)))
+            .flat_map(|s| idx.readers_below(s, &prefix_of(s), secrets.iter().map(String::as_str)))
             .collect()
     }
 

@@ -289,7 +289,9 @@ async fn handle(
             }) => {
                 let stores = ctx.events.of_service(&stores, service);
                 let names = aws_event::lookup_names(service, &secrets);
-                let readers = ctx.events.readers(&stores, &names);
+                let readers = ctx
+                    .events
+                    .readers(&stores, &names, &|id| ctx.store_prefix(id));
                 let matched = readers.len();
                 let readers: Vec<_> = match &staged {
                     Some(staged) => readers
@@ -340,7 +342,16 @@ fn already_synced(ctx: &Context, es: &ObjectRef<ExternalSecret>, staged: &Staged
         return false;
     };
     let es = ctx.with_written_status(cached);
-    event_routing::already_synced(&es.spec, es.metadata.generation, es.status.as_ref(), staged)
+    // Its references as its store reads them (with the store's prefix), as its status records them.
+    let prefix = crate::controller::stores::cached_prefix(
+        &ctx.stores,
+        &es.namespace().unwrap_or_default(),
+        &es.spec.secret_store_ref,
+    );
+    let Ok(spec) = crate::core::prefix::effective(&es.spec, prefix.as_deref().unwrap_or("")) else {
+        return false;
+    };
+    event_routing::already_synced(&spec, es.metadata.generation, es.status.as_ref(), staged)
 }
 
 #[cfg(test)]
@@ -354,8 +365,7 @@ mod tests {
         StoreConfig {
             region: "us-east-1".into(),
             endpoint: None,
-            role: None,
-            external_id: None,
+            roles: Default::default(),
             credentials: CredentialSource::Static {
                 access_key_id: key.into(),
                 secret_access_key: "s".into(),

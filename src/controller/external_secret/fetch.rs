@@ -58,13 +58,30 @@ pub async fn fetch_all(
             "a dataFrom entry needs extract or find",
         ));
     }
+    // Tags (`metadataPolicy: Fetch`) are read apart, once per name: only the references asking for them
+    // cost the extra call.
+    let mut tags: Vec<(String, crate::core::remote::RemoteSecret)> = Vec::new();
+    let mut read = async |r: &crate::core::references::NamedRef<'_>| {
+        if !r.remote.fetches_metadata() {
+            return get(r.key(), r.selector.clone()).await;
+        }
+        if let Some((_, hit)) = tags.iter().find(|(k, _)| k == r.key()) {
+            return Ok(hit.clone());
+        }
+        let got = provider
+            .get_tags(sc, r.key())
+            .await
+            .map_err(to_sync_error)?;
+        tags.push((r.key().to_string(), got.clone()));
+        Ok(got)
+    };
     let mut fetched = Fetched::default();
     for r in refs.data() {
-        fetched.data.push(get(r.key(), r.selector.clone()).await?);
+        fetched.data.push(read(r).await?);
     }
     for entry in from {
         fetched.data_from.push(match entry {
-            FromRef::Extract(r) => FetchedFrom::Extract(get(r.key(), r.selector.clone()).await?),
+            FromRef::Extract(r) => FetchedFrom::Extract(read(r).await?),
             FromRef::Find(find) => FetchedFrom::Find(
                 provider
                     .find(sc, find, hints.listing.as_deref())

@@ -30,6 +30,8 @@ pub(super) struct TargetNow<'a> {
     pub existing: Option<&'a Secret>,
     /// The versions the intact Secret records (None: not intact, or not known).
     pub recorded: Option<&'a std::collections::BTreeMap<String, String>>,
+    /// The spec as the store reads it (with the store's prefix), whose references are confirmed.
+    pub spec: &'a crate::api::ExternalSecretSpec,
 }
 
 /// A remote secret (or version, or find match) is missing. The Secret keeps its data unless the
@@ -49,10 +51,11 @@ pub(super) async fn missing(
         existing,
         recorded,
         writer,
+        spec,
     } = target;
     // An intact Secret recording no version holds none of this ExternalSecret's keys any more.
     let keys_left = recorded.is_none_or(|r| !r.is_empty());
-    let names = match before_confirming(&es.spec, previous, existing.is_some(), keys_left, &error) {
+    let names = match before_confirming(spec, previous, existing.is_some(), keys_left, &error) {
         Ok(names) => names,
         Err(outcome) => return *outcome,
     };
@@ -65,8 +68,8 @@ pub(super) async fn missing(
         resource_version: s.metadata.resource_version.clone(),
     });
     let inputs = DeletionInputs {
-        deletion_policy: es.spec.target.deletion_policy,
-        creation_policy: es.spec.target.creation_policy,
+        deletion_policy: spec.target.deletion_policy,
+        creation_policy: spec.target.creation_policy,
         target: observed.as_ref(),
         remote: &remote,
         spec_changed: status.and_then(|s| s.observed_generation) != es.metadata.generation,

@@ -144,8 +144,12 @@ fn facts_of(es: &ExternalSecret, ctx: &Context, ns: &str) -> Facts {
 }
 
 async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<Outcome, SyncError> {
-    let spec = &es.spec;
-    desired::validate_spec(spec)?;
+    desired::validate_spec(&es.spec)?;
+    // The spec as the store reads it (its `prefix` before every name read by name), used by every
+    // step below; the prefix comes from the watch cache and is checked against the resolved store.
+    let prefix = super::stores::cached_prefix(&ctx.stores, ns, &es.spec.secret_store_ref);
+    let effective = crate::core::prefix::effective(&es.spec, prefix.as_deref().unwrap_or(""))?;
+    let spec: &crate::api::ExternalSecretSpec = &effective;
     let writer = writer_of(es, ns);
     let secrets: Api<Secret> = Api::namespaced(ctx.client.clone(), ns);
     let target_name = target::target_name(&writer, &spec.target);
@@ -187,6 +191,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         ctx.secret_verified(s);
     }
     let recorded = intact.map(target::recorded_versions);
+    let windows = crate::core::sync_window::parse(spec.sync_windows.as_ref())?;
     let refresh = RefreshInputs {
         now: Timestamp::now(),
         generation: es.metadata.generation,
@@ -207,6 +212,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         target_in_sync: intact.is_some() || !writes,
         newer_version_seen: ctx.newer_version_seen(&store_id, &previous),
         remote_changed: pending.is_some(),
+        windows: windows.as_ref(),
     };
     // Ownership and admission first: a refused target or store costs no AWS call (the admission of
     // a ClusterSecretStore is checked on every reconcile, from the caches).
@@ -236,6 +242,8 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     progress.writes_target = writes;
     let mut run = Run {
         es,
+        spec,
+        prefix: prefix.unwrap_or_default(),
         ctx,
         ns,
         me,

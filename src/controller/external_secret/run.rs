@@ -14,7 +14,7 @@ use super::detect::detect;
 use super::fetch::{Hints, fetch_all};
 use super::missing::{TargetNow, missing};
 use super::{not_resolved, read_and_check_target, written_record};
-use crate::api::ExternalSecret;
+use crate::api::{ExternalSecret, ExternalSecretSpec};
 use crate::controller::context::Context;
 use crate::controller::rollout::roll_out;
 use crate::controller::stores::{ResolvedStore, resolve_for};
@@ -33,6 +33,10 @@ use crate::provider::StoreClient;
 /// the facts the core decides on).
 pub(super) struct Run<'a> {
     pub es: &'a ExternalSecret,
+    /// The spec as the store reads it ([`crate::core::prefix::effective`]).
+    pub spec: &'a ExternalSecretSpec,
+    /// The store prefix `spec` was built with (checked against the resolved store's).
+    pub prefix: String,
     pub ctx: &'a Arc<Context>,
     pub ns: &'a str,
     pub me: ObjectRef<ExternalSecret>,
@@ -69,11 +73,15 @@ impl Run<'_> {
         progress: &mut Progress,
     ) -> Result<Option<Outcome>, SyncError> {
         let ctx = self.ctx;
-        let spec = &self.es.spec;
+        let spec = self.spec;
         match step {
             Step::Refuse(e) | Step::Fail(e) => return Err(e),
             Step::UpToDate(after) => return Ok(Some(Outcome::UpToDate(after))),
             Step::Later(after) => return Ok(Some(Outcome::UpToDate(Some(after)))),
+            Step::OutsideWindow(after) => {
+                tracing::debug!(object = %self.me, ?after, "periodic refresh blocked by syncWindows");
+                return Ok(Some(Outcome::OutsideWindow(after)));
+            }
             Step::ResumeRollout(current) => {
                 let record = self.recorded.take().unwrap_or_default();
                 let written = written_record(self.es, &self.target_name, record);
@@ -97,6 +105,12 @@ impl Run<'_> {
                     options,
                 )
                 .await?;
+                if store.prefix != self.prefix {
+                    return Err(SyncError::new(
+                        Reason::StoreNotReady,
+                        "the store's prefix changed while this ExternalSecret was being read; retrying",
+                    ));
+                }
                 crate::core::service_refs::check(spec, store.config.service)?;
                 let sc = ctx.provider.client(&store.id, &store.config).await;
                 // Every reader is known to the store's index from its first sync on: the shared
@@ -205,6 +219,7 @@ impl Run<'_> {
             writer: &self.writer,
             existing: self.existing.as_ref(),
             recorded: self.recorded.as_ref(),
+            spec: self.spec,
         };
         Ok(missing(
             self.es,
@@ -232,7 +247,7 @@ impl Run<'_> {
             .versions_read(&self.me, &self.store_id, &self.previous, synced);
         let secret = target::desired_secret(
             &self.writer,
-            &self.es.spec.target,
+            &self.spec.target,
             desired,
             &self.ctx.digest_key,
             self.existing.as_ref(),
@@ -263,7 +278,7 @@ impl Run<'_> {
             && s.code == 409
         {
             // It existed after all: say exactly why it is not written.
-            let target = &self.es.spec.target;
+            let target = &self.spec.target;
             read_and_check_target(self.ctx, &self.secrets, &self.writer, target, name).await?;
         }
         let written = result.map_err(|e| {
@@ -286,7 +301,7 @@ impl Run<'_> {
     fn done(&mut self) -> Result<Outcome, SyncError> {
         let (store, sc) = self.resolved.as_ref().ok_or_else(not_resolved)?;
         let desired = self.desired.take().ok_or_else(not_resolved)?;
-        if !crate::core::plan::policy::writes_target(self.es.spec.target.creation_policy) {
+        if !crate::core::plan::policy::writes_target(self.spec.target.creation_policy) {
             return Ok(Outcome::ReadOnly {
                 versions: desired.synced_versions.len(),
             });

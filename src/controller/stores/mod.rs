@@ -1,6 +1,9 @@
 //! Resolving stores: which store an ExternalSecret may use, and the AWS configuration it yields.
 
+mod prefix;
 pub(crate) mod status;
+
+pub use prefix::{cached_prefix, prefix_of_id};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -32,6 +35,8 @@ pub struct ResolvedStore {
     pub config: StoreConfig,
     /// `spec.aws.changeDetection`.
     pub change_detection: crate::api::ChangeDetection,
+    /// `spec.aws.prefix` (empty: none): put before every name read by name.
+    pub prefix: String,
 }
 
 impl ResolvedStore {
@@ -61,12 +66,18 @@ impl ResolvedStore {
                 service_account, ..
             } => format!("web identity of {service_account}"),
         };
+        // The role the store acts as (the chain's last), then, with a chain, the roles before it.
+        let roles = c.roles.roles();
+        let role = match roles.split_last() {
+            None => "none".to_string(),
+            Some((last, [])) => last.to_string(),
+            Some((last, before)) => format!("{last} via {}", before.join(",")),
+        };
         format!(
-            "{} region={} endpoint={} role={} credentials={creds}",
+            "{} region={} endpoint={} role={role} credentials={creds}",
             self.id,
             c.region,
             c.endpoint.as_deref().unwrap_or("default"),
-            c.role.as_deref().unwrap_or("none"),
         )
     }
 }
@@ -302,6 +313,7 @@ pub async fn resolve_for(
         id,
         config,
         change_detection: aws.change_detection,
+        prefix: aws.prefix.unwrap_or_default(),
     })
 }
 
@@ -365,8 +377,7 @@ pub async fn provider_config(
     Ok(StoreConfig {
         region: aws.region.clone(),
         endpoint: aws.endpoint.clone(),
-        role: aws.role.clone(),
-        external_id: aws.external_id.clone(),
+        roles: plan.roles,
         credentials,
         max_requests_per_second: aws.max_requests_per_second(),
         failover: plan.failover,
@@ -410,8 +421,7 @@ mod tests {
         StoreConfig {
             region: region.into(),
             endpoint: None,
-            role: None,
-            external_id: None,
+            roles: Default::default(),
             credentials: crate::provider::CredentialSource::Default,
             max_requests_per_second: 1,
             failover: Vec::new(),

@@ -160,10 +160,22 @@ impl<K: Clone + Eq + Hash> ReaderIndex<K> {
     /// in other regions): by name, or through a `find` whose pattern matches the name (a find without a
     /// name pattern always).
     pub fn readers<'a>(&self, store: &str, secrets: impl IntoIterator<Item = &'a str>) -> Vec<K> {
+        self.readers_below(store, "", secrets)
+    }
+
+    /// [`Self::readers`] of a store with ESO's `prefix`: the index holds the keys as written, which the
+    /// store reads as `prefix` + key, so a full name is looked up without its prefix (a name outside
+    /// the prefix is read by name by none of them); a `find` is not prefixed and sees the full name.
+    pub fn readers_below<'a>(
+        &self,
+        store: &str,
+        prefix: &str,
+        secrets: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<K> {
         let mut out: HashSet<K> = HashSet::new();
         let names: HashSet<&str> = secrets.into_iter().map(secret_name).collect();
-        for name in &names {
-            if let Some(set) = self.by_name.get(&(store.to_string(), (*name).to_string())) {
+        for name in names.iter().filter_map(|n| n.strip_prefix(prefix)) {
+            if let Some(set) = self.by_name.get(&(store.to_string(), name.to_string())) {
                 out.extend(set.iter().cloned());
             }
         }
@@ -327,6 +339,35 @@ mod tests {
             "no empty buckets left"
         );
         idx.remove(&"never-there");
+    }
+
+    /// A store with a prefix reads `key` as `prefix` + key: events and listings name the full name.
+    #[test]
+    fn a_prefixed_store_is_looked_up_without_its_prefix() {
+        let mut idx = ReaderIndex::default();
+        idx.upsert("named", "P", &data(&["db"]));
+        idx.upsert(
+            "finder",
+            "P",
+            &spec("secretStoreRef: {name: s}\ntarget: {name: t}\ndataFrom:\n  - find: {name: {regexp: \"^team-a/\"}}\n"),
+        );
+        // (full names the event or listing names, readers found)
+        let cases: Vec<(Vec<&str>, Vec<&str>)> = vec![
+            (vec!["team-a/db"], vec!["finder", "named"]),
+            (
+                vec!["arn:aws:secretsmanager:r:1:secret:team-a/db-AbCdEf"],
+                vec!["finder", "named"],
+            ),
+            // Outside the prefix: read by name by none; the find does not match either.
+            (vec!["db"], vec![]),
+            (vec!["team-b/db"], vec![]),
+            (vec!["team-a/other"], vec!["finder"]),
+        ];
+        for (names, want) in cases {
+            let got = sorted(idx.readers_below("P", "team-a/", names.iter().copied()));
+            assert_eq!(got, want, "{names:?}");
+        }
+        assert_eq!(idx.readers("P", ["db"]), ["named"], "no prefix: as written");
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod value;
 
 use std::collections::BTreeMap;
 
+pub use funcs::marshal_string_map;
 pub use parse::Template;
 pub use value::{Value, from_json};
 

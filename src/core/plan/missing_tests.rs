@@ -368,6 +368,7 @@ fn before_confirming_reports_without_asking_or_names_what_to_ask() {
         secret_store_ref: Default::default(),
         refresh_interval: "1h".into(),
         refresh_policy: Default::default(),
+        sync_windows: None,
         target: Default::default(),
         data: vec![ExternalSecretData {
             secret_key: "k".into(),

@@ -140,6 +140,7 @@ fn spec(creation: CreationPolicy, deletion: DeletionPolicy) -> ExternalSecretSpe
         secret_store_ref: Default::default(),
         refresh_interval: "1h".into(),
         refresh_policy: Default::default(),
+        sync_windows: None,
         target: Default::default(),
         data: vec![ExternalSecretData {
             secret_key: "password".into(),

@@ -43,6 +43,9 @@ pub fn next(outcome: &Outcome, interval: Duration) -> Next {
     };
     let (succeeded, requeue) = match outcome {
         Outcome::UpToDate(after) => (true, spread(*after)),
+        // Not before the window allows it: never earlier (a jitter could miss a short allow window).
+        Outcome::OutsideWindow(Some(d)) => (true, Requeue::Exactly((*d).max(MIN_REQUEUE))),
+        Outcome::OutsideWindow(None) => (true, spread(at_refresh)),
         Outcome::Synced { .. } | Outcome::Confirmed { .. } | Outcome::ReadOnly { .. } => (
             true,
             match at_refresh {
@@ -112,6 +115,31 @@ mod tests {
                 Requeue::Spread(s(1)),
             ),
             (Outcome::UpToDate(None), hour, true, Requeue::AwaitChange),
+            // Blocked by syncWindows: exactly when a window allows it, else at the interval.
+            (
+                Outcome::OutsideWindow(Some(s(7200))),
+                hour,
+                true,
+                Requeue::Exactly(s(7200)),
+            ),
+            (
+                Outcome::OutsideWindow(Some(Duration::ZERO)),
+                hour,
+                true,
+                Requeue::Exactly(s(1)),
+            ),
+            (
+                Outcome::OutsideWindow(None),
+                hour,
+                true,
+                Requeue::Spread(hour),
+            ),
+            (
+                Outcome::OutsideWindow(None),
+                Duration::ZERO,
+                true,
+                Requeue::AwaitChange,
+            ),
             (synced(), hour, true, Requeue::SpreadUp(hour)),
             (synced(), Duration::ZERO, true, Requeue::AwaitChange),
             (

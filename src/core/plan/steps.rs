@@ -121,6 +121,9 @@ pub enum Step {
     /// Not now (no periodic slot, the listing is busy): come back after this long; an announced change
     /// stays pending.
     Later(Duration),
+    /// `syncWindows` blocks the refresh: call nothing, come back exactly after this long (None: at the
+    /// next interval); an announced change stays pending until a window allows it.
+    OutsideWindow(Option<Duration>),
     /// An earlier reconcile wrote these versions but stopped before the restart: restart, read nothing.
     ResumeRollout(BTreeMap<String, String>),
     /// Resolve the store (credentials, service, region) and check the references against its service.
@@ -161,7 +164,11 @@ impl Step {
             | Step::ResumeRollout(_)
             | Step::Confirm
             | Step::ReadValues => true,
-            Step::Later(_) | Step::ResolveStore | Step::TakeSlot | Step::Detect => false,
+            Step::Later(_)
+            | Step::OutsideWindow(_)
+            | Step::ResolveStore
+            | Step::TakeSlot
+            | Step::Detect => false,
             // After the values were read: settled by ReadValues already.
             Step::Fail(_)
             | Step::HandleMissing(_)
@@ -180,6 +187,7 @@ pub fn next_step(p: &Progress) -> Step {
     let refresh = match &p.pre_fetch {
         PreFetch::Refuse(e) => return Step::Refuse(e.clone()),
         PreFetch::UpToDate(after) => return Step::UpToDate(*after),
+        PreFetch::OutsideWindow(after) => return Step::OutsideWindow(*after),
         PreFetch::ResumeRollout(current) => return Step::ResumeRollout(current.clone()),
         PreFetch::Fetch => false,
         PreFetch::Refresh => true,

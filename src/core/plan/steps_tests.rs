@@ -7,6 +7,8 @@ fn pre_fetches() -> Vec<PreFetch> {
         PreFetch::Refuse(SyncError::new(Reason::TargetConflict, "someone else's")),
         PreFetch::UpToDate(Some(Duration::from_secs(30))),
         PreFetch::UpToDate(None),
+        PreFetch::OutsideWindow(Some(Duration::from_secs(3600))),
+        PreFetch::OutsideWindow(None),
         PreFetch::ResumeRollout(BTreeMap::from([("db".to_string(), "v2".to_string())])),
         PreFetch::Fetch,
         PreFetch::Refresh,
@@ -18,6 +20,8 @@ fn expected(p: &Progress) -> Step {
     match &p.pre_fetch {
         PreFetch::Refuse(e) => return Step::Refuse(e.clone()),
         PreFetch::UpToDate(a) => return Step::UpToDate(*a),
+        // syncWindows: nothing is called, whatever else is known.
+        PreFetch::OutsideWindow(a) => return Step::OutsideWindow(*a),
         PreFetch::ResumeRollout(c) => return Step::ResumeRollout(c.clone()),
         _ => {}
     }
@@ -108,7 +112,7 @@ fn every_state_of_knowledge() {
         }
     }
     // Every step is reachable.
-    assert_eq!(seen.len(), 9, "{seen:?}");
+    assert_eq!(seen.len(), 10, "{seen:?}");
 }
 
 /// The shell's loop, run to the end with scripted answers: the steps it takes, in order.
@@ -185,6 +189,9 @@ fn walks_end_and_settle_announcements_only_when_read_or_moot() {
         (Confirm, true),
         (ReadValues, true),
         (Later(PERIODIC_BUSY_RETRY), false),
+        // Blocked by syncWindows: an announced change stays pending until a window allows it.
+        (OutsideWindow(Some(Duration::from_secs(60))), false),
+        (OutsideWindow(None), false),
         (ResolveStore, false),
         (TakeSlot, false),
         (Detect, false),

@@ -91,6 +91,10 @@ pub fn expected_record(
         record.extend(matches);
     }
     for r in &refs.named {
+        // Tags have no version: only a read tells whether they changed.
+        if r.remote.fetches_metadata() {
+            return None;
+        }
         let v = resolve(&lookup(r.key())?, &r.selector)?;
         record.insert(r.status_key.clone(), v);
     }
@@ -161,6 +165,7 @@ mod tests {
             secret_store_ref: Default::default(),
             refresh_interval: "1m".into(),
             refresh_policy: Default::default(),
+            sync_windows: None,
             target: Default::default(),
             data: data
                 .iter()

@@ -49,15 +49,12 @@ pub struct References<'a> {
 impl<'a> References<'a> {
     /// The references of `spec`.
     pub fn of(spec: &'a ExternalSecretSpec) -> Self {
-        let named_ref = |at: String, remote: &'a RemoteRef, data_from: Option<usize>| {
-            let selector = VersionSelector::of(remote);
-            NamedRef {
-                at,
-                remote,
-                status_key: selector.status_key(&remote.key),
-                selector,
-                data_from,
-            }
+        let named_ref = |at: String, remote: &'a RemoteRef, data_from: Option<usize>| NamedRef {
+            at,
+            remote,
+            status_key: crate::core::remote::status_key_of(remote),
+            selector: VersionSelector::of(remote),
+            data_from,
         };
         let mut named: Vec<NamedRef<'a>> = spec
             .data
@@ -74,6 +71,12 @@ impl<'a> References<'a> {
             }
         }
         Self { named, finds }
+    }
+
+    /// Whether any reference reads tags (`metadataPolicy: Fetch`): tags have no version, so change
+    /// detection cannot tell them unchanged and every refresh reads.
+    pub fn reads_metadata(&self) -> bool {
+        self.named.iter().any(|r| r.remote.fetches_metadata())
     }
 
     /// Whether any `find` is used.
@@ -125,6 +128,7 @@ mod tests {
             secret_store_ref: Default::default(),
             refresh_interval: "1h".into(),
             refresh_policy: Default::default(),
+            sync_windows: None,
             target: Default::default(),
             data: vec![
                 ExternalSecretData {

@@ -5,6 +5,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use crate::api::{ExternalSecretStatus, RefreshPolicy};
+use crate::core::sync_window::{Gate, Trigger, Windows, gate};
 
 /// Annotation whose new value forces an immediate refresh.
 pub const FORCE_SYNC_ANNOTATION: &str = "secretsync.io/force-sync";
@@ -37,6 +38,8 @@ pub struct RefreshInputs<'a> {
     /// The store's newest listing shows a new version (or a new secret) this ExternalSecret reads: check
     /// now instead of at the next interval.
     pub remote_changed: bool,
+    /// `spec.syncWindows`, parsed (None: unset).
+    pub windows: Option<&'a Windows>,
 }
 
 /// A digest of an object's labels and annotations (without kubectl's last-applied copy and the
@@ -79,6 +82,9 @@ pub enum RefreshDecision {
     Due,
     /// Nothing to do now; come back after this long (None: only when something changes).
     UpToDate(Option<Duration>),
+    /// A refresh is due (or announced) but `syncWindows` blocks it: come back after this long, when
+    /// a window allows it (None: no time within a year is allowed; look again at the next interval).
+    OutsideWindow(Option<Duration>),
 }
 
 fn is_ready(status: &ExternalSecretStatus) -> bool {
@@ -92,6 +98,9 @@ fn is_ready(status: &ExternalSecretStatus) -> bool {
 /// drift (a missing or altered Secret) and honours force-sync; `Periodic` also refreshes on spec
 /// change, on the interval and on announced remote changes; `OnChange` only on spec, label or
 /// annotation change; `CreatedOnce` never again (a spec change is not applied, as in ESO).
+/// `syncWindows` (see [`crate::core::sync_window`]) can block only `Periodic`'s interval refresh,
+/// the retry of a failed one, and an announced change; never a first sync, a spec change not yet
+/// synced, a force-sync or a repair.
 pub fn decide(inputs: &RefreshInputs<'_>) -> RefreshDecision {
     let Some(status) = inputs.status else {
         return RefreshDecision::Fetch;
@@ -99,10 +108,15 @@ pub fn decide(inputs: &RefreshInputs<'_>) -> RefreshDecision {
     let Some(refreshed) = status.refresh_time.as_ref().map(|t| t.0) else {
         return RefreshDecision::Fetch;
     };
-    let repair = !is_ready(status)
-        || !inputs.target_in_sync
-        || inputs.force_sync != status.last_force_sync.as_deref();
-    let spec_changed = status.observed_generation != inputs.generation;
+    let failed = !is_ready(status);
+    let drift = !inputs.target_in_sync;
+    let forced = inputs.force_sync != status.last_force_sync.as_deref();
+    let repair = failed || drift || forced;
+    // A spec edit is pending until a refresh succeeds with it (a failed one is retried as one).
+    let spec_changed = status.observed_generation != inputs.generation
+        || status
+            .synced_generation
+            .is_some_and(|g| Some(g) != inputs.generation);
     match inputs.policy {
         RefreshPolicy::CreatedOnce => {
             return if repair {
@@ -120,22 +134,33 @@ pub fn decide(inputs: &RefreshInputs<'_>) -> RefreshDecision {
         }
         RefreshPolicy::Periodic => {}
     }
-    if repair || spec_changed || inputs.newer_version_seen {
+    if drift || forced || spec_changed {
         return RefreshDecision::Fetch;
     }
-    if inputs.interval.is_zero() {
+    let (trigger, decision) = if failed {
+        // The retry of a failed periodic refresh (first syncs and spec changes returned above).
+        (Trigger::Periodic, RefreshDecision::Fetch)
+    } else if inputs.newer_version_seen {
+        (Trigger::Announced, RefreshDecision::Fetch)
+    } else if inputs.interval.is_zero() {
         return RefreshDecision::UpToDate(None);
-    }
-    if inputs.remote_changed {
-        return RefreshDecision::Due;
-    }
-    let elapsed = inputs.now.duration_since(refreshed);
-    let elapsed = Duration::try_from(elapsed).unwrap_or(Duration::ZERO);
-    let due_at = inputs.interval.mul_f64(DUE_FRACTION);
-    if elapsed >= due_at {
-        RefreshDecision::Due
+    } else if inputs.remote_changed {
+        (Trigger::Announced, RefreshDecision::Due)
     } else {
-        RefreshDecision::UpToDate(Some(inputs.interval.saturating_sub(elapsed)))
+        let elapsed = inputs.now.duration_since(refreshed);
+        let elapsed = Duration::try_from(elapsed).unwrap_or(Duration::ZERO);
+        if elapsed < inputs.interval.mul_f64(DUE_FRACTION) {
+            return RefreshDecision::UpToDate(Some(inputs.interval.saturating_sub(elapsed)));
+        }
+        (Trigger::Periodic, RefreshDecision::Due)
+    };
+    match gate(inputs.windows, inputs.policy, trigger, inputs.now) {
+        Gate::Now => decision,
+        Gate::NotBefore(at) => {
+            RefreshDecision::OutsideWindow(at.map(|t| {
+                Duration::try_from(t.duration_since(inputs.now)).unwrap_or(Duration::ZERO)
+            }))
+        }
     }
 }
 
@@ -146,6 +171,9 @@ pub enum PreFetch {
     Refuse(crate::core::reason::SyncError),
     /// Nothing to do; come back after this long (None: only when something changes).
     UpToDate(Option<Duration>),
+    /// `syncWindows` blocks the refresh: come back after this long (None: at the next interval); an
+    /// announced change stays pending.
+    OutsideWindow(Option<Duration>),
     /// The Secret already holds newer versions than the status: an earlier reconcile stopped between
     /// the write and the restart; finish the rollout for these versions without reading AWS.
     ResumeRollout(std::collections::BTreeMap<String, String>),
@@ -169,12 +197,16 @@ pub fn before_fetch(
     match decide(refresh) {
         RefreshDecision::Fetch => PreFetch::Fetch,
         RefreshDecision::Due => PreFetch::Refresh,
-        RefreshDecision::UpToDate(after) => match recorded {
-            Some(current) if crate::core::versions::is_rotation(previous, current) => {
-                PreFetch::ResumeRollout(current.clone())
-            }
-            _ => PreFetch::UpToDate(after),
-        },
+        // A rollout an earlier reconcile left unfinished is finished even outside the windows: its
+        // Secret was already written.
+        RefreshDecision::UpToDate(_) | RefreshDecision::OutsideWindow(_)
+            if recorded
+                .is_some_and(|current| crate::core::versions::is_rotation(previous, current)) =>
+        {
+            PreFetch::ResumeRollout(recorded.cloned().unwrap_or_default())
+        }
+        RefreshDecision::UpToDate(after) => PreFetch::UpToDate(after),
+        RefreshDecision::OutsideWindow(after) => PreFetch::OutsideWindow(after),
     }
 }
 
@@ -189,295 +221,5 @@ pub fn effective_interval(requested: Duration, floor: Duration) -> (Duration, bo
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
-
-    fn ready_status(refreshed: Timestamp) -> ExternalSecretStatus {
-        ExternalSecretStatus {
-            conditions: vec![Condition {
-                type_: "Ready".into(),
-                status: "True".into(),
-                reason: "Synced".into(),
-                message: String::new(),
-                last_transition_time: Time(refreshed),
-                observed_generation: Some(1),
-            }],
-            observed_generation: Some(1),
-            refresh_time: Some(Time(refreshed)),
-            ..Default::default()
-        }
-    }
-
-    fn inputs<'a>(status: Option<&'a ExternalSecretStatus>, now: Timestamp) -> RefreshInputs<'a> {
-        RefreshInputs {
-            now,
-            generation: Some(1),
-            status,
-            force_sync: None,
-            interval: Duration::from_secs(3600),
-            policy: RefreshPolicy::Periodic,
-            metadata_changed: false,
-            target_in_sync: true,
-            newer_version_seen: false,
-            remote_changed: false,
-        }
-    }
-
-    fn at(secs: i64) -> Timestamp {
-        Timestamp::from_second(1_700_000_000 + secs).expect("valid timestamp")
-    }
-
-    #[test]
-    fn fetches_when_never_synced() {
-        assert_eq!(decide(&inputs(None, at(0))), RefreshDecision::Fetch);
-        let mut s = ready_status(at(0));
-        s.refresh_time = None;
-        assert_eq!(decide(&inputs(Some(&s), at(0))), RefreshDecision::Fetch);
-    }
-
-    #[test]
-    fn up_to_date_until_due_then_fetches() {
-        let s = ready_status(at(0));
-        assert_eq!(
-            decide(&inputs(Some(&s), at(600))),
-            RefreshDecision::UpToDate(Some(Duration::from_secs(3000)))
-        );
-        // 90% of the interval counts as due (jittered requeues land in [0.9, 1.1]).
-        assert_eq!(decide(&inputs(Some(&s), at(3240))), RefreshDecision::Due);
-        assert_eq!(decide(&inputs(Some(&s), at(7200))), RefreshDecision::Due);
-    }
-
-    #[test]
-    fn spec_change_force_sync_drift_and_failure_fetch_immediately() {
-        let s = ready_status(at(0));
-        let mut i = inputs(Some(&s), at(1));
-        i.generation = Some(2);
-        assert_eq!(decide(&i), RefreshDecision::Fetch);
-
-        let mut i = inputs(Some(&s), at(1));
-        i.force_sync = Some("now");
-        assert_eq!(decide(&i), RefreshDecision::Fetch);
-
-        let mut i = inputs(Some(&s), at(1));
-        i.target_in_sync = false;
-        assert_eq!(decide(&i), RefreshDecision::Fetch);
-
-        let mut failed = ready_status(at(0));
-        failed.conditions[0].status = "False".into();
-        assert_eq!(
-            decide(&inputs(Some(&failed), at(1))),
-            RefreshDecision::Fetch
-        );
-    }
-
-    /// Refuse / up to date / resume rollout / fetch over every combination of its inputs.
-    #[test]
-    fn before_fetch_table() {
-        use crate::core::reason::{Reason, SyncError};
-        use std::collections::BTreeMap;
-        let v = |id: &str| BTreeMap::from([("k".to_string(), id.to_string())]);
-        let s = ready_status(at(0));
-        let previous = v("1");
-        for refused in [false, true] {
-            for due in [false, true] {
-                for recorded in [None, Some(v("1")), Some(v("2"))] {
-                    let check = if refused {
-                        Err(SyncError::new(Reason::TargetConflict, "not ours"))
-                    } else {
-                        Ok(())
-                    };
-                    let mut i = inputs(Some(&s), at(1));
-                    i.target_in_sync = recorded.is_some();
-                    if due {
-                        i.now = at(7200);
-                    }
-                    let got = before_fetch(check, &i, &previous, recorded.as_ref());
-                    let expected = if refused {
-                        "refuse"
-                    } else if recorded.is_none() {
-                        "fetch"
-                    } else if due {
-                        "refresh"
-                    } else if recorded == Some(v("2")) {
-                        "resume"
-                    } else {
-                        "up-to-date"
-                    };
-                    let kind = match got {
-                        PreFetch::Refuse(_) => "refuse",
-                        PreFetch::UpToDate(_) => "up-to-date",
-                        PreFetch::ResumeRollout(_) => "resume",
-                        PreFetch::Fetch => "fetch",
-                        PreFetch::Refresh => "refresh",
-                    };
-                    assert_eq!(
-                        kind, expected,
-                        "refused={refused} due={due} recorded={recorded:?}"
-                    );
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn a_newer_version_seen_elsewhere_fetches_at_once() {
-        let s = ready_status(at(0));
-        let mut i = inputs(Some(&s), at(1));
-        i.newer_version_seen = true;
-        assert_eq!(decide(&i), RefreshDecision::Fetch);
-    }
-
-    #[test]
-    fn a_change_in_the_listing_makes_the_refresh_due_at_once_unless_fetching_once() {
-        let s = ready_status(at(0));
-        let mut i = inputs(Some(&s), at(1));
-        i.remote_changed = true;
-        assert_eq!(
-            decide(&i),
-            RefreshDecision::Due,
-            "checked via the listing, not read blindly"
-        );
-        i.interval = Duration::ZERO;
-        assert_eq!(
-            decide(&i),
-            RefreshDecision::UpToDate(None),
-            "refreshInterval 0 fetches once"
-        );
-        i.interval = Duration::from_secs(3600);
-        i.target_in_sync = false;
-        assert_eq!(
-            decide(&i),
-            RefreshDecision::Fetch,
-            "drift still reads everything"
-        );
-    }
-
-    #[test]
-    fn intervals_below_the_floor_are_raised() {
-        let floor = Duration::from_secs(10);
-        let table = [
-            (Duration::from_nanos(1), (floor, true)),
-            (Duration::from_secs(9), (floor, true)),
-            (floor, (floor, false)),
-            (
-                Duration::from_secs(3600),
-                (Duration::from_secs(3600), false),
-            ),
-            (Duration::ZERO, (Duration::ZERO, false)),
-        ];
-        for (requested, want) in table {
-            assert_eq!(effective_interval(requested, floor), want, "{requested:?}");
-        }
-    }
-
-    #[test]
-    fn honoured_force_sync_value_does_not_refetch() {
-        let mut s = ready_status(at(0));
-        s.last_force_sync = Some("now".into());
-        let mut i = inputs(Some(&s), at(1));
-        i.force_sync = Some("now");
-        assert!(matches!(decide(&i), RefreshDecision::UpToDate(_)));
-    }
-
-    #[test]
-    fn zero_interval_fetches_once() {
-        let s = ready_status(at(0));
-        let mut i = inputs(Some(&s), at(999_999));
-        i.interval = Duration::ZERO;
-        assert_eq!(decide(&i), RefreshDecision::UpToDate(None));
-    }
-
-    /// Every policy × every trigger: whether the reconcile reads AWS.
-    #[test]
-    fn each_policy_refreshes_only_on_its_triggers() {
-        use RefreshPolicy::*;
-        // (trigger, Periodic, OnChange, CreatedOnce)
-        type Case = (&'static str, bool, bool, bool);
-        let table: &[Case] = &[
-            ("nothing", false, false, false),
-            ("interval due", true, false, false),
-            ("spec changed", true, true, false),
-            ("labels or annotations changed", false, true, false),
-            ("force-sync", true, true, true),
-            ("Secret drifted", true, true, true),
-            ("last sync failed", true, true, true),
-            ("newer version seen", true, false, false),
-            ("remote change announced", true, false, false),
-        ];
-        let base = ready_status(at(0));
-        let mut failed = ready_status(at(0));
-        failed.conditions[0].status = "False".into();
-        for (trigger, periodic, on_change, created_once) in table {
-            for (policy, want) in [
-                (Periodic, periodic),
-                (OnChange, on_change),
-                (CreatedOnce, created_once),
-            ] {
-                let status = if *trigger == "last sync failed" {
-                    &failed
-                } else {
-                    &base
-                };
-                let now = if *trigger == "interval due" {
-                    at(7200)
-                } else {
-                    at(60)
-                };
-                let mut i = inputs(Some(status), now);
-                i.policy = policy;
-                match *trigger {
-                    "spec changed" => i.generation = Some(2),
-                    "labels or annotations changed" => i.metadata_changed = true,
-                    "force-sync" => i.force_sync = Some("now"),
-                    "Secret drifted" => i.target_in_sync = false,
-                    "newer version seen" => i.newer_version_seen = true,
-                    "remote change announced" => i.remote_changed = true,
-                    _ => {}
-                }
-                let reads = matches!(decide(&i), RefreshDecision::Fetch | RefreshDecision::Due);
-                assert_eq!(reads, *want, "{policy:?} on {trigger}");
-            }
-            // Never synced: every policy syncs.
-        }
-        for policy in [Periodic, OnChange, CreatedOnce] {
-            let mut i = inputs(None, at(0));
-            i.policy = policy;
-            assert_eq!(decide(&i), RefreshDecision::Fetch, "{policy:?} first sync");
-        }
-    }
-
-    #[test]
-    fn metadata_digest_ignores_order_last_applied_and_force_sync() {
-        let m = |pairs: &[(&str, &str)]| -> std::collections::BTreeMap<String, String> {
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
-        };
-        let base = metadata_digest(&m(&[("team", "a")]), &m(&[("note", "x")]));
-        assert_eq!(base.len(), 16);
-        let same = metadata_digest(
-            &m(&[("team", "a")]),
-            &m(&[
-                ("note", "x"),
-                ("kubectl.kubernetes.io/last-applied-configuration", "{}"),
-                (FORCE_SYNC_ANNOTATION, "1"),
-            ]),
-        );
-        assert_eq!(base, same);
-        assert_ne!(
-            base,
-            metadata_digest(&m(&[("team", "b")]), &m(&[("note", "x")]))
-        );
-        assert_ne!(
-            base,
-            metadata_digest(&m(&[]), &m(&[("team", "a"), ("note", "x")])),
-            "labels are not annotations"
-        );
-        assert_ne!(
-            base,
-            metadata_digest(&m(&[("team", "a")]), &m(&[("note", "y")]))
-        );
-    }
-}
+#[path = "refresh_tests.rs"]
+mod tests;

@@ -42,6 +42,20 @@ impl VersionSelector {
     }
 }
 
+/// The version id recorded for a tags read (`metadataPolicy: Fetch`): tags have no version, so the
+/// record never changes with them (no restart; change detection always reads them).
+pub const TAGS_VERSION: &str = "tags";
+
+/// The `syncedVersions` key of a reference: [`VersionSelector::status_key`] for a value read,
+/// `key#tags` for a tags read (apart from the value's record of the same secret).
+pub fn status_key_of(remote: &RemoteRef) -> String {
+    if remote.fetches_metadata() {
+        format!("{}#{TAGS_VERSION}", remote.key)
+    } else {
+        VersionSelector::of(remote).status_key(&remote.key)
+    }
+}
+
 /// The payload of one secret version.
 #[derive(Clone, PartialEq, Eq)]
 pub enum RemoteContent {
@@ -136,6 +150,20 @@ mod tests {
             VersionSelector::Id("abc".into()).status_key("prod/db"),
             "prod/db@abc"
         );
+    }
+
+    #[test]
+    fn tags_reads_have_their_own_status_key() {
+        let mut r = RemoteRef {
+            key: "prod/db".into(),
+            ..Default::default()
+        };
+        assert_eq!(status_key_of(&r), "prod/db");
+        r.version_stage = Some("AWSPREVIOUS".into());
+        assert_eq!(status_key_of(&r), "prod/db@AWSPREVIOUS");
+        r.version_stage = None;
+        r.metadata_policy = crate::api::MetadataPolicy::Fetch;
+        assert_eq!(status_key_of(&r), "prod/db#tags");
     }
 
     #[test]

@@ -85,6 +85,7 @@ mod tests {
             },
             refresh_interval: "1h".into(),
             refresh_policy: Default::default(),
+            sync_windows: None,
             target: Default::default(),
             data: data
                 .into_iter()

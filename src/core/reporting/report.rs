@@ -20,6 +20,9 @@ pub const CONFIRM_EVERY: Duration = Duration::from_secs(300);
 pub enum Outcome {
     /// Nothing to do; the Secret is current (check again after this long).
     UpToDate(Option<Duration>),
+    /// `syncWindows` blocks the refresh: nothing read or written; check again after exactly this long
+    /// (when a window allows it; None: at the next interval).
+    OutsideWindow(Option<Duration>),
     /// The Secret holds the result (`wrote`: a write happened; `refreshed`: AWS was read).
     Synced {
         /// The Secret was written.
@@ -161,7 +164,7 @@ pub fn next_status(old: &ExternalSecretStatus, facts: &Facts, outcome: Outcome) 
                 ..old.clone()
             }
         }
-        Outcome::UpToDate(_) => return report,
+        Outcome::UpToDate(_) | Outcome::OutsideWindow(_) => return report,
         Outcome::Confirmed { source } => {
             report.result = Some(Reason::Synced.as_str());
             // Nothing changed: refreshTime (when the data was last confirmed current) moves at most
@@ -208,6 +211,11 @@ pub fn next_status(old: &ExternalSecretStatus, facts: &Facts, outcome: Outcome) 
                     now.clone(),
                 ),
                 observed_generation: generation,
+                synced_generation: if refreshed {
+                    generation
+                } else {
+                    old.synced_generation
+                },
                 refresh_time: if refreshed {
                     Some(now.clone())
                 } else {
@@ -294,6 +302,7 @@ pub fn next_status(old: &ExternalSecretStatus, facts: &Facts, outcome: Outcome) 
                     now.clone(),
                 ),
                 observed_generation: generation,
+                synced_generation: generation,
                 refresh_time: Some(now.clone()),
                 last_force_sync: facts.force.clone(),
                 observed_metadata: Some(facts.metadata.clone()),

@@ -101,6 +101,16 @@ fn every_outcome_writes_and_announces_only_what_changed() {
             None,
         ),
         (
+            "blocked by syncWindows: nothing at all, even while failing",
+            failing.clone(),
+            facts(1, 20),
+            Outcome::OutsideWindow(Some(std::time::Duration::from_secs(60))),
+            false,
+            None,
+            0,
+            None,
+        ),
+        (
             "CreatedOnce after a spec edit: observedGeneration only",
             ok.clone(),
             Facts {
@@ -451,4 +461,43 @@ fn creation_policy_none_is_ready_without_claiming_a_write() {
     let again = next_status(&s, &facts(2, 50), Outcome::ReadOnly { versions: 3 });
     assert_eq!(again.verdict, None, "nothing new to announce");
     assert_eq!(again.result, Some("Synced"));
+}
+
+/// `syncedGeneration` is the generation of the last refresh that read AWS: a failure or a finished
+/// rollout (nothing read) keeps it, so a failed spec edit stays a spec change.
+#[test]
+fn synced_generation_moves_only_with_a_successful_read() {
+    let ok = synced_status();
+    assert_eq!(ok.synced_generation, Some(1));
+    let failed = next_status(
+        &ok,
+        &facts(2, 10),
+        Outcome::Failed(error(Reason::ProviderError)),
+    )
+    .status
+    .unwrap_or_default();
+    assert_eq!(
+        (failed.observed_generation, failed.synced_generation),
+        (Some(2), Some(1))
+    );
+    let resumed = Outcome::Synced {
+        wrote: false,
+        created: false,
+        refreshed: false,
+        synced_versions: versions("v2"),
+        rollout: None,
+        source: None,
+    };
+    let r = next_status(&failed, &facts(2, 20), resumed)
+        .status
+        .unwrap_or_default();
+    assert_eq!(r.synced_generation, Some(1));
+    let r = next_status(&failed, &facts(2, 30), synced(true, false, "v2", None))
+        .status
+        .unwrap_or_default();
+    assert_eq!(r.synced_generation, Some(2));
+    let read_only = next_status(&failed, &facts(2, 40), Outcome::ReadOnly { versions: 1 })
+        .status
+        .unwrap_or_default();
+    assert_eq!(read_only.synced_generation, Some(2));
 }

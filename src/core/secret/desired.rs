@@ -12,7 +12,7 @@ use crate::core::keys::Renaming;
 use crate::core::naming::is_valid_key;
 use crate::core::property::{extract_members, property_bytes};
 use crate::core::reason::{Reason, SyncError};
-use crate::core::remote::{Fetched, FetchedFrom, RemoteContent, RemoteSecret, VersionSelector};
+use crate::core::remote::{Fetched, FetchedFrom, RemoteContent, RemoteSecret};
 use crate::core::template;
 use crate::core::versions::bounded;
 
@@ -24,7 +24,7 @@ pub const MAX_SECRET_BYTES: usize = 1024 * 1024;
 pub struct DesiredData {
     /// Secret key → bytes.
     pub data: BTreeMap<String, Vec<u8>>,
-    /// `syncedVersions`: remote key (see [`VersionSelector::status_key`]) → version id.
+    /// `syncedVersions`: remote key (see [`crate::core::remote::status_key_of`]) → version id.
     pub synced_versions: BTreeMap<String, String>,
     /// Labels and annotations rendered by an engine-v2 template (None: the template's metadata is
     /// written as it is).
@@ -53,6 +53,7 @@ impl std::fmt::Debug for DesiredData {
 pub fn validate_spec(spec: &ExternalSecretSpec) -> Result<(), SyncError> {
     duration::parse(&spec.refresh_interval)
         .map_err(|e| SyncError::new(Reason::InvalidSpec, format!("refreshInterval: {e}")))?;
+    crate::core::sync_window::parse(spec.sync_windows.as_ref())?;
     for (i, from) in spec.data_from.iter().enumerate() {
         crate::core::rewrite::check(&from.rewrite)
             .map_err(|why| SyncError::new(Reason::InvalidSpec, format!("dataFrom[{i}].{why}")))?;
@@ -104,6 +105,25 @@ pub fn validate_spec(spec: &ExternalSecretSpec) -> Result<(), SyncError> {
                  dataFrom[].find only; data[].secretKey names its key"
             ),
         ));
+    }
+    let named =
+        spec.data
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (format!("data[{i}].remoteRef"), &d.remote_ref))
+            .chain(spec.data_from.iter().enumerate().filter_map(|(i, f)| {
+                Some((format!("dataFrom[{i}].extract"), f.extract.as_ref()?))
+            }));
+    for (at, r) in named {
+        if r.fetches_metadata() && (r.version_stage.is_some() || r.version_id.is_some()) {
+            return Err(SyncError::new(
+                Reason::InvalidSpec,
+                format!(
+                    "{at}: metadataPolicy: Fetch reads the tags, which belong to the secret, not to \
+                     a version: leave out versionStage and versionId"
+                ),
+            ));
+        }
     }
     if let Some(t) = &spec.target.template {
         match t.engine_version.unwrap_or_default() {
@@ -269,7 +289,7 @@ fn record_version(
     secret: &RemoteSecret,
 ) {
     versions.insert(
-        VersionSelector::of(remote).status_key(&remote.key),
+        crate::core::remote::status_key_of(remote),
         secret.version_id.clone(),
     );
 }
@@ -438,3 +458,7 @@ mod tests;
 #[cfg(test)]
 #[path = "desired_gjson_tests.rs"]
 mod gjson_tests;
+
+#[cfg(test)]
+#[path = "desired_metadata_tests.rs"]
+mod metadata_tests;

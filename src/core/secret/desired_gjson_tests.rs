@@ -24,6 +24,7 @@ fn spec() -> ExternalSecretSpec {
         },
         refresh_interval: "1h".into(),
         refresh_policy: Default::default(),
+        sync_windows: None,
         target: Default::default(),
         data: vec![],
         data_from: vec![],

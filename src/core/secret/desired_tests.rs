@@ -13,6 +13,7 @@ fn spec() -> ExternalSecretSpec {
         },
         refresh_interval: "1h".into(),
         refresh_policy: Default::default(),
+        sync_windows: None,
         target: ExternalSecretTarget::default(),
         data: vec![],
         data_from: vec![],

@@ -44,8 +44,8 @@ pub struct StoreIdentity<'a> {
     pub scope: StoreScope,
     /// Which credentials it names.
     pub credentials: CredentialRef,
-    /// Whether `spec.aws.role` is set.
-    pub role: bool,
+    /// How many roles it assumes (`spec.aws.additionalRoles` and `spec.aws.role`).
+    pub roles: usize,
     /// `spec.aws.endpoint`, if set.
     pub endpoint: Option<&'a str>,
     /// `auth.serviceAccountRef.audiences` is empty or exactly `sts.amazonaws.com`.
@@ -62,12 +62,13 @@ pub fn endpoint_allowed(policy: &TenancyPolicy, endpoint: &str) -> bool {
 }
 
 /// Security invariant 9: may this store act with this identity at this endpoint?
-/// A namespaced store uses the controller's own identity (directly or to assume `role`) only when
+/// A namespaced store uses the controller's own identity (directly or to assume `role` or a chain
+/// of roles: every chain starts from the base credentials) only when
 /// the admin flag allows it, and then sends such requests only to an allow-listed endpoint (or the
 /// admin's default one, when it sets none). Stores with their own credentials and ClusterSecretStores
 /// are not restricted.
 pub fn check_identity(store: &StoreIdentity<'_>, policy: &TenancyPolicy) -> Result<(), SyncError> {
-    if store.credentials == CredentialRef::ServiceAccountRef && !store.role {
+    if store.credentials == CredentialRef::ServiceAccountRef && store.roles == 0 {
         return Err(SyncError::new(
             Reason::StoreNotReady,
             "auth.serviceAccountRef needs role",
@@ -101,10 +102,12 @@ pub fn check_identity(store: &StoreIdentity<'_>, policy: &TenancyPolicy) -> Resu
     if store.scope == StoreScope::Cluster || store.credentials != CredentialRef::None {
         return Ok(());
     }
-    let what = if store.role {
-        "assume spec.aws.role with the controller's own AWS identity"
-    } else {
-        "use the controller's own AWS identity"
+    let what = match store.roles {
+        0 => "use the controller's own AWS identity",
+        1 => "assume its role with the controller's own AWS identity",
+        _ => {
+            "assume its role chain (spec.aws.additionalRoles) from the controller's own AWS identity"
+        }
     };
     if !policy.namespaced_stores_use_controller_identity {
         return Err(SyncError::new(
@@ -435,7 +438,7 @@ mod tests {
         let mut checked = 0;
         for scope in scopes {
             for credentials in creds {
-                for role in [false, true] {
+                for roles in [0, 1, 3] {
                     for endpoint in [None, Some(EP)] {
                         for listed in [false, true] {
                             for flag in [false, true] {
@@ -451,13 +454,14 @@ mod tests {
                                     let store = StoreIdentity {
                                         scope,
                                         credentials,
-                                        role,
+                                        roles,
                                         endpoint,
                                         sts_audience_only,
                                     };
                                     let tenant_token = scope == S::Namespaced
                                         && credentials == C::ServiceAccountRef;
-                                    let want = if credentials == C::ServiceAccountRef && !role {
+                                    let want = if credentials == C::ServiceAccountRef && roles == 0
+                                    {
                                         Some(Reason::StoreNotReady)
                                     } else if tenant_token
                                         && (!sts_audience_only || (endpoint.is_some() && !listed))
@@ -496,7 +500,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 2 * 3 * 2 * 2 * 2 * 2 * 2);
+        assert_eq!(checked, 2 * 3 * 3 * 2 * 2 * 2 * 2);
     }
 
     #[test]

@@ -2,4 +2,5 @@
 
 pub mod access;
 pub mod credentials;
+pub mod role_chain;
 pub mod store_plan;

@@ -1,5 +1,5 @@
 //! What a store's `aws` block asks for, checked before anything is read: the region names, the role
-//! ARN, the failover regions, which credentials to read and from which namespace (a SecretStore only
+//! chain, the failover regions, which credentials to read and from which namespace (a SecretStore only
 //! from its own), and the tenancy policy for every endpoint the credentials go to. The shell then
 //! reads exactly the Secret keys or ServiceAccount the plan names.
 
@@ -7,19 +7,16 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::ByteString;
 
-use crate::api::{AwsProvider, ROLE_ARN_PATTERN, SecretKeySelector};
+use crate::api::{AwsProvider, SecretKeySelector};
 use crate::core::access::{
     CredentialRef, StoreIdentity, StoreScope, TenancyPolicy, check_identity,
 };
 use crate::core::credentials::check_credential;
 use crate::core::reason::{Reason, SyncError};
+use crate::core::tenancy::role_chain::{RoleChain, plan_role_chain};
 
 /// Audience of ServiceAccount tokens exchanged with STS.
 pub const STS_AUDIENCE: &str = "sts.amazonaws.com";
-
-/// The role-ARN pattern, compiled once.
-static ROLE_ARN: std::sync::LazyLock<Result<regex::Regex, regex::Error>> =
-    std::sync::LazyLock::new(|| regex::Regex::new(ROLE_ARN_PATTERN));
 
 /// What an AWS region name looks like (`us-east-1`, `us-gov-west-1`, `eusc-de-east-1`).
 static REGION: std::sync::LazyLock<Result<regex::Regex, regex::Error>> =
@@ -72,6 +69,8 @@ pub enum CredentialPlan {
 pub struct StorePlan {
     /// The credentials to read.
     pub credentials: CredentialPlan,
+    /// The roles assumed on top of them, in order.
+    pub roles: RoleChain,
     /// `spec.aws.failoverRegions` as (region, endpoint) pairs.
     pub failover: Vec<(String, Option<String>)>,
     /// `spec.aws.retrySettings`, bounded.
@@ -109,11 +108,6 @@ pub fn plan_store(
     reader_namespace: Option<&str>,
     policy: &TenancyPolicy,
 ) -> Result<StorePlan, SyncError> {
-    if let Some(role) = &aws.role
-        && !ROLE_ARN.as_ref().is_ok_and(|re| re.is_match(role))
-    {
-        return Err(not_ready(format!("role {role:?} is not an IAM role ARN")));
-    }
     // The CRD checks these too; objects stored before it did are refused here.
     let regions = [
         ("spec.aws.region", Some(aws.region.as_str())),
@@ -131,6 +125,12 @@ pub fn plan_store(
             )));
         }
     }
+    let roles = plan_role_chain(
+        aws,
+        aws.auth
+            .as_ref()
+            .is_some_and(|a| a.service_account_ref.is_some() && a.secret_ref.is_none()),
+    )?;
     let failover = failover_regions(aws)?;
     let retry = crate::core::reads::retry::retry_policy(aws.retry_settings.as_ref())
         .map_err(|e| not_ready(format!("spec.aws.retrySettings: {e}")))?;
@@ -162,7 +162,7 @@ pub fn plan_store(
                     None => StoreScope::Cluster,
                 },
                 credentials,
-                role: aws.role.is_some(),
+                roles: usize::from(aws.role.is_some()) + aws.additional_roles.len(),
                 endpoint,
                 sts_audience_only: service_account
                     .is_none_or(|sa| sa.audiences.iter().all(|a| a == STS_AUDIENCE)),
@@ -210,6 +210,7 @@ pub fn plan_store(
     };
     Ok(StorePlan {
         credentials,
+        roles,
         failover,
         retry,
     })

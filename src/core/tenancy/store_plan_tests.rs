@@ -365,3 +365,94 @@ fn credential_values() {
         );
     }
 }
+
+/// A role chain starts from credentials the store may use: over every scope, credential form, chain
+/// (none, `role`, `additionalRoles` only, both) and the admin flag, a namespaced store without
+/// `auth` never reaches the controller's identity unless the flag allows it, and the plan carries
+/// the chain in ESO's order with the web identity taking its first role.
+#[test]
+fn role_chains_start_from_credentials_the_store_may_use() {
+    use crate::api::{AwsAuth, AwsSecretRef, SecretKeySelector, ServiceAccountRef};
+    use crate::core::access::TenancyPolicy;
+    const A: &str = "arn:aws:iam::111111111111:role/a";
+    const R: &str = "arn:aws:iam::333333333333:role/r";
+    let sel = |k: &str| SecretKeySelector {
+        name: "creds".into(),
+        key: k.into(),
+        namespace: None,
+    };
+    let secret_ref = AwsAuth {
+        secret_ref: Some(AwsSecretRef {
+            access_key_id: sel("id"),
+            secret_access_key: sel("secret"),
+            session_token: None,
+        }),
+        service_account_ref: None,
+    };
+    let service_account = AwsAuth {
+        secret_ref: None,
+        service_account_ref: Some(ServiceAccountRef {
+            name: "reader".into(),
+            namespace: None,
+            audiences: vec![],
+        }),
+    };
+    let mut checked = 0;
+    for store_namespace in [Some("team-a"), None] {
+        for auth in [
+            None,
+            Some(secret_ref.clone()),
+            Some(service_account.clone()),
+        ] {
+            for (additional, role) in [
+                (vec![], None),
+                (vec![], Some(R)),
+                (vec![A.to_string()], None),
+                (vec![A.to_string()], Some(R)),
+            ] {
+                for flag in [false, true] {
+                    checked += 1;
+                    let aws = AwsProvider {
+                        region: "us-east-1".into(),
+                        role: role.map(String::from),
+                        additional_roles: additional.clone(),
+                        auth: auth.clone(),
+                        ..Default::default()
+                    };
+                    let policy = TenancyPolicy {
+                        namespaced_stores_use_controller_identity: flag,
+                        allowed_endpoints: vec![],
+                    };
+                    let got = plan_store(&aws, store_namespace, Some("team-a"), &policy);
+                    let roles: Vec<&str> =
+                        additional.iter().map(String::as_str).chain(role).collect();
+                    let web = auth
+                        .as_ref()
+                        .is_some_and(|a| a.service_account_ref.is_some());
+                    let want = if web && roles.is_empty() {
+                        Some(Reason::StoreNotReady)
+                    } else if store_namespace.is_some() && auth.is_none() && !flag {
+                        Some(Reason::StoreNotAllowed)
+                    } else {
+                        None
+                    };
+                    let case = format!("{store_namespace:?} {auth:?} {roles:?} flag={flag}");
+                    match (got, want) {
+                        (Ok(plan), None) => {
+                            assert_eq!(plan.roles.roles(), roles, "{case}");
+                            assert_eq!(plan.roles.web_identity.is_some(), web, "{case}");
+                        }
+                        (Err(e), Some(reason)) => {
+                            assert_eq!(e.reason, reason, "{case}: {}", e.message);
+                            if reason == Reason::StoreNotAllowed && roles.len() > 1 {
+                                assert!(e.message.contains("role chain"), "{}", e.message);
+                            }
+                        }
+                        (got, want) => panic!("{case}: got {got:?}, want {want:?}"),
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 2 * 3 * 4 * 2);
+}

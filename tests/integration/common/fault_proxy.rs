@@ -1,7 +1,8 @@
 //! A fault proxy on 127.0.0.1 in front of the test bed's moto: forwards every request, except that a
 //! rule chosen per AWS operation (the `X-Amz-Target` header, e.g. `AmazonSSM.GetParameter`) may answer
 //! in moto's place with a hostile body, or hold the request until the test opens a gate. Rules change
-//! while the controller runs; the proxy counts what it did per operation.
+//! while the controller runs; the proxy counts what it did per operation and keeps the query-protocol
+//! (STS) requests it saw.
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -29,6 +30,8 @@ struct State {
     faked: HashMap<String, usize>,
     held: usize,
     gate_open: bool,
+    /// The text of every request without an `X-Amz-Target` (query protocol: STS), in arrival order.
+    queries: Vec<String>,
 }
 
 /// The proxy; dropping it leaves its thread serving (tests are short-lived processes).
@@ -117,6 +120,16 @@ impl FaultProxy {
         s.seen.get(target).copied().unwrap_or(0)
     }
 
+    /// Every request without an `X-Amz-Target` (STS's query protocol) so far, head and body, in
+    /// arrival order.
+    pub fn queries(&self) -> Vec<String> {
+        let (lock, _) = &*self.state;
+        lock.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .queries
+            .clone()
+    }
+
     /// How many requests of `target` a rule answered in moto's place.
     pub fn faked(&self, target: &str) -> usize {
         let (lock, _) = &*self.state;
@@ -172,6 +185,9 @@ fn serve(mut conn: TcpStream, upstream: &str, state: &Arc<(Mutex<State>, Condvar
     let rule = {
         let mut s = lock.lock().unwrap_or_else(|p| p.into_inner());
         *s.seen.entry(target.clone()).or_default() += 1;
+        if target.is_empty() {
+            s.queries.push(head.clone());
+        }
         s.rules
             .get(&target)
             .and_then(|rules| {

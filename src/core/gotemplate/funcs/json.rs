@@ -163,6 +163,22 @@ fn json_float(f: f64) -> String {
     if s == "-0" { "-0".into() } else { s }
 }
 
+/// Go's `json.Marshal` of a `map[string]string`: keys in byte order, compact, `<>&` HTML-escaped,
+/// U+2028/U+2029 escaped (how ESO encodes a secret's tags).
+pub fn marshal_string_map(map: &std::collections::BTreeMap<String, String>) -> String {
+    let mut out = String::from("{");
+    for (i, (k, v)) in map.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        json_string(&mut out, k, true);
+        out.push(':');
+        json_string(&mut out, v, true);
+    }
+    out.push('}');
+    out
+}
+
 fn json_string(out: &mut String, s: &str, escape_html: bool) {
     out.push('"');
     for c in s.chars() {

@@ -10,7 +10,7 @@ mod dicts;
 mod encoding;
 mod json;
 
-pub use json::write_json;
+pub use json::{marshal_string_map, write_json};
 mod numbers;
 mod regex;
 mod semver;

@@ -1,8 +1,7 @@
 //! gjson's `@` modifiers and `!` literals. Every modifier of gjson v1.18.0 is known by name (so
 //! paths split the same way); all but `@pretty` are applied (see [`super::unsupported`]).
 
-use super::path::unwrap_container;
-use super::scan::{for_each, parse, parse_squash, squash};
+use super::scan::{for_each, parse, parse_squash, squash, unwrap_container};
 use super::valid::valid;
 use super::{Value, get};
 

@@ -3,7 +3,7 @@
 //! pipes, and `[..]`/`{..}` multipaths.
 
 use super::modifiers::is_modifier;
-use super::scan::squash;
+use super::scan::{squash, trim};
 
 /// One object component and what follows it.
 #[derive(Default)]
@@ -265,21 +265,6 @@ pub(super) fn parse_query(query: &[u8]) -> Option<ParsedQuery> {
     })
 }
 
-/// `s` without leading and trailing bytes up to space.
-pub(super) fn trim(mut s: &[u8]) -> &[u8] {
-    while let [first, rest @ ..] = s
-        && *first <= b' '
-    {
-        s = rest;
-    }
-    while let [rest @ .., last] = s
-        && *last <= b' '
-    {
-        s = rest;
-    }
-    s
-}
-
 /// Splits `path` at its first top-level pipe (outside escapes, queries and a leading `{..}`).
 pub(super) fn split_possible_pipe(path: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
     if !path.contains(&b'|') {
@@ -441,14 +426,4 @@ pub(super) fn is_simple_name(component: &[u8]) -> bool {
                 b'[' | b']' | b'{' | b'}' | b'(' | b')' | b'#' | b'|' | b'!'
             )
     })
-}
-
-/// `json` without the brackets or braces around it (gjson's `unwrap`).
-pub(super) fn unwrap_container(json: &[u8]) -> &[u8] {
-    let json = trim(json);
-    if json.len() >= 2 && (json[0] == b'[' || json[0] == b'{') {
-        &json[1..json.len() - 1]
-    } else {
-        json
-    }
 }

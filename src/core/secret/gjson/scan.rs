@@ -453,3 +453,28 @@ pub(super) fn for_each(t: &Value) -> Vec<(Option<Value>, Value)> {
     }
     out
 }
+
+/// `json` without the brackets or braces around it (gjson's `unwrap`).
+pub(super) fn unwrap_container(json: &[u8]) -> &[u8] {
+    let json = trim(json);
+    if json.len() >= 2 && (json[0] == b'[' || json[0] == b'{') {
+        &json[1..json.len() - 1]
+    } else {
+        json
+    }
+}
+
+/// `s` without leading and trailing bytes up to space.
+pub(super) fn trim(mut s: &[u8]) -> &[u8] {
+    while let [first, rest @ ..] = s
+        && *first <= b' '
+    {
+        s = rest;
+    }
+    while let [rest @ .., last] = s
+        && *last <= b' '
+    {
+        s = rest;
+    }
+    s
+}
