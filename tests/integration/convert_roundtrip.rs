@@ -12,6 +12,7 @@
 //! queries in `property`. ESO's own end-to-end cases are in `eso_e2e`.
 
 use crate::common;
+use common::secret_data;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -274,15 +275,6 @@ pub(crate) fn yaml_stream(objects: &[Value]) -> String {
         .join("---\n")
 }
 
-/// A Secret's data as key → bytes.
-pub(crate) fn data_of(secret: &Secret) -> BTreeMap<String, Vec<u8>> {
-    secret
-        .data
-        .as_ref()
-        .map(|d| d.iter().map(|(k, v)| (k.clone(), v.0.clone())).collect())
-        .unwrap_or_default()
-}
-
 /// Expected Secret data from (key, text) pairs.
 fn expected(pairs: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
     pairs
@@ -300,8 +292,8 @@ async fn assert_synced(
     want: &BTreeMap<String, Vec<u8>>,
 ) -> Secret {
     wait_ready(client, ns, es, "True", "Synced").await;
-    let got = wait_secret(client, ns, secret, "synced", |s| !data_of(s).is_empty()).await;
-    let have = data_of(&got);
+    let got = wait_secret(client, ns, secret, "synced", |s| !secret_data(s).is_empty()).await;
+    let have = secret_data(&got);
     let show = |m: &BTreeMap<String, Vec<u8>>| -> BTreeMap<String, String> {
         m.iter()
             .map(|(k, v)| (k.clone(), String::from_utf8_lossy(v).into_owned()))

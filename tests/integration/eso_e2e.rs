@@ -43,7 +43,8 @@
 //! labels and annotations, syncs the Secret ESO's check expects.)
 
 use crate::common;
-use crate::convert_roundtrip::{convert, data_of, output_objects, yaml_stream};
+use crate::convert_roundtrip::{convert, output_objects, yaml_stream};
+use common::secret_data;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -384,7 +385,7 @@ fn differences(want: &Expected, got: &Secret) -> Vec<Difference> {
         &bytes(&annotations),
         &mut out,
     );
-    compare(Part::Data, &bytes(&want.data), &data_of(got), &mut out);
+    compare(Part::Data, &bytes(&want.data), &secret_data(got), &mut out);
     out
 }
 

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::common;
+use common::secret_data;
 
 use common::operator::Operator;
 use common::scenario::Es;
@@ -22,14 +23,6 @@ struct Mistake {
     /// The Ready reason and the words the SyncFailed Event must carry.
     reason: &'static str,
     words: &'static str,
-}
-
-fn data_of(s: &Secret) -> BTreeMap<String, Vec<u8>> {
-    s.data
-        .iter()
-        .flatten()
-        .map(|(k, v)| (k.clone(), v.0.clone()))
-        .collect()
 }
 
 #[tokio::test]
@@ -110,12 +103,14 @@ async fn a_mistake_in_a_new_field_is_reported_and_the_secret_keeps_what_it_held(
         before.insert(m.name, s);
     }
     assert_eq!(
-        data_of(&before["rewrite-typo"]).keys().collect::<Vec<_>>(),
+        secret_data(&before["rewrite-typo"])
+            .keys()
+            .collect::<Vec<_>>(),
         ["my_address", "my_username"],
         "the rewrite applies before the mistake"
     );
     assert_eq!(
-        data_of(&before["nul-fail"])["v"],
+        secret_data(&before["nul-fail"])["v"],
         b"a\0b",
         "Ignore writes the NUL byte"
     );
@@ -144,7 +139,7 @@ async fn a_mistake_in_a_new_field_is_reported_and_the_secret_keeps_what_it_held(
             "{}: same Secret",
             m.name
         );
-        assert_eq!(data_of(&now), data_of(was), "{}: same data", m.name);
+        assert_eq!(secret_data(&now), secret_data(was), "{}: same data", m.name);
     }
     // The good finalizer stays on its Secret; the namespace can go once it is taken off.
     let fin = secrets.get("finalizer-typo").await.expect("reading");

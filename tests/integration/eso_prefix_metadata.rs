@@ -3,23 +3,14 @@
 //! followed, and a careless edit is reported with its own reason and Event while the Secret keeps
 //! exactly what it held.
 
-use std::collections::BTreeMap;
-
 use aws_sdk_ssm::types::ParameterType;
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::Api;
 
 use crate::common;
 use common::scenario::{Es, Scenario, Store};
+use common::secret_data;
 use common::{create_remote, rotate_remote, sm, testbed_var, wait_for_events};
-
-fn data_of(s: &Secret) -> BTreeMap<String, Vec<u8>> {
-    s.data
-        .iter()
-        .flatten()
-        .map(|(k, v)| (k.clone(), v.0.clone()))
-        .collect()
-}
 
 /// Applies the `bad` edit of ExternalSecret `es` (synced before) and checks the reason, the Event and
 /// that Secret `es` is the same object with the same data.
@@ -37,7 +28,7 @@ async fn mistake(s: &Scenario, bad: &Es, name: &str, reason: &str, words: &str) 
     .await;
     let now = secrets.get(name).await.expect("the Secret is still there");
     assert_eq!(now.metadata.uid, before.metadata.uid, "{name}: same Secret");
-    assert_eq!(data_of(&now), data_of(&before), "{name}: same data");
+    assert_eq!(secret_data(&now), secret_data(&before), "{name}: same data");
 }
 
 #[tokio::test]

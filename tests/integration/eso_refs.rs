@@ -3,23 +3,14 @@
 //! the real test bed with the Secret ESO would write, then a careless edit: its own Ready reason and
 //! SyncFailed Event, and the Secret keeps exactly what it held.
 
-use std::collections::BTreeMap;
-
 use crate::common;
+use common::secret_data;
 
 use common::operator::Operator;
 use common::scenario::Es;
 use common::{apply, create_remote, sm, wait_ready, wait_secret};
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::Api;
-
-fn data_of(s: &Secret) -> BTreeMap<String, Vec<u8>> {
-    s.data
-        .iter()
-        .flatten()
-        .map(|(k, v)| (k.clone(), v.0.clone()))
-        .collect()
-}
 
 /// The ExternalSecret `name` failed with `reason` (Ready condition and SyncFailed Event both carry
 /// `words`) and its Secret is the same object with the same data as `before`.
@@ -40,7 +31,7 @@ async fn failed_and_kept(
         .await
         .expect("the Secret is still there");
     assert_eq!(now.metadata.uid, before.metadata.uid, "{name}: same Secret");
-    assert_eq!(data_of(&now), data_of(before), "{name}: same data");
+    assert_eq!(secret_data(&now), secret_data(before), "{name}: same data");
 }
 
 /// gjson's documented queries give ESO's bytes (expected values from gjson v1.18.0 through ESO's
@@ -90,7 +81,7 @@ async fn gjson_queries_in_property_give_esos_bytes() {
     apply(&client, &ns, &Es::new("people", "aws").body(&body).yaml()).await;
     wait_ready(&client, &ns, "people", "True", "Synced").await;
     let secret = wait_secret(&client, &ns, "people", "synced", |_| true).await;
-    let data = data_of(&secret);
+    let data = secret_data(&secret);
     for (key, _, want) in &cases {
         assert_eq!(
             String::from_utf8_lossy(&data[*key]),

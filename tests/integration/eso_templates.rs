@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::common;
+use common::secret_text;
 
 use common::operator::Operator;
 use common::scenario::Es;
@@ -15,14 +16,6 @@ use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, Patch, PatchParams};
 use secretsync::api::ExternalSecret;
 use sha2::Digest;
-
-fn data_of(s: &Secret) -> BTreeMap<String, String> {
-    s.data
-        .iter()
-        .flatten()
-        .map(|(k, v)| (k.clone(), String::from_utf8_lossy(&v.0).into_owned()))
-        .collect()
-}
 
 /// A spec body reading `app` (JSON) into `user` and `pass`, with `template` (YAML under `template:`).
 fn body(app: &str, template: &str) -> String {
@@ -65,7 +58,7 @@ async fn go_templates_render_data_labels_and_annotations_as_eso_does() {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
-    assert_eq!(data_of(&s), want);
+    assert_eq!(secret_text(&s), want);
     let labels = s.metadata.labels.clone().unwrap_or_default();
     assert_eq!(labels.get("owner").map(String::as_str), Some("alice"));
     let annotations = s.metadata.annotations.clone().unwrap_or_default();
@@ -117,12 +110,12 @@ async fn template_from_a_configmap_is_read_at_every_refresh_and_only_from_its_ow
     // (nothing changed remotely: change detection cannot vouch for a template source).
     apply(&client, &ns, &cm(&ns, "v1 {{ .user }}")).await;
     wait_secret(&client, &ns, "from", "rendered from the ConfigMap", |s| {
-        data_of(s).get("conf").map(String::as_str) == Some("v1 u")
+        secret_text(s).get("conf").map(String::as_str) == Some("v1 u")
     })
     .await;
     apply(&client, &ns, &cm(&ns, "v2 {{ .pass }}")).await;
     wait_secret(&client, &ns, "from", "the edited ConfigMap rendered", |s| {
-        data_of(s).get("conf").map(String::as_str) == Some("v2 p")
+        secret_text(s).get("conf").map(String::as_str) == Some("v2 p")
     })
     .await;
     common::delete_namespace(&client, &other).await;
@@ -200,7 +193,11 @@ async fn a_template_mistake_is_a_template_error_and_the_secret_keeps_what_it_hel
             now.metadata.uid, before[name].metadata.uid,
             "{name}: same Secret"
         );
-        assert_eq!(data_of(&now), data_of(&before[name]), "{name}: same data");
+        assert_eq!(
+            secret_text(&now),
+            secret_text(&before[name]),
+            "{name}: same data"
+        );
     }
     // templateFrom without engine v2 is refused by the API server.
     let plain = "  data:\n    - { secretKey: user, remoteRef: { key: x } }\n  target:\n    template:\n      templateFrom: [ { literal: \"a: b\" } ]\n";
@@ -250,7 +247,7 @@ async fn rewrite_transforms_and_merges_give_esos_keys_and_a_conflict_keeps_the_s
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
-    assert_eq!(data_of(&s), want);
+    assert_eq!(secret_text(&s), want);
 
     // The same merge without `conflictPolicy: Ignore`: both values hold `host`, an error; the
     // Secret keeps what it held.
@@ -273,6 +270,6 @@ async fn rewrite_transforms_and_merges_give_esos_keys_and_a_conflict_keeps_the_s
     let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
     let now = secrets.get("rw").await.expect("still there");
     assert_eq!(now.metadata.uid, s.metadata.uid);
-    assert_eq!(data_of(&now), want);
+    assert_eq!(secret_text(&now), want);
     common::delete_namespace(&client, &ns).await;
 }

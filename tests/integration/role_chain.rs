@@ -13,7 +13,7 @@ use std::time::Duration;
 use crate::auth_modes::{assert_absent, sm_as_role};
 use crate::common;
 use crate::common::fault_proxy::{FaultProxy, Rule};
-use crate::convert_roundtrip::data_of;
+use common::secret_data;
 
 use common::operator::{Operator, http_get};
 use common::scenario::Es;
@@ -307,7 +307,7 @@ async fn a_bad_chain_fails_loudly_and_keeps_the_secret() {
     let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
     let untouched = |now: &Secret, what: &str| {
         assert_eq!(now.metadata.uid, before.metadata.uid, "{what}: same Secret");
-        assert_eq!(data_of(now), data_of(&before), "{what}: same data");
+        assert_eq!(secret_data(now), secret_data(&before), "{what}: same data");
     };
 
     // STS refuses the second role of the chain.

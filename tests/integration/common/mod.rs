@@ -376,6 +376,24 @@ pub async fn wait_ready(
     }
 }
 
+/// A Secret's data as raw bytes per key (empty when it has none).
+pub fn secret_data(secret: &Secret) -> BTreeMap<String, Vec<u8>> {
+    secret
+        .data
+        .iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.0.clone()))
+        .collect()
+}
+
+/// A Secret's data as text per key (invalid UTF-8 replaced).
+pub fn secret_text(secret: &Secret) -> BTreeMap<String, String> {
+    secret_data(secret)
+        .into_iter()
+        .map(|(k, v)| (k, String::from_utf8_lossy(&v).into_owned()))
+        .collect()
+}
+
 /// A Secret data value as text.
 pub fn text(secret: &Secret, key: &str) -> String {
     let bytes = secret
