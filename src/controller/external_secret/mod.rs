@@ -234,11 +234,8 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         refs.has_find(),
         !verified,
     );
-    progress.cluster_templates = spec
-        .target
-        .template
-        .as_ref()
-        .is_some_and(|t| t.template_from.iter().any(|f| f.literal.is_none()));
+    progress.cluster_templates =
+        crate::core::go_template::reads_cluster_objects(spec.target.template.as_ref());
     progress.writes_target = writes;
     let mut run = Run {
         es,

@@ -53,6 +53,12 @@ pub fn source_names(t: &SecretTemplate) -> (Vec<String>, Vec<String>) {
     (config_maps, secrets)
 }
 
+/// Whether `templateFrom` reads ConfigMaps or Secrets of the cluster (anything but literals): change
+/// detection cannot vouch for those, so such a spec reads its values at every refresh.
+pub fn reads_cluster_objects(t: Option<&SecretTemplate>) -> bool {
+    t.is_some_and(|t| t.template_from.iter().any(|f| f.literal.is_none()))
+}
+
 fn error(what: &str, why: impl std::fmt::Display) -> SyncError {
     SyncError::new(Reason::TemplateError, format!("{what}: {why}"))
 }

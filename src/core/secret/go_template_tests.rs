@@ -250,3 +250,31 @@ fn no_data_templates_keep_the_fetched_keys() {
     assert!(!has_data_templates(&v2(&[])));
     assert!(has_data_templates(&v2(&[("k", "v")])));
 }
+
+#[test]
+fn only_configmap_or_secret_sources_make_a_spec_read_values_at_every_refresh() {
+    let cm = TemplateFrom {
+        config_map: Some(source("c", &[("k", TemplateScope::Values)])),
+        ..Default::default()
+    };
+    let secret = TemplateFrom {
+        secret: Some(source("s", &[("k", TemplateScope::Values)])),
+        ..Default::default()
+    };
+    let lit = literal("a: b", TemplateTarget::Data);
+    let with = |from: Vec<TemplateFrom>| SecretTemplate {
+        template_from: from,
+        ..v2(&[("x", "y")])
+    };
+    let rows: [(Option<SecretTemplate>, bool); 6] = [
+        (None, false),
+        (Some(v2(&[("x", "{{ .a }}")])), false),
+        (Some(with(vec![lit.clone()])), false),
+        (Some(with(vec![lit.clone(), cm.clone()])), true),
+        (Some(with(vec![secret])), true),
+        (Some(with(vec![cm, lit])), true),
+    ];
+    for (i, (t, want)) in rows.iter().enumerate() {
+        assert_eq!(reads_cluster_objects(t.as_ref()), *want, "row {i}");
+    }
+}
