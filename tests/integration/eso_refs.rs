@@ -35,7 +35,8 @@ async fn failed_and_kept(
 }
 
 /// gjson's documented queries give ESO's bytes (expected values from gjson v1.18.0 through ESO's
-/// lookup); a property secretsync does not evaluate is InvalidSpec and the Secret stays.
+/// lookup), `@pretty` included; a property secretsync does not evaluate (longer than 1024 bytes) is
+/// InvalidSpec and the Secret stays.
 #[tokio::test]
 async fn gjson_queries_in_property_give_esos_bytes() {
     let (client, ns) = common::setup("eso-gjson").await;
@@ -68,6 +69,11 @@ async fn gjson_queries_in_property_give_esos_bytes() {
         ),
         ("reversed", "children|@reverse|0", "Jack"),
         ("keys", "name|@keys", r#"["first","last"]"#),
+        (
+            "pretty",
+            r#"friends.1|@pretty:{\"sortKeys\":true}"#,
+            "{\n  \"age\": 68,\n  \"first\": \"Roger\",\n  \"last\": \"Craig\",\n  \"nets\": [\"fb\", \"tw\"]\n}\n",
+        ),
     ];
     let mut body = String::from("  data:\n");
     for (key, property, _) in &cases {
@@ -94,14 +100,14 @@ async fn gjson_queries_in_property_give_esos_bytes() {
     assert_eq!(data["age"], b"68");
     assert_eq!(data["nets"], br#"["fb","tw"]"#);
 
-    let bad = body.replace("children|@reverse|0", "children|@pretty");
+    let bad = body.replace("children|@reverse|0", &"a.".repeat(600));
     apply(&client, &ns, &Es::new("people", "aws").body(&bad).yaml()).await;
     failed_and_kept(
         &client,
         &ns,
         "people",
         "InvalidSpec",
-        "uses the @pretty modifier",
+        "is 1200 bytes long",
         &secret,
     )
     .await;

@@ -108,7 +108,17 @@ fn data_properties_are_gjson_paths_with_esos_bytes() {
         ("name|@keys", Ok(r#"["first","last"]"#)),
         ("friends.#(age>100).first", Err(Reason::PropertyNotFound)),
         ("name.middle", Err(Reason::PropertyNotFound)),
-        ("name|@pretty", Err(Reason::InvalidSpec)),
+        (
+            "name|@pretty",
+            Ok("{\n  \"first\": \"Tom\",\n  \"last\": \"Anderson\"\n}\n"),
+        ),
+        (
+            r#"friends.0|@pretty:{"sortKeys":true,"indent":"\t"}"#,
+            Ok(
+                "{\n\t\"age\": 44,\n\t\"db\": {\n\t\t\"port\": 5432,\n\t\t\"user\": \"dale\"\n\t},\n\t\"first\": \"Dale\",\n\t\"last\": \"Murphy\"\n}\n",
+            ),
+        ),
+        ("friends.#.age|@pretty", Ok("[44, 68, 47]\n")),
         (
             "[@this,@this]|[@this,@this]|[@this,@this]|[@this,@this]|[@this,@this]|[@this,@this]|[@this,@this]|[@this,@this]|[@this,@this]|[@this,@this]|[@this,@this]|[@this,@this]|[@this,@this]|[@this,@this]",
             Err(Reason::InvalidValue),
@@ -164,10 +174,14 @@ fn extract_below_a_query_takes_the_members_it_finds() {
     );
     let e = extracted("friends.#.first", text()).expect_err("an array");
     assert_eq!(e.reason, Reason::InvalidValue);
-    let e = extracted("@pretty", text()).expect_err("refused");
+    // `@pretty` only changes whitespace: the members are the same.
+    assert_eq!(extracted("name|@pretty", text()), extracted("name", text()));
+    let e = extracted(&"a.".repeat(600), text()).expect_err("refused");
     assert_eq!(e.reason, Reason::InvalidSpec);
     assert!(
         e.message
-            .starts_with("dataFrom[0].extract.property uses the @pretty modifier")
+            .starts_with("dataFrom[0].extract.property is 1200 bytes long"),
+        "{}",
+        e.message
     );
 }

@@ -1,12 +1,13 @@
 //! gjson path queries on JSON secrets, as External Secrets Operator evaluates `remoteRef.property`
 //! (tidwall/gjson v1.18.0, MIT): dotted paths, `\` escapes, `*`/`?` wildcards, `#` (length and
 //! "every element"), `#(query)` and `#(query)#`, `|` pipes, `[..]`/`{..}` multipaths, `!literals`
-//! and the `@` modifiers — ported token by token so the bytes are ESO's. `@pretty` is the one
-//! construct not ported: [`unsupported`] names it so it is refused rather than read differently.
+//! and the `@` modifiers (`@pretty` with tidwall/pretty v1.2.0's layout) — ported token by token so
+//! the bytes are ESO's. [`unsupported`] names a path too long to be evaluated.
 
 mod engine;
 mod modifiers;
 mod path;
+mod pretty;
 mod scan;
 mod valid;
 mod wildcard;
@@ -257,9 +258,6 @@ pub fn unsupported(property: &str) -> Option<String> {
             "is {} bytes long; at most {MAX_PROPERTY_LEN} are evaluated",
             property.len()
         ));
-    }
-    if property.contains("@pretty") {
-        return Some("uses the @pretty modifier, which secretsync does not evaluate".to_string());
     }
     None
 }

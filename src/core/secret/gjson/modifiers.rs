@@ -1,5 +1,5 @@
 //! gjson's `@` modifiers and `!` literals. Every modifier of gjson v1.18.0 is known by name (so
-//! paths split the same way); all but `@pretty` are applied (see [`super::unsupported`]).
+//! paths split the same way) and applied.
 
 use super::scan::{for_each, parse, parse_squash, squash, unwrap_container};
 use super::valid::valid;
@@ -83,7 +83,8 @@ pub(super) fn exec_modifier(json: &[u8], path: &[u8]) -> Option<(Vec<u8>, Vec<u8
         }
     }
     let result = match name {
-        b"this" | b"pretty" => json.to_vec(),
+        b"this" => json.to_vec(),
+        b"pretty" => super::pretty::pretty(json, args),
         b"ugly" => ugly(json),
         b"reverse" => reverse(json),
         b"flatten" => flatten(json, args),
