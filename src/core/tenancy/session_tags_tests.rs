@@ -330,3 +330,51 @@ fn the_chain_carries_the_policy_tags_on_role_only() {
         "{e:?}"
     );
 }
+
+/// A ClusterSecretStore whose sessions are each namespace's own has no one session to read an event
+/// queue with: refused; a SecretStore (one namespace) keeps its queue.
+#[test]
+fn an_event_queue_needs_one_session() {
+    use crate::core::access::TenancyPolicy;
+    use crate::core::tenancy::store_plan::plan_store;
+    let aws = AwsProvider {
+        events: Some(crate::api::AwsEvents {
+            sqs_queue_url: "https://sqs.us-east-1.amazonaws.com/111122223333/q".into(),
+            region: None,
+            endpoint: None,
+        }),
+        ..store(SessionTagsPolicy::Simple, false)
+    };
+    let policy = TenancyPolicy::default();
+    let e = plan_store(&aws, "shared", None, Some("team-a"), &policy).expect_err("refused");
+    assert!(
+        e.message.contains("spec.aws.events needs one session"),
+        "{e:?}"
+    );
+    let own = AwsProvider {
+        auth: Some(AwsAuth {
+            secret_ref: Some(AwsSecretRef {
+                access_key_id: SecretKeySelector {
+                    name: "c".into(),
+                    key: "id".into(),
+                    namespace: None,
+                },
+                secret_access_key: SecretKeySelector {
+                    name: "c".into(),
+                    key: "secret".into(),
+                    namespace: None,
+                },
+                session_token: None,
+            }),
+            service_account_ref: None,
+        }),
+        ..aws.clone()
+    };
+    plan_store(&own, "s", Some("team-a"), None, &policy).expect("a SecretStore keeps its queue");
+    let none = AwsProvider {
+        session_tags_policy: SessionTagsPolicy::None,
+        session_tags: Vec::new(),
+        ..aws
+    };
+    plan_store(&none, "shared", None, None, &policy).expect("no policy: one session");
+}
