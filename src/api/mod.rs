@@ -2,10 +2,12 @@
 
 mod cluster_external_secret;
 mod external_secret;
+mod session_tags;
 mod store;
 
 pub use cluster_external_secret::*;
 pub use external_secret::*;
+pub use session_tags::*;
 pub use store::*;
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;

@@ -6,6 +6,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, LabelSelector};
 use kube::{CustomResource, KubeSchema};
 use serde::{Deserialize, Serialize};
 
+use super::{SessionTag, SessionTagsPolicy};
+
 /// Pattern a role ARN must match (any partition).
 pub const ROLE_ARN_PATTERN: &str = r"^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$";
 
@@ -93,7 +95,11 @@ pub struct ClusterSecretStoreSpec {
 #[x_kube(validation = Rule::new("!has(self.externalId) || has(self.role)").message("externalId requires role"))]
 #[x_kube(validation = Rule::new("!has(self.auth) || !has(self.auth.serviceAccountRef) || has(self.role)").message("auth.serviceAccountRef requires role (the role to assume with the ServiceAccount's web identity token)"))]
 #[x_kube(validation = Rule::new("!has(self.sessionTags) || size(self.sessionTags) == 0 || has(self.role)").message("sessionTags requires role (they are sent with its AssumeRole)"))]
-#[x_kube(validation = Rule::new("!has(self.transitiveTagKeys) || self.transitiveTagKeys.all(k, has(self.sessionTags) && self.sessionTags.exists(t, t.key == k))").message("each transitiveTagKeys entry must be the key of a sessionTags entry"))]
+#[x_kube(validation = Rule::new("!has(self.transitiveTagKeys) || self.transitiveTagKeys.all(k, (has(self.sessionTags) && self.sessionTags.exists(t, t.key == k)) || (has(self.sessionTagsPolicy) && self.sessionTagsPolicy != 'None' && (k in ['esoNamespace', 'esoStoreName', 'esoStoreKind'] || (self.sessionTagsPolicy == 'Custom' && has(self.customSessionTags) && k in self.customSessionTags))))").message("each transitiveTagKeys entry must be the key of a sessionTags entry (or of a tag sessionTagsPolicy sends)"))]
+#[x_kube(validation = Rule::new("!has(self.sessionTagsPolicy) || self.sessionTagsPolicy == 'None' || has(self.role)").message("sessionTagsPolicy Simple or Custom requires role (the tags are sent with its AssumeRole)"))]
+#[x_kube(validation = Rule::new("!has(self.sessionTagsPolicy) || self.sessionTagsPolicy == 'None' || !has(self.sessionTags) || size(self.sessionTags) == 0").message("sessionTagsPolicy Simple or Custom replaces sessionTags (as in ESO): put them in customSessionTags with Custom"))]
+#[x_kube(validation = Rule::new("!has(self.customSessionTags) || size(self.customSessionTags) == 0 || (has(self.sessionTagsPolicy) && self.sessionTagsPolicy == 'Custom')").message("customSessionTags are sent only with sessionTagsPolicy: Custom"))]
+#[x_kube(validation = Rule::new("!has(self.sessionTagsPolicy) || self.sessionTagsPolicy == 'None' || !has(self.auth) || !has(self.auth.serviceAccountRef) || (has(self.additionalRoles) && size(self.additionalRoles) > 0)").message("with auth.serviceAccountRef, sessionTagsPolicy needs additionalRoles: the first role of the chain is taken with AssumeRoleWithWebIdentity, which carries no session tags"))]
 #[x_kube(validation = Rule::new("!has(self.sessionTags) || self.sessionTags.all(t, self.sessionTags.filter(u, u.key.lowerAscii() == t.key.lowerAscii()).size() == 1)").message("sessionTags keys must be unique ignoring case (STS does not tell Team from team)"))]
 #[x_kube(validation = Rule::new("!has(self.sessionTags) || size(self.sessionTags) == 0 || !has(self.auth) || !has(self.auth.serviceAccountRef) || (has(self.additionalRoles) && size(self.additionalRoles) > 0)").message("with auth.serviceAccountRef, sessionTags need additionalRoles: the first role of the chain is taken with AssumeRoleWithWebIdentity, which carries no session tags"))]
 pub struct AwsProvider {
@@ -130,6 +136,19 @@ pub struct AwsProvider {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(length(max = 50), inner(length(min = 1, max = 128)))]
     pub transitive_tag_keys: Vec<String>,
+    /// ESO's `sessionTagsPolicy`: `None` (default) sends `sessionTags`; `Simple` has the controller
+    /// tag each AssumeRole of `role` with `esoNamespace` (the namespace of the ExternalSecret read
+    /// for), `esoStoreName` and `esoStoreKind`, so a ClusterSecretStore takes one session per reading
+    /// namespace; `Custom` adds `customSessionTags`. Needs `role`; replaces `sessionTags` (as in ESO,
+    /// so both together are refused). The role's trust policy must allow `sts:TagSession`.
+    #[serde(default, skip_serializing_if = "SessionTagsPolicy::is_none")]
+    pub session_tags_policy: SessionTagsPolicy,
+    /// ESO's `customSessionTags`: more session tags (key: value) sent with `sessionTagsPolicy:
+    /// Custom` only. Entries with an empty value are not sent (as in ESO); the controller's keys
+    /// (`esoNamespace`, `esoStoreName`, `esoStoreKind`, in any case) are refused.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    #[x_kube(validation = Rule::new("self.all(k, !(k.lowerAscii() in ['esonamespace', 'esostorename', 'esostorekind']))").message("customSessionTags cannot contain the keys the controller sets: esoNamespace, esoStoreName, esoStoreKind"))]
+    pub custom_session_tags: std::collections::BTreeMap<String, String>,
     /// Credentials to use. Absent: the controller's own identity (environment, IRSA, EKS Pod Identity).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<AwsAuth>,
@@ -175,24 +194,6 @@ pub struct AwsProvider {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(max = 2048))]
     pub prefix: Option<String>,
-}
-
-/// Pattern a session tag key must match (STS `Tag.Key`: letters, spaces, digits and `_.:/=+-@`).
-pub const SESSION_TAG_KEY_PATTERN: &str = r"^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$";
-/// Pattern a session tag value must match (STS `Tag.Value`; may be empty).
-pub const SESSION_TAG_VALUE_PATTERN: &str = r"^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$";
-
-/// One STS session tag.
-#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Hash, Default)]
-#[serde(rename_all = "camelCase")]
-#[x_kube(validation = Rule::new("!self.key.lowerAscii().startsWith('aws:')").message("session tag keys may not start with aws: (reserved by AWS)"))]
-pub struct SessionTag {
-    /// Tag key, 1 to 128 characters.
-    #[schemars(length(min = 1, max = 128), pattern(SESSION_TAG_KEY_PATTERN))]
-    pub key: String,
-    /// Tag value, at most 256 characters (may be empty).
-    #[schemars(length(max = 256), pattern(SESSION_TAG_VALUE_PATTERN))]
-    pub value: String,
 }
 
 /// ESO's retry settings of a store.

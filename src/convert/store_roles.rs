@@ -8,20 +8,20 @@
 //! the web identity taking its first role, so the jwt role becomes the first of `additionalRoles`.
 //! Without `role` ESO sends no tags at all. `sessionTagsPolicy: Simple|Custom` replaces
 //! `sessionTags` with `esoNamespace` (the ExternalSecret's namespace), `esoStoreName`,
-//! `esoStoreKind` (and, for Custom, the non-empty `customSessionTags`): fixed values for a
-//! SecretStore, which convert writes as `sessionTags`; a ClusterSecretStore's would change with each
-//! reading namespace, which secretsync's fixed tags cannot say.
+//! `esoStoreKind` (and, for Custom, the non-empty `customSessionTags`): secretsync has the same
+//! fields, so they are written as they are (the controller sets those tags for each reading
+//! namespace, on either store kind).
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
 use super::report::{Fields, Refusals};
-use crate::api::AwsProvider;
-use crate::core::tenancy::role_chain::plan_role_chain;
+use crate::api::{AwsProvider, StoreKind};
+use crate::core::tenancy::role_chain::{SessionFor, plan_role_chain};
 
 /// The tags ESO's policies add, which `customSessionTags` may not name.
-const RESERVED: [&str; 3] = ["esoNamespace", "esoStoreName", "esoStoreKind"];
+const RESERVED: [&str; 3] = crate::api::CONTROLLER_TAG_KEYS;
 
 /// The role and tag fields of ESO's `spec.provider.aws`, taken before its unknown fields are checked.
 pub(crate) struct EsoRoleFields<'a> {
@@ -109,7 +109,7 @@ pub(crate) fn convert_roles(
     if let Some(last) = last {
         out.insert("role".into(), last.into());
     }
-    let Some(tags) = session_tags(&fields, store, r) else {
+    let Some(tags) = session_tags(&fields, r) else {
         return;
     };
     let transitive = match &fields.transitive {
@@ -119,25 +119,39 @@ pub(crate) fn convert_roles(
         },
         None => Vec::new(),
     };
+    let keys: Vec<String> = match &tags {
+        Tags::Own(t) => t.iter().map(|(k, _)| k.clone()).collect(),
+        Tags::Policy(_, custom) => crate::api::CONTROLLER_TAG_KEYS
+            .iter()
+            .map(|k| k.to_string())
+            .chain(custom.keys().cloned())
+            .collect(),
+    };
     if role.is_none() {
-        if !tags.is_empty() || !transitive.is_empty() {
+        if !keys.is_empty() || !transitive.is_empty() {
             r.note(
                 "spec.provider.aws: session tags and transitive tag keys are left out: without role \
                  ESO sends none",
             );
         }
     } else {
-        if !tags.is_empty() {
-            let list: Vec<Value> = tags
-                .iter()
-                .map(|(k, v)| json!({ "key": k, "value": v }))
-                .collect();
-            out.insert("sessionTags".into(), Value::Array(list));
+        match &tags {
+            Tags::Own(t) if !t.is_empty() => {
+                let list: Vec<Value> = t
+                    .iter()
+                    .map(|(k, v)| json!({ "key": k, "value": v }))
+                    .collect();
+                out.insert("sessionTags".into(), Value::Array(list));
+            }
+            Tags::Own(_) => {}
+            Tags::Policy(policy, custom) => {
+                out.insert("sessionTagsPolicy".into(), (*policy).into());
+                if !custom.is_empty() {
+                    out.insert("customSessionTags".into(), json!(custom));
+                }
+            }
         }
-        if let Some(key) = transitive
-            .iter()
-            .find(|k| !tags.iter().any(|(t, _)| t == *k))
-        {
+        if let Some(key) = transitive.iter().find(|k| !keys.contains(k)) {
             let at = fields.transitive.as_ref().map_or("", |(_, at)| at.as_str());
             r.refuse_object(
                 at,
@@ -152,10 +166,19 @@ pub(crate) fn convert_roles(
             out.insert("transitiveTagKeys".into(), json!(transitive));
         }
     }
-    // What the controller would refuse (ARNs, counts, tag keys and values) is refused here.
+    // What the controller would refuse (ARNs, counts, tag keys and values) is refused here, as
+    // taken for a reader (a ClusterSecretStore's are only known when it is used).
+    let who = SessionFor {
+        kind: match store.cluster {
+            true => StoreKind::ClusterSecretStore,
+            false => StoreKind::SecretStore,
+        },
+        store: store.name,
+        namespace: Some(store.namespace.unwrap_or("reader")),
+    };
     let checked = serde_json::from_value::<AwsProvider>(Value::Object(out.clone()))
         .map_err(|e| e.to_string())
-        .and_then(|aws| plan_role_chain(&aws, is_web_identity(out)).map_err(|e| e.message));
+        .and_then(|aws| plan_role_chain(&aws, is_web_identity(out), &who).map_err(|e| e.message));
     if let Err(reason) = checked {
         r.refuse_object("spec.provider.aws", reason.replace("spec.aws.", ""));
     }
@@ -166,13 +189,17 @@ fn is_web_identity(out: &Map<String, Value>) -> bool {
         .is_some_and(|a| a.get("serviceAccountRef").is_some())
 }
 
-/// The session tags ESO sends (given `role`): the policy's when it sets one, else `sessionTags`; None
+/// The session tags ESO sends (given `role`).
+enum Tags {
+    /// `sessionTags` (no policy, or `None`).
+    Own(Vec<(String, String)>),
+    /// `sessionTagsPolicy` `Simple` or `Custom`, with the non-empty `customSessionTags` (Custom).
+    Policy(&'static str, BTreeMap<String, String>),
+}
+
+/// The session tags ESO sends (given `role`): the policy when it sets one, else `sessionTags`; None
 /// when the object is refused.
-fn session_tags(
-    fields: &EsoRoleFields<'_>,
-    store: &StoreMeta<'_>,
-    r: &mut Refusals,
-) -> Option<Vec<(String, String)>> {
+fn session_tags(fields: &EsoRoleFields<'_>, r: &mut Refusals) -> Option<Tags> {
     let manual = match &fields.tags {
         Some((v, at)) => manual_tags(v, at, r)?,
         None => Vec::new(),
@@ -188,53 +215,25 @@ fn session_tags(
         }
         (None, _) => None,
     };
-    match policy {
-        None | Some(("None", _)) => Some(manual),
-        Some((p @ ("Simple" | "Custom"), at)) => {
-            let namespace = match (store.cluster, store.namespace) {
-                (true, _) => {
-                    r.refuse_object(
-                        at,
-                        "on a ClusterSecretStore ESO tags each session with the namespace of the \
-                         ExternalSecret it reads for (esoNamespace); secretsync's session tags are \
-                         fixed per store",
-                    );
-                    return None;
-                }
-                (false, None) => {
-                    r.refuse_object(
-                        at,
-                        "the esoNamespace tag is the SecretStore's namespace, which the manifest does \
-                         not name: add metadata.namespace",
-                    );
-                    return None;
-                }
-                (false, Some(ns)) => ns,
-            };
-            if !manual.is_empty() {
-                r.note(format!(
-                    "{at}: {p} replaces sessionTags in ESO, so they are left out"
-                ));
-            }
-            let mut tags: BTreeMap<String, String> = custom.unwrap_or_default();
-            tags.insert("esoNamespace".into(), namespace.into());
-            tags.insert("esoStoreName".into(), store.name.into());
-            tags.insert("esoStoreKind".into(), "SecretStore".into());
-            r.note(format!(
-                "{at}: {p} is written as the session tags it makes for this SecretStore \
-                 (esoNamespace={namespace}, esoStoreName={}, esoStoreKind=SecretStore)",
-                store.name
-            ));
-            Some(tags.into_iter().collect())
-        }
+    let policy = match policy {
+        None | Some(("None", _)) => return Some(Tags::Own(manual)),
+        Some(("Simple", at)) => ("Simple", at),
+        Some(("Custom", at)) => ("Custom", at),
         Some((other, at)) => {
             r.refuse_object(
                 at,
                 format!("{other:?} is not a session tags policy (None, Simple or Custom)"),
             );
-            None
+            return None;
         }
+    };
+    if !manual.is_empty() {
+        r.note(format!(
+            "{}: {} replaces sessionTags in ESO, so they are left out",
+            policy.1, policy.0
+        ));
     }
+    Some(Tags::Policy(policy.0, custom.unwrap_or_default()))
 }
 
 /// ESO's `sessionTags`: a list of `{key, value}`.

@@ -59,7 +59,7 @@ fn jwt() -> Value {
 }
 
 /// What converts, field by field: ESO's chain order kept (the jwt role first), tags and transitive
-/// keys only with `role`, a SecretStore's session tags policy written as the tags it sends.
+/// keys only with `role`, the session tags policy written as it is.
 #[test]
 fn role_chains_and_session_tags_convert_in_esos_order() {
     // (cluster, namespace, ESO aws fields, the secretsync fields expected, words of a note)
@@ -117,29 +117,51 @@ fn role_chains_and_session_tags_convert_in_esos_order() {
             json!({ "additionalRoles": [HOP] }),
             Some("without role ESO sends none"),
         ),
+        // The policy is written as it is, on either store kind: the controller sets the tags for
+        // each reading namespace.
         (
             false,
             Some("team-b"),
             json!({ "auth": secret_ref(), "role": ROLE, "sessionTagsPolicy": "Simple" }),
-            json!({ "role": ROLE, "sessionTags": [
-                { "key": "esoNamespace", "value": "team-b" },
-                { "key": "esoStoreKind", "value": "SecretStore" },
-                { "key": "esoStoreName", "value": "s" }] }),
-            Some("Simple is written as the session tags"),
+            json!({ "role": ROLE, "sessionTagsPolicy": "Simple" }),
+            None,
+        ),
+        (
+            true,
+            None,
+            json!({ "auth": { "secretRef": {
+                        "accessKeyIDSecretRef": { "name": "c", "key": "id", "namespace": "ops" },
+                        "secretAccessKeySecretRef": { "name": "c", "key": "secret", "namespace": "ops" } } },
+                    "role": ROLE, "sessionTagsPolicy": "Simple", "transitiveTagKeys": ["esoNamespace"] }),
+            json!({ "role": ROLE, "sessionTagsPolicy": "Simple", "transitiveTagKeys": ["esoNamespace"] }),
+            None,
+        ),
+        // A SecretStore without a namespace: the controller knows it when the store is applied.
+        (
+            false,
+            None,
+            json!({ "auth": secret_ref(), "role": ROLE, "sessionTagsPolicy": "Simple" }),
+            json!({ "role": ROLE, "sessionTagsPolicy": "Simple" }),
+            None,
         ),
         // Custom: the custom tags (empty ones dropped as ESO does) replace sessionTags.
         (
-            false,
-            Some("team-b"),
+            true,
+            None,
             json!({ "auth": secret_ref(), "role": ROLE, "sessionTagsPolicy": "Custom",
                     "customSessionTags": { "team": "platform", "empty": "" },
                     "sessionTags": [{ "key": "manual", "value": "m" }], "transitiveTagKeys": ["team"] }),
-            json!({ "role": ROLE, "sessionTags": [
-                { "key": "esoNamespace", "value": "team-b" },
-                { "key": "esoStoreKind", "value": "SecretStore" },
-                { "key": "esoStoreName", "value": "s" },
-                { "key": "team", "value": "platform" }], "transitiveTagKeys": ["team"] }),
+            json!({ "role": ROLE, "sessionTagsPolicy": "Custom",
+                    "customSessionTags": { "team": "platform" }, "transitiveTagKeys": ["team"] }),
             Some("Custom replaces sessionTags in ESO"),
+        ),
+        // Without role the policy sends nothing in ESO either.
+        (
+            true,
+            None,
+            json!({ "auth": secret_ref(), "sessionTagsPolicy": "Simple" }),
+            json!({}),
+            Some("without role ESO sends none"),
         ),
         (
             false,
@@ -160,6 +182,8 @@ fn role_chains_and_session_tags_convert_in_esos_order() {
             "externalId",
             "sessionTags",
             "transitiveTagKeys",
+            "sessionTagsPolicy",
+            "customSessionTags",
         ] {
             assert_eq!(got.get(key), want.get(key), "{key} of {eso}");
         }
@@ -236,17 +260,19 @@ fn chains_and_tags_secretsync_cannot_send_refuse_the_store() {
             json!({ "role": ROLE, "sessionTags": [{ "value": "a" }] }),
             "spec.provider.aws.sessionTags[0]: a session tag needs a key",
         ),
+        // Keys the controller sets, which a store may not name under any policy.
         (
             true,
             None,
-            json!({ "role": ROLE, "sessionTagsPolicy": "Simple" }),
-            "spec.provider.aws.sessionTagsPolicy: on a ClusterSecretStore ESO tags each session",
+            json!({ "role": ROLE, "sessionTags": [{ "key": "esoNamespace", "value": "team-a" }] }),
+            "sessionTags[0]: key \"esoNamespace\" is set by the controller",
         ),
         (
-            false,
+            true,
             None,
-            json!({ "role": ROLE, "sessionTagsPolicy": "Custom" }),
-            "the esoNamespace tag is the SecretStore's namespace",
+            json!({ "role": ROLE, "sessionTagsPolicy": "Custom",
+                    "customSessionTags": { "EsoNamespace": "team-a" } }),
+            "key \"EsoNamespace\" is set by the controller",
         ),
         (
             false,

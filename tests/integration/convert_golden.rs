@@ -237,7 +237,12 @@ fn converted_objects_are_valid_secretsync_objects() {
                         .auth
                         .as_ref()
                         .is_some_and(|a| a.service_account_ref.is_some());
-                    secretsync::core::tenancy::role_chain::plan_role_chain(aws, web_identity)
+                    let who = secretsync::core::tenancy::role_chain::SessionFor {
+                        kind: secretsync::api::StoreKind::SecretStore,
+                        store: "store",
+                        namespace: Some("reader"),
+                    };
+                    secretsync::core::tenancy::role_chain::plan_role_chain(aws, web_identity, &who)
                         .unwrap_or_else(|e| panic!("{at}: {e:?}"));
                 }
                 Some("ClusterSecretStore") => {
@@ -247,6 +252,7 @@ fn converted_objects_are_valid_secretsync_objects() {
                     let policy = secretsync::core::access::TenancyPolicy::default();
                     secretsync::core::tenancy::store_plan::plan_store(
                         &s.spec.aws,
+                        "store",
                         None,
                         Some("reader"),
                         &policy,

@@ -25,14 +25,14 @@ use secretsync::api::SecretStore;
 /// The account of the first role of the chain.
 const FIRST_ACCOUNT: &str = "555566667777";
 /// The account of the last role, the only one holding the secret.
-const LAST_ACCOUNT: &str = "888899990000";
+pub(crate) const LAST_ACCOUNT: &str = "888899990000";
 /// The store's static key id (moto's default account).
-const STATIC_KEY_ID: &str = "AKIAROLECHAINKEY0001";
+pub(crate) const STATIC_KEY_ID: &str = "AKIAROLECHAINKEY0001";
 /// The store's static secret key, which must never be logged.
-const STATIC_SECRET: &str = "role-chain-static-secret-key";
+pub(crate) const STATIC_SECRET: &str = "role-chain-static-secret-key";
 
 /// The decoded form parameters of a query-protocol request's body.
-fn form(request: &str) -> Vec<(String, String)> {
+pub(crate) fn form(request: &str) -> Vec<(String, String)> {
     let body = request.split_once("\r\n\r\n").map_or("", |(_, b)| b);
     body.split('&')
         .filter(|p| !p.is_empty())
@@ -64,7 +64,7 @@ fn decode(s: &str) -> String {
 }
 
 /// The access key id that signed a request (its `Authorization` header's `Credential=`).
-fn signer(request: &str) -> String {
+pub(crate) fn signer(request: &str) -> String {
     request
         .lines()
         .find(|l| l.to_ascii_lowercase().starts_with("authorization:"))
@@ -75,7 +75,7 @@ fn signer(request: &str) -> String {
 }
 
 /// The AssumeRole requests for `role` the proxy saw, as their form parameters and signer.
-fn assume_calls(proxy: &FaultProxy, role: &str) -> Vec<(Vec<(String, String)>, String)> {
+pub(crate) fn assume_calls(proxy: &FaultProxy, role: &str) -> Vec<(Vec<(String, String)>, String)> {
     proxy
         .queries()
         .iter()
@@ -88,14 +88,14 @@ fn assume_calls(proxy: &FaultProxy, role: &str) -> Vec<(Vec<(String, String)>, S
 }
 
 /// The parameter `name` of a form, if sent.
-fn param<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(crate) fn param<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
     form.iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
 }
 
 /// Moto's records of the AssumeRole calls for `role` with the controller's session name.
-fn moto_records(role: &str) -> Vec<serde_json::Value> {
+pub(crate) fn moto_records(role: &str) -> Vec<serde_json::Value> {
     let port: u16 = common::testbed_var("SECRETSYNC_MOTO_PORT")
         .parse()
         .expect("SECRETSYNC_MOTO_PORT is a port");
@@ -132,7 +132,7 @@ spec:
 }
 
 /// Writes `key` = `value` in `account` only (checked absent in the default account).
-async fn remote_in(endpoint: &str, ns: &str, account: &str, key: &str, value: &str) {
+pub(crate) async fn remote_in(endpoint: &str, ns: &str, account: &str, key: &str, value: &str) {
     let writer = sm_as_role(
         endpoint,
         &format!("arn:aws:iam::{account}:role/{ns}-writer"),

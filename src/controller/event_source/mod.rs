@@ -34,8 +34,12 @@ const MIN_BATCH_GAP: Duration = Duration::from_millis(100);
 /// Longest wait between retries of a failing queue.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
-/// Every store (id, `aws` block, namespace of a SecretStore) in the watch caches.
-fn all_stores(ctx: &Context) -> Vec<(String, String, AwsProvider, Option<String>)> {
+/// What [`all_stores`] lists of one store: id, spec version, `aws` block, name, namespace of a
+/// SecretStore.
+type StoreEntry = (String, String, AwsProvider, String, Option<String>);
+
+/// Every store in the watch caches.
+fn all_stores(ctx: &Context) -> Vec<StoreEntry> {
     let mut out = Vec::new();
     if let Some(cache) = ctx.stores.secret_stores.get() {
         for s in cache.state() {
@@ -44,6 +48,7 @@ fn all_stores(ctx: &Context) -> Vec<(String, String, AwsProvider, Option<String>
                 format!("SecretStore/{ns}/{}", s.name_any()),
                 spec_version(&s.metadata),
                 s.spec.aws.clone(),
+                s.name_any(),
                 Some(ns),
             ));
         }
@@ -54,6 +59,7 @@ fn all_stores(ctx: &Context) -> Vec<(String, String, AwsProvider, Option<String>
                 format!("ClusterSecretStore/{}", s.name_any()),
                 spec_version(&s.metadata),
                 s.spec.aws.clone(),
+                s.name_any(),
                 None,
             ));
         }
@@ -71,7 +77,7 @@ async fn wanted(
 ) {
     let mut out: HashMap<PollerKey, (StoreConfig, Vec<String>)> = HashMap::new();
     let mut services = HashMap::new();
-    for (id, version, aws, ns) in all_stores(ctx) {
+    for (id, version, aws, name, ns) in all_stores(ctx) {
         if aws.events.is_none() {
             continue;
         }
@@ -82,7 +88,14 @@ async fn wanted(
             .cached_config(
                 &id,
                 &version,
-                provider_config(&ctx.client, &aws, ns.as_deref(), None, &ctx.options.tenancy),
+                provider_config(
+                    &ctx.client,
+                    &aws,
+                    &name,
+                    ns.as_deref(),
+                    None,
+                    &ctx.options.tenancy,
+                ),
             )
             .await;
         if let Ok(config) = resolved

@@ -22,9 +22,8 @@ use crate::core::access::{
     TenancyPolicy, check_store_ref, describe_store, namespace_admitted, not_admitted,
 };
 use crate::core::reason::{Reason, SyncError};
-use crate::core::tenancy::store_plan::{
-    CredentialPlan, KeyRead, credential_value, is_referent, plan_store,
-};
+use crate::core::tenancy::session_tags::store_id;
+use crate::core::tenancy::store_plan::{CredentialPlan, KeyRead, credential_value, plan_store};
 use crate::provider::{CredentialSource, StoreConfig, TokenSource};
 
 /// A store an ExternalSecret may use, with its resolved AWS configuration.
@@ -257,7 +256,7 @@ pub async fn resolve_for(
     policy: &TenancyPolicy,
 ) -> Result<ResolvedStore, SyncError> {
     check_store_ref(es_namespace, store_ref)?;
-    let (id, version, aws, store_namespace) = match store_ref.kind {
+    let (name, version, aws, store_namespace) = match store_ref.kind {
         StoreKind::SecretStore => {
             let store = cached_or_get(
                 caches.secret_stores.get(),
@@ -277,7 +276,7 @@ pub async fn resolve_for(
                 )
             })?;
             (
-                format!("SecretStore/{es_namespace}/{}", store.name_any()),
+                store.name_any(),
                 spec_version(&store.metadata),
                 store.spec.aws,
                 Some(es_namespace),
@@ -293,20 +292,29 @@ pub async fn resolve_for(
                     )
                 })?;
             check_admitted(client, caches, &store, es_namespace).await?;
-            // Referent authentication: each namespace's own credentials, so one store per namespace
-            // (its own clients, listings and caches; nothing shared between namespaces).
-            let id = match is_referent(&store.spec.aws) {
-                true => format!("ClusterSecretStore/{}/for/{es_namespace}", store.name_any()),
-                false => format!("ClusterSecretStore/{}", store.name_any()),
-            };
-            (id, spec_version(&store.metadata), store.spec.aws, None)
+            (
+                store.name_any(),
+                spec_version(&store.metadata),
+                store.spec.aws,
+                None,
+            )
         }
     };
+    // Referent credentials or session tags naming the reader: one store per namespace (its own
+    // clients and sessions, listings and caches; nothing shared between namespaces).
+    let id = store_id(store_ref.kind, &name, es_namespace, &aws);
     let config = caches
         .cached_config(
             &id,
             &version,
-            provider_config(client, &aws, store_namespace, Some(es_namespace), policy),
+            provider_config(
+                client,
+                &aws,
+                &name,
+                store_namespace,
+                Some(es_namespace),
+                policy,
+            ),
         )
         .await?;
     Ok(ResolvedStore {
@@ -332,11 +340,12 @@ async fn read_key(client: &Client, read: &KeyRead) -> Result<String, SyncError> 
 pub async fn provider_config(
     client: &Client,
     aws: &AwsProvider,
+    store_name: &str,
     store_namespace: Option<&str>,
     reader_namespace: Option<&str>,
     policy: &TenancyPolicy,
 ) -> Result<StoreConfig, SyncError> {
-    let plan = plan_store(aws, store_namespace, reader_namespace, policy)?;
+    let plan = plan_store(aws, store_name, store_namespace, reader_namespace, policy)?;
     let credentials = match plan.credentials {
         CredentialPlan::Default => CredentialSource::Default,
         CredentialPlan::Static {

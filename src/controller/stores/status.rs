@@ -17,7 +17,8 @@ use crate::controller::external_secret::Error;
 use crate::controller::stores::{provider_config, spec_version};
 use crate::core::reason::Reason;
 use crate::core::status::{set_condition, set_ready};
-use crate::core::tenancy::store_plan::{is_referent, plan_store};
+use crate::core::tenancy::session_tags::per_reading_namespace;
+use crate::core::tenancy::store_plan::plan_store;
 use crate::provider::StoreConfig;
 
 /// How often a store's configuration is re-checked (referenced Secrets are not watched; the
@@ -128,15 +129,17 @@ fn same_status(old: Option<&SecretStoreStatus>, new: &SecretStoreStatus) -> bool
 async fn desired_status(
     ctx: &Context,
     id: &str,
+    name: &str,
     meta: &kube::api::ObjectMeta,
     aws: &AwsProvider,
     namespace: Option<&str>,
     old: Option<&SecretStoreStatus>,
 ) -> SecretStoreStatus {
-    if namespace.is_none() && is_referent(aws) {
-        // Referent authentication: the credentials are each namespace's own, resolved per
-        // ExternalSecret; here only the rest of the block is checked, nothing is read.
-        let checked = plan_store(aws, None, Some("<reader>"), &ctx.options.tenancy).and_then(
+    if namespace.is_none() && per_reading_namespace(aws) {
+        // Referent authentication or session tags naming the reader: the credentials or sessions are
+        // each namespace's own, resolved per ExternalSecret; here only the rest of the block is
+        // checked, nothing is read.
+        let checked = plan_store(aws, name, None, Some("reader"), &ctx.options.tenancy).and_then(
             |_| match aws.events {
                 Some(_) => Err(crate::core::reason::SyncError::new(
                     crate::core::reason::Reason::StoreNotReady,
@@ -153,7 +156,14 @@ async fn desired_status(
         .cached_config(
             id,
             &spec_version(meta),
-            provider_config(&ctx.client, aws, namespace, None, &ctx.options.tenancy),
+            provider_config(
+                &ctx.client,
+                aws,
+                name,
+                namespace,
+                None,
+                &ctx.options.tenancy,
+            ),
         )
         .await;
     let events = events_condition(ctx, aws, resolved.as_ref().ok());
@@ -166,7 +176,7 @@ pub async fn reconcile_store(store: Arc<SecretStore>, ctx: Arc<Context>) -> Resu
     let name = store.name_any();
     let id = format!("SecretStore/{ns}/{name}");
     let (aws, old) = (&store.spec.aws, store.status.as_ref());
-    let new = desired_status(&ctx, &id, store.meta(), aws, Some(&ns), old).await;
+    let new = desired_status(&ctx, &id, &name, store.meta(), aws, Some(&ns), old).await;
     if !same_status(old, &new) {
         let api: Api<SecretStore> = Api::namespaced(ctx.client.clone(), &ns);
         apply_status(&api, &name, &new)
@@ -184,7 +194,7 @@ pub async fn reconcile_cluster_store(
     let name = store.name_any();
     let id = format!("ClusterSecretStore/{name}");
     let (aws, old) = (&store.spec.aws, store.status.as_ref());
-    let new = desired_status(&ctx, &id, store.meta(), aws, None, old).await;
+    let new = desired_status(&ctx, &id, &name, store.meta(), aws, None, old).await;
     if !same_status(old, &new) {
         let api: Api<ClusterSecretStore> = Api::all(ctx.client.clone());
         apply_status(&api, &name, &new)

@@ -3,4 +3,5 @@
 pub mod access;
 pub mod credentials;
 pub mod role_chain;
+pub mod session_tags;
 pub mod store_plan;

@@ -5,28 +5,18 @@
 //! (AssumeRoleWithWebIdentity) for the first role of that list, and the others are assumed from
 //! there. Decided and checked without I/O.
 
-use std::collections::BTreeSet;
-
-use crate::api::{
-    AwsProvider, ROLE_ARN_PATTERN, SESSION_TAG_KEY_PATTERN, SESSION_TAG_VALUE_PATTERN,
-};
+use crate::api::{AwsProvider, ROLE_ARN_PATTERN};
 use crate::core::reason::{Reason, SyncError};
+use crate::core::tenancy::session_tags::role_session_tags;
+pub use crate::core::tenancy::session_tags::{
+    MAX_SESSION_TAGS, MAX_TAG_KEY_CHARS, MAX_TAG_VALUE_CHARS, SessionFor,
+};
 
 /// At most this many `additionalRoles`.
 pub const MAX_ADDITIONAL_ROLES: usize = 5;
-/// At most this many session tags (STS's limit), and as many transitive keys.
-pub const MAX_SESSION_TAGS: usize = 50;
-/// STS's limit on a session tag key, in characters.
-pub const MAX_TAG_KEY_CHARS: usize = 128;
-/// STS's limit on a session tag value, in characters.
-pub const MAX_TAG_VALUE_CHARS: usize = 256;
 
 static ROLE_ARN: std::sync::LazyLock<Result<regex::Regex, regex::Error>> =
     std::sync::LazyLock::new(|| regex::Regex::new(ROLE_ARN_PATTERN));
-static TAG_KEY: std::sync::LazyLock<Result<regex::Regex, regex::Error>> =
-    std::sync::LazyLock::new(|| regex::Regex::new(SESSION_TAG_KEY_PATTERN));
-static TAG_VALUE: std::sync::LazyLock<Result<regex::Regex, regex::Error>> =
-    std::sync::LazyLock::new(|| regex::Regex::new(SESSION_TAG_VALUE_PATTERN));
 
 /// One AssumeRole of the chain.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -78,9 +68,14 @@ fn not_ready(message: String) -> SyncError {
 }
 
 /// The role chain of a store's `aws` block (`web_identity`: the base credentials are a
-/// ServiceAccount's tokens), or the first thing wrong with it. The CRD checks the same; objects it
-/// did not check (stored before it did) are refused here.
-pub fn plan_role_chain(aws: &AwsProvider, web_identity: bool) -> Result<RoleChain, SyncError> {
+/// ServiceAccount's tokens) as taken for `who` (the controller's session tags name it), or the
+/// first thing wrong with it. The CRD checks the same; objects it did not check (stored before it
+/// did) are refused here.
+pub fn plan_role_chain(
+    aws: &AwsProvider,
+    web_identity: bool,
+    who: &SessionFor<'_>,
+) -> Result<RoleChain, SyncError> {
     if aws.additional_roles.len() > MAX_ADDITIONAL_ROLES {
         return Err(not_ready(format!(
             "spec.aws.additionalRoles has {} roles; at most {MAX_ADDITIONAL_ROLES}",
@@ -101,7 +96,7 @@ pub fn plan_role_chain(aws: &AwsProvider, web_identity: bool) -> Result<RoleChai
             )));
         }
     }
-    let tags = session_tags(aws)?;
+    let tags = role_session_tags(aws, who)?;
     let transitive = transitive_tag_keys(aws, &tags)?;
     if !tags.is_empty() && aws.role.is_none() {
         return Err(not_ready(
@@ -137,12 +132,14 @@ pub fn plan_role_chain(aws: &AwsProvider, web_identity: bool) -> Result<RoleChai
         // `role` is the web identity's (or absent): its AssumeRoleWithWebIdentity carries neither
         // external id nor tags. An external id there has always been ignored; tags are refused.
         None if !tags.is_empty() => {
-            return Err(not_ready(
-                "with auth.serviceAccountRef, spec.aws.sessionTags need spec.aws.additionalRoles: the \
-                 first role of the chain is taken with AssumeRoleWithWebIdentity, which carries no \
-                 session tags"
-                    .into(),
-            ));
+            let which = match aws.session_tags_policy.is_none() {
+                true => "spec.aws.sessionTags need",
+                false => "spec.aws.sessionTagsPolicy needs",
+            };
+            return Err(not_ready(format!(
+                "with auth.serviceAccountRef, {which} spec.aws.additionalRoles: the first role of \
+                 the chain is taken with AssumeRoleWithWebIdentity, which carries no session tags"
+            )));
         }
         None => {}
     }
@@ -150,50 +147,6 @@ pub fn plan_role_chain(aws: &AwsProvider, web_identity: bool) -> Result<RoleChai
         web_identity,
         assume,
     })
-}
-
-/// `sessionTags` as (key, value) pairs, checked against STS's rules.
-fn session_tags(aws: &AwsProvider) -> Result<Vec<(String, String)>, SyncError> {
-    if aws.session_tags.len() > MAX_SESSION_TAGS {
-        return Err(not_ready(format!(
-            "spec.aws.sessionTags has {} tags; STS takes at most {MAX_SESSION_TAGS}",
-            aws.session_tags.len()
-        )));
-    }
-    let mut seen = BTreeSet::new();
-    let mut out = Vec::new();
-    for (i, tag) in aws.session_tags.iter().enumerate() {
-        let field = format!("spec.aws.sessionTags[{i}]");
-        let key = &tag.key;
-        let problem = if key.is_empty() || key.chars().count() > MAX_TAG_KEY_CHARS {
-            Some(format!("key must have 1 to {MAX_TAG_KEY_CHARS} characters"))
-        } else if !TAG_KEY.as_ref().is_ok_and(|re| re.is_match(key)) {
-            Some(format!(
-                "key {key:?} may hold only letters, digits, spaces and _.:/=+-@"
-            ))
-        } else if key.to_ascii_lowercase().starts_with("aws:") {
-            Some(format!("key {key:?} starts with aws:, which AWS reserves"))
-        } else if !seen.insert(key.to_ascii_lowercase()) {
-            Some(format!(
-                "key {key:?} is already used (ignoring case, as STS does)"
-            ))
-        } else if tag.value.chars().count() > MAX_TAG_VALUE_CHARS {
-            Some(format!(
-                "the value of {key:?} has more than {MAX_TAG_VALUE_CHARS} characters"
-            ))
-        } else if !TAG_VALUE.as_ref().is_ok_and(|re| re.is_match(&tag.value)) {
-            Some(format!(
-                "the value of {key:?} may hold only letters, digits, spaces and _.:/=+-@"
-            ))
-        } else {
-            None
-        };
-        if let Some(p) = problem {
-            return Err(not_ready(format!("{field}: {p}")));
-        }
-        out.push((key.clone(), tag.value.clone()));
-    }
-    Ok(out)
 }
 
 /// `transitiveTagKeys`, each a key of `tags`, each once.
@@ -210,8 +163,12 @@ fn transitive_tag_keys(
     let mut out: Vec<String> = Vec::new();
     for (i, key) in aws.transitive_tag_keys.iter().enumerate() {
         if !tags.iter().any(|(k, _)| k == key) {
+            let of = match aws.session_tags_policy.is_none() {
+                true => "a spec.aws.sessionTags entry",
+                false => "a tag spec.aws.sessionTagsPolicy sends",
+            };
             return Err(not_ready(format!(
-                "spec.aws.transitiveTagKeys[{i}] {key:?} is not the key of a spec.aws.sessionTags entry"
+                "spec.aws.transitiveTagKeys[{i}] {key:?} is not the key of {of}"
             )));
         }
         if !out.contains(key) {

@@ -4,6 +4,12 @@ use crate::api::SessionTag;
 const A: &str = "arn:aws:iam::111111111111:role/a";
 const B: &str = "arn:aws:iam::222222222222:role/b";
 const R: &str = "arn:aws:iam::333333333333:role/r";
+/// A SecretStore `s` in `team-a`.
+const WHO: SessionFor<'static> = SessionFor {
+    kind: crate::api::StoreKind::SecretStore,
+    store: "s",
+    namespace: Some("team-a"),
+};
 
 fn tag(k: &str, v: &str) -> SessionTag {
     SessionTag {
@@ -65,7 +71,7 @@ fn chain_table_over_every_input() {
                     ] {
                         checked += 1;
                         let spec = aws(additional, role, external_id, tags, transitive);
-                        let got = plan_role_chain(&spec, web_identity);
+                        let got = plan_role_chain(&spec, web_identity, &WHO);
                         let mut all: Vec<&str> = additional.to_vec();
                         all.extend(role);
                         // The refusals, in the order they are checked.
@@ -116,7 +122,7 @@ fn chain_table_over_every_input() {
 
 #[test]
 fn fields_name_each_step() {
-    let chain = plan_role_chain(&aws(&[A, B], Some(R), None, &[], &[]), true).expect("valid");
+    let chain = plan_role_chain(&aws(&[A, B], Some(R), None, &[], &[]), true, &WHO).expect("valid");
     assert_eq!(
         chain.web_identity,
         Some((A.to_string(), "spec.aws.additionalRoles[0]".to_string()))
@@ -219,7 +225,7 @@ fn bad_chains_are_refused_naming_the_field() {
         ),
     ];
     for (spec, want) in cases {
-        let got = plan_role_chain(&spec, false);
+        let got = plan_role_chain(&spec, false, &WHO);
         match want {
             None => {
                 got.unwrap_or_else(|e| panic!("{spec:?}: {e:?}"));
@@ -232,7 +238,11 @@ fn bad_chains_are_refused_naming_the_field() {
         }
     }
     // A key listed twice as transitive is sent once.
-    let chain = plan_role_chain(&with_tags(vec![tag("team", "a")], &["team", "team"]), false)
-        .expect("valid");
+    let chain = plan_role_chain(
+        &with_tags(vec![tag("team", "a")], &["team", "team"]),
+        false,
+        &WHO,
+    )
+    .expect("valid");
     assert_eq!(chain.assume[0].transitive_tag_keys, ["team"]);
 }

@@ -7,13 +7,14 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::ByteString;
 
-use crate::api::{AwsProvider, SecretKeySelector};
+use crate::api::{AwsProvider, SecretKeySelector, StoreKind};
 use crate::core::access::{
     CredentialRef, StoreIdentity, StoreScope, TenancyPolicy, check_identity,
 };
 use crate::core::credentials::check_credential;
 use crate::core::reason::{Reason, SyncError};
 use crate::core::tenancy::role_chain::{RoleChain, plan_role_chain};
+use crate::core::tenancy::session_tags::SessionFor;
 
 /// Audience of ServiceAccount tokens exchanged with STS.
 pub const STS_AUDIENCE: &str = "sts.amazonaws.com";
@@ -97,13 +98,15 @@ pub fn is_referent(aws: &AwsProvider) -> bool {
     secret_ref || service_account
 }
 
-/// Checks a store's `aws` block and says what to read. `store_namespace` is a SecretStore's namespace
-/// (None for a ClusterSecretStore); `reader_namespace` the namespace of the ExternalSecret the store is
-/// resolved for (None when the store itself is checked), where a ClusterSecretStore's references
-/// without a namespace are read (see [`is_referent`]); the tenancy policy is checked before anything
-/// is read.
+/// Checks a store's `aws` block and says what to read. `store_name` is the store's name,
+/// `store_namespace` a SecretStore's namespace (None for a ClusterSecretStore); `reader_namespace`
+/// the namespace of the ExternalSecret the store is resolved for (None when the store itself is
+/// checked), where a ClusterSecretStore's references without a namespace are read (see
+/// [`is_referent`]) and which its `sessionTagsPolicy` tags name; the tenancy policy is checked before
+/// anything is read.
 pub fn plan_store(
     aws: &AwsProvider,
+    store_name: &str,
     store_namespace: Option<&str>,
     reader_namespace: Option<&str>,
     policy: &TenancyPolicy,
@@ -125,11 +128,29 @@ pub fn plan_store(
             )));
         }
     }
+    let who = SessionFor {
+        kind: match store_namespace {
+            Some(_) => StoreKind::SecretStore,
+            None => StoreKind::ClusterSecretStore,
+        },
+        store: store_name,
+        namespace: store_namespace.or(reader_namespace),
+    };
+    // One event queue reader per store configuration: a ClusterSecretStore whose sessions are each
+    // namespace's own has none to read it with.
+    if store_namespace.is_none() && !aws.session_tags_policy.is_none() && aws.events.is_some() {
+        return Err(not_ready(
+            "spec.aws.events needs one session; with sessionTagsPolicy a ClusterSecretStore takes \
+             one per reading namespace"
+                .into(),
+        ));
+    }
     let roles = plan_role_chain(
         aws,
         aws.auth
             .as_ref()
             .is_some_and(|a| a.service_account_ref.is_some() && a.secret_ref.is_none()),
+        &who,
     )?;
     let failover = failover_regions(aws)?;
     let retry = crate::core::reads::retry::retry_policy(aws.retry_settings.as_ref())

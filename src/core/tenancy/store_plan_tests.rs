@@ -286,7 +286,10 @@ fn credentials_over_forms_scopes_and_namespaces() {
             }),
             "{auth:?}"
         );
-        match (plan_store(&aws, store_namespace, reader, &policy), want) {
+        match (
+            plan_store(&aws, "s", store_namespace, reader, &policy),
+            want,
+        ) {
             (Ok(got), Ok(want)) => {
                 assert_eq!(got.credentials, want, "{store_namespace:?} {auth:?}")
             }
@@ -326,11 +329,11 @@ fn bad_role_and_regions_are_refused() {
             "spec.aws.region",
         ),
     ] {
-        let e = plan_store(&aws, None, None, &policy).expect_err(words);
+        let e = plan_store(&aws, "s", None, None, &policy).expect_err(words);
         assert_eq!(e.reason, Reason::StoreNotReady);
         assert!(e.message.contains(words), "{}", e.message);
     }
-    assert!(plan_store(&base, None, None, &policy).is_ok());
+    assert!(plan_store(&base, "s", None, None, &policy).is_ok());
 }
 
 /// A read credential: the Secret, the key, UTF-8, trimmed.
@@ -423,7 +426,7 @@ fn role_chains_start_from_credentials_the_store_may_use() {
                         namespaced_stores_use_controller_identity: flag,
                         allowed_endpoints: vec![],
                     };
-                    let got = plan_store(&aws, store_namespace, Some("team-a"), &policy);
+                    let got = plan_store(&aws, "s", store_namespace, Some("team-a"), &policy);
                     let roles: Vec<&str> =
                         additional.iter().map(String::as_str).chain(role).collect();
                     let web = auth

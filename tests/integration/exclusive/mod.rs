@@ -6,3 +6,4 @@
 mod argo_rollouts;
 mod cluster_external_secret;
 mod helm_e2e;
+mod session_tags;
