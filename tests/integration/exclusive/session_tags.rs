@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use crate::common;
-use crate::convert_roundtrip::data_of;
+
 use crate::role_chain::{
     LAST_ACCOUNT, STATIC_KEY_ID, STATIC_SECRET, assume_calls, param, remote_in,
 };
@@ -19,7 +19,7 @@ use crate::role_chain::{
 use common::fault_proxy::FaultProxy;
 use common::operator::Operator;
 use common::scenario::Es;
-use common::{apply, has, wait_for, wait_ready, wait_secret};
+use common::{apply, has, secret_data, wait_for, wait_ready, wait_secret};
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
 use secretsync::api::{ClusterSecretStore, SecretStore};
@@ -270,7 +270,7 @@ async fn each_namespace_reads_through_its_own_session_tagged_with_its_namespace(
         let secrets: Api<Secret> = Api::namespaced(client.clone(), ns);
         let now = secrets.get("db").await.expect("the Secret stays");
         assert_eq!(now.metadata.uid, was.metadata.uid, "{ns}: same Secret");
-        assert_eq!(data_of(&now), data_of(was), "{ns}: same data");
+        assert_eq!(secret_data(&now), secret_data(was), "{ns}: same data");
     }
     op.assert_log_free_of(&[
         &format!("{a}-tag-val"),
