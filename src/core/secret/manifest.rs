@@ -398,3 +398,7 @@ pub fn write_failed(code: u16, message: &str, existed: bool, name: &str) -> Opti
 #[cfg(test)]
 #[path = "manifest_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "manifest_desired_tests.rs"]
+mod desired_tests;
