@@ -273,3 +273,84 @@ async fn without_the_flag_a_generic_target_is_refused_and_nothing_written() {
     .await;
     common::delete_namespace(&client, &ns).await;
 }
+
+/// ESO's manifest for a ConfigMap generic target without a template; `__NS__` is the namespace.
+const ESO_CONFIG_MAP: &str = r#"
+apiVersion: external-secrets.io/v1
+kind: SecretStore
+metadata: { name: rt-gen, namespace: __NS__ }
+spec:
+  provider:
+    aws:
+      service: SecretsManager
+      region: us-east-1
+      auth:
+        secretRef:
+          accessKeyIDSecretRef: { name: aws-creds, key: access-key-id }
+          secretAccessKeySecretRef: { name: aws-creds, key: secret-access-key }
+---
+apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata:
+  name: settings
+  namespace: __NS__
+  labels: { app: web }
+  annotations: { team: payments }
+spec:
+  refreshInterval: 1h
+  secretStoreRef: { name: rt-gen, kind: SecretStore }
+  target:
+    name: settings-cm
+    manifest: { apiVersion: v1, kind: ConfigMap }
+  data:
+  - secretKey: user
+    remoteRef: { key: "__NS__/app", property: username }
+  dataFrom:
+  - extract: { key: "__NS__/flags" }
+"#;
+
+#[tokio::test]
+async fn a_converted_eso_config_map_target_holds_what_eso_writes() {
+    let (client, ns) = common::setup("generic-rt").await;
+    let sm = sm();
+    create_remote(&sm, &format!("{ns}/app"), r#"{"username":"rt-user"}"#).await;
+    create_remote(&sm, &format!("{ns}/flags"), r#"{"beta":"on","level":"3"}"#).await;
+    let out = crate::convert_roundtrip::convert(&[], Some(&ESO_CONFIG_MAP.replace("__NS__", &ns)));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("--unsafe-allow-generic-targets"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let endpoint = common::testbed_var("AWS_ENDPOINT_URL");
+    let _op = Operator::start_with(&ns, "generic-rt", &[FLAG], &[]).await;
+    apply(&client, &ns, &common::aws_creds_yaml()).await;
+    for doc in crate::convert_roundtrip::output_objects(&stdout, &endpoint) {
+        let yaml = serde_yaml_ng::to_string(&doc).expect("YAML");
+        apply(&client, &ns, &yaml).await;
+    }
+    // ESO's createSimpleManifest: every key as text in .data; without a template the
+    // ExternalSecret's own labels and annotations are copied.
+    let cm = wait_config_map(&client, &ns, "settings-cm", "synced", |c| {
+        has(c, "user", "rt-user")
+    })
+    .await;
+    assert_eq!(
+        data_of(&cm),
+        BTreeMap::from([
+            ("beta".to_string(), "on".to_string()),
+            ("level".to_string(), "3".to_string()),
+            ("user".to_string(), "rt-user".to_string()),
+        ])
+    );
+    let labels = cm.metadata.labels.clone().unwrap_or_default();
+    let annotations = cm.metadata.annotations.clone().unwrap_or_default();
+    assert_eq!(labels.get("app").map(String::as_str), Some("web"));
+    assert_eq!(
+        annotations.get("team").map(String::as_str),
+        Some("payments")
+    );
+    wait_ready(&client, &ns, "settings", "True", "Synced").await;
+    common::delete_namespace(&client, &ns).await;
+}
