@@ -304,7 +304,7 @@ fn target(v: &Value, path: &str, r: &mut Refusals) -> Map<String, Value> {
         Some(_) => r.refuse(f.at("immutable"), "expected true or false"),
     }
     if let Some(m) = f.take("manifest") {
-        manifest(&m, &f.at("manifest"), &mut out, r);
+        manifest(m, &f.at("manifest"), &mut out, r);
     }
     f.finish(r);
     if let Some((t, at)) = template {
