@@ -15,7 +15,7 @@ use common::{
 };
 use k8s_openapi::api::core::v1::ConfigMap;
 use kube::Client;
-use kube::api::{Api, DeleteParams};
+use kube::api::{Api, DeleteParams, Patch, PatchParams};
 use secretsync::api::ExternalSecret;
 
 const FLAG: &str = "--unsafe-allow-generic-targets";
@@ -113,6 +113,20 @@ async fn config_map_targets_sync_rotate_and_take_over_nothing() {
         common::ready_message(&es)
     );
     wait_for_events(&client, &ns, &["Created ConfigMap"]).await;
+    // Refreshing every second with nothing changed writes nothing; an edit of its key is repaired.
+    let synced = cms.get("plain-cm").await.expect("plain-cm");
+    stays(&client, &ns, "plain-cm", &synced).await;
+    cms.patch(
+        "plain-cm",
+        &PatchParams::default(),
+        &Patch::Merge(serde_json::json!({ "data": { "user": "tampered" } })),
+    )
+    .await
+    .expect("editing plain-cm");
+    wait_config_map(&client, &ns, "plain-cm", "repaired", |c| {
+        has(c, "user", "gen-user-1")
+    })
+    .await;
 
     // Templated (engine v2): template data, a templateFrom literal and template labels.
     let templated = Es::new("templated", "aws")
