@@ -78,6 +78,11 @@ struct ControllerArgs {
     /// annotation `reloader.stakater.com/ignore` for Secrets secretsync manages.
     #[arg(long, env = "SECRETSYNC_RELOADER_COMPAT")]
     reloader_compat: bool,
+    /// Let ExternalSecrets write `target.manifest` generic targets (ConfigMaps) besides Secrets, as
+    /// External Secrets Operator's flag of the same name. Their values are stored unencrypted unless
+    /// the cluster encrypts ConfigMaps at rest.
+    #[arg(long, env = "SECRETSYNC_UNSAFE_ALLOW_GENERIC_TARGETS")]
+    unsafe_allow_generic_targets: bool,
     /// Log format: `text` or `json`.
     #[arg(long, default_value = "text")]
     log_format: String,
@@ -194,6 +199,7 @@ async fn run_controller(args: ControllerArgs) -> anyhow::Result<()> {
             deletion_grace_period: args.deletion_grace_period,
             rollout_settle: args.rollout_settle,
             reloader_compat: args.reloader_compat,
+            allow_generic_targets: args.unsafe_allow_generic_targets,
             aws_price_per_10k_calls: args.aws_price_per_10k_calls,
             tenancy: secretsync::core::access::TenancyPolicy {
                 namespaced_stores_use_controller_identity: args

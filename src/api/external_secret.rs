@@ -216,6 +216,22 @@ pub struct ExternalSecretTarget {
     /// and created again. Not with `creationPolicy: Merge` or `CreateOrMerge` (someone else's Secret).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub immutable: bool,
+    /// Render into another kind of object instead of a Secret (ESO's generic targets): only with
+    /// the controller's `--unsafe-allow-generic-targets`; this version writes `v1` `ConfigMap`s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<ManifestReference>,
+}
+
+/// The kind of object a generic target is (`target.manifest`), in the ExternalSecret's namespace.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ManifestReference {
+    /// API version of the target, e.g. `v1`.
+    #[schemars(length(min = 1))]
+    pub api_version: String,
+    /// Kind of the target, e.g. `ConfigMap`.
+    #[schemars(length(min = 1))]
+    pub kind: String,
 }
 
 /// How the operator relates to the target Secret.

@@ -212,8 +212,15 @@ fn target(v: &Value, path: &str, r: &mut Refusals) -> Map<String, Value> {
         out.insert("name".into(), name.into());
     }
     let template = f.take("template").map(|t| (t, f.at("template")));
+    // ESO's generic targets ignore the Secret-only fields (type, immutable).
+    let generic = v.get("manifest").is_some();
     if let Some(Value::String(t)) = template.as_ref().and_then(|(t, _)| t.get("type")) {
-        if t == "kubernetes.io/service-account-token" {
+        if generic {
+            r.note(format!(
+                "{path}.template.type {t:?} is not used by a generic target (target.manifest); \
+                 dropped, as ESO ignores it there"
+            ));
+        } else if t == "kubernetes.io/service-account-token" {
             r.refuse(
                 format!("{path}.template.type"),
                 "secretsync never writes service-account-token Secrets",
@@ -246,8 +253,15 @@ fn target(v: &Value, path: &str, r: &mut Refusals) -> Map<String, Value> {
             "Merge with creationPolicy None has no Secret to remove keys from (ESO refuses it \
              too); the Secret is kept (Retain)",
         ),
+        Some("Merge") if generic => r.note(
+            "deletionPolicy Merge on a generic target (target.manifest) becomes Retain: secretsync \
+             keeps the ConfigMap as it is when remote secrets are deleted (ESO writes it with the \
+             remaining data)",
+        ),
         Some(p @ ("Retain" | "Delete" | "Merge")) => {
             match p {
+                // A generic target's note says what Delete does there.
+                "Delete" if generic => {}
                 "Delete" => r.note(
                     "deletionPolicy Delete: secretsync deletes the Secret only once every remote \
                      secret is confirmed deleted and the grace period (--deletion-grace-period) has passed",
@@ -279,17 +293,18 @@ fn target(v: &Value, path: &str, r: &mut Refusals) -> Map<String, Value> {
                     creation.unwrap_or_default()
                 ),
             ),
+        Some(Value::Bool(true)) if generic => r.note(
+            "immutable is not used by a generic target (target.manifest); dropped, as ESO ignores \
+             it there",
+        ),
         Some(Value::Bool(true)) => {
             out.insert("immutable".into(), true.into());
         }
         Some(Value::Bool(false)) | None => {}
         Some(_) => r.refuse(f.at("immutable"), "expected true or false"),
     }
-    if f.take("manifest").is_some() {
-        r.refuse_object(
-            f.at("manifest"),
-            "targets other than a Secret are not supported",
-        );
+    if let Some(m) = f.take("manifest") {
+        manifest(m, &f.at("manifest"), &mut out, r);
     }
     f.finish(r);
     if let Some((t, at)) = template {
@@ -299,4 +314,42 @@ fn target(v: &Value, path: &str, r: &mut Refusals) -> Map<String, Value> {
         }
     }
     out
+}
+
+/// Converts `target.manifest` (ESO's generic targets): a `v1` ConfigMap converts, with notes on what
+/// secretsync does differently; every other kind is refused.
+fn manifest(m: &Value, path: &str, out: &mut Map<String, Value>, r: &mut Refusals) {
+    let mut f = Fields::new(m, path, r);
+    let api_version = f.string("apiVersion", r).unwrap_or_default();
+    let kind = f.string("kind", r).unwrap_or_default();
+    f.finish(r);
+    match (api_version, kind) {
+        ("v1", "ConfigMap") => {
+            out.insert(
+                "manifest".into(),
+                json!({ "apiVersion": "v1", "kind": "ConfigMap" }),
+            );
+            r.note(
+                "target.manifest v1 ConfigMap: the controller must run with \
+                 --unsafe-allow-generic-targets (Helm value genericTargets.enabled), as ESO's flag; \
+                 an existing ConfigMap this ExternalSecret did not create is refused with \
+                 creationPolicy Owner or Orphan (ESO overwrites it; use Merge to write only its \
+                 keys); a remote deletion keeps the ConfigMap (with deletionPolicy Delete it goes \
+                 with the ExternalSecret, by its ownerReference); the drift annotation is \
+                 secretsync's keyed secretsync.io/data-hmac, not reconcile.external-secrets.io/data-hash; \
+                 a value that is not UTF-8 text is refused",
+            );
+        }
+        ("v1", "Secret") => r.refuse_object(
+            path,
+            "a v1 Secret through target.manifest: leave target.manifest out to write a Secret",
+        ),
+        (a, k) => r.refuse_object(
+            path,
+            format!(
+                "{a} {k}: secretsync writes only v1 ConfigMap generic targets (other kinds, \
+                 custom resources and nested templateFrom target paths are not supported yet)"
+            ),
+        ),
+    }
 }

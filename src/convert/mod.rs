@@ -9,6 +9,8 @@
 pub mod cli;
 mod cluster_external_secret;
 mod external_secret;
+#[cfg(test)]
+mod generic_target_tests;
 mod nesting;
 mod remote_ref;
 mod report;

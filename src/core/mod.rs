@@ -23,7 +23,7 @@ pub use reads::{
 };
 pub use reporting::{reason, report, status};
 pub use secret::{
-    decode, desired, digest, go_template, keys, naming, property, rewrite, target, template,
-    versions,
+    decode, desired, digest, go_template, keys, manifest, naming, property, rewrite, target,
+    template, versions,
 };
 pub use tenancy::{access, credentials};

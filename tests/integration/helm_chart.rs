@@ -284,7 +284,9 @@ async fn controller_works_with_exactly_the_chart_rbac() {
     let _installed = Release::install(
         &release,
         &ns,
-        &[&format!("watchNamespace={tenant},logFormat=json")],
+        &[&format!(
+            "watchNamespace={tenant},logFormat=json,genericTargets.enabled=true"
+        )],
         &[&ns, &tenant],
     );
     let lease_name = lease_name(&release);
@@ -316,6 +318,7 @@ async fn controller_works_with_exactly_the_chart_rbac() {
         "--leader-elect".to_string(),
         format!("--leader-elect-lease={lease_name}"),
         format!("--digest-key-secret={digest_key}"),
+        "--unsafe-allow-generic-targets".to_string(),
     ] {
         assert!(chart_args.contains(&wanted), "{wanted} in {chart_args:?}");
     }
@@ -336,6 +339,7 @@ async fn controller_works_with_exactly_the_chart_rbac() {
          ---\napiVersion: secretsync.io/v1alpha1\nkind: ExternalSecret\nmetadata: {{ name: db }}\nspec:\n  secretStoreRef: {{ name: aws }}\n  refreshInterval: \"1s\"\n  target: {{ name: db-credentials }}\n  data:\n    - {{ secretKey: password, remoteRef: {{ key: \"{key}\", property: password }} }}\n  rolloutRestartTargets:\n    - {{ kind: Deployment, name: api }}\n\
          ---\napiVersion: secretsync.io/v1alpha1\nkind: ClusterSecretStore\nmetadata: {{ name: {store} }}\nspec:\n  aws: {{ region: us-east-1, endpoint: \"{endpoint}\" }}\n  conditions: [ {{ namespaces: [ {tenant} ] }} ]\n\
          ---\napiVersion: secretsync.io/v1alpha1\nkind: ExternalSecret\nmetadata: {{ name: shared }}\nspec:\n  secretStoreRef: {{ name: {store}, kind: ClusterSecretStore }}\n  refreshInterval: \"0\"\n  target: {{ name: shared-credentials }}\n  data:\n    - {{ secretKey: password, remoteRef: {{ key: \"{key}\", property: password }} }}\n\
+         ---\napiVersion: secretsync.io/v1alpha1\nkind: ExternalSecret\nmetadata: {{ name: settings }}\nspec:\n  secretStoreRef: {{ name: aws }}\n  refreshInterval: \"1s\"\n  target: {{ name: settings, manifest: {{ apiVersion: v1, kind: ConfigMap }} }}\n  data:\n    - {{ secretKey: password, remoteRef: {{ key: \"{key}\", property: password }} }}\n\
          ---\n{deployment}",
         store = cluster_store.0,
         endpoint = common::testbed_var("AWS_ENDPOINT_URL"),
@@ -413,6 +417,22 @@ async fn controller_works_with_exactly_the_chart_rbac() {
         common::has(s, "password", "chart-pw-1")
     })
     .await;
+    // A generic target (genericTargets.enabled): the ConfigMap created with the chart's rules.
+    common::wait_ready(&client, &tenant, "settings", "True", "Synced").await;
+    let config_maps: Api<k8s_openapi::api::core::v1::ConfigMap> =
+        Api::namespaced(client.clone(), &tenant);
+    let settings = config_maps
+        .get("settings")
+        .await
+        .expect("ConfigMap settings");
+    assert_eq!(
+        settings
+            .data
+            .unwrap_or_default()
+            .get("password")
+            .map(String::as_str),
+        Some("chart-pw-1")
+    );
 
     // Rotation: the Deployment is listed and patched.
     common::rotate_remote(&sm, &key, r#"{"password":"chart-pw-2"}"#).await;

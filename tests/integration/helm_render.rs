@@ -685,3 +685,34 @@ fn pod_extras_render_for_web_identity_and_local_test_beds() {
         "extraEnv adds to the chart's own variables"
     );
 }
+
+#[test]
+fn generic_targets_value_renders_the_flag_and_only_configmap_writes() {
+    let off = documents(&render("generic", "sys", &[]));
+    let args = strings(&container(&off)["args"]);
+    assert!(
+        !args
+            .iter()
+            .any(|a| a.starts_with("--unsafe-allow-generic-targets")),
+        "generic targets are off by default: {args:?}"
+    );
+    let on = documents(&render("generic", "sys", &["genericTargets.enabled=true"]));
+    let args = strings(&container(&on)["args"]);
+    assert!(
+        args.contains(&"--unsafe-allow-generic-targets".to_string()),
+        "{args:?}"
+    );
+    // Exactly create and patch on ConfigMaps beyond the default grants: nothing else, no delete.
+    let before = common::helm::grants(&one(&off, "ClusterRole")["rules"]);
+    let after = common::helm::grants(&one(&on, "ClusterRole")["rules"]);
+    let added: Vec<_> = after.difference(&before).cloned().collect();
+    assert_eq!(
+        added,
+        vec![
+            ("".into(), "configmaps".into(), "create".into(), vec![]),
+            ("".into(), "configmaps".into(), "patch".into(), vec![]),
+        ],
+        "genericTargets.enabled grants"
+    );
+    assert!(before.is_subset(&after));
+}

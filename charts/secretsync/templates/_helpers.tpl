@@ -148,7 +148,11 @@ Rules on core and workload resources in the watched namespace(s): target Secrets
   verbs: ["get"]
 - apiGroups: [""]
   resources: ["configmaps"]
+  {{- if .Values.genericTargets.enabled }}
+  verbs: ["get", "create", "patch"]
+  {{- else }}
   verbs: ["get"]
+  {{- end }}
 {{- if .Values.perTenantIRSA.enabled }}
 - apiGroups: [""]
   resources: ["serviceaccounts/token"]

@@ -43,6 +43,8 @@ pub struct Options {
     pub rollout_settle: std::time::Duration,
     /// Honour Stakater Reloader's annotations (`--reloader-compat`).
     pub reloader_compat: bool,
+    /// Write `target.manifest` generic targets (`--unsafe-allow-generic-targets`).
+    pub allow_generic_targets: bool,
     /// Estimated USD per 10,000 AWS API calls, for the estimated-cost metric.
     pub aws_price_per_10k_calls: f64,
     /// Which AWS identities and endpoints namespaced stores may use.

@@ -3,6 +3,7 @@
 mod detect;
 mod failover;
 mod fetch;
+mod generic;
 mod missing;
 mod report;
 mod run;
@@ -133,6 +134,9 @@ fn facts_of(es: &ExternalSecret, ctx: &Context, ns: &str) -> Facts {
         force: es.annotations().get(FORCE_SYNC_ANNOTATION).cloned(),
         metadata: metadata_of(es),
         target_name: target::target_name(&writer_of(es, ns), &es.spec.target),
+        target_kind: es.spec.target.manifest.as_ref().map_or("Secret", |_| {
+            crate::core::manifest::GenericKind::ConfigMap.as_str()
+        }),
         interval_raised: raised.then(|| {
             format!(
                 "refreshInterval {:?} is below the controller's minimum; refreshing every {:?}",
@@ -150,6 +154,11 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     let prefix = super::stores::cached_prefix(&ctx.stores, ns, &es.spec.secret_store_ref);
     let effective = crate::core::prefix::effective(&es.spec, prefix.as_deref().unwrap_or(""))?;
     let spec: &crate::api::ExternalSecretSpec = &effective;
+    // A generic target (`target.manifest`) goes its own way, once the core admits it.
+    if let Some(kind) = crate::core::manifest::admit(spec, ctx.options.allow_generic_targets)? {
+        let prefix = prefix.unwrap_or_default();
+        return self::generic::sync(es, ctx, ns, spec, &prefix, kind).await;
+    }
     let writer = writer_of(es, ns);
     let secrets: Api<Secret> = Api::namespaced(ctx.client.clone(), ns);
     let target_name = target::target_name(&writer, &spec.target);

@@ -90,6 +90,8 @@ pub struct Facts {
     pub metadata: String,
     /// The target Secret's name.
     pub target_name: String,
+    /// The target's kind (`Secret`, or a generic target's kind), for messages.
+    pub target_kind: &'static str,
     /// The warning to carry when `refreshInterval` was raised to the controller's floor.
     pub interval_raised: Option<String>,
     /// The clock.
@@ -149,6 +151,7 @@ pub fn next_status(old: &ExternalSecretStatus, facts: &Facts, outcome: Outcome) 
     let now = &facts.now;
     let generation = facts.generation;
     let target_name = &facts.target_name;
+    let kind = facts.target_kind;
     let previous = ready_of(&old.conditions).map(|(s, r)| (s.to_string(), r.to_string()));
     let mut report = Report::default();
     let new = match outcome {
@@ -198,7 +201,7 @@ pub fn next_status(old: &ExternalSecretStatus, facts: &Facts, outcome: Outcome) 
         } => {
             report.result = Some(Reason::Synced.as_str());
             let message = format!(
-                "Secret {target_name:?} holds {} remote version(s)",
+                "{kind} {target_name:?} holds {} remote version(s)",
                 synced_versions.len()
             );
             let mut status = ExternalSecretStatus {
@@ -248,7 +251,7 @@ pub fn next_status(old: &ExternalSecretStatus, facts: &Facts, outcome: Outcome) 
                 Some(PlannedEvent::normal(
                     "Synced",
                     "Sync",
-                    format!("Created Secret {target_name:?}"),
+                    format!("Created {kind} {target_name:?}"),
                 ))
             } else if wrote
                 && old.synced_versions != synced_versions
@@ -257,19 +260,19 @@ pub fn next_status(old: &ExternalSecretStatus, facts: &Facts, outcome: Outcome) 
                 Some(PlannedEvent::normal(
                     "Updated",
                     "Sync",
-                    format!("Updated Secret {target_name:?} to new remote versions"),
+                    format!("Updated {kind} {target_name:?} to new remote versions"),
                 ))
             } else if wrote {
                 Some(PlannedEvent::normal(
                     "Updated",
                     "Sync",
-                    format!("Repaired Secret {target_name:?}"),
+                    format!("Repaired {kind} {target_name:?}"),
                 ))
             } else if !was_ready {
                 Some(PlannedEvent::normal(
                     "Synced",
                     "Sync",
-                    format!("Secret {target_name:?} is in sync"),
+                    format!("{kind} {target_name:?} is in sync"),
                 ))
             } else {
                 None

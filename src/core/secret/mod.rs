@@ -6,6 +6,7 @@ pub mod digest;
 pub mod gjson;
 pub mod go_template;
 pub mod keys;
+pub mod manifest;
 pub mod naming;
 pub mod property;
 pub mod rewrite;
