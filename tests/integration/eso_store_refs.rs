@@ -48,7 +48,7 @@ async fn two_stores_fill_one_secret_and_a_new_parameter_version_updates_it() {
     create_remote(&sm(), &key, "from-secrets-manager").await;
     let ssm = common::ssm::client();
     put(&ssm, &key, ParameterType::SecureString, "from-parameter-1").await;
-    let _op = Operator::start(&ns).await;
+    let op = Operator::start(&ns).await;
     stores(&client, &ns).await;
     apply(
         &client,
@@ -75,6 +75,40 @@ async fn two_stores_fill_one_secret_and_a_new_parameter_version_updates_it() {
         versions.get(&key).is_some_and(|v| !v.contains('@')),
         "the secret's version id, unlabelled: {versions:?}"
     );
+
+    // Idle refreshes (every second) detect through each store and read no value from either.
+    let calls = |store: &str, operation: &str| {
+        op.metric_sum(
+            "secretsync_aws_api_calls_total",
+            &[
+                &format!("store=\"SecretStore/{ns}/{store}\""),
+                &format!("operation=\"{operation}\""),
+            ],
+        )
+    };
+    let reads = || {
+        calls("ssm", "GetParameter")
+            + calls("ssm", "GetParameters")
+            + calls("aws", "GetSecretValue")
+            + calls("aws", "BatchGetSecretValue")
+    };
+    let reads_before = reads();
+    assert!(
+        calls("ssm", "GetParameter") + calls("ssm", "GetParameters") > 0.0
+            && calls("aws", "GetSecretValue") + calls("aws", "BatchGetSecretValue") > 0.0,
+        "each store read its value once"
+    );
+    let describes_before = calls("ssm", "DescribeParameters");
+    common::wait_for(
+        "three idle refreshes of the parameter store",
+        std::time::Duration::from_secs(60),
+        || {
+            let n = calls("ssm", "DescribeParameters");
+            async move { (n >= describes_before + 3.0).then_some(()) }
+        },
+    )
+    .await;
+    assert_eq!(reads(), reads_before, "an idle refresh reads no value");
 
     // A new version in the second store reaches the Secret; the first store's value stays.
     put(&ssm, &key, ParameterType::SecureString, "from-parameter-2").await;
