@@ -132,6 +132,77 @@ async fn two_stores_fill_one_secret_and_a_new_parameter_version_updates_it() {
     common::delete_namespace(&client, &ns).await;
 }
 
+/// The reader index knows an entry's own store: a new secret version seen by that store's shared
+/// Secrets Manager listing (kept fresh by another ExternalSecret of the store) refreshes the
+/// two-store ExternalSecret at once, although its own interval is an hour. (Parameter Store detects
+/// per ExternalSecret, without a shared listing.)
+#[tokio::test]
+async fn another_stores_listing_announces_a_change_without_waiting_for_the_interval() {
+    let (client, ns) = common::setup("store-refs-listing").await;
+    let (key, pulse) = (format!("/{ns}/db"), format!("/{ns}/pulse"));
+    let sm = sm();
+    create_remote(&sm, &key, "sm-1").await;
+    create_remote(&sm, &pulse, "pulse").await;
+    let ssm = common::ssm::client();
+    put(&ssm, &key, ParameterType::String, "ps-1").await;
+    let op = Operator::start(&ns).await;
+    stores(&client, &ns).await;
+    let pulse_body =
+        format!("  data:\n    - {{ secretKey: p, remoteRef: {{ key: \"{pulse}\" }} }}\n");
+    apply(
+        &client,
+        &ns,
+        &Es::new("pulse", "aws").body(&pulse_body).yaml(),
+    )
+    .await;
+    // Parameter Store by default, Secrets Manager through the entry's storeRef.
+    let body = format!(
+        "  data:\n\
+         \x20   - {{ secretKey: ps, remoteRef: {{ key: \"{key}\" }} }}\n\
+         \x20   - {{ secretKey: sm, remoteRef: {{ key: \"{key}\" }}, sourceRef: {{ storeRef: {{ name: aws }} }} }}\n"
+    );
+    apply(
+        &client,
+        &ns,
+        &Es::new("slow", "ssm").interval("1h").body(&body).yaml(),
+    )
+    .await;
+    for name in ["pulse", "slow"] {
+        wait_ready(&client, &ns, name, "True", "Synced").await;
+    }
+    wait_secret(&client, &ns, "slow", "synced", |s| has(s, "sm", "sm-1")).await;
+    // The store's listing has run twice since (a change is seen between two listings).
+    let listings = || {
+        op.metric_sum(
+            "secretsync_aws_api_calls_total",
+            &[
+                &format!("store=\"SecretStore/{ns}/aws\""),
+                "operation=\"ListSecrets\"",
+            ],
+        )
+    };
+    let before = listings();
+    common::wait_for(
+        "two listings of the Secrets Manager store",
+        std::time::Duration::from_secs(30),
+        || {
+            let n = listings();
+            async move { (n >= before + 2.0).then_some(()) }
+        },
+    )
+    .await;
+    common::rotate_remote(&sm, &key, "sm-2").await;
+    wait_secret(
+        &client,
+        &ns,
+        "slow",
+        "the new version, through pulse's listing",
+        |s| has(s, "ps", "ps-1") && has(s, "sm", "sm-2"),
+    )
+    .await;
+    common::delete_namespace(&client, &ns).await;
+}
+
 #[tokio::test]
 async fn a_store_ref_the_namespace_may_not_use_is_refused_and_the_secret_stays() {
     let (client, ns) = common::setup("store-refs-deny").await;
