@@ -50,17 +50,22 @@ async fn two_stores_fill_one_secret_and_a_new_parameter_version_updates_it() {
     put(&ssm, &key, ParameterType::SecureString, "from-parameter-1").await;
     let op = Operator::start(&ns).await;
     stores(&client, &ns).await;
-    apply(
-        &client,
-        &ns,
-        &Es::new("mixed", "aws")
-            .body(&mixed(&key, "{ name: ssm }"))
-            .yaml(),
-    )
-    .await;
+    // A third store reads below its own prefix: `db` there is the same parameter.
+    let endpoint = testbed_var("AWS_ENDPOINT_URL");
+    let prefixed = common::scenario::Store::parameter_store("prefixed", &endpoint)
+        .with(&format!("prefix: /{ns}/"))
+        .yaml();
+    apply(&client, &ns, &prefixed).await;
+    let body = format!(
+        "{}    - {{ secretKey: pfx, remoteRef: {{ key: db }}, sourceRef: {{ storeRef: {{ name: prefixed }} }} }}\n",
+        mixed(&key, "{ name: ssm }")
+    );
+    apply(&client, &ns, &Es::new("mixed", "aws").body(&body).yaml()).await;
     let es = wait_ready(&client, &ns, "mixed", "True", "Synced").await;
     wait_secret(&client, &ns, "mixed", "both stores' values", |s| {
-        has(s, "sm", "from-secrets-manager") && has(s, "ps", "from-parameter-1")
+        has(s, "sm", "from-secrets-manager")
+            && has(s, "ps", "from-parameter-1")
+            && has(s, "pfx", "from-parameter-1")
     })
     .await;
     let versions = es.status.expect("status").synced_versions;
@@ -70,6 +75,12 @@ async fn two_stores_fill_one_secret_and_a_new_parameter_version_updates_it() {
             .get(&format!("SecretStore/ssm:{key}"))
             .is_some_and(|v| v.starts_with("1@")),
         "the parameter's version, under its store's label: {versions:?}"
+    );
+    assert!(
+        versions
+            .get(&format!("SecretStore/prefixed:{key}"))
+            .is_some_and(|v| v.starts_with("1@")),
+        "the prefixed store records the full name: {versions:?}"
     );
     assert!(
         versions.get(&key).is_some_and(|v| !v.contains('@')),
@@ -89,6 +100,8 @@ async fn two_stores_fill_one_secret_and_a_new_parameter_version_updates_it() {
     let reads = || {
         calls("ssm", "GetParameter")
             + calls("ssm", "GetParameters")
+            + calls("prefixed", "GetParameter")
+            + calls("prefixed", "GetParameters")
             + calls("aws", "GetSecretValue")
             + calls("aws", "BatchGetSecretValue")
     };
@@ -113,7 +126,9 @@ async fn two_stores_fill_one_secret_and_a_new_parameter_version_updates_it() {
     // A new version in the second store reaches the Secret; the first store's value stays.
     put(&ssm, &key, ParameterType::SecureString, "from-parameter-2").await;
     wait_secret(&client, &ns, "mixed", "the new parameter version", |s| {
-        has(s, "sm", "from-secrets-manager") && has(s, "ps", "from-parameter-2")
+        has(s, "sm", "from-secrets-manager")
+            && has(s, "ps", "from-parameter-2")
+            && has(s, "pfx", "from-parameter-2")
     })
     .await;
     let api: Api<ExternalSecret> = Api::namespaced(client.clone(), &ns);
