@@ -1,7 +1,9 @@
 //! ESO's per-entry `sourceRef.storeRef` on the real test bed: one ExternalSecret reads one secret
 //! through its default Secrets Manager store and a parameter of the same name through a Parameter
 //! Store named by `storeRef`, into one Secret; a new parameter version updates it; and a `storeRef`
-//! the namespace may not use is refused with a clear reason and Event, the Secret untouched.
+//! the namespace may not use (a ClusterSecretStore that does not admit it, a SecretStore of another
+//! namespace), or deletionPolicy Delete next to it, is refused with a clear reason and Event, the
+//! Secret untouched.
 
 use std::collections::BTreeMap;
 
@@ -239,11 +241,22 @@ async fn a_store_ref_the_namespace_may_not_use_is_refused_and_the_secret_stays()
         ),
     )
     .await;
-    // (ExternalSecret, storeRef after the edit, reason, words of the message)
+    // A SecretStore that exists, in another namespace only: never looked up there.
+    let elsewhere = common::namespace(&client, "store-refs-elsewhere").await;
+    apply(
+        &client,
+        &elsewhere,
+        &common::ssm::store_yaml("only-elsewhere", &endpoint),
+    )
+    .await;
+    // (ExternalSecret, its spec after the edit, reason, words of the message)
     let cases = [
         (
             "cluster-store",
-            format!("{{ name: {excluding}, kind: ClusterSecretStore }}"),
+            mixed(
+                &key,
+                &format!("{{ name: {excluding}, kind: ClusterSecretStore }}"),
+            ),
             "StoreNotAllowed",
             format!(
                 "ClusterSecretStore \"{excluding}\" (named by sourceRef.storeRef): ClusterSecretStore \"{excluding}\" does not admit namespace"
@@ -251,10 +264,27 @@ async fn a_store_ref_the_namespace_may_not_use_is_refused_and_the_secret_stays()
         ),
         (
             "other-namespace",
-            "{ name: ssm, namespace: kube-system }".to_string(),
+            mixed(&key, "{ name: ssm, namespace: kube-system }"),
             "StoreNotAllowed",
             "data[1].sourceRef.storeRef: secretStoreRef names namespace \"kube-system\""
                 .to_string(),
+        ),
+        (
+            "not-here",
+            mixed(&key, "{ name: only-elsewhere }"),
+            "StoreNotFound",
+            format!(
+                "SecretStore \"only-elsewhere\" (named by sourceRef.storeRef): SecretStore \"only-elsewhere\" not found in namespace \"{ns}\""
+            ),
+        ),
+        (
+            "delete-policy",
+            format!(
+                "{}  target: {{ deletionPolicy: Delete }}\n",
+                mixed(&key, "{ name: ssm }")
+            ),
+            "InvalidSpec",
+            "deletionPolicy Delete or Merge is not supported with sourceRef.storeRef".to_string(),
         ),
     ];
     for (name, _, _, _) in &cases {
@@ -268,9 +298,8 @@ async fn a_store_ref_the_namespace_may_not_use_is_refused_and_the_secret_stays()
         let s = wait_secret(&client, &ns, name, "synced", |s| has(s, "ps", "ps-1")).await;
         before.insert(*name, s);
     }
-    for (name, store_ref, _, _) in &cases {
-        let bad = mixed(&key, store_ref);
-        apply(&client, &ns, &Es::new(name, "aws").body(&bad).yaml()).await;
+    for (name, bad, _, _) in &cases {
+        apply(&client, &ns, &Es::new(name, "aws").body(bad).yaml()).await;
     }
     // A new value would show if anything were written.
     put(&ssm, &key, ParameterType::String, "ps-2").await;
@@ -297,5 +326,6 @@ async fn a_store_ref_the_namespace_may_not_use_is_refused_and_the_secret_stays()
     }
     let css: Api<secretsync::api::ClusterSecretStore> = Api::all(client.clone());
     let _ = css.delete(&excluding, &DeleteParams::default()).await;
+    common::delete_namespace(&client, &elsewhere).await;
     common::delete_namespace(&client, &ns).await;
 }
