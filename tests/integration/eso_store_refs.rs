@@ -63,6 +63,17 @@ async fn two_stores_fill_one_secret_and_a_new_parameter_version_updates_it() {
         mixed(&key, "{ name: ssm }")
     );
     apply(&client, &ns, &Es::new("mixed", "aws").body(&body).yaml()).await;
+    // Every entry through another store than its secretStoreRef: the default store has nothing to do.
+    let only_other = format!(
+        "  data:\n    - {{ secretKey: ps, remoteRef: {{ key: \"{key}\" }}, sourceRef: {{ storeRef: {{ name: ssm }} }} }}\n"
+    );
+    apply(
+        &client,
+        &ns,
+        &Es::new("only-other", "aws").body(&only_other).yaml(),
+    )
+    .await;
+    wait_ready(&client, &ns, "only-other", "True", "Synced").await;
     let es = wait_ready(&client, &ns, "mixed", "True", "Synced").await;
     wait_secret(&client, &ns, "mixed", "both stores' values", |s| {
         has(s, "sm", "from-secrets-manager")
@@ -131,6 +142,10 @@ async fn two_stores_fill_one_secret_and_a_new_parameter_version_updates_it() {
         has(s, "sm", "from-secrets-manager")
             && has(s, "ps", "from-parameter-2")
             && has(s, "pfx", "from-parameter-2")
+    })
+    .await;
+    wait_secret(&client, &ns, "only-other", "the new version", |s| {
+        has(s, "ps", "from-parameter-2")
     })
     .await;
     let api: Api<ExternalSecret> = Api::namespaced(client.clone(), &ns);

@@ -29,7 +29,9 @@ pub(super) struct Other {
     pub prefix: String,
     /// This store's part of `status.syncedVersions`, keyed as the store names them.
     pub previous: BTreeMap<String, String>,
+    /// The store and its client, once resolved.
     pub resolved: Option<(ResolvedStore, StoreClient)>,
+    /// What this store's change detection saw, for reading by version id.
     pub hints: Hints,
 }
 

@@ -135,7 +135,15 @@ impl Run<'_> {
             Step::Detect => {
                 let (store, sc) = self.resolved.as_ref().ok_or_else(not_resolved)?;
                 let (own, previous) = (self.store_spec(), self.store_previous());
-                let d = detect(ctx, sc, store, self.ns, own, previous, self.interval).await;
+                let d = if own.data.is_empty() && own.data_from.is_empty() {
+                    // Every entry names another store: nothing to detect in the default one.
+                    super::detect::Detected {
+                        unchanged: true,
+                        ..Default::default()
+                    }
+                } else {
+                    detect(ctx, sc, store, self.ns, own, previous, self.interval).await
+                };
                 if !d.later {
                     super::failover::report_region_switches(ctx, self.es, sc);
                 }
