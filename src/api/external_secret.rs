@@ -426,6 +426,20 @@ pub struct ExternalSecretData {
     pub secret_key: String,
     /// Which remote value to fetch.
     pub remote_ref: RemoteRef,
+    /// Reads this entry through another store than `spec.secretStoreRef` (ESO's `sourceRef`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_ref: Option<StoreSourceRef>,
+}
+
+/// ESO's `sourceRef`: the store one `data` or `dataFrom` entry reads through (generators are not
+/// supported). The store passes the same checks as `spec.secretStoreRef`.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("has(self.storeRef)").message("sourceRef needs storeRef (generatorRef is not supported)"))]
+pub struct StoreSourceRef {
+    /// The SecretStore (the ExternalSecret's namespace) or ClusterSecretStore to read this entry from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_ref: Option<SecretStoreRef>,
 }
 
 /// Points at one secret (and optionally one property of it) in AWS Secrets Manager.
@@ -564,6 +578,9 @@ pub struct ExternalSecretDataFrom {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(length(max = 32))]
     pub rewrite: Vec<Rewrite>,
+    /// Reads this entry through another store than `spec.secretStoreRef` (ESO's `sourceRef`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_ref: Option<StoreSourceRef>,
 }
 
 /// One rewrite of a `dataFrom` entry's keys (ESO's operations, applied in order): set exactly one of

@@ -358,8 +358,7 @@ fn users(
         .state()
         .iter()
         .filter(|es| {
-            es.spec.secret_store_ref.kind == kind
-                && es.spec.secret_store_ref.name == store
+            crate::core::store_groups::reads_store(&es.spec, kind, store)
                 && store_namespace.is_none_or(|ns| es.namespace().as_deref() == Some(ns))
         })
         .map(|es| ObjectRef::from_obj(es.as_ref()))

@@ -81,10 +81,23 @@ pub(crate) fn convert_spec(
                 service = svc;
             }
         }
-        None => r.refuse_object(
-            f.at("secretStoreRef"),
-            "required: secretsync reads every entry from one store",
-        ),
+        // ESO lets every entry name its own store instead: the first one becomes the default.
+        None => match first_entry_store(spec, path) {
+            Some((v, at)) => {
+                if let Some((store_ref, svc)) = secret_store_ref(v, &at, namespace, stores, r) {
+                    r.note(format!(
+                        "{path}.secretStoreRef: not set; every entry names its store, and the first \
+                         ({at}) is written as spec.secretStoreRef (secretsync requires one)"
+                    ));
+                    out.insert("secretStoreRef".into(), store_ref);
+                    service = svc;
+                }
+            }
+            None => r.refuse_object(
+                f.at("secretStoreRef"),
+                "required unless every data and dataFrom entry names its store in sourceRef.storeRef",
+            ),
+        },
     }
     if let Some(interval) = f.string("refreshInterval", r) {
         if is_duration(interval) {
@@ -120,16 +133,25 @@ pub(crate) fn convert_spec(
             out.insert("target".into(), Value::Object(target));
         }
     }
+    let source =
+        |v: &Value, at: &str, r: &mut Refusals| entry_store(v, at, namespace, stores, service, r);
     let data: Vec<Value> = entries(&mut f, "data", r)
-        .filter_map(|(v, at)| data_entry(v, &at, service, r))
+        .filter_map(|(v, at)| {
+            let (src, svc) = source(v, &at, r)?;
+            data_entry(v, &at, svc, src, r)
+        })
         .collect();
     let data_from: Vec<Value> = entries(&mut f, "dataFrom", r)
-        .filter_map(|(v, at)| data_from_entry(v, &at, service, r))
+        .filter_map(|(v, at)| {
+            let (src, svc) = source(v, &at, r)?;
+            data_from_entry(v, &at, svc, src, r)
+        })
         .collect();
     f.finish(r);
     if data.is_empty() && data_from.is_empty() {
         r.refuse_object(path, "no data or dataFrom entry left to sync");
     }
+    per_entry_stores(&out, &data, &data_from, path, r);
     if !data.is_empty() {
         out.insert("data".into(), Value::Array(data));
     }
@@ -137,6 +159,45 @@ pub(crate) fn convert_spec(
         out.insert("dataFrom".into(), Value::Array(data_from));
     }
     (!r.is_fatal()).then_some(Value::Object(out))
+}
+
+/// What entries naming their own store (`sourceRef.storeRef`) mean here: said in a note, and a
+/// `deletionPolicy` secretsync does not apply to several stores is refused.
+fn per_entry_stores(
+    out: &Map<String, Value>,
+    data: &[Value],
+    data_from: &[Value],
+    path: &str,
+    r: &mut Refusals,
+) {
+    let default = out.get("secretStoreRef");
+    let other = |e: &Value| {
+        e.get("sourceRef")
+            .and_then(|s| s.get("storeRef"))
+            .is_some_and(|s| Some(s) != default)
+    };
+    if !data.iter().chain(data_from).any(other) {
+        return;
+    }
+    r.note(format!(
+        "{path}: entries read through their own sourceRef.storeRef; each store passes the checks \
+         spec.secretStoreRef passes (a SecretStore of the ExternalSecret's namespace, a \
+         ClusterSecretStore whose conditions admit it), and if any store cannot be read nothing is \
+         written and the condition names that store, as ESO fails the whole sync"
+    ));
+    let policy = out
+        .get("target")
+        .and_then(|t| t.get("deletionPolicy"))
+        .and_then(Value::as_str);
+    if let Some(p @ ("Delete" | "Merge")) = policy {
+        r.refuse(
+            format!("{path}.target.deletionPolicy"),
+            format!(
+                "{p} is not supported with entries of several stores (confirming a deletion is one \
+                 store's question); use Retain"
+            ),
+        );
+    }
 }
 
 /// The items of list field `key` with their paths; a non-list is refused.
@@ -158,6 +219,46 @@ fn entries<'a>(
         .iter()
         .enumerate()
         .map(move |(i, v)| (v, format!("{at}[{i}]")))
+}
+
+/// The `storeRef` of the first entry (`dataFrom` first, as they merge) when every entry names one.
+fn first_entry_store<'a>(spec: &'a Value, path: &str) -> Option<(&'a Value, String)> {
+    let list = |key: &str| spec.get(key).and_then(Value::as_array);
+    let entries: Vec<(&Value, String)> = ["dataFrom", "data"]
+        .into_iter()
+        .flat_map(|key| {
+            list(key)
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .map(move |(i, e)| (e, format!("{path}.{key}[{i}].sourceRef.storeRef")))
+        })
+        .collect();
+    let stores: Option<Vec<(&Value, String)>> = entries
+        .into_iter()
+        .map(|(e, at)| Some((e.get("sourceRef")?.get("storeRef")?, at)))
+        .collect();
+    stores?.into_iter().next()
+}
+
+/// An entry's store: its converted `sourceRef` and that store's service, or (no `sourceRef`) the
+/// default store's service; None (refused) when its `sourceRef` cannot be carried.
+fn entry_store(
+    v: &Value,
+    at: &str,
+    namespace: Option<&str>,
+    stores: &StoreIndex,
+    default: Option<crate::api::AwsService>,
+    r: &mut Refusals,
+) -> Option<(Option<Value>, Option<crate::api::AwsService>)> {
+    let Some(source) = v.get("sourceRef").filter(|s| !s.is_null()) else {
+        return Some((None, default));
+    };
+    let path = format!("{at}.sourceRef");
+    let store = super::remote_ref::source_store(source, &path, r)?;
+    let (store_ref, service) =
+        secret_store_ref(store, &format!("{path}.storeRef"), namespace, stores, r)?;
+    Some((Some(json!({ "storeRef": store_ref })), service))
 }
 
 /// Converts `secretStoreRef` and finds the store's service among the converted manifests.

@@ -15,10 +15,12 @@ fn is_parameter_key(key: &str) -> bool {
 }
 
 /// Converts `spec.data[i]`; None (with refusals) when the entry cannot be carried faithfully.
+/// `source` is its converted `sourceRef` (the caller reads it: it decides the entry's service).
 pub(crate) fn data_entry(
     v: &Value,
     path: &str,
     service: Option<AwsService>,
+    source: Option<Value>,
     r: &mut Refusals,
 ) -> Option<Value> {
     let before = r.len();
@@ -39,25 +41,28 @@ pub(crate) fn data_entry(
             None
         }
     };
-    if let Some(source) = f.take("sourceRef") {
-        source_ref(source, &f.at("sourceRef"), r);
-    }
+    f.take("sourceRef");
     f.finish(r);
-    (r.len() == before).then(|| json!({ "secretKey": secret_key, "remoteRef": remote }))
+    (r.len() == before).then(|| {
+        with_source(
+            json!({ "secretKey": secret_key, "remoteRef": remote }),
+            source,
+        )
+    })
 }
 
 /// Converts `spec.dataFrom[i]`; None (with refusals) when the entry cannot be carried faithfully.
+/// `source` is its converted `sourceRef` (the caller reads it: it decides the entry's service).
 pub(crate) fn data_from_entry(
     v: &Value,
     path: &str,
     service: Option<AwsService>,
+    source: Option<Value>,
     r: &mut Refusals,
 ) -> Option<Value> {
     let before = r.len();
     let mut f = Fields::new(v, path, r);
-    if let Some(source) = f.take("sourceRef") {
-        source_ref(source, &f.at("sourceRef"), r);
-    }
+    f.take("sourceRef");
     let rewrite = f
         .take("rewrite")
         .map(|v| rewrites(v, &f.at("rewrite"), r))
@@ -75,7 +80,7 @@ pub(crate) fn data_from_entry(
         if !rewrite.is_empty() {
             entry["rewrite"] = Value::Array(rewrite.clone());
         }
-        entry
+        with_source(entry, source.clone())
     };
     let out = match (extract, find) {
         (Some((e, at)), None) => {
@@ -209,17 +214,30 @@ fn rewrite_merge(v: &Value, path: &str, r: &mut Refusals) -> Option<Value> {
     ok.then_some(Value::Object(out))
 }
 
-/// Refuses a `sourceRef` (generators, or a per-entry store).
-fn source_ref(v: &Value, path: &str, r: &mut Refusals) {
+/// The entry with its converted `sourceRef`, if it has one.
+fn with_source(mut entry: Value, source: Option<Value>) -> Value {
+    if let Some(source) = source {
+        entry["sourceRef"] = source;
+    }
+    entry
+}
+
+/// The `storeRef` of an entry's `sourceRef` (`v`, at `path`), refusing generators; None with a
+/// refusal when there is no store to read.
+pub(crate) fn source_store<'a>(v: &'a Value, path: &str, r: &mut Refusals) -> Option<&'a Value> {
+    let before = r.len();
     let mut f = Fields::new(v, path, r);
-    f.refuse_if_set("generatorRef", "generators are not supported", r);
     f.refuse_if_set(
-        "storeRef",
-        "a per-entry store is not supported; secretsync reads every entry from spec.secretStoreRef \
-         (split the entries into one ExternalSecret per store)",
+        "generatorRef",
+        "generators are not supported (a later issue)",
         r,
     );
+    let store = f.take("storeRef");
     f.finish(r);
+    if store.is_none() && r.len() == before {
+        r.refuse(path, "needs storeRef (generatorRef is not supported)");
+    }
+    store.filter(|_| r.len() == before)
 }
 
 /// Converts a `remoteRef` or `extract`; None when any of its fields has no faithful form.

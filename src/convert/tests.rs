@@ -618,3 +618,105 @@ fn rewrite_transforms_and_merges_carry_over() {
         assert!(paths.iter().any(|p| p.ends_with(path)), "{path}: {paths:?}");
     }
 }
+
+/// `sourceRef.storeRef` carries over per entry, each entry checked against its own store's service;
+/// without `spec.secretStoreRef`, the first entry's store becomes it (noted); a generator or an
+/// empty `sourceRef` is refused.
+#[test]
+fn per_entry_stores_carry_over_with_their_own_service() {
+    let sm = store("ClusterSecretStore", None, "sm", "SecretsManager");
+    let ps = store("SecretStore", Some("a"), "ps", "ParameterStore");
+    let es = |spec: Value| {
+        json!({
+            "apiVersion": "external-secrets.io/v1",
+            "kind": "ExternalSecret",
+            "metadata": { "name": "mixed", "namespace": "a" },
+            "spec": spec,
+        })
+    };
+    let ps_ref = json!({ "storeRef": { "name": "ps", "kind": "SecretStore" } });
+    let data = json!([
+        { "secretKey": "db", "remoteRef": { "key": "prod/db" } },
+        { "secretKey": "api", "remoteRef": { "key": "/prod/api" }, "sourceRef": ps_ref },
+    ]);
+    let with_default = es(json!({
+        "secretStoreRef": { "name": "sm", "kind": "ClusterSecretStore" },
+        "data": data,
+        "dataFrom": [ { "extract": { "key": "/prod/cfg" }, "sourceRef": ps_ref } ],
+    }));
+    let out = convert(&[sm.clone(), ps.clone(), with_default]);
+    let o = &out.objects[2];
+    assert!(o.unsupported.is_empty(), "{:?}", o.unsupported);
+    let spec = &o.output.as_ref().expect("converts")["spec"];
+    assert_eq!(
+        spec["secretStoreRef"],
+        json!({ "name": "sm", "kind": "ClusterSecretStore" })
+    );
+    assert!(spec["data"][0].get("sourceRef").is_none(), "{spec}");
+    assert_eq!(
+        spec["data"][1]["sourceRef"],
+        json!({ "storeRef": { "name": "ps" } })
+    );
+    assert_eq!(
+        spec["dataFrom"][0]["sourceRef"],
+        json!({ "storeRef": { "name": "ps" } })
+    );
+
+    // No secretStoreRef: every entry names its store, the first (dataFrom first) is the default.
+    let without = es(json!({
+        "data": [ { "secretKey": "db", "remoteRef": { "key": "prod/db" },
+                    "sourceRef": { "storeRef": { "name": "sm", "kind": "ClusterSecretStore" } } } ],
+        "dataFrom": [ { "extract": { "key": "/prod/cfg" }, "sourceRef": ps_ref } ],
+    }));
+    let out = convert(&[sm.clone(), ps.clone(), without]);
+    let o = &out.objects[2];
+    assert!(o.unsupported.is_empty(), "{:?}", o.unsupported);
+    let spec = &o.output.as_ref().expect("converts")["spec"];
+    assert_eq!(spec["secretStoreRef"], json!({ "name": "ps" }));
+    let noted = o.notes.join("\n");
+    assert!(
+        noted.contains("spec.dataFrom[0].sourceRef.storeRef"),
+        "{noted}"
+    );
+
+    // Refused: no secretStoreRef while an entry names no store; a generator; an empty sourceRef;
+    // a Secrets Manager key form through the Parameter Store entry's store.
+    let refused = [
+        (
+            json!({ "data": [ { "secretKey": "db", "remoteRef": { "key": "prod/db" } } ],
+                    "dataFrom": [ { "extract": { "key": "/prod/cfg" }, "sourceRef": ps_ref } ] }),
+            "spec.secretStoreRef",
+            "required unless every data and dataFrom entry names its store",
+        ),
+        (
+            json!({ "secretStoreRef": { "name": "sm", "kind": "ClusterSecretStore" },
+                    "data": [ { "secretKey": "db", "remoteRef": { "key": "prod/db" },
+                                "sourceRef": { "generatorRef": { "kind": "Password", "name": "p" } } } ] }),
+            "spec.data[0].sourceRef.generatorRef",
+            "generators are not supported",
+        ),
+        (
+            json!({ "secretStoreRef": { "name": "sm", "kind": "ClusterSecretStore" },
+                    "data": [ { "secretKey": "db", "remoteRef": { "key": "prod/db" }, "sourceRef": {} } ] }),
+            "spec.data[0].sourceRef",
+            "needs storeRef",
+        ),
+        (
+            json!({ "secretStoreRef": { "name": "sm", "kind": "ClusterSecretStore" },
+                    "data": [ { "secretKey": "db", "remoteRef": { "key": "/prod/db:3" }, "sourceRef": ps_ref } ] }),
+            "spec.data[0].remoteRef.key",
+            "",
+        ),
+    ];
+    for (spec, at, words) in refused {
+        let out = convert(&[sm.clone(), ps.clone(), es(spec)]);
+        let o = &out.objects[2];
+        assert!(
+            o.unsupported
+                .iter()
+                .any(|u| u.path == at && u.reason.contains(words)),
+            "{at}: {:?}",
+            o.unsupported
+        );
+    }
+}

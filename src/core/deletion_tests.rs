@@ -155,6 +155,7 @@ fn remote_names_cover_data_extract_and_previous_find_matches() {
         sync_windows: None,
         target: Default::default(),
         data: vec![ExternalSecretData {
+            source_ref: None,
             secret_key: "p".into(),
             remote_ref: RemoteRef {
                 version_stage: Some("AWSPREVIOUS".into()),
@@ -286,6 +287,7 @@ fn only_an_actionable_synced_secret_asks_the_service() {
                             sync_windows: None,
                             target: Default::default(),
                             data: vec![ExternalSecretData {
+                                source_ref: None,
                                 secret_key: "k".into(),
                                 remote_ref: RemoteRef {
                                     key: "app/db".into(),

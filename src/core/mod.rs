@@ -19,7 +19,7 @@ pub mod tenancy;
 pub use events::{aws_event, event_routing, reader_index};
 pub use reads::{
     backoff, change, duration, name_filter, parameter, prefix, references, refresh, remote,
-    service_refs, sync_window, token_bucket,
+    service_refs, store_groups, sync_window, token_bucket,
 };
 pub use reporting::{reason, report, status};
 pub use secret::{

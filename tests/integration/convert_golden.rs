@@ -154,10 +154,19 @@ fn typed<T: serde::de::DeserializeOwned + serde::Serialize>(doc: &Value, at: &st
     object
 }
 
-/// The controller's own checks of an ExternalSecret spec.
-fn check_spec(spec: &ExternalSecretSpec, at: &str, service: AwsService) {
+/// The controller's own checks of an ExternalSecret spec: each store's entries (`sourceRef.storeRef`)
+/// against that store's service.
+fn check_spec(
+    spec: &ExternalSecretSpec,
+    at: &str,
+    service_of: &dyn Fn(&ExternalSecretSpec) -> AwsService,
+) {
     secretsync::core::desired::validate_spec(spec).unwrap_or_else(|e| panic!("{at}: {e:?}"));
-    secretsync::core::service_refs::check(spec, service).unwrap_or_else(|e| panic!("{at}: {e:?}"));
+    for group in secretsync::core::store_groups::groups(spec) {
+        let service = service_of(&group.spec);
+        secretsync::core::service_refs::check(&group.spec, service)
+            .unwrap_or_else(|e| panic!("{at}: {e:?}"));
+    }
 }
 
 #[test]
@@ -223,7 +232,7 @@ fn converted_objects_are_valid_secretsync_objects() {
             match doc["kind"].as_str() {
                 Some("ExternalSecret") => {
                     let es: ExternalSecret = typed(doc, &at);
-                    check_spec(&es.spec, &at, service_of(&es.spec));
+                    check_spec(&es.spec, &at, &service_of);
                 }
                 Some("SecretStore") => {
                     let s: SecretStore = typed(doc, &at);
@@ -262,7 +271,7 @@ fn converted_objects_are_valid_secretsync_objects() {
                 Some("ClusterExternalSecret") => {
                     let ces: ClusterExternalSecret = typed(doc, &at);
                     let spec = &ces.spec.external_secret_spec;
-                    check_spec(spec, &at, service_of(spec));
+                    check_spec(spec, &at, &service_of);
                 }
                 other => panic!("{at}: unexpected kind {other:?}"),
             }

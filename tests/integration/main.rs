@@ -22,6 +22,7 @@ mod eso_fields;
 mod eso_policies;
 mod eso_prefix_metadata;
 mod eso_refs;
+mod eso_store_refs;
 mod eso_sync_windows;
 mod eso_templates;
 mod event_refresh;

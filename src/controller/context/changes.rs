@@ -191,13 +191,18 @@ impl Context {
         };
         for r in candidates {
             let Some(es) = cache.get(&r) else { continue };
-            if r == *me || crate::controller::store_id_of(&es) != store_id {
+            if r == *me {
                 continue;
             }
+            // How it records what it reads through this store (entries may name their own store).
+            let ns = kube::ResourceExt::namespace(es.as_ref()).unwrap_or_default();
+            let Some(label) = crate::core::store_groups::label_for(&ns, &es.spec, store_id) else {
+                continue;
+            };
             let stale = es.status.as_ref().is_some_and(|s| {
                 rotated.iter().any(|k| {
                     s.synced_versions
-                        .get(*k)
+                        .get(&format!("{label}{k}"))
                         .is_some_and(|v| Some(v) != current.get(*k))
                 })
             });

@@ -11,6 +11,7 @@ use kube::runtime::watcher;
 use crate::api::{AwsProvider, AwsService, ExternalSecret};
 use crate::core::event_routing::{self, Queue, Reader};
 use crate::core::reader_index::ReaderIndex;
+use crate::core::store_groups;
 use crate::provider::StoreConfig;
 
 /// One reader: a queue (URL, region, endpoint) and the credentials it is read with.
@@ -83,11 +84,26 @@ impl EventSources {
     pub fn apply_watch_event(&self, event: &watcher::Event<ExternalSecret>) {
         let mut idx = self.index.lock().unwrap_or_else(|p| p.into_inner());
         match event {
-            watcher::Event::Apply(es) | watcher::Event::InitApply(es) => idx.upsert(
-                ObjectRef::from_obj(es),
-                &crate::core::access::store_id_of(es),
-                &es.spec,
-            ),
+            watcher::Event::Apply(es) | watcher::Event::InitApply(es) => {
+                let key = ObjectRef::from_obj(es);
+                if store_groups::has_store_refs(&es.spec) {
+                    // Entries naming their own store are indexed under that store.
+                    let ns = kube::ResourceExt::namespace(es).unwrap_or_default();
+                    let groups = store_groups::groups(&es.spec);
+                    let parts: Vec<(String, &crate::api::ExternalSecretSpec)> = groups
+                        .iter()
+                        .map(|g| {
+                            (
+                                store_groups::store_id(&ns, &g.spec.secret_store_ref),
+                                &g.spec,
+                            )
+                        })
+                        .collect();
+                    idx.upsert_stores(key, &parts);
+                } else {
+                    idx.upsert(key, &crate::core::access::store_id_of(es), &es.spec);
+                }
+            }
             watcher::Event::Delete(es) => idx.remove(&ObjectRef::from_obj(es)),
             watcher::Event::Init => idx.relist_started(),
             watcher::Event::InitDone => {

@@ -355,6 +355,10 @@ fn already_synced(ctx: &Context, es: &ObjectRef<ExternalSecret>, staged: &Staged
         return false;
     };
     let es = ctx.with_written_status(cached);
+    // Entries naming their own stores record their versions per store: refresh (never skip one).
+    if crate::core::store_groups::has_store_refs(&es.spec) {
+        return false;
+    }
     // Its references as its store reads them (with the store's prefix), as its status records them.
     let prefix = crate::controller::stores::cached_prefix(
         &ctx.stores,

@@ -4,6 +4,7 @@ mod detect;
 mod failover;
 mod fetch;
 mod generic;
+mod groups;
 mod missing;
 mod report;
 mod run;
@@ -152,7 +153,21 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     // The spec as the store reads it (its `prefix` before every name read by name), used by every
     // step below; the prefix comes from the watch cache and is checked against the resolved store.
     let prefix = super::stores::cached_prefix(&ctx.stores, ns, &es.spec.secret_store_ref);
-    let effective = crate::core::prefix::effective(&es.spec, prefix.as_deref().unwrap_or(""))?;
+    let previous = es
+        .status
+        .as_ref()
+        .map(|s| s.synced_versions.clone())
+        .unwrap_or_default();
+    // Entries naming stores of their own: each store's part is read apart and merged in spec order.
+    let primary_prefix = prefix.as_deref().unwrap_or("");
+    let (multi, effective) =
+        match self::groups::Groups::of(ctx, ns, &es.spec, primary_prefix, &previous)? {
+            Some((groups, merged)) => (Some(groups), std::borrow::Cow::Owned(merged)),
+            None => (
+                None,
+                crate::core::prefix::effective(&es.spec, primary_prefix)?,
+            ),
+        };
     let spec: &crate::api::ExternalSecretSpec = &effective;
     // A generic target (`target.manifest`) goes its own way, once the core admits it.
     if let Some(kind) = crate::core::manifest::admit(spec, ctx.options.allow_generic_targets)? {
@@ -185,11 +200,6 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
             .map_err(|e| SyncError::kubernetes("reading the target Secret", e))?,
     };
     let (interval, _) = interval_of(es, ctx);
-    let previous = es
-        .status
-        .as_ref()
-        .map(|s| s.synced_versions.clone())
-        .unwrap_or_default();
     let store_id = super::store_id_of(es);
     let me = ObjectRef::from_obj(es);
     let pending = ctx.remote_change_pending(&me);
@@ -231,7 +241,11 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         existing.as_ref(),
         recorded_gone(ctx, &writer, existing.as_ref()),
     )
-    .and(still_admitted(&ctx.client, &ctx.stores, ns, &spec.secret_store_ref).await);
+    .and(still_admitted(&ctx.client, &ctx.stores, ns, &spec.secret_store_ref).await)
+    .and(match &multi {
+        Some(g) => g.admitted(ctx, ns).await,
+        None => Ok(()),
+    });
     let announced = pending.map(|p| Announced {
         by_event: p.by_event,
     });
@@ -263,6 +277,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         interval,
         store_id,
         refs,
+        multi,
         slot: None,
         resolved: None,
         hints: Hints::default(),

@@ -54,6 +54,8 @@ pub(super) struct Run<'a> {
     pub interval: Duration,
     pub store_id: String,
     pub refs: References<'a>,
+    /// The stores of entries naming their own (`sourceRef.storeRef`); `None` for one store.
+    pub multi: Option<super::groups::Groups>,
     /// The periodic-refresh slot, held until the reconcile ends (dropped with it).
     pub slot: Option<OwnedSemaphorePermit>,
     pub resolved: Option<(ResolvedStore, StoreClient)>,
@@ -111,13 +113,19 @@ impl Run<'_> {
                         "the store's prefix changed while this ExternalSecret was being read; retrying",
                     ));
                 }
-                crate::core::service_refs::check(spec, store.config.service)?;
+                crate::core::service_refs::check(self.store_spec(), store.config.service)?;
                 let sc = ctx.provider.client(&store.id, &store.config).await;
                 // Every reader is known to the store's index from its first sync on: the shared
                 // listing covers it and announces its changes, whatever its own interval.
-                let (names, finds) = super::detect::references(&self.refs);
+                let (names, finds) = match &self.multi {
+                    Some(m) => super::detect::references(&References::of(&m.primary)),
+                    None => super::detect::references(&self.refs),
+                };
                 ctx.provider.detection_facts(&sc, &names, &finds);
                 self.resolved = Some((store, sc));
+                if let Some(m) = self.multi.as_mut() {
+                    m.resolve(ctx, self.ns).await?;
+                }
                 progress.store_resolved = true;
             }
             Step::TakeSlot => {
@@ -126,14 +134,25 @@ impl Run<'_> {
             }
             Step::Detect => {
                 let (store, sc) = self.resolved.as_ref().ok_or_else(not_resolved)?;
-                let d = detect(ctx, sc, store, self.ns, spec, &self.previous, self.interval).await;
+                let (own, previous) = (self.store_spec(), self.store_previous());
+                let d = if own.data.is_empty() && own.data_from.is_empty() {
+                    // Every entry names another store: nothing to detect in the default one.
+                    super::detect::Detected {
+                        unchanged: true,
+                        ..Default::default()
+                    }
+                } else {
+                    detect(ctx, sc, store, self.ns, own, previous, self.interval).await
+                };
                 if !d.later {
                     super::failover::report_region_switches(ctx, self.es, sc);
                 }
-                progress.detection = Some(Detection {
-                    later: d.later,
-                    unchanged: d.unchanged,
-                });
+                let mut answers = vec![(d.later, d.unchanged)];
+                if let Some(m) = self.multi.as_mut() {
+                    answers.extend(m.detect(ctx, self.ns, self.interval).await);
+                }
+                let (later, unchanged) = crate::core::store_groups::combine_detections(&answers);
+                progress.detection = Some(Detection { later, unchanged });
                 self.hints = d.hints;
             }
             Step::Confirm => {
@@ -143,7 +162,16 @@ impl Run<'_> {
             }
             Step::ReadValues => {
                 let (_, sc) = self.resolved.as_ref().ok_or_else(not_resolved)?;
-                let mut fetched = fetch_all(&ctx.provider, sc, spec, &self.refs, &self.hints).await;
+                let (mut fetched, versions) = match &self.multi {
+                    None => (
+                        fetch_all(&ctx.provider, sc, spec, &self.refs, &self.hints).await,
+                        None,
+                    ),
+                    Some(m) => match self.fetch_stores(m).await {
+                        Ok((f, v)) => (Ok(f), Some(v)),
+                        Err(e) => (Err(e), None),
+                    },
+                };
                 if let Ok(f) = &mut fetched {
                     match super::template_sources::read(ctx, self.ns, spec).await {
                         Ok(sources) => f.template_sources = sources,
@@ -157,11 +185,18 @@ impl Run<'_> {
                     .and_then(answered_by_failover)
                     .map(String::from);
                 progress.values = Some(match fetched.and_then(|f| desired::compute(spec, &f)) {
-                    Ok(d) => {
+                    Ok(mut d) => {
+                        if let Some(v) = versions {
+                            d.synced_versions = v;
+                        }
                         self.desired = Some(d);
                         Values::Computed
                     }
-                    Err(e) if e.reason == Reason::SecretNotFound => Values::Missing(e),
+                    // Confirming a deletion is one store's question: with several, a missing
+                    // secret fails the sync and the Secret stays.
+                    Err(e) if e.reason == Reason::SecretNotFound && self.multi.is_none() => {
+                        Values::Missing(e)
+                    }
                     Err(e) => Values::Failed(e),
                 });
             }
@@ -170,8 +205,19 @@ impl Run<'_> {
                 let (_, sc) = self.resolved.as_ref().ok_or_else(not_resolved)?;
                 let desired = self.desired.as_ref().ok_or_else(not_resolved)?;
                 let now = &desired.synced_versions;
-                let checked =
-                    super::failover::replica_guard(ctx, sc, spec, &self.previous, now).await;
+                let checked = match &self.multi {
+                    None => {
+                        super::failover::replica_guard(ctx, sc, spec, &self.previous, now).await
+                    }
+                    Some(m) => {
+                        let own = crate::core::store_groups::versions_of_group(now, None);
+                        let (spec, previous) = (&m.primary, &m.primary_previous);
+                        match super::failover::replica_guard(ctx, sc, spec, previous, &own).await {
+                            Ok(()) => m.replica_guard(ctx, now).await,
+                            Err(e) => Err(e),
+                        }
+                    }
+                };
                 progress.replicas = Some(checked);
             }
             Step::ReadTarget => {
@@ -205,6 +251,30 @@ impl Run<'_> {
 }
 
 impl Run<'_> {
+    /// The default store's part of the spec (the whole spec without per-entry stores).
+    fn store_spec(&self) -> &ExternalSecretSpec {
+        self.multi.as_ref().map_or(self.spec, |m| &m.primary)
+    }
+
+    /// The default store's part of `status.syncedVersions`.
+    fn store_previous(&self) -> &BTreeMap<String, String> {
+        self.multi
+            .as_ref()
+            .map_or(&self.previous, |m| &m.primary_previous)
+    }
+
+    /// Reads every store's entries and merges them in spec order, with the labelled record.
+    async fn fetch_stores(
+        &self,
+        m: &super::groups::Groups,
+    ) -> Result<(crate::core::remote::Fetched, BTreeMap<String, String>), SyncError> {
+        let (_, sc) = self.resolved.as_ref().ok_or_else(not_resolved)?;
+        let refs = References::of(&m.primary);
+        let own = fetch_all(&self.ctx.provider, sc, &m.primary, &refs, &self.hints).await?;
+        let others = m.fetch(self.ctx).await?;
+        m.merge(self.spec, own, others)
+    }
+
     /// A remote secret is missing: the deletion plan decides what happens to the target Secret.
     async fn handle_missing(&self, error: SyncError) -> Result<Outcome, SyncError> {
         let (store, sc) = self.resolved.as_ref().ok_or_else(not_resolved)?;
@@ -243,8 +313,17 @@ impl Run<'_> {
             self.existing.as_ref(),
         )?;
         let synced = &desired.synced_versions;
-        self.ctx
-            .versions_read(&self.me, &self.store_id, &self.previous, synced);
+        match &self.multi {
+            None => self
+                .ctx
+                .versions_read(&self.me, &self.store_id, &self.previous, synced),
+            Some(m) => {
+                let own = crate::core::store_groups::versions_of_group(synced, None);
+                self.ctx
+                    .versions_read(&self.me, &self.store_id, &m.primary_previous, &own);
+                m.versions_read(self.ctx, &self.me, synced);
+            }
+        }
         let secret = target::desired_secret(
             &self.writer,
             &self.spec.target,

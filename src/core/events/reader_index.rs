@@ -60,7 +60,8 @@ impl FindNames {
 /// ExternalSecrets (keyed by `K`) by store and secret name.
 #[derive(Debug)]
 pub struct ReaderIndex<K> {
-    reads: HashMap<K, Reads>,
+    /// What each ExternalSecret reads, per store it reads through.
+    reads: HashMap<K, Vec<Reads>>,
     /// (store, secret name) → readers by name.
     by_name: HashMap<(String, String), HashSet<K>>,
     /// store → readers with a `find`.
@@ -83,10 +84,25 @@ impl<K> Default for ReaderIndex<K> {
 impl<K: Clone + Eq + Hash> ReaderIndex<K> {
     /// Records (or replaces) what `key` reads through store `store`.
     pub fn upsert(&mut self, key: K, store: &str, spec: &ExternalSecretSpec) {
+        self.upsert_stores(key, &[(store.to_string(), spec)]);
+    }
+
+    /// Records (or replaces) what `key` reads through each of its stores (entries naming their own
+    /// store: one part of the spec per store).
+    pub fn upsert_stores(&mut self, key: K, stores: &[(String, &ExternalSecretSpec)]) {
         self.remove(&key);
         if let Some(seen) = self.relisting.as_mut() {
             seen.insert(key.clone());
         }
+        let all = stores
+            .iter()
+            .map(|(store, spec)| self.add(&key, store, spec))
+            .collect();
+        self.reads.insert(key, all);
+    }
+
+    /// Indexes what `key` reads through `store`.
+    fn add(&mut self, key: &K, store: &str, spec: &ExternalSecretSpec) -> Reads {
         let refs = References::of(spec);
         let names: HashSet<String> = refs.names().map(|n| secret_name(n).to_string()).collect();
         let finds: Vec<Option<FindNames>> =
@@ -103,21 +119,22 @@ impl<K: Clone + Eq + Hash> ReaderIndex<K> {
                 .or_default()
                 .insert(key.clone());
         }
-        self.reads.insert(
-            key,
-            Reads {
-                store: store.to_string(),
-                names,
-                finds,
-            },
-        );
+        Reads {
+            store: store.to_string(),
+            names,
+            finds,
+        }
     }
 
     /// Forgets `key` (the ExternalSecret was deleted).
     pub fn remove(&mut self, key: &K) {
-        let Some(old) = self.reads.remove(key) else {
-            return;
-        };
+        for old in self.reads.remove(key).into_iter().flatten() {
+            self.forget(key, old);
+        }
+    }
+
+    /// Removes `key`'s reads through one store from the lookups.
+    fn forget(&mut self, key: &K, old: Reads) {
         for name in old.names {
             let slot = (old.store.clone(), name);
             if let Some(set) = self.by_name.get_mut(&slot) {
@@ -180,10 +197,12 @@ impl<K: Clone + Eq + Hash> ReaderIndex<K> {
             }
         }
         for key in self.finders.get(store).into_iter().flatten() {
-            let matches = self.reads.get(key).is_some_and(|r| {
-                r.finds.iter().any(|f| match f {
-                    Some(f) => names.iter().any(|n| f.admits(n)),
-                    None => true,
+            let matches = self.reads.get(key).is_some_and(|all| {
+                all.iter().filter(|r| r.store == store).any(|r| {
+                    r.finds.iter().any(|f| match f {
+                        Some(f) => names.iter().any(|n| f.admits(n)),
+                        None => true,
+                    })
                 })
             });
             if matches {
@@ -197,7 +216,7 @@ impl<K: Clone + Eq + Hash> ReaderIndex<K> {
     pub fn all_of(&self, store: &str) -> Vec<K> {
         self.reads
             .iter()
-            .filter(|(_, r)| r.store == store)
+            .filter(|(_, all)| all.iter().any(|r| r.store == store))
             .map(|(k, _)| k.clone())
             .collect()
     }
@@ -280,6 +299,32 @@ mod tests {
         assert_eq!(idx.readers("SecretStore/ns/s", ["x"]), ["a"]);
         assert_eq!(idx.readers("ClusterSecretStore/s", ["x"]), ["b"]);
         assert!(idx.readers("SecretStore/other/s", ["x"]).is_empty());
+    }
+
+    #[test]
+    fn one_reader_through_several_stores() {
+        let mut idx = ReaderIndex::default();
+        let sm = data(&["x"]);
+        let ssm = spec(
+            "secretStoreRef: {name: p}\ntarget: {name: t}\ndataFrom:\n  - find: {path: /app/}\n",
+        );
+        idx.upsert_stores("a", &[("SM".to_string(), &sm), ("PS".to_string(), &ssm)]);
+        idx.upsert("b", "PS", &data(&["/app/y"]));
+        assert_eq!(idx.readers("SM", ["x"]), ["a"]);
+        assert!(
+            idx.readers("SM", ["/app/y"]).is_empty(),
+            "its find is the other store's"
+        );
+        assert_eq!(sorted(idx.readers("PS", ["/app/y"])), ["a", "b"]);
+        assert!(idx.readers("PS", ["x"]).is_empty());
+        assert_eq!(idx.all_of("SM"), ["a"]);
+        assert_eq!(sorted(idx.all_of("PS")), ["a", "b"]);
+        // Replaced by a single-store spec: it leaves the other store's lookups.
+        idx.upsert("a", "SM", &sm);
+        assert_eq!(idx.readers("PS", ["/app/y"]), ["b"]);
+        idx.remove(&"a");
+        assert!(idx.readers("SM", ["x"]).is_empty());
+        assert_eq!(idx.len(), 1);
     }
 
     #[test]

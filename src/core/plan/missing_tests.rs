@@ -371,6 +371,7 @@ fn before_confirming_reports_without_asking_or_names_what_to_ask() {
         sync_windows: None,
         target: Default::default(),
         data: vec![ExternalSecretData {
+            source_ref: None,
             secret_key: "k".into(),
             remote_ref: RemoteRef {
                 key: "db".into(),

@@ -143,6 +143,7 @@ fn spec(creation: CreationPolicy, deletion: DeletionPolicy) -> ExternalSecretSpe
         sync_windows: None,
         target: Default::default(),
         data: vec![ExternalSecretData {
+            source_ref: None,
             secret_key: "password".into(),
             remote_ref: RemoteRef {
                 key: "db".into(),

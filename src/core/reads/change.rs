@@ -170,6 +170,7 @@ mod tests {
             data: data
                 .iter()
                 .map(|(k, stage, id)| ExternalSecretData {
+                    source_ref: None,
                     secret_key: "x".into(),
                     remote_ref: RemoteRef {
                         key: k.to_string(),
@@ -182,6 +183,7 @@ mod tests {
             data_from: find
                 .map(|re| {
                     vec![ExternalSecretDataFrom {
+                        source_ref: None,
                         rewrite: Vec::new(),
                         extract: None,
                         find: Some(FindRef {

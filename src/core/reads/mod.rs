@@ -12,5 +12,6 @@ pub mod refresh;
 pub mod remote;
 pub mod retry;
 pub mod service_refs;
+pub mod store_groups;
 pub mod sync_window;
 pub mod token_bucket;

@@ -132,16 +132,19 @@ mod tests {
             target: Default::default(),
             data: vec![
                 ExternalSecretData {
+                    source_ref: None,
                     secret_key: "a".into(),
                     remote_ref: remote("prod/a", None, None),
                 },
                 ExternalSecretData {
+                    source_ref: None,
                     secret_key: "b".into(),
                     remote_ref: remote("prod/b", Some("AWSPREVIOUS"), None),
                 },
             ],
             data_from: vec![
                 ExternalSecretDataFrom {
+                    source_ref: None,
                     rewrite: Vec::new(),
                     extract: None,
                     find: Some(FindRef {
@@ -152,6 +155,7 @@ mod tests {
                     }),
                 },
                 ExternalSecretDataFrom {
+                    source_ref: None,
                     rewrite: Vec::new(),
                     extract: Some(remote("prod/c", None, Some("v7"))),
                     find: None,
@@ -198,6 +202,7 @@ mod tests {
         // An entry with neither (stored before the CRD refused it) is not listed.
         let mut neither = spec.clone();
         neither.data_from.push(ExternalSecretDataFrom {
+            source_ref: None,
             rewrite: Vec::new(),
             extract: None,
             find: None,

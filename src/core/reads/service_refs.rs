@@ -90,6 +90,7 @@ mod tests {
             data: data
                 .into_iter()
                 .map(|remote_ref| ExternalSecretData {
+                    source_ref: None,
                     secret_key: "k".into(),
                     remote_ref,
                 })

@@ -54,6 +54,7 @@ pub fn validate_spec(spec: &ExternalSecretSpec) -> Result<(), SyncError> {
     duration::parse(&spec.refresh_interval)
         .map_err(|e| SyncError::new(Reason::InvalidSpec, format!("refreshInterval: {e}")))?;
     crate::core::sync_window::parse(spec.sync_windows.as_ref())?;
+    crate::core::store_groups::check_policies(spec)?;
     for (i, from) in spec.data_from.iter().enumerate() {
         crate::core::rewrite::check(&from.rewrite)
             .map_err(|why| SyncError::new(Reason::InvalidSpec, format!("dataFrom[{i}].{why}")))?;
@@ -283,15 +284,32 @@ fn decoded(
     Ok(value)
 }
 
-fn record_version(
-    versions: &mut BTreeMap<String, String>,
-    remote: &RemoteRef,
-    secret: &RemoteSecret,
-) {
-    versions.insert(
-        crate::core::remote::status_key_of(remote),
-        secret.version_id.clone(),
-    );
+/// The versions a sync of `spec` records (unbounded): each read by its `syncedVersions` key, each
+/// `find` match by its name. Used by [`compute`], and per store when entries name their own.
+pub fn versions_of(spec: &ExternalSecretSpec, fetched: &Fetched) -> BTreeMap<String, String> {
+    let mut versions = BTreeMap::new();
+    let record =
+        |versions: &mut BTreeMap<String, String>, remote: &RemoteRef, secret: &RemoteSecret| {
+            versions.insert(
+                crate::core::remote::status_key_of(remote),
+                secret.version_id.clone(),
+            );
+        };
+    for (from, got) in spec.data_from.iter().zip(&fetched.data_from) {
+        match (from.extract.as_ref(), got) {
+            (Some(remote), FetchedFrom::Extract(secret)) => record(&mut versions, remote, secret),
+            (_, FetchedFrom::Find(secrets)) => {
+                for secret in secrets {
+                    versions.insert(secret.name.clone(), secret.version_id.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    for (item, secret) in spec.data.iter().zip(&fetched.data) {
+        record(&mut versions, &item.remote_ref, secret);
+    }
+    versions
 }
 
 /// Every top-level key of a JSON object (optionally below `property`) as Secret data, renamed by
@@ -341,14 +359,12 @@ pub fn compute(spec: &ExternalSecretSpec, fetched: &Fetched) -> Result<DesiredDa
         ));
     }
     let mut data = BTreeMap::new();
-    let mut versions = BTreeMap::new();
 
     for (i, (from, got)) in spec.data_from.iter().zip(&fetched.data_from).enumerate() {
         match (from.extract.as_ref(), from.find.as_ref(), got) {
             (Some(remote), _, FetchedFrom::Extract(secret)) => {
                 let what = format!("dataFrom[{i}].extract");
                 data.extend(extract(remote, secret, &from.rewrite, &what)?);
-                record_version(&mut versions, remote, secret);
             }
             (_, Some(_), FetchedFrom::Find(secrets)) if secrets.is_empty() => {
                 // No match is a failure, never an empty Secret: the keys it held stay.
@@ -360,9 +376,6 @@ pub fn compute(spec: &ExternalSecretSpec, fetched: &Fetched) -> Result<DesiredDa
             (_, Some(find), FetchedFrom::Find(secrets)) => {
                 let what = format!("dataFrom[{i}].find");
                 data.extend(found(find, &from.rewrite, secrets, &what)?);
-                for secret in secrets {
-                    versions.insert(secret.name.clone(), secret.version_id.clone());
-                }
             }
             _ => {
                 return Err(SyncError::new(
@@ -392,7 +405,6 @@ pub fn compute(spec: &ExternalSecretSpec, fetched: &Fetched) -> Result<DesiredDa
                 &what,
             )?,
         );
-        record_version(&mut versions, remote, secret);
     }
 
     let mut rendered_metadata = None;
@@ -431,7 +443,7 @@ pub fn compute(spec: &ExternalSecretSpec, fetched: &Fetched) -> Result<DesiredDa
     }
     Ok(DesiredData {
         data,
-        synced_versions: bounded(versions),
+        synced_versions: bounded(versions_of(spec, fetched)),
         rendered_metadata,
     })
 }

@@ -53,6 +53,7 @@ fn secret(content: RemoteContent) -> RemoteSecret {
 fn data_value(property: &str, content: RemoteContent) -> Result<Vec<u8>, SyncError> {
     let mut s = spec();
     s.data = vec![ExternalSecretData {
+        source_ref: None,
         secret_key: "k".into(),
         remote_ref: remote(property),
     }];
@@ -69,6 +70,7 @@ fn data_value(property: &str, content: RemoteContent) -> Result<Vec<u8>, SyncErr
 fn extracted(property: &str, content: RemoteContent) -> Result<Vec<(String, String)>, SyncError> {
     let mut s = spec();
     s.data_from = vec![ExternalSecretDataFrom {
+        source_ref: None,
         rewrite: Vec::new(),
         extract: Some(remote(property)),
         find: None,

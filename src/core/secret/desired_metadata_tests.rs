@@ -74,6 +74,7 @@ fn data_reads_the_tags_json_whole_or_by_property() {
     for (what, property, want) in cases {
         let s = spec(
             vec![ExternalSecretData {
+                source_ref: None,
                 secret_key: "v".into(),
                 remote_ref: fetch_ref(property),
             }],
@@ -102,6 +103,7 @@ fn data_reads_the_tags_json_whole_or_by_property() {
 #[test]
 fn extract_gives_one_key_per_tag() {
     let extract = |conversion: Option<ConversionStrategy>| ExternalSecretDataFrom {
+        source_ref: None,
         rewrite: Vec::new(),
         extract: Some(RemoteRef {
             conversion_strategy: conversion,
@@ -163,6 +165,7 @@ fn a_version_with_fetch_is_invalid_spec() {
                 spec(
                     vec![],
                     vec![ExternalSecretDataFrom {
+                        source_ref: None,
                         rewrite: Vec::new(),
                         extract: Some(r.clone()),
                         find: None,
@@ -171,6 +174,7 @@ fn a_version_with_fetch_is_invalid_spec() {
             } else {
                 spec(
                     vec![ExternalSecretData {
+                        source_ref: None,
                         secret_key: "v".into(),
                         remote_ref: r.clone(),
                     }],
@@ -200,6 +204,7 @@ fn a_version_with_fetch_is_invalid_spec() {
 fn detection_never_skips_a_tags_read() {
     let s = spec(
         vec![ExternalSecretData {
+            source_ref: None,
             secret_key: "v".into(),
             remote_ref: fetch_ref(None),
         }],

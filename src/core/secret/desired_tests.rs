@@ -32,6 +32,7 @@ fn secret(name: &str, version: &str, value: &str) -> RemoteSecret {
 
 fn item(key: &str, remote: &str, property: Option<&str>) -> ExternalSecretData {
     ExternalSecretData {
+        source_ref: None,
         secret_key: key.into(),
         remote_ref: RemoteRef {
             key: remote.into(),
@@ -152,6 +153,7 @@ fn non_default_versions_get_their_own_status_keys() {
 fn extract_takes_every_top_level_key_nested_as_json() {
     let mut s = spec();
     s.data_from = vec![ExternalSecretDataFrom {
+        source_ref: None,
         rewrite: Vec::new(),
         extract: Some(RemoteRef {
             key: "prod/db".into(),
@@ -175,6 +177,7 @@ fn extract_takes_every_top_level_key_nested_as_json() {
 fn extract_of_non_objects_or_bad_keys_fails() {
     let mut s = spec();
     s.data_from = vec![ExternalSecretDataFrom {
+        source_ref: None,
         rewrite: Vec::new(),
         extract: Some(RemoteRef {
             key: "prod/x".into(),
@@ -209,6 +212,7 @@ fn extract_of_non_objects_or_bad_keys_fails() {
 fn find_names_keys_after_secrets_and_refuses_collisions() {
     let mut s = spec();
     s.data_from = vec![ExternalSecretDataFrom {
+        source_ref: None,
         rewrite: Vec::new(),
         extract: None,
         find: Some(FindRef {
@@ -248,6 +252,7 @@ fn later_entries_win_and_data_wins_over_data_from() {
     let mut s = spec();
     s.data_from = vec![
         ExternalSecretDataFrom {
+            source_ref: None,
             rewrite: Vec::new(),
             extract: Some(RemoteRef {
                 key: "one".into(),
@@ -256,6 +261,7 @@ fn later_entries_win_and_data_wins_over_data_from() {
             find: None,
         },
         ExternalSecretDataFrom {
+            source_ref: None,
             rewrite: Vec::new(),
             extract: Some(RemoteRef {
                 key: "two".into(),
@@ -365,6 +371,7 @@ fn validate_spec_catches_what_the_api_server_cannot() {
     );
     let mut s = spec();
     s.data_from = vec![ExternalSecretDataFrom {
+        source_ref: None,
         rewrite: Vec::new(),
         extract: None,
         find: Some(FindRef {
@@ -453,6 +460,7 @@ fn renamed_entry(
     rewrite: Vec<crate::api::Rewrite>,
 ) -> ExternalSecretDataFrom {
     ExternalSecretDataFrom {
+        source_ref: None,
         extract,
         find,
         rewrite,
@@ -666,6 +674,7 @@ fn null_byte_policy_is_checked_after_decoding_on_every_form() {
         };
         let mut data = spec();
         data.data = vec![ExternalSecretData {
+            source_ref: None,
             secret_key: "k".into(),
             remote_ref: remote("v"),
         }];
