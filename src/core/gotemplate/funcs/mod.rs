@@ -16,6 +16,7 @@ mod regex;
 mod semver;
 mod sigs;
 mod strings;
+mod url;
 mod words;
 mod yaml;
 mod yaml_emit;
@@ -43,10 +44,11 @@ fn table() -> impl Iterator<Item = &'static (&'static str, Func)> {
         .chain(yaml::FUNCS)
         .chain(words::FUNCS)
         .chain(semver::FUNCS)
+        .chain(url::FUNCS)
 }
 
 /// Functions ESO's engine offers that secretsync refuses, and why.
-const REFUSED: [(&str, &str); 11] = [
+const REFUSED: [(&str, &str); 10] = [
     (
         "now date date_in_zone dateInZone date_modify dateModify must_date_modify mustDateModify ago \
          htmlDate htmlDateInZone unixEpoch toDate mustToDate duration durationRound",
@@ -86,7 +88,6 @@ const REFUSED: [(&str, &str); 11] = [
         "semver",
         "semantic version objects are not supported yet (semverCompare is)",
     ),
-    ("urlParse urlJoin", "URL functions are not supported yet"),
     ("call", "templates here have no functions to call"),
 ];
 

@@ -8,6 +8,7 @@ mod rows_a;
 mod rows_b;
 mod rows_c;
 mod rows_semver;
+mod rows_url;
 
 /// A template and the bytes Go renders (`None`: an error).
 type Row = (&'static str, Option<&'static [u8]>);
@@ -109,4 +110,9 @@ fn go_rows_c() {
 #[test]
 fn go_rows_semver() {
     check(rows_semver::ROWS);
+}
+
+#[test]
+fn go_rows_url() {
+    check(rows_url::ROWS);
 }
