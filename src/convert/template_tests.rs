@@ -11,6 +11,10 @@ fn ported_functions_convert_and_the_rest_stay_refused() {
     let ported = [
         "{{ (urlParse .dsn).hostname }}",
         "{{ urlJoin (dict \"scheme\" \"https\" \"host\" .host) }}",
+        "{{ filterCertChain \"leaf\" .chain }}",
+        "{{ certSANs .cert | join \",\" }}",
+        "{{ .jwk | jwkPublicKeyPem }}",
+        "{{ .jwk | jwkPrivateKeyPem }}",
     ];
     let refused: [&str; 0] = [];
     let mut data = serde_json::Map::new();

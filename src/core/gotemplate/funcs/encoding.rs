@@ -79,7 +79,7 @@ fn b64dec(v: &[u8]) -> Vec<u8> {
 
 /// Go's `base64.StdEncoding.DecodeString` (not strict: newlines skipped, trailing bits
 /// ignored); the error is the offset Go reports.
-fn base64_decode(src: &[u8]) -> Result<Vec<u8>, usize> {
+pub(super) fn base64_decode(src: &[u8]) -> Result<Vec<u8>, usize> {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let value = |b: u8| ALPHABET.iter().position(|x| *x == b).map(|p| p as u32);
     let newline = |b: u8| b == b'\n' || b == b'\r';

@@ -5,19 +5,25 @@
 
 mod builtin;
 mod case;
+mod certs;
 mod collections;
+mod der;
 mod dicts;
+mod ec;
 mod encoding;
 mod json;
+mod jwk;
 
 pub use json::{marshal_string_map, write_json};
 mod numbers;
+mod pem;
 mod regex;
 mod semver;
 mod sigs;
 mod strings;
 mod url;
 mod words;
+mod x509;
 mod yaml;
 mod yaml_emit;
 mod yaml_load;
@@ -25,7 +31,7 @@ mod yaml_resolve;
 
 pub use sigs::signature;
 
-use super::value::Value;
+use super::value::{ListKind, Value};
 
 /// A template function: arguments in, a value or an error message (never quoting a value) out.
 pub type Func = fn(&[Value]) -> Result<Value, String>;
@@ -45,10 +51,12 @@ fn table() -> impl Iterator<Item = &'static (&'static str, Func)> {
         .chain(words::FUNCS)
         .chain(semver::FUNCS)
         .chain(url::FUNCS)
+        .chain(certs::FUNCS)
+        .chain(jwk::FUNCS)
 }
 
 /// Functions ESO's engine offers that secretsync refuses, and why.
-const REFUSED: [(&str, &str); 10] = [
+const REFUSED: [(&str, &str); 9] = [
     (
         "now date date_in_zone dateInZone date_modify dateModify must_date_modify mustDateModify ago \
          htmlDate htmlDateInZone unixEpoch toDate mustToDate duration durationRound",
@@ -77,12 +85,8 @@ const REFUSED: [(&str, &str); 10] = [
         "PKCS#12 is not supported yet",
     ),
     (
-        "jwkPublicKeyPem jwkPrivateKeyPem rsaDecrypt decryptAES derivePassword",
+        "rsaDecrypt decryptAES derivePassword",
         "key material functions are not supported yet",
-    ),
-    (
-        "filterCertChain certSANs",
-        "certificate parsing is not supported yet",
     ),
     (
         "semver",

@@ -115,11 +115,11 @@ fn escape(s: &[u8], mode: Mode) -> Vec<u8> {
 
 /// Go's `url.URL`, the fields sprig reads or writes.
 #[derive(Default)]
-struct Url {
+pub(super) struct Url {
     scheme: Vec<u8>,
     opaque: Vec<u8>,
     user: Option<(Vec<u8>, Option<Vec<u8>>)>,
-    host: Vec<u8>,
+    pub(super) host: Vec<u8>,
     path: Vec<u8>,
     raw_path: Vec<u8>,
     raw_query: Vec<u8>,
@@ -151,7 +151,7 @@ fn get_scheme(raw: &[u8]) -> Result<(&[u8], &[u8]), String> {
 }
 
 /// Go's `url.Parse`.
-fn parse(raw: &[u8]) -> Result<Url, String> {
+pub(super) fn parse(raw: &[u8]) -> Result<Url, String> {
     let (u, frag) = cut(raw, b'#');
     let mut url = parse_no_fragment(u)?;
     if let Some(f) = frag.filter(|f| !f.is_empty()) {
@@ -330,7 +330,7 @@ fn escaped_hint(raw: &[u8], decoded: &[u8], mode: Mode) -> Vec<u8> {
 }
 
 /// Go's `URL.String`.
-fn to_string(u: &Url) -> Vec<u8> {
+pub(super) fn to_string(u: &Url) -> Vec<u8> {
     let mut buf = Vec::new();
     if !u.scheme.is_empty() {
         buf.extend_from_slice(&u.scheme);

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 mod rows_a;
 mod rows_b;
 mod rows_c;
+mod rows_certs;
+mod rows_jwk;
 mod rows_semver;
 mod rows_url;
 
@@ -73,7 +75,12 @@ const DATA: &[(&str, &str)] = &[
 ];
 
 fn check(rows: &[Row]) {
-    let data: BTreeMap<String, Vec<u8>> = DATA
+    check_with(rows, DATA);
+}
+
+/// Checks rows rendered with their own data.
+fn check_with(rows: &[Row], data: &[(&str, &str)]) {
+    let data: BTreeMap<String, Vec<u8>> = data
         .iter()
         .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
         .collect();
@@ -115,4 +122,14 @@ fn go_rows_semver() {
 #[test]
 fn go_rows_url() {
     check(rows_url::ROWS);
+}
+
+#[test]
+fn go_rows_certs() {
+    check_with(rows_certs::ROWS, rows_certs::DATA);
+}
+
+#[test]
+fn go_rows_jwk() {
+    check_with(rows_jwk::ROWS, rows_jwk::DATA);
 }

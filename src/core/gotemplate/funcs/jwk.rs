@@ -1,0 +1,267 @@
+//! ESO's `jwkPublicKeyPem` and `jwkPrivateKeyPem`: a JWK (parsed as lestrrat-go/jwx v2 does) to
+//! the PKIX or PKCS#8 PEM Go's `x509` marshals (RSA and EC keys; Ed25519 public keys).
+
+use base64::Engine;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use num_bigint::BigUint;
+
+use super::der::{self, tag};
+use super::ec::Curve;
+use super::pem::encode;
+use super::{Func, Value, arity, s, string_arg};
+
+/// The JWK functions.
+pub const FUNCS: &[(&str, Func)] = &[
+    ("jwkPublicKeyPem", |a| convert(a, false)),
+    ("jwkPrivateKeyPem", |a| convert(a, true)),
+];
+
+const RSA: &[u64] = &[1, 2, 840, 113549, 1, 1, 1];
+const EC: &[u64] = &[1, 2, 840, 10045, 2, 1];
+const ED25519: &[u64] = &[1, 3, 101, 112];
+
+fn convert(args: &[Value], private: bool) -> Result<Value, String> {
+    arity(args, 1)?;
+    let json = string_arg(&args[0])?;
+    let jwk: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&json).map_err(|_| "failed to parse JWK".to_string())?;
+    let kty = field_str(&jwk, "kty")?.ok_or("invalid key type: missing kty")?;
+    // jwx reads a JWK with `d` as a private key, which `x509` will not marshal as a public one
+    // (and the reverse).
+    let has_d = jwk.contains_key("d");
+    if matches!(kty.as_str(), "RSA" | "EC" | "OKP") && has_d != private {
+        return Err(format!(
+            "x509: a {} key given where a {} key is expected",
+            if has_d { "private" } else { "public" },
+            if private { "private" } else { "public" }
+        ));
+    }
+    let der = match (kty.as_str(), has_d) {
+        ("RSA", false) => rsa_public(&jwk)?,
+        ("RSA", true) => rsa_private(&jwk)?,
+        ("EC", _) => ec(&jwk, private)?,
+        ("OKP", false) => okp_public(&jwk)?,
+        ("OKP", true) => return Err("OKP private keys are not supported".into()),
+        ("oct", _) => return Err("x509: unknown key type (a symmetric key)".into()),
+        _ => return Err("invalid key type".into()),
+    };
+    let kind = if private { "PRIVATE KEY" } else { "PUBLIC KEY" };
+    Ok(s(encode(kind, &der)))
+}
+
+fn field_str(
+    jwk: &serde_json::Map<String, serde_json::Value>,
+    name: &str,
+) -> Result<Option<String>, String> {
+    match jwk.get(name) {
+        None => Ok(None),
+        Some(serde_json::Value::String(v)) => Ok(Some(v.clone())),
+        Some(_) => Err(format!("invalid JWK field {name}")),
+    }
+}
+
+/// jwx's base64: padded or raw, standard or URL alphabet, guessed from the text.
+fn b64(v: &str) -> Result<Vec<u8>, ()> {
+    let clean: String = v.chars().filter(|&c| c != '\r' && c != '\n').collect();
+    let raw = !clean.ends_with('=');
+    let url = !clean.contains(['+', '/']);
+    let config = GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(if raw {
+            DecodePaddingMode::RequireNone
+        } else {
+            DecodePaddingMode::RequireCanonical
+        });
+    let alphabet = if url {
+        &base64::alphabet::URL_SAFE
+    } else {
+        &base64::alphabet::STANDARD
+    };
+    GeneralPurpose::new(alphabet, config)
+        .decode(clean)
+        .map_err(|_| ())
+}
+
+fn bytes(
+    jwk: &serde_json::Map<String, serde_json::Value>,
+    name: &str,
+) -> Result<Option<Vec<u8>>, String> {
+    match field_str(jwk, name)? {
+        None => Ok(None),
+        Some(v) => b64(&v)
+            .map(Some)
+            .map_err(|_| format!("failed to decode JWK field {name}")),
+    }
+}
+
+fn required(
+    jwk: &serde_json::Map<String, serde_json::Value>,
+    name: &str,
+) -> Result<Vec<u8>, String> {
+    bytes(jwk, name)?.ok_or_else(|| format!("required field {name} is missing"))
+}
+
+fn algorithm(oid: &[u64], params: &[u8]) -> Vec<u8> {
+    der::sequence(&[&der::oid(oid), params])
+}
+
+fn bit_string(b: &[u8]) -> Vec<u8> {
+    der::element(tag::BIT_STRING, &[&[0u8][..], b].concat())
+}
+
+fn rsa_public(jwk: &serde_json::Map<String, serde_json::Value>) -> Result<Vec<u8>, String> {
+    let n = required(jwk, "n")?;
+    let e = required(jwk, "e")?;
+    let key = der::sequence(&[&der::unsigned(&n), &der::unsigned(&e)]);
+    Ok(der::sequence(&[
+        &algorithm(RSA, &der::element(tag::NULL, &[])),
+        &bit_string(&key),
+    ]))
+}
+
+/// Go's `rsa.PrivateKey.Validate` and `Precompute`: CRT values given in the JWK are checked and
+/// kept (`d` must agree with them), otherwise they are computed from `d`.
+fn rsa_private(jwk: &serde_json::Map<String, serde_json::Value>) -> Result<Vec<u8>, String> {
+    let num = |f: &str| -> Result<Option<BigUint>, String> {
+        Ok(bytes(jwk, f)?.map(|b| BigUint::from_bytes_be(&b)))
+    };
+    let [n, e, d] = ["n", "e", "d"].map(|f| required(jwk, f).map(|b| BigUint::from_bytes_be(&b)));
+    let (n, e, d) = (n?, e?, d?);
+    let p = num("p")?.unwrap_or_default();
+    let q = num("q")?.unwrap_or_default();
+    let one = BigUint::from(1u32);
+    let invalid = |what: &str| format!("crypto/rsa: invalid private key ({what})");
+    if p <= one || q <= one || !p.bit(0) || !q.bit(0) {
+        return Err(invalid("primes"));
+    }
+    if !n.bit(0) || e < BigUint::from(2u32) || !e.bit(0) || e.bits() > 31 || d >= n {
+        return Err(invalid("public part"));
+    }
+    if &p * &q != n {
+        return Err(invalid("p * q != n"));
+    }
+    let (p1, q1) = (&p - &one, &q - &one);
+    let (dp, dq, qinv) = match (num("dp")?, num("dq")?, num("qi")?) {
+        (Some(dp), Some(dq), Some(qi)) => (dp, dq, qi),
+        _ => {
+            let qinv = (&q % &p).modinv(&p).ok_or_else(|| invalid("primes"))?;
+            (&d % &p1, &d % &q1, qinv)
+        }
+    };
+    let crt_ok = &d % &p1 == dp
+        && &d % &q1 == dq
+        && dp < p1
+        && dq < q1
+        && qinv < p
+        && (&dp * &e) % &p1 == one
+        && (&dq * &e) % &q1 == one
+        && (&qinv * &q) % &p == one;
+    if !crt_ok {
+        return Err(invalid("CRT values"));
+    }
+    let ints: Vec<Vec<u8>> = [&n, &e, &d, &p, &q, &dp, &dq, &qinv]
+        .iter()
+        .map(|v| der::unsigned(&v.to_bytes_be()))
+        .collect();
+    let mut parts: Vec<&[u8]> = vec![&[tag::INTEGER, 1, 0]];
+    parts.extend(ints.iter().map(Vec::as_slice));
+    let pkcs1 = der::sequence(&parts);
+    Ok(der::sequence(&[
+        &[tag::INTEGER, 1, 0],
+        &algorithm(RSA, &der::element(tag::NULL, &[])),
+        &der::element(tag::OCTET_STRING, &pkcs1),
+    ]))
+}
+
+fn ec(jwk: &serde_json::Map<String, serde_json::Value>, private: bool) -> Result<Vec<u8>, String> {
+    let crv = field_str(jwk, "crv")?.ok_or("required field crv is missing")?;
+    let curve = Curve::by_name(&crv).ok_or("invalid curve algorithm")?;
+    let x = BigUint::from_bytes_be(&required(jwk, "x")?);
+    let y = BigUint::from_bytes_be(&required(jwk, "y")?);
+    if !curve.on_curve(&x, &y) {
+        return Err("x509: invalid elliptic curve public key".into());
+    }
+    let len = curve.byte_len();
+    let pad = |v: &BigUint| {
+        let b = v.to_bytes_be();
+        [vec![0u8; len.saturating_sub(b.len())], b].concat()
+    };
+    let point = [vec![4u8], pad(&x), pad(&y)].concat();
+    let alg = algorithm(EC, &der::oid(curve.oid));
+    if !private {
+        return Ok(der::sequence(&[&alg, &bit_string(&point)]));
+    }
+    let d = BigUint::from_bytes_be(&required(jwk, "d")?);
+    if !curve.valid_scalar(&d) {
+        return Err("x509: failed to marshal EC private key: invalid private key".into());
+    }
+    let inner = der::sequence(&[
+        &[tag::INTEGER, 1, 1],
+        &der::element(tag::OCTET_STRING, &pad(&d)),
+        &der::element(0xa1, &bit_string(&point)),
+    ]);
+    Ok(der::sequence(&[
+        &[tag::INTEGER, 1, 0],
+        &alg,
+        &der::element(tag::OCTET_STRING, &inner),
+    ]))
+}
+
+fn okp_public(jwk: &serde_json::Map<String, serde_json::Value>) -> Result<Vec<u8>, String> {
+    let crv = field_str(jwk, "crv")?.ok_or("required field crv is missing")?;
+    if crv != "Ed25519" {
+        return Err("x509: unsupported OKP curve".into());
+    }
+    let x = required(jwk, "x")?;
+    Ok(der::sequence(&[
+        &der::sequence(&[&der::oid(ED25519)]),
+        &bit_string(&x),
+    ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(private: bool, jwk: &str) -> Result<Value, String> {
+        convert(&[Value::str(jwk)], private)
+    }
+
+    #[test]
+    fn bad_keys_fail_naming_the_problem_never_the_key() {
+        let secret = "c2VjcmV0LWtleS1ieXRlcw";
+        let cases = [
+            (
+                true,
+                format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"AQID","d":"{secret}"}}"#),
+                "OKP private keys are not supported",
+            ),
+            (
+                false,
+                format!(r#"{{"kty":"oct","k":"{secret}"}}"#),
+                "symmetric",
+            ),
+            (
+                true,
+                format!(r#"{{"kty":"RSA","n":"AQAB","e":"AQAB","d":"{secret}"}}"#),
+                "crypto/rsa",
+            ),
+            (
+                false,
+                format!(r#"{{"kty":"RSA","n":"{secret}","e":"AQAB","d":"{secret}"}}"#),
+                "private key given",
+            ),
+            (
+                false,
+                format!(r#"{{"kty":"EC","crv":"P-256","x":"{secret}","y":"AQ"}}"#),
+                "invalid elliptic curve",
+            ),
+            (false, format!("{{nope {secret}"), "failed to parse JWK"),
+        ];
+        for (private, jwk, want) in cases {
+            let err = call(private, &jwk).unwrap_err();
+            assert!(err.contains(want), "{jwk}: {err}");
+            assert!(!err.contains(secret), "{err}");
+        }
+    }
+}
