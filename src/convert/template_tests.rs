@@ -15,6 +15,8 @@ fn ported_functions_convert_and_the_rest_stay_refused() {
         "{{ certSANs .cert | join \",\" }}",
         "{{ .jwk | jwkPublicKeyPem }}",
         "{{ .jwk | jwkPrivateKeyPem }}",
+        "{{ rsaDecrypt \"RSA-OAEP\" \"SHA256\" (.ct | b64dec) .key }}",
+        "{{ decryptAES .pw .ct }}",
     ];
     let refused: [&str; 0] = [];
     let mut data = serde_json::Map::new();

@@ -7,6 +7,7 @@ mod builtin;
 mod case;
 mod certs;
 mod collections;
+mod crypt;
 mod der;
 mod dicts;
 mod ec;
@@ -53,6 +54,7 @@ fn table() -> impl Iterator<Item = &'static (&'static str, Func)> {
         .chain(url::FUNCS)
         .chain(certs::FUNCS)
         .chain(jwk::FUNCS)
+        .chain(crypt::FUNCS)
 }
 
 /// Functions ESO's engine offers that secretsync refuses, and why.
@@ -85,8 +87,8 @@ const REFUSED: [(&str, &str); 9] = [
         "PKCS#12 is not supported yet",
     ),
     (
-        "rsaDecrypt decryptAES derivePassword",
-        "key material functions are not supported yet",
+        "derivePassword",
+        "its scrypt key derivation is not supported yet",
     ),
     (
         "semver",

@@ -8,6 +8,7 @@ mod rows_a;
 mod rows_b;
 mod rows_c;
 mod rows_certs;
+mod rows_crypt;
 mod rows_jwk;
 mod rows_semver;
 mod rows_url;
@@ -132,4 +133,9 @@ fn go_rows_certs() {
 #[test]
 fn go_rows_jwk() {
     check_with(rows_jwk::ROWS, rows_jwk::DATA);
+}
+
+#[test]
+fn go_rows_crypt() {
+    check_with(rows_crypt::ROWS, rows_crypt::DATA);
 }
