@@ -55,6 +55,18 @@ fn ordered_chain(mut data: &[u8]) -> Result<Vec<Cert>, String> {
     Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
 }
 
+/// ESO's `fetchCertChains`: the PEM certificates ordered leaf → root, or `None` when they do not
+/// form one chain.
+pub fn ordered_pem(data: &[u8]) -> Option<String> {
+    let chain = ordered_chain(data).ok()?;
+    Some(
+        chain
+            .iter()
+            .map(|c| encode("CERTIFICATE", &c.raw))
+            .collect(),
+    )
+}
+
 fn filter_cert_chain(args: &[Value]) -> Result<Value, String> {
     arity(args, 2)?;
     let kind = string_arg(&args[0])?;

@@ -80,7 +80,7 @@ fn decrypt_aes(args: &[Value]) -> Result<Value, String> {
     key[..n].copy_from_slice(&password[..n]);
     let crypt =
         base64_decode(&crypt64).map_err(|at| format!("illegal base64 data at input byte {at}"))?;
-    if crypt.len() <= 16 || crypt.len() % 16 != 0 {
+    if crypt.len() <= 16 || !crypt.len().is_multiple_of(16) {
         return Err("the ciphertext is not whole AES blocks after the IV".into());
     }
     let (iv, body) = crypt.split_at(16);

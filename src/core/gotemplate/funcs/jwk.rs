@@ -8,6 +8,7 @@ use num_bigint::BigUint;
 use super::der::{self, tag};
 use super::ec::Curve;
 use super::pem::encode;
+use super::pkcs8::{self, bit_string};
 use super::{Func, Value, arity, s, string_arg};
 
 /// The JWK functions.
@@ -17,7 +18,6 @@ pub const FUNCS: &[(&str, Func)] = &[
 ];
 
 const RSA: &[u64] = &[1, 2, 840, 113549, 1, 1, 1];
-const EC: &[u64] = &[1, 2, 840, 10045, 2, 1];
 const ED25519: &[u64] = &[1, 3, 101, 112];
 
 fn convert(args: &[Value], private: bool) -> Result<Value, String> {
@@ -105,10 +105,6 @@ fn algorithm(oid: &[u64], params: &[u8]) -> Vec<u8> {
     der::sequence(&[&der::oid(oid), params])
 }
 
-fn bit_string(b: &[u8]) -> Vec<u8> {
-    der::element(tag::BIT_STRING, &[&[0u8][..], b].concat())
-}
-
 fn rsa_public(jwk: &serde_json::Map<String, serde_json::Value>) -> Result<Vec<u8>, String> {
     let n = required(jwk, "n")?;
     let e = required(jwk, "e")?;
@@ -119,58 +115,23 @@ fn rsa_public(jwk: &serde_json::Map<String, serde_json::Value>) -> Result<Vec<u8
     ]))
 }
 
-/// Go's `rsa.PrivateKey.Validate` and `Precompute`: CRT values given in the JWK are checked and
-/// kept (`d` must agree with them), otherwise they are computed from `d`.
 fn rsa_private(jwk: &serde_json::Map<String, serde_json::Value>) -> Result<Vec<u8>, String> {
     let num = |f: &str| -> Result<Option<BigUint>, String> {
         Ok(bytes(jwk, f)?.map(|b| BigUint::from_bytes_be(&b)))
     };
     let [n, e, d] = ["n", "e", "d"].map(|f| required(jwk, f).map(|b| BigUint::from_bytes_be(&b)));
-    let (n, e, d) = (n?, e?, d?);
-    let p = num("p")?.unwrap_or_default();
-    let q = num("q")?.unwrap_or_default();
-    let one = BigUint::from(1u32);
-    let invalid = |what: &str| format!("crypto/rsa: invalid private key ({what})");
-    if p <= one || q <= one || !p.bit(0) || !q.bit(0) {
-        return Err(invalid("primes"));
-    }
-    if !n.bit(0) || e < BigUint::from(2u32) || !e.bit(0) || e.bits() > 31 || d >= n {
-        return Err(invalid("public part"));
-    }
-    if &p * &q != n {
-        return Err(invalid("p * q != n"));
-    }
-    let (p1, q1) = (&p - &one, &q - &one);
-    let (dp, dq, qinv) = match (num("dp")?, num("dq")?, num("qi")?) {
-        (Some(dp), Some(dq), Some(qi)) => (dp, dq, qi),
-        _ => {
-            let qinv = (&q % &p).modinv(&p).ok_or_else(|| invalid("primes"))?;
-            (&d % &p1, &d % &q1, qinv)
-        }
+    let crt = match (num("dp")?, num("dq")?, num("qi")?) {
+        (Some(dp), Some(dq), Some(qi)) => Some((dp, dq, qi)),
+        _ => None,
     };
-    let crt_ok = &d % &p1 == dp
-        && &d % &q1 == dq
-        && dp < p1
-        && dq < q1
-        && qinv < p
-        && (&dp * &e) % &p1 == one
-        && (&dq * &e) % &q1 == one
-        && (&qinv * &q) % &p == one;
-    if !crt_ok {
-        return Err(invalid("CRT values"));
-    }
-    let ints: Vec<Vec<u8>> = [&n, &e, &d, &p, &q, &dp, &dq, &qinv]
-        .iter()
-        .map(|v| der::unsigned(&v.to_bytes_be()))
-        .collect();
-    let mut parts: Vec<&[u8]> = vec![&[tag::INTEGER, 1, 0]];
-    parts.extend(ints.iter().map(Vec::as_slice));
-    let pkcs1 = der::sequence(&parts);
-    Ok(der::sequence(&[
-        &[tag::INTEGER, 1, 0],
-        &algorithm(RSA, &der::element(tag::NULL, &[])),
-        &der::element(tag::OCTET_STRING, &pkcs1),
-    ]))
+    pkcs8::rsa(&pkcs8::Rsa {
+        n: n?,
+        e: e?,
+        d: d?,
+        p: num("p")?.unwrap_or_default(),
+        q: num("q")?.unwrap_or_default(),
+        crt,
+    })
 }
 
 fn ec(jwk: &serde_json::Map<String, serde_json::Value>, private: bool) -> Result<Vec<u8>, String> {
@@ -181,30 +142,16 @@ fn ec(jwk: &serde_json::Map<String, serde_json::Value>, private: bool) -> Result
     if !curve.on_curve(&x, &y) {
         return Err("x509: invalid elliptic curve public key".into());
     }
-    let len = curve.byte_len();
-    let pad = |v: &BigUint| {
-        let b = v.to_bytes_be();
-        [vec![0u8; len.saturating_sub(b.len())], b].concat()
-    };
-    let point = [vec![4u8], pad(&x), pad(&y)].concat();
-    let alg = algorithm(EC, &der::oid(curve.oid));
     if !private {
-        return Ok(der::sequence(&[&alg, &bit_string(&point)]));
+        let point = pkcs8::point(curve, &x, &y);
+        return Ok(der::sequence(&[
+            &pkcs8::ec_algorithm(curve),
+            &bit_string(&point),
+        ]));
     }
+    // Go does not check that d generates (x, y) here: the JWK's point is written as it is.
     let d = BigUint::from_bytes_be(&required(jwk, "d")?);
-    if !curve.valid_scalar(&d) {
-        return Err("x509: failed to marshal EC private key: invalid private key".into());
-    }
-    let inner = der::sequence(&[
-        &[tag::INTEGER, 1, 1],
-        &der::element(tag::OCTET_STRING, &pad(&d)),
-        &der::element(0xa1, &bit_string(&point)),
-    ]);
-    Ok(der::sequence(&[
-        &[tag::INTEGER, 1, 0],
-        &alg,
-        &der::element(tag::OCTET_STRING, &inner),
-    ]))
+    pkcs8::ec(curve, &d, &x, &y)
 }
 
 fn okp_public(jwk: &serde_json::Map<String, serde_json::Value>) -> Result<Vec<u8>, String> {

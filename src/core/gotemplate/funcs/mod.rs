@@ -1,7 +1,8 @@
 //! The functions a template may call: Go's builtins and the sprig functions ESO's engine v2 offers
-//! whose result depends only on their arguments. Functions whose result changes at every render
-//! (time, randomness, key generation) or that ESO adds for PKCS#12/JWK/RSA are refused by name when
-//! the template is parsed, so a typo or an unsupported function fails before any AWS call.
+//! whose result depends only on their arguments, and ESO's certificate, JWK, RSA and PKCS#12
+//! decoding functions. Functions whose result changes at every render (time, randomness, key
+//! generation, randomly salted encodings) are refused by name when the template is parsed, so a
+//! typo or an unsupported function fails before any AWS call.
 
 mod builtin;
 mod case;
@@ -18,6 +19,9 @@ mod jwk;
 pub use json::{marshal_string_map, write_json};
 mod numbers;
 mod pem;
+mod pkcs12;
+mod pkcs12_pbe;
+mod pkcs8;
 mod regex;
 mod semver;
 mod sigs;
@@ -55,6 +59,7 @@ fn table() -> impl Iterator<Item = &'static (&'static str, Func)> {
         .chain(certs::FUNCS)
         .chain(jwk::FUNCS)
         .chain(crypt::FUNCS)
+        .chain(pkcs12::FUNCS)
 }
 
 /// Functions ESO's engine offers that secretsync refuses, and why.
@@ -82,9 +87,9 @@ const REFUSED: [(&str, &str); 9] = [
         "it reads the controller's environment or the network",
     ),
     (
-        "pkcs12key pkcs12keyPass pkcs12cert pkcs12certPass pemToPkcs12 pemToPkcs12Pass \
-         fullPemToPkcs12 fullPemToPkcs12Pass pemTruststoreToPKCS12 pemTruststoreToPKCS12Pass",
-        "PKCS#12 is not supported yet",
+        "pemToPkcs12 pemToPkcs12Pass fullPemToPkcs12 fullPemToPkcs12Pass pemTruststoreToPKCS12 \
+         pemTruststoreToPKCS12Pass",
+        "ESO's PKCS#12 encoding salts randomly, so the Secret would change at every refresh",
     ),
     (
         "derivePassword",

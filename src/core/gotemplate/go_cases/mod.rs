@@ -10,6 +10,7 @@ mod rows_c;
 mod rows_certs;
 mod rows_crypt;
 mod rows_jwk;
+mod rows_pkcs12;
 mod rows_semver;
 mod rows_url;
 
@@ -138,4 +139,9 @@ fn go_rows_jwk() {
 #[test]
 fn go_rows_crypt() {
     check_with(rows_crypt::ROWS, rows_crypt::DATA);
+}
+
+#[test]
+fn go_rows_pkcs12() {
+    check_with(rows_pkcs12::ROWS, rows_pkcs12::DATA);
 }
