@@ -1,7 +1,7 @@
-//! ESO's certificate, JWK and URL template functions on the test bed: a Secrets Manager secret
-//! holding a JWK, a PEM bundle and a DSN renders into the bytes ESO v2.9.0 renders (recorded from
-//! it in `fixtures/crypto_templates.json`); a malformed key later is a `TemplateError` naming the
-//! function, with a SyncFailed Event, and the Secret keeps what it held.
+//! ESO's certificate, JWK, PKCS#12 and URL template functions on the test bed: a Secrets Manager
+//! secret holding a JWK, a PEM bundle, a PKCS#12 keystore and a DSN renders into the bytes ESO
+//! v2.9.0 renders (recorded from it in `fixtures/crypto_templates.json`); a malformed key later is
+//! a `TemplateError` naming the function, with a SyncFailed Event, and the Secret keeps what it held.
 
 use std::collections::BTreeMap;
 
@@ -28,10 +28,13 @@ const TEMPLATE: &str = r#"      data:
         root: "{{ filterCertChain \"root\" .chain }}"
         sans: "{{ certSANs .chain | join \",\" }}"
         host: "{{ (urlParse .dsn).hostname }}"
+        p12key: "{{ .p12 | b64dec | pkcs12keyPass \"s3cret\" }}"
+        p12cert: "{{ .p12 | b64dec | pkcs12certPass \"s3cret\" }}"
 "#;
 
 #[tokio::test]
-async fn jwk_certificate_and_url_functions_render_esos_bytes_and_a_bad_key_keeps_the_secret() {
+async fn jwk_pkcs12_certificate_and_url_functions_render_esos_bytes_and_a_bad_key_keeps_the_secret()
+{
     let fixture: serde_json::Value =
         serde_json::from_str(include_str!("fixtures/crypto_templates.json")).expect("fixture");
     let (client, ns) = common::setup("tpl-crypto").await;
@@ -41,7 +44,7 @@ async fn jwk_certificate_and_url_functions_render_esos_bytes_and_a_bad_key_keeps
     create_remote(&sm, &remote, &value.to_string()).await;
     let _op = Operator::start(&ns).await;
     common::apply_test_store(&client, &ns).await;
-    let data: String = ["jwk", "jwkpub", "chain", "dsn"]
+    let data: String = ["jwk", "jwkpub", "chain", "dsn", "p12"]
         .iter()
         .map(|p| {
             format!(
