@@ -19,6 +19,7 @@ fn ported_functions_convert_and_the_rest_stay_refused() {
         "{{ decryptAES .pw .ct }}",
         "{{ .p12 | b64dec | pkcs12key }}",
         "{{ .p12 | b64dec | pkcs12certPass .pw }}",
+        "{{ derivePassword 1 \"long\" .pw .user \"example.com\" }}",
     ];
     let refused = [
         "{{ pemToPkcs12 .cert .key }}",

@@ -10,6 +10,7 @@ mod certs;
 mod collections;
 mod crypt;
 mod der;
+mod derive;
 mod dicts;
 mod ec;
 mod encoding;
@@ -60,10 +61,11 @@ fn table() -> impl Iterator<Item = &'static (&'static str, Func)> {
         .chain(jwk::FUNCS)
         .chain(crypt::FUNCS)
         .chain(pkcs12::FUNCS)
+        .chain(derive::FUNCS)
 }
 
 /// Functions ESO's engine offers that secretsync refuses, and why.
-const REFUSED: [(&str, &str); 9] = [
+const REFUSED: [(&str, &str); 8] = [
     (
         "now date date_in_zone dateInZone date_modify dateModify must_date_modify mustDateModify ago \
          htmlDate htmlDateInZone unixEpoch toDate mustToDate duration durationRound",
@@ -90,10 +92,6 @@ const REFUSED: [(&str, &str); 9] = [
         "pemToPkcs12 pemToPkcs12Pass fullPemToPkcs12 fullPemToPkcs12Pass pemTruststoreToPKCS12 \
          pemTruststoreToPKCS12Pass",
         "ESO's PKCS#12 encoding salts randomly, so the Secret would change at every refresh",
-    ),
-    (
-        "derivePassword",
-        "its scrypt key derivation is not supported yet",
     ),
     (
         "semver",

@@ -9,6 +9,7 @@ mod rows_b;
 mod rows_c;
 mod rows_certs;
 mod rows_crypt;
+mod rows_derive;
 mod rows_jwk;
 mod rows_pkcs12;
 mod rows_semver;
@@ -144,4 +145,9 @@ fn go_rows_crypt() {
 #[test]
 fn go_rows_pkcs12() {
     check_with(rows_pkcs12::ROWS, rows_pkcs12::DATA);
+}
+
+#[test]
+fn go_rows_derive() {
+    check_with(rows_derive::ROWS, rows_derive::DATA);
 }
