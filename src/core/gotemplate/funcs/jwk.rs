@@ -1,5 +1,5 @@
 //! ESO's `jwkPublicKeyPem` and `jwkPrivateKeyPem`: a JWK (parsed as lestrrat-go/jwx v2 does) to
-//! the PKIX or PKCS#8 PEM Go's `x509` marshals (RSA and EC keys; Ed25519 public keys).
+//! the PKIX or PKCS#8 PEM Go's `x509` marshals (RSA, EC and Ed25519 keys).
 
 use base64::Engine;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
@@ -7,6 +7,7 @@ use num_bigint::BigUint;
 
 use super::der::{self, tag};
 use super::ec::Curve;
+use super::ed25519;
 use super::pem::encode;
 use super::pkcs8::{self, bit_string};
 use super::{Func, Value, arity, s, string_arg};
@@ -41,7 +42,7 @@ fn convert(args: &[Value], private: bool) -> Result<Value, String> {
         ("RSA", true) => rsa_private(&jwk)?,
         ("EC", _) => ec(&jwk, private)?,
         ("OKP", false) => okp_public(&jwk)?,
-        ("OKP", true) => return Err("OKP private keys are not supported".into()),
+        ("OKP", true) => okp_private(&jwk)?,
         ("oct", _) => return Err("x509: unknown key type (a symmetric key)".into()),
         _ => return Err("invalid key type".into()),
     };
@@ -166,6 +167,28 @@ fn okp_public(jwk: &serde_json::Map<String, serde_json::Value>) -> Result<Vec<u8
     ]))
 }
 
+/// jwx's Ed25519 private key: a 32-byte seed whose public key must be `x`.
+fn okp_private(jwk: &serde_json::Map<String, serde_json::Value>) -> Result<Vec<u8>, String> {
+    let crv = field_str(jwk, "crv")?.ok_or("required field crv is missing")?;
+    if crv != "Ed25519" {
+        return Err("x509: unsupported OKP curve".into());
+    }
+    let x = required(jwk, "x")?;
+    let seed = required(jwk, "d")?;
+    if seed.len() != 32 {
+        return Err("wrong private key size".into());
+    }
+    if ed25519::public_key(&seed) != x {
+        return Err("invalid x value given d value".into());
+    }
+    let inner = der::element(tag::OCTET_STRING, &der::element(tag::OCTET_STRING, &seed));
+    Ok(der::sequence(&[
+        &[tag::INTEGER, 1, 0],
+        &der::sequence(&[&der::oid(ED25519)]),
+        &inner,
+    ]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,7 +204,7 @@ mod tests {
             (
                 true,
                 format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"AQID","d":"{secret}"}}"#),
-                "OKP private keys are not supported",
+                "wrong private key size",
             ),
             (
                 false,

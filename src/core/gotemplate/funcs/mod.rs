@@ -13,6 +13,7 @@ mod der;
 mod derive;
 mod dicts;
 mod ec;
+mod ed25519;
 mod encoding;
 mod json;
 mod jwk;

@@ -1,4 +1,4 @@
-//! Go's output for ESO's `jwkPublicKeyPem` and `jwkPrivateKeyPem` (lestrrat-go/jwx v2 and Go's `x509`), once refused here; an Ed25519 private key stays refused.
+//! Go's output for ESO's `jwkPublicKeyPem` and `jwkPrivateKeyPem` (lestrrat-go/jwx v2 and Go's `x509`), once refused here.
 
 /// (template, Go's bytes).
 pub const ROWS: &[super::Row] = &[
@@ -15,6 +15,7 @@ pub const ROWS: &[super::Row] = &[
     ("{{ jwkPublicKeyPem .ec521_pub }}", Some(b"-----BEGIN PUBLIC KEY-----\nMIGbMBAGByqGSM49AgEGBSuBBAAjA4GGAAQACAqeZvqkjZ4jjLcICwmGN5S6h6jS\nPF/AJm/TfwyObv47axy2AZneIDIcLkdrurjKrDpUR9vUV1+vesr+FZctrm0ADzKJ\nSPVTmr2VPp2tE6m7A5uwWfxcVXYZTn58nW2nvpjvwj2MftLPek8QayMLI+/0d7YX\nVBwc/Pz7cLxngq1V6z8=\n-----END PUBLIC KEY-----\n")),
     ("{{ jwkPrivateKeyPem .ec521_pub }}", None),
     ("{{ jwkPublicKeyPem .ed25519 }}", None),
+    ("{{ jwkPrivateKeyPem .ed25519 }}", Some(b"-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJFg5xpdka3fAtV6kLBZJ+8nI9cGeIifoKOx2vmAL2jB\n-----END PRIVATE KEY-----\n")),
     ("{{ jwkPublicKeyPem .ed25519_pub }}", Some(b"-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAzEwvbCnLZ7F8SDXwlfrdEPG6QvaHqEBoUoJ5ZuJJdHw=\n-----END PUBLIC KEY-----\n")),
     ("{{ jwkPrivateKeyPem .ed25519_pub }}", None),
     ("{{ jwkPublicKeyPem .rsa1024 }}", None),
@@ -95,6 +96,12 @@ pub const ROWS: &[super::Row] = &[
     ("{{ jwkPrivateKeyPem .rsa_badd }}", None),
     ("{{ jwkPublicKeyPem .rsa_badd_nocrt }}", None),
     ("{{ jwkPrivateKeyPem .rsa_badd_nocrt }}", None),
+    ("{{ jwkPublicKeyPem .ed_wrongx }}", None),
+    ("{{ jwkPrivateKeyPem .ed_wrongx }}", None),
+    ("{{ jwkPublicKeyPem .ed_shortd }}", None),
+    ("{{ jwkPrivateKeyPem .ed_shortd }}", None),
+    ("{{ jwkPublicKeyPem .ed_x25519 }}", None),
+    ("{{ jwkPrivateKeyPem .ed_x25519 }}", None),
     ("{{ jwkPublicKeyPem .set }}", None),
     ("{{ jwkPrivateKeyPem .set }}", None),
     ("{{ jwkPublicKeyPem .spaces }}", Some(b"-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEuJoN5bUiv03USQOGra3YYXsz/ucn\nFxdhnT/JFPMmITbXT3sYbnh0BRhdjTjNczRSWob00pT9hkiu1o3tyKEk1g==\n-----END PUBLIC KEY-----\n")),
@@ -274,6 +281,18 @@ pub const DATA: &[(&str, &str)] = &[
     (
         "rsa_badd_nocrt",
         "{\"d\": \"Oe4olafFN_I05qUVUR8cOFFOIZDuH-tW_MwHgSmue-7c5rvruQhAN3xGW6l61gqSA4t1s4adR9DYrGsstk5NwTi80wY-MfMGe1H6FlnyG0jyrrY4ABS64arvZ-UseotHsEjwa8chdvTqgQzDF6nQaCBmWOzt99Cmc1ZsTIXPgkE\", \"dq\": \"z4dGRkDjqs-c-ZX-jwaC6F10EY-_YIo9dH8ADox0paN944QQBlpqpMPl0Jhns1OMBjIDwNGH1foHwQ4QEMiQw8DV_T4K4W7-w88BB1qOM_xcsf2ZqTlpBVWu9pYfebyI9Ov-5_wz_Xa7rF_LNGcn5PWTW0fSk6gyLa77fezZAL8\", \"e\": \"AQAB\", \"kty\": \"RSA\", \"n\": \"7emhiIg9hPgej7CyDTjYw9FbPwCA1LvqVHSqBsHrqxivg7BR3Qtwm8UdlcoDoEdYTrMYj8qo468AzWXNM9YgvX1ldSEsKrKkOYDXZdRQFIj-rQQVGJM-Bit5uNkOfKLWceh5a3fFlGM8e9oVpal50N4OTDnzZeJ8XzbL28E-QC6R_GJ3p7tVeofP1FW15oY64M7Ri6SLBuhb7Dk-f2mZB_2KIHw_DcUjyDn5K-K4F0Wy2pPm06ErOiAuC-zqt4oVYTX-XGS7uXvkwQchfzTenNGAjF4ugHRB9zAYw_RJ04rFIJY3poQiG3eGEw30ldzfHzG9Io7pURKXu6bQEWFVOQ\", \"p\": \"9J_5uph1s9muEVG_cUssMl4PnlXEofAD1D1MwPF6jONg8zar5FqtICPbckYLmr6uaxvdJWpfP5K_B_si3I2G2qF8PDlKS8Ozs1brBiL6BCQfiFQJV02CN4TEqk1mZTVZIYcjLchElkY55XbUyl-r16JIuyvsjGGe8bJm-fb2Gqs\", \"q\": \"-PnAkEwnBr2BM_Y7_8eyugCEfLr9JbpS25NHoN61kUgPN28wuccHPvQ3c3B38zGEcs5KuQNJxkhWPi1loueFbQjvhL_vDUHNOQR4UYV6hGaYpQthpyIttF2wwWaDgc5_M__PzkO3odYZphXrsLy13hZWJeiWIPU3Sxz7J2ZIj6s\", \"qi\": \"hs3VCcDs1b-P7AY0zuBTtp574_HJ78OSpNfOvQ0rEcEJD290kbEpXFD5AU7DhU4y_wxwnD_QPu9Upui1NyttXxaKZDGhMWVzypov3cFjEuDq5gyBVgdWVYDlKWz-j8WHLqbqLJ2Y-_6ep2Sk3kGTPrMVEhsr3vMgCG2JRAxFbeg\"}",
+    ),
+    (
+        "ed_wrongx",
+        "{\"crv\": \"Ed25519\", \"d\": \"kWDnGl2Rrd8C1XqQsFkn7ycj1wZ4iJ-go7Ha-YAvaME\", \"kty\": \"OKP\", \"x\": \"zEwvbCnLZ7F8SDXwlfrdEPG6QvaHqEBoUoJ5ZuJJdAA\"}",
+    ),
+    (
+        "ed_shortd",
+        "{\"crv\": \"Ed25519\", \"d\": \"AQID\", \"kty\": \"OKP\", \"x\": \"zEwvbCnLZ7F8SDXwlfrdEPG6QvaHqEBoUoJ5ZuJJdHw\"}",
+    ),
+    (
+        "ed_x25519",
+        "{\"crv\": \"X25519\", \"d\": \"kWDnGl2Rrd8C1XqQsFkn7ycj1wZ4iJ-go7Ha-YAvaME\", \"kty\": \"OKP\", \"x\": \"zEwvbCnLZ7F8SDXwlfrdEPG6QvaHqEBoUoJ5ZuJJdHw\"}",
     ),
     (
         "set",
