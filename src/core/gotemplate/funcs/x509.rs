@@ -4,6 +4,9 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::der::{Reader, check_integer, oid_body, tag};
+use num_bigint::BigUint;
+
+use super::ec::CURVES;
 use super::url;
 
 /// A parsed certificate.
@@ -61,10 +64,13 @@ pub fn parse(der: &[u8]) -> Result<Cert, String> {
     }
     tbs.sequence().map_err(|_| err("malformed subject"))?;
     let mut spki = tbs.sequence().map_err(|_| err("malformed spki"))?;
-    spki.sequence()
+    let alg = spki
+        .sequence()
         .map_err(|_| err("malformed spki algorithm identifier"))?;
-    spki.expect(tag::BIT_STRING)
+    let key = spki
+        .expect(tag::BIT_STRING)
         .map_err(|_| err("malformed subjectPublicKey"))?;
+    public_key(alg, key)?;
     let mut out = Cert {
         raw: der.to_vec(),
         subject_key_id: None,
@@ -206,4 +212,74 @@ fn ip(data: &[u8]) -> Result<String, String> {
         Some(v4) => v4.to_string(),
         None => addr.to_string(),
     })
+}
+
+/// Go's `parsePublicKey` checks for the algorithms it knows (RSA, EC, Ed25519, X25519); others
+/// are kept unparsed, as Go does.
+fn public_key(mut alg: Reader, bits: &[u8]) -> Result<(), String> {
+    let oid = alg
+        .expect(tag::OID)
+        .map_err(|_| err("malformed spki algorithm identifier"))?;
+    let mut params = alg;
+    let data = match bits.split_first() {
+        Some((&unused, data)) if unused < 8 => data,
+        _ => return Err(err("malformed subjectPublicKey")),
+    };
+    if oid == oid_body(&[1, 2, 840, 113549, 1, 1, 1]) {
+        if params.element().ok().map(|e| e.2) != Some(&[tag::NULL, 0][..]) || !params.is_empty() {
+            return Err(err("RSA key missing NULL parameters"));
+        }
+        let mut key = Reader::new(data)
+            .sequence()
+            .map_err(|_| err("invalid RSA public key"))?;
+        let n = key
+            .expect(tag::INTEGER)
+            .map_err(|_| err("invalid RSA modulus"))?;
+        check_integer(n).map_err(|_| err("invalid RSA modulus"))?;
+        let e = key
+            .expect(tag::INTEGER)
+            .map_err(|_| err("invalid RSA public exponent"))?;
+        if check_integer(e).is_err() || e.len() > 8 {
+            return Err(err("invalid RSA public exponent"));
+        }
+        let positive = |v: &[u8]| v[0] & 0x80 == 0 && v.iter().any(|&b| b != 0);
+        if !positive(n) {
+            return Err(err("RSA modulus is not a positive number"));
+        }
+        if !positive(e) {
+            return Err(err("RSA public exponent is not a positive number"));
+        }
+    } else if oid == oid_body(&[1, 2, 840, 10045, 2, 1]) {
+        let curve = params
+            .expect(tag::OID)
+            .map_err(|_| err("invalid ECDSA parameters"))?;
+        if curve == oid_body(&[1, 3, 132, 0, 33]) {
+            // P-224: Go checks the point too; only its shape is checked here.
+            if data.len() != 57 || data[0] != 4 {
+                return Err(err("invalid elliptic curve public key"));
+            }
+            return Ok(());
+        }
+        let c = CURVES
+            .iter()
+            .find(|c| oid_body(c.oid) == curve)
+            .ok_or_else(|| err("unsupported elliptic curve"))?;
+        let len = c.byte_len();
+        if data.len() != 1 + 2 * len || data[0] != 4 {
+            return Err(err("invalid elliptic curve public key"));
+        }
+        let x = BigUint::from_bytes_be(&data[1..=len]);
+        let y = BigUint::from_bytes_be(&data[1 + len..]);
+        if !c.on_curve(&x, &y) {
+            return Err(err("invalid elliptic curve public key"));
+        }
+    } else if oid == oid_body(&[1, 3, 101, 112]) || oid == oid_body(&[1, 3, 101, 110]) {
+        if !params.is_empty() {
+            return Err(err("key encoded with illegal parameters"));
+        }
+        if data.len() != 32 {
+            return Err(err("wrong public key size"));
+        }
+    }
+    Ok(())
 }

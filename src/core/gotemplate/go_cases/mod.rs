@@ -11,9 +11,11 @@ mod rows_certs;
 mod rows_crypt;
 mod rows_derive;
 mod rows_jwk;
+mod rows_pem_fuzz;
 mod rows_pkcs12;
 mod rows_semver;
 mod rows_url;
+mod rows_url_fuzz;
 
 /// A template and the bytes Go renders (`None`: an error).
 type Row = (&'static str, Option<&'static [u8]>);
@@ -150,4 +152,14 @@ fn go_rows_pkcs12() {
 #[test]
 fn go_rows_derive() {
     check_with(rows_derive::ROWS, rows_derive::DATA);
+}
+
+#[test]
+fn go_rows_url_fuzz() {
+    check(rows_url_fuzz::ROWS);
+}
+
+#[test]
+fn go_rows_pem_fuzz() {
+    check_with(rows_pem_fuzz::ROWS, rows_pem_fuzz::DATA);
 }
