@@ -27,6 +27,7 @@ fn convert(args: &[Value], private: bool) -> Result<Value, String> {
     let jwk: serde_json::Map<String, serde_json::Value> =
         serde_json::from_slice(&json).map_err(|_| "failed to parse JWK".to_string())?;
     let kty = field_str(&jwk, "kty")?.ok_or("invalid key type: missing kty")?;
+    check_common(&jwk)?;
     // jwx reads a JWK with `d` as a private key, which `x509` will not marshal as a public one
     // (and the reverse).
     let has_d = jwk.contains_key("d");
@@ -50,12 +51,28 @@ fn convert(args: &[Value], private: bool) -> Result<Value, String> {
     Ok(s(encode(kind, &der)))
 }
 
+/// jwx's typed common fields: the header strings and the two string lists.
+fn check_common(jwk: &serde_json::Map<String, serde_json::Value>) -> Result<(), String> {
+    for name in ["alg", "kid", "use", "x5u", "x5t", "x5t#S256"] {
+        field_str(jwk, name)?;
+    }
+    for name in ["key_ops", "x5c"] {
+        match jwk.get(name) {
+            None | Some(serde_json::Value::Null) => {}
+            Some(serde_json::Value::Array(items)) if items.iter().all(|v| v.is_string()) => {}
+            Some(_) => return Err(format!("invalid JWK field {name}")),
+        }
+    }
+    Ok(())
+}
+
 fn field_str(
     jwk: &serde_json::Map<String, serde_json::Value>,
     name: &str,
 ) -> Result<Option<String>, String> {
     match jwk.get(name) {
-        None => Ok(None),
+        // Go's decoder leaves a field untouched for a JSON null.
+        None | Some(serde_json::Value::Null) => Ok(None),
         Some(serde_json::Value::String(v)) => Ok(Some(v.clone())),
         Some(_) => Err(format!("invalid JWK field {name}")),
     }

@@ -11,6 +11,7 @@ mod rows_certs;
 mod rows_crypt;
 mod rows_derive;
 mod rows_jwk;
+mod rows_jwk_fuzz;
 mod rows_pem_fuzz;
 mod rows_pkcs12;
 mod rows_semver;
@@ -162,4 +163,9 @@ fn go_rows_url_fuzz() {
 #[test]
 fn go_rows_pem_fuzz() {
     check_with(rows_pem_fuzz::ROWS, rows_pem_fuzz::DATA);
+}
+
+#[test]
+fn go_rows_jwk_fuzz() {
+    check_with(rows_jwk_fuzz::ROWS, rows_jwk_fuzz::DATA);
 }
