@@ -14,6 +14,7 @@ mod rows_jwk;
 mod rows_jwk_fuzz;
 mod rows_pem_fuzz;
 mod rows_pkcs12;
+mod rows_pkcs12_go;
 mod rows_semver;
 mod rows_url;
 mod rows_url_fuzz;
@@ -168,4 +169,9 @@ fn go_rows_pem_fuzz() {
 #[test]
 fn go_rows_jwk_fuzz() {
     check_with(rows_jwk_fuzz::ROWS, rows_jwk_fuzz::DATA);
+}
+
+#[test]
+fn go_rows_pkcs12_go() {
+    check_with(rows_pkcs12_go::ROWS, rows_pkcs12_go::DATA);
 }
