@@ -174,6 +174,8 @@ fn salsa20_8(b: &mut [u32; 16]) {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
 
     #[test]
@@ -200,5 +202,19 @@ mod tests {
             );
         }
         assert!(templates(b"nope").is_none());
+    }
+
+    #[test]
+    fn a_template_calls_it_about_ten_times_at_most() {
+        // An unknown password type returns before scrypt, so only the fuel is spent here.
+        let calls = |n: usize| {
+            let t = format!(
+                "{{{{ range until {n} }}}}{{{{ derivePassword 1 \"nope\" \"\" \"\" \"\" }}}}{{{{ end }}}}"
+            );
+            crate::core::gotemplate::render(&t, &BTreeMap::new())
+        };
+        assert!(calls(5).is_ok());
+        let err = calls(20).unwrap_err();
+        assert!(err.contains("loop limit"), "{err}");
     }
 }

@@ -114,6 +114,12 @@ pub fn check_name(name: &str) -> Result<(), String> {
     Err(format!("function {name:?} not defined"))
 }
 
+/// A call's cost in loop fuel: `derivePassword` (scrypt, 32 MiB) costs a tenth of a render's
+/// fuel, so a template calls it at most ten times.
+pub fn cost(name: &str) -> u64 {
+    if name == "derivePassword" { 100_000 } else { 1 }
+}
+
 /// Calls the function `name` with `args`.
 pub fn call(name: &str, args: Vec<Value>) -> Result<Value, String> {
     let (_, f) = table()
