@@ -115,9 +115,14 @@ pub fn check_name(name: &str) -> Result<(), String> {
 }
 
 /// A call's cost in loop fuel: `derivePassword` (scrypt, 32 MiB) costs a tenth of a render's
-/// fuel, so a template calls it at most ten times.
+/// fuel and a PKCS#12 decoding (key derivations of up to 10 million rounds) a twentieth, so one
+/// template cannot stall a refresh with them.
 pub fn cost(name: &str) -> u64 {
-    if name == "derivePassword" { 100_000 } else { 1 }
+    match name {
+        "derivePassword" => 100_000,
+        "pkcs12key" | "pkcs12keyPass" | "pkcs12cert" | "pkcs12certPass" => 50_000,
+        _ => 1,
+    }
 }
 
 /// Calls the function `name` with `args`.
