@@ -4,10 +4,16 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+use std::collections::BTreeMap;
+
 use super::encoding::base64_decode;
 
-/// A decoded PEM block (its type is not needed by ESO's functions).
+/// A decoded PEM block.
 pub struct Block {
+    /// The type from the BEGIN line.
+    pub kind: Vec<u8>,
+    /// The `Key: value` headers (a later one with the same key wins, as in Go's map).
+    pub headers: BTreeMap<Vec<u8>, Vec<u8>>,
     /// The decoded body.
     pub bytes: Vec<u8>,
 }
@@ -68,21 +74,24 @@ pub fn decode(data: &[u8]) -> Option<(Block, &[u8])> {
         let Some(kind) = type_line.strip_suffix(EOL) else {
             continue;
         };
-        let mut headers = 0;
+        let mut headers = BTreeMap::new();
         loop {
             if rest.is_empty() {
                 return None;
             }
             let (line, next, consumed) = get_line(rest);
-            if !line.contains(&b':') {
+            let Some(colon) = line.iter().position(|&b| b == b':') else {
                 break;
-            }
-            headers += 1;
+            };
+            headers.insert(
+                line[..colon].trim_ascii().to_vec(),
+                line[colon + 1..].trim_ascii().to_vec(),
+            );
             rest = next;
             end_index -= consumed as isize;
             end_trailer -= consumed as isize;
         }
-        if headers > 0 && end_index < 0 {
+        if !headers.is_empty() && end_index < 0 {
             continue;
         }
         let Some(trailer) = usize::try_from(end_trailer)
@@ -113,7 +122,14 @@ pub fn decode(data: &[u8]) -> Option<(Block, &[u8])> {
         }
         let from = usize::try_from(end_index + END.len() as isize - 1).ok()?;
         let (_, after, _) = get_line(rest.get(from..)?);
-        return Some((Block { bytes }, after));
+        return Some((
+            Block {
+                kind: kind.to_vec(),
+                headers,
+                bytes,
+            },
+            after,
+        ));
     }
 }
 
@@ -126,6 +142,41 @@ pub fn encode(kind: &str, bytes: &[u8]) -> String {
         out.push('\n');
     }
     out.push_str(&format!("-----END {kind}-----\n"));
+    out
+}
+
+/// Go's `pem.Encode` of a decoded block: `Proc-Type` first, the other headers in key order, a
+/// blank line after them.
+pub fn encode_block(block: &Block) -> Vec<u8> {
+    let mut out = b"-----BEGIN ".to_vec();
+    out.extend_from_slice(&block.kind);
+    out.extend_from_slice(b"-----\n");
+    let proc_type = block.headers.get(&b"Proc-Type"[..]);
+    let others = block
+        .headers
+        .iter()
+        .filter(|(k, _)| k.as_slice() != b"Proc-Type");
+    for (k, v) in proc_type
+        .map(|v| (&b"Proc-Type"[..], v))
+        .into_iter()
+        .chain(others.map(|(k, v)| (k.as_slice(), v)))
+    {
+        out.extend_from_slice(k);
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(v);
+        out.push(b'\n');
+    }
+    if !block.headers.is_empty() {
+        out.push(b'\n');
+    }
+    let b64 = STANDARD.encode(&block.bytes);
+    for line in b64.as_bytes().chunks(64) {
+        out.extend_from_slice(line);
+        out.push(b'\n');
+    }
+    out.extend_from_slice(b"-----END ");
+    out.extend_from_slice(&block.kind);
+    out.extend_from_slice(b"-----\n");
     out
 }
 

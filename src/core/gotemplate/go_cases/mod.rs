@@ -10,6 +10,7 @@ mod rows_c;
 mod rows_certs;
 mod rows_crypt;
 mod rows_derive;
+mod rows_filterpem_fuzz;
 mod rows_jwk;
 mod rows_jwk_fuzz;
 mod rows_pem_fuzz;
@@ -174,4 +175,9 @@ fn go_rows_jwk_fuzz() {
 #[test]
 fn go_rows_pkcs12_go() {
     check_with(rows_pkcs12_go::ROWS, rows_pkcs12_go::DATA);
+}
+
+#[test]
+fn go_rows_filterpem_fuzz() {
+    check_with(rows_filterpem_fuzz::ROWS, rows_filterpem_fuzz::DATA);
 }
