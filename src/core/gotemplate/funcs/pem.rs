@@ -110,7 +110,10 @@ pub fn decode(data: &[u8]) -> Option<(Block, &[u8])> {
         }
         let mut bytes = Vec::new();
         if end_index > 0 {
-            let b64: Vec<u8> = rest[..end_index as usize]
+            let Some(body) = rest.get(..end_index as usize) else {
+                continue;
+            };
+            let b64: Vec<u8> = body
                 .iter()
                 .copied()
                 .filter(|&b| b != b' ' && b != b'\t')
