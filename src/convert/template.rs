@@ -238,3 +238,7 @@ fn source_ref(v: &Value, at: &str, r: &mut Refusals) -> Option<Value> {
     ));
     Some(Value::Object(out))
 }
+
+#[cfg(test)]
+#[path = "template_tests.rs"]
+mod tests;

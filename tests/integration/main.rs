@@ -17,6 +17,7 @@ mod cost_metrics;
 mod crd_files;
 mod crd_install;
 mod data_safety;
+mod eso_crypto_templates;
 mod eso_e2e;
 mod eso_fields;
 mod eso_policies;

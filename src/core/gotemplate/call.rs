@@ -158,8 +158,9 @@ pub fn constant(arg: &Arg, param: Param) -> Result<Value, String> {
         (Arg::Number(n), Param::Float) if n.float.is_some() => {
             Ok(Value::Float(n.float.unwrap_or(0.0)))
         }
-        (Arg::Number(n), Param::Uint32) if n.uint.is_some_and(|u| u <= u64::from(u32::MAX)) => {
-            Ok(Value::Int64(n.uint.unwrap_or(0) as i64))
+        // Go's `reflect.Value.SetUint` keeps the low 32 bits of a larger constant.
+        (Arg::Number(n), Param::Uint32) if n.uint.is_some() => {
+            Ok(Value::Int64(i64::from(n.uint.unwrap_or(0) as u32)))
         }
         (_, Param::Bool) => Err(format!("expected bool; found {}", found())),
         (_, Param::Str) => Err(format!("expected string; found {}", found())),

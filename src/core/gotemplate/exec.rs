@@ -290,6 +290,9 @@ impl State<'_> {
                         .map_err(|e| format!("line {line}: {e}"))?;
                     args.push(v);
                 }
+                for _ in 1..funcs::cost(name) {
+                    self.burn().map_err(|e| format!("line {line}: {e}"))?;
+                }
                 funcs::call(name, args)
                     .map_err(|e| format!("line {line}: error calling {name}: {e}"))
             }

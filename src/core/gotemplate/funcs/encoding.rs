@@ -79,7 +79,7 @@ fn b64dec(v: &[u8]) -> Vec<u8> {
 
 /// Go's `base64.StdEncoding.DecodeString` (not strict: newlines skipped, trailing bits
 /// ignored); the error is the offset Go reports.
-fn base64_decode(src: &[u8]) -> Result<Vec<u8>, usize> {
+pub(super) fn base64_decode(src: &[u8]) -> Result<Vec<u8>, usize> {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let value = |b: u8| ALPHABET.iter().position(|x| *x == b).map(|p| p as u32);
     let newline = |b: u8| b == b'\n' || b == b'\r';
@@ -330,54 +330,31 @@ fn path_ext(p: &str) -> String {
 }
 
 /// ESO's `filterPEM`: the blocks of one type, re-encoded as Go's `pem.Encode` writes them.
+/// ESO's `filterPEM`: the blocks of one type (compared case-insensitively), re-encoded as Go's
+/// `pem.Encode` writes them; input without any block of the type but with text left is "junk".
 fn filter_pem(args: &[Value]) -> Result<Value, String> {
     arity(args, 2)?;
-    let want = text(&string_arg(&args[0])?).into_owned();
+    let want = string_arg(&args[0])?;
     let input = string_arg(&args[1])?;
-    let input = text(&input).into_owned();
-    let mut rest = match input.find("-----BEGIN") {
-        Some(i) => &input[i..],
-        None => &input[..],
-    };
-    let mut out = String::new();
-    while let Some((kind, body, after)) = next_pem_block(rest) {
-        rest = after;
-        if kind.eq_ignore_ascii_case(&want) {
-            out.push_str(&format!("-----BEGIN {kind}-----\n"));
-            let b64 = STANDARD.encode(&body);
-            for line in b64.as_bytes().chunks(64) {
-                out.push_str(&String::from_utf8_lossy(line));
-                out.push('\n');
-            }
-            out.push_str(&format!("-----END {kind}-----\n"));
+    let mut data = super::pem::trim_junk(&input);
+    let mut out = Vec::new();
+    while let Some((block, rest)) = super::pem::decode(data) {
+        data = rest;
+        if equal_fold(&block.kind, &want) {
+            out.extend(super::pem::encode_block(&block));
         }
     }
-    if out.is_empty() && !rest.is_empty() {
+    if out.is_empty() && !data.is_empty() {
         return Err("error filtering pem: found junk".into());
     }
     Ok(s(out))
 }
 
-/// The next PEM block without headers: (type, decoded body, the text after it).
-fn next_pem_block(input: &str) -> Option<(String, Vec<u8>, &str)> {
-    let start = input.find("-----BEGIN ")?;
-    let after_begin = &input[start + 11..];
-    let type_end = after_begin.find("-----")?;
-    let kind = after_begin[..type_end].to_string();
-    let body_start = &after_begin[type_end + 5..];
-    let end_marker = format!("-----END {kind}-----");
-    let end = body_start.find(&end_marker)?;
-    let b64: String = body_start[..end]
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    let body = STANDARD.decode(b64.as_bytes()).ok()?;
-    let rest = &body_start[end + end_marker.len()..];
-    let rest = rest
-        .strip_prefix("\r\n")
-        .or_else(|| rest.strip_prefix('\n'))
-        .unwrap_or(rest);
-    Some((kind, body, rest))
+/// Go's `strings.EqualFold` (simple case folding of each rune).
+fn equal_fold(a: &[u8], b: &[u8]) -> bool {
+    let fold = |c: char| super::case::lower(super::case::upper(c));
+    let (a, b) = (text(a), text(b));
+    a.chars().map(fold).eq(b.chars().map(fold))
 }
 
 #[cfg(test)]

@@ -1,22 +1,36 @@
 //! The functions a template may call: Go's builtins and the sprig functions ESO's engine v2 offers
-//! whose result depends only on their arguments. Functions whose result changes at every render
-//! (time, randomness, key generation) or that ESO adds for PKCS#12/JWK/RSA are refused by name when
-//! the template is parsed, so a typo or an unsupported function fails before any AWS call.
+//! whose result depends only on their arguments, and ESO's certificate, JWK, RSA and PKCS#12
+//! decoding functions. Functions whose result changes at every render (time, randomness, key
+//! generation, randomly salted encodings) are refused by name when the template is parsed, so a
+//! typo or an unsupported function fails before any AWS call.
 
 mod builtin;
 mod case;
+mod certs;
 mod collections;
+mod crypt;
+mod der;
+mod derive;
 mod dicts;
+mod ec;
+mod ed25519;
 mod encoding;
 mod json;
+mod jwk;
 
 pub use json::{marshal_string_map, write_json};
 mod numbers;
+mod pem;
+mod pkcs12;
+mod pkcs12_pbe;
+mod pkcs8;
 mod regex;
 mod semver;
 mod sigs;
 mod strings;
+mod url;
 mod words;
+mod x509;
 mod yaml;
 mod yaml_emit;
 mod yaml_load;
@@ -24,7 +38,7 @@ mod yaml_resolve;
 
 pub use sigs::signature;
 
-use super::value::Value;
+use super::value::{ListKind, Value};
 
 /// A template function: arguments in, a value or an error message (never quoting a value) out.
 pub type Func = fn(&[Value]) -> Result<Value, String>;
@@ -43,10 +57,16 @@ fn table() -> impl Iterator<Item = &'static (&'static str, Func)> {
         .chain(yaml::FUNCS)
         .chain(words::FUNCS)
         .chain(semver::FUNCS)
+        .chain(url::FUNCS)
+        .chain(certs::FUNCS)
+        .chain(jwk::FUNCS)
+        .chain(crypt::FUNCS)
+        .chain(pkcs12::FUNCS)
+        .chain(derive::FUNCS)
 }
 
 /// Functions ESO's engine offers that secretsync refuses, and why.
-const REFUSED: [(&str, &str); 11] = [
+const REFUSED: [(&str, &str); 8] = [
     (
         "now date date_in_zone dateInZone date_modify dateModify must_date_modify mustDateModify ago \
          htmlDate htmlDateInZone unixEpoch toDate mustToDate duration durationRound",
@@ -70,23 +90,14 @@ const REFUSED: [(&str, &str); 11] = [
         "it reads the controller's environment or the network",
     ),
     (
-        "pkcs12key pkcs12keyPass pkcs12cert pkcs12certPass pemToPkcs12 pemToPkcs12Pass \
-         fullPemToPkcs12 fullPemToPkcs12Pass pemTruststoreToPKCS12 pemTruststoreToPKCS12Pass",
-        "PKCS#12 is not supported yet",
-    ),
-    (
-        "jwkPublicKeyPem jwkPrivateKeyPem rsaDecrypt decryptAES derivePassword",
-        "key material functions are not supported yet",
-    ),
-    (
-        "filterCertChain certSANs",
-        "certificate parsing is not supported yet",
+        "pemToPkcs12 pemToPkcs12Pass fullPemToPkcs12 fullPemToPkcs12Pass pemTruststoreToPKCS12 \
+         pemTruststoreToPKCS12Pass",
+        "ESO's PKCS#12 encoding salts randomly, so the Secret would change at every refresh",
     ),
     (
         "semver",
         "semantic version objects are not supported yet (semverCompare is)",
     ),
-    ("urlParse urlJoin", "URL functions are not supported yet"),
     ("call", "templates here have no functions to call"),
 ];
 
@@ -101,6 +112,17 @@ pub fn check_name(name: &str) -> Result<(), String> {
         }
     }
     Err(format!("function {name:?} not defined"))
+}
+
+/// A call's cost in loop fuel: `derivePassword` (scrypt, 32 MiB) costs a tenth of a render's
+/// fuel and a PKCS#12 decoding (key derivations of up to 10 million rounds) a twentieth, so one
+/// template cannot stall a refresh with them.
+pub fn cost(name: &str) -> u64 {
+    match name {
+        "derivePassword" => 100_000,
+        "pkcs12key" | "pkcs12keyPass" | "pkcs12cert" | "pkcs12certPass" => 50_000,
+        _ => 1,
+    }
 }
 
 /// Calls the function `name` with `args`.

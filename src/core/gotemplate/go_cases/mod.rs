@@ -7,7 +7,18 @@ use std::collections::BTreeMap;
 mod rows_a;
 mod rows_b;
 mod rows_c;
+mod rows_certs;
+mod rows_crypt;
+mod rows_derive;
+mod rows_filterpem_fuzz;
+mod rows_jwk;
+mod rows_jwk_fuzz;
+mod rows_pem_fuzz;
+mod rows_pkcs12;
+mod rows_pkcs12_go;
 mod rows_semver;
+mod rows_url;
+mod rows_url_fuzz;
 
 /// A template and the bytes Go renders (`None`: an error).
 type Row = (&'static str, Option<&'static [u8]>);
@@ -72,7 +83,12 @@ const DATA: &[(&str, &str)] = &[
 ];
 
 fn check(rows: &[Row]) {
-    let data: BTreeMap<String, Vec<u8>> = DATA
+    check_with(rows, DATA);
+}
+
+/// Checks rows rendered with their own data.
+fn check_with(rows: &[Row], data: &[(&str, &str)]) {
+    let data: BTreeMap<String, Vec<u8>> = data
         .iter()
         .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
         .collect();
@@ -109,4 +125,59 @@ fn go_rows_c() {
 #[test]
 fn go_rows_semver() {
     check(rows_semver::ROWS);
+}
+
+#[test]
+fn go_rows_url() {
+    check(rows_url::ROWS);
+}
+
+#[test]
+fn go_rows_certs() {
+    check_with(rows_certs::ROWS, rows_certs::DATA);
+}
+
+#[test]
+fn go_rows_jwk() {
+    check_with(rows_jwk::ROWS, rows_jwk::DATA);
+}
+
+#[test]
+fn go_rows_crypt() {
+    check_with(rows_crypt::ROWS, rows_crypt::DATA);
+}
+
+#[test]
+fn go_rows_pkcs12() {
+    check_with(rows_pkcs12::ROWS, rows_pkcs12::DATA);
+}
+
+#[test]
+fn go_rows_derive() {
+    check_with(rows_derive::ROWS, rows_derive::DATA);
+}
+
+#[test]
+fn go_rows_url_fuzz() {
+    check(rows_url_fuzz::ROWS);
+}
+
+#[test]
+fn go_rows_pem_fuzz() {
+    check_with(rows_pem_fuzz::ROWS, rows_pem_fuzz::DATA);
+}
+
+#[test]
+fn go_rows_jwk_fuzz() {
+    check_with(rows_jwk_fuzz::ROWS, rows_jwk_fuzz::DATA);
+}
+
+#[test]
+fn go_rows_pkcs12_go() {
+    check_with(rows_pkcs12_go::ROWS, rows_pkcs12_go::DATA);
+}
+
+#[test]
+fn go_rows_filterpem_fuzz() {
+    check_with(rows_filterpem_fuzz::ROWS, rows_filterpem_fuzz::DATA);
 }
