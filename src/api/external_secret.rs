@@ -327,7 +327,8 @@ pub struct TemplateFrom {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(max = 65536))]
     pub literal: Option<String>,
-    /// Where the rendered keys go: `Data` (default), `Labels` or `Annotations`.
+    /// Where the rendered keys go: `Data` (default), `Labels` or `Annotations`; for a generic
+    /// target (`target.manifest`), also a nested path such as `spec.database.config` (literals only).
     #[serde(default)]
     pub target: TemplateTarget,
     /// Decodes each rendered value (not the keys) before it is written: `None` (default),

@@ -163,6 +163,13 @@ fn refused_kinds_and_paths_say_why() {
             "bad index",
         ),
         (
+            json!({"manifest": {"apiVersion": "example.com/v1", "kind": "Widget"},
+                   "template": {"templateFrom": [{"target": "spec.a",
+                       "configMap": {"name": "t", "items": [{"key": "k"}]}}]}}),
+            "templateFrom[0].target",
+            "a nested path takes a literal template",
+        ),
+        (
             json!({"template": {"templateFrom": [{"target": "spec.a", "literal": "a: b"}]}}),
             "templateFrom[0].target",
             "a nested path is only for generic targets",

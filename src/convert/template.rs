@@ -164,6 +164,16 @@ fn template_from(v: &Value, at: &str, generic: bool, r: &mut Refusals) -> Option
                 out.insert("target".into(), "Annotations".into());
             }
             // A nested path of a generic target, kept as written (ESO keeps its case too).
+            _ if generic && !out.contains_key("literal") => {
+                r.refuse(
+                    f.at("target"),
+                    format!(
+                        "{t}: a nested path takes a literal template (ESO writes nothing at a \
+                         nested path from configMap or secret items)"
+                    ),
+                );
+                ok = false;
+            }
             _ if generic => match crate::core::manifest::path::parse(t) {
                 Ok(_) => {
                     let path = if t.eq_ignore_ascii_case("spec") {

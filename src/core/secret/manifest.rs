@@ -118,6 +118,17 @@ pub fn admit(spec: &ExternalSecretSpec, allowed: bool) -> Result<Option<GenericT
     if core && CLUSTER_SCOPED_CORE.contains(&kind.as_str()) {
         return Err(cluster_scoped(kind));
     }
+    let from_source = target
+        .template
+        .iter()
+        .flat_map(|t| &t.template_from)
+        .find(|f| matches!(f.target, TemplateTarget::Path(_)) && f.literal.is_none());
+    if let Some(TemplateTarget::Path(p)) = from_source.map(|f| &f.target) {
+        return Err(invalid(format!(
+            "templateFrom target {p:?}: a nested path takes a literal template (ESO writes \
+             nothing at a nested path from configMap or secret items)"
+        )));
+    }
     let unsupported = if target.type_.is_some() {
         Some("target.type (a Secret's type)")
     } else if target.immutable {

@@ -225,6 +225,21 @@ fn admit_decides_every_generic_target() {
             Err("a nested path is only for generic targets"),
         ),
         (
+            "a nested path from a configMap item",
+            with(&|s| {
+                s.target.template = Some(crate::api::SecretTemplate {
+                    template_from: vec![crate::api::TemplateFrom {
+                        config_map: Some(Default::default()),
+                        target: crate::api::TemplateTarget::Path("spec.a".into()),
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                })
+            }),
+            true,
+            Err("a nested path takes a literal template"),
+        ),
+        (
             "target.type",
             with(&|s| s.target.type_ = Some("Opaque".into())),
             true,
