@@ -13,10 +13,11 @@ use kube::runtime::reflector::ObjectRef;
 
 use super::detect::detect;
 use super::fetch::{Hints, fetch_all};
+use super::run::resolve_store;
 use super::{interval_of, metadata_of, not_resolved, writer_of};
 use crate::api::{ExternalSecret, ExternalSecretSpec};
 use crate::controller::context::Context;
-use crate::controller::stores::{ResolvedStore, resolve_for, still_admitted};
+use crate::controller::stores::{ResolvedStore, still_admitted};
 use crate::core::desired::DesiredData;
 use crate::core::manifest::{self, GenericTarget, object};
 use crate::core::plan::policy::writes_target;
@@ -144,25 +145,7 @@ pub(super) async fn sync(
                 });
             }
             Step::ResolveStore => {
-                let store = resolve_for(
-                    &ctx.client,
-                    &ctx.stores,
-                    ns,
-                    &spec.secret_store_ref,
-                    &ctx.options.tenancy,
-                )
-                .await?;
-                if store.prefix != prefix {
-                    return Err(SyncError::new(
-                        Reason::StoreNotReady,
-                        "the store's prefix changed while this ExternalSecret was being read; retrying",
-                    ));
-                }
-                crate::core::service_refs::check(spec, store.config.service)?;
-                let sc = ctx.provider.client(&store.id, &store.config).await;
-                let (names, finds) = super::detect::references(&refs);
-                ctx.provider.detection_facts(&sc, &names, &finds);
-                resolved = Some((store, sc));
+                resolved = Some(resolve_store(ctx, ns, spec, prefix, &refs).await?);
                 progress.store_resolved = true;
             }
             Step::TakeSlot => {
