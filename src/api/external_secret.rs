@@ -327,7 +327,8 @@ pub struct TemplateFrom {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(max = 65536))]
     pub literal: Option<String>,
-    /// Where the rendered keys go: `Data` (default), `Labels` or `Annotations`.
+    /// Where the rendered keys go: `Data` (default), `Labels` or `Annotations`; for a generic
+    /// target (`target.manifest`), also a nested path such as `spec.database.config` (literals only).
     #[serde(default)]
     pub target: TemplateTarget,
     /// Decodes each rendered value (not the keys) before it is written: `None` (default),
@@ -373,10 +374,10 @@ pub enum TemplateScope {
     KeysAndValues,
 }
 
-/// Where rendered `templateFrom` keys go.
-#[derive(
-    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default,
-)]
+/// Where rendered `templateFrom` keys go: `Data` (default), `Labels`, `Annotations` (matched
+/// without regard to case, as ESO does), or, for generic targets (`target.manifest`) only, a
+/// nested path such as `spec.database.config` or `spec.rules[0].to`.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub enum TemplateTarget {
     /// The Secret's data.
     #[default]
@@ -385,6 +386,52 @@ pub enum TemplateTarget {
     Labels,
     /// The Secret's annotations.
     Annotations,
+    /// A nested path of a generic target's object (as written).
+    Path(String),
+}
+
+impl Serialize for TemplateTarget {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(match self {
+            TemplateTarget::Data => "Data",
+            TemplateTarget::Labels => "Labels",
+            TemplateTarget::Annotations => "Annotations",
+            TemplateTarget::Path(p) => p,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for TemplateTarget {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(match s.to_ascii_lowercase().as_str() {
+            "data" => TemplateTarget::Data,
+            "labels" => TemplateTarget::Labels,
+            "annotations" => TemplateTarget::Annotations,
+            // ESO matches the single segment `spec` without regard to case too.
+            "spec" => TemplateTarget::Path("spec".into()),
+            _ => TemplateTarget::Path(s),
+        })
+    }
+}
+
+impl schemars::JsonSchema for TemplateTarget {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TemplateTarget".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Data (default), Labels, Annotations, or a nested path of a generic target (spec.a.b, spec.list[0].c)",
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 253
+        })
+    }
 }
 
 /// How templated keys combine with fetched keys.

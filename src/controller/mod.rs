@@ -7,6 +7,7 @@ mod error;
 mod event_source;
 pub mod events;
 mod external_secret;
+mod kinds;
 mod object_states;
 mod rollout;
 mod stores;

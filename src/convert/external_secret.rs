@@ -409,7 +409,7 @@ fn target(v: &Value, path: &str, r: &mut Refusals) -> Map<String, Value> {
     }
     f.finish(r);
     if let Some((t, at)) = template {
-        let t = secret_template(t, &at, r);
+        let t = secret_template(t, &at, generic, r);
         if !t.is_empty() {
             out.insert("template".into(), Value::Object(t));
         }
@@ -417,40 +417,47 @@ fn target(v: &Value, path: &str, r: &mut Refusals) -> Map<String, Value> {
     out
 }
 
-/// Converts `target.manifest` (ESO's generic targets): a `v1` ConfigMap converts, with notes on what
-/// secretsync does differently; every other kind is refused.
+/// Converts `target.manifest` (ESO's generic targets): any namespaced kind converts, with notes on
+/// what secretsync does differently; the kinds secretsync's core refuses (a `v1` Secret, a
+/// cluster-scoped core kind, secretsync's own kinds, a malformed apiVersion) are refused with its
+/// reason.
 fn manifest(m: &Value, path: &str, out: &mut Map<String, Value>, r: &mut Refusals) {
     let mut f = Fields::new(m, path, r);
-    let api_version = f.string("apiVersion", r).unwrap_or_default();
-    let kind = f.string("kind", r).unwrap_or_default();
+    let api_version = f.string("apiVersion", r).unwrap_or_default().to_string();
+    let kind = f.string("kind", r).unwrap_or_default().to_string();
     f.finish(r);
-    match (api_version, kind) {
-        ("v1", "ConfigMap") => {
-            out.insert(
-                "manifest".into(),
-                json!({ "apiVersion": "v1", "kind": "ConfigMap" }),
-            );
-            r.note(
-                "target.manifest v1 ConfigMap: the controller must run with \
-                 --unsafe-allow-generic-targets (Helm value genericTargets.enabled), as ESO's flag; \
-                 an existing ConfigMap this ExternalSecret did not create is refused with \
-                 creationPolicy Owner or Orphan (ESO overwrites it; use Merge to write only its \
-                 keys); a remote deletion keeps the ConfigMap (with deletionPolicy Delete it goes \
-                 with the ExternalSecret, by its ownerReference); the drift annotation is \
-                 secretsync's keyed secretsync.io/data-hmac, not reconcile.external-secrets.io/data-hash; \
-                 a value that is not UTF-8 text is refused",
-            );
-        }
-        ("v1", "Secret") => r.refuse_object(
-            path,
-            "a v1 Secret through target.manifest: leave target.manifest out to write a Secret",
-        ),
-        (a, k) => r.refuse_object(
-            path,
-            format!(
-                "{a} {k}: secretsync writes only v1 ConfigMap generic targets (other kinds, \
-                 custom resources and nested templateFrom target paths are not supported yet)"
-            ),
-        ),
+    let reference = json!({ "apiVersion": api_version, "kind": kind });
+    let spec = serde_json::from_value::<crate::api::ExternalSecretSpec>(json!({
+        "secretStoreRef": { "name": "-" },
+        "target": { "manifest": reference },
+    }));
+    let admitted = match spec {
+        Ok(spec) => crate::core::manifest::admit(&spec, true).map_err(|e| e.message),
+        Err(e) => Err(e.to_string()),
+    };
+    let target = match admitted {
+        Ok(Some(t)) => t,
+        Ok(None) => return,
+        Err(why) => return r.refuse_object(path, why),
+    };
+    out.insert("manifest".into(), reference);
+    let common = "the controller must run with --unsafe-allow-generic-targets (Helm value \
+                  genericTargets.enabled), as ESO's flag; an existing object this ExternalSecret \
+                  did not create is refused with creationPolicy Owner or Orphan (ESO overwrites \
+                  it; use Merge to write only its keys); a remote deletion keeps the object (with \
+                  deletionPolicy Delete it goes with the ExternalSecret, by its ownerReference); \
+                  the drift annotation is secretsync's keyed secretsync.io/data-hmac, not \
+                  reconcile.external-secrets.io/data-hash; a value that is not UTF-8 text is refused";
+    if target.is_config_map() {
+        r.note(format!("target.manifest v1 ConfigMap: {common}"));
+    } else {
+        r.note(format!(
+            "target.manifest {api_version} {kind}: {common}; the controller needs get, create and \
+             patch on this kind (Helm value genericTargets.extraResources), and refuses a \
+             cluster-scoped kind or one the API server does not serve; without a template the \
+             values land in .spec.data (as ESO), with one in .data; server-side apply keeps \
+             fields others set at a nested templateFrom path (ESO merges them into its update \
+             too, but replaces a single-segment path such as spec whole)"
+        ));
     }
 }

@@ -1,5 +1,6 @@
-//! `convert` on ESO's generic targets (`target.manifest`): a v1 ConfigMap converts with its notes,
-//! the Secret-only fields ESO ignores there are dropped with a note, every other kind is refused.
+//! `convert` on ESO's generic targets (`target.manifest`): a v1 ConfigMap or any namespaced kind
+//! converts with its notes (nested templateFrom paths kept), the Secret-only fields ESO ignores there
+//! are dropped with a note, the kinds secretsync refuses are refused with its reason.
 
 use serde_json::{Value, json};
 
@@ -53,7 +54,7 @@ fn a_config_map_target_converts_with_its_notes() {
         "--unsafe-allow-generic-targets",
         "genericTargets.enabled",
         "did not create is refused",
-        "remote deletion keeps the ConfigMap",
+        "remote deletion keeps the object",
         "secretsync.io/data-hmac",
     ] {
         assert!(notes.contains(words), "{words}: {notes}");
@@ -84,30 +85,101 @@ fn secret_only_fields_are_dropped_on_a_generic_target_as_eso_ignores_them() {
 }
 
 #[test]
-fn other_kinds_are_refused_naming_what_is_supported() {
+fn a_custom_resource_target_converts_with_its_nested_paths() {
+    let (target, refused, notes) = converted_target(json!({
+        "name": "my-app",
+        "manifest": {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application"},
+        "template": {"engineVersion": "v2", "templateFrom": [
+            {"target": "spec.source.helm.values", "literal": "password: {{ .url }}"},
+            {"target": "SPEC", "literal": "a: b"},
+            {"target": "spec.rules[0].to", "literal": "x: y"},
+            {"target": "annotations", "literal": "a: b"}
+        ]}
+    }));
+    assert!(refused.is_empty(), "{refused:?}");
+    let target = target.expect("converts");
+    assert_eq!(
+        target["manifest"],
+        json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application"})
+    );
+    let targets: Vec<&Value> = target["template"]["templateFrom"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| &t["target"])
+        .collect();
+    assert_eq!(
+        targets,
+        vec![
+            &json!("spec.source.helm.values"),
+            &json!("spec"),
+            &json!("spec.rules[0].to"),
+            &json!("Annotations")
+        ]
+    );
+    let notes = notes.join("\n");
+    for words in [
+        "--unsafe-allow-generic-targets",
+        "genericTargets.extraResources",
+        "values land in .spec.data",
+        "refuses a cluster-scoped kind",
+    ] {
+        assert!(notes.contains(words), "{words}: {notes}");
+    }
+}
+
+#[test]
+fn refused_kinds_and_paths_say_why() {
     let rows = [
         (
-            json!({"apiVersion": "v1", "kind": "Secret"}),
+            json!({"manifest": {"apiVersion": "v1", "kind": "Secret"}}),
+            "target.manifest",
             "leave target.manifest out",
         ),
         (
-            json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application"}),
-            "argoproj.io/v1alpha1 Application: secretsync writes only v1 ConfigMap",
+            json!({"manifest": {"apiVersion": "v1", "kind": "Namespace"}}),
+            "target.manifest",
+            "cluster-scoped kind Namespace",
         ),
         (
-            json!({"apiVersion": "example.com/v1", "kind": "ConfigMap"}),
-            "writes only v1 ConfigMap",
+            json!({"manifest": {"apiVersion": "secretsync.io/v1alpha1", "kind": "SecretStore"}}),
+            "target.manifest",
+            "never writes secretsync objects",
         ),
-        (json!({"apiVersion": "v1"}), "writes only v1 ConfigMap"),
+        (
+            json!({"manifest": {"apiVersion": "v1"}}),
+            "target.manifest",
+            "kind is required",
+        ),
+        (
+            json!({"manifest": {"apiVersion": "a/b/c", "kind": "W"}}),
+            "target.manifest",
+            "is not `version` or `group/version`",
+        ),
+        (
+            json!({"manifest": {"apiVersion": "example.com/v1", "kind": "Widget"},
+                   "template": {"templateFrom": [{"target": "spec.a[x]", "literal": "a: b"}]}}),
+            "templateFrom[0].target",
+            "bad index",
+        ),
+        (
+            json!({"manifest": {"apiVersion": "example.com/v1", "kind": "Widget"},
+                   "template": {"templateFrom": [{"target": "spec.a",
+                       "configMap": {"name": "t", "items": [{"key": "k"}]}}]}}),
+            "templateFrom[0].target",
+            "a nested path takes a literal template",
+        ),
+        (
+            json!({"template": {"templateFrom": [{"target": "spec.a", "literal": "a: b"}]}}),
+            "templateFrom[0].target",
+            "a nested path is only for generic targets",
+        ),
     ];
-    for (manifest, words) in rows {
-        let (target, refused, _) = converted_target(json!({ "manifest": manifest.clone() }));
-        assert!(target.is_none(), "{manifest}: the object is refused whole");
+    for (t, at, words) in rows {
+        let (_, refused, _) = converted_target(t.clone());
         assert!(
-            refused
-                .iter()
-                .any(|r| r.contains("target.manifest") && r.contains(words)),
-            "{manifest}: {refused:?}"
+            refused.iter().any(|r| r.contains(at) && r.contains(words)),
+            "{t}: {refused:?}"
         );
     }
 }

@@ -8,8 +8,14 @@ use serde_json::{Map, Value};
 use super::report::{Fields, Refusals, join_key};
 use crate::core::gotemplate;
 
-/// Converts `target.template` (its `type` was read by the target's converter).
-pub(crate) fn secret_template(v: &Value, path: &str, r: &mut Refusals) -> Map<String, Value> {
+/// Converts `target.template` (its `type` was read by the target's converter); `generic`: the
+/// target is a generic one (`target.manifest`), where `templateFrom` may target a nested path.
+pub(crate) fn secret_template(
+    v: &Value,
+    path: &str,
+    generic: bool,
+    r: &mut Refusals,
+) -> Map<String, Value> {
     let mut f = Fields::new(v, path, r);
     let mut out = Map::new();
     f.take("type");
@@ -50,7 +56,7 @@ pub(crate) fn secret_template(v: &Value, path: &str, r: &mut Refusals) -> Map<St
                 let kept: Vec<Value> = items
                     .iter()
                     .enumerate()
-                    .filter_map(|(i, item)| template_from(item, &format!("{at}[{i}]"), r))
+                    .filter_map(|(i, item)| template_from(item, &format!("{at}[{i}]"), generic, r))
                     .collect();
                 if !kept.is_empty() {
                     out.insert("templateFrom".into(), Value::Array(kept));
@@ -126,7 +132,7 @@ fn metadata(m: &Value, at: &str, r: &mut Refusals) -> Map<String, Value> {
 }
 
 /// One `templateFrom` entry; None when it is refused (left out whole).
-fn template_from(v: &Value, at: &str, r: &mut Refusals) -> Option<Value> {
+fn template_from(v: &Value, at: &str, generic: bool, r: &mut Refusals) -> Option<Value> {
     let mut f = Fields::new(v, at, r);
     let mut out = Map::new();
     let mut ok = true;
@@ -157,10 +163,38 @@ fn template_from(v: &Value, at: &str, r: &mut Refusals) -> Option<Value> {
             "annotations" => {
                 out.insert("target".into(), "Annotations".into());
             }
+            // A nested path of a generic target, kept as written (ESO keeps its case too).
+            _ if generic && !out.contains_key("literal") => {
+                r.refuse(
+                    f.at("target"),
+                    format!(
+                        "{t}: a nested path takes a literal template (ESO writes nothing at a \
+                         nested path from configMap or secret items)"
+                    ),
+                );
+                ok = false;
+            }
+            _ if generic => match crate::core::manifest::path::parse(t) {
+                Ok(_) => {
+                    let path = if t.eq_ignore_ascii_case("spec") {
+                        "spec"
+                    } else {
+                        t
+                    };
+                    out.insert("target".into(), path.into());
+                }
+                Err(e) => {
+                    r.refuse(f.at("target"), e.message);
+                    ok = false;
+                }
+            },
             _ => {
                 r.refuse(
                     f.at("target"),
-                    format!("{t}: only Data, Labels and Annotations (targets other than a Secret are not supported)"),
+                    format!(
+                        "{t}: a Secret's targets are Data, Labels and Annotations; a nested path \
+                         is only for generic targets (target.manifest)"
+                    ),
                 );
                 ok = false;
             }

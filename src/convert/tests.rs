@@ -550,7 +550,10 @@ fn templates_carry_over_unchanged_and_refusals_name_the_function() {
     assert!(has("metadata.annotations.at", "clock"), "{refused:?}");
     assert!(has("data.pw", "random"), "{refused:?}");
     assert!(
-        has("templateFrom[2].target", "only Data, Labels"),
+        has(
+            "templateFrom[2].target",
+            "a nested path is only for generic targets"
+        ),
         "{refused:?}"
     );
     assert!(has("templateFrom[3]", "exactly one"), "{refused:?}");

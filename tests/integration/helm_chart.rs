@@ -215,14 +215,17 @@ async fn service_account_kubeconfig(client: &Client, ns: &str, sa: &str, path: &
         .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
 }
 
-/// Log lines reporting an RBAC denial, except reading a Secret in a namespace other than `own`.
+/// Log lines reporting an RBAC denial, except reading a Secret in a namespace other than `own`, and
+/// reading the test's ungranted generic target kind (`gadgets`, refused on purpose).
 fn unexpected_denials(log: &str, own: &[&str]) -> Vec<String> {
+    let ungranted = regex::Regex::new(r#"resource \\*"gadgets\\*""#).expect("static regex");
     let foreign_secret = regex::Regex::new(
         r#"cannot get resource \\*"secrets\\*" in API group \\*"\\*" in the namespace \\*"([-a-z0-9]+)\\*""#,
     )
     .expect("static regex");
     log.lines()
         .filter(|l| l.to_lowercase().contains("forbidden"))
+        .filter(|l| !ungranted.is_match(l))
         .filter(|l| {
             let namespaces: Vec<&str> = foreign_secret
                 .captures_iter(l)
@@ -239,7 +242,8 @@ fn denial_filter_ignores_only_foreign_secret_reads() {
     let foreign = r#"{"message":"Unsuccessful: secrets \\\"creds\\\" is forbidden: User \\\"system:serviceaccount:a:b\\\" cannot get resource \\\"secrets\\\" in API group \\\"\\\" in the namespace \\\"default\\\""}"#;
     let own = r#"secrets "x" is forbidden: User "u" cannot get resource "secrets" in API group "" in the namespace "tenant""#;
     let events = r#"could not publish Event: events.events.k8s.io is forbidden: User "u" cannot create resource "events""#;
-    let log = [foreign, own, events, "all fine"].join("\n");
+    let gadget = r#"gadgets.generic.secretsync.test "gadget" is forbidden: User "u" cannot get resource "gadgets" in API group "generic.secretsync.test""#;
+    let log = [foreign, own, events, gadget, "all fine"].join("\n");
     assert_eq!(
         unexpected_denials(&log, &["tenant", "sys"]),
         [own.to_string(), events.to_string()]
@@ -277,6 +281,7 @@ async fn controller_works_with_exactly_the_chart_rbac() {
     let client = common::client().await;
     common::install_crds(&client).await;
     let ns = common::namespace(&client, "helm-rbac").await;
+    crate::generic_kinds::install_test_kinds(&client).await;
     let tenant = common::namespace(&client, "helm-tenant").await;
     let release = release_name(&ns);
     let full = fullname(&release);
@@ -285,7 +290,10 @@ async fn controller_works_with_exactly_the_chart_rbac() {
         &release,
         &ns,
         &[&format!(
-            "watchNamespace={tenant},logFormat=json,genericTargets.enabled=true"
+            "watchNamespace={tenant},logFormat=json,genericTargets.enabled=true,\
+             genericTargets.extraResources[0].apiGroups[0]={group},\
+             genericTargets.extraResources[0].resources[0]=widgets",
+            group = crate::generic_kinds::GROUP
         )],
         &[&ns, &tenant],
     );
@@ -340,8 +348,11 @@ async fn controller_works_with_exactly_the_chart_rbac() {
          ---\napiVersion: secretsync.io/v1alpha1\nkind: ClusterSecretStore\nmetadata: {{ name: {store} }}\nspec:\n  aws: {{ region: us-east-1, endpoint: \"{endpoint}\" }}\n  conditions: [ {{ namespaces: [ {tenant} ] }} ]\n\
          ---\napiVersion: secretsync.io/v1alpha1\nkind: ExternalSecret\nmetadata: {{ name: shared }}\nspec:\n  secretStoreRef: {{ name: {store}, kind: ClusterSecretStore }}\n  refreshInterval: \"0\"\n  target: {{ name: shared-credentials }}\n  data:\n    - {{ secretKey: password, remoteRef: {{ key: \"{key}\", property: password }} }}\n\
          ---\napiVersion: secretsync.io/v1alpha1\nkind: ExternalSecret\nmetadata: {{ name: settings }}\nspec:\n  secretStoreRef: {{ name: aws }}\n  refreshInterval: \"1s\"\n  target: {{ name: settings, manifest: {{ apiVersion: v1, kind: ConfigMap }} }}\n  data:\n    - {{ secretKey: password, remoteRef: {{ key: \"{key}\", property: password }} }}\n\
+         ---\napiVersion: secretsync.io/v1alpha1\nkind: ExternalSecret\nmetadata: {{ name: widget }}\nspec:\n  secretStoreRef: {{ name: aws }}\n  refreshInterval: \"1s\"\n  target: {{ name: widget, manifest: {{ apiVersion: {group}/v1, kind: Widget }} }}\n  data:\n    - {{ secretKey: password, remoteRef: {{ key: \"{key}\", property: password }} }}\n\
+         ---\napiVersion: secretsync.io/v1alpha1\nkind: ExternalSecret\nmetadata: {{ name: gadget }}\nspec:\n  secretStoreRef: {{ name: aws }}\n  refreshInterval: \"1s\"\n  target: {{ name: gadget, manifest: {{ apiVersion: {group}/v1, kind: Gadget }} }}\n  data:\n    - {{ secretKey: password, remoteRef: {{ key: \"{key}\", property: password }} }}\n\
          ---\n{deployment}",
         store = cluster_store.0,
+        group = crate::generic_kinds::GROUP,
         endpoint = common::testbed_var("AWS_ENDPOINT_URL"),
         // A namespaced store brings its own keys (the chart's controller refuses its identity to tenants).
         tenant_store = common::store_yaml("aws", &common::testbed_var("AWS_ENDPOINT_URL")),
@@ -433,6 +444,29 @@ async fn controller_works_with_exactly_the_chart_rbac() {
             .map(String::as_str),
         Some("chart-pw-1")
     );
+
+    // A custom resource kind granted by genericTargets.extraResources is written; one not granted
+    // is refused with the API server's 403 named, and nothing is written.
+    common::wait_ready(&client, &tenant, "widget", "True", "Synced").await;
+    let widgets = crate::generic_kinds::kind_api(&client, &tenant, "Widget", "widgets");
+    crate::generic_kinds::wait_object(&widgets, "widget", "synced", |o| {
+        o.data["spec"]["data"]["password"] == "chart-pw-1"
+    })
+    .await;
+    let gadget = common::wait_ready(&client, &tenant, "gadget", "False", "AccessDenied").await;
+    assert!(
+        common::ready_message(&gadget).contains("Kubernetes RBAC, 403"),
+        "{}",
+        common::ready_message(&gadget)
+    );
+    common::wait_for_events(
+        &client,
+        &tenant,
+        &["AccessDenied: the controller may not read Gadget"],
+    )
+    .await;
+    let gadgets = crate::generic_kinds::kind_api(&client, &tenant, "Gadget", "gadgets");
+    assert!(gadgets.get_opt("gadget").await.ok().flatten().is_none());
 
     // Rotation: the Deployment is listed and patched.
     common::rotate_remote(&sm, &key, r#"{"password":"chart-pw-2"}"#).await;

@@ -715,4 +715,42 @@ fn generic_targets_value_renders_the_flag_and_only_configmap_writes() {
         "genericTargets.enabled grants"
     );
     assert!(before.is_subset(&after));
+    // genericTargets.extraResources: get, create and patch on exactly the listed kinds, and
+    // nothing while generic targets are off.
+    let extra = [
+        "genericTargets.extraResources[0].apiGroups[0]=example.com",
+        "genericTargets.extraResources[0].resources[0]=widgets",
+    ];
+    let with_extra = documents(&render(
+        "generic",
+        "sys",
+        &[&["genericTargets.enabled=true"][..], &extra[..]].concat(),
+    ));
+    let granted = common::helm::grants(&one(&with_extra, "ClusterRole")["rules"]);
+    let added: Vec<_> = granted.difference(&after).cloned().collect();
+    assert_eq!(
+        added,
+        vec![
+            (
+                "example.com".into(),
+                "widgets".into(),
+                "create".into(),
+                vec![]
+            ),
+            ("example.com".into(), "widgets".into(), "get".into(), vec![]),
+            (
+                "example.com".into(),
+                "widgets".into(),
+                "patch".into(),
+                vec![]
+            ),
+        ],
+        "genericTargets.extraResources grants"
+    );
+    let extra_off = documents(&render("generic", "sys", &extra));
+    assert_eq!(
+        common::helm::grants(&one(&extra_off, "ClusterRole")["rules"]),
+        before,
+        "extraResources grants nothing while generic targets are off"
+    );
 }

@@ -30,6 +30,7 @@ mod event_refresh;
 mod exclusive;
 mod failover;
 mod find_prefix;
+mod generic_kinds;
 mod generic_targets;
 mod helm_chart;
 mod helm_render;

@@ -153,6 +153,13 @@ Rules on core and workload resources in the watched namespace(s): target Secrets
   {{- else }}
   verbs: ["get"]
   {{- end }}
+{{- if .Values.genericTargets.enabled }}
+{{- range .Values.genericTargets.extraResources }}
+- apiGroups: {{ toJson .apiGroups }}
+  resources: {{ toJson .resources }}
+  verbs: ["get", "create", "patch"]
+{{- end }}
+{{- end }}
 {{- if .Values.perTenantIRSA.enabled }}
 - apiGroups: [""]
   resources: ["serviceaccounts/token"]

@@ -94,6 +94,8 @@ pub struct Context {
     created: std::time::Instant,
     /// Event queues: the secret → ExternalSecret index and each poller's health.
     pub(crate) events: super::event_source::index::EventSources,
+    /// Kinds of generic targets found by API discovery.
+    pub(crate) kinds: super::kinds::Kinds,
 }
 
 /// Reconcile slots periodic refreshes may hold at once: half of `concurrency` (0 = unlimited), at least 1.
@@ -145,6 +147,7 @@ impl Context {
             periodic,
             created: std::time::Instant::now(),
             events: Default::default(),
+            kinds: Default::default(),
         }
     }
 

@@ -135,9 +135,12 @@ fn facts_of(es: &ExternalSecret, ctx: &Context, ns: &str) -> Facts {
         force: es.annotations().get(FORCE_SYNC_ANNOTATION).cloned(),
         metadata: metadata_of(es),
         target_name: target::target_name(&writer_of(es, ns), &es.spec.target),
-        target_kind: es.spec.target.manifest.as_ref().map_or("Secret", |_| {
-            crate::core::manifest::GenericKind::ConfigMap.as_str()
-        }),
+        target_kind: es
+            .spec
+            .target
+            .manifest
+            .as_ref()
+            .map_or_else(|| "Secret".to_string(), |m| m.kind.clone()),
         interval_raised: raised.then(|| {
             format!(
                 "refreshInterval {:?} is below the controller's minimum; refreshing every {:?}",

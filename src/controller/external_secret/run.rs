@@ -98,31 +98,18 @@ impl Run<'_> {
                 }));
             }
             Step::ResolveStore => {
-                let options = &ctx.options.tenancy;
-                let store = resolve_for(
-                    &ctx.client,
-                    &ctx.stores,
-                    self.ns,
-                    &spec.secret_store_ref,
-                    options,
-                )
-                .await?;
-                if store.prefix != self.prefix {
-                    return Err(SyncError::new(
-                        Reason::StoreNotReady,
-                        "the store's prefix changed while this ExternalSecret was being read; retrying",
-                    ));
-                }
-                crate::core::service_refs::check(self.store_spec(), store.config.service)?;
-                let sc = ctx.provider.client(&store.id, &store.config).await;
-                // Every reader is known to the store's index from its first sync on: the shared
-                // listing covers it and announces its changes, whatever its own interval.
-                let (names, finds) = match &self.multi {
-                    Some(m) => super::detect::references(&References::of(&m.primary)),
-                    None => super::detect::references(&self.refs),
+                let resolved = {
+                    let primary;
+                    let refs = match &self.multi {
+                        Some(m) => {
+                            primary = References::of(&m.primary);
+                            &primary
+                        }
+                        None => &self.refs,
+                    };
+                    resolve_store(ctx, self.ns, self.store_spec(), &self.prefix, refs).await?
                 };
-                ctx.provider.detection_facts(&sc, &names, &finds);
-                self.resolved = Some((store, sc));
+                self.resolved = Some(resolved);
                 if let Some(m) = self.multi.as_mut() {
                     m.resolve(ctx, self.ns).await?;
                 }
@@ -248,6 +235,37 @@ impl Run<'_> {
         }
         Ok(None)
     }
+}
+
+/// Resolves the ExternalSecret's store (checked against the `prefix` the spec was built with and
+/// the services its references name) and makes every reader known to the store's index from its
+/// first sync on: the shared listing covers it and announces its changes, whatever its own interval.
+pub(super) async fn resolve_store(
+    ctx: &Context,
+    ns: &str,
+    spec: &ExternalSecretSpec,
+    prefix: &str,
+    refs: &References<'_>,
+) -> Result<(ResolvedStore, StoreClient), SyncError> {
+    let store = resolve_for(
+        &ctx.client,
+        &ctx.stores,
+        ns,
+        &spec.secret_store_ref,
+        &ctx.options.tenancy,
+    )
+    .await?;
+    if store.prefix != prefix {
+        return Err(SyncError::new(
+            Reason::StoreNotReady,
+            "the store's prefix changed while this ExternalSecret was being read; retrying",
+        ));
+    }
+    crate::core::service_refs::check(spec, store.config.service)?;
+    let sc = ctx.provider.client(&store.id, &store.config).await;
+    let (names, finds) = super::detect::references(refs);
+    ctx.provider.detection_facts(&sc, &names, &finds);
+    Ok((store, sc))
 }
 
 impl Run<'_> {

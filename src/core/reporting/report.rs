@@ -91,7 +91,7 @@ pub struct Facts {
     /// The target Secret's name.
     pub target_name: String,
     /// The target's kind (`Secret`, or a generic target's kind), for messages.
-    pub target_kind: &'static str,
+    pub target_kind: String,
     /// The warning to carry when `refreshInterval` was raised to the controller's floor.
     pub interval_raised: Option<String>,
     /// The clock.
@@ -151,7 +151,7 @@ pub fn next_status(old: &ExternalSecretStatus, facts: &Facts, outcome: Outcome) 
     let now = &facts.now;
     let generation = facts.generation;
     let target_name = &facts.target_name;
-    let kind = facts.target_kind;
+    let kind = facts.target_kind.as_str();
     let previous = ready_of(&old.conditions).map(|(s, r)| (s.to_string(), r.to_string()));
     let mut report = Report::default();
     let new = match outcome {

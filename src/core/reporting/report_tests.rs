@@ -12,7 +12,7 @@ fn facts(generation: i64, now: i64) -> Facts {
         force: Some("f2".into()),
         metadata: "meta-2".into(),
         target_name: "db".into(),
-        target_kind: "Secret",
+        target_kind: "Secret".into(),
         interval_raised: None,
         now: at(now),
     }

@@ -38,6 +38,8 @@ pub struct RenderedMetadata {
     pub labels: BTreeMap<String, String>,
     /// Annotations to set.
     pub annotations: BTreeMap<String, String>,
+    /// Templates written at nested paths of a generic target (`templateFrom[].target`), in order.
+    pub paths: Vec<crate::core::manifest::path::PathWrite>,
 }
 
 impl std::fmt::Debug for DesiredData {
@@ -417,6 +419,7 @@ pub fn compute(spec: &ExternalSecretSpec, fetched: &Fetched) -> Result<DesiredDa
             rendered_metadata = Some(RenderedMetadata {
                 labels: rendered.labels,
                 annotations: rendered.annotations,
+                paths: rendered.paths,
             });
         }
         Some(t) if !t.data.is_empty() => {

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use crate::api::{DecodingStrategy, SecretTemplate, TemplateScope, TemplateTarget};
 use crate::core::decode::decode;
 use crate::core::gotemplate;
+use crate::core::manifest::path::{PathValue, PathWrite};
 use crate::core::naming::is_reserved_key;
 use crate::core::reason::{Reason, SyncError};
 
@@ -30,6 +31,8 @@ pub struct Rendered {
     pub labels: BTreeMap<String, String>,
     /// Annotations, likewise.
     pub annotations: BTreeMap<String, String>,
+    /// Templates rendered for nested paths of a generic target, in order.
+    pub paths: Vec<PathWrite>,
 }
 
 /// ESO's "no template" test: without `data` or `templateFrom` the fetched keys are kept whatever
@@ -99,7 +102,9 @@ impl Out<'_> {
         value: Vec<u8>,
         what: &str,
     ) -> Result<(), SyncError> {
-        if target != TemplateTarget::Data && is_reserved_key(&key) {
+        if matches!(target, TemplateTarget::Labels | TemplateTarget::Annotations)
+            && is_reserved_key(&key)
+        {
             return Err(error(
                 what,
                 format!("renders the key {key:?}, which is secretsync's own"),
@@ -115,6 +120,10 @@ impl Out<'_> {
             TemplateTarget::Annotations => {
                 self.rendered.annotations.insert(key, lossy(value));
             }
+            TemplateTarget::Path(path) => self.rendered.paths.push(PathWrite {
+                path,
+                value: PathValue::Value { key, value },
+            }),
         }
         Ok(())
     }
@@ -247,15 +256,25 @@ pub fn render(
             let source = std::str::from_utf8(&source)
                 .map_err(|_| error(&what, "the template is not UTF-8"))?;
             let text = render_one(source, data, &what)?;
+            if let (TemplateTarget::Path(path), TemplateScope::KeysAndValues) =
+                (&from.target, scope)
+            {
+                // ESO parses the whole rendered document and merges it at the path.
+                out.rendered.paths.push(PathWrite {
+                    path: path.clone(),
+                    value: PathValue::Document(text),
+                });
+                continue;
+            }
             match scope {
                 TemplateScope::Values => {
                     let value = decoded(strategy, text, &what)?;
-                    out.put(from.target, key, value, &what)?;
+                    out.put(from.target.clone(), key, value, &what)?;
                 }
                 TemplateScope::KeysAndValues => {
                     for (k, v) in keys_and_values(&text, &what)? {
                         let value = decoded(strategy, v, &what)?;
-                        out.put(from.target, k, value, &what)?;
+                        out.put(from.target.clone(), k, value, &what)?;
                     }
                 }
             }
@@ -278,7 +297,7 @@ pub fn render(
             for (k, source) in map {
                 let what = format!("template.metadata.{field}[{k:?}]");
                 let value = render_one(source, data, &what)?;
-                out.put(target, k.clone(), value, &what)?;
+                out.put(target.clone(), k.clone(), value, &what)?;
             }
         }
     }

@@ -278,3 +278,25 @@ fn only_configmap_or_secret_sources_make_a_spec_read_values_at_every_refresh() {
         assert_eq!(reads_cluster_objects(t.as_ref()), *want, "row {i}");
     }
 }
+
+#[test]
+fn a_literal_for_a_nested_path_is_rendered_whole_for_the_generic_target() {
+    let mut t = v2(&[]);
+    t.template_from = vec![
+        literal(
+            "host: {{ .one }}\nport: 5432\n",
+            TemplateTarget::Path("spec.db".into()),
+        ),
+        literal("k: {{ .two }}", TemplateTarget::Data),
+    ];
+    let r = render(&t, &map(&ONE_TWO), &TemplateSources::default()).expect("renders");
+    assert_eq!(
+        r.paths,
+        vec![PathWrite {
+            path: "spec.db".into(),
+            value: PathValue::Document(b"host: foo1-val\nport: 5432\n".to_vec()),
+        }]
+    );
+    // Data keys stay keys; the path's document is never split into keys.
+    assert_eq!(data_of(&r), strings(&[("k", "bar2-val")]));
+}

@@ -1,52 +1,58 @@
 //! Generic targets (`target.manifest`, External Secrets Operator's `--unsafe-allow-generic-targets`):
-//! whether the target may be written at all ([`admit`]), the desired object
-//! ([`desired_config_map`]), whether this ExternalSecret may write the existing one
-//! ([`check_config_map`]), whether a write is needed ([`needs_write`]) and what a refused write
-//! means ([`write_failed`]). This version writes `v1` ConfigMaps only; every other kind is refused.
+//! whether the target may be written at all ([`admit`], then [`admit_discovered`] once API
+//! discovery has named the kind), whether this ExternalSecret may write the existing object
+//! ([`check_object`]), the desired object and whether a write is needed ([`object`]), and what a
+//! refused read or write means ([`read_failed`], [`write_failed`]). Any namespaced kind the API
+//! server serves: ConfigMaps and custom resources alike, under one set of rules.
 //!
 //! The safety rules, each decided here: off unless the controller allows it; never a Secret (the
-//! Secret path has the ownership rules), never a cluster-scoped kind, never another namespace (the
-//! target has no namespace field: always the ExternalSecret's own); nothing adopted (an existing
-//! object this ExternalSecret did not create is refused unless `creationPolicy` merges keys into it).
+//! Secret path has the ownership rules), never a secretsync object, never a cluster-scoped kind,
+//! never another namespace (the target has no namespace field: always the ExternalSecret's own);
+//! nothing adopted (an existing object this ExternalSecret did not create is refused unless
+//! `creationPolicy` merges keys into it).
 
-use std::collections::{BTreeMap, BTreeSet};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use k8s_openapi::api::core::v1::ConfigMap;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
-
-use crate::api::{CreationPolicy, DeletionPolicy, ExternalSecretSpec, ManifestReference};
-use crate::core::desired::DesiredData;
-use crate::core::digest;
+use crate::api::{DeletionPolicy, ExternalSecretSpec, ManifestReference, TemplateTarget};
 use crate::core::plan::policy::{Claim, TargetState, claim, writes_target};
-use crate::core::plan::write::ABSENT_PRECONDITION;
 use crate::core::reason::{Reason, SyncError, redact_quoted};
-use crate::core::target::{
-    CREATED_BY_ANNOTATION, DIGEST_ANNOTATION, FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE,
-    OWNER_ANNOTATION, VERSIONS_ANNOTATION, Writer, is_reserved_key, target_name,
-};
+use crate::core::target::{CREATED_BY_ANNOTATION, OWNER_ANNOTATION, Writer, target_name};
 
 /// The controller flag that allows generic targets (External Secrets Operator's name).
 pub const GENERIC_TARGETS_FLAG: &str = "--unsafe-allow-generic-targets";
 
-/// The "type" the keyed digest of a ConfigMap covers (a Secret's covers its type).
-const DIGEST_KIND: &str = "ConfigMap";
-
 /// `kubectl apply`'s record of the ExternalSecret itself: never copied onto the target.
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
-/// A generic target kind this version writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GenericKind {
-    /// A `v1` ConfigMap: the values land in `.data`.
-    ConfigMap,
+/// A generic target kind, as `target.manifest` names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenericTarget {
+    /// The API group (empty: the core group).
+    pub group: String,
+    /// The API version.
+    pub version: String,
+    /// The kind.
+    pub kind: String,
 }
 
-impl GenericKind {
-    /// The kind's name, for messages and Events.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GenericKind::ConfigMap => "ConfigMap",
+impl GenericTarget {
+    /// `apiVersion` as written: `v1` or `group/version`.
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}/{}", self.group, self.version)
         }
+    }
+
+    /// Whether it is a `v1` ConfigMap (values in `.data`).
+    pub fn is_config_map(&self) -> bool {
+        self.group.is_empty() && self.version == "v1" && self.kind == "ConfigMap"
+    }
+
+    /// The kind's name, for messages and Events.
+    pub fn as_str(&self) -> &str {
+        &self.kind
     }
 }
 
@@ -59,9 +65,19 @@ fn invalid(message: impl Into<String>) -> SyncError {
 
 /// Whether `spec` may write its generic target under the controller's `allowed` flag: None when it
 /// has none (the Secret path), the kind when it may, the reason (`InvalidSpec`) when it may not.
-pub fn admit(spec: &ExternalSecretSpec, allowed: bool) -> Result<Option<GenericKind>, SyncError> {
+pub fn admit(spec: &ExternalSecretSpec, allowed: bool) -> Result<Option<GenericTarget>, SyncError> {
     let target = &spec.target;
     let Some(ManifestReference { api_version, kind }) = target.manifest.as_ref() else {
+        let paths = target.template.iter().flat_map(|t| &t.template_from);
+        if let Some(TemplateTarget::Path(p)) = paths
+            .map(|f| &f.target)
+            .find(|t| matches!(t, TemplateTarget::Path(_)))
+        {
+            return Err(invalid(format!(
+                "templateFrom target {p:?}: a nested path is only for generic targets \
+                 (target.manifest); a Secret's targets are Data, Labels and Annotations"
+            )));
+        }
         return Ok(None);
     };
     if !allowed {
@@ -77,23 +93,40 @@ pub fn admit(spec: &ExternalSecretSpec, allowed: bool) -> Result<Option<GenericK
     if kind.is_empty() {
         return Err(invalid("target.manifest.kind is required"));
     }
-    let core = api_version == "v1";
+    let (group, version) = match api_version.split_once('/') {
+        None => ("", api_version.as_str()),
+        Some((g, v)) if !g.is_empty() && !v.is_empty() && !v.contains('/') => (g, v),
+        Some(_) => {
+            return Err(invalid(format!(
+                "target.manifest.apiVersion {api_version:?} is not `version` or `group/version`"
+            )));
+        }
+    };
+    let core = group.is_empty();
     if core && kind == "Secret" {
         return Err(invalid(
             "target.manifest names a v1 Secret: leave target.manifest out to write a Secret (the \
              Secret path keeps its ownership and type rules)",
         ));
     }
-    if core && CLUSTER_SCOPED_CORE.contains(&kind.as_str()) {
+    if group == "secretsync.io" {
         return Err(invalid(format!(
-            "target.manifest names the cluster-scoped kind {kind}: a target is always in the \
-             ExternalSecret's own namespace"
+            "target.manifest names secretsync's own kind {kind}: an ExternalSecret never writes \
+             secretsync objects"
         )));
     }
-    if !(core && kind == "ConfigMap") {
+    if core && CLUSTER_SCOPED_CORE.contains(&kind.as_str()) {
+        return Err(cluster_scoped(kind));
+    }
+    let from_source = target
+        .template
+        .iter()
+        .flat_map(|t| &t.template_from)
+        .find(|f| matches!(f.target, TemplateTarget::Path(_)) && f.literal.is_none());
+    if let Some(TemplateTarget::Path(p)) = from_source.map(|f| &f.target) {
         return Err(invalid(format!(
-            "target.manifest {api_version} {kind}: this version writes only v1 ConfigMap generic \
-             targets"
+            "templateFrom target {p:?}: a nested path takes a literal template (ESO writes \
+             nothing at a nested path from configMap or secret items)"
         )));
     }
     let unsupported = if target.type_.is_some() {
@@ -109,10 +142,46 @@ pub fn admit(spec: &ExternalSecretSpec, allowed: bool) -> Result<Option<GenericK
     };
     if let Some(what) = unsupported {
         return Err(invalid(format!(
-            "{what} is not supported with target.manifest (a ConfigMap target)"
+            "{what} is not supported with target.manifest (a generic target)"
         )));
     }
-    Ok(Some(GenericKind::ConfigMap))
+    Ok(Some(GenericTarget {
+        group: group.into(),
+        version: version.into(),
+        kind: kind.clone(),
+    }))
+}
+
+fn cluster_scoped(kind: &str) -> SyncError {
+    invalid(format!(
+        "target.manifest names the cluster-scoped kind {kind}: a target is always in the \
+         ExternalSecret's own namespace"
+    ))
+}
+
+/// What API discovery found for the target's kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Discovered {
+    /// The API server serves no such kind (yet: its CRD may not be installed).
+    Unknown,
+    /// A cluster-scoped kind.
+    ClusterScoped,
+    /// A namespaced kind: may be written.
+    Namespaced,
+}
+
+/// Whether the admitted `target` may be written, now that discovery has said what it is.
+pub fn admit_discovered(target: &GenericTarget, found: Discovered) -> Result<(), SyncError> {
+    match found {
+        Discovered::Namespaced => Ok(()),
+        Discovered::ClusterScoped => Err(cluster_scoped(&target.kind)),
+        Discovered::Unknown => Err(invalid(format!(
+            "target.manifest {} {}: the API server serves no such kind (is its \
+             CustomResourceDefinition installed, and is the apiVersion served?)",
+            target.api_version(),
+            target.kind
+        ))),
+    }
 }
 
 fn annotation<'a>(m: &'a ObjectMeta, key: &str) -> Option<&'a str> {
@@ -146,12 +215,13 @@ pub fn state_of(writer: &Writer, existing: Option<&ObjectMeta>) -> TargetState {
     }
 }
 
-/// Whether `writer` may write the existing ConfigMap (its metadata; None: there is none) under
-/// `spec`'s creation policy. Someone else's ConfigMap is refused unless the policy merges keys
-/// into it; one another ExternalSecret writes is always refused.
-pub fn check_config_map(
+/// Whether `writer` may write the existing object of kind `kind` (its metadata; None: there is
+/// none) under `spec`'s creation policy. Someone else's object is refused unless the policy merges
+/// keys into it; one another ExternalSecret writes is always refused.
+pub fn check_object(
     writer: &Writer,
     spec: &ExternalSecretSpec,
+    kind: &str,
     existing: Option<&ObjectMeta>,
 ) -> Result<(), SyncError> {
     let policy = spec.target.creation_policy;
@@ -165,18 +235,18 @@ pub fn check_config_map(
     {
         return Err(SyncError::new(
             Reason::TargetConflict,
-            format!("ConfigMap {name:?} is already written by ExternalSecret {other:?}"),
+            format!("{kind} {name:?} is already written by ExternalSecret {other:?}"),
         ));
     }
     match claim(policy, state_of(writer, existing)) {
         Claim::Wait => Err(SyncError::new(
             Reason::TargetNotFound,
-            format!("creationPolicy {policy:?}: waiting for ConfigMap {name:?} to exist"),
+            format!("creationPolicy {policy:?}: waiting for {kind} {name:?} to exist"),
         )),
         Claim::Refuse => Err(SyncError::new(
             Reason::TargetConflict,
             format!(
-                "ConfigMap {name:?} exists and was not created by this ExternalSecret; it is not \
+                "{kind} {name:?} exists and was not created by this ExternalSecret; it is not \
                  taken over: delete it, rename target.name, or use creationPolicy Merge or \
                  CreateOrMerge to write only this ExternalSecret's keys into it"
             ),
@@ -185,211 +255,48 @@ pub fn check_config_map(
     }
 }
 
-/// Labels and annotations for the target, as ESO's generic targets take them: the template's
-/// metadata when there is a template (rendered by engine v2), else the ExternalSecret's own labels
-/// and annotations. secretsync's reserved keys and kubectl's last-applied record are never copied.
-fn source_metadata(
-    spec: &ExternalSecretSpec,
-    desired: &DesiredData,
-    es_meta: &ObjectMeta,
-) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
-    let keep = |m: &BTreeMap<String, String>| -> BTreeMap<String, String> {
-        m.iter()
-            .filter(|(k, _)| !is_reserved_key(k) && k.as_str() != LAST_APPLIED)
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
-    };
-    let Some(template) = spec.target.template.as_ref() else {
-        return (
-            keep(&es_meta.labels.clone().unwrap_or_default()),
-            keep(&es_meta.annotations.clone().unwrap_or_default()),
-        );
-    };
-    if let Some(r) = &desired.rendered_metadata {
-        return (keep(&r.labels), keep(&r.annotations));
-    }
-    if template.engine_version == Some(crate::api::TemplateEngine::V2) {
-        // Unrendered engine-v2 metadata is a template, never a label value.
-        return (BTreeMap::new(), BTreeMap::new());
-    }
-    let m = template.metadata.clone().unwrap_or_default();
-    (keep(&m.labels), keep(&m.annotations))
+/// What the API server's refusal to read the target (`code`) means; None: a Kubernetes error like
+/// any other, retried. A 403 is the controller's RBAC: the kind must be granted to it.
+pub fn read_failed(code: u16, kind: &str, name: &str) -> Option<SyncError> {
+    (code == 403).then(|| forbidden("read", kind, name))
 }
 
-/// The ConfigMap to apply (server-side) for `desired` over `existing` (as checked; None: there is
-/// none), carrying the checked object's resourceVersion as its precondition. A value that is not
-/// UTF-8 text is refused (`InvalidValue`, naming the key only): a ConfigMap's `data` holds text.
-pub fn desired_config_map(
-    writer: &Writer,
-    spec: &ExternalSecretSpec,
-    desired: &DesiredData,
-    digest_key: &[u8],
-    es_meta: &ObjectMeta,
-    existing: Option<&ObjectMeta>,
-) -> Result<ConfigMap, SyncError> {
-    let target = &spec.target;
-    let name = target_name(writer, target);
-    let mut data = BTreeMap::new();
-    for (k, v) in &desired.data {
-        let text = String::from_utf8(v.clone()).map_err(|_| {
-            SyncError::new(
-                Reason::InvalidValue,
-                format!(
-                    "key {k:?} is not UTF-8 text; ConfigMap {name:?} holds text only (use a \
-                     Secret target, or decode the value to text)"
-                ),
-            )
-        })?;
-        data.insert(k.clone(), text);
-    }
-    let creator = claim(target.creation_policy, state_of(writer, existing)).as_creator();
-    let created_by_writer = existing.is_some_and(|m| created_by(writer, m));
-    let (mut labels, mut annotations) = source_metadata(spec, desired, es_meta);
-    labels.insert(MANAGED_BY_LABEL.into(), MANAGED_BY_VALUE.into());
-    annotations.insert(OWNER_ANNOTATION.into(), writer.name.clone());
-    if creator || created_by_writer {
-        annotations.insert(CREATED_BY_ANNOTATION.into(), writer.name.clone());
-    }
-    let versions = serde_json::to_string(&desired.synced_versions).unwrap_or_default();
-    let digest_kind = if creator { DIGEST_KIND } else { "" };
-    annotations.insert(
-        DIGEST_ANNOTATION.into(),
-        digest::digest(digest_key, digest_kind, &versions, &desired.data),
-    );
-    annotations.insert(VERSIONS_ANNOTATION.into(), versions);
-    let owner_references = (target.creation_policy == CreationPolicy::Owner).then(|| {
-        vec![OwnerReference {
-            api_version: "secretsync.io/v1alpha1".into(),
-            kind: "ExternalSecret".into(),
-            name: writer.name.clone(),
-            uid: writer.uid.clone(),
-            controller: Some(true),
-            block_owner_deletion: Some(true),
-        }]
-    });
-    let resource_version = existing
-        .and_then(|m| m.resource_version.clone())
-        .unwrap_or_else(|| ABSENT_PRECONDITION.into());
-    Ok(ConfigMap {
-        metadata: ObjectMeta {
-            name: Some(name),
-            namespace: Some(writer.namespace.clone()),
-            labels: Some(labels),
-            annotations: Some(annotations),
-            owner_references,
-            resource_version: Some(resource_version),
-            ..Default::default()
-        },
-        data: Some(data),
-        ..Default::default()
-    })
-}
-
-/// Keys of `data` that secretsync set by server-side apply (the object's managedFields).
-fn owned_data_keys(m: &ObjectMeta) -> BTreeSet<String> {
-    m.managed_fields
-        .iter()
-        .flatten()
-        .filter(|f| {
-            f.manager.as_deref() == Some(FIELD_MANAGER) && f.operation.as_deref() == Some("Apply")
-        })
-        .filter_map(|f| f.fields_v1.as_ref()?.0.get("f:data")?.as_object().cloned())
-        .flat_map(|d| {
-            d.keys()
-                .filter_map(|k| k.strip_prefix("f:"))
-                .map(String::from)
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
-
-/// Whether the existing ConfigMap still holds exactly what secretsync last wrote to its keys (the
-/// digest annotation over the keys it owns). False means drift, or never written.
-pub fn digest_matches(existing: &ConfigMap, digest_key: &[u8]) -> bool {
-    let m = &existing.metadata;
-    let Some(recorded) = annotation(m, DIGEST_ANNOTATION) else {
-        return false;
-    };
-    let mut current = BTreeMap::new();
-    for key in owned_data_keys(m) {
-        match existing.data.as_ref().and_then(|d| d.get(&key)) {
-            Some(v) => {
-                current.insert(key, v.clone().into_bytes());
-            }
-            None => return false,
-        }
-    }
-    let versions = annotation(m, VERSIONS_ANNOTATION).unwrap_or_default();
-    digest::digest(digest_key, DIGEST_KIND, versions, &current) == recorded
-        || digest::digest(digest_key, "", versions, &current) == recorded
-}
-
-/// The synced versions recorded on a ConfigMap secretsync wrote (trust it only when
-/// [`digest_matches`]).
-pub fn recorded_versions(existing: &ConfigMap) -> BTreeMap<String, String> {
-    annotation(&existing.metadata, VERSIONS_ANNOTATION)
-        .and_then(|v| serde_json::from_str(v).ok())
-        .unwrap_or_default()
-}
-
-/// Whether applying `desired` would change the existing ConfigMap (a no-op reconcile writes nothing).
-pub fn needs_write(existing: Option<&ConfigMap>, desired: &ConfigMap) -> bool {
-    let Some(existing) = existing else {
-        return true;
-    };
-    let have = existing.data.clone().unwrap_or_default();
-    let want = desired.data.clone().unwrap_or_default();
-    if owned_data_keys(&existing.metadata)
-        .iter()
-        .any(|k| !want.contains_key(k))
-        || want.iter().any(|(k, v)| have.get(k) != Some(v))
-    {
-        return true;
-    }
-    let subset = |want: &Option<BTreeMap<String, String>>,
-                  have: &Option<BTreeMap<String, String>>| {
-        want.iter()
-            .flatten()
-            .all(|(k, v)| have.as_ref().and_then(|h| h.get(k)) == Some(v))
-    };
-    let (d, e) = (&desired.metadata, &existing.metadata);
-    if !subset(&d.labels, &e.labels) || !subset(&d.annotations, &e.annotations) {
-        return true;
-    }
-    let have_owners = e.owner_references.clone().unwrap_or_default();
-    let want_owners = d.owner_references.clone().unwrap_or_default();
-    let missing = want_owners
-        .iter()
-        .any(|o| !have_owners.iter().any(|h| h.uid == o.uid));
-    let writer = annotation(d, OWNER_ANNOTATION);
-    let stale = want_owners.is_empty()
-        && have_owners.iter().any(|h| {
-            h.kind == "ExternalSecret"
-                && h.api_version.starts_with("secretsync.io/")
-                && Some(h.name.as_str()) == writer
-        });
-    missing || stale
+fn forbidden(verb: &str, kind: &str, name: &str) -> SyncError {
+    SyncError::new(
+        Reason::AccessDenied,
+        format!(
+            "the controller may not {verb} {kind} {name:?} (Kubernetes RBAC, 403): grant it get \
+             and patch on this resource (Helm value genericTargets.extraResources)"
+        ),
+    )
 }
 
 /// What the API server's refusal of the write (`code`, `message`) means; None: a Kubernetes error
-/// like any other, retried. A 409 on a ConfigMap that did not exist when checked is someone else's,
-/// never taken over.
-pub fn write_failed(code: u16, message: &str, existed: bool, name: &str) -> Option<SyncError> {
+/// like any other, retried. A 409 on an object that did not exist when checked is someone else's,
+/// never taken over; a 403 is the controller's RBAC.
+pub fn write_failed(
+    code: u16,
+    message: &str,
+    existed: bool,
+    kind: &str,
+    name: &str,
+) -> Option<SyncError> {
     match code {
-        422 => Some(SyncError::new(
+        403 => Some(forbidden("write", kind, name)),
+        422 | 400 => Some(SyncError::new(
             Reason::InvalidValue,
             format!(
-                "writing ConfigMap {name:?}: the API server rejected it: {}",
+                "writing {kind} {name:?}: the API server rejected it: {}",
                 redact_quoted(message)
             ),
         )),
         409 if !existed => Some(SyncError::new(
             Reason::TargetConflict,
-            format!("ConfigMap {name:?} appeared while it was being synced; it is not taken over"),
+            format!("{kind} {name:?} appeared while it was being synced; it is not taken over"),
         )),
         409 => Some(SyncError::new(
             Reason::KubernetesError,
-            format!("writing ConfigMap {name:?}: it changed while it was being synced; retrying"),
+            format!("writing {kind} {name:?}: it changed while it was being synced; retrying"),
         )),
         _ => None,
     }
@@ -402,3 +309,9 @@ mod tests;
 #[cfg(test)]
 #[path = "manifest_desired_tests.rs"]
 mod desired_tests;
+
+#[path = "manifest_object.rs"]
+pub mod object;
+
+#[path = "manifest_path.rs"]
+pub mod path;

@@ -11,9 +11,65 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
 
 use super::tests::{KEY, config_map_spec, desired, map, meta, writer};
 use super::*;
-use crate::api::{CreationPolicy, SecretTemplate, TemplateMetadata};
-use crate::core::desired::RenderedMetadata;
-use crate::core::reason::Reason;
+use crate::api::{CreationPolicy, ExternalSecretSpec, SecretTemplate, TemplateMetadata};
+use crate::core::desired::{DesiredData, RenderedMetadata};
+use crate::core::plan::write::ABSENT_PRECONDITION;
+use crate::core::reason::{Reason, SyncError};
+use crate::core::target::{
+    CREATED_BY_ANNOTATION, DIGEST_ANNOTATION, FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE,
+    OWNER_ANNOTATION, VERSIONS_ANNOTATION, Writer,
+};
+use kube::api::DynamicObject;
+
+fn config_map_kind() -> GenericTarget {
+    GenericTarget {
+        group: String::new(),
+        version: "v1".into(),
+        kind: "ConfigMap".into(),
+    }
+}
+
+fn to_dynamic(cm: &ConfigMap) -> DynamicObject {
+    serde_json::from_value(serde_json::to_value(cm).unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`object::desired_object`] for a ConfigMap target, typed.
+fn desired_config_map(
+    writer: &Writer,
+    spec: &ExternalSecretSpec,
+    desired: &DesiredData,
+    key: &[u8],
+    es_meta: &ObjectMeta,
+    existing: Option<&ObjectMeta>,
+) -> Result<ConfigMap, SyncError> {
+    let o = object::desired_object(
+        writer,
+        spec,
+        &config_map_kind(),
+        desired,
+        key,
+        es_meta,
+        existing,
+    )?;
+    Ok(
+        serde_json::from_value(serde_json::to_value(&o).unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{e}")),
+    )
+}
+
+fn digest_matches(cm: &ConfigMap, key: &[u8]) -> bool {
+    object::digest_matches(&to_dynamic(cm), &config_map_kind(), false, key)
+}
+
+fn recorded_versions(cm: &ConfigMap) -> BTreeMap<String, String> {
+    object::recorded_versions(&to_dynamic(cm))
+}
+
+fn needs_write(existing: Option<&ConfigMap>, desired: &ConfigMap) -> bool {
+    let existing = existing.map(to_dynamic);
+    object::needs_write(existing.as_ref(), &to_dynamic(desired), &["data"])
+}
 
 fn labels_of(cm: &ConfigMap) -> BTreeMap<String, String> {
     cm.metadata.labels.clone().unwrap_or_default()
@@ -130,6 +186,7 @@ fn desired_config_map_follows_esos_cases() {
     d.rendered_metadata = Some(RenderedMetadata {
         labels: map(&[("app", "rendered")]),
         annotations: BTreeMap::new(),
+        paths: vec![],
     });
     let cm = desired_config_map(&writer(), &spec, &d, KEY, &es_meta, None)
         .unwrap_or_else(|e| panic!("{e}"));
@@ -315,12 +372,13 @@ fn drift_and_writes_are_decided_from_the_digest_and_the_owned_keys() {
 fn a_refused_write_says_why() {
     let rows = [
         (422, false, Some(Reason::InvalidValue), "rejected it"),
+        (403, true, Some(Reason::AccessDenied), "RBAC"),
         (409, false, Some(Reason::TargetConflict), "not taken over"),
         (409, true, Some(Reason::KubernetesError), "retrying"),
         (500, true, None, ""),
     ];
     for (code, existed, reason, words) in rows {
-        let got = write_failed(code, "data 'x' invalid", existed, "cm");
+        let got = write_failed(code, "data 'x' invalid", existed, "ConfigMap", "cm");
         assert_eq!(got.as_ref().map(|e| e.reason), reason, "{code} {existed}");
         if let Some(e) = got {
             assert!(e.message.contains(words), "{}", e.message);

@@ -84,7 +84,7 @@ type AdmitRow = (
     &'static str,
     ExternalSecretSpec,
     bool,
-    Result<Option<GenericKind>, &'static str>,
+    Result<Option<GenericTarget>, &'static str>,
 );
 
 /// (case, policy, existing metadata, Ok or the reason and words of the refusal).
@@ -117,7 +117,7 @@ fn admit_decides_every_generic_target() {
             "ConfigMap, flag on",
             config_map_spec(CreationPolicy::Owner),
             true,
-            Ok(Some(GenericKind::ConfigMap)),
+            Ok(Some(kind("", "v1", "ConfigMap"))),
         ),
         // ESO: "ConfigMap target - flag disabled": "generic targets are disabled".
         (
@@ -165,24 +165,79 @@ fn admit_decides_every_generic_target() {
             true,
             Err("cluster-scoped kind PersistentVolume"),
         ),
-        // ESO writes any kind; this version writes ConfigMaps only.
+        // ESO writes any kind: so does secretsync (namespaced ones; discovery says which).
         (
             "a custom resource",
             spec_with("argoproj.io/v1alpha1", "Application", CreationPolicy::Owner),
             true,
-            Err("writes only v1 ConfigMap"),
+            Ok(Some(kind("argoproj.io", "v1alpha1", "Application"))),
         ),
         (
-            "ConfigMap of another group",
+            "ConfigMap of another group: a custom resource",
             spec_with("example.com/v1", "ConfigMap", CreationPolicy::Owner),
             true,
-            Err("writes only v1 ConfigMap"),
+            Ok(Some(kind("example.com", "v1", "ConfigMap"))),
         ),
         (
-            "a Secret of another group",
+            "a Secret of another group: a custom resource",
             spec_with("example.com/v1", "Secret", CreationPolicy::Owner),
             true,
-            Err("writes only v1 ConfigMap"),
+            Ok(Some(kind("example.com", "v1", "Secret"))),
+        ),
+        (
+            "secretsync's own kinds",
+            spec_with(
+                "secretsync.io/v1alpha1",
+                "SecretStore",
+                CreationPolicy::Owner,
+            ),
+            true,
+            Err("never writes secretsync objects"),
+        ),
+        (
+            "apiVersion with two slashes",
+            spec_with("a/b/c", "Widget", CreationPolicy::Owner),
+            true,
+            Err("is not `version` or `group/version`"),
+        ),
+        (
+            "apiVersion with an empty group",
+            spec_with("/v1", "Widget", CreationPolicy::Owner),
+            true,
+            Err("is not `version` or `group/version`"),
+        ),
+        (
+            "a nested templateFrom path on a Secret target",
+            {
+                let mut s = config_map_spec(CreationPolicy::Owner);
+                s.target.manifest = None;
+                s.target.template = Some(crate::api::SecretTemplate {
+                    template_from: vec![crate::api::TemplateFrom {
+                        literal: Some("a: b".into()),
+                        target: crate::api::TemplateTarget::Path("spec.a".into()),
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                });
+                s
+            },
+            true,
+            Err("a nested path is only for generic targets"),
+        ),
+        (
+            "a nested path from a configMap item",
+            with(&|s| {
+                s.target.template = Some(crate::api::SecretTemplate {
+                    template_from: vec![crate::api::TemplateFrom {
+                        config_map: Some(Default::default()),
+                        target: crate::api::TemplateTarget::Path("spec.a".into()),
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                })
+            }),
+            true,
+            Err("a nested path takes a literal template"),
         ),
         (
             "target.type",
@@ -206,7 +261,7 @@ fn admit_decides_every_generic_target() {
             "deletionPolicy Delete",
             with(&|s| s.target.deletion_policy = DeletionPolicy::Delete),
             true,
-            Ok(Some(GenericKind::ConfigMap)),
+            Ok(Some(kind("", "v1", "ConfigMap"))),
         ),
         (
             "rolloutRestartTargets",
@@ -223,13 +278,13 @@ fn admit_decides_every_generic_target() {
             "creationPolicy Merge",
             config_map_spec(CreationPolicy::Merge),
             true,
-            Ok(Some(GenericKind::ConfigMap)),
+            Ok(Some(kind("", "v1", "ConfigMap"))),
         ),
         (
             "creationPolicy None",
             config_map_spec(CreationPolicy::None),
             true,
-            Ok(Some(GenericKind::ConfigMap)),
+            Ok(Some(kind("", "v1", "ConfigMap"))),
         ),
     ];
     for (name, spec, allowed, want) in rows {
@@ -245,6 +300,47 @@ fn admit_decides_every_generic_target() {
     }
 }
 
+fn kind(group: &str, version: &str, kind: &str) -> GenericTarget {
+    GenericTarget {
+        group: group.into(),
+        version: version.into(),
+        kind: kind.into(),
+    }
+}
+
+#[test]
+fn discovery_decides_what_may_be_written() {
+    let widget = kind("example.com", "v1", "Widget");
+    let rows = [
+        (Discovered::Namespaced, None),
+        (
+            Discovered::ClusterScoped,
+            Some("cluster-scoped kind Widget"),
+        ),
+        (Discovered::Unknown, Some("serves no such kind")),
+    ];
+    for (found, want) in rows {
+        let got = admit_discovered(&widget, found);
+        match (got, want) {
+            (Ok(()), None) => {}
+            (Err(e), Some(words)) => {
+                assert_eq!(e.reason, Reason::InvalidSpec, "{found:?}");
+                assert!(e.message.contains(words), "{found:?}: {}", e.message);
+            }
+            (got, want) => panic!("{found:?}: got {got:?}, want {want:?}"),
+        }
+    }
+    // A refused read (RBAC) is reported as such; anything else is retried as a Kubernetes error.
+    let e = read_failed(403, "Widget", "w").unwrap_or_else(|| panic!("403 not reported"));
+    assert_eq!(e.reason, Reason::AccessDenied);
+    assert!(
+        e.message.contains("genericTargets.extraResources"),
+        "{}",
+        e.message
+    );
+    assert!(read_failed(500, "Widget", "w").is_none());
+}
+
 fn owned_by(uid: &str, controller: bool) -> OwnerReference {
     OwnerReference {
         api_version: "v1".into(),
@@ -257,7 +353,7 @@ fn owned_by(uid: &str, controller: bool) -> OwnerReference {
 }
 
 #[test]
-fn check_config_map_adopts_nothing() {
+fn check_object_adopts_nothing() {
     let foreign = meta(&[], &[]);
     let created = meta(&[], &[(CREATED_BY_ANNOTATION, "test-es")]);
     let mut by_owner_ref = meta(&[], &[]);
@@ -349,7 +445,7 @@ fn check_config_map_adopts_nothing() {
         ),
     ];
     for (name, policy, existing, want) in rows {
-        let got = check_config_map(&writer(), &config_map_spec(policy), existing);
+        let got = check_object(&writer(), &config_map_spec(policy), "ConfigMap", existing);
         match (got, want) {
             (Ok(()), Ok(())) => {}
             (Err(e), Err((reason, words))) => {
