@@ -161,8 +161,8 @@ pub(crate) fn convert_spec(
     (!r.is_fatal()).then_some(Value::Object(out))
 }
 
-/// What entries naming their own store (`sourceRef.storeRef`) mean here: said in a note, and a
-/// `deletionPolicy` secretsync does not apply to several stores is refused.
+/// What entries naming their own store (`sourceRef.storeRef`) mean here: said in a note; a
+/// generic target and a `deletionPolicy` secretsync does not apply to several stores are refused.
 fn per_entry_stores(
     out: &Map<String, Value>,
     data: &[Value],
@@ -185,6 +185,13 @@ fn per_entry_stores(
          ClusterSecretStore whose conditions admit it), and if any store cannot be read nothing is \
          written and the condition names that store, as ESO fails the whole sync"
     ));
+    if out.get("target").and_then(|t| t.get("manifest")).is_some() {
+        r.refuse_object(
+            format!("{path}.target.manifest"),
+            "a generic target with entries of other stores (sourceRef.storeRef) is not supported \
+             yet: secretsync reads a generic target from spec.secretStoreRef only",
+        );
+    }
     let policy = out
         .get("target")
         .and_then(|t| t.get("deletionPolicy"))

@@ -683,7 +683,7 @@ fn per_entry_stores_carry_over_with_their_own_service() {
     );
 
     // Refused: no secretStoreRef while an entry names no store; a generator; an empty sourceRef;
-    // a Secrets Manager key form through the Parameter Store entry's store.
+    // a Secrets Manager key form through the Parameter Store entry's store; a generic target.
     let refused = [
         (
             json!({ "data": [ { "secretKey": "db", "remoteRef": { "key": "prod/db" } } ],
@@ -709,6 +709,13 @@ fn per_entry_stores_carry_over_with_their_own_service() {
                     "data": [ { "secretKey": "db", "remoteRef": { "key": "/prod/db:3" }, "sourceRef": ps_ref } ] }),
             "spec.data[0].remoteRef.key",
             "",
+        ),
+        (
+            json!({ "secretStoreRef": { "name": "sm", "kind": "ClusterSecretStore" },
+                    "target": { "manifest": { "apiVersion": "v1", "kind": "ConfigMap" } },
+                    "data": [ { "secretKey": "api", "remoteRef": { "key": "/prod/api" }, "sourceRef": ps_ref } ] }),
+            "spec.target.manifest",
+            "generic target with entries of other stores",
         ),
     ];
     for (spec, at, words) in refused {

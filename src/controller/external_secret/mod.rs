@@ -174,6 +174,7 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
     let spec: &crate::api::ExternalSecretSpec = &effective;
     // A generic target (`target.manifest`) goes its own way, once the core admits it.
     if let Some(kind) = crate::core::manifest::admit(spec, ctx.options.allow_generic_targets)? {
+        crate::core::manifest::check_single_store(&es.spec)?;
         let prefix = prefix.unwrap_or_default();
         return self::generic::sync(es, ctx, ns, spec, &prefix, kind).await;
     }
