@@ -3,7 +3,8 @@
 //! real test bed: one remote deleted (in either store) keeps the Secret and every key (ESO too deletes
 //! only once no data is left); both deleted, each confirmed by its own store, the Secret goes after
 //! the grace period (Delete) or this ExternalSecret's keys leave it (Merge); and with the second
-//! store unusable, deleting both remotes deletes nothing.
+//! store unusable, or pointed at another region (where the parameter is missing, which proves
+//! nothing), deleting both remotes deletes nothing.
 
 use std::time::Duration;
 
@@ -175,6 +176,12 @@ async fn an_unusable_second_store_during_a_deletion_deletes_nothing() {
     let es = wait_ready(&client, &ns, "db", "False", "StoreNotFound").await;
     let m = common::ready_message(&es);
     assert!(m.contains("\"ssm\""), "{m}");
+    common::wait_for_events(
+        &client,
+        &ns,
+        &["StoreNotFound", "(named by sourceRef.storeRef)"],
+    )
+    .await;
     let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
     common::never_within(
         "the Secret deleted or changed",
@@ -188,5 +195,59 @@ async fn an_unusable_second_store_during_a_deletion_deletes_nothing() {
         },
     )
     .await;
+    common::delete_namespace(&client, &ns).await;
+}
+
+/// The Parameter Store store is pointed at another region (where the parameter does not exist) and
+/// the Secrets Manager secret is deleted: every store answers "not found", but the second is not the
+/// store the Secret was synced from (its line of `syncedFrom` names the old region), so nothing is
+/// deleted, well past the grace period, and the condition says why.
+#[tokio::test]
+async fn a_second_store_moved_to_another_region_is_no_deletion() {
+    let (client, ns) = common::setup("sr-del-moved").await;
+    let ssm = common::ssm::client();
+    let _op = Operator::start(&ns).await;
+    stores(&client, &ns).await;
+    let (sm_key, ps_key) = (format!("{ns}/db"), format!("/{ns}/db"));
+    create_remote(&sm(), &sm_key, "mv-sm-1").await;
+    put(&ssm, &ps_key, ParameterType::String, "mv-ps-1").await;
+    let es = Es::new("db", "aws").body(&body(&sm_key, &ps_key, "Delete"));
+    apply(&client, &ns, &es.yaml()).await;
+    let es = wait_ready(&client, &ns, "db", "True", "Synced").await;
+    let from = es.status.and_then(|s| s.synced_from).unwrap_or_default();
+    assert!(
+        from.contains(&format!(
+            "\nSecretStore/ssm: SecretStore/{ns}/ssm region=us-east-1"
+        )),
+        "each store's source, on its own line: {from}"
+    );
+    let before = wait_secret(&client, &ns, "db", "synced", |s| {
+        has(s, "sm", "mv-sm-1") && has(s, "ps", "mv-ps-1")
+    })
+    .await;
+    let endpoint = testbed_var("AWS_ENDPOINT_URL");
+    let moved = common::ssm::store_yaml("ssm", &endpoint).replace("us-east-1", "us-west-2");
+    apply(&client, &ns, &moved).await;
+    delete_sm(&sm_key).await;
+    let es = wait_ready(&client, &ns, "db", "False", "SecretNotFound").await;
+    let m = common::ready_message(&es);
+    assert!(m.contains("keeps its last data"), "{m}");
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
+    let api: Api<secretsync::api::ExternalSecret> = Api::namespaced(client.clone(), &ns);
+    common::never_within(
+        "the Secret deleted or changed",
+        Duration::from_secs(8),
+        || async {
+            let s = secrets.get_opt("db").await.ok().flatten();
+            let same = s
+                .as_ref()
+                .is_some_and(|s| s.metadata.resource_version == before.metadata.resource_version);
+            (!same).then_some(s.map(|s| s.metadata.resource_version))
+        },
+    )
+    .await;
+    let es = api.get("db").await.expect("the ExternalSecret");
+    let m = common::ready_message(&es);
+    assert!(m.contains("the store differs"), "{m}");
     common::delete_namespace(&client, &ns).await;
 }
