@@ -816,7 +816,9 @@ pub struct ExternalSecretStatus {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub synced_versions: BTreeMap<String, String>,
     /// The store the synced versions were read from (kind/name, region, endpoint, role, credential
-    /// references; never a credential value). A deletion is only confirmed against the same store.
+    /// references; never a credential value); with entries of several stores, the default store's on
+    /// the first line, then `<label> <source>` per other store. A deletion is only confirmed against
+    /// the same store(s).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synced_from: Option<String>,
     /// A digest of the ExternalSecret's labels and annotations at the last refresh (what

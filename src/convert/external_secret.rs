@@ -161,8 +161,9 @@ pub(crate) fn convert_spec(
     (!r.is_fatal()).then_some(Value::Object(out))
 }
 
-/// What entries naming their own store (`sourceRef.storeRef`) mean here: said in a note; a
-/// generic target and a `deletionPolicy` secretsync does not apply to several stores are refused.
+/// What entries naming their own store (`sourceRef.storeRef`) mean here, said in notes (with
+/// `deletionPolicy: Delete` or `Merge`: how a deletion is confirmed across the stores); a generic
+/// target with such entries is refused.
 fn per_entry_stores(
     out: &Map<String, Value>,
     data: &[Value],
@@ -197,13 +198,13 @@ fn per_entry_stores(
         .and_then(|t| t.get("deletionPolicy"))
         .and_then(Value::as_str);
     if let Some(p @ ("Delete" | "Merge")) = policy {
-        r.refuse(
-            format!("{path}.target.deletionPolicy"),
-            format!(
-                "{p} is not supported with entries of several stores (confirming a deletion is one \
-                 store's question); use Retain"
-            ),
-        );
+        r.note(format!(
+            "{path}.target.deletionPolicy: {p} with entries of several stores acts only once every \
+             remote secret of every store is confirmed deleted by its own store, each store is the \
+             one the Secret was synced from, and the grace period has passed; a store that cannot \
+             be asked keeps the Secret (ESO drops a missing secret's keys at once, and deletes the \
+             Secret once no data is left)"
+        ));
     }
 }
 

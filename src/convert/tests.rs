@@ -682,6 +682,26 @@ fn per_entry_stores_carry_over_with_their_own_service() {
         "{noted}"
     );
 
+    // deletionPolicy Delete and Merge carry over with several stores, noted (each store confirms).
+    for policy in ["Delete", "Merge"] {
+        let with_policy = es(json!({
+            "secretStoreRef": { "name": "sm", "kind": "ClusterSecretStore" },
+            "target": { "deletionPolicy": policy },
+            "data": data,
+        }));
+        let out = convert(&[sm.clone(), ps.clone(), with_policy]);
+        let o = &out.objects[2];
+        assert!(o.unsupported.is_empty(), "{policy}: {:?}", o.unsupported);
+        let spec = &o.output.as_ref().expect("converts")["spec"];
+        assert_eq!(spec["target"]["deletionPolicy"], json!(policy));
+        let noted = o.notes.join("\n");
+        assert!(
+            noted.contains("spec.target.deletionPolicy")
+                && noted.contains("confirmed deleted by its own store"),
+            "{noted}"
+        );
+    }
+
     // Refused: no secretStoreRef while an entry names no store; a generator; an empty sourceRef;
     // a Secrets Manager key form through the Parameter Store entry's store; a generic target.
     let refused = [

@@ -5,6 +5,7 @@
 pub mod answer;
 pub mod cluster_es;
 pub mod deletion;
+pub mod deletion_stores;
 pub mod events;
 pub mod failover;
 pub mod gotemplate;

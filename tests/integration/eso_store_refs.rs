@@ -2,7 +2,7 @@
 //! through its default Secrets Manager store and a parameter of the same name through a Parameter
 //! Store named by `storeRef`, into one Secret; a new parameter version updates it; and a `storeRef`
 //! the namespace may not use (a ClusterSecretStore that does not admit it, a SecretStore of another
-//! namespace), or deletionPolicy Delete next to it, is refused with a clear reason and Event, the
+//! namespace), is refused with a clear reason and Event, the
 //! Secret untouched.
 
 use std::collections::BTreeMap;
@@ -291,15 +291,6 @@ async fn a_store_ref_the_namespace_may_not_use_is_refused_and_the_secret_stays()
             format!(
                 "SecretStore \"only-elsewhere\" (named by sourceRef.storeRef): SecretStore \"only-elsewhere\" not found in namespace \"{ns}\""
             ),
-        ),
-        (
-            "delete-policy",
-            format!(
-                "{}  target: {{ deletionPolicy: Delete }}\n",
-                mixed(&key, "{ name: ssm }")
-            ),
-            "InvalidSpec",
-            "deletionPolicy Delete or Merge is not supported with sourceRef.storeRef".to_string(),
         ),
     ];
     for (name, _, _, _) in &cases {

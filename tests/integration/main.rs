@@ -24,6 +24,7 @@ mod eso_policies;
 mod eso_prefix_metadata;
 mod eso_refs;
 mod eso_store_refs;
+mod eso_store_refs_deletion;
 mod eso_sync_windows;
 mod eso_templates;
 mod event_refresh;

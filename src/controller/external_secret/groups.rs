@@ -226,6 +226,17 @@ impl Groups {
         }
     }
 
+    /// Every resolved other store's label and source (for `status.syncedFrom`).
+    pub fn sources(&self) -> Vec<(String, String)> {
+        self.others
+            .iter()
+            .filter_map(|o| {
+                let (store, sc) = o.resolved.as_ref()?;
+                Some((o.label.clone(), store.source(sc.serving_region())))
+            })
+            .collect()
+    }
+
     /// Failover's replica guard for every other store (the default store's is the caller's).
     pub async fn replica_guard(
         &self,

@@ -10,6 +10,7 @@ use kube::api::{Api, DeleteParams, Patch, PatchParams};
 use crate::api::ExternalSecret;
 use crate::controller::context::Context;
 use crate::core::deletion::{DeletionInputs, ObservedTarget};
+use crate::core::deletion_stores::{StoreAnswer, across_stores};
 use crate::core::desired::DesiredData;
 use crate::core::plan::missing::{
     MissingFacts, MissingPlan, RemoveKeysPlan, before_confirming, plan_missing,
@@ -30,19 +31,32 @@ pub(super) struct TargetNow<'a> {
     pub existing: Option<&'a Secret>,
     /// The versions the intact Secret records (None: not intact, or not known).
     pub recorded: Option<&'a std::collections::BTreeMap<String, String>>,
-    /// The spec as the store reads it (with the store's prefix), whose references are confirmed.
+    /// The whole spec (its target's policies decide).
     pub spec: &'a crate::api::ExternalSecretSpec,
 }
 
+/// One store asked to confirm the deletion of its entries' remote secrets.
+pub(super) struct Asked<'a> {
+    /// Its client; None: not resolved, so it cannot be asked (never a deletion).
+    pub sc: Option<&'a crate::provider::StoreClient>,
+    /// Its part of the spec as it reads it (with its prefix), whose references are confirmed.
+    pub spec: &'a crate::api::ExternalSecretSpec,
+    /// Its part of `status.syncedVersions`, keyed as it names them.
+    pub previous: &'a std::collections::BTreeMap<String, String>,
+    /// Its `syncedVersions` label (None: the default store).
+    pub label: Option<&'a str>,
+    /// It is the store the Secret was synced from.
+    pub same_source: bool,
+}
+
 /// A remote secret (or version, or find match) is missing. The Secret keeps its data unless the
-/// deletion rule says every remote secret is confirmed deleted and the grace period is over.
+/// deletion rule says every remote secret of every store is confirmed deleted by its own store and
+/// the grace period is over.
 pub(super) async fn missing(
     es: &ExternalSecret,
     ctx: &Context,
-    sc: &crate::provider::StoreClient,
+    stores: &[Asked<'_>],
     target: TargetNow<'_>,
-    previous: &std::collections::BTreeMap<String, String>,
-    same_source: bool,
     error: SyncError,
 ) -> Outcome {
     let TargetNow {
@@ -55,11 +69,30 @@ pub(super) async fn missing(
     } = target;
     // An intact Secret recording no version holds none of this ExternalSecret's keys any more.
     let keys_left = recorded.is_none_or(|r| !r.is_empty());
-    let names = match before_confirming(spec, previous, existing.is_some(), keys_left, &error) {
-        Ok(names) => names,
-        Err(outcome) => return *outcome,
+    let mut answers = Vec::new();
+    for s in stores {
+        let exists = existing.is_some();
+        let names = match before_confirming(s.spec, s.previous, exists, keys_left, &error) {
+            Ok(names) => names,
+            Err(outcome) => return *outcome,
+        };
+        let remote = match s.sc {
+            Some(_) if names.is_empty() => Some(Vec::new()),
+            Some(sc) => Some(ctx.provider.confirm_deleted(sc, &names).await),
+            None => None,
+        };
+        answers.push(StoreAnswer {
+            label: s.label.map(String::from),
+            remote,
+            same_source: s.same_source,
+        });
+    }
+    let (remote, same_source) = across_stores(&answers);
+    let names: Vec<String> = remote.iter().map(|(n, _)| n.clone()).collect();
+    let service = match stores {
+        [one] => one.sc.map_or("the store", |sc| sc.service_name()),
+        _ => "every store",
     };
-    let remote = ctx.provider.confirm_deleted(sc, &names).await;
     let status = es.status.as_ref();
     // The Secret that was checked, before the (possibly slow) confirmation: only this very Secret,
     // unchanged since, may be deleted.
@@ -82,7 +115,7 @@ pub(super) async fn missing(
     let facts = MissingFacts {
         error: &error,
         names: &names,
-        service: sc.service_name(),
+        service,
         target_name,
     };
     let delete = match plan_missing(&inputs, facts) {

@@ -12,12 +12,13 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use super::detect::detect;
 use super::fetch::{Hints, fetch_all};
-use super::missing::{TargetNow, missing};
+use super::missing::{Asked, TargetNow, missing};
 use super::{not_resolved, read_and_check_target, written_record};
 use crate::api::{ExternalSecret, ExternalSecretSpec};
 use crate::controller::context::Context;
 use crate::controller::rollout::roll_out;
 use crate::controller::stores::{ResolvedStore, resolve_for};
+use crate::core::deletion_stores::{source_of, sources_record};
 use crate::core::desired::{self, DesiredData};
 use crate::core::failover::parameters::answered_by_failover;
 use crate::core::plan::steps::{Composed, Detection, Progress, Step, Values};
@@ -143,8 +144,7 @@ impl Run<'_> {
                 self.hints = d.hints;
             }
             Step::Confirm => {
-                let (store, sc) = self.resolved.as_ref().ok_or_else(not_resolved)?;
-                let source = store.source(sc.serving_region());
+                let source = self.source()?;
                 return Ok(Some(Outcome::Confirmed { source }));
             }
             Step::ReadValues => {
@@ -179,11 +179,7 @@ impl Run<'_> {
                         self.desired = Some(d);
                         Values::Computed
                     }
-                    // Confirming a deletion is one store's question: with several, a missing
-                    // secret fails the sync and the Secret stays.
-                    Err(e) if e.reason == Reason::SecretNotFound && self.multi.is_none() => {
-                        Values::Missing(e)
-                    }
+                    Err(e) if e.reason == Reason::SecretNotFound => Values::Missing(e),
                     Err(e) => Values::Failed(e),
                 });
             }
@@ -293,7 +289,8 @@ impl Run<'_> {
         m.merge(self.spec, own, others)
     }
 
-    /// A remote secret is missing: the deletion plan decides what happens to the target Secret.
+    /// A remote secret is missing: every store is asked about its own entries, and the deletion plan
+    /// decides once what happens to the target Secret.
     async fn handle_missing(&self, error: SyncError) -> Result<Outcome, SyncError> {
         let (store, sc) = self.resolved.as_ref().ok_or_else(not_resolved)?;
         let synced_from = self
@@ -301,6 +298,27 @@ impl Run<'_> {
             .status
             .as_ref()
             .and_then(|s| s.synced_from.as_deref());
+        let recorded = |label: Option<&str>| synced_from.and_then(|r| source_of(r, label));
+        let mut stores = vec![Asked {
+            sc: Some(sc),
+            spec: self.store_spec(),
+            previous: self.store_previous(),
+            label: None,
+            same_source: store.same_source(recorded(None)),
+        }];
+        for o in self.multi.iter().flat_map(|m| &m.others) {
+            let label = Some(o.label.as_str());
+            stores.push(Asked {
+                sc: o.resolved.as_ref().map(|(_, c)| c),
+                spec: &o.spec,
+                previous: &o.previous,
+                label,
+                same_source: o
+                    .resolved
+                    .as_ref()
+                    .is_some_and(|(s, _)| s.same_source(recorded(label))),
+            });
+        }
         let target = TargetNow {
             secrets: &self.secrets,
             name: &self.target_name,
@@ -309,16 +327,17 @@ impl Run<'_> {
             recorded: self.recorded.as_ref(),
             spec: self.spec,
         };
-        Ok(missing(
-            self.es,
-            self.ctx,
-            sc,
-            target,
-            &self.previous,
-            store.same_source(synced_from),
-            error,
-        )
-        .await)
+        Ok(missing(self.es, self.ctx, &stores, target, error).await)
+    }
+
+    /// `status.syncedFrom`: the default store's source, then every other store's on a line of its own.
+    fn source(&self) -> Result<String, SyncError> {
+        let (store, sc) = self.resolved.as_ref().ok_or_else(not_resolved)?;
+        let primary = store.source(sc.serving_region());
+        Ok(match &self.multi {
+            None => primary,
+            Some(m) => sources_record(&primary, &m.sources()),
+        })
     }
 
     /// Composes the desired Secret (after the unreplicated-region rule) and plans its write.
@@ -396,7 +415,7 @@ impl Run<'_> {
 
     /// The Secret is synced: what was done.
     fn done(&mut self) -> Result<Outcome, SyncError> {
-        let (store, sc) = self.resolved.as_ref().ok_or_else(not_resolved)?;
+        let source = self.source()?;
         let desired = self.desired.take().ok_or_else(not_resolved)?;
         if !crate::core::plan::policy::writes_target(self.spec.target.creation_policy) {
             return Ok(Outcome::ReadOnly {
@@ -410,7 +429,7 @@ impl Run<'_> {
             refreshed: true,
             synced_versions: desired.synced_versions,
             rollout: self.rollout.take(),
-            source: Some(store.source(sc.serving_region())),
+            source: Some(source),
         })
     }
 }

@@ -178,18 +178,6 @@ pub fn check_store_refs(es_namespace: &str, spec: &ExternalSecretSpec) -> Result
     Ok(())
 }
 
-/// What an ExternalSecret reading through several stores may not use yet: a `deletionPolicy` other
-/// than `Retain` (confirming a deletion is one store's question), refused before any read.
-pub fn check_policies(spec: &ExternalSecretSpec) -> Result<(), SyncError> {
-    if has_store_refs(spec) && spec.target.deletion_policy != crate::api::DeletionPolicy::Retain {
-        return Err(SyncError::new(
-            Reason::InvalidSpec,
-            "deletionPolicy Delete or Merge is not supported with sourceRef.storeRef; use Retain",
-        ));
-    }
-    Ok(())
-}
-
 /// The whole spec again from its groups as each store reads them (`effective[g]`: group `g`'s spec
 /// with its own store's prefix), every entry at its own position.
 pub fn merged_spec(

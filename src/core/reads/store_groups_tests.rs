@@ -131,26 +131,6 @@ fn authorisation_of_every_store_ref_before_any_lookup() {
 }
 
 #[test]
-fn deletion_policies_other_than_retain_are_refused_with_store_refs() {
-    for (policy, with_refs, ok) in [
-        ("Retain", true, true),
-        ("Delete", true, false),
-        ("Merge", true, false),
-        ("Delete", false, true),
-    ] {
-        let source = if with_refs {
-            ", sourceRef: {storeRef: {name: ssm}}"
-        } else {
-            ""
-        };
-        let s = spec(&format!(
-            "secretStoreRef: {{name: sm}}\ntarget: {{deletionPolicy: {policy}}}\ndata: [{{secretKey: a, remoteRef: {{key: k}}{source}}}]"
-        ));
-        assert_eq!(check_policies(&s).is_ok(), ok, "{policy} {with_refs}");
-    }
-}
-
-#[test]
 fn answers_merge_back_in_spec_order() {
     let s = spec(MIXED);
     let g = groups(&s);

@@ -56,7 +56,6 @@ pub fn validate_spec(spec: &ExternalSecretSpec) -> Result<(), SyncError> {
     duration::parse(&spec.refresh_interval)
         .map_err(|e| SyncError::new(Reason::InvalidSpec, format!("refreshInterval: {e}")))?;
     crate::core::sync_window::parse(spec.sync_windows.as_ref())?;
-    crate::core::store_groups::check_policies(spec)?;
     for (i, from) in spec.data_from.iter().enumerate() {
         crate::core::rewrite::check(&from.rewrite)
             .map_err(|why| SyncError::new(Reason::InvalidSpec, format!("dataFrom[{i}].{why}")))?;
