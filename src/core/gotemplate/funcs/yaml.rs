@@ -133,6 +133,8 @@ fn scalar(v: &Value, column: usize, indent: usize) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Int(i) | Value::Int64(i) => i.to_string(),
         Value::Uint8(b) => b.to_string(),
+        Value::Uint64(u) => u.to_string(),
+        Value::Version(v, _) => yaml_emit::scalar(&v.string(), column, indent, false),
         Value::Float(f) => {
             // go-yaml reads JSON's number text: an int64 or uint64 prints as such.
             let mut json = String::new();
