@@ -210,4 +210,32 @@ mod tests {
         assert!(params(true, "Original").is_some());
         assert!(call(&v("1.0.0"), "Scan", &[Value::str("2.0.0")]).is_err());
     }
+
+    #[test]
+    fn bad_versions_fail_with_sprigs_text_and_never_quote_the_data() {
+        let data =
+            |s: &str| std::collections::BTreeMap::from([("v".to_string(), s.as_bytes().to_vec())]);
+        for (input, why) in [
+            ("nope", "invalid semantic version"),
+            ("1.2.3-01", "version segment starts with 0"),
+            ("1.2.3+a..b", "invalid semantic version"),
+            ("1.2.3-a..b", "invalid semantic version"),
+            ("99999999999999999999.1.2", "error parsing version segment"),
+        ] {
+            let e = crate::core::gotemplate::render("{{ (semver .v).Minor }}", &data(input))
+                .expect_err(input);
+            assert!(
+                e.contains("error calling semver") && e.contains(why),
+                "{input}: {e}"
+            );
+            assert!(!e.contains(input), "{input}: {e}");
+        }
+        let e =
+            crate::core::gotemplate::render("{{ (semver .v).IncMajor.Original }}", &data("1.0.0"))
+                .expect_err("struct has no Original");
+        assert!(
+            e.contains("can't evaluate field Original in type semver.Version"),
+            "{e}"
+        );
+    }
 }
