@@ -162,6 +162,11 @@ async fn a_template_mistake_is_a_template_error_and_the_secret_keeps_what_it_hel
             "      data: { k: \"{{ fail .pass }}\" }\n",
             "the template called fail",
         ),
+        (
+            "semver",
+            "      data: { k: \"{{ (semver .pass).Minor }}\" }\n",
+            "error calling semver: invalid semantic version",
+        ),
     ];
     for (name, _, _) in &mistakes {
         apply(
