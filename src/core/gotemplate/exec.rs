@@ -168,7 +168,7 @@ impl State<'_> {
                 .iter()
                 .map(|(k, x)| (Value::str(k), x.clone()))
                 .collect(),
-            Value::Int(_) | Value::Int64(_) | Value::Uint8(_) => {
+            Value::Int(_) | Value::Int64(_) | Value::Uint8(_) | Value::Uint64(_) => {
                 if b.pipe.vars.len() > 1 {
                     return Err(format!(
                         "line {}: can't use two variables when ranging over an integer",
@@ -176,12 +176,14 @@ impl State<'_> {
                     ));
                 }
                 let n = v.as_int().unwrap_or(0);
-                if n > i64::try_from(FUEL).unwrap_or(i64::MAX) {
+                let huge = matches!(v, Value::Uint64(u) if u > FUEL);
+                if huge || n > i64::try_from(FUEL).unwrap_or(i64::MAX) {
                     return Err("the template does too much work (loop limit reached)".into());
                 }
                 let typed = |i: i64| match v {
                     Value::Int64(_) => Value::Int64(i),
                     Value::Uint8(_) => Value::Uint8(i as u8),
+                    Value::Uint64(_) => Value::Uint64(i as u64),
                     _ => Value::Int(i),
                 };
                 (0..n).map(|i| (typed(i), typed(i))).collect()
