@@ -48,6 +48,8 @@ pub enum ListKind {
     Ints,
     /// `[][]interface {}` (`chunk`).
     Lists,
+    /// `[]byte` (a version's `MarshalJSON`/`MarshalText`), elements `uint8`.
+    Bytes,
 }
 
 /// What a map holds, which decides the zero value `index` returns for a missing key.
@@ -122,6 +124,7 @@ impl Value {
             Value::List(_, ListKind::Strings) => "[]string",
             Value::List(_, ListKind::Ints) => "[]int",
             Value::List(_, ListKind::Lists) => "[][]interface {}",
+            Value::List(_, ListKind::Bytes) => "[]uint8",
             Value::Map(_, MapKind::Strings) => "map[string]string",
             Value::Map(_, MapKind::Any) => "map[string]interface {}",
             Value::Version(_, true) => "*semver.Version",
@@ -144,6 +147,28 @@ impl Value {
             Value::Map(..) => "map",
             Value::Version(_, true) => "ptr",
             Value::Version(_, false) => "struct",
+        }
+    }
+
+    /// A `[]byte` value.
+    pub fn bytes(b: &[u8]) -> Value {
+        Value::typed_list(
+            b.iter().map(|x| Value::Uint8(*x)).collect(),
+            ListKind::Bytes,
+        )
+    }
+
+    /// The bytes of a `[]byte` value.
+    pub fn as_byte_slice(&self) -> Option<Vec<u8>> {
+        match self {
+            Value::List(items, ListKind::Bytes) => items
+                .iter()
+                .map(|x| match x {
+                    Value::Uint8(b) => Some(*b),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
         }
     }
 

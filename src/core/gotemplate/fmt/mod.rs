@@ -199,7 +199,32 @@ fn print_value(p: &mut Fmt, value: &Value, verb: char, depth: usize) {
             }
             p.buf.push(if p.f.sharp_v { b'}' } else { b']' });
         }
-        Value::List(items, _) => {
+        // `fmtBytes`: a `[]byte` prints as a string for these verbs, `[]byte{0x..}` for `%#v`.
+        Value::List(..) if value.as_byte_slice().is_some() => {
+            let b = value.as_byte_slice().unwrap_or_default();
+            match verb {
+                's' | 'q' | 'x' | 'X' => string(p, value, &b, verb),
+                'v' | 'd' if p.f.sharp_v && depth == 0 => {
+                    p.buf.extend_from_slice(b"[]byte{");
+                    for (i, c) in b.iter().enumerate() {
+                        if i > 0 {
+                            p.buf.extend_from_slice(b", ");
+                        }
+                        p.buf.extend_from_slice(format!("{c:#x}").as_bytes());
+                    }
+                    p.buf.push(b'}');
+                }
+                _ => print_list(p, value, verb, depth),
+            }
+        }
+        Value::List(..) => print_list(p, value, verb, depth),
+    }
+}
+
+/// A slice: `[a b]`, or `[]T{a, b}` for `%#v`.
+fn print_list(p: &mut Fmt, value: &Value, verb: char, depth: usize) {
+    if let Value::List(items, _) = value {
+        {
             if p.f.sharp_v {
                 p.buf.extend_from_slice(value.type_name().as_bytes());
                 p.buf.push(b'{');

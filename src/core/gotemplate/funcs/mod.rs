@@ -178,7 +178,10 @@ fn int_arg(v: &Value) -> Result<i64, String> {
 fn strval(v: &Value) -> Vec<u8> {
     match v {
         Value::Str(s) => s.to_vec(),
-        other => super::fmt::sprint_one(other),
+        // sprig's `strval` takes a `[]byte` as its string.
+        other => other
+            .as_byte_slice()
+            .unwrap_or_else(|| super::fmt::sprint_one(other)),
     }
 }
 

@@ -101,6 +101,12 @@ pub fn call(v: &Version, name: &str, args: &[Value]) -> Result<Value, String> {
     Ok(match name {
         "String" => Value::str(v.string()),
         "Value" => Value::str(v.string()),
+        "MarshalText" => Value::bytes(v.string().as_bytes()),
+        "MarshalJSON" => {
+            let mut json = String::new();
+            super::json::write_json(&mut json, &Value::str(v.string()), true, None);
+            Value::bytes(json.as_bytes())
+        }
         "Original" => Value::str(&v.original),
         "Major" => Value::Uint64(v.major),
         "Minor" => Value::Uint64(v.minor),
@@ -161,7 +167,7 @@ pub fn call(v: &Version, name: &str, args: &[Value]) -> Result<Value, String> {
         }
         _ => {
             return Err(format!(
-                "the semver method {name} is not supported (it works on byte slices or changes the version in place)"
+                "the semver method {name} is not supported (it changes the version in place)"
             ));
         }
     })

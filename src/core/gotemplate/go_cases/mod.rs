@@ -17,6 +17,7 @@ mod rows_pem_fuzz;
 mod rows_pkcs12;
 mod rows_pkcs12_go;
 mod rows_semver;
+mod rows_semver_bytes;
 mod rows_semver_mix;
 mod rows_semver_obj;
 mod rows_url;
@@ -137,6 +138,11 @@ fn go_rows_semver_obj() {
 #[test]
 fn go_rows_semver_mix() {
     check_with(rows_semver_mix::ROWS, rows_semver_obj::DATA);
+}
+
+#[test]
+fn go_rows_semver_bytes() {
+    check_with(rows_semver_bytes::ROWS, rows_semver_obj::DATA);
 }
 
 #[test]
