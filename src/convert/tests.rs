@@ -559,6 +559,26 @@ fn templates_carry_over_unchanged_and_refusals_name_the_function() {
     assert!(has("templateFrom[3]", "exactly one"), "{refused:?}");
 }
 
+/// A template using sprig's `semver` object converts unchanged (it was refused before).
+#[test]
+fn templates_using_semver_convert() {
+    let source = "{{ (semver .version).Minor }} {{ (semver .version).IncMajor }}";
+    let doc = json!({
+        "apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
+        "metadata": {"name": "app", "namespace": "a"},
+        "spec": {
+            "secretStoreRef": {"name": "aws"},
+            "target": {"template": {"engineVersion": "v2", "data": {"minor": source}}},
+            "data": [{"secretKey": "version", "remoteRef": {"key": "prod/app"}}]
+        }
+    });
+    let converted = convert(&[doc]);
+    let o = &converted.objects[0];
+    assert!(o.unsupported.is_empty(), "{:?}", o.unsupported);
+    let out = o.output.as_ref().expect("converted");
+    assert_eq!(out["spec"]["target"]["template"]["data"]["minor"], source);
+}
+
 #[test]
 fn engine_v1_templates_are_refused_whole() {
     let doc = json!({

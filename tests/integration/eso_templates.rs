@@ -29,7 +29,12 @@ async fn go_templates_render_data_labels_and_annotations_as_eso_does() {
     let (client, ns) = common::setup("tpl-go").await;
     let sm = sm();
     let app = format!("{ns}/app");
-    create_remote(&sm, &app, r#"{"username":"Alice","password":"p<&>w"}"#).await;
+    create_remote(
+        &sm,
+        &app,
+        r#"{"username":"Alice","password":"p<&>w","version":"v1.4.2-rc.1"}"#,
+    )
+    .await;
     let _op = Operator::start(&ns).await;
     common::apply_test_store(&client, &ns).await;
     let template = r#"      metadata:
@@ -40,20 +45,25 @@ async fn go_templates_render_data_labels_and_annotations_as_eso_does() {
         json: "{{ dict \"u\" .user \"p\" .pass | toJson }}"
         env: "{{- range $k, $v := . }}{{ $k | upper }}={{ $v | quote }}\n{{ end -}}"
         cond: "{{ if eq .user \"Alice\" }}admin{{ else }}user{{ end }}"
+        semver: "{{ (semver .version).Minor }} {{ (semver .version).IncMinor }} {{ (semver .version).LessThan (semver \"1.4.2\") }}"
 "#;
-    apply(
-        &client,
-        &ns,
-        &Es::new("go", "aws").body(&body(&app, template)).yaml(),
-    )
-    .await;
+    // A third key, `version`, for sprig's `semver` object.
+    let version = format!(
+        "    - {{ secretKey: version, remoteRef: {{ key: \"{app}\", property: version }} }}\n  target:"
+    );
+    let spec = body(&app, template).replacen("  target:", &version, 1);
+    apply(&client, &ns, &Es::new("go", "aws").body(&spec).yaml()).await;
     wait_ready(&client, &ns, "go", "True", "Synced").await;
     let s = wait_secret(&client, &ns, "go", "rendered", |_| true).await;
     let want: BTreeMap<String, String> = [
         ("dsn", "QWxpY2U6cDwmPnc="),
         ("json", r#"{"p":"p\u003c\u0026\u003ew","u":"Alice"}"#),
-        ("env", "PASS=\"p<&>w\"\nUSER=\"Alice\"\n"),
+        (
+            "env",
+            "PASS=\"p<&>w\"\nUSER=\"Alice\"\nVERSION=\"v1.4.2-rc.1\"\n",
+        ),
         ("cond", "admin"),
+        ("semver", "4 1.5.0 true"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -151,6 +161,11 @@ async fn a_template_mistake_is_a_template_error_and_the_secret_keeps_what_it_hel
             "fail",
             "      data: { k: \"{{ fail .pass }}\" }\n",
             "the template called fail",
+        ),
+        (
+            "semver",
+            "      data: { k: \"{{ (semver .pass).Minor }}\" }\n",
+            "error calling semver: invalid semantic version",
         ),
     ];
     for (name, _, _) in &mistakes {

@@ -25,6 +25,10 @@ pub enum Param {
     Map,
     /// `[]interface{}`.
     List,
+    /// `*semver.Version` (a semver method's parameter).
+    Version,
+    /// `[]byte` (a semver method's parameter).
+    Bytes,
 }
 
 impl Param {
@@ -53,6 +57,8 @@ impl Param {
             Param::Uint32 => "uint32",
             Param::Map => "map[string]interface {}",
             Param::List => "[]interface {}",
+            Param::Version => "*semver.Version",
+            Param::Bytes => "[]uint8",
         }
     }
 }
@@ -112,12 +118,14 @@ pub fn validate(value: Value, param: Param) -> Result<Value, String> {
         // A pipeline's nil is Go's invalid value, which becomes the zero (nil) map or slice.
         (Value::Nil, Param::Map) => return Ok(Value::Nil),
         (Value::Nil, Param::List) => return Ok(Value::list(Vec::new())),
+        (Value::Nil, Param::Version) => return Ok(Value::Nil),
         (Value::Str(_), Param::Str)
         | (Value::Int(_), Param::Int)
         | (Value::Bool(_), Param::Bool)
         | (Value::Float(_), Param::Float)
         | (Value::Map(_, super::value::MapKind::Any), Param::Map)
-        | (Value::List(_, super::value::ListKind::Any), Param::List) => true,
+        | (Value::List(_, super::value::ListKind::Any), Param::List)
+        | (Value::Version(_, true), Param::Version) => true,
         _ => false,
     };
     if ok {
@@ -148,7 +156,7 @@ pub fn constant(arg: &Arg, param: Param) -> Result<Value, String> {
     };
     match (arg, param) {
         (Arg::Nil, Param::Any | Param::Reflect) => Ok(Value::Nil),
-        (Arg::Nil, Param::Map) => Ok(Value::Nil),
+        (Arg::Nil, Param::Map | Param::Version) => Ok(Value::Nil),
         (Arg::Nil, Param::List) => Ok(Value::list(Vec::new())),
         (Arg::Nil, p) => Err(format!("cannot assign nil to {}", p.go_name())),
         (Arg::Bool(b), Param::Any | Param::Reflect | Param::Bool) => Ok(Value::Bool(*b)),

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::call::{self, Param, Signature};
-use super::funcs;
+use super::funcs::{self, semver_obj};
 use super::parse::{Arg, Branch, Node, Pipe, Template};
 use super::value::Value;
 
@@ -168,7 +168,7 @@ impl State<'_> {
                 .iter()
                 .map(|(k, x)| (Value::str(k), x.clone()))
                 .collect(),
-            Value::Int(_) | Value::Int64(_) | Value::Uint8(_) => {
+            Value::Int(_) | Value::Int64(_) | Value::Uint8(_) | Value::Uint64(_) => {
                 if b.pipe.vars.len() > 1 {
                     return Err(format!(
                         "line {}: can't use two variables when ranging over an integer",
@@ -176,12 +176,14 @@ impl State<'_> {
                     ));
                 }
                 let n = v.as_int().unwrap_or(0);
-                if n > i64::try_from(FUEL).unwrap_or(i64::MAX) {
+                let huge = matches!(v, Value::Uint64(u) if u > FUEL);
+                if huge || n > i64::try_from(FUEL).unwrap_or(i64::MAX) {
                     return Err("the template does too much work (loop limit reached)".into());
                 }
                 let typed = |i: i64| match v {
                     Value::Int64(_) => Value::Int64(i),
                     Value::Uint8(_) => Value::Uint8(i as u8),
+                    Value::Uint64(_) => Value::Uint64(i as u64),
                     _ => Value::Int(i),
                 };
                 (0..n).map(|i| (typed(i), typed(i))).collect()
@@ -261,6 +263,18 @@ impl State<'_> {
             return Err(format!("line {line}: nil is not a command"));
         }
         let Arg::Func(name) = first else {
+            // A field chain's last name gets the arguments (a method call).
+            let receiver = match first {
+                Arg::Field(fields) if !fields.is_empty() => Some((dot.clone(), fields)),
+                Arg::Var(var, fields) if !fields.is_empty() => Some((self.var(var, line)?, fields)),
+                Arg::Chain(pipe, fields) if !fields.is_empty() => {
+                    Some((self.pipe(pipe, dot)?, fields))
+                }
+                _ => None,
+            };
+            if let Some((v, fields)) = receiver {
+                return self.fields(v, fields, rest, piped, dot, line);
+            }
             if !rest.is_empty() || piped.is_some() {
                 return Err(format!("line {line}: can't give argument to non-function"));
             }
@@ -343,23 +357,91 @@ impl State<'_> {
             Arg::Bool(b) => Ok(Value::Bool(*b)),
             Arg::Number(n) => n.ideal().map_err(|e| format!("line {line}: {e}")),
             Arg::Str(s) => Ok(Value::str(s)),
-            Arg::Field(fields) => fields_of(dot.clone(), fields, line, self.missing_key_error),
+            Arg::Field(fields) => self.fields(dot.clone(), fields, &[], None, dot, line),
             Arg::Var(name, fields) => {
-                let v = self
-                    .vars
-                    .iter()
-                    .rev()
-                    .find(|(n, _)| n == name)
-                    .map(|(_, v)| v.clone())
-                    .ok_or_else(|| format!("line {line}: undefined variable {name:?}"))?;
-                fields_of(v, fields, line, self.missing_key_error)
+                let v = self.var(name, line)?;
+                self.fields(v, fields, &[], None, dot, line)
             }
             Arg::Func(_) => self.command(std::slice::from_ref(arg), dot, None, line),
             Arg::Chain(pipe, fields) => {
                 let v = self.pipe(pipe, dot)?;
-                fields_of(v, fields, line, self.missing_key_error)
+                self.fields(v, fields, &[], None, dot, line)
             }
         }
+    }
+
+    fn var(&self, name: &str, line: usize) -> Result<Value, String> {
+        self.vars
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| format!("line {line}: undefined variable {name:?}"))
+    }
+
+    /// `evalFieldChain`: `.a.b.c` on `v`; the last name gets the arguments and the piped value.
+    fn fields(
+        &mut self,
+        mut v: Value,
+        fields: &[String],
+        args: &[Arg],
+        piped: Option<Value>,
+        dot: &Value,
+        line: usize,
+    ) -> Result<Value, String> {
+        let Some((last, init)) = fields.split_last() else {
+            return Ok(v);
+        };
+        for f in init {
+            v = self.field(v, f, &[], None, dot, line)?;
+        }
+        self.field(v, last, args, piped, dot, line)
+    }
+
+    /// `evalField`: a method of a semantic version, or a map entry.
+    fn field(
+        &mut self,
+        v: Value,
+        f: &str,
+        args: &[Arg],
+        piped: Option<Value>,
+        dot: &Value,
+        line: usize,
+    ) -> Result<Value, String> {
+        let Value::Version(sv, pointer) = &v else {
+            if !args.is_empty() || piped.is_some() {
+                return Err(match v {
+                    Value::Map(..) => format!("line {line}: {f} is not a method but has arguments"),
+                    _ => format!("line {line}: can't give argument to non-function"),
+                });
+            }
+            return fields_of(
+                v,
+                std::slice::from_ref(&f.to_string()),
+                line,
+                self.missing_key_error,
+            );
+        };
+        let params = semver_obj::params(*pointer, f)
+            .ok_or_else(|| format!("line {line}: {}", semver_obj::no_method(&v, f)))?;
+        let total = args.len() + usize::from(piped.is_some());
+        if total != params.len() {
+            return Err(format!(
+                "line {line}: wrong number of args for {f}: want {} got {total}",
+                params.len()
+            ));
+        }
+        let mut argv = Vec::with_capacity(total);
+        for (a, p) in args.iter().zip(params) {
+            let value = self
+                .eval_arg(a, *p, dot, line)
+                .map_err(|e| format!("line {line}: {e}"))?;
+            argv.push(value);
+        }
+        if let (Some(p), Some(param)) = (piped, params.last()) {
+            argv.push(call::validate(p, *param).map_err(|e| format!("line {line}: {e}"))?);
+        }
+        semver_obj::call(sv, f, &argv).map_err(|e| format!("line {line}: error calling {f}: {e}"))
     }
 }
 

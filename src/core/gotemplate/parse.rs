@@ -328,7 +328,11 @@ fn pipe(tokens: &[Token], line: usize, range: bool) -> Result<Pipe, String> {
         cmds.push(current);
     }
     for cmd in &cmds[1..] {
-        if !matches!(cmd[0], Arg::Func(_)) {
+        // Go's `checkPipeline`: only constants and dot cannot take the piped value.
+        if matches!(
+            cmd[0],
+            Arg::Dot | Arg::Nil | Arg::Bool(_) | Arg::Number(_) | Arg::Str(_)
+        ) {
             return Err(format!("line {line}: non-function in a pipeline stage"));
         }
     }

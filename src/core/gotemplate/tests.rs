@@ -411,7 +411,7 @@ fn parse_errors_come_before_any_data() {
             "{{ range .a }}{{ define \"x\" }}{{ end }}{{ end }}",
             "define inside",
         ),
-        ("{{ .a | .b }}", "non-function"),
+        ("{{ .a | \"x\" }}", "non-function"),
         ("{{ $x, $y := .a }}", "too many declarations"),
         ("{{ (.a }}", "unclosed"),
         ("{{ template \"missing\" }}", ""),

@@ -18,6 +18,8 @@ pub enum Value {
     Int64(i64),
     /// A Go `uint8` (a byte: `index` of a string).
     Uint8(u8),
+    /// A Go `uint64` (a semantic version's numbers).
+    Uint64(u64),
     /// A float (Go `float64`; JSON numbers).
     Float(f64),
     /// A string (Go strings are byte sequences).
@@ -27,7 +29,13 @@ pub enum Value {
     /// A map with string keys, iterated in key order as Go's template does; shared like a Go
     /// map, so sprig's `set` changes it for every variable holding it.
     Map(Rc<RefCell<BTreeMap<String, Value>>>, MapKind),
+    /// sprig's semantic version: `*semver.Version` when the flag is true (`semver`; `eq`
+    /// compares the pointer), the `semver.Version` struct its `Inc*`/`Set*` methods return when false.
+    Version(Rc<SemVer>, bool),
 }
+
+/// Masterminds/semver's `Version`.
+pub type SemVer = super::funcs::semver::Version;
 
 /// A slice's Go type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +48,8 @@ pub enum ListKind {
     Ints,
     /// `[][]interface {}` (`chunk`).
     Lists,
+    /// `[]byte` (a version's `MarshalJSON`/`MarshalText`), elements `uint8`.
+    Bytes,
 }
 
 /// What a map holds, which decides the zero value `index` returns for a missing key.
@@ -77,6 +87,8 @@ impl Value {
         match self {
             Value::Int(i) | Value::Int64(i) => Some(*i),
             Value::Uint8(b) => Some(i64::from(*b)),
+            // Go's `int64(v)` conversion, as sprig's `toInt64` does.
+            Value::Uint64(u) => Some(*u as i64),
             _ => None,
         }
     }
@@ -88,10 +100,12 @@ impl Value {
             Value::Bool(b) => *b,
             Value::Int(i) | Value::Int64(i) => *i != 0,
             Value::Uint8(b) => *b != 0,
+            Value::Uint64(u) => *u != 0,
             Value::Float(f) => *f != 0.0,
             Value::Str(s) => !s.is_empty(),
             Value::List(l, _) => !l.is_empty(),
             Value::Map(m, _) => !m.borrow().is_empty(),
+            Value::Version(..) => true,
         }
     }
 
@@ -103,14 +117,18 @@ impl Value {
             Value::Int(_) => "int",
             Value::Int64(_) => "int64",
             Value::Uint8(_) => "uint8",
+            Value::Uint64(_) => "uint64",
             Value::Float(_) => "float64",
             Value::Str(_) => "string",
             Value::List(_, ListKind::Any) => "[]interface {}",
             Value::List(_, ListKind::Strings) => "[]string",
             Value::List(_, ListKind::Ints) => "[]int",
             Value::List(_, ListKind::Lists) => "[][]interface {}",
+            Value::List(_, ListKind::Bytes) => "[]uint8",
             Value::Map(_, MapKind::Strings) => "map[string]string",
             Value::Map(_, MapKind::Any) => "map[string]interface {}",
+            Value::Version(_, true) => "*semver.Version",
+            Value::Version(_, false) => "semver.Version",
         }
     }
 
@@ -122,10 +140,35 @@ impl Value {
             Value::Int(_) => "int",
             Value::Int64(_) => "int64",
             Value::Uint8(_) => "uint8",
+            Value::Uint64(_) => "uint64",
             Value::Float(_) => "float64",
             Value::Str(_) => "string",
             Value::List(..) => "slice",
             Value::Map(..) => "map",
+            Value::Version(_, true) => "ptr",
+            Value::Version(_, false) => "struct",
+        }
+    }
+
+    /// A `[]byte` value.
+    pub fn bytes(b: &[u8]) -> Value {
+        Value::typed_list(
+            b.iter().map(|x| Value::Uint8(*x)).collect(),
+            ListKind::Bytes,
+        )
+    }
+
+    /// The bytes of a `[]byte` value.
+    pub fn as_byte_slice(&self) -> Option<Vec<u8>> {
+        match self {
+            Value::List(items, ListKind::Bytes) => items
+                .iter()
+                .map(|x| match x {
+                    Value::Uint8(b) => Some(*b),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
         }
     }
 

@@ -78,6 +78,12 @@ fn bad_verb(p: &mut Fmt, arg: &Value, verb: char) {
     p.buf.push(b'(');
     match arg {
         Value::Nil => p.buf.extend_from_slice(b"<nil>"),
+        // Go prints without calling String while it reports a bad verb.
+        Value::Version(v, pointer) => {
+            p.buf.extend_from_slice(arg.type_name().as_bytes());
+            p.buf.push(b'=');
+            version_struct(p, v, *pointer, 'v', 0);
+        }
         a => {
             p.buf.extend_from_slice(a.type_name().as_bytes());
             p.buf.push(b'=');
@@ -96,7 +102,9 @@ fn pointer(p: &mut Fmt, arg: &Value, verb: char) {
     // Maps and slices are pointers in Go; their addresses are not reproducible, so refuse to
     // print one and print Go's text for a non-pointer.
     match arg {
-        Value::List(..) | Value::Map(..) => p.buf.extend_from_slice(b"%!p(unsupported)"),
+        Value::List(..) | Value::Map(..) | Value::Version(_, true) => {
+            p.buf.extend_from_slice(b"%!p(unsupported)")
+        }
         other => bad_verb(p, other, verb),
     }
 }
@@ -160,6 +168,14 @@ fn print_value(p: &mut Fmt, value: &Value, verb: char, depth: usize) {
         },
         Value::Int(i) | Value::Int64(i) => integer(p, value, *i as u64, true, verb),
         Value::Uint8(b) => integer(p, value, u64::from(*b), false, verb),
+        Value::Uint64(u) => integer(p, value, *u, false, verb),
+        // `handleMethods`: a Stringer prints its String for these verbs.
+        Value::Version(v, _)
+            if matches!(verb, 's' | 'x' | 'X' | 'q') || (verb == 'v' && !p.f.sharp_v) =>
+        {
+            string(p, value, v.string().as_bytes(), verb)
+        }
+        Value::Version(v, pointer) => version_struct(p, v, *pointer, verb, depth),
         Value::Float(f) => float(p, value, *f, verb),
         Value::Str(s) => string(p, value, s, verb),
         Value::Map(m, _) => {
@@ -183,7 +199,32 @@ fn print_value(p: &mut Fmt, value: &Value, verb: char, depth: usize) {
             }
             p.buf.push(if p.f.sharp_v { b'}' } else { b']' });
         }
-        Value::List(items, _) => {
+        // `fmtBytes`: a `[]byte` prints as a string for these verbs, `[]byte{0x..}` for `%#v`.
+        Value::List(..) if value.as_byte_slice().is_some() => {
+            let b = value.as_byte_slice().unwrap_or_default();
+            match verb {
+                's' | 'q' | 'x' | 'X' => string(p, value, &b, verb),
+                'v' | 'd' if p.f.sharp_v && depth == 0 => {
+                    p.buf.extend_from_slice(b"[]byte{");
+                    for (i, c) in b.iter().enumerate() {
+                        if i > 0 {
+                            p.buf.extend_from_slice(b", ");
+                        }
+                        p.buf.extend_from_slice(format!("{c:#x}").as_bytes());
+                    }
+                    p.buf.push(b'}');
+                }
+                _ => print_list(p, value, verb, depth),
+            }
+        }
+        Value::List(..) => print_list(p, value, verb, depth),
+    }
+}
+
+/// A slice: `[a b]`, or `[]T{a, b}` for `%#v`.
+fn print_list(p: &mut Fmt, value: &Value, verb: char, depth: usize) {
+    if let Value::List(items, _) = value {
+        {
             if p.f.sharp_v {
                 p.buf.extend_from_slice(value.type_name().as_bytes());
                 p.buf.push(b'{');
@@ -206,6 +247,37 @@ fn print_value(p: &mut Fmt, value: &Value, verb: char, depth: usize) {
             }
         }
     }
+}
+
+/// A semantic version printed field by field (a verb its String does not serve): `&{1 2 3 ...}`.
+fn version_struct(p: &mut Fmt, v: &super::value::SemVer, pointer: bool, verb: char, depth: usize) {
+    if pointer && depth == 0 {
+        p.buf.push(b'&');
+    }
+    if p.f.sharp_v {
+        p.buf.extend_from_slice(b"semver.Version");
+    }
+    p.buf.push(b'{');
+    let fields = [
+        ("major", Value::Uint64(v.major)),
+        ("minor", Value::Uint64(v.minor)),
+        ("patch", Value::Uint64(v.patch)),
+        ("pre", Value::str(&v.pre)),
+        ("metadata", Value::str(&v.meta)),
+        ("original", Value::str(&v.original)),
+    ];
+    for (i, (name, f)) in fields.iter().enumerate() {
+        if i > 0 {
+            p.buf
+                .extend_from_slice(if p.f.sharp_v { b", ".as_slice() } else { b" " });
+        }
+        if p.f.plus_v || p.f.sharp_v {
+            p.buf.extend_from_slice(name.as_bytes());
+            p.buf.push(b':');
+        }
+        print_value(p, f, verb, depth + 1);
+    }
+    p.buf.push(b'}');
 }
 
 const MAX_NUM: usize = 1_000_000;

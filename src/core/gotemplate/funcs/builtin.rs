@@ -49,6 +49,8 @@ fn len(args: &[Value]) -> Result<Value, String> {
         Value::List(l, _) => l.len(),
         Value::Map(m, _) => m.borrow().len(),
         Value::Nil => return Err("len of nil pointer".into()),
+        // Go dereferences a pointer first.
+        Value::Version(..) => return Err("len of type semver.Version".into()),
         other => return Err(format!("len of type {}", other.type_name())),
     };
     Ok(Value::Int(n as i64))
@@ -124,10 +126,18 @@ fn basic_kind(v: &Value) -> Kind {
     match v {
         Value::Bool(_) => Kind::Bool,
         Value::Int(_) | Value::Int64(_) => Kind::Int,
-        Value::Uint8(_) => Kind::Uint,
+        Value::Uint8(_) | Value::Uint64(_) => Kind::Uint,
         Value::Float(_) => Kind::Float,
         Value::Str(_) => Kind::Str,
         _ => Kind::Invalid,
+    }
+}
+
+/// An integer of any Go integer type, exactly (a `uint64` above `i64::MAX` included).
+fn wide(v: &Value) -> Option<i128> {
+    match v {
+        Value::Uint64(u) => Some(i128::from(*u)),
+        other => other.as_int().map(i128::from),
     }
 }
 
@@ -136,7 +146,7 @@ fn equal(a: &Value, b: &Value) -> Result<bool, String> {
     let (k1, k2) = (basic_kind(a), basic_kind(b));
     if k1 != k2 {
         return match (k1, k2) {
-            (Kind::Int | Kind::Uint, Kind::Int | Kind::Uint) => Ok(a.as_int() == b.as_int()),
+            (Kind::Int | Kind::Uint, Kind::Int | Kind::Uint) => Ok(wide(a) == wide(b)),
             _ if matches!(a, Value::Nil) || matches!(b, Value::Nil) => Ok(false),
             _ => Err(format!(
                 "incompatible types for comparison: {} and {}",
@@ -149,8 +159,11 @@ fn equal(a: &Value, b: &Value) -> Result<bool, String> {
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x == y,
         (Value::Str(x), Value::Str(y)) => x == y,
-        _ if k1 != Kind::Invalid => a.as_int() == b.as_int(),
+        _ if k1 != Kind::Invalid => wide(a) == wide(b),
         (Value::Nil, _) | (_, Value::Nil) => matches!(a, Value::Nil) == matches!(b, Value::Nil),
+        // Pointers compare by address, the structs `Inc*`/`Set*` return by their fields.
+        (Value::Version(x, true), Value::Version(y, true)) => std::rc::Rc::ptr_eq(x, y),
+        (Value::Version(x, false), Value::Version(y, false)) => x == y,
         (Value::List(..), Value::Map(..)) | (Value::Map(..), Value::List(..)) => {
             return Err("non-comparable types".into());
         }
@@ -178,7 +191,7 @@ fn less(a: &Value, b: &Value) -> Result<bool, String> {
     }
     if k1 != k2 {
         return match (k1, k2) {
-            (Kind::Int | Kind::Uint, Kind::Int | Kind::Uint) => Ok(a.as_int() < b.as_int()),
+            (Kind::Int | Kind::Uint, Kind::Int | Kind::Uint) => Ok(wide(a) < wide(b)),
             _ => Err(format!(
                 "incompatible types for comparison: {} and {}",
                 a.type_name(),
@@ -190,7 +203,7 @@ fn less(a: &Value, b: &Value) -> Result<bool, String> {
         (Value::Float(x), Value::Float(y)) => Ok(x < y),
         (Value::Str(x), Value::Str(y)) => Ok(x < y),
         (Value::Bool(_), _) => Err("invalid type for comparison".into()),
-        _ => Ok(a.as_int() < b.as_int()),
+        _ => Ok(wide(a) < wide(b)),
     }
 }
 

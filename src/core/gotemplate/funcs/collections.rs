@@ -118,7 +118,7 @@ pub const FUNCS: &[(&str, Func)] = &[
         let t = string_arg(&a[0])?;
         let name = a[1].type_name().as_bytes();
         Ok(Value::Bool(
-            t == name || (t.first() == Some(&b'*') && &t[1..] == name),
+            t == name || (name.first() == Some(&b'*') && name[1..] == t),
         ))
     }),
     ("hello", |_| Ok(s("Hello!"))),

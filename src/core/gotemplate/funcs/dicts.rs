@@ -254,6 +254,18 @@ fn deep_copy(v: &Value) -> Value {
             *kind,
         ),
         Value::List(l, kind) => Value::typed_list(l.iter().map(deep_copy).collect(), *kind),
+        // A struct's unexported fields are not copied: a semantic version comes back as zero.
+        Value::Version(_, pointer) => Value::Version(
+            std::rc::Rc::new(crate::core::gotemplate::value::SemVer {
+                major: 0,
+                minor: 0,
+                patch: 0,
+                pre: String::new(),
+                meta: String::new(),
+                original: String::new(),
+            }),
+            *pointer,
+        ),
         other => other.clone(),
     }
 }

@@ -97,8 +97,17 @@ pub fn write_json(out: &mut String, v: &Value, escape_html: bool, indent: Option
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
         Value::Uint8(b) => out.push_str(&b.to_string()),
+        Value::Uint64(u) => out.push_str(&u.to_string()),
+        // `Version.MarshalJSON`: its string.
+        Value::Version(v, _) => json_string(out, &v.string(), escape_html),
         Value::Float(f) => out.push_str(&json_float(*f)),
         Value::Str(b) => json_string(out, &text(b), escape_html),
+        // `json.Marshal` writes a `[]byte` as base64.
+        Value::List(..) if v.as_byte_slice().is_some() => {
+            let b = v.as_byte_slice().unwrap_or_default();
+            let encoded = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, b);
+            json_string(out, &encoded, escape_html);
+        }
         Value::List(items, _) => {
             out.push('[');
             if !items.is_empty() {

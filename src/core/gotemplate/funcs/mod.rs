@@ -25,7 +25,8 @@ mod pkcs12;
 mod pkcs12_pbe;
 mod pkcs8;
 mod regex;
-mod semver;
+pub mod semver;
+pub mod semver_obj;
 mod sigs;
 mod strings;
 mod url;
@@ -57,6 +58,7 @@ fn table() -> impl Iterator<Item = &'static (&'static str, Func)> {
         .chain(yaml::FUNCS)
         .chain(words::FUNCS)
         .chain(semver::FUNCS)
+        .chain(semver_obj::FUNCS)
         .chain(url::FUNCS)
         .chain(certs::FUNCS)
         .chain(jwk::FUNCS)
@@ -66,7 +68,7 @@ fn table() -> impl Iterator<Item = &'static (&'static str, Func)> {
 }
 
 /// Functions ESO's engine offers that secretsync refuses, and why.
-const REFUSED: [(&str, &str); 8] = [
+const REFUSED: [(&str, &str); 7] = [
     (
         "now date date_in_zone dateInZone date_modify dateModify must_date_modify mustDateModify ago \
          htmlDate htmlDateInZone unixEpoch toDate mustToDate duration durationRound",
@@ -93,10 +95,6 @@ const REFUSED: [(&str, &str); 8] = [
         "pemToPkcs12 pemToPkcs12Pass fullPemToPkcs12 fullPemToPkcs12Pass pemTruststoreToPKCS12 \
          pemTruststoreToPKCS12Pass",
         "ESO's PKCS#12 encoding salts randomly, so the Secret would change at every refresh",
-    ),
-    (
-        "semver",
-        "semantic version objects are not supported yet (semverCompare is)",
     ),
     ("call", "templates here have no functions to call"),
 ];
@@ -180,7 +178,10 @@ fn int_arg(v: &Value) -> Result<i64, String> {
 fn strval(v: &Value) -> Vec<u8> {
     match v {
         Value::Str(s) => s.to_vec(),
-        other => super::fmt::sprint_one(other),
+        // sprig's `strval` takes a `[]byte` as its string.
+        other => other
+            .as_byte_slice()
+            .unwrap_or_else(|| super::fmt::sprint_one(other)),
     }
 }
 

@@ -78,6 +78,7 @@ pub fn to_int64(v: &Value) -> i64 {
     match v {
         Value::Int(i) | Value::Int64(i) => *i,
         Value::Uint8(b) => i64::from(*b),
+        Value::Uint64(u) => *u as i64,
         Value::Float(f) => go_f2i(*f),
         Value::Bool(b) => i64::from(*b),
         Value::Str(b) => {
@@ -122,6 +123,7 @@ pub fn to_float64(v: &Value) -> f64 {
     match v {
         Value::Int(i) | Value::Int64(i) => *i as f64,
         Value::Uint8(b) => f64::from(*b),
+        Value::Uint64(u) => *u as f64,
         Value::Float(f) => *f,
         Value::Bool(b) => f64::from(u8::from(*b)),
         Value::Str(b) => go_parse_float(&text(b)),

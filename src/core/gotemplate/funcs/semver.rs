@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use super::regex::compile;
 use super::{Func, Value, string_arg, text};
 
-/// The semver functions (`semver` returns a Go object and stays refused).
+/// The semver functions (`semver` is in `semver_obj`).
 pub const FUNCS: &[(&str, Func)] = &[("semverCompare", |a| {
     let c = text(&string_arg(&a[0])?).into_owned();
     let v = text(&string_arg(&a[1])?).into_owned();
@@ -42,60 +42,103 @@ fn get(re: &LazyLock<Option<regex::Regex>>) -> Result<&regex::Regex, String> {
     re.as_ref().ok_or_else(|| "semver pattern".to_string())
 }
 
-/// A version.
-#[derive(Clone)]
-struct Version {
-    major: u64,
-    minor: u64,
-    patch: u64,
-    pre: String,
+/// A version (Masterminds/semver's `Version`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Version {
+    /// The major number.
+    pub major: u64,
+    /// The minor number.
+    pub minor: u64,
+    /// The patch number.
+    pub patch: u64,
+    /// The prerelease (without `-`).
+    pub pre: String,
+    /// The build metadata (without `+`).
+    pub meta: String,
+    /// The text it was parsed from.
+    pub original: String,
 }
 
 const ALLOWED: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-0123456789";
 
-fn valid_parts(s: &str, prerelease: bool) -> bool {
-    s.split('.').all(|p| {
+/// `validatePrerelease`.
+pub fn validate_pre(s: &str) -> Result<(), String> {
+    for p in s.split('.') {
         if p.is_empty() {
-            false
+            return Err("invalid prerelease string".into());
         } else if p.bytes().all(|b| b.is_ascii_digit()) {
-            !(prerelease && p.len() > 1 && p.starts_with('0'))
-        } else {
-            p.chars().all(|c| ALLOWED.contains(c))
+            if p.len() > 1 && p.starts_with('0') {
+                return Err("version segment starts with 0".into());
+            }
+        } else if !p.chars().all(|c| ALLOWED.contains(c)) {
+            return Err("invalid prerelease string".into());
         }
-    })
+    }
+    Ok(())
+}
+
+/// `validateMetadata`.
+pub fn validate_meta(s: &str) -> Result<(), String> {
+    if s.split('.')
+        .all(|p| !p.is_empty() && p.chars().all(|c| ALLOWED.contains(c)))
+    {
+        Ok(())
+    } else {
+        Err("invalid metadata string".into())
+    }
 }
 
 impl Version {
-    /// `NewVersion` with coercion (the default): the loose form.
-    fn parse(v: &str) -> Result<Version, String> {
-        let bad = || "invalid semantic version".to_string();
-        let m = get(&LOOSE)?.captures(v).ok_or_else(bad)?;
+    /// `NewVersion` with coercion (the default): the loose form, with Go's error texts.
+    pub fn parse(v: &str) -> Result<Version, String> {
+        let m = get(&LOOSE)?
+            .captures(v)
+            .ok_or_else(|| "invalid semantic version".to_string())?;
         let num = |i: usize| -> Result<u64, String> {
             match m.get(i) {
                 None => Ok(0),
-                Some(g) => g
-                    .as_str()
-                    .trim_start_matches('.')
-                    .parse()
-                    .map_err(|_| bad()),
+                // Go's text quotes the digits; errors here never quote template data.
+                Some(g) => g.as_str().trim_start_matches('.').parse().map_err(|_| {
+                    "error parsing version segment: strconv.ParseUint: value out of range"
+                        .to_string()
+                }),
             }
         };
         let pre = m.get(5).map_or("", |g| g.as_str()).to_string();
-        let meta = m.get(8).map_or("", |g| g.as_str());
-        if (!pre.is_empty() && !valid_parts(&pre, true))
-            || (!meta.is_empty() && !valid_parts(meta, false))
-        {
-            return Err(bad());
+        let meta = m.get(8).map_or("", |g| g.as_str()).to_string();
+        let (major, minor, patch) = (num(1)?, num(2)?, num(3)?);
+        if !pre.is_empty() {
+            validate_pre(&pre)?;
+        }
+        if !meta.is_empty() {
+            validate_meta(&meta)?;
         }
         Ok(Version {
-            major: num(1)?,
-            minor: num(2)?,
-            patch: num(3)?,
+            major,
+            minor,
+            patch,
             pre,
+            meta,
+            original: v.to_string(),
         })
     }
 
-    fn compare(&self, o: &Version) -> Ordering {
+    /// `String()`: `1.2.3-pre+meta` (no `v`).
+    pub fn string(&self) -> String {
+        let mut s = format!("{}.{}.{}", self.major, self.minor, self.patch);
+        if !self.pre.is_empty() {
+            s.push('-');
+            s.push_str(&self.pre);
+        }
+        if !self.meta.is_empty() {
+            s.push('+');
+            s.push_str(&self.meta);
+        }
+        s
+    }
+
+    /// `Compare`: precedence, ignoring metadata.
+    pub fn compare(&self, o: &Version) -> Ordering {
         let seg = (self.major, self.minor, self.patch).cmp(&(o.major, o.minor, o.patch));
         if seg != Ordering::Equal {
             return seg;

@@ -230,7 +230,8 @@ fn cat(args: &[Value]) -> Result<Value, String> {
     let parts: Vec<Vec<u8>> = args
         .iter()
         .filter(|a| !matches!(a, Value::Nil))
-        .map(strval)
+        // `fmt.Sprintf("%v ...")`: as `strval`, but a `[]byte` prints as its numbers.
+        .map(crate::core::gotemplate::fmt::sprint_one)
         .collect();
     Ok(s(parts.join(&b' ')))
 }

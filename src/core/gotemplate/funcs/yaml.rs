@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use super::{Func, Value, arity, s, text, yaml_emit};
 use crate::core::gotemplate::fmt::format_g as format_float_g;
+use crate::core::gotemplate::value::ListKind;
 
 /// The YAML functions.
 pub const FUNCS: &[(&str, Func)] = &[("toYaml", to_yaml), ("fromYaml", from_yaml)];
@@ -73,7 +74,7 @@ fn emit(out: &mut String, v: &Value, indent: usize) {
                 nested(out, item, indent, column, false);
             }
         }
-        Value::List(items, _) if !items.is_empty() => {
+        Value::List(items, kind) if !items.is_empty() && *kind != ListKind::Bytes => {
             let pad = " ".repeat(indent);
             for item in items.iter() {
                 out.push_str(&pad);
@@ -105,7 +106,7 @@ fn nested(out: &mut String, item: &Value, indent: usize, column: usize, in_list:
                 emit(out, item, indent + 2);
             }
         }
-        Value::List(l, _) if !l.is_empty() => {
+        Value::List(l, kind) if !l.is_empty() && *kind != ListKind::Bytes => {
             if in_list {
                 // go-yaml writes a list in a list on the dash's line: `- - 1`.
                 let mut inner = String::new();
@@ -133,6 +134,8 @@ fn scalar(v: &Value, column: usize, indent: usize) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Int(i) | Value::Int64(i) => i.to_string(),
         Value::Uint8(b) => b.to_string(),
+        Value::Uint64(u) => u.to_string(),
+        Value::Version(v, _) => yaml_emit::scalar(&v.string(), column, indent, false),
         Value::Float(f) => {
             // go-yaml reads JSON's number text: an int64 or uint64 prints as such.
             let mut json = String::new();
@@ -147,6 +150,16 @@ fn scalar(v: &Value, column: usize, indent: usize) -> String {
         }
         Value::Str(b) => yaml_emit::scalar(&text(b), column, indent, false),
         Value::Map(..) => "{}".into(),
+        // JSON gives a `[]byte` as base64.
+        Value::List(..) if v.as_byte_slice().is_some() => yaml_emit::scalar(
+            &base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                v.as_byte_slice().unwrap_or_default(),
+            ),
+            column,
+            indent,
+            false,
+        ),
         Value::List(..) => "[]".into(),
     }
 }

@@ -17,6 +17,9 @@ mod rows_pem_fuzz;
 mod rows_pkcs12;
 mod rows_pkcs12_go;
 mod rows_semver;
+mod rows_semver_bytes;
+mod rows_semver_mix;
+mod rows_semver_obj;
 mod rows_url;
 mod rows_url_fuzz;
 
@@ -125,6 +128,21 @@ fn go_rows_c() {
 #[test]
 fn go_rows_semver() {
     check(rows_semver::ROWS);
+}
+
+#[test]
+fn go_rows_semver_obj() {
+    check_with(rows_semver_obj::ROWS, rows_semver_obj::DATA);
+}
+
+#[test]
+fn go_rows_semver_mix() {
+    check_with(rows_semver_mix::ROWS, rows_semver_obj::DATA);
+}
+
+#[test]
+fn go_rows_semver_bytes() {
+    check_with(rows_semver_bytes::ROWS, rows_semver_obj::DATA);
 }
 
 #[test]
