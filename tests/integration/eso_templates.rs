@@ -117,8 +117,15 @@ async fn template_from_a_configmap_is_read_at_every_refresh_and_only_from_its_ow
     assert!(secrets.get_opt("from").await.expect("reading").is_none());
 
     // In its own namespace it renders; an edit of the ConfigMap alone is rendered at the next refresh
-    // (nothing changed remotely: change detection cannot vouch for a template source).
+    // (nothing changed remotely: change detection cannot vouch for a template source). secretsync
+    // does not watch ConfigMaps, so the failed ExternalSecret would retry only after its backoff
+    // (which grows past the wait on a loaded machine): a force-sync asks for the retry now.
     apply(&client, &ns, &cm(&ns, "v1 {{ .user }}")).await;
+    let force = serde_json::json!({ "metadata": { "annotations": { "secretsync.io/force-sync": "cm-created" } } });
+    Api::<ExternalSecret>::namespaced(client.clone(), &ns)
+        .patch("from", &PatchParams::default(), &Patch::Merge(&force))
+        .await
+        .expect("force-sync");
     wait_secret(&client, &ns, "from", "rendered from the ConfigMap", |s| {
         secret_text(s).get("conf").map(String::as_str) == Some("v1 u")
     })
