@@ -150,12 +150,14 @@ fn aws_provider(v: &Value, ctx: &StoreCtx<'_>, r: &mut Refusals) -> Map<String, 
     let mut f = Fields::new(v, "spec.provider.aws", r);
     let mut out = Map::new();
     match f.string("service", r) {
-        Some(s @ ("SecretsManager" | "ParameterStore")) => {
+        Some(s @ ("SecretsManager" | "ParameterStore" | "CertificateManager")) => {
             out.insert("service".into(), s.into());
         }
         Some(other) => r.refuse_object(
             f.at("service"),
-            format!("{other} is not supported (SecretsManager and ParameterStore are)"),
+            format!(
+                "{other} is not supported (SecretsManager, ParameterStore and CertificateManager are)"
+            ),
         ),
         None => r.refuse_object(f.at("service"), "required"),
     }

@@ -32,6 +32,8 @@ pub enum Unusable {
     /// The answer is not what the service sends (no entity, no version, or no value where the service
     /// always sends one): a provider error.
     Malformed(&'static str),
+    /// A certificate whose `Options.Export` is not ENABLED: ACM will not export its private key.
+    NotExportable,
 }
 
 impl Unusable {
@@ -40,6 +42,9 @@ impl Unusable {
         match self {
             Unusable::NoValue => "the version has no value",
             Unusable::Malformed(what) => what,
+            Unusable::NotExportable => {
+                "the certificate is not exportable (its Options.Export is not ENABLED)"
+            }
         }
     }
 }
@@ -72,6 +77,10 @@ pub fn value_of(
             return Err(Unusable::Malformed(
                 "malformed answer: a parameter without a Value",
             ));
+        }
+        // Certificates are read through [`certificate_of`] and [`exportable`], never as values.
+        (AwsService::CertificateManager, None, _) => {
+            return Err(Unusable::Malformed("malformed answer: no certificate"));
         }
     };
     Ok((version.to_string(), content))
@@ -109,6 +118,59 @@ pub fn tags_of(answer: &TagsAnswer<'_>) -> Result<RemoteContent, Unusable> {
     Ok(RemoteContent::String(
         crate::core::gotemplate::marshal_string_map(&map),
     ))
+}
+
+/// A Certificate Manager GetCertificate answer (None: the field was absent).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CertificateAnswer<'a> {
+    /// `Certificate` (PEM).
+    pub certificate: Option<&'a str>,
+    /// `CertificateChain` (PEM).
+    pub chain: Option<&'a str>,
+}
+
+/// The certificate and chain of a GetCertificate answer: an answer without a certificate is
+/// malformed (never an empty value).
+pub fn certificate_of<'a>(
+    answer: &CertificateAnswer<'a>,
+) -> Result<(&'a str, Option<&'a str>), Unusable> {
+    match answer.certificate.filter(|c| !c.trim().is_empty()) {
+        Some(c) => Ok((c, answer.chain)),
+        None => Err(Unusable::Malformed("malformed answer: no certificate")),
+    }
+}
+
+/// A Certificate Manager DescribeCertificate answer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DescribeCertificateAnswer<'a> {
+    /// `Certificate.CertificateArn` (None: no `Certificate` or no ARN).
+    pub arn: Option<&'a str>,
+    /// `Certificate.Options.Export` as sent (`ENABLED`, `DISABLED`; None: no options).
+    pub export: Option<&'a str>,
+}
+
+/// Whether a DescribeCertificate answer allows exporting the certificate `requested` (an ARN): it
+/// must name that certificate, and its `Options.Export` must be ENABLED (as ESO requires).
+pub fn exportable(requested: &str, answer: &DescribeCertificateAnswer<'_>) -> Result<(), Unusable> {
+    match answer.arn {
+        None | Some("") => Err(Unusable::Malformed("malformed answer: no certificate")),
+        Some(arn) if arn != requested => Err(Unusable::Malformed(
+            "malformed answer: it describes another certificate",
+        )),
+        Some(_) if answer.export == Some("ENABLED") => Ok(()),
+        Some(_) => Err(Unusable::NotExportable),
+    }
+}
+
+/// A Certificate Manager ExportCertificate answer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExportAnswer<'a> {
+    /// `Certificate` (PEM).
+    pub certificate: Option<&'a str>,
+    /// `CertificateChain` (PEM).
+    pub chain: Option<&'a str>,
+    /// `PrivateKey` (encrypted PKCS#8 PEM).
+    pub private_key: Option<&'a str>,
 }
 
 /// The answer to "does this secret / parameter still exist?".
@@ -160,6 +222,13 @@ pub fn existence(service: AwsService, answer: ExistenceAnswer<'_>) -> RemoteStat
                     RemoteState::Deleted
                 }
                 _ => RemoteState::Unknown,
+            }
+        }
+        (AwsService::CertificateManager, ExistenceAnswer::ServiceError { code, .. }) => {
+            if code == "ResourceNotFoundException" {
+                RemoteState::Deleted
+            } else {
+                RemoteState::Unknown
             }
         }
         // A missing version (ParameterVersionNotFound) is not a deleted parameter.
@@ -430,6 +499,26 @@ mod tests {
         for (answer, sm, ps) in cases {
             assert_eq!(existence(SecretsManager, answer), sm, "{answer:?}");
             assert_eq!(existence(ParameterStore, answer), ps, "{answer:?}");
+        }
+        // Certificate Manager: only its ResourceNotFoundException, on a 4xx, is a deletion.
+        let acm: Vec<(ExistenceAnswer<'_>, RemoteState)> = vec![
+            (answered(true, false), Present),
+            (answered(false, false), Unknown),
+            (err("ResourceNotFoundException", ""), Deleted),
+            (err_with("ResourceNotFoundException", Some(404)), Deleted),
+            (err_with("ResourceNotFoundException", Some(500)), Unknown),
+            (err_with("ResourceNotFoundException", None), Unknown),
+            (err("InvalidArnException", ""), Unknown),
+            (err("ParameterNotFound", ""), Unknown),
+            (err("AccessDeniedException", ""), Unknown),
+            (NoAnswer, Unknown),
+        ];
+        for (answer, want) in acm {
+            assert_eq!(
+                existence(AwsService::CertificateManager, answer),
+                want,
+                "{answer:?}"
+            );
         }
     }
 }
