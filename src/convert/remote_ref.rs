@@ -287,14 +287,14 @@ fn remote_ref(
             }
         }
     }
-    if let Some(property) = f.string("property", r) {
+    if let Some(property) = f.string("property", r).filter(|_| !acm) {
         if let Some(why) = crate::core::secret::gjson::unsupported(property) {
             r.refuse(f.at("property"), format!("{property:?} {why}"));
         } else {
             out.insert("property".into(), property.into());
         }
     }
-    if let Some(version) = f.string("version", r) {
+    if let Some(version) = f.string("version", r).filter(|_| !acm) {
         match map_version(version, service) {
             Ok(VersionField::Id(id)) => {
                 out.insert("versionId".into(), id.into());
