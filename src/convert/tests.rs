@@ -786,7 +786,8 @@ fn certificate_manager_stores_and_their_references_convert_as_eso_reads_them() {
         "CertificateManager"
     );
     // (remoteRef, Ok(remoteRef out, a note mentions) or Err(refused path))
-    let cases: Vec<(Value, Result<(Value, Option<&str>), &str>)> = vec![
+    type Want<'a> = Result<(Value, Option<&'a str>), &'a str>;
+    let cases: Vec<(Value, Want<'_>)> = vec![
         (json!({ "key": arn }), Ok((json!({ "key": arn }), None))),
         (
             json!({ "key": arn, "property": "tls.crt" }),
