@@ -164,8 +164,9 @@ pub struct AwsProvider {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 10000))]
     pub max_requests_per_second: Option<u32>,
-    /// Which AWS service holds the secrets: `SecretsManager` (default) or `ParameterStore` (SSM
-    /// parameters: `key` is the parameter name, `versionId` a version number, `versionStage` a label).
+    /// Which AWS service holds the secrets: `SecretsManager` (default), `ParameterStore` (SSM
+    /// parameters: `key` is the parameter name, `versionId` a version number, `versionStage` a label)
+    /// or `CertificateManager` (`key` is a certificate ARN, read whole as ESO's PEM bundle).
     #[serde(default)]
     pub service: AwsService,
     /// Event-driven refresh: an SQS queue an EventBridge rule fills with the store's service's change
