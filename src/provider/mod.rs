@@ -90,6 +90,19 @@ impl StoreClient {
         }
     }
 
+    /// A Certificate Manager client (tests inject mocked clients this way).
+    pub fn certificate_manager(client: aws_sdk_acm::Client, scope: &str) -> Self {
+        Self {
+            backend: Backend::CertificateManager(Arc::new(regions::Regions::new(
+                certificate_manager::CertificateManager::new(client),
+                "primary",
+                Vec::new(),
+            ))),
+            scope: scope.into(),
+            limiter: Arc::new(RateLimiter::new(DEFAULT_MAX_REQUESTS_PER_SECOND)),
+        }
+    }
+
     /// The name of the service this store reads, for messages.
     pub fn service_name(&self) -> &'static str {
         self.backend.service_name()
@@ -250,6 +263,8 @@ impl Provider {
     }
 }
 
+#[cfg(test)]
+mod certificates_tests;
 #[cfg(test)]
 #[path = "failover_tests.rs"]
 mod failover_tests;
