@@ -825,6 +825,19 @@ fn certificate_manager_stores_and_their_references_convert_as_eso_reads_them() {
             ),
         }
     }
+    // ESO's ACM reads ARNs as written (its prefix is for PushSecret): the prefix is left out, noted.
+    let mut prefixed = acm.clone();
+    prefixed["spec"]["provider"]["aws"]["prefix"] = "team-a/".into();
+    let out = convert(&[prefixed]);
+    let o = &out.objects[0];
+    assert!(o.unsupported.is_empty(), "{:?}", o.unsupported);
+    let aws = &o.output.as_ref().expect("converts")["spec"]["aws"];
+    assert!(aws.get("prefix").is_none(), "{aws}");
+    assert!(
+        o.notes.iter().any(|n| n.contains("PushSecret keys only")),
+        "{:?}",
+        o.notes
+    );
     for data_from in [
         json!({ "extract": { "key": arn } }),
         json!({ "find": { "name": { "regexp": ".*" } } }),
