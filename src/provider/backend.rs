@@ -103,11 +103,12 @@ impl Backend {
         }
     }
 
-    /// Whether each call is billed (Parameter Store's standard throughput is free of charge).
+    /// Whether each call is billed (Parameter Store's standard throughput is free of charge; ACM bills
+    /// certificates, not API calls).
     pub(super) fn billed_per_call(&self) -> bool {
         match self {
-            Self::SecretsManager(_) | Self::CertificateManager(_) => true,
-            Self::ParameterStore(_) => false,
+            Self::SecretsManager(_) => true,
+            Self::ParameterStore(_) | Self::CertificateManager(_) => false,
         }
     }
 

@@ -130,6 +130,13 @@ async fn the_export_runs_once_per_certificate_and_idle_refreshes_only_get_it() {
     assert_eq!(calls(&p, "GetCertificate", "success"), 4);
     assert_eq!(calls(&p, "DescribeCertificate", "success"), 1);
     assert_eq!(calls(&p, "ExportCertificate", "success"), 1);
+    // ACM bills certificates, not calls.
+    let cost = p
+        .metrics
+        .aws_estimated_cost_usd
+        .with_label_values(&["SecretStore/ns/acm", "ExportCertificate"])
+        .get();
+    assert_eq!(cost, 0.0);
 }
 
 #[tokio::test]
