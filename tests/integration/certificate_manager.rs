@@ -2,7 +2,8 @@
 //! ExportCertificate): a certificate ARN syncs to ESO's exact bundle (certificate, chain, decrypted
 //! private key), idle refreshes ask GetCertificate only (no export), and a certificate that is not
 //! exportable, missing, or re-imported as not exportable keeps the previous Secret with a clear
-//! condition and Event; dataFrom is refused at the spec check.
+//! condition and Event; dataFrom is refused at the spec check. Fingerprints are keyed (never a plain
+//! hash in status) and survive a controller restart (no export after it).
 
 use crate::common;
 
@@ -168,6 +169,59 @@ async fn a_certificate_syncs_as_esos_bundle_and_idle_refreshes_never_export() {
         "an idle refresh exports nothing"
     );
 
+    // The synced version is a keyed fingerprint, never ESO's plain SHA-256 of the certificate.
+    let es = wait_ready(&client, &ns, "tls", "True", "Synced").await;
+    let versions = es.status.map(|s| s.synced_versions).unwrap_or_default();
+    let synced: Vec<&String> = versions.values().collect();
+    assert_eq!(synced.len(), 1, "{versions:?}");
+    assert!(synced[0].starts_with("acm-hmac-sha256:"), "{versions:?}");
+    let got = acm
+        .get_certificate()
+        .certificate_arn(&arn)
+        .send()
+        .await
+        .expect("GetCertificate");
+    let plain = aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        format!(
+            "{}{}",
+            got.certificate().unwrap_or_default().trim_end(),
+            got.certificate_chain().unwrap_or_default().trim_end()
+        )
+        .as_bytes(),
+    );
+    let plain: String = plain.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    assert!(!synced[0].contains(&plain), "{versions:?}");
+
+    // No line of the private key in the controller's log (both runs).
+    let key_line = bundle
+        .lines()
+        .skip_while(|l| !l.contains("BEGIN PRIVATE KEY"))
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    assert!(!key_line.is_empty());
+    op.assert_log_free_of(&[&key_line]);
+    // A restarted controller keys fingerprints the same way (the digest key): it exports nothing.
+    drop(op);
+    let op = Operator::start(&ns).await;
+    let calls = |op_name: &str| {
+        op.metric_sum(
+            "secretsync_aws_api_calls_total",
+            &[&store, &format!("operation=\"{op_name}\"")],
+        )
+    };
+    common::wait_for(
+        "three refreshes after a restart",
+        Duration::from_secs(60),
+        || {
+            let n = calls("GetCertificate");
+            async move { (n >= 3.0).then_some(()) }
+        },
+    )
+    .await;
+    assert_eq!(calls("ExportCertificate"), 0.0, "a restart exports nothing");
+
     // The certificate is re-imported (moto makes an imported certificate not exportable): the change
     // is seen, the export refused, and the Secret keeps the previous bundle.
     acm.import_certificate()
@@ -185,14 +239,6 @@ async fn a_certificate_syncs_as_esos_bundle_and_idle_refreshes_never_export() {
     );
     let secret = wait_secret(&client, &ns, "tls", "keeps the bundle", |_| true).await;
     assert_eq!(value(&secret, "tls.pem").as_deref(), Some(bundle.as_str()));
-    // No line of the private key in the controller's log.
-    let key_line = bundle
-        .lines()
-        .skip_while(|l| !l.contains("BEGIN PRIVATE KEY"))
-        .nth(1)
-        .unwrap_or_default()
-        .to_string();
-    assert!(!key_line.is_empty());
     op.assert_log_free_of(&[&key_line]);
     common::delete_namespace(&client, &ns).await;
 }
