@@ -115,6 +115,14 @@ async fn a_certificate_syncs_as_esos_bundle_and_idle_refreshes_never_export() {
             .interval("1h")
             .key("tls.pem", &missing)
             .yaml(),
+        store_yaml("acm-failover").replace(
+            "    service: CertificateManager\n",
+            "    service: CertificateManager\n    failoverRegions: [us-west-2]\n",
+        ),
+        Es::new("failover", "acm-failover")
+            .interval("1h")
+            .key("tls.pem", &arn)
+            .yaml(),
         Es::new("find", "acm")
             .interval("1h")
             .body("  dataFrom:\n    - find: { name: { regexp: \".*\" } }\n")
@@ -146,6 +154,20 @@ async fn a_certificate_syncs_as_esos_bundle_and_idle_refreshes_never_export() {
         common::ready_message(&es)
     );
     wait_for_events(&client, &ns, &["ProviderError", "not exportable"]).await;
+    let es = wait_ready(&client, &ns, "failover", "False", "StoreNotReady").await;
+    assert!(
+        common::ready_message(&es).contains("spec.aws.failoverRegions"),
+        "{}",
+        common::ready_message(&es)
+    );
+    for name in ["locked", "missing", "find", "failover"] {
+        let secrets: kube::Api<k8s_openapi::api::core::v1::Secret> =
+            kube::Api::namespaced(client.clone(), &ns);
+        assert!(
+            secrets.get_opt(name).await.ok().flatten().is_none(),
+            "{name}: no Secret"
+        );
+    }
 
     // Idle: refreshes ask GetCertificate, never ExportCertificate.
     let store = format!("store=\"SecretStore/{ns}/acm\"");
