@@ -160,7 +160,8 @@ pub struct AwsProvider {
     pub change_detection: ChangeDetection,
     /// Client-side limit on AWS requests per second for this store configuration (all its
     /// ExternalSecrets together). Absent: 50, half of the 100 TPS quota of ListSecrets and
-    /// BatchGetSecretValue, so a burst is paced instead of throttled.
+    /// BatchGetSecretValue, so a burst is paced instead of throttled (Parameter Store: 20; Certificate
+    /// Manager: 5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 10000))]
     pub max_requests_per_second: Option<u32>,
