@@ -160,12 +160,14 @@ pub struct AwsProvider {
     pub change_detection: ChangeDetection,
     /// Client-side limit on AWS requests per second for this store configuration (all its
     /// ExternalSecrets together). Absent: 50, half of the 100 TPS quota of ListSecrets and
-    /// BatchGetSecretValue, so a burst is paced instead of throttled.
+    /// BatchGetSecretValue, so a burst is paced instead of throttled (Parameter Store: 20; Certificate
+    /// Manager: 5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 10000))]
     pub max_requests_per_second: Option<u32>,
-    /// Which AWS service holds the secrets: `SecretsManager` (default) or `ParameterStore` (SSM
-    /// parameters: `key` is the parameter name, `versionId` a version number, `versionStage` a label).
+    /// Which AWS service holds the secrets: `SecretsManager` (default), `ParameterStore` (SSM
+    /// parameters: `key` is the parameter name, `versionId` a version number, `versionStage` a label)
+    /// or `CertificateManager` (`key` is a certificate ARN, read whole as ESO's PEM bundle).
     #[serde(default)]
     pub service: AwsService,
     /// Event-driven refresh: an SQS queue an EventBridge rule fills with the store's service's change
@@ -320,6 +322,9 @@ pub const DEFAULT_MAX_REQUESTS_PER_SECOND: u32 = 50;
 /// Default client-side limit of a Parameter Store configuration: half of the standard throughput
 /// quota (40 TPS per account and region), so a burst is paced instead of throttled.
 pub const DEFAULT_PARAMETER_STORE_REQUESTS_PER_SECOND: u32 = 20;
+/// Default client-side limit of a Certificate Manager configuration: ACM's per-operation quotas
+/// are low (ExportCertificate, the costly call, among the lowest), so reads are paced well below.
+pub const DEFAULT_CERTIFICATE_MANAGER_REQUESTS_PER_SECOND: u32 = 5;
 
 impl AwsProvider {
     /// `maxRequestsPerSecond`, or the default when absent.
@@ -327,6 +332,7 @@ impl AwsProvider {
         self.max_requests_per_second.unwrap_or(match self.service {
             AwsService::SecretsManager => DEFAULT_MAX_REQUESTS_PER_SECOND,
             AwsService::ParameterStore => DEFAULT_PARAMETER_STORE_REQUESTS_PER_SECOND,
+            AwsService::CertificateManager => DEFAULT_CERTIFICATE_MANAGER_REQUESTS_PER_SECOND,
         })
     }
 }
@@ -341,6 +347,9 @@ pub enum AwsService {
     SecretsManager,
     /// AWS Systems Manager Parameter Store.
     ParameterStore,
+    /// AWS Certificate Manager: `data[].remoteRef.key` is a certificate ARN, read as ESO does (the
+    /// exported certificate, chain and decrypted private key as one PEM bundle).
+    CertificateManager,
 }
 
 impl AwsService {
@@ -349,6 +358,7 @@ impl AwsService {
         match self {
             AwsService::SecretsManager => "Secrets Manager",
             AwsService::ParameterStore => "Parameter Store",
+            AwsService::CertificateManager => "Certificate Manager",
         }
     }
 }

@@ -23,7 +23,7 @@ pub struct ConvertArgs {
     /// Write the convertible remainder even when some fields cannot be converted (exit code 0).
     #[arg(long)]
     pub allow_partial: bool,
-    /// The service (SecretsManager or ParameterStore) of every store that is not among the
+    /// The service (SecretsManager, ParameterStore or CertificateManager) of every store that is not among the
     /// manifests; needed for `find` and numeric `version`, whose meaning depends on it.
     #[arg(long, value_parser = super::parse_service)]
     pub service: Option<crate::api::AwsService>,

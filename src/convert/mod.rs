@@ -154,13 +154,14 @@ impl AssumedServices {
     }
 }
 
-/// Parses a service name as ESO writes it (`SecretsManager`, `ParameterStore`).
+/// Parses a service name as ESO writes it (`SecretsManager`, `ParameterStore`, `CertificateManager`).
 pub fn parse_service(value: &str) -> Result<AwsService, String> {
     match value {
         "SecretsManager" => Ok(AwsService::SecretsManager),
         "ParameterStore" => Ok(AwsService::ParameterStore),
+        "CertificateManager" => Ok(AwsService::CertificateManager),
         other => Err(format!(
-            "{other:?} is not a service (SecretsManager or ParameterStore)"
+            "{other:?} is not a service (SecretsManager, ParameterStore or CertificateManager)"
         )),
     }
 }

@@ -82,6 +82,14 @@ pub(crate) fn data_from_entry(
         }
         with_source(entry, source.clone())
     };
+    if service == Some(AwsService::CertificateManager) && r.len() == before {
+        r.refuse(
+            path,
+            "ESO's Certificate Manager implements neither extract (GetSecretMap) nor find \
+             (GetAllSecrets): read each certificate with data[].remoteRef.key = its ARN",
+        );
+        return None;
+    }
     let out = match (extract, find) {
         (Some((e, at)), None) => {
             remote_ref(e, &at, service, keys, r).map(|e| with_rewrite(json!({ "extract": e })))
@@ -266,14 +274,27 @@ fn remote_ref(
         }
         None => r.refuse(f.at("key"), "required"),
     }
-    if let Some(property) = f.string("property", r) {
+    let acm = service == Some(AwsService::CertificateManager);
+    if acm {
+        // ESO's Certificate Manager GetSecret reads remoteRef.key alone (the whole PEM bundle).
+        for (field, what) in [("property", "property"), ("version", "version")] {
+            if f.take(field).is_some() {
+                r.note(format!(
+                    "{}: ESO's Certificate Manager ignores remoteRef.{what} (it reads the whole \
+                     certificate bundle); dropped",
+                    f.at(field)
+                ));
+            }
+        }
+    }
+    if let Some(property) = f.string("property", r).filter(|_| !acm) {
         if let Some(why) = crate::core::secret::gjson::unsupported(property) {
             r.refuse(f.at("property"), format!("{property:?} {why}"));
         } else {
             out.insert("property".into(), property.into());
         }
     }
-    if let Some(version) = f.string("version", r) {
+    if let Some(version) = f.string("version", r).filter(|_| !acm) {
         match map_version(version, service) {
             Ok(VersionField::Id(id)) => {
                 out.insert("versionId".into(), id.into());
@@ -314,6 +335,14 @@ fn metadata_fetch(
     service: Option<AwsService>,
     r: &mut Refusals,
 ) {
+    if service == Some(AwsService::CertificateManager) {
+        r.refuse(
+            version_at.trim_end_matches(".version").to_string() + ".metadataPolicy",
+            "ESO's Certificate Manager reads no tags (metadataPolicy: Fetch returns the certificate \
+             bundle there); leave metadataPolicy out",
+        );
+        return;
+    }
     out.insert("metadataPolicy".into(), "Fetch".into());
     let version = out
         .remove("versionId")
@@ -324,7 +353,7 @@ fn metadata_fetch(
             "{version_at} is left out: with metadataPolicy: Fetch ESO reads the secret's tags, which \
              have no version, and ignores it"
         )),
-        (Some(_), Some(AwsService::ParameterStore)) => r.refuse(
+        (Some(_), Some(AwsService::ParameterStore | AwsService::CertificateManager)) => r.refuse(
             version_at,
             "with metadataPolicy: Fetch ESO asks Parameter Store for the tags of `name:version`, which \
              names no taggable resource (its read fails)",
@@ -394,6 +423,7 @@ fn find_ref(
     if out.contains_key("name") && out.contains_key("tags") {
         match service {
             Some(AwsService::SecretsManager) => {}
+            Some(AwsService::CertificateManager) => {}
             Some(AwsService::ParameterStore) => {
                 out.remove("tags");
                 r.note(format!(

@@ -150,12 +150,14 @@ fn aws_provider(v: &Value, ctx: &StoreCtx<'_>, r: &mut Refusals) -> Map<String, 
     let mut f = Fields::new(v, "spec.provider.aws", r);
     let mut out = Map::new();
     match f.string("service", r) {
-        Some(s @ ("SecretsManager" | "ParameterStore")) => {
+        Some(s @ ("SecretsManager" | "ParameterStore" | "CertificateManager")) => {
             out.insert("service".into(), s.into());
         }
         Some(other) => r.refuse_object(
             f.at("service"),
-            format!("{other} is not supported (SecretsManager and ParameterStore are)"),
+            format!(
+                "{other} is not supported (SecretsManager, ParameterStore and CertificateManager are)"
+            ),
         ),
         None => r.refuse_object(f.at("service"), "required"),
     }
@@ -177,7 +179,14 @@ fn aws_provider(v: &Value, ctx: &StoreCtx<'_>, r: &mut Refusals) -> Map<String, 
     let external_id = f.string("externalID", r);
     let auth = f.take("auth").map(|a| (a, f.at("auth")));
     let roles = EsoRoleFields::take(&mut f, r);
-    if let Some(prefix) = f.string("prefix", r).filter(|p| !p.is_empty()) {
+    let acm = out.get("service").and_then(|s| s.as_str()) == Some("CertificateManager");
+    if let Some(prefix) = f.string("prefix", r).filter(|p| !p.is_empty() && acm) {
+        r.note(format!(
+            "{}: {prefix:?} is left out: ESO's Certificate Manager puts it before PushSecret keys only \
+             and reads each certificate ARN as written (secretsync refuses a prefix on such a store)",
+            f.at("prefix")
+        ));
+    } else if let Some(prefix) = f.string("prefix", r).filter(|p| !p.is_empty()) {
         out.insert("prefix".into(), prefix.into());
         r.note(format!(
             "{}: {prefix:?} is put before every data[].remoteRef.key and dataFrom[].extract.key, as in \

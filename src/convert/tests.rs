@@ -770,3 +770,87 @@ fn per_entry_stores_carry_over_with_their_own_service() {
         );
     }
 }
+
+/// A `service: CertificateManager` store converts; its ExternalSecrets carry each certificate ARN
+/// over as ESO reads it: `property` and `version` (ignored by ESO's ACM) are dropped with a note,
+/// `metadataPolicy: Fetch` and every `dataFrom` (not implemented by ESO's ACM) are refused.
+#[test]
+fn certificate_manager_stores_and_their_references_convert_as_eso_reads_them() {
+    let arn = "arn:aws:acm:eu-west-1:123456789012:certificate/0c3a";
+    let acm = store("SecretStore", Some("a"), "aws", "CertificateManager");
+    let out = convert(std::slice::from_ref(&acm));
+    let o = &out.objects[0];
+    assert!(o.unsupported.is_empty(), "{:?}", o.unsupported);
+    assert_eq!(
+        o.output.as_ref().expect("converts")["spec"]["aws"]["service"],
+        "CertificateManager"
+    );
+    // (remoteRef, Ok(remoteRef out, a note mentions) or Err(refused path))
+    type Want<'a> = Result<(Value, Option<&'a str>), &'a str>;
+    let cases: Vec<(Value, Want<'_>)> = vec![
+        (json!({ "key": arn }), Ok((json!({ "key": arn }), None))),
+        (
+            json!({ "key": arn, "property": "tls.crt" }),
+            Ok((json!({ "key": arn }), Some("remoteRef.property"))),
+        ),
+        (
+            json!({ "key": arn, "version": "AWSPREVIOUS" }),
+            Ok((json!({ "key": arn }), Some("remoteRef.version"))),
+        ),
+        (
+            json!({ "key": arn, "metadataPolicy": "Fetch" }),
+            Err("spec.data[0].remoteRef.metadataPolicy"),
+        ),
+    ];
+    for (remote_ref, want) in cases {
+        let out = convert(&[es_with_ref(remote_ref.clone()), acm.clone()]);
+        let o = &out.objects[0];
+        match want {
+            Ok((want, note)) => {
+                assert!(
+                    o.unsupported.is_empty(),
+                    "{remote_ref}: {:?}",
+                    o.unsupported
+                );
+                let spec = &o.output.as_ref().expect("converts")["spec"];
+                assert_eq!(spec["data"][0]["remoteRef"], want, "{remote_ref}");
+                if let Some(note) = note {
+                    assert!(o.notes.iter().any(|n| n.contains(note)), "{:?}", o.notes);
+                }
+            }
+            Err(path) => assert!(
+                o.unsupported.iter().any(|u| u.path == path),
+                "{remote_ref}: {:?}",
+                o.unsupported
+            ),
+        }
+    }
+    // ESO's ACM reads ARNs as written (its prefix is for PushSecret): the prefix is left out, noted.
+    let mut prefixed = acm.clone();
+    prefixed["spec"]["provider"]["aws"]["prefix"] = "team-a/".into();
+    let out = convert(&[prefixed]);
+    let o = &out.objects[0];
+    assert!(o.unsupported.is_empty(), "{:?}", o.unsupported);
+    let aws = &o.output.as_ref().expect("converts")["spec"]["aws"];
+    assert!(aws.get("prefix").is_none(), "{aws}");
+    assert!(
+        o.notes.iter().any(|n| n.contains("PushSecret keys only")),
+        "{:?}",
+        o.notes
+    );
+    for data_from in [
+        json!({ "extract": { "key": arn } }),
+        json!({ "find": { "name": { "regexp": ".*" } } }),
+    ] {
+        let mut es = es_with_ref(json!({ "key": arn }));
+        es["spec"]["dataFrom"] = json!([data_from]);
+        let out = convert(&[es, acm.clone()]);
+        let refused = &out.objects[0].unsupported;
+        assert!(
+            refused
+                .iter()
+                .any(|u| u.path == "spec.dataFrom[0]" && u.reason.contains("neither extract")),
+            "{data_from}: {refused:?}"
+        );
+    }
+}

@@ -4,6 +4,7 @@
 
 pub mod answer;
 pub mod cluster_es;
+pub mod crypto;
 pub mod deletion;
 pub mod deletion_stores;
 pub mod events;
@@ -19,8 +20,8 @@ pub mod tenancy;
 // The modules under their groups, also by their short paths (`crate::core::desired`).
 pub use events::{aws_event, event_routing, reader_index};
 pub use reads::{
-    backoff, change, duration, name_filter, parameter, prefix, references, refresh, remote,
-    service_refs, store_groups, sync_window, token_bucket,
+    backoff, certificate, change, duration, name_filter, parameter, prefix, references, refresh,
+    remote, service_refs, store_groups, sync_window, token_bucket,
 };
 pub use reporting::{reason, report, status};
 pub use secret::{

@@ -23,6 +23,8 @@ use std::time::Duration;
 use aws_sdk_secretsmanager::Client as SmClient;
 use regex::Regex;
 
+use super::certificate_manager::CertificateManager;
+use super::certificates::not_supported;
 use super::client::{self, StoreConfig};
 use super::parameter_store::ParameterStore;
 use super::regions::{RegionState, Regions};
@@ -40,6 +42,8 @@ pub(super) enum Backend {
     SecretsManager(Arc<Regions<SmClient>>),
     /// AWS Systems Manager Parameter Store.
     ParameterStore(Arc<Regions<ParameterStore>>),
+    /// AWS Certificate Manager (the primary region only: a certificate ARN names its region).
+    CertificateManager(Arc<Regions<CertificateManager>>),
 }
 
 impl Backend {
@@ -70,6 +74,14 @@ impl Backend {
                 }
                 Self::ParameterStore(Arc::new(Regions::new(primary, &config.region, failover)))
             }
+            AwsService::CertificateManager => {
+                let primary = CertificateManager::new(client::build_acm(config).await);
+                Self::CertificateManager(Arc::new(Regions::new(
+                    primary,
+                    &config.region,
+                    Vec::new(),
+                )))
+            }
         }
     }
 
@@ -78,6 +90,7 @@ impl Backend {
         match self {
             Self::SecretsManager(r) => r.state(),
             Self::ParameterStore(r) => r.state(),
+            Self::CertificateManager(r) => r.state(),
         }
     }
 
@@ -86,14 +99,16 @@ impl Backend {
         match self {
             Self::SecretsManager(_) => AwsService::SecretsManager.display_name(),
             Self::ParameterStore(_) => AwsService::ParameterStore.display_name(),
+            Self::CertificateManager(_) => AwsService::CertificateManager.display_name(),
         }
     }
 
-    /// Whether each call is billed (Parameter Store's standard throughput is free of charge).
+    /// Whether each call is billed (Parameter Store's standard throughput is free of charge; ACM bills
+    /// certificates, not API calls).
     pub(super) fn billed_per_call(&self) -> bool {
         match self {
             Self::SecretsManager(_) => true,
-            Self::ParameterStore(_) => false,
+            Self::ParameterStore(_) | Self::CertificateManager(_) => false,
         }
     }
 
@@ -104,7 +119,7 @@ impl Backend {
     pub(super) fn unmarked_failover_answers(&self) -> bool {
         match self {
             Self::SecretsManager(r) => r.state().failover_answered(),
-            Self::ParameterStore(_) => false,
+            Self::ParameterStore(_) | Self::CertificateManager(_) => false,
         }
     }
 }
@@ -195,6 +210,7 @@ impl Provider {
         match &sc.backend {
             Backend::SecretsManager(r) => self.secret_detect(sc, r, ask, announce).await,
             Backend::ParameterStore(r) => self.parameter_detect(sc, r, ask).await,
+            Backend::CertificateManager(r) => self.certificate_detect(sc, r, ask).await,
         }
     }
 
@@ -214,6 +230,7 @@ impl Provider {
         match &sc.backend {
             Backend::SecretsManager(r) => self.secret_get(sc, r, key, selector).await,
             Backend::ParameterStore(r) => self.parameter_get(sc, r, key, selector).await,
+            Backend::CertificateManager(r) => self.certificate_get(sc, r, key, selector).await,
         }
     }
 
@@ -228,6 +245,7 @@ impl Provider {
         match &sc.backend {
             Backend::SecretsManager(r) => self.secret_tags(sc, r, key).await,
             Backend::ParameterStore(r) => self.parameter_tags(sc, r, key).await,
+            Backend::CertificateManager(_) => Err(not_supported("metadataPolicy: Fetch")),
         }
     }
 
@@ -248,6 +266,10 @@ impl Provider {
         match &sc.backend {
             Backend::SecretsManager(r) => self.secret_current(sc, r, key, expected).await,
             Backend::ParameterStore(r) => self.parameter_current(sc, r, key).await,
+            Backend::CertificateManager(r) => {
+                self.certificate_get(sc, r, key, &VersionSelector::current())
+                    .await
+            }
         }
     }
 
@@ -264,6 +286,7 @@ impl Provider {
                 let regex = find_regex(find)?;
                 self.find_parameters(sc, r, find, regex).await
             }
+            Backend::CertificateManager(_) => Err(not_supported("dataFrom.find")),
         }
     }
 
@@ -277,6 +300,7 @@ impl Provider {
         match &sc.backend {
             Backend::SecretsManager(r) => self.secrets_deleted(sc, r, names).await,
             Backend::ParameterStore(r) => self.parameters_deleted(sc, r, names).await,
+            Backend::CertificateManager(r) => self.certificates_deleted(sc, r, names).await,
         }
     }
 
@@ -290,8 +314,9 @@ impl Provider {
     ) -> Result<(Option<String>, Option<VersionStages>), ProviderError> {
         match &sc.backend {
             Backend::SecretsManager(r) => self.describe_answered_by_in(sc, r, name).await,
-            // Never asked (its failover answers carry their region); no region can vouch anyway.
-            Backend::ParameterStore(_) => Err(ProviderError::new(
+            // Never asked (its failover answers carry their region, ACM has none); no region can
+            // vouch anyway.
+            Backend::ParameterStore(_) | Backend::CertificateManager(_) => Err(ProviderError::new(
                 ProviderErrorKind::Other,
                 format!("{name:?}: Parameter Store regions cannot vouch for each other's versions"),
             )),

@@ -205,6 +205,11 @@ pub async fn build_ssm_in(
     aws_sdk_ssm::Client::new(&sdk_config(config, region, endpoint).await)
 }
 
+/// Builds a Certificate Manager client of the store's credentials, region and endpoint.
+pub async fn build_acm(config: &StoreConfig) -> aws_sdk_acm::Client {
+    aws_sdk_acm::Client::new(&sdk_config(config, &config.region, config.endpoint.as_deref()).await)
+}
+
 /// Builds an SQS client with the store's credentials in `region` at `endpoint` (None: SQS's own; the
 /// store's Secrets Manager endpoint is never used for SQS). STS, for a role, still goes where the
 /// store's own configuration sends it.

@@ -7,6 +7,8 @@ mod assume_role;
 pub mod backend;
 pub mod batch;
 mod cache;
+mod certificate_manager;
+mod certificates;
 mod client;
 mod error;
 mod index;
@@ -88,6 +90,19 @@ impl StoreClient {
         }
     }
 
+    /// A Certificate Manager client (tests inject mocked clients this way).
+    pub fn certificate_manager(client: aws_sdk_acm::Client, scope: &str) -> Self {
+        Self {
+            backend: Backend::CertificateManager(Arc::new(regions::Regions::new(
+                certificate_manager::CertificateManager::new(client),
+                "primary",
+                Vec::new(),
+            ))),
+            scope: scope.into(),
+            limiter: Arc::new(RateLimiter::new(DEFAULT_MAX_REQUESTS_PER_SECOND)),
+        }
+    }
+
     /// The name of the service this store reads, for messages.
     pub fn service_name(&self) -> &'static str {
         self.backend.service_name()
@@ -128,6 +143,14 @@ impl StoreClient {
     }
 }
 
+/// 32 random bytes (all zero only if the system has no randomness: fingerprints stay keyed per
+/// process by [`Provider::with_fingerprint_key`] in the controller).
+fn random_key() -> Vec<u8> {
+    let mut key = vec![0u8; 32];
+    let _ = aws_lc_rs::rand::fill(&mut key);
+    key
+}
+
 /// The part of a client scope (`<store id>#<fingerprint>`) before `#`.
 fn store_label(scope: &str) -> &str {
     scope.split_once('#').map_or(scope, |(id, _)| id)
@@ -143,6 +166,8 @@ pub struct Provider {
     metrics: Metrics,
     /// Estimated USD per AWS call, for `secretsync_aws_estimated_cost_usd_total`.
     price_per_call: f64,
+    /// Key of certificates' fingerprints (their version identity; see [`crate::core::certificate`]).
+    fingerprint_key: Vec<u8>,
 }
 
 /// Secrets Manager's list price per 10,000 API calls, in USD.
@@ -159,7 +184,18 @@ impl Provider {
             parameter_batches: batch::Batches::new(batch::MAX_PARAMETERS),
             metrics,
             price_per_call: DEFAULT_PRICE_PER_10K_CALLS / 10_000.0,
+            fingerprint_key: random_key(),
         }
+    }
+
+    /// Keys certificates' fingerprints with a key derived from `secret` (the digest key: fingerprints
+    /// then survive restarts, so a restart exports nothing).
+    pub fn with_fingerprint_key(mut self, secret: &[u8]) -> Self {
+        let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret);
+        self.fingerprint_key = aws_lc_rs::hmac::sign(&key, b"secretsync certificate fingerprint")
+            .as_ref()
+            .to_vec();
+        self
     }
 
     /// Prices each AWS call at `usd_per_10k` / 10,000 in the estimated-cost metric.
@@ -227,6 +263,8 @@ impl Provider {
     }
 }
 
+#[cfg(test)]
+mod certificates_tests;
 #[cfg(test)]
 #[path = "failover_tests.rs"]
 mod failover_tests;

@@ -29,7 +29,7 @@ fn store(rules: &[&Rule]) -> StoreClient {
 fn ps(sc: &StoreClient) -> &parameters::PsRegions {
     match &sc.backend {
         Backend::ParameterStore(r) => r,
-        Backend::SecretsManager(_) => panic!("a Parameter Store store"),
+        _ => panic!("a Parameter Store store"),
     }
 }
 

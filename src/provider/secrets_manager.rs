@@ -24,7 +24,7 @@ pub(super) type SmRegions = Regions<SmClient>;
 fn unusable(why: Unusable, what: &str) -> ProviderError {
     let kind = match why {
         Unusable::NoValue => ProviderErrorKind::NotFound,
-        Unusable::Malformed(_) => ProviderErrorKind::Other,
+        Unusable::Malformed(_) | Unusable::NotExportable => ProviderErrorKind::Other,
     };
     ProviderError::new(kind, format!("{what}: {}", why.explain()))
 }

@@ -8,6 +8,7 @@ mod adversary_deletion;
 mod adversary_rotation;
 mod adversary_tokens;
 mod auth_modes;
+mod certificate_manager;
 mod change_detection;
 mod common;
 mod controller_binary;

@@ -129,7 +129,8 @@ impl Context {
         )));
         Self {
             provider: Provider::new(metrics.clone())
-                .with_price_per_10k_calls(options.aws_price_per_10k_calls),
+                .with_price_per_10k_calls(options.aws_price_per_10k_calls)
+                .with_fingerprint_key(&digest_key),
             client,
             metrics,
             recorder,

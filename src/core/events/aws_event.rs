@@ -238,7 +238,7 @@ pub fn secret_name(reference: &str) -> &str {
 /// lack the slash a hierarchy needs); looking up both costs at most a refresh that reads nothing new.
 pub fn lookup_names(service: AwsService, secrets: &[String]) -> Vec<String> {
     match service {
-        AwsService::SecretsManager => secrets.to_vec(),
+        AwsService::SecretsManager | AwsService::CertificateManager => secrets.to_vec(),
         AwsService::ParameterStore => {
             let mut out = Vec::with_capacity(secrets.len() * 2);
             for reference in secrets {

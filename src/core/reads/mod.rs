@@ -1,6 +1,7 @@
 //! When to read AWS: refresh policy and intervals, change detection without reading values, what a spec references, name filters and pacing.
 
 pub mod backoff;
+pub mod certificate;
 pub mod change;
 pub mod duration;
 pub mod name_filter;

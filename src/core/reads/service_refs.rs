@@ -9,6 +9,13 @@ use crate::core::remote::VersionSelector;
 
 /// Checks every reference of `spec` against what `service` can read.
 pub fn check(spec: &ExternalSecretSpec, service: AwsService) -> Result<(), SyncError> {
+    if service == AwsService::CertificateManager && !spec.data_from.is_empty() {
+        return Err(invalid(
+            "dataFrom[0]: Certificate Manager stores read data[].remoteRef only (ESO implements \
+             neither extract nor find for AWS Certificate Manager)"
+                .to_string(),
+        ));
+    }
     let refs = References::of(spec);
     for r in &refs.named {
         check_ref(r.remote, service).map_err(|e| invalid(format!("{}: {e}", r.at)))?;
@@ -50,6 +57,33 @@ fn check_ref(r: &RemoteRef, service: AwsService) -> Result<(), String> {
             }
             ParameterPick::of(&VersionSelector::of(r)).map(|_| ())
         }
+        AwsService::CertificateManager => check_certificate_ref(r),
+    }
+}
+
+/// A Certificate Manager reference: a certificate ARN, read whole (ESO reads `key` alone: it has no
+/// versions, properties or tags to pick).
+fn check_certificate_ref(r: &RemoteRef) -> Result<(), String> {
+    let parts: Vec<&str> = r.key.splitn(6, ':').collect();
+    if !matches!(parts.as_slice(), ["arn", _, "acm", _, _, rest] if rest.starts_with("certificate/"))
+    {
+        return Err(format!(
+            "key {:?} is not a certificate ARN (arn:<partition>:acm:<region>:<account>:certificate/<id>)",
+            r.key
+        ));
+    }
+    let unsupported = [
+        (r.version_id.is_some(), "versionId"),
+        (r.version_stage.is_some(), "versionStage"),
+        (r.property.is_some(), "property"),
+        (r.fetches_metadata(), "metadataPolicy: Fetch"),
+    ];
+    match unsupported.iter().find(|(set, _)| *set) {
+        Some((_, field)) => Err(format!(
+            "{field} is not supported by Certificate Manager stores (a certificate is read whole, as \
+             ESO reads it)"
+        )),
+        None => Ok(()),
     }
 }
 
@@ -182,6 +216,67 @@ mod tests {
             };
             let s = spec(vec![], vec![from]);
             assert_eq!(check(&s, *service).is_ok(), *ok, "extract {key}");
+        }
+    }
+
+    #[test]
+    fn certificate_manager_reads_whole_certificates_by_arn_only() {
+        const ACM: AwsService = AwsService::CertificateManager;
+        let arn = "arn:aws:acm:eu-west-1:123456789012:certificate/0c3a-41";
+        let with = |f: fn(&mut RemoteRef)| {
+            let mut r = remote(arn, None, None);
+            f(&mut r);
+            r
+        };
+        let cases: Vec<(RemoteRef, Option<&str>)> = vec![
+            (remote(arn, None, None), None),
+            (remote("my-cert", None, None), Some("not a certificate ARN")),
+            (
+                remote("arn:aws:secretsmanager:eu-west-1:1:secret:x", None, None),
+                Some("not a certificate ARN"),
+            ),
+            (
+                remote("arn:aws:acm:eu-west-1:1:other/x", None, None),
+                Some("not a certificate ARN"),
+            ),
+            (remote(arn, Some("1"), None), Some("versionId")),
+            (remote(arn, None, Some("AWSCURRENT")), Some("versionStage")),
+            (with(|r| r.property = Some("a".into())), Some("property")),
+            (
+                with(|r| r.metadata_policy = crate::api::MetadataPolicy::Fetch),
+                Some("metadataPolicy: Fetch"),
+            ),
+        ];
+        for (r, want) in cases {
+            let result = check(&spec(vec![r.clone()], vec![]), ACM);
+            match (want, result) {
+                (None, Ok(())) => {}
+                (Some(part), Err(e)) => {
+                    assert_eq!(e.reason, Reason::InvalidSpec);
+                    assert!(
+                        e.message.starts_with("data[0].remoteRef: "),
+                        "{}",
+                        e.message
+                    );
+                    assert!(e.message.contains(part), "{}", e.message);
+                }
+                (want, got) => panic!("{r:?}: want {want:?}, got {got:?}"),
+            }
+        }
+        // dataFrom (extract or find) is refused first, whatever it holds.
+        for from in [
+            DataFrom {
+                extract: Some(remote(arn, None, None)),
+                ..Default::default()
+            },
+            DataFrom {
+                find: Some(FindRef::default()),
+                ..Default::default()
+            },
+        ] {
+            let e = check(&spec(vec![], vec![from]), ACM).unwrap_err();
+            assert_eq!(e.reason, Reason::InvalidSpec);
+            assert!(e.message.contains("dataFrom[0]"), "{}", e.message);
         }
     }
 

@@ -128,6 +128,7 @@ pub fn plan_store(
             )));
         }
     }
+    certificate_manager_fields(aws)?;
     let who = SessionFor {
         kind: match store_namespace {
             Some(_) => StoreKind::SecretStore,
@@ -286,6 +287,30 @@ pub fn ref_namespace(
             "{what} names no namespace: this ClusterSecretStore reads it from the namespace of each \
              ExternalSecret that uses it (referent authentication)"
         ))),
+    }
+}
+
+/// The fields a Certificate Manager store cannot honour, refused rather than ignored: a certificate
+/// ARN names its region (no failover), ACM sends no change events secretsync reads, and ESO's ACM
+/// applies `prefix` to PushSecret only (its reads take the ARN as written).
+fn certificate_manager_fields(aws: &AwsProvider) -> Result<(), SyncError> {
+    if aws.service != crate::api::AwsService::CertificateManager {
+        return Ok(());
+    }
+    let set = [
+        (!aws.failover_regions.is_empty(), "spec.aws.failoverRegions"),
+        (aws.events.is_some(), "spec.aws.events"),
+        (
+            aws.prefix.as_deref().is_some_and(|p| !p.is_empty()),
+            "spec.aws.prefix",
+        ),
+    ];
+    match set.iter().find(|(is_set, _)| *is_set) {
+        Some((_, field)) => Err(not_ready(format!(
+            "{field} is not supported with service: CertificateManager (a certificate ARN is read \
+             as written, in its own region, at each refresh interval)"
+        ))),
+        None => Ok(()),
     }
 }
 

@@ -336,6 +336,56 @@ fn bad_role_and_regions_are_refused() {
     assert!(plan_store(&base, "s", None, None, &policy).is_ok());
 }
 
+/// A Certificate Manager store refuses what it cannot honour (failover, events, a prefix) instead of
+/// ignoring it.
+#[test]
+fn certificate_manager_stores_refuse_failover_events_and_prefix() {
+    let base = AwsProvider {
+        region: "us-east-1".into(),
+        service: crate::api::AwsService::CertificateManager,
+        ..Default::default()
+    };
+    let policy = crate::core::access::TenancyPolicy::default();
+    let with = |f: fn(&mut AwsProvider)| {
+        let mut aws = base.clone();
+        f(&mut aws);
+        aws
+    };
+    let cases = [
+        (
+            with(|a| a.failover_regions = serde_json::from_str(r#"["us-west-2"]"#).expect("entry")),
+            Some("spec.aws.failoverRegions"),
+        ),
+        (
+            with(|a| a.events = Some(Default::default())),
+            Some("spec.aws.events"),
+        ),
+        (
+            with(|a| a.prefix = Some("team-a/".into())),
+            Some("spec.aws.prefix"),
+        ),
+        (with(|a| a.prefix = Some(String::new())), None),
+        (base.clone(), None),
+    ];
+    for (aws, want) in cases {
+        match (plan_store(&aws, "s", None, None, &policy), want) {
+            (Ok(_), None) => {}
+            (Err(e), Some(field)) => {
+                assert_eq!(e.reason, Reason::StoreNotReady);
+                assert!(e.message.contains(field), "{}", e.message);
+                assert!(e.message.contains("CertificateManager"), "{}", e.message);
+            }
+            (got, want) => panic!("{aws:?}: got {got:?}, want {want:?}"),
+        }
+    }
+    // The same fields on the other services are not this check's business.
+    let sm = AwsProvider {
+        service: crate::api::AwsService::SecretsManager,
+        ..with(|a| a.prefix = Some("team-a/".into()))
+    };
+    assert!(plan_store(&sm, "s", None, None, &policy).is_ok());
+}
+
 /// A read credential: the Secret, the key, UTF-8, trimmed.
 #[test]
 fn credential_values() {

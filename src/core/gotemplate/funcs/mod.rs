@@ -9,7 +9,7 @@ mod case;
 mod certs;
 mod collections;
 mod crypt;
-mod der;
+use crate::core::crypto::der;
 mod derive;
 mod dicts;
 mod ec;

@@ -136,17 +136,7 @@ pub fn decode(data: &[u8]) -> Option<(Block, &[u8])> {
     }
 }
 
-/// Go's `pem.Encode` of a block without headers.
-pub fn encode(kind: &str, bytes: &[u8]) -> String {
-    let mut out = format!("-----BEGIN {kind}-----\n");
-    let b64 = STANDARD.encode(bytes);
-    for line in b64.as_bytes().chunks(64) {
-        out.push_str(&String::from_utf8_lossy(line));
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {kind}-----\n"));
-    out
-}
+pub use crate::core::crypto::pem_encode as encode;
 
 /// Go's `pem.Encode` of a decoded block: `Proc-Type` first, the other headers in key order, a
 /// blank line after them.

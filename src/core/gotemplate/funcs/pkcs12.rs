@@ -11,6 +11,7 @@ use super::der::{Reader, oid_body, tag};
 use super::pem::encode;
 use super::pkcs12_pbe::pb_decrypt;
 use super::{Func, Value, arity, pkcs8, s, string_arg, x509};
+use crate::core::crypto::pbes2::iterations;
 
 /// The PKCS#12 decoding functions.
 pub const FUNCS: &[(&str, Func)] = &[
@@ -19,9 +20,6 @@ pub const FUNCS: &[(&str, Func)] = &[
     ("pkcs12cert", |a| one_arg(a, cert_pem)),
     ("pkcs12certPass", |a| two_args(a, cert_pem)),
 ];
-
-/// Iteration counts above this are refused (Go has no limit; one file could stall a refresh).
-const MAX_ITERATIONS: u64 = 10_000_000;
 
 fn one_arg(a: &[Value], f: fn(&str, &[u8]) -> Result<String, String>) -> Result<Value, String> {
     arity(a, 1)?;
@@ -234,15 +232,6 @@ impl Hash {
     }
 }
 
-pub(super) fn iterations(n: u64) -> Result<u32, String> {
-    if n == 0 || n > MAX_ITERATIONS {
-        return Err(format!(
-            "pkcs12: iteration count out of range (1 to {MAX_ITERATIONS})"
-        ));
-    }
-    u32::try_from(n).map_err(|_| "pkcs12: iteration count out of range".to_string())
-}
-
 /// RFC 7292 appendix B key derivation.
 pub(super) fn pkcs12_kdf(
     h: Hash,
@@ -352,7 +341,7 @@ mod tests {
                 "v3 PFX",
             ),
             (
-                iterations(MAX_ITERATIONS + 1).map(|_| Value::Nil),
+                iterations(crate::core::crypto::pbes2::MAX_ITERATIONS + 1).map(|_| Value::Nil),
                 "iteration count",
             ),
         ];

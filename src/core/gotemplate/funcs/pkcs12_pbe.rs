@@ -2,22 +2,17 @@
 //! with HMAC-SHA-1/256/512, AES-128/192/256-CBC) and the PKCS#12 schemes SHA-1 with 3DES-CBC or
 //! RC2-CBC (128 or 40 bits), with the padding checked.
 
-use aws_lc_rs::cipher::{
-    AES_128, AES_192, AES_256, DecryptingKey, DecryptionContext, UnboundCipherKey,
-};
-use aws_lc_rs::iv::FixedLength;
-use aws_lc_rs::pbkdf2;
 use des::cipher::generic_array::GenericArray;
 use des::cipher::{BlockDecrypt, KeyInit};
 
 use super::der::{Reader, oid_body, tag};
-use super::pkcs12::{Hash, iterations, pkcs12_kdf, utf8_password};
+use super::pkcs12::{Hash, pkcs12_kdf, utf8_password};
+use crate::core::crypto::pbes2::{iterations, pbes2};
 
 const PBE_3DES: &[u64] = &[1, 2, 840, 113549, 1, 12, 1, 3];
 const PBE_RC2_128: &[u64] = &[1, 2, 840, 113549, 1, 12, 1, 5];
 const PBE_RC2_40: &[u64] = &[1, 2, 840, 113549, 1, 12, 1, 6];
 const PBES2: &[u64] = &[1, 2, 840, 113549, 1, 5, 13];
-const PBKDF2: &[u64] = &[1, 2, 840, 113549, 1, 5, 12];
 
 fn bad(_: String) -> String {
     "pkcs12: malformed encryption parameters".into()
@@ -93,65 +88,4 @@ fn unpad(mut plain: Vec<u8>, block: usize) -> Result<Vec<u8>, String> {
     }
     plain.truncate(plain.len() - n);
     Ok(plain)
-}
-
-fn pbes2(r: &mut Reader, data: &[u8], password: &[u8]) -> Result<Vec<u8>, String> {
-    let mut params = r.sequence().map_err(bad)?;
-    let mut kdf = params.sequence().map_err(bad)?;
-    if kdf.expect(tag::OID).map_err(bad)? != oid_body(PBKDF2) {
-        return Err("pkcs12: only PBKDF2 is supported for PBES2".into());
-    }
-    let mut kp = kdf.sequence().map_err(bad)?;
-    let salt = kp
-        .optional(tag::OCTET_STRING)
-        .map_err(bad)?
-        .ok_or("only octet string salts are supported for pbes2/pbkdf2")?;
-    let rounds = iterations(kp.small_int().map_err(bad)?)?;
-    if kp.peek_tag() == Some(tag::INTEGER) {
-        kp.small_int().map_err(bad)?;
-    }
-    let prf = match kp.optional(tag::SEQUENCE).map_err(bad)? {
-        None => pbkdf2::PBKDF2_HMAC_SHA1,
-        Some(prf) => {
-            let id = Reader::new(prf).expect(tag::OID).map_err(bad)?;
-            if id == oid_body(&[1, 2, 840, 113549, 2, 9]) {
-                pbkdf2::PBKDF2_HMAC_SHA256
-            } else if id == oid_body(&[1, 2, 840, 113549, 2, 11]) {
-                pbkdf2::PBKDF2_HMAC_SHA512
-            } else if id == oid_body(&[1, 2, 840, 113549, 2, 7]) {
-                pbkdf2::PBKDF2_HMAC_SHA1
-            } else {
-                return Err("pkcs12: this PBES2 PRF is not supported".into());
-            }
-        }
-    };
-    let mut enc = params.sequence().map_err(bad)?;
-    let enc_oid = enc.expect(tag::OID).map_err(bad)?;
-    let (alg, key_len) = if enc_oid == oid_body(&[2, 16, 840, 1, 101, 3, 4, 1, 42]) {
-        (&AES_256, 32)
-    } else if enc_oid == oid_body(&[2, 16, 840, 1, 101, 3, 4, 1, 22]) {
-        (&AES_192, 24)
-    } else if enc_oid == oid_body(&[2, 16, 840, 1, 101, 3, 4, 1, 2]) {
-        (&AES_128, 16)
-    } else {
-        return Err("pkcs12: this PBES2 cipher is not supported".into());
-    };
-    let iv = enc.expect(tag::OCTET_STRING).map_err(bad)?;
-    let iv: [u8; 16] = iv
-        .try_into()
-        .map_err(|_| "pkcs12: the AES IV is not 16 bytes")?;
-    let rounds = std::num::NonZeroU32::new(rounds).ok_or("pkcs12: zero iterations")?;
-    let mut key = vec![0u8; key_len];
-    pbkdf2::derive(prf, rounds, salt, password, &mut key);
-    if !data.len().is_multiple_of(16) {
-        return Err("pkcs12: input is not a multiple of the block size".into());
-    }
-    let cipher = UnboundCipherKey::new(alg, &key)
-        .and_then(DecryptingKey::cbc)
-        .map_err(|_| "pkcs12: AES key")?;
-    let mut buf = data.to_vec();
-    let plain = cipher
-        .decrypt(&mut buf, DecryptionContext::Iv128(FixedLength::from(iv)))
-        .map_err(|_| "pkcs12: AES decryption failed")?;
-    Ok(plain.to_vec())
 }

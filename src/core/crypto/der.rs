@@ -1,5 +1,5 @@
 //! A small strict DER reader and writer (what Go's `cryptobyte`/`encoding/asn1` accept and emit)
-//! for the certificate, key and PKCS#12 functions.
+//! for the template functions (certificates, keys, PKCS#12) and encrypted PKCS#8 keys.
 
 /// ASN.1 tags used here.
 pub mod tag {
