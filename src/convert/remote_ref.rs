@@ -329,6 +329,7 @@ fn remote_ref(
 /// `metadataPolicy: Fetch` (read the tags, as ESO: DescribeSecret or ListTagsForResource). ESO's
 /// Secrets Manager ignores `version` there (tags belong to the secret): left out with a note. Its
 /// Parameter Store asks for the tags of `name:version`, which names no taggable resource: refused.
+/// Its Certificate Manager ignores the policy (the bundle is read): left out with a note.
 fn metadata_fetch(
     out: &mut Map<String, Value>,
     version_at: &str,
@@ -336,11 +337,11 @@ fn metadata_fetch(
     r: &mut Refusals,
 ) {
     if service == Some(AwsService::CertificateManager) {
-        r.refuse(
-            version_at.trim_end_matches(".version").to_string() + ".metadataPolicy",
-            "ESO's Certificate Manager reads no tags (metadataPolicy: Fetch returns the certificate \
-             bundle there); leave metadataPolicy out",
-        );
+        r.note(format!(
+            "{}.metadataPolicy is left out: ESO's Certificate Manager reads no tags and returns the \
+             certificate bundle with metadataPolicy: Fetch, as secretsync does without it",
+            version_at.trim_end_matches(".version")
+        ));
         return;
     }
     out.insert("metadataPolicy".into(), "Fetch".into());
