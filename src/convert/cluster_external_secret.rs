@@ -3,7 +3,8 @@
 use serde_json::{Map, Value};
 
 use super::StoreIndex;
-use super::external_secret::{convert_spec as convert_es_spec, is_duration};
+use super::durations::is_duration;
+use super::external_secret::convert_spec as convert_es_spec;
 use super::report::{Fields, Refusals};
 
 /// Converts a ClusterExternalSecret spec; None when nothing convertible remains.

@@ -8,6 +8,7 @@
 
 pub mod cli;
 mod cluster_external_secret;
+mod durations;
 mod external_secret;
 #[cfg(test)]
 mod generic_target_tests;

@@ -114,7 +114,7 @@ fn retry_settings(v: &Value, path: &str, r: &mut Refusals) -> Option<Value> {
         }
     }
     if let Some(text) = f.string("retryInterval", r) {
-        match super::external_secret::go_duration(text) {
+        match super::durations::go_duration(text) {
             Some(d) => {
                 settings.retry_interval = Some(d.clone());
                 out.insert("retryInterval".into(), d.into());

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::external_secret::{go_duration, is_duration};
+use super::durations::{go_duration, is_duration};
 use super::report::{Fields, Refusals};
 use crate::core::sync_window::parse_schedule;
 

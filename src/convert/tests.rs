@@ -165,7 +165,7 @@ fn a_store_among_the_manifests_wins_over_the_flags() {
 /// refused (None).
 #[test]
 fn go_durations_become_the_same_duration_in_secretsyncs_syntax() {
-    use super::external_secret::go_duration;
+    use super::durations::go_duration;
     let cases = [
         (".5h", Some("0.5h")),
         ("+1h", Some("1h")),

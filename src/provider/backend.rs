@@ -24,7 +24,6 @@ use aws_sdk_secretsmanager::Client as SmClient;
 use regex::Regex;
 
 use super::certificate_manager::CertificateManager;
-use super::certificates::not_supported;
 use super::client::{self, StoreConfig};
 use super::parameter_store::ParameterStore;
 use super::regions::{RegionState, Regions};
@@ -245,7 +244,9 @@ impl Provider {
         match &sc.backend {
             Backend::SecretsManager(r) => self.secret_tags(sc, r, key).await,
             Backend::ParameterStore(r) => self.parameter_tags(sc, r, key).await,
-            Backend::CertificateManager(_) => Err(not_supported("metadataPolicy: Fetch")),
+            Backend::CertificateManager(_) => {
+                Err(ProviderError::not_supported_by_acm("metadataPolicy: Fetch"))
+            }
         }
     }
 
@@ -286,7 +287,9 @@ impl Provider {
                 let regex = find_regex(find)?;
                 self.find_parameters(sc, r, find, regex).await
             }
-            Backend::CertificateManager(_) => Err(not_supported("dataFrom.find")),
+            Backend::CertificateManager(_) => {
+                Err(ProviderError::not_supported_by_acm("dataFrom.find"))
+            }
         }
     }
 

@@ -16,14 +16,6 @@ use crate::core::remote::{RemoteContent, RemoteSecret, VersionSelector};
 /// The regions of a Certificate Manager store configuration (the primary only).
 pub(super) type AcmRegions = Regions<CertificateManager>;
 
-/// What Certificate Manager cannot do, as a provider error (the spec check refuses it before).
-pub(super) fn not_supported(what: &str) -> ProviderError {
-    ProviderError::new(
-        ProviderErrorKind::Other,
-        format!("{what} is not supported by the Certificate Manager service (as in ESO)"),
-    )
-}
-
 impl Provider {
     /// The current fingerprint of certificate `arn` (one GetCertificate).
     async fn certificate_fingerprint(
@@ -80,7 +72,9 @@ impl Provider {
         selector: &VersionSelector,
     ) -> Result<RemoteSecret, ProviderError> {
         if !selector.is_current() {
-            return Err(not_supported("a versionId or versionStage"));
+            return Err(ProviderError::not_supported_by_acm(
+                "a versionId or versionStage",
+            ));
         }
         let current = self.certificate_fingerprint(sc, regions, arn).await?;
         let cached = self.cache.get(&sc.scope, arn, &current);

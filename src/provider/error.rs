@@ -55,6 +55,14 @@ impl ProviderError {
             regional: false,
         }
     }
+
+    /// What Certificate Manager cannot do (the spec check refuses it before any call).
+    pub fn not_supported_by_acm(what: &str) -> Self {
+        Self::new(
+            ProviderErrorKind::Other,
+            format!("{what} is not supported by the Certificate Manager service (as in ESO)"),
+        )
+    }
 }
 
 /// The kind of an AWS error code (Other when the code says nothing specific).

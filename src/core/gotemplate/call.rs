@@ -1,67 +1,9 @@
 //! Go's argument passing for template function calls (`evalCall`, `evalArg`, `validateType`):
 //! constants take the parameter's type by their syntax, computed values must already have it.
 
+pub use super::param::Param;
 use super::parse::Arg;
 use super::value::Value;
-
-/// A parameter's Go type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Param {
-    /// `interface{}`.
-    Any,
-    /// `reflect.Value` (the builtins): like `interface{}`, but `nil` stays "no value".
-    Reflect,
-    /// `string`.
-    Str,
-    /// `int`.
-    Int,
-    /// `bool`.
-    Bool,
-    /// `float64`.
-    Float,
-    /// `uint32`.
-    Uint32,
-    /// `map[string]interface{}`.
-    Map,
-    /// `[]interface{}`.
-    List,
-    /// `*semver.Version` (a semver method's parameter).
-    Version,
-    /// `[]byte` (a semver method's parameter).
-    Bytes,
-}
-
-impl Param {
-    fn of(code: char) -> Param {
-        match code.to_ascii_lowercase() {
-            'r' => Param::Reflect,
-            's' => Param::Str,
-            'i' => Param::Int,
-            'b' => Param::Bool,
-            'f' => Param::Float,
-            'u' => Param::Uint32,
-            'm' => Param::Map,
-            'l' => Param::List,
-            _ => Param::Any,
-        }
-    }
-
-    fn go_name(self) -> &'static str {
-        match self {
-            Param::Any => "interface {}",
-            Param::Reflect => "reflect.Value",
-            Param::Str => "string",
-            Param::Int => "int",
-            Param::Bool => "bool",
-            Param::Float => "float64",
-            Param::Uint32 => "uint32",
-            Param::Map => "map[string]interface {}",
-            Param::List => "[]interface {}",
-            Param::Version => "*semver.Version",
-            Param::Bytes => "[]uint8",
-        }
-    }
-}
 
 /// A function's parameters: the fixed ones and the variadic element type.
 pub struct Signature {

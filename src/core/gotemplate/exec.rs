@@ -83,7 +83,7 @@ impl State<'_> {
                 Node::Action(pipe) => {
                     let v = self.pipe(pipe, dot)?;
                     if pipe.vars.is_empty() {
-                        v.print_to(&mut self.out);
+                        super::fmt::print_to(&v, &mut self.out);
                     }
                 }
                 Node::If(b) => {

@@ -8,7 +8,9 @@ mod fmt;
 mod funcs;
 mod lex;
 mod number;
+mod param;
 mod parse;
+mod semver_version;
 mod value;
 
 use std::collections::BTreeMap;

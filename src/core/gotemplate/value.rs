@@ -35,7 +35,7 @@ pub enum Value {
 }
 
 /// Masterminds/semver's `Version`.
-pub type SemVer = super::funcs::semver::Version;
+pub type SemVer = super::semver_version::Version;
 
 /// A slice's Go type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -180,27 +180,12 @@ impl Value {
         }
     }
 
-    /// Prints the value the way the template's output does (`fmt.Fprint`; nil is `<no value>`).
-    pub fn print_to(&self, out: &mut Vec<u8>) {
-        match self {
-            Value::Nil => out.extend_from_slice(b"<no value>"),
-            other => out.extend(super::fmt::sprint(std::slice::from_ref(other))),
-        }
-    }
-
     /// A copy of a map's entries (empty for anything else).
     pub fn entries(&self) -> BTreeMap<String, Value> {
         match self {
             Value::Map(m, _) => m.borrow().clone(),
             _ => BTreeMap::new(),
         }
-    }
-
-    /// The printed form as bytes.
-    pub fn printed(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.print_to(&mut out);
-        out
     }
 
     /// Go's `reflect.DeepEqual` (types must match; maps and slices compare element-wise).
@@ -240,23 +225,5 @@ pub fn from_json(v: &serde_json::Value) -> Value {
         serde_json::Value::Object(o) => {
             Value::map(o.iter().map(|(k, v)| (k.clone(), from_json(v))).collect())
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn collections_print_like_go() {
-        let m = Value::map(BTreeMap::from([
-            ("b".to_string(), Value::Float(1.0)),
-            (
-                "a".to_string(),
-                Value::list(vec![Value::str("x"), Value::Nil]),
-            ),
-        ]));
-        assert_eq!(m.printed(), b"map[a:[x <nil>] b:1]");
-        assert_eq!(Value::Nil.printed(), b"<no value>");
     }
 }

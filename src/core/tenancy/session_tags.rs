@@ -15,7 +15,26 @@ use crate::api::{
     SESSION_TAG_KEY_PATTERN, SESSION_TAG_VALUE_PATTERN, SessionTagsPolicy, StoreKind,
 };
 use crate::core::reason::{Reason, SyncError};
-use crate::core::tenancy::store_plan::is_referent;
+
+/// Whether a ClusterSecretStore uses referent authentication (ESO's term): a credential reference
+/// without a namespace is read from the namespace of each ExternalSecret that uses the store, so
+/// every namespace brings its own credentials.
+pub fn is_referent(aws: &AwsProvider) -> bool {
+    let Some(auth) = aws.auth.as_ref() else {
+        return false;
+    };
+    let secret_ref = auth.secret_ref.as_ref().is_some_and(|r| {
+        std::iter::once(&r.access_key_id)
+            .chain(std::iter::once(&r.secret_access_key))
+            .chain(r.session_token.as_ref())
+            .any(|sel| sel.namespace.is_none())
+    });
+    let service_account = auth
+        .service_account_ref
+        .as_ref()
+        .is_some_and(|sa| sa.namespace.is_none());
+    secret_ref || service_account
+}
 
 /// At most this many session tags (STS's limit).
 pub const MAX_SESSION_TAGS: usize = 50;

@@ -78,31 +78,11 @@ pub struct StorePlan {
     pub retry: crate::core::reads::retry::RetryPolicy,
 }
 
-/// Whether a ClusterSecretStore uses referent authentication (ESO's term): a credential reference
-/// without a namespace is read from the namespace of each ExternalSecret that uses the store, so
-/// every namespace brings its own credentials.
-pub fn is_referent(aws: &AwsProvider) -> bool {
-    let Some(auth) = aws.auth.as_ref() else {
-        return false;
-    };
-    let secret_ref = auth.secret_ref.as_ref().is_some_and(|r| {
-        std::iter::once(&r.access_key_id)
-            .chain(std::iter::once(&r.secret_access_key))
-            .chain(r.session_token.as_ref())
-            .any(|sel| sel.namespace.is_none())
-    });
-    let service_account = auth
-        .service_account_ref
-        .as_ref()
-        .is_some_and(|sa| sa.namespace.is_none());
-    secret_ref || service_account
-}
-
 /// Checks a store's `aws` block and says what to read. `store_name` is the store's name,
 /// `store_namespace` a SecretStore's namespace (None for a ClusterSecretStore); `reader_namespace`
 /// the namespace of the ExternalSecret the store is resolved for (None when the store itself is
 /// checked), where a ClusterSecretStore's references without a namespace are read (see
-/// [`is_referent`]) and which its `sessionTagsPolicy` tags name; the tenancy policy is checked before
+/// [`is_referent`](super::session_tags::is_referent)) and which its `sessionTagsPolicy` tags name; the tenancy policy is checked before
 /// anything is read.
 pub fn plan_store(
     aws: &AwsProvider,

@@ -1,5 +1,6 @@
 use super::*;
 use crate::api::AwsProvider;
+use crate::core::tenancy::session_tags::is_referent;
 
 /// Every kind of `failoverRegions` entry: usable ones in order, and the first refused one named.
 #[test]

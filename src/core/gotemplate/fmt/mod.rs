@@ -29,6 +29,22 @@ pub fn sprint(args: &[Value]) -> Vec<u8> {
     p.buf
 }
 
+/// Prints `v` the way the template's output does (`fmt.Fprint`; nil is `<no value>`).
+pub fn print_to(v: &Value, out: &mut Vec<u8>) {
+    match v {
+        Value::Nil => out.extend_from_slice(b"<no value>"),
+        other => out.extend(sprint(std::slice::from_ref(other))),
+    }
+}
+
+/// The printed form of `v` as bytes (see [`print_to`]); for tests.
+#[cfg(test)]
+pub fn printed(v: &Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    print_to(v, &mut out);
+    out
+}
+
 /// `fmt.Sprintln`: spaces between all operands, and a newline.
 pub fn sprintln(args: &[Value]) -> Vec<u8> {
     let mut p = Fmt {

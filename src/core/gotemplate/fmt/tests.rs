@@ -1,5 +1,7 @@
 //! `fmt` rows, each with the bytes Go's `fmt.Sprintf` gives.
 
+use std::collections::BTreeMap;
+
 use super::*;
 
 fn f(format: &str, args: &[Value]) -> String {
@@ -26,4 +28,17 @@ fn verbs_match_go() {
         "  4.6|ff|\"a\"|[1 b]"
     );
     assert_eq!(f("100%%", &[]), "100%");
+}
+
+#[test]
+fn collections_print_like_go() {
+    let m = Value::map(BTreeMap::from([
+        ("b".to_string(), Value::Float(1.0)),
+        (
+            "a".to_string(),
+            Value::list(vec![Value::str("x"), Value::Nil]),
+        ),
+    ]));
+    assert_eq!(printed(&m), b"map[a:[x <nil>] b:1]");
+    assert_eq!(printed(&Value::Nil), b"<no value>");
 }

@@ -9,7 +9,7 @@ use aws_lc_rs::rsa::{
 };
 
 use super::der::{self, Reader, tag};
-use super::encoding::base64_decode;
+use super::go_base64::base64_decode;
 use super::pem::decode;
 use super::{Func, Value, arity, s, string_arg};
 

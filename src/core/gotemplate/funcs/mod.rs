@@ -15,6 +15,7 @@ mod dicts;
 mod ec;
 mod ed25519;
 mod encoding;
+mod go_base64;
 mod json;
 mod jwk;
 
@@ -22,6 +23,7 @@ pub use json::{marshal_string_map, write_json};
 mod numbers;
 mod pem;
 mod pkcs12;
+mod pkcs12_kdf;
 mod pkcs12_pbe;
 mod pkcs8;
 mod regex;

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use std::collections::BTreeMap;
 
-use super::encoding::base64_decode;
+use super::go_base64::base64_decode;
 
 /// A decoded PEM block.
 pub struct Block {

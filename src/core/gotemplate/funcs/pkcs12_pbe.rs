@@ -6,7 +6,7 @@ use des::cipher::generic_array::GenericArray;
 use des::cipher::{BlockDecrypt, KeyInit};
 
 use super::der::{Reader, oid_body, tag};
-use super::pkcs12::{Hash, pkcs12_kdf, utf8_password};
+use super::pkcs12_kdf::{Hash, pkcs12_kdf, utf8_password};
 use crate::core::crypto::pbes2::{iterations, pbes2};
 
 const PBE_3DES: &[u64] = &[1, 2, 840, 113549, 1, 12, 1, 3];

@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use super::super::call::Param;
+use super::super::param::Param;
 use super::semver::{Version, validate_meta, validate_pre};
 use super::{Func, Value, string_arg, text};
 
@@ -184,7 +184,9 @@ mod tests {
     fn shown(x: Value) -> String {
         match x {
             Value::Version(n, _) => format!("{} {}", n.string(), n.original),
-            other => String::from_utf8_lossy(&other.printed()).into_owned(),
+            other => {
+                String::from_utf8_lossy(&crate::core::gotemplate::fmt::printed(&other)).into_owned()
+            }
         }
     }
 

@@ -194,7 +194,10 @@ mod tests {
     #[test]
     fn from_yaml_gives_json_types() {
         let v = from_yaml(&[s("a: 1\nb: [x, true]\n")]).expect("parses");
-        assert_eq!(v.printed(), b"map[a:1 b:[x true]]");
+        assert_eq!(
+            crate::core::gotemplate::fmt::printed(&v),
+            b"map[a:1 b:[x true]]"
+        );
         let bad = from_yaml(&[s("a: [")]).expect("returns a map");
         assert!(bad.entries().contains_key("Error"));
     }
