@@ -111,8 +111,7 @@ pub(crate) fn convert_spec(
 }
 
 /// What entries naming their own store (`sourceRef.storeRef`) mean here, said in notes (with
-/// `deletionPolicy: Delete` or `Merge`: how a deletion is confirmed across the stores); a generic
-/// target with such entries is refused.
+/// `deletionPolicy: Delete` or `Merge`: how a deletion is confirmed across the stores).
 fn per_entry_stores(
     out: &Map<String, Value>,
     data: &[Value],
@@ -135,13 +134,6 @@ fn per_entry_stores(
          ClusterSecretStore whose conditions admit it), and if any store cannot be read nothing is \
          written and the condition names that store, as ESO fails the whole sync"
     ));
-    if out.get("target").and_then(|t| t.get("manifest")).is_some() {
-        r.refuse_object(
-            format!("{path}.target.manifest"),
-            "a generic target with entries of other stores (sourceRef.storeRef) is not supported \
-             yet: secretsync reads a generic target from spec.secretStoreRef only",
-        );
-    }
     let policy = out
         .get("target")
         .and_then(|t| t.get("deletionPolicy"))

@@ -685,6 +685,21 @@ fn per_entry_stores_carry_over_with_their_own_service() {
         json!({ "storeRef": { "name": "ps" } })
     );
 
+    // A generic target reads entries of other stores like a Secret target.
+    let generic = es(json!({
+        "secretStoreRef": { "name": "sm", "kind": "ClusterSecretStore" },
+        "target": { "manifest": { "apiVersion": "v1", "kind": "ConfigMap" } },
+        "data": data,
+    }));
+    let out = convert(&[sm.clone(), ps.clone(), generic]);
+    let o = &out.objects[2];
+    assert!(o.unsupported.is_empty(), "{:?}", o.unsupported);
+    let spec = &o.output.as_ref().expect("converts")["spec"];
+    assert_eq!(
+        spec["data"][1]["sourceRef"],
+        json!({ "storeRef": { "name": "ps" } })
+    );
+
     // No secretStoreRef: every entry names its store, the first (dataFrom first) is the default.
     let without = es(json!({
         "data": [ { "secretKey": "db", "remoteRef": { "key": "prod/db" },
@@ -749,13 +764,6 @@ fn per_entry_stores_carry_over_with_their_own_service() {
                     "data": [ { "secretKey": "db", "remoteRef": { "key": "/prod/db:3" }, "sourceRef": ps_ref } ] }),
             "spec.data[0].remoteRef.key",
             "",
-        ),
-        (
-            json!({ "secretStoreRef": { "name": "sm", "kind": "ClusterSecretStore" },
-                    "target": { "manifest": { "apiVersion": "v1", "kind": "ConfigMap" } },
-                    "data": [ { "secretKey": "api", "remoteRef": { "key": "/prod/api" }, "sourceRef": ps_ref } ] }),
-            "spec.target.manifest",
-            "generic target with entries of other stores",
         ),
     ];
     for (spec, at, words) in refused {

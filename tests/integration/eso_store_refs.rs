@@ -335,3 +335,80 @@ async fn a_store_ref_the_namespace_may_not_use_is_refused_and_the_secret_stays()
     common::delete_namespace(&client, &elsewhere).await;
     common::delete_namespace(&client, &ns).await;
 }
+
+/// A generic target (a ConfigMap) reads entries of two stores like a Secret target: both stores'
+/// values land in it, a new parameter version reaches it, and a parameter deleted in the second
+/// store leaves the ConfigMap exactly as it was (`SecretNotFound`; generic targets are never
+/// deleted on a remote deletion).
+#[tokio::test]
+async fn a_config_map_target_reads_entries_of_two_stores() {
+    use k8s_openapi::api::core::v1::ConfigMap;
+    let (client, ns) = common::setup("store-refs-generic").await;
+    let key = format!("/{ns}/db");
+    create_remote(&sm(), &key, "cm-from-secrets-manager").await;
+    let ssm = common::ssm::client();
+    put(&ssm, &key, ParameterType::String, "cm-from-parameter-1").await;
+    let _op = Operator::start_with(
+        &ns,
+        "store-refs-generic",
+        &["--unsafe-allow-generic-targets"],
+        &[],
+    )
+    .await;
+    stores(&client, &ns).await;
+    let es = Es::new("mixed-cm", "aws")
+        .body(&mixed(&key, "{ name: ssm }"))
+        .with("target: { name: mixed-cm, manifest: { apiVersion: v1, kind: ConfigMap } }");
+    apply(&client, &ns, &es.yaml()).await;
+    let cms: Api<ConfigMap> = Api::namespaced(client.clone(), &ns);
+    let value_is = |cm: &ConfigMap, k: &str, v: &str| {
+        cm.data.as_ref().and_then(|d| d.get(k)).map(String::as_str) == Some(v)
+    };
+    let wait_cm = |what: &'static str, want: &'static str| {
+        let cms = cms.clone();
+        async move {
+            common::wait_for(what, std::time::Duration::from_secs(30), || {
+                let cms = cms.clone();
+                async move {
+                    let cm = cms.get_opt("mixed-cm").await.ok().flatten()?;
+                    (value_is(&cm, "sm", "cm-from-secrets-manager") && value_is(&cm, "ps", want))
+                        .then_some(cm)
+                }
+            })
+            .await
+        }
+    };
+    wait_cm(
+        "both stores' values in the ConfigMap",
+        "cm-from-parameter-1",
+    )
+    .await;
+    let es = wait_ready(&client, &ns, "mixed-cm", "True", "Synced").await;
+    let versions = es.status.expect("status").synced_versions;
+    assert!(
+        versions
+            .get(&format!("SecretStore/ssm:{key}"))
+            .is_some_and(|v| v.starts_with("1@")),
+        "the parameter's version, under its store's label: {versions:?}"
+    );
+
+    put(&ssm, &key, ParameterType::String, "cm-from-parameter-2").await;
+    let before = wait_cm("the new parameter version", "cm-from-parameter-2").await;
+
+    // The second store's parameter is deleted: the ConfigMap is kept as it is.
+    common::ssm::delete(&ssm, &key).await;
+    let force = serde_json::json!({ "metadata": { "annotations": { "secretsync.io/force-sync": "after-delete" } } });
+    let esapi: Api<ExternalSecret> = Api::namespaced(client.clone(), &ns);
+    esapi
+        .patch(
+            "mixed-cm",
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(&force),
+        )
+        .await
+        .expect("force a refresh");
+    wait_ready(&client, &ns, "mixed-cm", "False", "SecretNotFound").await;
+    let now = cms.get("mixed-cm").await.expect("the ConfigMap is kept");
+    assert_eq!(now.data, before.data, "the ConfigMap's data is untouched");
+    common::delete_namespace(&client, &ns).await;
+}

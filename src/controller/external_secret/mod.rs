@@ -8,6 +8,7 @@ mod groups;
 mod missing;
 mod report;
 mod run;
+mod seen;
 mod template_sources;
 
 use std::sync::Arc;
@@ -29,7 +30,6 @@ use crate::api::ExternalSecret;
 use crate::core::plan::policy::writes_target;
 use crate::core::plan::requeue::{self, Requeue};
 use crate::core::plan::steps::{Progress, next_step};
-use crate::core::plan::write::may_assume_absent;
 use crate::core::reads::read_plan::Announced;
 use crate::core::reason::{Reason, SyncError};
 use crate::core::references::References;
@@ -172,48 +172,17 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
             ),
         };
     let spec: &crate::api::ExternalSecretSpec = &effective;
-    // A generic target (`target.manifest`) goes its own way, once the core admits it.
-    if let Some(kind) = crate::core::manifest::admit(spec, ctx.options.allow_generic_targets)? {
-        crate::core::manifest::check_single_store(&es.spec)?;
-        let prefix = prefix.unwrap_or_default();
-        return self::generic::sync(es, ctx, ns, spec, &prefix, kind).await;
-    }
     let writer = writer_of(es, ns);
-    let secrets: Api<Secret> = Api::namespaced(ctx.client.clone(), ns);
     let target_name = target::target_name(&writer, &spec.target);
-    // creationPolicy None reads and writes no Secret: the target is never looked at.
-    let writes = writes_target(spec.target.creation_policy);
-    // An intact Secret (unchanged in the watch cache since it was last verified) needs no GET.
-    ctx.managed_secrets_synced().await;
-    let cached = ctx.verified_secret(ns, &target_name).filter(|_| writes);
-    let verified = cached.is_some();
-    // A first sync whose target is in no cache is created without a GET: the write's precondition
-    // fails if a Secret exists after all, and that Secret is then read and checked.
-    let assumed_absent = may_assume_absent(
-        cached.is_some(),
-        es.status.is_none(),
-        spec.target.creation_policy,
-        ctx.managed_secret_absent(ns, &target_name),
-    );
-    let existing = match cached {
-        Some(s) => Some(s),
-        None if assumed_absent || !writes => None,
-        None => secrets
-            .get_opt(&target_name)
-            .await
-            .map_err(|e| SyncError::kubernetes("reading the target Secret", e))?,
+    // The target before any AWS call: a Secret, or a generic one once the core admits it.
+    let seen = match crate::core::manifest::admit(spec, ctx.options.allow_generic_targets)? {
+        Some(kind) => self::generic::seen(ctx, ns, spec, &writer, &target_name, kind).await?,
+        None => self::seen::secret(es, ctx, ns, spec, &writer, &target_name).await?,
     };
     let (interval, _) = interval_of(es, ctx);
     let store_id = super::store_id_of(es);
     let me = ObjectRef::from_obj(es);
     let pending = ctx.remote_change_pending(&me);
-    let intact = existing
-        .as_ref()
-        .filter(|s| verified || target::digest_matches(s, &ctx.digest_key));
-    if !verified && let Some(s) = intact {
-        ctx.secret_verified(s);
-    }
-    let recorded = intact.map(target::recorded_versions);
     let windows = crate::core::sync_window::parse(spec.sync_windows.as_ref())?;
     let refresh = RefreshInputs {
         now: Timestamp::now(),
@@ -232,38 +201,35 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
                 .as_ref()
                 .and_then(|s| s.observed_metadata.as_deref())
                 .is_some_and(|seen| seen != metadata_of(es)),
-        target_in_sync: intact.is_some() || !writes,
+        target_in_sync: seen.in_sync,
         newer_version_seen: ctx.newer_version_seen(&store_id, &previous),
         remote_changed: pending.is_some(),
         windows: windows.as_ref(),
     };
     // Ownership and admission first: a refused target or store costs no AWS call (the admission of
-    // a ClusterSecretStore is checked on every reconcile, from the caches).
-    let check = target::check_target_with(
-        &writer,
-        &spec.target,
-        existing.as_ref(),
-        recorded_gone(ctx, &writer, existing.as_ref()),
-    )
-    .and(still_admitted(&ctx.client, &ctx.stores, ns, &spec.secret_store_ref).await)
-    .and(match &multi {
-        Some(g) => g.admitted(ctx, ns).await,
-        None => Ok(()),
-    });
+    // a ClusterSecretStore, and of every other store named, is checked on every reconcile).
+    let check = seen
+        .check
+        .and(still_admitted(&ctx.client, &ctx.stores, ns, &spec.secret_store_ref).await)
+        .and(match &multi {
+            Some(g) => g.admitted(ctx, ns).await,
+            None => Ok(()),
+        });
     let announced = pending.map(|p| Announced {
         by_event: p.by_event,
     });
     // What the spec references, computed once for the steps, the store's index and the fetch.
     let refs = References::of(spec);
     let mut progress = Progress::start(
-        before_fetch(check, &refresh, &previous, recorded.as_ref()),
+        before_fetch(check, &refresh, &previous, seen.recorded.as_ref()),
         announced,
         refs.has_find(),
-        !verified,
+        seen.has_data,
     );
     progress.cluster_templates =
         crate::core::go_template::reads_cluster_objects(spec.target.template.as_ref());
-    progress.writes_target = writes;
+    // A generic target's steps stop at the values (Done), where its object is composed and written.
+    progress.writes_target = writes_target(spec.target.creation_policy) && seen.generic.is_none();
     let mut run = Run {
         es,
         spec,
@@ -271,12 +237,13 @@ async fn try_sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Result<O
         ctx,
         ns,
         me,
-        secrets,
+        secrets: Api::namespaced(ctx.client.clone(), ns),
         writer,
         target_name,
-        existing,
-        assumed_absent,
-        recorded,
+        existing: seen.existing,
+        generic: seen.generic,
+        assumed_absent: seen.assumed_absent,
+        recorded: seen.recorded,
         previous,
         interval,
         store_id,

@@ -46,6 +46,8 @@ pub(super) struct Run<'a> {
     pub target_name: String,
     /// The target Secret as checked (without data while only the verified cache's copy is known).
     pub existing: Option<Secret>,
+    /// A generic target (`target.manifest`), written at [`Step::Done`] instead of a Secret.
+    pub generic: Option<super::generic::Generic>,
     /// The first write creates the target without a GET (see `may_assume_absent`).
     pub assumed_absent: bool,
     /// The versions the intact target Secret records.
@@ -84,6 +86,17 @@ impl Run<'_> {
             Step::OutsideWindow(after) => {
                 tracing::debug!(object = %self.me, ?after, "periodic refresh blocked by syncWindows");
                 return Ok(Some(Outcome::OutsideWindow(after)));
+            }
+            // The generic object already holds these versions (an earlier status write was lost).
+            Step::ResumeRollout(current) if self.generic.is_some() => {
+                return Ok(Some(Outcome::Synced {
+                    wrote: false,
+                    created: false,
+                    refreshed: false,
+                    synced_versions: current,
+                    rollout: None,
+                    source: None,
+                }));
             }
             Step::ResumeRollout(current) => {
                 let record = self.recorded.take().unwrap_or_default();
@@ -183,6 +196,9 @@ impl Run<'_> {
                     Err(e) => Values::Failed(e),
                 });
             }
+            // A missing remote secret keeps a generic object as it is: generic targets are never
+            // deleted on a remote deletion (the failure is reported, `SecretNotFound`).
+            Step::HandleMissing(e) if self.generic.is_some() => return Err(e),
             Step::HandleMissing(e) => return Ok(Some(self.handle_missing(e).await?)),
             Step::CheckReplicas => {
                 let (_, sc) = self.resolved.as_ref().ok_or_else(not_resolved)?;
@@ -227,6 +243,7 @@ impl Run<'_> {
                 self.rollout = Some(roll_out(ctx, self.ns, written).await?);
                 progress.restarted = true;
             }
+            Step::Done if self.generic.is_some() => return Ok(Some(self.done_generic().await?)),
             Step::Done => return Ok(Some(self.done()?)),
         }
         Ok(None)
@@ -340,16 +357,8 @@ impl Run<'_> {
         })
     }
 
-    /// Composes the desired Secret (after the unreplicated-region rule) and plans its write.
-    fn compose(&mut self) -> Result<Composed, SyncError> {
-        let desired = self.desired.as_mut().ok_or_else(not_resolved)?;
-        let rotation_base = super::failover::unreplicated_guard(
-            &self.previous,
-            desired,
-            self.failover_region.clone(),
-            self.existing.as_ref(),
-        )?;
-        let synced = &desired.synced_versions;
+    /// Tells every store's index which versions this ExternalSecret has now read.
+    fn versions_read(&self, synced: &BTreeMap<String, String>) {
         match &self.multi {
             None => self
                 .ctx
@@ -361,6 +370,50 @@ impl Run<'_> {
                 m.versions_read(self.ctx, &self.me, synced);
             }
         }
+    }
+
+    /// The values are read for a generic target: its object is composed and applied.
+    async fn done_generic(&mut self) -> Result<Outcome, SyncError> {
+        let source = self.source()?;
+        let desired = self.desired.take().ok_or_else(not_resolved)?;
+        self.versions_read(&desired.synced_versions);
+        if !crate::core::plan::policy::writes_target(self.spec.target.creation_policy) {
+            return Ok(Outcome::ReadOnly {
+                versions: desired.synced_versions.len(),
+            });
+        }
+        let generic = self.generic.as_ref().ok_or_else(not_resolved)?;
+        let (wrote, created) = generic
+            .write(
+                self.ctx,
+                &self.writer,
+                self.spec,
+                &desired,
+                &self.es.metadata,
+            )
+            .await?;
+        Ok(Outcome::Synced {
+            wrote,
+            created,
+            refreshed: true,
+            synced_versions: desired.synced_versions,
+            rollout: None,
+            source: Some(source),
+        })
+    }
+
+    /// Composes the desired Secret (after the unreplicated-region rule) and plans its write.
+    fn compose(&mut self) -> Result<Composed, SyncError> {
+        let desired = self.desired.as_mut().ok_or_else(not_resolved)?;
+        let rotation_base = super::failover::unreplicated_guard(
+            &self.previous,
+            desired,
+            self.failover_region.clone(),
+            self.existing.as_ref(),
+        )?;
+        let desired = self.desired.as_ref().ok_or_else(not_resolved)?;
+        let synced = &desired.synced_versions;
+        self.versions_read(synced);
         let secret = target::desired_secret(
             &self.writer,
             &self.spec.target,

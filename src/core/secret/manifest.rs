@@ -170,19 +170,6 @@ pub enum Discovered {
     Namespaced,
 }
 
-/// A generic target is read from the ExternalSecret's own store only: `original` (the spec as
-/// written) with entries naming other stores (`sourceRef.storeRef`) is refused, so no entry is
-/// ever read from a store it did not name.
-pub fn check_single_store(original: &ExternalSecretSpec) -> Result<(), SyncError> {
-    if crate::core::store_groups::has_store_refs(original) {
-        return Err(invalid(
-            "target.manifest with entries of other stores (sourceRef.storeRef) is not supported \
-             yet: read them into a Secret target, or move them to an ExternalSecret of their store",
-        ));
-    }
-    Ok(())
-}
-
 /// Whether the admitted `target` may be written, now that discovery has said what it is.
 pub fn admit_discovered(target: &GenericTarget, found: Discovered) -> Result<(), SyncError> {
     match found {

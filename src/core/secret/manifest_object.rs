@@ -5,21 +5,21 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
 use serde_json::{Map, Value};
 
 use super::path;
 use super::{GenericTarget, LAST_APPLIED, annotation, created_by, state_of};
-use crate::api::{CreationPolicy, ExternalSecretSpec};
+use crate::api::ExternalSecretSpec;
 use crate::core::desired::DesiredData;
 use crate::core::digest;
 use crate::core::plan::policy::claim;
 use crate::core::plan::write::ABSENT_PRECONDITION;
 use crate::core::reason::{Reason, SyncError};
 use crate::core::target::{
-    CREATED_BY_ANNOTATION, DIGEST_ANNOTATION, FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE,
-    OWNER_ANNOTATION, VERSIONS_ANNOTATION, Writer, is_reserved_key, target_name,
+    DIGEST_ANNOTATION, FIELD_MANAGER, Marks, OWNER_ANNOTATION, VERSIONS_ANNOTATION, Writer,
+    is_reserved_key, target_name,
 };
 
 /// The "type" the keyed digest of a ConfigMap covers (a Secret's covers its type).
@@ -132,32 +132,18 @@ pub fn desired_object(
     let creator = claim(target.creation_policy, state_of(writer, existing)).as_creator();
     let created_by_writer = existing.is_some_and(|m| created_by(writer, m));
     let (mut labels, mut annotations) = source_metadata(spec, desired, es_meta);
-    labels.insert(MANAGED_BY_LABEL.into(), MANAGED_BY_VALUE.into());
-    annotations.insert(OWNER_ANNOTATION.into(), writer.name.clone());
-    if creator || created_by_writer {
-        annotations.insert(CREATED_BY_ANNOTATION.into(), writer.name.clone());
-    }
-    let versions = serde_json::to_string(&desired.synced_versions).unwrap_or_default();
     let bound = if creator {
         digest_kind(kind)
     } else {
         String::new()
     };
-    annotations.insert(
-        DIGEST_ANNOTATION.into(),
-        digest::digest(digest_key, &bound, &versions, &desired.data),
-    );
-    annotations.insert(VERSIONS_ANNOTATION.into(), versions);
-    let owner_references = (target.creation_policy == CreationPolicy::Owner).then(|| {
-        vec![OwnerReference {
-            api_version: "secretsync.io/v1alpha1".into(),
-            kind: "ExternalSecret".into(),
-            name: writer.name.clone(),
-            uid: writer.uid.clone(),
-            controller: Some(true),
-            block_owner_deletion: Some(true),
-        }]
-    });
+    let marks = Marks {
+        writer,
+        policy: target.creation_policy,
+        creator: creator || created_by_writer,
+        bound: &bound,
+    };
+    let owner_references = marks.apply(desired, digest_key, &mut labels, &mut annotations);
     let resource_version = existing
         .and_then(|m| m.resource_version.clone())
         .unwrap_or_else(|| ABSENT_PRECONDITION.into());

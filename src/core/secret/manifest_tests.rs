@@ -456,39 +456,3 @@ fn check_object_adopts_nothing() {
         }
     }
 }
-
-#[test]
-fn a_generic_target_reads_only_its_own_store() {
-    use crate::api::{ExternalSecretData, SecretStoreRef, StoreKind, StoreSourceRef};
-    let entry = |store: Option<(&str, StoreKind)>| ExternalSecretData {
-        secret_key: "k".into(),
-        source_ref: store.map(|(name, kind)| StoreSourceRef {
-            store_ref: Some(SecretStoreRef {
-                name: name.into(),
-                kind,
-                namespace: None,
-            }),
-        }),
-        ..Default::default()
-    };
-    type Entries<'a> = Vec<Option<(&'a str, StoreKind)>>;
-    let rows: [(Entries, bool); 5] = [
-        (vec![], true),
-        (vec![None], true),
-        // Naming the default store itself is no other store.
-        (vec![Some(("aws", StoreKind::SecretStore))], true),
-        (vec![None, Some(("ssm", StoreKind::SecretStore))], false),
-        (vec![Some(("aws", StoreKind::ClusterSecretStore))], false),
-    ];
-    for (i, (entries, ok)) in rows.into_iter().enumerate() {
-        let mut spec = config_map_spec(CreationPolicy::Owner);
-        spec.secret_store_ref.name = "aws".into();
-        spec.data = entries.into_iter().map(entry).collect();
-        let got = check_single_store(&spec);
-        assert_eq!(got.is_ok(), ok, "row {i}: {got:?}");
-        if let Err(e) = got {
-            assert_eq!(e.reason, Reason::InvalidSpec, "row {i}");
-            assert!(e.message.contains("sourceRef.storeRef"), "row {i}");
-        }
-    }
-}

@@ -60,6 +60,54 @@ pub fn target_type(target: &ExternalSecretTarget) -> String {
     target.type_.clone().unwrap_or_else(|| "Opaque".into())
 }
 
+/// The marks every target this controller writes carries (a Secret or a generic object): the
+/// managed-by label, the owner and created-by annotations, the recorded versions with their keyed
+/// digest, and for `Owner` the ownerReference to the ExternalSecret.
+pub struct Marks<'a> {
+    /// The ExternalSecret writing the target.
+    pub writer: &'a Writer,
+    /// The target's creation policy (`Owner` adds the ownerReference).
+    pub policy: CreationPolicy,
+    /// The write is the creator's, or the creator is this ExternalSecret (the created-by mark).
+    pub creator: bool,
+    /// What else the digest covers (the Secret's type, a generic target's kind; "" for a merge).
+    pub bound: &'a str,
+}
+
+impl Marks<'_> {
+    /// Adds the marks to `labels` and `annotations`; the ownerReferences to set, if any.
+    pub fn apply(
+        &self,
+        desired: &DesiredData,
+        digest_key: &[u8],
+        labels: &mut BTreeMap<String, String>,
+        annotations: &mut BTreeMap<String, String>,
+    ) -> Option<Vec<OwnerReference>> {
+        let writer = self.writer;
+        labels.insert(MANAGED_BY_LABEL.into(), MANAGED_BY_VALUE.into());
+        annotations.insert(OWNER_ANNOTATION.into(), writer.name.clone());
+        if self.creator {
+            annotations.insert(CREATED_BY_ANNOTATION.into(), writer.name.clone());
+        }
+        let versions = serde_json::to_string(&desired.synced_versions).unwrap_or_default();
+        annotations.insert(
+            DIGEST_ANNOTATION.into(),
+            digest::digest(digest_key, self.bound, &versions, &desired.data),
+        );
+        annotations.insert(VERSIONS_ANNOTATION.into(), versions);
+        (self.policy == CreationPolicy::Owner).then(|| {
+            vec![OwnerReference {
+                api_version: "secretsync.io/v1alpha1".into(),
+                kind: "ExternalSecret".into(),
+                name: writer.name.clone(),
+                uid: writer.uid.clone(),
+                controller: Some(true),
+                block_owner_deletion: Some(true),
+            }]
+        })
+    }
+}
+
 /// The Secret to apply (server-side) for `desired` over `existing` (the target as checked; None: there
 /// is none). The creation policy's [`claim`] on it decides whether the write is the creator's (type,
 /// created-by mark, ownerReference for Owner) or a merge of keys (which keeps a created-by mark this
@@ -95,30 +143,16 @@ pub fn desired_secret(
                 .unwrap_or_default(),
         ),
     };
-    labels.insert(MANAGED_BY_LABEL.into(), MANAGED_BY_VALUE.into());
-    annotations.insert(OWNER_ANNOTATION.into(), writer.name.clone());
-    if creator || created_by_writer {
-        annotations.insert(CREATED_BY_ANNOTATION.into(), writer.name.clone());
-    }
     let secret_type = target_type(target);
-    let versions = serde_json::to_string(&desired.synced_versions).unwrap_or_default();
     // The digest covers the type only when the write sets it ("" for a merge of keys).
     let digest_type = if creator { secret_type.as_str() } else { "" };
-    annotations.insert(
-        DIGEST_ANNOTATION.into(),
-        digest::digest(digest_key, digest_type, &versions, &desired.data),
-    );
-    annotations.insert(VERSIONS_ANNOTATION.into(), versions);
-    let owner_references = (target.creation_policy == CreationPolicy::Owner).then(|| {
-        vec![OwnerReference {
-            api_version: "secretsync.io/v1alpha1".into(),
-            kind: "ExternalSecret".into(),
-            name: writer.name.clone(),
-            uid: writer.uid.clone(),
-            controller: Some(true),
-            block_owner_deletion: Some(true),
-        }]
-    });
+    let marks = Marks {
+        writer,
+        policy: target.creation_policy,
+        creator: creator || created_by_writer,
+        bound: digest_type,
+    };
+    let owner_references = marks.apply(desired, digest_key, &mut labels, &mut annotations);
     Secret {
         metadata: ObjectMeta {
             name: Some(target_name(writer, target)),
