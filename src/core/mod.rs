@@ -12,6 +12,7 @@ pub mod failover;
 pub mod gotemplate;
 pub mod plan;
 pub mod reads;
+pub mod reload;
 pub mod reporting;
 pub mod rollout;
 pub mod secret;
