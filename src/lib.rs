@@ -11,3 +11,4 @@ pub mod leader;
 pub mod logging;
 pub mod metrics;
 pub mod provider;
+pub mod reloader_flags;

@@ -73,11 +73,13 @@ struct ControllerArgs {
     /// metric (default: Secrets Manager's list price, $0.05 per 10,000 API calls).
     #[arg(long, value_parser = parse_price, default_value = "0.05")]
     aws_price_per_10k_calls: f64,
-    /// Honour Stakater Reloader's workload annotations (`reloader.stakater.com/auto`,
-    /// `secret.reloader.stakater.com/auto`, `secret.reloader.stakater.com/reload`) and its Secret
-    /// annotation `reloader.stakater.com/ignore` for Secrets secretsync manages.
-    #[arg(long, env = "SECRETSYNC_RELOADER_COMPAT")]
+    /// Kept for old installations: Stakater Reloader's annotations are always honoured now (turn the
+    /// engine off with `--reloader=false`).
+    #[arg(long, env = "SECRETSYNC_RELOADER_COMPAT", hide = true)]
     reloader_compat: bool,
+    /// Stakater Reloader's flags, with Reloader's names under `--reloader-`.
+    #[command(flatten)]
+    reloader: secretsync::reloader_flags::ReloaderFlags,
     /// Let ExternalSecrets write `target.manifest` generic targets (ConfigMaps) besides Secrets, as
     /// External Secrets Operator's flag of the same name. Their values are stored unencrypted unless
     /// the cluster encrypts ConfigMaps at rest.
@@ -198,7 +200,7 @@ async fn run_controller(args: ControllerArgs) -> anyhow::Result<()> {
             min_refresh_interval: args.min_refresh_interval,
             deletion_grace_period: args.deletion_grace_period,
             rollout_settle: args.rollout_settle,
-            reloader_compat: args.reloader_compat,
+            reloader_compat: args.reloader.enabled(),
             allow_generic_targets: args.unsafe_allow_generic_targets,
             aws_price_per_10k_calls: args.aws_price_per_10k_calls,
             tenancy: secretsync::core::access::TenancyPolicy {
@@ -206,6 +208,10 @@ async fn run_controller(args: ControllerArgs) -> anyhow::Result<()> {
                     .namespaced_stores_use_controller_identity,
                 allowed_endpoints: args.allowed_endpoints,
             },
+            reload: args
+                .reloader
+                .config()
+                .context("reading the --reloader-* flags")?,
         },
         Some(identity),
     ));

@@ -9,6 +9,7 @@ pub mod events;
 mod external_secret;
 mod kinds;
 mod object_states;
+pub mod reload;
 mod rollout;
 mod stores;
 
@@ -329,6 +330,7 @@ pub async fn run(
     });
 
     let event_sources = tokio::spawn(event_source::run(ctx.clone()));
+    let reloads = tokio::spawn(reload::run(ctx.clone()));
     let stop = async move {
         shutdown.await;
         tracing::info!("shutting down: finishing reconciles in flight");
@@ -344,6 +346,7 @@ pub async fn run(
     readiness.abort();
     namespaces.abort();
     event_sources.abort();
+    reloads.abort();
 }
 
 pub(crate) use crate::core::access::store_id_of;

@@ -415,9 +415,9 @@ fn tuning_and_tenancy_values_render_as_flags() {
         !defaults.iter().any(
             |a| a.starts_with("--namespaced-stores-use-controller-identity")
                 || a.starts_with("--allowed-endpoints")
-                || a.starts_with("--reloader-compat")
+                || a.starts_with("--reloader")
         ),
-        "tenancy flags and Reloader compatibility are off by default: {defaults:?}"
+        "tenancy flags are off and the Reloader engine runs with Reloader's defaults: {defaults:?}"
     );
 
     let docs = documents(&render(
@@ -426,7 +426,8 @@ fn tuning_and_tenancy_values_render_as_flags() {
         &[
             "minRefreshInterval=30s,deletionGracePeriod=1h30m,rolloutSettle=500ms",
             "awsPricePer10kCalls=0.03",
-            "reloaderCompat=true",
+            "reloader.autoReloadAll=true,reloader.ignoreJobs=true,reloader.ignoreNamespaces=kube-system",
+            "reloader.custom_annotations.auto=example.com/auto",
             "tenancy.namespacedStoresUseControllerIdentity=true",
             "tenancy.allowedEndpoints[0]=http://moto.aws.svc:5000",
             "tenancy.allowedEndpoints[1]=https://vpce-1.secretsmanager.us-east-1.vpce.amazonaws.com",
@@ -450,7 +451,20 @@ fn tuning_and_tenancy_values_render_as_flags() {
         args.contains(&"--namespaced-stores-use-controller-identity".to_string()),
         "{args:?}"
     );
-    assert!(args.contains(&"--reloader-compat".to_string()), "{args:?}");
+    for want in [
+        "--reloader-auto-reload-all=true",
+        "--reloader-ignored-workload-types=jobs",
+        "--reloader-namespaces-to-ignore=kube-system",
+        "--reloader-auto-annotation=example.com/auto",
+    ] {
+        assert!(args.contains(&want.to_string()), "{want}: {args:?}");
+    }
+    let off = documents(&render("tune", "sys", &["reloader.enabled=false"]));
+    let off_args = strings(&container(&off)["args"]);
+    assert!(
+        off_args.contains(&"--reloader=false".to_string()),
+        "{off_args:?}"
+    );
     assert_eq!(
         flag(&args, "--allowed-endpoints").as_deref(),
         Some("http://moto.aws.svc:5000,https://vpce-1.secretsmanager.us-east-1.vpce.amazonaws.com")

@@ -1,7 +1,7 @@
-//! `--reloader-compat` on the real test bed: Stakater Reloader's annotations restart workloads for
-//! Secrets secretsync manages, exactly once per rotation (version-keyed, not per change), a Secret
-//! annotated `reloader.stakater.com/ignore` triggers nothing, and without the flag the annotations do
-//! nothing.
+//! Stakater Reloader's annotations on the real test bed, for Secrets secretsync manages: on by
+//! default, they restart workloads exactly once per rotation (version-keyed, not per change), a
+//! Secret annotated `reloader.stakater.com/ignore` triggers nothing, and with `--reloader=false` the
+//! annotations do nothing.
 
 use crate::common;
 
@@ -33,7 +33,7 @@ fn counts(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
 }
 
 #[tokio::test]
-async fn reloader_annotations_restart_once_per_rotation_only_with_the_flag() {
+async fn reloader_annotations_restart_once_per_rotation_unless_turned_off() {
     let (client, ns) = common::setup("reloader").await;
     let sm = sm();
     let (db, quiet) = (format!("{ns}/db"), format!("{ns}/quiet"));
@@ -77,8 +77,8 @@ async fn reloader_annotations_restart_once_per_rotation_only_with_the_flag() {
         ])
     };
 
-    // Off by default: a rotation restarts nothing annotated only for Reloader.
-    let mut op = Operator::start(&ns).await;
+    // Turned off: a rotation restarts nothing annotated only for Reloader.
+    let mut op = Operator::start_with(&ns, "-off", &["--reloader=false"], &[]).await;
     apply(&client, &ns, &yaml).await;
     wait_secret(&client, &ns, "quiet", "first sync", |s| {
         has(s, "password", "rl-quiet-1")
@@ -118,13 +118,13 @@ async fn reloader_annotations_restart_once_per_rotation_only_with_the_flag() {
     assert_eq!(
         op.metric_sum("secretsync_workload_restarts_total", &[]),
         0.0,
-        "Reloader annotations acted without --reloader-compat"
+        "Reloader annotations acted with --reloader=false"
     );
     op.stop();
 
-    // With the flag: each rotation restarts the three annotated workloads once; the unannotated one
+    // By default: each rotation restarts the three annotated workloads once; the unannotated one
     // and the one fed by the ignored Secret never.
-    let op = Operator::start_with(&ns, "-compat", &["--reloader-compat"], &[]).await;
+    let op = Operator::start(&ns).await;
     for (round, value) in [(2, "rl-db-3"), (3, "rl-db-4")] {
         let quiet_before = synced_of("quiet").await;
         rotate_remote(&sm, &db, value).await;

@@ -148,8 +148,12 @@ Rules on core and workload resources in the watched namespace(s): target Secrets
   verbs: ["get"]
 - apiGroups: [""]
   resources: ["configmaps"]
-  {{- if .Values.genericTargets.enabled }}
+  {{- if and .Values.genericTargets.enabled .Values.reloader.enabled }}
+  verbs: ["get", "list", "watch", "create", "patch"]
+  {{- else if .Values.genericTargets.enabled }}
   verbs: ["get", "create", "patch"]
+  {{- else if .Values.reloader.enabled }}
+  verbs: ["get", "list", "watch"]
   {{- else }}
   verbs: ["get"]
   {{- end }}
@@ -167,7 +171,17 @@ Rules on core and workload resources in the watched namespace(s): target Secrets
 {{- end }}
 - apiGroups: ["apps"]
   resources: ["deployments", "statefulsets", "daemonsets"]
+  {{- if .Values.reloader.enabled }}
+  verbs: ["get", "list", "watch", "patch"]
+- apiGroups: ["batch"]
+  resources: ["cronjobs"]
+  verbs: ["get", "list", "watch", "patch"]
+- apiGroups: ["batch"]
+  resources: ["jobs"]
+  verbs: ["get", "list", "watch", "create", "delete", "patch"]
+  {{- else }}
   verbs: ["list", "patch"]
+  {{- end }}
 - apiGroups: ["argoproj.io"]
   resources: ["rollouts"]
   verbs: ["list", "patch"]

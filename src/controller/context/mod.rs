@@ -49,6 +49,8 @@ pub struct Options {
     pub aws_price_per_10k_calls: f64,
     /// Which AWS identities and endpoints namespaced stores may use.
     pub tenancy: crate::core::access::TenancyPolicy,
+    /// The reload engine (Reloader's annotations for any ConfigMap and Secret).
+    pub reload: super::reload::ReloadConfig,
 }
 
 /// Shared reconcile context.

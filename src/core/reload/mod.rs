@@ -4,6 +4,7 @@
 
 pub mod annotations;
 pub mod decide;
+pub mod jobs;
 pub mod references;
 pub mod state;
 

@@ -70,6 +70,18 @@ impl ReloadState {
     }
 }
 
+/// The keyed digest of a ConfigMap's or Secret's data (a ConfigMap's `data` and `binaryData` keys
+/// never overlap), as a reload state records it: 24 hex digits of an HMAC with the controller's key.
+pub fn object_digest(key: &[u8], kind: ObjectKind, data: &BTreeMap<String, Vec<u8>>) -> String {
+    let kind = match kind {
+        ObjectKind::ConfigMap => "ConfigMap",
+        ObjectKind::Secret => "Secret",
+    };
+    let full = crate::core::digest::digest(key, kind, "", data);
+    let hex = full.trim_start_matches(crate::core::digest::PREFIX);
+    hex.chars().take(24).collect()
+}
+
 /// What happened to objects of a namespace during one change set, as the watches saw it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Events {
@@ -77,6 +89,8 @@ pub struct Events {
     pub created: BTreeSet<ObjectKey>,
     /// Objects deleted during the change set.
     pub deleted: BTreeSet<ObjectKey>,
+    /// Objects changed (a new resourceVersion) during the change set.
+    pub updated: BTreeSet<ObjectKey>,
 }
 
 /// What one change set does to one workload.
@@ -99,7 +113,8 @@ pub enum Action {
 }
 
 /// Compares the state a workload recorded (`None`: never seen, or not readable) with the state of
-/// the objects that can restart it now: a changed digest restarts it; an object created (deleted)
+/// the objects that can restart it now: a changed digest restarts it (for a workload seen for the
+/// first time, an object changed during the change set); an object created (deleted)
 /// during the change set restarts it only with `reload_on_create` (`reload_on_delete`); anything
 /// else is recorded without a restart, and an equal state needs nothing.
 pub fn plan(
@@ -110,7 +125,22 @@ pub fn plan(
     reload_on_delete: bool,
 ) -> Action {
     let Some(recorded) = recorded else {
-        return Action::Record(current.clone());
+        // First sight. An object it uses that changed during this very change set changed after the
+        // workload was made (its watch event came first): that change restarts it once.
+        let because: Vec<ObjectKey> = current
+            .0
+            .keys()
+            .filter(|k| events.updated.contains(*k))
+            .cloned()
+            .collect();
+        if because.is_empty() {
+            return Action::Record(current.clone());
+        }
+        return Action::Restart {
+            marker: current.marker(),
+            state: current.clone(),
+            because,
+        };
     };
     if recorded == current {
         return Action::Nothing;

@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use super::*;
 
 fn state(items: &[(ObjectKind, &str, &str)]) -> ReloadState {
@@ -47,11 +49,15 @@ fn plan_restarts_only_for_changed_data_or_the_events_the_flags_name() {
     let key = |k: ObjectKind, n: &str| (k, n.to_string());
     let created = Events {
         created: [key(CM, "new")].into(),
-        deleted: BTreeSet::new(),
+        ..Default::default()
     };
     let deleted = Events {
-        created: BTreeSet::new(),
         deleted: [key(CM, "gone")].into(),
+        ..Default::default()
+    };
+    let updated = Events {
+        updated: [key(CM, "a")].into(),
+        ..Default::default()
     };
     let none = Events::default();
     let a1 = state(&[(CM, "a", "1")]);
@@ -67,6 +73,11 @@ fn plan_restarts_only_for_changed_data_or_the_events_the_flags_name() {
         // First sight: recorded, never restarted (even with every flag).
         (None, &a1, &none, true, true, "record"),
         (None, &empty, &created, true, true, "record"),
+        // First sight of a workload whose object changed during the same change set: once.
+        (None, &a2, &updated, false, false, "restart:a"),
+        (None, &a1_new, &created, true, true, "record"),
+        // An update event without a changed digest (a label edit) restarts nothing.
+        (Some(&a1), &a1, &updated, false, false, "nothing"),
         (Some(&a1), &a1, &none, false, false, "nothing"),
         (Some(&a1), &a2, &none, false, false, "restart:a"),
         (Some(&a2), &a1, &none, false, false, "restart:a"),
@@ -113,4 +124,16 @@ fn plan_restarts_only_for_changed_data_or_the_events_the_flags_name() {
         };
         assert_eq!(got, want, "row {i}");
     }
+}
+
+#[test]
+fn object_digests_are_keyed_and_tell_kinds_and_data_apart() {
+    let data = |v: &str| BTreeMap::from([("k".to_string(), v.as_bytes().to_vec())]);
+    let d = object_digest(b"key", CM, &data("1"));
+    assert_eq!(d.len(), 24);
+    assert_eq!(d, object_digest(b"key", CM, &data("1")));
+    assert_ne!(d, object_digest(b"other", CM, &data("1")));
+    assert_ne!(d, object_digest(b"key", S, &data("1")));
+    assert_ne!(d, object_digest(b"key", CM, &data("2")));
+    assert_ne!(d, object_digest(b"key", CM, &BTreeMap::new()));
 }

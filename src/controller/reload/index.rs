@@ -1,0 +1,150 @@
+//! What the reload engine knows, from its watches: per namespace, every ConfigMap and Secret by
+//! metadata only (resourceVersion and the two annotations that matter), the workloads that carry
+//! Reloader annotations (their pod specs), and the keyed digests of the objects those use.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use k8s_openapi::api::core::v1::PodSpec;
+
+use crate::core::reload::decide::should_reload;
+use crate::core::reload::references::named;
+use crate::core::reload::state::{MARKER_ANNOTATION, ObjectKey, STATE_ANNOTATION};
+use crate::core::reload::{ObjectKind, ObjectView, ReloaderOptions, WorkloadType, WorkloadView};
+
+/// A ConfigMap or Secret as the engine keeps it: no data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectEntry {
+    /// Its resourceVersion.
+    pub rv: String,
+    /// Its `ignore` and `match` annotations (the only ones the decision reads).
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// A workload carrying Reloader annotations (or every workload with `--auto-reload-all`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkloadEntry {
+    /// Its kind.
+    pub kind: WorkloadType,
+    /// Its name.
+    pub name: String,
+    /// Its metadata annotations.
+    pub annotations: BTreeMap<String, String>,
+    /// Its pod template's annotations.
+    pub template_annotations: BTreeMap<String, String>,
+    /// Its pod spec.
+    pub pod: PodSpec,
+}
+
+impl WorkloadEntry {
+    /// The decision's view of it.
+    pub fn view(&self) -> WorkloadView<'_> {
+        WorkloadView {
+            kind: self.kind,
+            annotations: &self.annotations,
+            template_annotations: &self.template_annotations,
+            pod: &self.pod,
+        }
+    }
+
+    /// Whether a new version of it differs in what the decision reads (not in the engine's own
+    /// state and marker annotations).
+    pub fn differs_from(&self, other: &WorkloadEntry) -> bool {
+        let strip = |m: &BTreeMap<String, String>, key: &str| {
+            let mut m = m.clone();
+            m.remove(key);
+            m
+        };
+        strip(&self.annotations, STATE_ANNOTATION) != strip(&other.annotations, STATE_ANNOTATION)
+            || strip(&self.template_annotations, MARKER_ANNOTATION)
+                != strip(&other.template_annotations, MARKER_ANNOTATION)
+            || self.pod != other.pod
+    }
+}
+
+/// Whether a workload with these annotations takes part (it names any Reloader annotation on its
+/// metadata or pod template, or `--auto-reload-all` is on).
+pub fn takes_part(
+    options: &ReloaderOptions,
+    annotations: &BTreeMap<String, String>,
+    template: &BTreeMap<String, String>,
+) -> bool {
+    let n = &options.names;
+    options.auto_reload_all
+        || [
+            &n.auto,
+            &n.configmap_auto,
+            &n.secret_auto,
+            &n.configmap_reload,
+            &n.secret_reload,
+            &n.search,
+        ]
+        .iter()
+        .any(|k| annotations.contains_key(k.as_str()) || template.contains_key(k.as_str()))
+}
+
+/// One namespace's objects and workloads.
+#[derive(Debug, Default)]
+pub struct Namespace {
+    /// ConfigMaps and Secrets by kind and name.
+    pub objects: HashMap<ObjectKey, ObjectEntry>,
+    /// Workloads taking part, by kind and name.
+    pub workloads: HashMap<(WorkloadType, String), WorkloadEntry>,
+}
+
+impl Namespace {
+    /// The objects of this namespace that can restart `w` now.
+    pub fn relevant(&self, w: &WorkloadEntry, options: &ReloaderOptions) -> Vec<ObjectKey> {
+        let n = &options.names;
+        let lists =
+            |key: &str| w.annotations.contains_key(key) || w.template_annotations.contains_key(key);
+        let mut candidates: BTreeSet<ObjectKey> = named(&w.pod);
+        for (kind, list) in [
+            (ObjectKind::ConfigMap, &n.configmap_reload),
+            (ObjectKind::Secret, &n.secret_reload),
+        ] {
+            if lists(list) {
+                candidates.extend(self.objects.keys().filter(|(k, _)| *k == kind).cloned());
+            }
+        }
+        let view = w.view();
+        candidates
+            .into_iter()
+            .filter(|key| {
+                self.objects.get(key).is_some_and(|o| {
+                    let object = ObjectView {
+                        kind: key.0,
+                        name: &key.1,
+                        annotations: &o.annotations,
+                    };
+                    should_reload(&view, &object, options).is_some()
+                })
+            })
+            .collect()
+    }
+
+    /// Whether any workload here can be restarted by `key` (with `entry`'s annotations).
+    pub fn used(&self, key: &ObjectKey, entry: &ObjectEntry, options: &ReloaderOptions) -> bool {
+        let object = ObjectView {
+            kind: key.0,
+            name: &key.1,
+            annotations: &entry.annotations,
+        };
+        self.workloads
+            .values()
+            .any(|w| should_reload(&w.view(), &object, options).is_some())
+    }
+}
+
+/// The annotations of an object the decision reads: `ignore` and `match`.
+pub fn decision_annotations(
+    options: &ReloaderOptions,
+    annotations: Option<&BTreeMap<String, String>>,
+) -> BTreeMap<String, String> {
+    let keys = [&options.names.ignore, &options.names.matched];
+    annotations
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| keys.contains(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
