@@ -106,6 +106,10 @@ impl Namespace {
                 candidates.extend(self.objects.keys().filter(|(k, _)| *k == kind).cloned());
             }
         }
+        // A pod without containers has nothing to restart (Reloader finds no container either).
+        if w.pod.containers.is_empty() {
+            return Vec::new();
+        }
         let view = w.view();
         candidates
             .into_iter()
