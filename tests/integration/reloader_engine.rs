@@ -262,3 +262,55 @@ async fn reloader_annotations_restart_once_per_change_set_for_any_config_map_or_
     .await;
     common::delete_namespace(&client, &ns).await;
 }
+
+/// `deployment.reloader.stakater.com/pause-period`: a restart pauses the Deployment (with
+/// `paused-at`), a second change within the period only changes the paused template, and when the
+/// period ends the Deployment is resumed and rolls out once.
+#[tokio::test]
+async fn a_pause_period_coalesces_changes_into_one_rollout() {
+    let (client, ns) = common::setup("reload-pause").await;
+    let _op = Operator::start(&ns).await;
+    let yaml = [
+        config_map("cfg", "v1"),
+        deployment(
+            "paused",
+            "reloader.stakater.com/auto: \"true\", deployment.reloader.stakater.com/pause-period: \"6s\"",
+            &pod("cfg", "-"),
+        ),
+    ]
+    .join("---\n");
+    apply(&client, &ns, &yaml).await;
+    wait_recorded(&client, &ns, &["paused"]).await;
+    replicasets_become(&client, &ns, &[("paused", 1)]).await;
+    let api: Api<Deployment> = Api::namespaced(client.clone(), &ns);
+    set_cm(&client, &ns, "cfg", "v2").await;
+    wait_for("the Deployment paused", Duration::from_secs(30), || async {
+        let d = api.get("paused").await.ok()?;
+        let paused = d.spec.as_ref()?.paused == Some(true);
+        let at = d
+            .metadata
+            .annotations?
+            .contains_key("deployment.reloader.stakater.com/paused-at");
+        (paused && at).then_some(())
+    })
+    .await;
+    set_cm(&client, &ns, "cfg", "v3").await;
+    wait_for(
+        "the Deployment resumed",
+        Duration::from_secs(40),
+        || async {
+            let d = api.get("paused").await.ok()?;
+            let resumed = d.spec.as_ref()?.paused != Some(true);
+            let at = d
+                .metadata
+                .annotations
+                .unwrap_or_default()
+                .contains_key("deployment.reloader.stakater.com/paused-at");
+            (resumed && !at).then_some(())
+        },
+    )
+    .await;
+    // Two changes, one rollout.
+    replicasets_become(&client, &ns, &[("paused", 2)]).await;
+    common::delete_namespace(&client, &ns).await;
+}

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
-use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams, Preconditions};
+use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams, Preconditions};
 use kube::runtime::events::EventType;
 use serde_json::{Value, json};
 
@@ -17,11 +17,12 @@ use super::Engine;
 use super::index::WorkloadEntry;
 use crate::controller::context::object_ref;
 use crate::core::reload::jobs::{job_for_cron_job, recreated_job};
+use crate::core::reload::pause::{Pause, on_restart};
 use crate::core::reload::state::{
     Action, Events, MARKER_ANNOTATION, ObjectKey, ReloadState, STATE_ANNOTATION, object_digest,
     plan,
 };
-use crate::core::reload::{ObjectKind, WorkloadType};
+use crate::core::reload::{ObjectKind, ROLLOUT_STRATEGY, WorkloadType};
 use crate::core::target::FIELD_MANAGER;
 
 /// A JSON pointer segment (`/` and `~` escaped).
@@ -140,7 +141,12 @@ impl Engine {
     }
 
     /// Writes one workload's action.
-    async fn write(&self, ns: &str, w: &WorkloadEntry, action: Action) -> Result<(), String> {
+    async fn write(
+        self: &Arc<Self>,
+        ns: &str,
+        w: &WorkloadEntry,
+        action: Action,
+    ) -> Result<(), String> {
         match action {
             Action::Nothing => Ok(()),
             Action::Record(state) => {
@@ -188,7 +194,7 @@ impl Engine {
 
     /// Restarts a workload as its kind restarts, recording `state` in the same write.
     async fn restart(
-        &self,
+        self: &Arc<Self>,
         ns: &str,
         w: &WorkloadEntry,
         state: &ReloadState,
@@ -197,8 +203,51 @@ impl Engine {
         let client = self.ctx.client.clone();
         match w.kind {
             WorkloadType::Deployment | WorkloadType::StatefulSet | WorkloadType::DaemonSet => {
-                let ops = json_patch(restart_ops(w, state, marker))?;
-                self.patch(ns, w, &Patch::Json::<()>(ops)).await
+                let mut ops = restart_ops(w, state, marker);
+                let mut resume = None;
+                if w.kind == WorkloadType::Deployment {
+                    let names = &self.config.options.names;
+                    match on_restart(names, &w.annotations, w.paused, jiff::Timestamp::now()) {
+                        Pause::PauseFor { period, paused_at } => {
+                            ops.push(json!({ "op": "add", "path": "/spec/paused", "value": true }));
+                            let path =
+                                format!("/metadata/annotations/{}", pointer(&names.paused_at));
+                            ops.push(json!({ "op": "add", "path": path, "value": paused_at }));
+                            resume = Some((paused_at, period));
+                        }
+                        Pause::Invalid(why) => {
+                            self.event(ns, w, EventType::Warning, "ReloadPauseInvalid", &why);
+                        }
+                        Pause::None | Pause::AlreadyPaused => {}
+                    }
+                }
+                self.patch(ns, w, &Patch::Json::<()>(json_patch(Value::Array(ops))?))
+                    .await?;
+                if let Some((paused_at, period)) = resume {
+                    super::pause::arm(self, ns, &w.name, &paused_at, period);
+                }
+                Ok(())
+            }
+            WorkloadType::Rollout => {
+                // `rollout-strategy: restart`: Argo's restartAt, the template untouched; otherwise a
+                // template change (a new revision), as Reloader does.
+                let restart = w
+                    .annotations
+                    .get(ROLLOUT_STRATEGY)
+                    .is_some_and(|s| s == "restart");
+                let ops = if restart {
+                    let mut ops = state_ops(w, state);
+                    let at =
+                        crate::controller::rollout::argo::restart_at(jiff::Timestamp::now(), None);
+                    ops.push(
+                        json!({ "op": "add", "path": "/spec/restartAt", "value": at.to_string() }),
+                    );
+                    ops
+                } else {
+                    restart_ops(w, state, marker)
+                };
+                self.patch(ns, w, &Patch::Json::<()>(json_patch(Value::Array(ops))?))
+                    .await
             }
             WorkloadType::CronJob => {
                 let cronjobs: Api<CronJob> = Api::namespaced(client.clone(), ns);
@@ -215,7 +264,7 @@ impl Engine {
                     Err(kube::Error::Api(s)) if s.code == 409 => {}
                     Err(e) => return Err(format!("creating a Job from CronJob {:?}: {e}", w.name)),
                 }
-                let ops = json_patch(state_ops(w, state))?;
+                let ops = json_patch(Value::Array(state_ops(w, state)))?;
                 self.patch(ns, w, &Patch::Json::<()>(ops)).await
             }
             WorkloadType::Job => {
@@ -254,9 +303,6 @@ impl Engine {
                     .await
                     .map_err(|e| format!("creating Job {:?} again: {e}", w.name))
             }
-            WorkloadType::Rollout => {
-                Err("Argo Rollouts are restarted by secretsync's own rollout only".into())
-            }
         }
     }
 
@@ -294,7 +340,13 @@ impl Engine {
                 .patch(name, &pp, patch)
                 .await
                 .map(|_| ()),
-            WorkloadType::Rollout => return Err("Argo Rollouts are not handled here".into()),
+            WorkloadType::Rollout => {
+                let resource = crate::controller::rollout::argo::resource();
+                Api::<DynamicObject>::namespaced_with(client, ns, &resource)
+                    .patch(name, &pp, patch)
+                    .await
+                    .map(|_| ())
+            }
         };
         result.map_err(|e| format!("patching {:?} {name:?}: {e}", w.kind))
     }
@@ -306,7 +358,8 @@ impl Engine {
             WorkloadType::StatefulSet => object_ref::<StatefulSet>(ns, &w.name),
             WorkloadType::DaemonSet => object_ref::<DaemonSet>(ns, &w.name),
             WorkloadType::CronJob => object_ref::<CronJob>(ns, &w.name),
-            WorkloadType::Job | WorkloadType::Rollout => object_ref::<Job>(ns, &w.name),
+            WorkloadType::Job => object_ref::<Job>(ns, &w.name),
+            WorkloadType::Rollout => crate::controller::rollout::argo::object_ref(ns, &w.name),
         };
         self.ctx.publish(&reference, type_, reason, "Reload", note);
     }
@@ -334,23 +387,20 @@ fn json_patch(ops: Value) -> Result<json_patch::Patch, String> {
 
 /// JSON Patch operations recording `state` on the workload, conditioned on the state it was planned
 /// from (a concurrent restart makes the patch fail and the change set is planned again).
-fn state_ops(w: &WorkloadEntry, state: &ReloadState) -> Value {
+fn state_ops(w: &WorkloadEntry, state: &ReloadState) -> Vec<Value> {
     let path = format!("/metadata/annotations/{}", pointer(STATE_ANNOTATION));
     match w.annotations.get(STATE_ANNOTATION) {
-        Some(old) => json!([
-            { "op": "test", "path": path, "value": old },
-            { "op": "replace", "path": path, "value": state.encode() },
-        ]),
-        None => json!([{ "op": "add", "path": path, "value": state.encode() }]),
+        Some(old) => vec![
+            json!({ "op": "test", "path": path, "value": old }),
+            json!({ "op": "replace", "path": path, "value": state.encode() }),
+        ],
+        None => vec![json!({ "op": "add", "path": path, "value": state.encode() })],
     }
 }
 
 /// [`state_ops`] plus the marker in the pod template (the restart).
-fn restart_ops(w: &WorkloadEntry, state: &ReloadState, marker: &str) -> Value {
-    let mut ops = match state_ops(w, state) {
-        Value::Array(ops) => ops,
-        _ => Vec::new(),
-    };
+fn restart_ops(w: &WorkloadEntry, state: &ReloadState, marker: &str) -> Vec<Value> {
+    let mut ops = state_ops(w, state);
     if w.template_annotations.is_empty() {
         ops.push(json!({ "op": "add", "path": "/spec/template/metadata/annotations", "value": { MARKER_ANNOTATION: marker } }));
     } else {
@@ -360,5 +410,5 @@ fn restart_ops(w: &WorkloadEntry, state: &ReloadState, marker: &str) -> Value {
         );
         ops.push(json!({ "op": "add", "path": path, "value": marker }));
     }
-    Value::Array(ops)
+    ops
 }

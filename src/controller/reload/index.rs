@@ -33,6 +33,8 @@ pub struct WorkloadEntry {
     pub template_annotations: BTreeMap<String, String>,
     /// Its pod spec.
     pub pod: PodSpec,
+    /// A paused Deployment (`spec.paused`).
+    pub paused: bool,
 }
 
 impl WorkloadEntry {

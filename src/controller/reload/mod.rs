@@ -7,6 +7,7 @@
 
 mod apply;
 mod index;
+mod pause;
 mod watches;
 
 use std::collections::{HashMap, HashSet};
@@ -55,6 +56,8 @@ pub(crate) struct Engine {
     selected: Mutex<Option<HashSet<String>>>,
     /// Watches whose initial list is not complete yet.
     unsynced: AtomicUsize,
+    /// Pauses with a resume armed: (namespace, Deployment, paused-at).
+    pauses: Mutex<HashSet<(String, String, String)>>,
 }
 
 impl Engine {
@@ -158,6 +161,7 @@ pub async fn run(ctx: Arc<Context>) {
         running: Mutex::new(HashSet::new()),
         selected: Mutex::new(None),
         unsynced: AtomicUsize::new(0),
+        pauses: Mutex::new(HashSet::new()),
     });
     watches::run(engine).await;
 }

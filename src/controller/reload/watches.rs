@@ -11,7 +11,7 @@ use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, PodTemplateSpec, Secret};
-use kube::api::Api;
+use kube::api::{Api, DynamicObject, ListParams};
 use kube::core::PartialObjectMeta;
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event, watcher};
@@ -36,12 +36,19 @@ pub(super) trait Workload:
     const TYPE: WorkloadType;
     /// Its pod template.
     fn pod_template(&self) -> Option<&PodTemplateSpec>;
+    /// Whether it is paused (Deployments).
+    fn paused(&self) -> bool {
+        false
+    }
 }
 
 impl Workload for Deployment {
     const TYPE: WorkloadType = WorkloadType::Deployment;
     fn pod_template(&self) -> Option<&PodTemplateSpec> {
         self.spec.as_ref().map(|s| &s.template)
+    }
+    fn paused(&self) -> bool {
+        self.spec.as_ref().and_then(|s| s.paused) == Some(true)
     }
 }
 
@@ -122,6 +129,7 @@ pub(super) async fn run(engine: Arc<Engine>) {
     if !ignored.contains(&WorkloadType::Job) {
         start(Box::pin(workloads::<Job>(engine.clone())));
     }
+    start(Box::pin(rollouts(engine.clone())));
     futures::future::join_all(tasks).await;
 }
 
@@ -342,37 +350,136 @@ async fn workloads<K: Workload>(engine: Arc<Engine>) {
 
 /// A workload was listed, added or changed.
 fn workload_seen<K: Workload>(engine: &Arc<Engine>, w: &K, plan_now: bool) {
-    let ns = w.namespace().unwrap_or_default();
-    let options = &engine.config.options;
-    let annotations: BTreeMap<String, String> = w.annotations().clone();
-    let template = w.pod_template();
-    let template_annotations = template
-        .and_then(|t| t.metadata.as_ref())
-        .and_then(|m| m.annotations.clone())
-        .unwrap_or_default();
-    let key = (K::TYPE, w.name_any());
-    let mut namespaces = engine.namespaces.lock();
-    let n = namespaces.entry(ns.clone()).or_default();
-    // A workload being deleted, or finished Job, takes no part.
-    let deleting = w.meta().deletion_timestamp.is_some();
-    if deleting || !takes_part(options, &annotations, &template_annotations) {
-        n.workloads.remove(&key);
-        return;
-    }
-    let entry = WorkloadEntry {
+    let paused = w.paused();
+    let seen = Seen {
         kind: K::TYPE,
-        name: key.1.clone(),
-        annotations,
-        template_annotations,
-        pod: template.and_then(|t| t.spec.clone()).unwrap_or_default(),
+        ns: w.namespace().unwrap_or_default(),
+        name: w.name_any(),
+        annotations: w.annotations().clone(),
+        template: w.pod_template(),
+        deleting: w.meta().deletion_timestamp.is_some(),
+        paused,
     };
-    let plan = match n.workloads.get(&key) {
-        None => true,
-        Some(before) => entry.differs_from(before),
+    seen.record(engine, plan_now);
+}
+
+/// A workload as a watch event shows it.
+pub(super) struct Seen<'a> {
+    kind: WorkloadType,
+    ns: String,
+    name: String,
+    annotations: BTreeMap<String, String>,
+    template: Option<&'a PodTemplateSpec>,
+    deleting: bool,
+    paused: bool,
+}
+
+impl Seen<'_> {
+    /// Keeps the workload if it takes part, and plans its namespace when it is new or edited.
+    fn record(self, engine: &Arc<Engine>, plan_now: bool) {
+        let options = &engine.config.options;
+        let template_annotations = self
+            .template
+            .and_then(|t| t.metadata.as_ref())
+            .and_then(|m| m.annotations.clone())
+            .unwrap_or_default();
+        let key = (self.kind, self.name.clone());
+        if self.kind == WorkloadType::Deployment {
+            super::pause::resume_when_due(
+                engine,
+                &self.ns,
+                &self.name,
+                &self.annotations,
+                self.paused,
+            );
+        }
+        let mut namespaces = engine.namespaces.lock();
+        let n = namespaces.entry(self.ns.clone()).or_default();
+        // A workload being deleted takes no part.
+        if self.deleting || !takes_part(options, &self.annotations, &template_annotations) {
+            n.workloads.remove(&key);
+            return;
+        }
+        let entry = WorkloadEntry {
+            kind: self.kind,
+            name: self.name,
+            annotations: self.annotations,
+            template_annotations,
+            pod: self
+                .template
+                .and_then(|t| t.spec.clone())
+                .unwrap_or_default(),
+            paused: self.paused,
+        };
+        let plan = match n.workloads.get(&key) {
+            None => true,
+            Some(before) => entry.differs_from(before),
+        };
+        n.workloads.insert(key, entry);
+        drop(namespaces);
+        if plan && plan_now {
+            engine.schedule(&self.ns, |_| {});
+        }
+    }
+}
+
+/// Argo Rollouts, when their CRD is installed and readable (checked once at start).
+pub(super) async fn rollouts(engine: Arc<Engine>) {
+    let resource = crate::controller::rollout::argo::resource();
+    let api: Api<DynamicObject> = match engine.ctx.options.namespace.as_deref() {
+        Some(ns) => Api::namespaced_with(engine.ctx.client.clone(), ns, &resource),
+        None => Api::all_with(engine.ctx.client.clone(), &resource),
     };
-    n.workloads.insert(key, entry);
-    drop(namespaces);
-    if plan && plan_now {
-        engine.schedule(&ns, |_| {});
+    let mut first = true;
+    match api.list(&ListParams::default().limit(1)).await {
+        Ok(_) => {}
+        Err(e) => {
+            tracing::info!(error = %e, "Argo Rollouts not found or not readable; the reload engine restarts no Rollouts");
+            synced(&engine, &mut first);
+            return;
+        }
+    }
+    let mut listed: HashSet<(String, String)> = HashSet::new();
+    let mut stream = watcher(api, watcher::Config::default())
+        .default_backoff()
+        .boxed();
+    while let Some(event) = stream.next().await {
+        let Ok(event) = event else { continue };
+        match event {
+            Event::Apply(r) | Event::InitApply(r) => {
+                listed.insert((r.namespace().unwrap_or_default(), r.name_any()));
+                let spec = &r.data["spec"];
+                let template: Option<PodTemplateSpec> =
+                    serde_json::from_value(spec["template"].clone()).ok();
+                let seen = Seen {
+                    kind: WorkloadType::Rollout,
+                    ns: r.namespace().unwrap_or_default(),
+                    name: r.name_any(),
+                    annotations: r.annotations().clone(),
+                    template: template.as_ref(),
+                    deleting: r.metadata.deletion_timestamp.is_some(),
+                    paused: false,
+                };
+                seen.record(&engine, !first);
+            }
+            Event::Delete(r) => {
+                let ns = r.namespace().unwrap_or_default();
+                if let Some(n) = engine.namespaces.lock().get_mut(&ns) {
+                    n.workloads.remove(&(WorkloadType::Rollout, r.name_any()));
+                }
+            }
+            Event::Init => listed.clear(),
+            Event::InitDone => {
+                let mut namespaces = engine.namespaces.lock();
+                for (ns, n) in namespaces.iter_mut() {
+                    n.workloads.retain(|(t, name), _| {
+                        *t != WorkloadType::Rollout || listed.contains(&(ns.clone(), name.clone()))
+                    });
+                }
+                drop(namespaces);
+                listed.clear();
+                synced(&engine, &mut first);
+            }
+        }
     }
 }

@@ -17,7 +17,8 @@ use crate::core::target::FIELD_MANAGER;
 /// API version of the Rollouts restarted.
 pub const API_VERSION: &str = "argoproj.io/v1alpha1";
 
-fn resource() -> ApiResource {
+/// The Rollout kind for dynamic API calls.
+pub(crate) fn resource() -> ApiResource {
     ApiResource::from_gvk_with_plural(
         &GroupVersionKind::gvk("argoproj.io", "v1alpha1", "Rollout"),
         "rollouts",

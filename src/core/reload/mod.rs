@@ -5,6 +5,7 @@
 pub mod annotations;
 pub mod decide;
 pub mod jobs;
+pub mod pause;
 pub mod references;
 pub mod state;
 

@@ -249,5 +249,78 @@ async fn rollouts_restart_once_per_rotation_and_a_missing_crd_is_skipped() {
         0.0
     );
     op.assert_log_free_of(&["argo-value-one", "argo-value-two", "argo-value-three"]);
+
+    // Reloader's annotations on Rollouts, for a ConfigMap another tool writes: the default strategy
+    // changes the pod template (a new revision); `rollout-strategy: restart` sets restartAt and leaves
+    // the template alone. Once each, after the state is recorded (first sight restarts nothing).
+    let with_cm = |name: &str, annotations: &str| {
+        rollout(name, annotations, "db").replace(
+            "envFrom: [ { secretRef: { name: db } } ]",
+            "envFrom: [ { configMapRef: { name: cfg } } ]",
+        )
+    };
+    let yaml = [
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: cfg }\ndata: { k: \"1\" }\n"
+            .to_string(),
+        with_cm("tmpl", "reloader.stakater.com/auto: \"true\""),
+        with_cm(
+            "restarter",
+            "reloader.stakater.com/auto: \"true\", reloader.stakater.com/rollout-strategy: restart",
+        ),
+    ]
+    .join("---\n");
+    apply(&client, &ns, &yaml).await;
+    let rollouts: Api<DynamicObject> =
+        Api::namespaced_with(client.clone(), &ns, &rollout_resource());
+    let annotation = |r: &DynamicObject, template: bool, key: &str| {
+        let meta = if template {
+            &r.data["spec"]["template"]["metadata"]["annotations"]
+        } else {
+            return r
+                .metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get(key))
+                .cloned();
+        };
+        meta[key].as_str().map(String::from)
+    };
+    for name in ["tmpl", "restarter"] {
+        common::wait_for(
+            &format!("Rollout {name} recorded"),
+            Duration::from_secs(30),
+            || async {
+                let r = rollouts.get(name).await.ok()?;
+                annotation(&r, false, "secretsync.io/reload-state").map(|_| ())
+            },
+        )
+        .await;
+    }
+    let cms: Api<k8s_openapi::api::core::v1::ConfigMap> = Api::namespaced(client.clone(), &ns);
+    cms.patch(
+        "cfg",
+        &PatchParams::default(),
+        &Patch::Merge(&serde_json::json!({ "data": { "k": "2" } })),
+    )
+    .await
+    .expect("editing the ConfigMap");
+    common::wait_for(
+        "both Rollouts restarted",
+        Duration::from_secs(30),
+        || async {
+            let t = rollouts.get("tmpl").await.ok()?;
+            let r = rollouts.get("restarter").await.ok()?;
+            (annotation(&t, true, "secretsync.io/reload-marker").is_some()
+                && r.data["spec"]["restartAt"].as_str().is_some())
+            .then_some((t, r))
+        },
+    )
+    .await;
+    let r = rollouts.get("restarter").await.expect("restarter");
+    assert_eq!(
+        annotation(&r, true, "secretsync.io/reload-marker"),
+        None,
+        "the restart strategy changed the template"
+    );
     common::delete_namespace(&client, &ns).await;
 }
