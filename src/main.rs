@@ -200,7 +200,6 @@ async fn run_controller(args: ControllerArgs) -> anyhow::Result<()> {
             min_refresh_interval: args.min_refresh_interval,
             deletion_grace_period: args.deletion_grace_period,
             rollout_settle: args.rollout_settle,
-            reloader_compat: args.reloader.enabled(),
             allow_generic_targets: args.unsafe_allow_generic_targets,
             aws_price_per_10k_calls: args.aws_price_per_10k_calls,
             tenancy: secretsync::core::access::TenancyPolicy {

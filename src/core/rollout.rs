@@ -8,52 +8,37 @@ use sha2::{Digest, Sha256};
 
 use super::versions::{digest_of, hex};
 use crate::api::WorkloadKind;
+use crate::core::reload::decide::should_reload;
+use crate::core::reload::{
+    ObjectKind, ObjectView, ReloaderOptions, WorkloadType, WorkloadView as ReloadWorkloadView,
+};
 
 /// Workload annotation: `"true"` opts a workload into auto-discovery, `"false"` excludes it always.
 pub const RELOAD_ANNOTATION: &str = "secretsync.io/reload";
-/// Reloader's workload annotation: `"true"` restarts on any referenced Secret (ConfigMaps are not ours).
+/// Reloader's workload annotation: `"true"` restarts on any referenced Secret or ConfigMap.
 pub const RELOADER_AUTO: &str = "reloader.stakater.com/auto";
 /// Reloader's Secret-only variant of [`RELOADER_AUTO`].
 pub const RELOADER_SECRET_AUTO: &str = "secret.reloader.stakater.com/auto";
-/// Reloader's workload annotation naming Secrets (comma-separated) that restart it.
+/// Reloader's workload annotation naming Secrets (comma-separated regular expressions).
 pub const RELOADER_SECRET_RELOAD: &str = "secret.reloader.stakater.com/reload";
 /// Reloader's Secret annotation: `"true"` means the Secret never triggers a Reloader-style restart.
 pub const RELOADER_IGNORE: &str = "reloader.stakater.com/ignore";
 
-/// Whether a Secret's annotations say `reloader.stakater.com/ignore: "true"`.
-pub fn reloader_ignored(annotations: &BTreeMap<String, String>) -> bool {
-    annotations
-        .get(RELOADER_IGNORE)
-        .is_some_and(|v| v.trim() == "true")
+/// Whether a Secret's annotations say `<ignore>: "true"` (Reloader's ignore annotation, as named).
+pub fn reloader_ignored(annotations: &BTreeMap<String, String>, ignore: &str) -> bool {
+    annotations.get(ignore).is_some_and(|v| v == "true")
 }
 
-/// The Reloader annotations of a workload, as `--reloader-compat` honours them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ReloaderAnnotations {
-    /// `reloader.stakater.com/auto` or `secret.reloader.stakater.com/auto` is `"true"`.
-    pub auto: bool,
-    /// The Secrets `secret.reloader.stakater.com/reload` names.
-    pub named: BTreeSet<String>,
-}
-
-impl ReloaderAnnotations {
-    /// Reads a workload's annotations.
-    pub fn of(annotations: &BTreeMap<String, String>) -> Self {
-        let is_true = |k: &str| annotations.get(k).is_some_and(|v| v.trim() == "true");
-        Self {
-            auto: is_true(RELOADER_AUTO) || is_true(RELOADER_SECRET_AUTO),
-            named: annotations
-                .get(RELOADER_SECRET_RELOAD)
-                .map(|v| {
-                    v.split(',')
-                        .map(str::trim)
-                        .filter(|n| !n.is_empty())
-                        .map(String::from)
-                        .collect()
-                })
-                .unwrap_or_default(),
-        }
-    }
+/// What Reloader's decision reads of a workload: its own annotations, its pod template's, and its pod
+/// spec (references). Read with Reloader's full rules ([`crate::core::reload::decide`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReloaderInputs {
+    /// The workload's metadata annotations.
+    pub annotations: BTreeMap<String, String>,
+    /// Its pod template's annotations.
+    pub template_annotations: BTreeMap<String, String>,
+    /// Its pod spec.
+    pub pod: PodSpec,
 }
 
 /// The pod-template annotation carrying the restart marker: one per workload, covering every Secret
@@ -117,7 +102,7 @@ pub fn references_secret(pod: &PodSpec, secret: &str) -> bool {
 }
 
 /// What the rollout step knows about one workload.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WorkloadView {
     /// Deployment, StatefulSet or DaemonSet.
     pub kind: WorkloadKind,
@@ -131,8 +116,8 @@ pub struct WorkloadView {
     pub marker: Option<String>,
     /// A paused Deployment.
     pub paused: bool,
-    /// Its Reloader annotations (empty unless `--reloader-compat`).
-    pub reloader: ReloaderAnnotations,
+    /// What Reloader's decision reads of it.
+    pub reloader: ReloaderInputs,
 }
 
 /// What the rollout step knows about one Secret secretsync manages in the namespace.
@@ -182,7 +167,7 @@ pub enum WorkloadAction {
 }
 
 /// The plan for one workload touched by a batch of rotations.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PlannedWorkload {
     /// The workload.
     pub workload: WorkloadView,
@@ -195,33 +180,64 @@ pub struct PlannedWorkload {
 }
 
 /// Whether `secret` can restart `w`: listed in its ExternalSecret's `rolloutRestartTargets`;
-/// referenced by the workload with `secretsync.io/reload: "true"`; or, by Reloader's annotations,
-/// referenced with `auto` or named by `secret.reloader.stakater.com/reload`, unless the Secret is
-/// annotated `reloader.stakater.com/ignore: "true"`.
-fn restarts(w: &WorkloadView, secret: &ManagedSecret) -> bool {
+/// referenced by the workload with `secretsync.io/reload: "true"`; or, with Reloader's annotations on
+/// (`reloader`), as Reloader decides for a Secret (its lists, auto, search and match, excludes, and
+/// the Secret's own ignore annotation).
+fn restarts(w: &WorkloadView, secret: &ManagedSecret, reloader: Option<&ReloaderOptions>) -> bool {
     let referenced = w.referenced.contains(&secret.name);
-    secret
+    let listed = secret
         .listed
         .iter()
-        .any(|(k, n)| *k == w.kind && *n == w.name)
+        .any(|(k, n)| *k == w.kind && *n == w.name);
+    listed
         || (w.reload.as_deref() == Some("true") && referenced)
-        || (!secret.reloader_ignore
-            && ((w.reloader.auto && referenced) || w.reloader.named.contains(&secret.name)))
+        || reloader.is_some_and(|options| {
+            let annotations: BTreeMap<String, String> = if secret.reloader_ignore {
+                BTreeMap::from([(options.names.ignore.clone(), "true".to_string())])
+            } else {
+                BTreeMap::new()
+            };
+            let object = ObjectView {
+                kind: ObjectKind::Secret,
+                name: &secret.name,
+                annotations: &annotations,
+            };
+            let view = ReloadWorkloadView {
+                kind: workload_type(w.kind),
+                annotations: &w.reloader.annotations,
+                template_annotations: &w.reloader.template_annotations,
+                pod: &w.reloader.pod,
+            };
+            !w.reloader.pod.containers.is_empty()
+                && should_reload(&view, &object, options).is_some()
+        })
+}
+
+/// The reload core's name of a workload kind.
+fn workload_type(kind: WorkloadKind) -> WorkloadType {
+    match kind {
+        WorkloadKind::Deployment => WorkloadType::Deployment,
+        WorkloadKind::StatefulSet => WorkloadType::StatefulSet,
+        WorkloadKind::DaemonSet => WorkloadType::DaemonSet,
+        WorkloadKind::Rollout => WorkloadType::Rollout,
+    }
 }
 
 /// Decides, per workload, what a batch of rotations (the Secrets in `rotated`, whose new versions are
 /// already written) does: each workload that any of them can restart gets one marker covering every
 /// managed Secret that can restart it. `"false"` excludes a workload; a paused Deployment is skipped.
+/// `reloader`: Reloader's annotations are honoured, with these options (`None`: turned off).
 pub fn plan(
     workloads: &[WorkloadView],
     managed: &[ManagedSecret],
     rotated: &BTreeSet<String>,
+    reloader: Option<&ReloaderOptions>,
 ) -> Vec<PlannedWorkload> {
     let mut out = Vec::new();
     for w in workloads {
         let relevant: BTreeMap<String, BTreeMap<String, String>> = managed
             .iter()
-            .filter(|s| restarts(w, s))
+            .filter(|s| restarts(w, s, reloader))
             .map(|s| (s.name.clone(), s.record.clone()))
             .collect();
         let triggered: Vec<String> = relevant

@@ -1,8 +1,23 @@
 use super::*;
 use k8s_openapi::api::core::v1::{
-    Container, EnvFromSource, EnvVar, EnvVarSource, ProjectedVolumeSource, SecretEnvSource,
-    SecretKeySelector, SecretProjection, SecretVolumeSource, Volume, VolumeProjection,
+    Container, EnvFromSource, EnvVar, EnvVarSource, PodSpec, ProjectedVolumeSource,
+    SecretEnvSource, SecretKeySelector, SecretProjection, SecretVolumeSource, Volume,
+    VolumeProjection,
 };
+
+/// The plan with Reloader's annotations on, with Reloader's default names.
+fn plan(
+    workloads: &[WorkloadView],
+    managed: &[ManagedSecret],
+    rotated: &BTreeSet<String>,
+) -> Vec<PlannedWorkload> {
+    super::plan(
+        workloads,
+        managed,
+        rotated,
+        Some(&crate::core::reload::ReloaderOptions::default()),
+    )
+}
 
 fn versions(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs
@@ -19,7 +34,7 @@ fn view(kind: WorkloadKind, name: &str) -> WorkloadView {
         referenced: BTreeSet::new(),
         marker: None,
         paused: false,
-        reloader: ReloaderAnnotations::default(),
+        reloader: ReloaderInputs::default(),
     }
 }
 
@@ -29,6 +44,35 @@ fn managed(name: &str, record: &[(&str, &str)], listed: &[(WorkloadKind, &str)])
         record: versions(record),
         listed: listed.iter().map(|(k, n)| (*k, n.to_string())).collect(),
         reloader_ignore: false,
+    }
+}
+
+/// A pod with one container and no reference.
+fn one_container() -> PodSpec {
+    PodSpec {
+        containers: vec![Container {
+            name: "app".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
+}
+
+/// A pod reading Secret `db` through `envFrom`.
+fn env_from_db() -> PodSpec {
+    PodSpec {
+        containers: vec![Container {
+            name: "app".into(),
+            env_from: Some(vec![EnvFromSource {
+                secret_ref: Some(SecretEnvSource {
+                    name: "db".into(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }],
+        ..Default::default()
     }
 }
 
@@ -416,6 +460,19 @@ fn reloader_annotations_restart_like_reloader_but_once_per_rotation() {
         (&[(RELOADER_SECRET_RELOAD, "other")], true, false, false),
         (&[(RELOADER_SECRET_RELOAD, "db")], false, true, false),
         (&[(RELOADER_SECRET_RELOAD, " db ,")], false, false, true),
+        // Reloader's lists are regular expressions, anchored.
+        (&[(RELOADER_SECRET_RELOAD, "d.*")], false, false, true),
+        (&[(RELOADER_SECRET_RELOAD, "d")], false, false, false),
+        // Reloader's exclude wins over auto.
+        (
+            &[
+                (RELOADER_AUTO, "true"),
+                ("secrets.exclude.reloader.stakater.com/reload", "db"),
+            ],
+            true,
+            false,
+            false,
+        ),
         (
             &[(RELOADER_AUTO, "true"), (RELOADER_SECRET_RELOAD, "db")],
             true,
@@ -438,7 +495,15 @@ fn reloader_annotations_restart_like_reloader_but_once_per_rotation() {
             } else {
                 BTreeSet::new()
             },
-            reloader: ReloaderAnnotations::of(&a),
+            reloader: ReloaderInputs {
+                pod: if *references {
+                    env_from_db()
+                } else {
+                    one_container()
+                },
+                annotations: a.clone(),
+                template_annotations: BTreeMap::new(),
+            },
             ..view(WorkloadKind::Deployment, "api")
         };
         let secret = ManagedSecret {
@@ -453,6 +518,30 @@ fn reloader_annotations_restart_like_reloader_but_once_per_rotation() {
         );
         assert!(planned.len() <= 1, "one plan per workload");
     }
+    // Turned off (`--reloader=false`): Reloader's annotations restart nothing.
+    let auto = WorkloadView {
+        reloader: ReloaderInputs {
+            annotations: BTreeMap::from([(RELOADER_AUTO.to_string(), "true".to_string())]),
+            template_annotations: BTreeMap::new(),
+            pod: env_from_db(),
+        },
+        referenced: rotated(&["db"]),
+        ..view(WorkloadKind::Deployment, "api")
+    };
+    let db = managed("db", &[("prod/db", "2")], &[]);
+    assert!(
+        super::plan(
+            std::slice::from_ref(&auto),
+            std::slice::from_ref(&db),
+            &rotated(&["db"]),
+            None
+        )
+        .is_empty()
+    );
+    assert_eq!(
+        plan(&[auto], &[db], &rotated(&["db"]))[0].action,
+        WorkloadAction::Restart
+    );
     // An explicit rolloutRestartTargets entry is secretsync's own: Reloader's ignore does not stop it.
     let listed = ManagedSecret {
         reloader_ignore: true,

@@ -41,8 +41,6 @@ pub struct Options {
     pub deletion_grace_period: std::time::Duration,
     /// How long a rotation waits for sibling Secrets before restarting workloads once.
     pub rollout_settle: std::time::Duration,
-    /// Honour Stakater Reloader's annotations (`--reloader-compat`).
-    pub reloader_compat: bool,
     /// Write `target.manifest` generic targets (`--unsafe-allow-generic-targets`).
     pub allow_generic_targets: bool,
     /// Estimated USD per 10,000 AWS API calls, for the estimated-cost metric.

@@ -91,9 +91,11 @@ async fn sync(es: &ExternalSecret, ctx: &Arc<Context>, ns: &str) -> Outcome {
     }
 }
 
-/// The rollout's view of the Secret this ExternalSecret holds in place now, with its record.
+/// The rollout's view of the Secret this ExternalSecret holds in place now, with its record
+/// (`ignore`: Reloader's ignore annotation as named).
 pub(super) fn written_record(
     es: &ExternalSecret,
+    ignore: &str,
     name: &str,
     record: std::collections::BTreeMap<String, String>,
 ) -> crate::core::rollout::ManagedSecret {
@@ -108,7 +110,7 @@ pub(super) fn written_record(
             .template
             .as_ref()
             .and_then(|t| t.metadata.as_ref())
-            .is_some_and(|m| crate::core::rollout::reloader_ignored(&m.annotations)),
+            .is_some_and(|m| crate::core::rollout::reloader_ignored(&m.annotations, ignore)),
     }
 }
 

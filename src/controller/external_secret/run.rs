@@ -100,7 +100,12 @@ impl Run<'_> {
             }
             Step::ResumeRollout(current) => {
                 let record = self.recorded.take().unwrap_or_default();
-                let written = written_record(self.es, &self.target_name, record);
+                let written = written_record(
+                    self.es,
+                    &ctx.options.reload.options.names.ignore,
+                    &self.target_name,
+                    record,
+                );
                 let report = roll_out(ctx, self.ns, written).await?;
                 return Ok(Some(Outcome::Synced {
                     wrote: false,
@@ -239,7 +244,12 @@ impl Run<'_> {
             Step::Restart => {
                 let plan = self.plan.as_ref().ok_or_else(not_resolved)?;
                 let record = target::recorded_versions(&plan.secret);
-                let written = written_record(self.es, &self.target_name, record);
+                let written = written_record(
+                    self.es,
+                    &ctx.options.reload.options.names.ignore,
+                    &self.target_name,
+                    record,
+                );
                 self.rollout = Some(roll_out(ctx, self.ns, written).await?);
                 progress.restarted = true;
             }

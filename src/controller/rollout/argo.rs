@@ -10,7 +10,7 @@ use kube::api::{
 use crate::api::WorkloadKind;
 use crate::controller::context::Context;
 use crate::core::rollout::{
-    MARKER_ANNOTATION, RELOAD_ANNOTATION, ReloaderAnnotations, WorkloadView, referenced_secrets,
+    MARKER_ANNOTATION, RELOAD_ANNOTATION, ReloaderInputs, WorkloadView, referenced_secrets,
 };
 use crate::core::target::FIELD_MANAGER;
 
@@ -37,11 +37,7 @@ pub struct Listed {
 
 /// The Rollouts of a namespace, or None when the Rollout CRD is not installed (or the controller may
 /// not list Rollouts).
-pub async fn views(
-    ctx: &Context,
-    ns: &str,
-    reloader_compat: bool,
-) -> Result<Option<Vec<Listed>>, kube::Error> {
+pub async fn views(ctx: &Context, ns: &str) -> Result<Option<Vec<Listed>>, kube::Error> {
     let api: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), ns, &resource());
     let list = match api.list(&ListParams::default()).await {
         Ok(list) => list,
@@ -59,7 +55,7 @@ pub async fn views(
                     .then(|| reference["name"].as_str().map(String::from))
                     .flatten();
                 Listed {
-                    view: view(r, reloader_compat),
+                    view: view(r),
                     workload_ref,
                     restart_at: r.data["spec"]["restartAt"].as_str().map(String::from),
                 }
@@ -68,26 +64,29 @@ pub async fn views(
     ))
 }
 
-fn view(rollout: &DynamicObject, reloader_compat: bool) -> WorkloadView {
+fn view(rollout: &DynamicObject) -> WorkloadView {
     let annotations = rollout.metadata.annotations.clone().unwrap_or_default();
     let spec = &rollout.data["spec"];
     // A Rollout with `workloadRef` has no template of its own: it is taken from the Deployment.
     let template: Option<PodTemplateSpec> = serde_json::from_value(spec["template"].clone()).ok();
+    let pod = template
+        .as_ref()
+        .and_then(|t| t.spec.clone())
+        .unwrap_or_default();
     WorkloadView {
         kind: WorkloadKind::Rollout,
         name: rollout.metadata.name.clone().unwrap_or_default(),
         reload: annotations.get(RELOAD_ANNOTATION).cloned(),
-        referenced: template
-            .and_then(|t| t.spec)
-            .as_ref()
-            .map(referenced_secrets)
-            .unwrap_or_default(),
+        referenced: referenced_secrets(&pod),
         marker: annotations.get(MARKER_ANNOTATION).cloned(),
         paused: spec["paused"].as_bool() == Some(true),
-        reloader: if reloader_compat {
-            ReloaderAnnotations::of(&annotations)
-        } else {
-            ReloaderAnnotations::default()
+        reloader: ReloaderInputs {
+            template_annotations: template
+                .and_then(|t| t.metadata)
+                .and_then(|m| m.annotations)
+                .unwrap_or_default(),
+            annotations,
+            pod,
         },
     }
 }

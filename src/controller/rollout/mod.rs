@@ -20,7 +20,7 @@ use super::context::{Context, object_ref};
 use crate::api::WorkloadKind;
 use crate::core::reason::{Reason, SyncError};
 use crate::core::rollout::{
-    MARKER_ANNOTATION, ManagedSecret, RELOAD_ANNOTATION, ReloaderAnnotations, RolloutReport,
+    MARKER_ANNOTATION, ManagedSecret, RELOAD_ANNOTATION, ReloaderInputs, RolloutReport,
     RolloutTargets, WorkloadAction, WorkloadView, describe, plan, referenced_secrets,
     reloader_ignored, unlisted_reasons, with_written,
 };
@@ -70,29 +70,18 @@ pub async fn roll_out(
 }
 
 fn view(
-    reloader_compat: bool,
     kind: WorkloadKind,
     meta: &kube::api::ObjectMeta,
     template: &PodTemplateSpec,
     paused: bool,
 ) -> WorkloadView {
+    let annotations = meta.annotations.clone().unwrap_or_default();
+    let pod = template.spec.clone().unwrap_or_default();
     WorkloadView {
-        reloader: match (&meta.annotations, reloader_compat) {
-            (Some(a), true) => ReloaderAnnotations::of(a),
-            _ => ReloaderAnnotations::default(),
-        },
         kind,
         name: meta.name.clone().unwrap_or_default(),
-        reload: meta
-            .annotations
-            .as_ref()
-            .and_then(|a| a.get(RELOAD_ANNOTATION))
-            .cloned(),
-        referenced: template
-            .spec
-            .as_ref()
-            .map(referenced_secrets)
-            .unwrap_or_default(),
+        reload: annotations.get(RELOAD_ANNOTATION).cloned(),
+        referenced: referenced_secrets(&pod),
         marker: template
             .metadata
             .as_ref()
@@ -100,6 +89,15 @@ fn view(
             .and_then(|a| a.get(MARKER_ANNOTATION))
             .cloned(),
         paused,
+        reloader: ReloaderInputs {
+            annotations,
+            template_annotations: template
+                .metadata
+                .as_ref()
+                .and_then(|m| m.annotations.clone())
+                .unwrap_or_default(),
+            pod,
+        },
     }
 }
 
@@ -166,13 +164,7 @@ async fn views_of<K: PodWorkload>(ctx: &Context, ns: &str) -> Result<Vec<Workloa
         .iter()
         .map(|w| {
             let template = w.template().cloned().unwrap_or_default();
-            view(
-                ctx.options.reloader_compat,
-                K::KIND,
-                w.meta(),
-                &template,
-                w.paused(),
-            )
+            view(K::KIND, w.meta(), &template, w.paused())
         })
         .collect())
 }
@@ -200,7 +192,7 @@ async fn workloads(ctx: &Context, ns: &str) -> Result<Workloads, SyncError> {
     let mut views = views_of::<Deployment>(ctx, ns).await?;
     views.extend(views_of::<StatefulSet>(ctx, ns).await?);
     views.extend(views_of::<DaemonSet>(ctx, ns).await?);
-    let rollouts = super::rollout::argo::views(ctx, ns, ctx.options.reloader_compat)
+    let rollouts = super::rollout::argo::views(ctx, ns)
         .await
         .map_err(|e| SyncError::kubernetes("listing Argo Rollouts", e))?;
     let mut targets = RolloutTargets {
@@ -254,7 +246,8 @@ async fn managed_secrets(ctx: &Context, ns: &str) -> Result<Vec<ManagedSecret>, 
             name: meta.name.clone().unwrap_or_default(),
             record,
             listed,
-            reloader_ignore: annotations.is_some_and(reloader_ignored),
+            reloader_ignore: annotations
+                .is_some_and(|a| reloader_ignored(a, &ctx.options.reload.options.names.ignore)),
         }
     };
     if let Some(cache) = ctx.managed_secrets_ready() {
@@ -300,7 +293,9 @@ async fn execute(
     for (secret, skipped) in unlisted_reasons(&views, &managed, rotated, &targets) {
         reports.entry(secret).or_default().skipped = skipped;
     }
-    for planned in plan(&views, &managed, rotated) {
+    let reload = &ctx.options.reload;
+    let reloader = reload.enabled.then_some(&reload.options);
+    for planned in plan(&views, &managed, rotated, reloader) {
         let w = &planned.workload;
         let what = describe(w);
         match &planned.action {
