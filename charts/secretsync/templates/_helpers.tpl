@@ -184,7 +184,11 @@ Rules on core and workload resources in the watched namespace(s): target Secrets
   {{- end }}
 - apiGroups: ["argoproj.io"]
   resources: ["rollouts"]
+  {{- if .Values.reloader.enabled }}
+  verbs: ["get", "list", "watch", "patch"]
+  {{- else }}
   verbs: ["list", "patch"]
+  {{- end }}
 - apiGroups: ["events.k8s.io"]
   resources: ["events"]
   verbs: ["create", "patch"]

@@ -133,6 +133,29 @@ pub(super) async fn run(engine: Arc<Engine>) {
     futures::future::join_all(tasks).await;
 }
 
+/// Whether a watch error says the kind is not served or not readable (403/404): such a watch counts
+/// as synced (it keeps retrying), so one missing permission never holds the engine back.
+fn refused(e: &watcher::Error) -> bool {
+    let code = match e {
+        watcher::Error::InitialListFailed(kube::Error::Api(s))
+        | watcher::Error::WatchStartFailed(kube::Error::Api(s))
+        | watcher::Error::WatchFailed(kube::Error::Api(s)) => s.code,
+        watcher::Error::WatchError(s) => s.code,
+        _ => 0,
+    };
+    code == 403 || code == 404
+}
+
+/// A watch error: logged; before the first list, a refusal counts as synced.
+fn failed(engine: &Arc<Engine>, first: &mut bool, what: &str, e: &watcher::Error) {
+    if *first && refused(e) {
+        tracing::warn!(watch = what, error = %e, "the reload engine may not list this kind; going on without it");
+        synced(engine, first);
+    } else {
+        tracing::debug!(watch = what, error = %e, "reload engine watch error");
+    }
+}
+
 /// Counts a watch's first complete list; when the last one completes, plans every namespace (a
 /// change made while the controller was down restarts once now).
 fn synced(engine: &Arc<Engine>, first: &mut bool) {
@@ -163,7 +186,13 @@ async fn namespaces(engine: Arc<Engine>, selector: String) {
         .default_backoff()
         .boxed();
     while let Some(event) = stream.next().await {
-        let Ok(event) = event else { continue };
+        let event = match event {
+            Ok(event) => event,
+            Err(e) => {
+                failed(&engine, &mut first, "namespaces", &e);
+                continue;
+            }
+        };
         let mut selected = engine.selected.lock();
         let set = selected.get_or_insert_with(HashSet::new);
         match event {
@@ -206,7 +235,13 @@ where
         .default_backoff()
         .boxed();
     while let Some(event) = stream.next().await {
-        let Ok(event) = event else { continue };
+        let event = match event {
+            Ok(event) => event,
+            Err(e) => {
+                failed(&engine, &mut first, K::kind(&()).as_ref(), &e);
+                continue;
+            }
+        };
         match event {
             Event::Apply(o) => object_seen(&engine, kind, &o, !first),
             Event::InitApply(o) => {
@@ -320,7 +355,13 @@ async fn workloads<K: Workload>(engine: Arc<Engine>) {
         .default_backoff()
         .boxed();
     while let Some(event) = stream.next().await {
-        let Ok(event) = event else { continue };
+        let event = match event {
+            Ok(event) => event,
+            Err(e) => {
+                failed(&engine, &mut first, K::kind(&()).as_ref(), &e);
+                continue;
+            }
+        };
         match event {
             Event::Apply(w) | Event::InitApply(w) => {
                 listed.insert((w.namespace().unwrap_or_default(), w.name_any()));
@@ -444,7 +485,13 @@ pub(super) async fn rollouts(engine: Arc<Engine>) {
         .default_backoff()
         .boxed();
     while let Some(event) = stream.next().await {
-        let Ok(event) = event else { continue };
+        let event = match event {
+            Ok(event) => event,
+            Err(e) => {
+                failed(&engine, &mut first, "Rollout", &e);
+                continue;
+            }
+        };
         match event {
             Event::Apply(r) | Event::InitApply(r) => {
                 listed.insert((r.namespace().unwrap_or_default(), r.name_any()));

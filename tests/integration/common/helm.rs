@@ -202,14 +202,33 @@ pub fn controller_grants(token: bool) -> BTreeSet<Grant> {
         ),
         ("", &["namespaces"], &["get", "list", "watch"], &[]),
         ("", &["serviceaccounts"], &["get"], &[]),
-        ("", &["configmaps"], &["get"], &[]),
+        // The reload engine (on by default): metadata watches of ConfigMaps, workload watches,
+        // CronJob runs and Job re-runs.
+        ("", &["configmaps"], &["get", "list", "watch"], &[]),
         (
             "apps",
             &["deployments", "statefulsets", "daemonsets"],
-            &["list", "patch"],
+            &["get", "list", "watch", "patch"],
             &[],
         ),
-        ("argoproj.io", &["rollouts"], &["list", "patch"], &[]),
+        (
+            "batch",
+            &["cronjobs"],
+            &["get", "list", "watch", "patch"],
+            &[],
+        ),
+        (
+            "batch",
+            &["jobs"],
+            &["get", "list", "watch", "create", "delete", "patch"],
+            &[],
+        ),
+        (
+            "argoproj.io",
+            &["rollouts"],
+            &["get", "list", "watch", "patch"],
+            &[],
+        ),
         ("events.k8s.io", &["events"], &["create", "patch"], &[]),
     ]);
     if token {
