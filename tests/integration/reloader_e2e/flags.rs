@@ -300,5 +300,15 @@ const FAILING: &[(&str, &str)] = &[];
 
 #[tokio::test]
 async fn reloader_flag_cases() {
-    futures::future::join_all(SETS.iter().map(|(suite, rows)| run(suite, rows, FAILING))).await;
+    let runs: Vec<_> = SETS
+        .iter()
+        .map(|(suite, rows)| (suite.name, tokio::spawn(run(suite, rows, FAILING))))
+        .collect();
+    let mut failed = Vec::new();
+    for (name, run) in runs {
+        if run.await.is_err() {
+            failed.push(name);
+        }
+    }
+    assert!(failed.is_empty(), "flag sets failed (see above): {failed:?}");
 }
