@@ -206,6 +206,48 @@ pub const ROWS: &[Row] = &[
     },
 ];
 
+/// Upstream's "EnvVars Strategy" context (catalogue §4.2), run with
+/// `--reloader-reload-strategy=env-vars`: secretsync writes its own marker whichever strategy is
+/// named, so the cases assert the same restart (or none) as above.
+pub const ENV_VARS_ROWS: &[Row] = &[
+    Row {
+        id: "CORE-ENV-1",
+        kinds: APPS,
+        objects: &[cm("cm")],
+        meta: &[(CM_RELOAD, "{cm}")],
+        refs: &[(Form::EnvFrom, "cm")],
+        steps: EDIT_CM,
+        ..ROW
+    },
+    Row {
+        id: "CORE-ENV-2",
+        kinds: APPS,
+        objects: &[secret("s")],
+        meta: &[(S_RELOAD, "{s}")],
+        refs: &[(Form::EnvFrom, "s")],
+        steps: EDIT_S,
+        ..ROW
+    },
+    Row {
+        id: "CORE-ENV-3",
+        kinds: APPS,
+        objects: &[cm("cm")],
+        meta: &[(CM_RELOAD, "{cm}")],
+        refs: &[(Form::EnvFrom, "cm")],
+        steps: &[(Act::Label, "cm", false)],
+        ..ROW
+    },
+    Row {
+        id: "CORE-ENV-4",
+        kinds: APPS,
+        objects: &[secret("s")],
+        meta: &[(S_RELOAD, "{s}")],
+        refs: &[(Form::EnvFrom, "s")],
+        steps: &[(Act::Label, "s", false)],
+        ..ROW
+    },
+];
+
 /// Rows left out of the run (id, diagnosis).
 const FAILING: &[(&str, &str)] = &[];
 
@@ -216,4 +258,14 @@ async fn reloader_core_workloads_cases() {
         ..SUITE
     };
     run(&suite, ROWS, FAILING).await;
+}
+
+#[tokio::test]
+async fn reloader_core_env_vars_strategy_cases() {
+    let suite = Suite {
+        name: "rl-core-env",
+        flags: &["--reloader-reload-strategy=env-vars"],
+        ..SUITE
+    };
+    run(&suite, ENV_VARS_ROWS, FAILING).await;
 }

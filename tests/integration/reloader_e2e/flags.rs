@@ -2,9 +2,10 @@
 //! its own namespace. The CronJob negatives assert that no Job is instantiated (upstream looks at a
 //! field Reloader never writes), and a Job negative for ignored Jobs is added.
 //!
-//! Not ported: FLAG-WG-1..6 (`watchGlobally`, `--namespaces`). The controller under test is always
-//! scoped to its namespace (`--namespace`, the chart's `watchGlobally: false`); WG-1/4/6 are every
-//! positive row here, and watching several listed namespaces needs a cluster-wide controller.
+//! `watchGlobally: false` is the controller's `--namespace` (every controller here has it): WG-1 is a
+//! row in that namespace, WG-2 one in another namespace. `--reloader-namespaces` narrows it further:
+//! WG-3/4 list the namespace, WG-5 lists only another one. Not ported: FLAG-WG-6 (`watchGlobally:
+//! true` needs a cluster-wide controller, which only the `exclusive` modules may start).
 
 use super::bed::{
     AUTO, Act, CM_RELOAD, D, EDIT_CM, EDIT_CM_NONE, EDIT_S, EDIT_S_NONE, Form, Kind, ONE_CM, ONE_S,
@@ -173,6 +174,11 @@ const LABEL_SELECTED: &[Row] = &[
     auto_cm("FLAG-RLS-2", false),
 ];
 
+const WATCHED: &[Row] = &[auto_cm("FLAG-WG-1", true)];
+const NOT_WATCHED: &[Row] = &[auto_cm("FLAG-WG-2", false)];
+const LISTED_NS: &[Row] = &[auto_cm("FLAG-WG-3", true), auto_cm("FLAG-WG-4", true)];
+const UNLISTED_NS: &[Row] = &[auto_cm("FLAG-WG-5", false)];
+
 /// Every flag set: the suite and its rows.
 const SETS: &[(Suite, &[Row])] = &[
     (
@@ -280,6 +286,39 @@ const SETS: &[(Suite, &[Row])] = &[
     ),
     (
         Suite {
+            name: "rl-flag-wg",
+            ..SUITE
+        },
+        WATCHED,
+    ),
+    (
+        Suite {
+            name: "rl-flag-wg-other",
+            elsewhere: true,
+            records: false,
+            ..SUITE
+        },
+        NOT_WATCHED,
+    ),
+    (
+        Suite {
+            name: "rl-flag-wg-listed",
+            flags: &["--reloader-namespaces={ns},some-other-namespace"],
+            ..SUITE
+        },
+        LISTED_NS,
+    ),
+    (
+        Suite {
+            name: "rl-flag-wg-unlisted",
+            flags: &["--reloader-namespaces=some-other-namespace"],
+            records: false,
+            ..SUITE
+        },
+        UNLISTED_NS,
+    ),
+    (
+        Suite {
             name: "rl-flag-defaults",
             ..SUITE
         },
@@ -310,5 +349,8 @@ async fn reloader_flag_cases() {
             failed.push(name);
         }
     }
-    assert!(failed.is_empty(), "flag sets failed (see above): {failed:?}");
+    assert!(
+        failed.is_empty(),
+        "flag sets failed (see above): {failed:?}"
+    );
 }

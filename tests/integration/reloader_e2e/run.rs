@@ -36,6 +36,8 @@ pub struct Suite {
     pub auto_all: bool,
     /// Kinds the controller does not watch (`--reloader-ignored-workload-types`): no state.
     pub unrecorded: &'static [Kind],
+    /// The rows live in a second namespace, outside the controller's scope.
+    pub elsewhere: bool,
 }
 
 /// Defaults for `..SUITE`.
@@ -46,6 +48,7 @@ pub const SUITE: Suite = Suite {
     records: true,
     auto_all: false,
     unrecorded: &[],
+    elsewhere: false,
 };
 
 /// One workload under observation.
@@ -191,7 +194,12 @@ pub async fn run(suite: &Suite, rows: &[Row], failing: &[(&str, &str)]) {
         .filter(|r| !failing.iter().any(|(id, _)| *id == r.id))
         .collect();
     let cases: usize = rows.iter().map(|r| r.kinds.len()).sum();
-    let (client, ns) = common::setup(suite.name).await;
+    let (client, op_ns) = common::setup(suite.name).await;
+    let ns = if suite.elsewhere {
+        common::namespace(&client, suite.name).await
+    } else {
+        op_ns.clone()
+    };
     if !suite.ns_labels.is_empty() {
         let labels: serde_json::Map<String, Value> = suite
             .ns_labels
@@ -209,7 +217,7 @@ pub async fn run(suite: &Suite, rows: &[Row], failing: &[(&str, &str)]) {
     }
     let flags: Vec<String> = suite.flags.iter().map(|f| f.replace("{ns}", &ns)).collect();
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
-    let _op = Operator::start_with(&ns, "", &flags, &[]).await;
+    let op = Operator::start_with(&op_ns, "", &flags, &[]).await;
 
     let cm_ar = ApiResource::erase::<ConfigMap>(&());
     let s_ar = ApiResource::erase::<Secret>(&());
@@ -304,6 +312,13 @@ pub async fn run(suite: &Suite, rows: &[Row], failing: &[(&str, &str)]) {
         )
         .await;
     }
+    // Nothing above (an invalid expression, a deletion) stopped or broke the controller.
+    assert!(
+        common::operator::http_get(op.port, "/healthz").is_some_and(|(c, _)| c == 200),
+        "{}: the controller is not healthy at the end; log: {}",
+        suite.name,
+        op.log.display()
+    );
     println!(
         "{}: {cases} cases ({} rows) passed in {:?}",
         suite.name,
@@ -311,6 +326,9 @@ pub async fn run(suite: &Suite, rows: &[Row], failing: &[(&str, &str)]) {
         started.elapsed()
     );
     common::delete_namespace(&client, &ns).await;
+    if suite.elsewhere {
+        common::delete_namespace(&client, &op_ns).await;
+    }
 }
 
 /// Waits until the Deployment controller caught up with every watched Deployment (its ReplicaSet
