@@ -1,10 +1,11 @@
 //! Cases upstream has no e2e for (catalogue §5.6): a no-op write and an annotation-only edit restart
 //! nothing, a `binaryData` change restarts, `auto: "false"` does not stop an explicit list, and an
 //! invalid regular expression in a list is skipped (the valid items still match, the controller
-//! keeps running).
+//! keeps running); upstream's pending template tables; how metadata keys hide the template's.
 
 use super::bed::{
-    APPS, AUTO, Act, CM_RELOAD, D, EDIT_CM, EDIT_CM_NONE, Form, ROW, Row, S_RELOAD, cm, secret,
+    APPS, AUTO, Act, CM_EXCLUDE, CM_RELOAD, D, EDIT_CM, EDIT_CM_NONE, Form, MATCH, ROW, Row,
+    S_RELOAD, SEARCH, cm, secret,
 };
 use super::run::{SUITE, Suite, run};
 
@@ -96,6 +97,49 @@ pub const ROWS: &[Row] = &[
             (Act::Edit, "cm", true),
             (Act::Annotate, "cm", false),
         ],
+        ..ROW
+    },
+    // Upstream's pending tables (catalogue §5.1, §5.2), with Reloader's actual behaviour: an
+    // exclude on the pod template is not read, so `auto` there restarts; `search` on the template
+    // works like on the metadata.
+    Row {
+        id: "PEND-EXCL-T",
+        kinds: APPS,
+        objects: &[cm("cm")],
+        template: &[(AUTO, "true"), (CM_EXCLUDE, "{cm}")],
+        refs: &[(Form::EnvFrom, "cm")],
+        steps: EDIT_CM,
+        ..ROW
+    },
+    Row {
+        id: "PEND-SM-T",
+        kinds: APPS,
+        objects: &[cm("cm").annotated(&[(MATCH, "true")])],
+        template: &[(SEARCH, "true")],
+        refs: &[(Form::EnvFrom, "cm")],
+        steps: EDIT_CM,
+        ..ROW
+    },
+    // One of the four keys for the object's type on the metadata hides the template's …
+    Row {
+        id: "X-META-HIDES-T",
+        kinds: APPS,
+        objects: &[cm("cm"), cm("cm2")],
+        meta: &[(CM_RELOAD, "{cm2}")],
+        template: &[(AUTO, "true")],
+        refs: &[(Form::EnvFrom, "cm")],
+        steps: EDIT_CM_NONE,
+        ..ROW
+    },
+    // … a key of the other type does not.
+    Row {
+        id: "X-OTHER-TYPE-T",
+        kinds: APPS,
+        objects: &[cm("cm"), secret("s")],
+        meta: &[(S_RELOAD, "{s}")],
+        template: &[(CM_RELOAD, "{cm}")],
+        refs: &[(Form::EnvFrom, "cm")],
+        steps: EDIT_CM,
         ..ROW
     },
 ];
