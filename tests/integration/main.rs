@@ -48,6 +48,7 @@ mod real_pods;
 mod referent_stores;
 mod refresh_policy;
 mod reloader_compat;
+mod reloader_e2e;
 mod reloader_engine;
 mod role_chain;
 mod rotation;
