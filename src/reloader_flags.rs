@@ -56,6 +56,10 @@ pub struct ReloaderFlags {
     /// `jobs` and/or `cronjobs`: those kinds are never restarted.
     #[arg(long = "reloader-ignored-workload-types", value_delimiter = ',')]
     pub ignored_workload_types: Vec<String>,
+    /// How long changes of ConfigMaps and Secrets in a namespace are collected before each workload
+    /// using them restarts once (secretsync's own; rotations of its Secrets use `--rollout-settle`).
+    #[arg(long = "reload-settle", default_value = "1s", value_parser = crate::core::duration::parse)]
+    pub reload_settle: std::time::Duration,
     /// Refused: Reloader posts to a webhook instead of restarting; secretsync always restarts.
     #[arg(long = "reloader-webhook-url")]
     pub webhook_url: Option<String>,
@@ -190,6 +194,7 @@ impl ReloaderFlags {
         }
         Ok(ReloadConfig {
             enabled: self.reloader,
+            settle: self.reload_settle,
             options: ReloaderOptions {
                 names: AnnotationNames {
                     auto: self.auto_annotation.clone(),

@@ -243,6 +243,7 @@ fn deployment_renders_flags_env_probes_and_security() {
             "--min-refresh-interval=10s",
             "--deletion-grace-period=5m",
             "--rollout-settle=5s",
+            "--reload-settle=1s",
             "--aws-price-per-10k-calls=0.05",
         ]
     );
@@ -307,6 +308,7 @@ fn deployment_renders_flags_env_probes_and_security() {
             "--min-refresh-interval=10s",
             "--deletion-grace-period=5m",
             "--rollout-settle=5s",
+            "--reload-settle=1s",
             "--aws-price-per-10k-calls=0.05",
         ]
     );

@@ -24,6 +24,8 @@ use crate::core::reload::state::{Events, ObjectKey};
 pub struct ReloadConfig {
     /// The engine runs (`--reloader`, on by default).
     pub enabled: bool,
+    /// How long a namespace's changes are collected before its workloads restart (`--reload-settle`).
+    pub settle: std::time::Duration,
     /// The decision's options.
     pub options: ReloaderOptions,
     /// `--reloader-namespaces-to-ignore`: namespaces whose objects restart nothing.
@@ -98,7 +100,7 @@ impl Engine {
     async fn settle_and_apply(self: Arc<Self>, ns: String) {
         let mut failures = 0u32;
         loop {
-            tokio::time::sleep(self.ctx.options.rollout_settle).await;
+            tokio::time::sleep(self.config.settle).await;
             if self.unsynced.load(Ordering::Acquire) > 0 || !self.running.lock().insert(ns.clone())
             {
                 continue;

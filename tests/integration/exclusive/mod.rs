@@ -6,4 +6,5 @@
 mod argo_rollouts;
 mod cluster_external_secret;
 mod helm_e2e;
+mod reload_adversary;
 mod session_tags;
