@@ -214,7 +214,7 @@ fn restarts(w: &WorkloadView, secret: &ManagedSecret, reloader: Option<&Reloader
 }
 
 /// The reload core's name of a workload kind.
-fn workload_type(kind: WorkloadKind) -> WorkloadType {
+pub fn workload_type(kind: WorkloadKind) -> WorkloadType {
     match kind {
         WorkloadKind::Deployment => WorkloadType::Deployment,
         WorkloadKind::StatefulSet => WorkloadType::StatefulSet,

@@ -317,3 +317,56 @@ async fn a_pause_period_coalesces_changes_into_one_rollout() {
     replicasets_become(&client, &ns, &[("paused", 2)]).await;
     common::delete_namespace(&client, &ns).await;
 }
+
+/// A rotation of a Secret secretsync writes and a change of a ConfigMap in the same settle window
+/// restart a workload using both once: the rotation's batch takes the ConfigMap's change set along
+/// (one patch with both markers).
+#[tokio::test]
+async fn a_rotation_and_a_config_map_change_together_restart_once() {
+    use common::{create_remote, has, rotate_remote, sm, testbed_var, wait_secret};
+    let (client, ns) = common::setup("reload-merge").await;
+    let sm = sm();
+    let db = format!("{ns}/db");
+    create_remote(&sm, &db, "merge-1").await;
+    let _op = Operator::start(&ns).await;
+    let both = format!(
+        "{NO_NODE}      containers: [ {{ name: app, image: localhost/busybox:testbed, imagePullPolicy: Never, envFrom: [ {{ secretRef: {{ name: db }} }}, {{ configMapRef: {{ name: cfg }} }} ] }} ]"
+    );
+    let yaml = [
+        common::store_yaml("aws", &testbed_var("AWS_ENDPOINT_URL")),
+        common::single_key_es("db", "aws", "1s", &db, ""),
+        config_map("cfg", "v1"),
+        deployment("both", "reloader.stakater.com/auto: \"true\"", &both),
+    ]
+    .join("---\n");
+    apply(&client, &ns, &yaml).await;
+    wait_secret(&client, &ns, "db", "first sync", |s| {
+        has(s, "password", "merge-1")
+    })
+    .await;
+    wait_recorded(&client, &ns, &["both"]).await;
+    replicasets_become(&client, &ns, &[("both", 1)]).await;
+    // The rotation is written; while its batch settles, the ConfigMap changes too.
+    rotate_remote(&sm, &db, "merge-2").await;
+    wait_secret(&client, &ns, "db", "the rotation", |s| {
+        has(s, "password", "merge-2")
+    })
+    .await;
+    set_cm(&client, &ns, "cfg", "v2").await;
+    replicasets_become(&client, &ns, &[("both", 2)]).await;
+    let d: Api<Deployment> = Api::namespaced(client.clone(), &ns);
+    let template = d
+        .get("both")
+        .await
+        .expect("both")
+        .spec
+        .and_then(|s| s.template.metadata)
+        .and_then(|m| m.annotations)
+        .unwrap_or_default();
+    assert!(
+        template.contains_key("secretsync.io/rollout-marker")
+            && template.contains_key("secretsync.io/reload-marker"),
+        "both markers in the one restart: {template:?}"
+    );
+    common::delete_namespace(&client, &ns).await;
+}

@@ -69,6 +69,8 @@ pub struct Context {
     pub(crate) objects: super::object_states::ObjectStates,
     /// Rotations waiting for their settle window.
     pub(crate) rollouts: super::rollout::batches::RolloutBatches,
+    /// The reload engine (set once it runs), so a rotation's restart joins its change set.
+    pub(crate) reload_engine: std::sync::OnceLock<Arc<super::reload::Engine>>,
     /// The ExternalSecret watch cache (set once the controller runs).
     pub(crate) external_secrets: std::sync::OnceLock<Store<ExternalSecret>>,
     /// Watch caches of stores and namespaces, and resolved store configurations.
@@ -138,6 +140,7 @@ impl Context {
             options,
             objects: Default::default(),
             rollouts: Default::default(),
+            reload_engine: std::sync::OnceLock::new(),
             external_secrets: std::sync::OnceLock::new(),
             cluster_caches: Default::default(),
             triggers: std::sync::OnceLock::new(),

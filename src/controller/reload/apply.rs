@@ -3,7 +3,7 @@
 //! with the current one by [`plan`], and the answer is written: the state alone (first sight, a
 //! reference added), or the state with the restart, conditioned on the state it was planned from.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
@@ -31,14 +31,20 @@ fn pointer(key: &str) -> String {
 }
 
 impl Engine {
-    /// Plans and writes every workload of `ns` that takes part.
-    pub(super) async fn apply(self: &Arc<Self>, ns: &str, events: &Events) -> Result<(), String> {
+    /// Plans and writes every workload of `ns` that takes part; a restarted workload named in
+    /// `extra` gets those operations in its restart patch too (the workloads that did).
+    pub(super) async fn apply(
+        self: &Arc<Self>,
+        ns: &str,
+        events: &Events,
+        extra: &HashMap<(WorkloadType, String), Vec<Value>>,
+    ) -> Result<HashSet<(WorkloadType, String)>, String> {
         let options = &self.config.options;
         // The workloads and what each uses now, with the resourceVersions seen.
         let planned: Vec<(WorkloadEntry, Vec<(ObjectKey, String)>)> = {
             let namespaces = self.namespaces.lock();
             let Some(n) = namespaces.get(ns) else {
-                return Ok(());
+                return Ok(HashSet::new());
             };
             n.workloads
                 .values()
@@ -53,6 +59,7 @@ impl Engine {
                 .collect()
         };
         let mut failed = Vec::new();
+        let mut merged = HashSet::new();
         for (w, used) in planned {
             let mut current = ReloadState::default();
             for (key, rv) in used {
@@ -74,12 +81,20 @@ impl Engine {
                 options.reload_on_create,
                 options.reload_on_delete,
             );
-            if let Err(e) = self.write(ns, &w, action).await {
-                failed.push(format!("{:?}/{}: {e}", w.kind, w.name));
+            let key = (w.kind, w.name.clone());
+            let extra = extra
+                .get(&key)
+                .filter(|_| matches!(action, Action::Restart { .. }));
+            match self.write(ns, &w, action, extra).await {
+                Ok(()) if extra.is_some() => {
+                    merged.insert(key);
+                }
+                Ok(()) => {}
+                Err(e) => failed.push(format!("{:?}/{}: {e}", w.kind, w.name)),
             }
         }
         if failed.is_empty() {
-            Ok(())
+            Ok(merged)
         } else {
             Err(failed.join("; "))
         }
@@ -146,6 +161,7 @@ impl Engine {
         ns: &str,
         w: &WorkloadEntry,
         action: Action,
+        extra: Option<&Vec<Value>>,
     ) -> Result<(), String> {
         match action {
             Action::Nothing => Ok(()),
@@ -159,7 +175,7 @@ impl Engine {
                 marker,
                 because,
             } => {
-                let result = self.restart(ns, w, &state, &marker).await;
+                let result = self.restart(ns, w, &state, &marker, extra).await;
                 let kind = format!("{:?}", w.kind);
                 match &result {
                     Ok(()) => {
@@ -199,11 +215,13 @@ impl Engine {
         w: &WorkloadEntry,
         state: &ReloadState,
         marker: &str,
+        extra: Option<&Vec<Value>>,
     ) -> Result<(), String> {
         let client = self.ctx.client.clone();
         match w.kind {
             WorkloadType::Deployment | WorkloadType::StatefulSet | WorkloadType::DaemonSet => {
                 let mut ops = restart_ops(w, state, marker);
+                ops.extend(extra.into_iter().flatten().cloned());
                 let mut resume = None;
                 if w.kind == WorkloadType::Deployment {
                     let names = &self.config.options.names;

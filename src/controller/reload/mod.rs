@@ -60,6 +60,20 @@ pub(crate) struct Engine {
     unsynced: AtomicUsize,
     /// Pauses with a resume armed: (namespace, Deployment, paused-at).
     pauses: Mutex<HashSet<(String, String, String)>>,
+    /// Namespaces whose managed-Secret rotation batch is being applied (it takes the change set along).
+    held: Arc<Mutex<HashSet<String>>>,
+}
+
+/// While alive, the engine leaves a namespace's change set to the rotation batch holding it.
+pub(crate) struct Hold {
+    held: Arc<Mutex<HashSet<String>>>,
+    ns: String,
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        self.held.lock().remove(&self.ns);
+    }
 }
 
 impl Engine {
@@ -101,12 +115,17 @@ impl Engine {
         let mut failures = 0u32;
         loop {
             tokio::time::sleep(self.config.settle).await;
-            if self.unsynced.load(Ordering::Acquire) > 0 || !self.running.lock().insert(ns.clone())
+            // A rotation of a managed Secret waiting in this namespace takes this change set along
+            // (one restart per workload for both): wait for it.
+            if self.unsynced.load(Ordering::Acquire) > 0
+                || self.ctx.rollouts.lock().contains_key(&ns)
+                || self.held.lock().contains(&ns)
+                || !self.running.lock().insert(ns.clone())
             {
                 continue;
             }
             let events = self.pending.lock().remove(&ns).unwrap_or_default();
-            let result = self.apply(&ns, &events).await;
+            let result = self.apply(&ns, &events, &HashMap::new()).await.map(|_| ());
             self.running.lock().remove(&ns);
             match result {
                 Ok(()) => return,
@@ -148,6 +167,52 @@ impl<T> Mutex<T> {
     }
 }
 
+impl Engine {
+    /// Holds `ns`'s change set for a rotation batch about to be applied (see [`Engine::merge_restarts`]).
+    pub(crate) fn hold(&self, ns: &str) -> Hold {
+        self.held.lock().insert(ns.to_string());
+        Hold {
+            held: self.held.clone(),
+            ns: ns.to_string(),
+        }
+    }
+
+    /// Applies `ns`'s pending change set now, for a rotation's batch: a workload both restart adds the
+    /// rotation's operations (`extra`) to its own restart, in one patch. The workloads restarted with
+    /// them; on a failure the change set stays pending and nothing is merged.
+    pub(crate) async fn merge_restarts(
+        self: &Arc<Self>,
+        ns: &str,
+        extra: &HashMap<(crate::core::reload::WorkloadType, String), Vec<serde_json::Value>>,
+    ) -> HashSet<(crate::core::reload::WorkloadType, String)> {
+        if self.unsynced.load(Ordering::Acquire) > 0 {
+            return HashSet::new();
+        }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !self.running.lock().insert(ns.to_string()) {
+            if std::time::Instant::now() > deadline {
+                return HashSet::new();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let events = self.pending.lock().remove(ns).unwrap_or_default();
+        let result = self.apply(ns, &events, extra).await;
+        self.running.lock().remove(ns);
+        match result {
+            Ok(merged) => merged,
+            Err(e) => {
+                tracing::warn!(namespace = %ns, error = %e, "reload change set failed; retrying");
+                self.schedule(ns, |p| {
+                    p.created.extend(events.created);
+                    p.deleted.extend(events.deleted);
+                    p.updated.extend(events.updated);
+                });
+                HashSet::new()
+            }
+        }
+    }
+}
+
 /// Runs the reload engine until the process stops (returns at once when it is off).
 pub async fn run(ctx: Arc<Context>) {
     let config = ctx.options.reload.clone();
@@ -155,7 +220,7 @@ pub async fn run(ctx: Arc<Context>) {
         return;
     }
     let engine = Arc::new(Engine {
-        ctx,
+        ctx: ctx.clone(),
         config,
         namespaces: Mutex::new(HashMap::new()),
         digests: Mutex::new(HashMap::new()),
@@ -164,6 +229,8 @@ pub async fn run(ctx: Arc<Context>) {
         selected: Mutex::new(None),
         unsynced: AtomicUsize::new(0),
         pauses: Mutex::new(HashSet::new()),
+        held: Arc::new(Mutex::new(HashSet::new())),
     });
+    let _ = ctx.reload_engine.set(engine.clone());
     watches::run(engine).await;
 }

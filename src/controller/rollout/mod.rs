@@ -22,7 +22,7 @@ use crate::core::reason::{Reason, SyncError};
 use crate::core::rollout::{
     MARKER_ANNOTATION, ManagedSecret, RELOAD_ANNOTATION, ReloaderInputs, RolloutReport,
     RolloutTargets, WorkloadAction, WorkloadView, describe, plan, referenced_secrets,
-    reloader_ignored, unlisted_reasons, with_written,
+    reloader_ignored, unlisted_reasons, with_written, workload_type,
 };
 use crate::core::target::{
     FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, OWNER_ANNOTATION, VERSIONS_ANNOTATION,
@@ -48,6 +48,8 @@ pub async fn roll_out(
         let ns = ns.to_string();
         tokio::spawn(async move {
             tokio::time::sleep(ctx.options.rollout_settle).await;
+            // The reload engine's change set for this namespace waits for this batch, which takes it along.
+            let _hold = ctx.reload_engine.get().map(|e| e.hold(&ns));
             let waiters = ctx.rollouts.lock().remove(&ns).unwrap_or_default();
             let written: Vec<ManagedSecret> = waiters.iter().map(|(s, _)| s.clone()).collect();
             let result = execute(&ctx, &ns, &written).await;
@@ -295,7 +297,27 @@ async fn execute(
     }
     let reload = &ctx.options.reload;
     let reloader = reload.enabled.then_some(&reload.options);
-    for planned in plan(&views, &managed, rotated, reloader) {
+    let planned_all = plan(&views, &managed, rotated, reloader);
+    // A workload the reload engine restarts for a changed ConfigMap or Secret now too gets the
+    // rotation's marker in that same patch: one restart for both.
+    let key = |w: &WorkloadView| (workload_type(w.kind), w.name.clone());
+    let extras: HashMap<_, Vec<serde_json::Value>> = planned_all
+        .iter()
+        .filter(|p| p.action == WorkloadAction::Restart && p.workload.kind != WorkloadKind::Rollout)
+        .map(|p| {
+            let path = format!(
+                "/spec/template/metadata/annotations/{}",
+                MARKER_ANNOTATION.replace('~', "~0").replace('/', "~1")
+            );
+            let op = serde_json::json!({ "op": "add", "path": path, "value": p.marker });
+            (key(&p.workload), vec![op])
+        })
+        .collect();
+    let merged = match ctx.reload_engine.get() {
+        Some(engine) if !extras.is_empty() => engine.merge_restarts(ns, &extras).await,
+        _ => Default::default(),
+    };
+    for planned in planned_all {
         let w = &planned.workload;
         let what = describe(w);
         match &planned.action {
@@ -306,6 +328,8 @@ async fn execute(
             WorkloadAction::Restart => {
                 let patch = serde_json::json!({ "spec": { "template": { "metadata": { "annotations": { MARKER_ANNOTATION: planned.marker } } } } });
                 let result = match w.kind {
+                    // Already written with the reload engine's restart.
+                    _ if merged.contains(&key(w)) => Ok(()),
                     WorkloadKind::Deployment => {
                         patch_template::<Deployment>(ctx, ns, &w.name, &patch).await
                     }
@@ -333,10 +357,13 @@ async fn execute(
                         .inc();
                 }
                 result.map_err(|e| SyncError::kubernetes(&format!("restarting {what}"), e))?;
-                ctx.metrics
-                    .workload_restarts
-                    .with_label_values(&[&format!("{:?}", w.kind), ns])
-                    .inc();
+                // One restart, counted once (the reload engine counted a merged one).
+                if !merged.contains(&key(w)) {
+                    ctx.metrics
+                        .workload_restarts
+                        .with_label_values(&[&format!("{:?}", w.kind), ns])
+                        .inc();
+                }
                 let note = format!(
                     "Restarted for new versions of Secret(s) {}",
                     planned.rotated.join(", ")
