@@ -154,3 +154,106 @@ pub fn decision_annotations(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use k8s_openapi::api::core::v1::{ConfigMapEnvSource, Container, EnvFromSource};
+
+    use super::*;
+
+    fn workload(annotations: &[(&str, &str)], uses: Option<&str>) -> WorkloadEntry {
+        let env_from = uses.map(|n| {
+            vec![EnvFromSource {
+                config_map_ref: Some(ConfigMapEnvSource {
+                    name: n.into(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }]
+        });
+        WorkloadEntry {
+            kind: WorkloadType::Deployment,
+            name: "w".into(),
+            annotations: annotations
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            template_annotations: BTreeMap::new(),
+            pod: PodSpec {
+                containers: vec![Container {
+                    name: "app".into(),
+                    env_from,
+                    ..Default::default()
+                }],
+                ..Default::default()
+            },
+            paused: false,
+        }
+    }
+
+    fn namespace(objects: &[(ObjectKind, &str)]) -> Namespace {
+        let mut n = Namespace::default();
+        for (kind, name) in objects {
+            n.objects.insert(
+                (*kind, name.to_string()),
+                ObjectEntry {
+                    rv: "1".into(),
+                    annotations: BTreeMap::new(),
+                },
+            );
+        }
+        n
+    }
+
+    #[test]
+    fn relevant_objects_are_the_namespaces_own_by_the_decisions_rules() {
+        use ObjectKind::{ConfigMap as C, Secret as S};
+        let options = ReloaderOptions::default();
+        let n = namespace(&[(C, "app"), (C, "app-extra"), (C, "other"), (S, "app")]);
+        let names = |w: &WorkloadEntry| -> Vec<String> {
+            n.relevant(w, &options)
+                .into_iter()
+                .map(|(k, name)| format!("{k:?}/{name}"))
+                .collect()
+        };
+        // auto: only what a container uses, of this namespace.
+        let auto = workload(&[("reloader.stakater.com/auto", "true")], Some("app"));
+        assert_eq!(names(&auto), ["ConfigMap/app"]);
+        // A reference to an object this namespace does not have: nothing (another namespace's
+        // object of that name is never looked at).
+        let missing = workload(&[("reloader.stakater.com/auto", "true")], Some("elsewhere"));
+        assert!(names(&missing).is_empty());
+        // An explicit list: every ConfigMap its expressions match, referenced or not; no Secret.
+        let listed = workload(&[("configmap.reloader.stakater.com/reload", "app.*")], None);
+        assert_eq!(names(&listed), ["ConfigMap/app", "ConfigMap/app-extra"]);
+        // No containers: nothing to restart.
+        let mut empty = listed.clone();
+        empty.pod.containers.clear();
+        assert!(names(&empty).is_empty());
+        // Without Reloader's annotations a workload takes no part (unless auto-reload-all).
+        assert!(!takes_part(&options, &BTreeMap::new(), &BTreeMap::new()));
+        let all = ReloaderOptions {
+            auto_reload_all: true,
+            ..Default::default()
+        };
+        assert!(takes_part(&all, &BTreeMap::new(), &BTreeMap::new()));
+        // A namespace without workloads uses nothing.
+        assert!(!n.used(&(C, "app".into()), &n.objects[&(C, "app".into())], &options));
+    }
+
+    #[test]
+    fn the_engines_own_annotations_are_no_edit_of_the_workload() {
+        let w = workload(&[("reloader.stakater.com/auto", "true")], Some("app"));
+        let mut recorded = w.clone();
+        recorded
+            .annotations
+            .insert(STATE_ANNOTATION.into(), "configmap/app=1".into());
+        recorded
+            .template_annotations
+            .insert(MARKER_ANNOTATION.into(), "r1-x".into());
+        assert!(!recorded.differs_from(&w));
+        let mut edited = w.clone();
+        edited.annotations.insert("team".into(), "a".into());
+        assert!(edited.differs_from(&w));
+    }
+}
