@@ -57,7 +57,8 @@ async fn restart_at(client: &Client, ns: &str, name: &str) -> Option<String> {
     r.data["spec"]["restartAt"].as_str().map(String::from)
 }
 
-async fn set_crd(client: &Client, installed: bool) {
+/// Installs the minimal Rollout CRD (or removes it) and waits until it is served (or gone).
+pub(super) async fn set_crd(client: &Client, installed: bool) {
     let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
     if installed {
         crds.patch(

@@ -7,4 +7,5 @@ mod argo_rollouts;
 mod cluster_external_secret;
 mod helm_e2e;
 mod reload_adversary;
+mod reloader_e2e_argo;
 mod session_tags;

@@ -16,10 +16,16 @@ pub enum Kind {
     Sts,
     Cj,
     J,
+    /// An Argo Rollout (only where the Rollout CRD is installed: `exclusive::reloader_e2e_argo`).
+    R,
 }
 
 /// Deployment, DaemonSet and StatefulSet: upstream's core tables (without Argo and OpenShift).
 pub const APPS: &[Kind] = &[Kind::D, Kind::Ds, Kind::Sts];
+/// The same plus the Argo Rollout: upstream's core rows that also list `Entry("ArgoRollout")`.
+pub const APPS_R: &[Kind] = &[Kind::D, Kind::Ds, Kind::Sts, Kind::R];
+/// Every kind but the Rollout: what a run makes unless its suite names other kinds.
+pub const BED_KINDS: &[Kind] = &[Kind::D, Kind::Ds, Kind::Sts, Kind::Cj, Kind::J];
 /// Deployment only.
 pub const D: &[Kind] = &[Kind::D];
 
@@ -32,6 +38,7 @@ impl Kind {
             Kind::Sts => "sts",
             Kind::Cj => "cj",
             Kind::J => "j",
+            Kind::R => "r",
         }
     }
 }
@@ -164,6 +171,8 @@ pub const S_RELOAD: &str = "secret.reloader.stakater.com/reload";
 pub const SEARCH: &str = "reloader.stakater.com/search";
 /// The object's match annotation.
 pub const MATCH: &str = "reloader.stakater.com/match";
+/// The Rollout's strategy annotation (`restart`: `spec.restartAt`, else a template change).
+pub const ROLLOUT_STRATEGY: &str = "reloader.stakater.com/rollout-strategy";
 /// The object's ignore annotation.
 pub const IGNORE: &str = "reloader.stakater.com/ignore";
 /// The ConfigMap exclude list.
@@ -399,6 +408,12 @@ impl Row {
                 "CronJob",
                 json!({ "schedule": "* * * * *",
                         "jobTemplate": { "spec": { "template": template } } }),
+            ),
+            Kind::R => (
+                "argoproj.io/v1alpha1",
+                "Rollout",
+                json!({ "replicas": 1, "selector": selector, "template": template,
+                        "strategy": { "canary": { "steps": [ { "setWeight": 50 } ] } } }),
             ),
         };
         json!({ "apiVersion": api, "kind": kind_name,

@@ -1,11 +1,12 @@
 //! Upstream `test/e2e/core/reference_methods_test.go` (catalogue §4.3): every reference form on a
 //! Deployment, DaemonSet and StatefulSet. Upstream runs them with explicit lists, which restart
 //! without any reference; the `…A` rows run the same forms with `auto: "true"`, which needs the
-//! reference, so the reference detection itself is tested (the catalogue's advice).
+//! reference, so the reference detection itself is tested (the catalogue's advice). Every row also
+//! runs on an Argo Rollout in `exclusive::reloader_e2e_argo` (upstream's tables list it too).
 
 use super::bed::{
-    APPS, AUTO, Act, CM_AND_S, CM_RELOAD, EDIT_CM, EDIT_S, Form, ONE_CM, ONE_S, ROW, Row, S_RELOAD,
-    Step,
+    APPS_R, AUTO, Act, CM_AND_S, CM_RELOAD, EDIT_CM, EDIT_S, Form, ONE_CM, ONE_S, ROW, Row,
+    S_RELOAD, Step,
 };
 use super::run::{SUITE, Suite, run};
 
@@ -23,7 +24,7 @@ const fn c(
 ) -> Row {
     Row {
         id,
-        kinds: APPS,
+        kinds: APPS_R,
         objects: ONE_CM,
         meta,
         refs,
@@ -40,7 +41,7 @@ const fn s(
 ) -> Row {
     Row {
         id,
-        kinds: APPS,
+        kinds: APPS_R,
         objects: ONE_S,
         meta,
         refs,
@@ -57,7 +58,7 @@ const fn mixed(
 ) -> Row {
     Row {
         id,
-        kinds: APPS,
+        kinds: APPS_R,
         objects: CM_AND_S,
         meta,
         refs: &[(Form::Projected, "cm"), (Form::Projected, "s")],

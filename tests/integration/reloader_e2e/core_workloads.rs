@@ -1,10 +1,10 @@
 //! Upstream `test/e2e/core/workloads_test.go`, "Annotations Strategy" (catalogue §4.1): Deployment,
-//! DaemonSet and StatefulSet per row (Argo Rollout and OpenShift rows are not ported), and the
-//! CronJob cases.
+//! DaemonSet and StatefulSet per row, and the CronJob cases. Rows listing the Argo Rollout (`APPS_R`)
+//! run on a Rollout too in `exclusive::reloader_e2e_argo`; OpenShift rows are not ported.
 
 use super::bed::{
-    APPS, AUTO, Act, CM_RELOAD, EDIT_CM, EDIT_CM_NONE, EDIT_S, EDIT_S_NONE, Form, Kind, ROW, Row,
-    S_RELOAD, cm, secret,
+    APPS, APPS_R, AUTO, Act, CM_RELOAD, EDIT_CM, EDIT_CM_NONE, EDIT_S, EDIT_S_NONE, Form, Kind,
+    ROW, Row, S_RELOAD, cm, secret,
 };
 use super::run::{SUITE, Suite, run};
 
@@ -14,7 +14,7 @@ const CJ: &[Kind] = &[Kind::Cj];
 pub const ROWS: &[Row] = &[
     Row {
         id: "CORE-WL-1",
-        kinds: APPS,
+        kinds: APPS_R,
         objects: &[cm("cm")],
         meta: &[(CM_RELOAD, "{cm}")],
         refs: &[(Form::EnvFrom, "cm")],
@@ -23,7 +23,7 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         id: "CORE-WL-2",
-        kinds: APPS,
+        kinds: APPS_R,
         objects: &[secret("s")],
         meta: &[(S_RELOAD, "{s}")],
         refs: &[(Form::EnvFrom, "s")],
@@ -32,7 +32,7 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         id: "CORE-WL-3",
-        kinds: APPS,
+        kinds: APPS_R,
         objects: &[cm("cm")],
         meta: &[(AUTO, "true")],
         refs: &[(Form::EnvFrom, "cm")],
@@ -41,7 +41,7 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         id: "CORE-WL-4",
-        kinds: APPS,
+        kinds: APPS_R,
         objects: &[cm("cm")],
         meta: &[(CM_RELOAD, "{cm}")],
         refs: &[(Form::EnvFrom, "cm")],
@@ -50,7 +50,7 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         id: "CORE-WL-5",
-        kinds: APPS,
+        kinds: APPS_R,
         objects: &[secret("s")],
         meta: &[(S_RELOAD, "{s}")],
         refs: &[(Form::EnvFrom, "s")],
@@ -86,7 +86,7 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         id: "CORE-WL-6",
-        kinds: APPS,
+        kinds: APPS_R,
         objects: &[cm("cm")],
         meta: &[(CM_RELOAD, "{cm}")],
         refs: &[(Form::Volume, "cm")],
@@ -95,7 +95,7 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         id: "CORE-WL-7",
-        kinds: APPS,
+        kinds: APPS_R,
         objects: &[secret("s")],
         meta: &[(S_RELOAD, "{s}")],
         refs: &[(Form::Volume, "s")],
@@ -113,7 +113,7 @@ pub const ROWS: &[Row] = &[
     // The explicit list names an object the pod spec does not use: it restarts all the same.
     Row {
         id: "CORE-EDGE-1",
-        kinds: APPS,
+        kinds: APPS_R,
         objects: &[cm("cm"), cm("cm2")],
         meta: &[(CM_RELOAD, "{cm},{cm2}")],
         refs: &[(Form::EnvFrom, "cm")],
@@ -122,7 +122,7 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         id: "CORE-EDGE-2",
-        kinds: APPS,
+        kinds: APPS_R,
         objects: &[secret("s"), secret("s2")],
         meta: &[(S_RELOAD, "{s},{s2}")],
         refs: &[(Form::EnvFrom, "s")],
@@ -132,7 +132,7 @@ pub const ROWS: &[Row] = &[
     // Two changes one after another: two restarts.
     Row {
         id: "CORE-EDGE-3",
-        kinds: APPS,
+        kinds: APPS_R,
         objects: &[cm("cm")],
         meta: &[(CM_RELOAD, "{cm}")],
         refs: &[(Form::EnvFrom, "cm")],
@@ -141,7 +141,7 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         id: "CORE-EDGE-4",
-        kinds: APPS,
+        kinds: APPS_R,
         objects: &[cm("cm"), secret("s")],
         meta: &[(CM_RELOAD, "{cm}"), (S_RELOAD, "{s}")],
         refs: &[(Form::EnvFrom, "cm"), (Form::EnvFrom, "s")],
@@ -150,7 +150,7 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         id: "CORE-EDGE-5",
-        kinds: APPS,
+        kinds: APPS_R,
         objects: &[cm("cm")],
         meta: &[(AUTO, "false")],
         refs: &[(Form::EnvFrom, "cm")],
@@ -159,7 +159,7 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         id: "CORE-PT-1",
-        kinds: APPS,
+        kinds: APPS_R,
         objects: &[cm("cm")],
         template: &[(CM_RELOAD, "{cm}")],
         refs: &[(Form::EnvFrom, "cm")],
@@ -168,7 +168,7 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         id: "CORE-PT-2",
-        kinds: APPS,
+        kinds: APPS_R,
         objects: &[secret("s")],
         template: &[(S_RELOAD, "{s}")],
         refs: &[(Form::EnvFrom, "s")],
@@ -177,7 +177,7 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         id: "CORE-PT-3",
-        kinds: APPS,
+        kinds: APPS_R,
         objects: &[cm("cm")],
         template: &[(AUTO, "true")],
         refs: &[(Form::EnvFrom, "cm")],
@@ -187,7 +187,7 @@ pub const ROWS: &[Row] = &[
     // The same annotation on the metadata and the template: exactly one restart.
     Row {
         id: "CORE-PT-4",
-        kinds: APPS,
+        kinds: APPS_R,
         objects: &[cm("cm")],
         meta: &[(CM_RELOAD, "{cm}")],
         template: &[(CM_RELOAD, "{cm}")],
@@ -197,7 +197,7 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         id: "CORE-PT-5",
-        kinds: APPS,
+        kinds: APPS_R,
         objects: &[cm("cm"), secret("s")],
         template: &[(CM_RELOAD, "{cm}")],
         refs: &[(Form::EnvFrom, "s")],
@@ -212,7 +212,7 @@ pub const ROWS: &[Row] = &[
 pub const ENV_VARS_ROWS: &[Row] = &[
     Row {
         id: "CORE-ENV-1",
-        kinds: APPS,
+        kinds: APPS_R,
         objects: &[cm("cm")],
         meta: &[(CM_RELOAD, "{cm}")],
         refs: &[(Form::EnvFrom, "cm")],
@@ -221,7 +221,7 @@ pub const ENV_VARS_ROWS: &[Row] = &[
     },
     Row {
         id: "CORE-ENV-2",
-        kinds: APPS,
+        kinds: APPS_R,
         objects: &[secret("s")],
         meta: &[(S_RELOAD, "{s}")],
         refs: &[(Form::EnvFrom, "s")],

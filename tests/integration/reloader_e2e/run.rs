@@ -1,26 +1,25 @@
 //! Runs a table of rows against one controller: makes every row's objects and workloads in one
 //! namespace, waits until the workloads recorded their reload state, then runs step 1 of every row
 //! at once, checks each workload restarted exactly once or not at all (and stays so past a settle
-//! window), then step 2, and so on.
+//! window), then step 2, and so on. A suite makes only the kinds it names (all but the Argo Rollout
+//! unless told), so one table serves the plain runs and the Rollout run alike.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
-use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
+use kube::Client;
 use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
-use kube::{Client, ResourceExt};
 use serde_json::{Value, json};
 
-use super::bed::{Act, Form, Kind, Row};
+use super::bed::{Act, BED_KINDS, Form, Kind, ROLLOUT_STRATEGY, Row};
+use super::observe::{mismatch, observe, resource};
 use crate::common;
 use common::operator::Operator;
 use common::workloads::replicasets;
 
 const STATE: &str = "secretsync.io/reload-state";
-const MARKER: &str = "secretsync.io/reload-marker";
-const INSTANTIATE: &str = "cronjob.kubernetes.io/instantiate";
 
 /// One controller run: its flags and the namespace around the rows.
 pub struct Suite {
@@ -38,6 +37,8 @@ pub struct Suite {
     pub unrecorded: &'static [Kind],
     /// The rows live in a second namespace, outside the controller's scope.
     pub elsewhere: bool,
+    /// The kinds made of each row (a row listing none of them is left out).
+    pub kinds: &'static [Kind],
 }
 
 /// Defaults for `..SUITE`.
@@ -49,26 +50,8 @@ pub const SUITE: Suite = Suite {
     auto_all: false,
     unrecorded: &[],
     elsewhere: false,
+    kinds: BED_KINDS,
 };
-
-/// One workload under observation.
-#[derive(Debug, Clone, PartialEq)]
-struct Seen {
-    /// ReplicaSets (Deployment), generation (DaemonSet, StatefulSet), manual Jobs (CronJob).
-    count: i64,
-    /// The template marker (DaemonSet, StatefulSet) or the uid (Job).
-    mark: Option<String>,
-}
-
-fn resource(kind: Kind) -> ApiResource {
-    match kind {
-        Kind::D => ApiResource::erase::<Deployment>(&()),
-        Kind::Ds => ApiResource::erase::<DaemonSet>(&()),
-        Kind::Sts => ApiResource::erase::<StatefulSet>(&()),
-        Kind::Cj => ApiResource::erase::<CronJob>(&()),
-        Kind::J => ApiResource::erase::<Job>(&()),
-    }
-}
 
 /// Creates `obj` (a ConfigMap, Secret or workload manifest) in `ns`.
 async fn create(client: &Client, ns: &str, ar: &ApiResource, obj: Value) {
@@ -85,103 +68,6 @@ async fn create(client: &Client, ns: &str, ar: &ApiResource, obj: Value) {
         .unwrap_or_else(|e| panic!("creating {} {name}: {e}", ar.kind));
 }
 
-fn template_marker(t: Option<&k8s_openapi::api::core::v1::PodTemplateSpec>) -> Option<String> {
-    t?.metadata
-        .as_ref()?
-        .annotations
-        .as_ref()?
-        .get(MARKER)
-        .cloned()
-}
-
-/// Every workload of `ns`, by kind and name.
-async fn observe(client: &Client, ns: &str) -> BTreeMap<(Kind, String), Seen> {
-    let lp = ListParams::default();
-    let mut out = BTreeMap::new();
-    for (name, n) in replicasets(client, ns).await {
-        out.insert(
-            (Kind::D, name),
-            Seen {
-                count: n as i64,
-                mark: None,
-            },
-        );
-    }
-    let sts = Api::<StatefulSet>::namespaced(client.clone(), ns)
-        .list(&lp)
-        .await;
-    for s in sts.map(|l| l.items).unwrap_or_default() {
-        let mark = template_marker(s.spec.as_ref().map(|s| &s.template));
-        let count = s.metadata.generation.unwrap_or(0);
-        out.insert(
-            (Kind::Sts, s.metadata.name.unwrap_or_default()),
-            Seen { count, mark },
-        );
-    }
-    let ds = Api::<DaemonSet>::namespaced(client.clone(), ns)
-        .list(&lp)
-        .await;
-    for s in ds.map(|l| l.items).unwrap_or_default() {
-        let mark = template_marker(s.spec.as_ref().map(|s| &s.template));
-        let count = s.metadata.generation.unwrap_or(0);
-        out.insert(
-            (Kind::Ds, s.metadata.name.unwrap_or_default()),
-            Seen { count, mark },
-        );
-    }
-    let jobs = Api::<Job>::namespaced(client.clone(), ns).list(&lp).await;
-    for j in jobs.map(|l| l.items).unwrap_or_default() {
-        let manual = j.annotations().contains_key(INSTANTIATE);
-        for o in j.owner_references().iter().filter(|o| o.kind == "CronJob") {
-            if manual {
-                let e = out.entry((Kind::Cj, o.name.clone()));
-                e.or_insert(Seen {
-                    count: 0,
-                    mark: None,
-                })
-                .count += 1;
-            }
-        }
-        if j.metadata.deletion_timestamp.is_none() {
-            let name = j.metadata.name.clone().unwrap_or_default();
-            out.insert(
-                (Kind::J, name),
-                Seen {
-                    count: 0,
-                    mark: j.metadata.uid.clone(),
-                },
-            );
-        }
-    }
-    out
-}
-
-/// What a workload shows now against `before` and the expected restart, or None when it agrees.
-fn mismatch(
-    kind: Kind,
-    before: Option<&Seen>,
-    now: Option<&Seen>,
-    restart: bool,
-) -> Option<String> {
-    let zero = Seen {
-        count: 0,
-        mark: None,
-    };
-    let before = before.unwrap_or(&zero);
-    let now = now.unwrap_or(&zero);
-    let plus = i64::from(restart);
-    let ok = match kind {
-        Kind::D | Kind::Cj => now.count == before.count + plus,
-        Kind::Ds | Kind::Sts => {
-            now.count == before.count + plus
-                && (now.mark != before.mark) == restart
-                && (!restart || now.mark.is_some())
-        }
-        Kind::J => now.mark.is_some() && (now.mark != before.mark) == restart,
-    };
-    (!ok).then(|| format!("before {before:?}, now {now:?}, want restart: {restart}"))
-}
-
 /// Sets up the namespace and controller for `suite`, makes the rows and runs their steps; rows
 /// named in `failing` (id, diagnosis) are left out and printed.
 pub async fn run(suite: &Suite, rows: &[Row], failing: &[(&str, &str)]) {
@@ -192,8 +78,10 @@ pub async fn run(suite: &Suite, rows: &[Row], failing: &[(&str, &str)]) {
     let rows: Vec<&Row> = rows
         .iter()
         .filter(|r| !failing.iter().any(|(id, _)| *id == r.id))
+        .filter(|r| kinds(suite, r).next().is_some())
         .collect();
-    let cases: usize = rows.iter().map(|r| r.kinds.len()).sum();
+    let cases: usize = rows.iter().map(|r| kinds(suite, r).count()).sum();
+    let watches_rollouts = suite.kinds.contains(&Kind::R);
     let (client, op_ns) = common::setup(suite.name).await;
     let ns = if suite.elsewhere {
         common::namespace(&client, suite.name).await
@@ -229,16 +117,16 @@ pub async fn run(suite: &Suite, rows: &[Row], failing: &[(&str, &str)]) {
     }
     let mut watched: Vec<(Kind, String, usize)> = Vec::new();
     for (i, r) in rows.iter().enumerate() {
-        for k in r.kinds {
-            let name = r.workload(*k);
+        for k in kinds(suite, r) {
+            let name = r.workload(k);
             create(
                 &client,
                 &ns,
-                &resource(*k),
-                r.workload_manifest(*k, &name, r.refs, true),
+                &resource(k),
+                r.workload_manifest(k, &name, r.refs, true),
             )
             .await;
-            watched.push((*k, name, i));
+            watched.push((k, name, i));
         }
         if r.bystander {
             let name = format!("{}-bystander", r.prefix());
@@ -261,32 +149,35 @@ pub async fn run(suite: &Suite, rows: &[Row], failing: &[(&str, &str)]) {
     let mut versions: BTreeMap<String, u32> = BTreeMap::new();
     for step in 0..steps {
         deployments_settled(&client, &ns, &watched).await;
-        let before = observe(&client, &ns).await;
+        let before = observe(&client, &ns, watches_rollouts).await;
         for r in &rows {
             if let Some((act, obj, _)) = r.steps.get(step) {
                 act_on(&client, &ns, r, *act, obj, &mut versions).await;
             }
         }
-        let want: Vec<(Kind, String, bool, &str)> = watched
+        let want: Vec<(Kind, String, bool, &str, bool)> = watched
             .iter()
             .map(|(k, name, i)| {
                 let row = rows.get(*i);
                 let restart = row.and_then(|r| r.steps.get(step)).is_some_and(|s| s.2);
+                let restart_at =
+                    row.is_some_and(|r| r.meta.contains(&(ROLLOUT_STRATEGY, "restart")));
                 (
                     *k,
                     name.clone(),
                     restart,
                     row.map(|r| r.id).unwrap_or("bystander"),
+                    restart_at,
                 )
             })
             .collect();
         let wrong = || async {
-            let now = observe(&client, &ns).await;
+            let now = observe(&client, &ns, watches_rollouts).await;
             let bad: Vec<String> = want
                 .iter()
-                .filter_map(|(k, name, restart, id)| {
+                .filter_map(|(k, name, restart, id, restart_at)| {
                     let key = (*k, name.clone());
-                    mismatch(*k, before.get(&key), now.get(&key), *restart)
+                    mismatch(*k, before.get(&key), now.get(&key), *restart, *restart_at)
                         .map(|m| format!("{id} {k:?} {name}: {m}"))
                 })
                 .collect();
@@ -331,6 +222,11 @@ pub async fn run(suite: &Suite, rows: &[Row], failing: &[(&str, &str)]) {
     }
 }
 
+/// The kinds of `r` the suite makes.
+fn kinds<'a>(suite: &'a Suite, r: &'a Row) -> impl Iterator<Item = Kind> + 'a {
+    r.kinds.iter().copied().filter(|k| suite.kinds.contains(k))
+}
+
 /// Waits until the Deployment controller caught up with every watched Deployment (its ReplicaSet
 /// exists and it observed the current generation), so a count taken now is the baseline.
 async fn deployments_settled(client: &Client, ns: &str, watched: &[(Kind, String, usize)]) {
@@ -357,9 +253,9 @@ async fn deployments_settled(client: &Client, ns: &str, watched: &[(Kind, String
 /// Waits until every workload taking part carries its recorded reload state (first sight handled).
 async fn wait_recorded(client: &Client, ns: &str, rows: &[&Row], suite: &Suite) {
     for r in rows.iter().filter(|r| suite.auto_all || r.takes_part()) {
-        for k in r.kinds.iter().filter(|k| !suite.unrecorded.contains(k)) {
-            let name = r.workload(*k);
-            let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &resource(*k));
+        for k in kinds(suite, r).filter(|k| !suite.unrecorded.contains(k)) {
+            let name = r.workload(k);
+            let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &resource(k));
             common::wait_for(
                 &format!("{k:?} {name} to record its reload state"),
                 Duration::from_secs(60),
