@@ -90,7 +90,8 @@ pub fn ensure() -> Result<Tools> {
     })
 }
 
-fn go_command(dir: &Path) -> Command {
+/// `go` in `dir`, static, with the local toolchain only and go.mod updated as needed.
+pub fn go_command(dir: &Path) -> Command {
     let mut cmd = Command::new("go");
     cmd.current_dir(dir)
         .env("CGO_ENABLED", "0")
