@@ -7,6 +7,7 @@ mod node;
 mod oci;
 mod paths;
 mod procs;
+mod reloader;
 /// BENCHMARKS.md sections (shared with the bench harnesses).
 #[path = "../../benches/support/report.rs"]
 #[allow(dead_code)]
@@ -197,6 +198,8 @@ fn bench(keep: bool) -> Result<ExitCode> {
     if !status.success() {
         return Ok(ExitCode::FAILURE);
     }
+    // Reloader, for the side-by-side benchmark (built once, cached beside the test bed's tools).
+    let reloader = reloader::ensure()?;
     // The test bed first, so the image is imported into its node (the in-cluster benchmark runs it).
     testbed::up(true)?;
     let image = match image::build(cross::Arch::Amd64) {
@@ -228,12 +231,20 @@ fn bench(keep: bool) -> Result<ExitCode> {
         "parameter_store_scale",
         "--bench",
         "scale",
+        "--bench",
+        "reloader_side_by_side",
     ]
     .map(String::from);
-    let extra = [(
-        "SECRETSYNC_OPERATOR_BIN".to_string(),
-        binary.display().to_string(),
-    )];
+    let extra = [
+        (
+            "SECRETSYNC_OPERATOR_BIN".to_string(),
+            binary.display().to_string(),
+        ),
+        (
+            "SECRETSYNC_RELOADER_BIN".to_string(),
+            reloader.display().to_string(),
+        ),
+    ];
     cargo_on_testbed_with(&[args.to_vec()], keep, &extra, false)
 }
 
