@@ -17,8 +17,8 @@ pub const SAMPLES: usize = 20;
 pub const CHANGE_SETS: usize = 10;
 /// No template change and no new ReplicaSet for this long after a change set: settled.
 pub const QUIET: Duration = Duration::from_secs(10);
-/// secretsync's flags here (its settle window short, as in the in-cluster benchmark).
-pub const SECRETSYNC_FLAGS: &[&str] = &["--rollout-settle=1s"];
+/// secretsync's flags here beyond `controller` (none: its defaults, a 1 s `--reload-settle`).
+pub const SECRETSYNC_FLAGS: &[&str] = &[];
 
 /// What one controller measured.
 pub struct Side {
@@ -67,7 +67,7 @@ fn groups_line(restarts: &[usize], what: &str) -> String {
     }
     groups
         .iter()
-        .map(|(r, k)| format!("{r} {what} ×{k}"))
+        .map(|(r, k)| format!("{r} {what}{} ×{k}", if *r == 1 { "" } else { "s" }))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -106,7 +106,7 @@ pub fn section(n: usize, created: Duration, rl: &Side, ss: &Result<Side, String>
          (the only one the module proxy serves; its `openshift/api` pin is not served, so that one module \
          is replaced by the newest that is), runs with `--reload-strategy=env-vars`, its default, in a \
          network namespace of its own{} (it listens on :9090 of every interface). secretsync runs \
-         `controller {}`. Ready: an edit of a canary ConfigMap, then Secret, restarts a canary \
+         `controller{}` (its defaults: a change set is collected for `--reload-settle`, 1 s). Ready: an edit of a canary ConfigMap, then Secret, restarts a canary \
          Deployment (listing done). Then {} s idle (memory at its end, requests during it); then \
          {SAMPLES} single edits (the first ConfigMap of Deployments 0–{}, one at a time, timed from the \
          edit to the Deployment's new ReplicaSet, polled every 50 ms); then {CHANGE_SETS} change sets \
@@ -125,7 +125,10 @@ pub fn section(n: usize, created: Duration, rl: &Side, ss: &Result<Side, String>
         } else {
             " (not here: no root, so on the host's network)"
         },
-        SECRETSYNC_FLAGS.join(" "),
+        SECRETSYNC_FLAGS
+            .iter()
+            .map(|f| format!(" {f}"))
+            .collect::<String>(),
         IDLE.as_secs(),
         SAMPLES - 1,
         QUIET.as_secs(),
@@ -187,14 +190,14 @@ pub fn section(n: usize, created: Duration, rl: &Side, ss: &Result<Side, String>
         ),
         cell(&|s| {
             let once = s.restarts.iter().all(|r| *r == 1);
-            format!("{} {}", groups_line(&s.restarts, "restarts"), mark(once))
+            format!("{} {}", groups_line(&s.restarts, "restart"), mark(once))
         }),
         "exactly 1 per Deployment",
     );
     row(
         &mut out,
         "new ReplicaSets per change set",
-        cell(&|s| groups_line(&s.new_replicasets, "ReplicaSets")),
+        cell(&|s| groups_line(&s.new_replicasets, "ReplicaSet")),
         "—",
     );
     out.push_str("\napiserver requests in the idle window, by verb and resource: ");
