@@ -150,7 +150,7 @@ pub fn section(n: usize, created: Duration, rl: &Side, ss: &Result<Side, String>
         &format!("VmRSS after {} s idle (VmHWM)", IDLE.as_secs()),
         cell(&|s| format!("{} ({})", mib(s.rss_kib), mib(s.hwm_kib))),
         &match ratio {
-            Some(r) => format!("secretsync ≤ 1/5 of Reloader: {:.2}× {}", r, mark(r <= 0.2)),
+            Some(r) => format!("secretsync ≤ 1/5 of Reloader: {:.3}× {}", r, mark(r <= 0.2)),
             None => "secretsync ≤ 1/5 of Reloader".into(),
         },
     );
