@@ -41,7 +41,7 @@ impl Engine {
     ) -> Result<HashSet<(WorkloadType, String)>, String> {
         let options = &self.config.options;
         // The workloads and what each uses now, with the resourceVersions seen.
-        let planned: Vec<(WorkloadEntry, Vec<(ObjectKey, String)>)> = {
+        let planned: Vec<(WorkloadEntry, Vec<(ObjectKey, u64)>)> = {
             let namespaces = self.namespaces.lock();
             let Some(n) = namespaces.get(ns) else {
                 return Ok(HashSet::new());
@@ -52,7 +52,7 @@ impl Engine {
                     let used = n
                         .relevant(w, options)
                         .into_iter()
-                        .filter_map(|k| n.objects.get(&k).map(|o| (k, o.rv.clone())))
+                        .filter_map(|k| n.objects.get(&k).map(|o| (k, o.rv)))
                         .collect();
                     (w.clone(), used)
                 })
@@ -63,7 +63,7 @@ impl Engine {
         for (w, used) in planned {
             let mut current = ReloadState::default();
             for (key, rv) in used {
-                match self.digest(ns, &key, &rv).await? {
+                match self.digest(ns, &key, rv).await? {
                     Some(d) => {
                         current.0.insert(key, d);
                     }
@@ -102,10 +102,10 @@ impl Engine {
 
     /// The keyed digest of an object's data at `rv` (read only when not known for `rv`); `None`
     /// when it is gone.
-    async fn digest(&self, ns: &str, key: &ObjectKey, rv: &str) -> Result<Option<String>, String> {
+    async fn digest(&self, ns: &str, key: &ObjectKey, rv: u64) -> Result<Option<String>, String> {
         let id = (ns.to_string(), key.clone());
         if let Some((seen, d)) = self.digests.lock().get(&id)
-            && seen == rv
+            && *seen == rv
         {
             return Ok(Some(d.clone()));
         }
@@ -150,7 +150,9 @@ impl Engine {
         .map_err(|e| format!("reading {:?} {name:?}: {e}", key.0))?;
         Ok(read.map(|(rv, data)| {
             let d = object_digest(&self.ctx.digest_key, key.0, &data);
-            self.digests.lock().insert(id, (rv, d.clone()));
+            self.digests
+                .lock()
+                .insert(id, (super::index::rv_hash(&rv), d.clone()));
             d
         }))
     }

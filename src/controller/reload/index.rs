@@ -11,13 +11,32 @@ use crate::core::reload::references::named;
 use crate::core::reload::state::{MARKER_ANNOTATION, ObjectKey, STATE_ANNOTATION};
 use crate::core::reload::{ObjectKind, ObjectView, ReloaderOptions, WorkloadType, WorkloadView};
 
-/// A ConfigMap or Secret as the engine keeps it: no data.
+/// A ConfigMap or Secret as the engine keeps it: no data, and as little else as the decision needs
+/// (tens of thousands are kept).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectEntry {
-    /// Its resourceVersion.
-    pub rv: String,
-    /// Its `ignore` and `match` annotations (the only ones the decision reads).
-    pub annotations: BTreeMap<String, String>,
+    /// A 64-bit hash of its resourceVersion (only compared for equality).
+    pub rv: u64,
+    /// Its `ignore` and `match` annotations (the only ones the decision reads); usually none.
+    pub annotations: Option<Box<BTreeMap<String, String>>>,
+}
+
+/// The hash an [`ObjectEntry`] keeps of a resourceVersion.
+pub fn rv_hash(rv: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    rv.hash(&mut h);
+    h.finish()
+}
+
+/// No annotations (what most objects have).
+static NONE: BTreeMap<String, String> = BTreeMap::new();
+
+impl ObjectEntry {
+    /// Its decision annotations.
+    pub fn annotations(&self) -> &BTreeMap<String, String> {
+        self.annotations.as_deref().unwrap_or(&NONE)
+    }
 }
 
 /// A workload carrying Reloader annotations (or every workload with `--auto-reload-all`).
@@ -120,7 +139,7 @@ impl Namespace {
                     let object = ObjectView {
                         kind: key.0,
                         name: &key.1,
-                        annotations: &o.annotations,
+                        annotations: o.annotations(),
                     };
                     should_reload(&view, &object, options).is_some()
                 })
@@ -133,7 +152,7 @@ impl Namespace {
         let object = ObjectView {
             kind: key.0,
             name: &key.1,
-            annotations: &entry.annotations,
+            annotations: entry.annotations(),
         };
         self.workloads
             .values()
@@ -145,14 +164,15 @@ impl Namespace {
 pub fn decision_annotations(
     options: &ReloaderOptions,
     annotations: Option<&BTreeMap<String, String>>,
-) -> BTreeMap<String, String> {
+) -> Option<Box<BTreeMap<String, String>>> {
     let keys = [&options.names.ignore, &options.names.matched];
-    annotations
+    let kept: BTreeMap<String, String> = annotations
         .into_iter()
         .flatten()
         .filter(|(k, _)| keys.contains(k))
         .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
+        .collect();
+    (!kept.is_empty()).then(|| Box::new(kept))
 }
 
 #[cfg(test)]
@@ -197,8 +217,8 @@ mod tests {
             n.objects.insert(
                 (*kind, name.to_string()),
                 ObjectEntry {
-                    rv: "1".into(),
-                    annotations: BTreeMap::new(),
+                    rv: rv_hash("1"),
+                    annotations: None,
                 },
             );
         }

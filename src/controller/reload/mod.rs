@@ -48,8 +48,8 @@ pub(crate) struct Engine {
     config: ReloadConfig,
     /// Per namespace: objects, workloads.
     namespaces: Mutex<HashMap<String, Namespace>>,
-    /// Per object: the resourceVersion and keyed digest of the data last read.
-    digests: Mutex<HashMap<(String, ObjectKey), (String, String)>>,
+    /// Per object: the resourceVersion (hashed) and keyed digest of the data last read.
+    digests: Mutex<HashMap<(String, ObjectKey), (u64, String)>>,
     /// Per namespace: the change set being collected.
     pending: Mutex<HashMap<String, Events>>,
     /// Namespaces whose change set is being applied.

@@ -299,7 +299,7 @@ fn object_seen<K: Resource>(
         && o.labels().get(MANAGED_BY_LABEL).map(String::as_str) == Some(MANAGED_BY_VALUE);
     let options = &engine.config.options;
     let entry = ObjectEntry {
-        rv: o.resource_version().unwrap_or_default(),
+        rv: super::index::rv_hash(&o.resource_version().unwrap_or_default()),
         annotations: decision_annotations(options, o.metadata.annotations.as_ref()),
     };
     let (changed, created) = {
