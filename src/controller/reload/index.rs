@@ -17,8 +17,9 @@ use crate::core::reload::{ObjectKind, ObjectView, ReloaderOptions, WorkloadType,
 pub struct ObjectEntry {
     /// A 64-bit hash of its resourceVersion (only compared for equality).
     pub rv: u64,
-    /// Its `ignore` and `match` annotations (the only ones the decision reads); usually none.
-    pub annotations: Option<Box<BTreeMap<String, String>>>,
+    /// Its `ignore` and `match` annotations (the only ones the decision reads); usually none (an
+    /// empty map allocates nothing).
+    pub annotations: BTreeMap<String, String>,
 }
 
 /// The hash an [`ObjectEntry`] keeps of a resourceVersion.
@@ -29,13 +30,10 @@ pub fn rv_hash(rv: &str) -> u64 {
     h.finish()
 }
 
-/// No annotations (what most objects have).
-static NONE: BTreeMap<String, String> = BTreeMap::new();
-
 impl ObjectEntry {
     /// Its decision annotations.
     pub fn annotations(&self) -> &BTreeMap<String, String> {
-        self.annotations.as_deref().unwrap_or(&NONE)
+        &self.annotations
     }
 }
 
@@ -164,15 +162,14 @@ impl Namespace {
 pub fn decision_annotations(
     options: &ReloaderOptions,
     annotations: Option<&BTreeMap<String, String>>,
-) -> Option<Box<BTreeMap<String, String>>> {
+) -> BTreeMap<String, String> {
     let keys = [&options.names.ignore, &options.names.matched];
-    let kept: BTreeMap<String, String> = annotations
+    annotations
         .into_iter()
         .flatten()
         .filter(|(k, _)| keys.contains(k))
         .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    (!kept.is_empty()).then(|| Box::new(kept))
+        .collect()
 }
 
 #[cfg(test)]
@@ -218,7 +215,7 @@ mod tests {
                 (*kind, name.to_string()),
                 ObjectEntry {
                     rv: rv_hash("1"),
-                    annotations: None,
+                    annotations: BTreeMap::new(),
                 },
             );
         }
